@@ -1,0 +1,67 @@
+/**
+ * The test runner behind `npm test`: one node:test run over the selected suites, with ONE etcd +
+ * kube-apiserver started for the whole run when integration or e2e files are included.
+ *
+ *   node --import tsx test/run.ts                 every suite
+ *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e)
+ *   node --import tsx test/run.ts path/a.test.ts  given files (a control plane if any is not a unit test)
+ *
+ * Environment: TEST_CONCURRENCY (files run at once, default 2), TEST_TIMEOUT_MS (per test, default 300000).
+ */
+import { spawn } from 'node:child_process';
+import { globSync } from 'node:fs';
+import path from 'node:path';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const suites = ['unit', 'integration', 'e2e'] as const;
+
+function selectFiles(args: string[]): string[] {
+  const chosenSuites = args.length === 0 ? suites : args.filter((a) => (suites as readonly string[]).includes(a));
+  const files = args.filter((a) => a.endsWith('.ts')).map((f) => path.resolve(f));
+  for (const suite of chosenSuites) files.push(...globSync(`test/${suite}/**/*.test.ts`, { cwd: repoRoot }).map((f) => path.join(repoRoot, f)));
+  return [...new Set(files)].sort();
+}
+
+async function main(): Promise<number> {
+  const files = selectFiles(process.argv.slice(2));
+  if (files.length === 0) {
+    console.error('no test files selected');
+    return 1;
+  }
+  const needsControlPlane = files.some((f) => !f.includes(`${path.sep}unit${path.sep}`));
+  let controlPlane: ControlPlane | undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (needsControlPlane) {
+    const started = Date.now();
+    controlPlane = await startControlPlane();
+    env['TSC_TEST_KUBECONFIG'] = controlPlane.kubeconfigPath;
+    env['TSC_KUBECTL'] = controlPlane.binaries.kubectl;
+    console.error(`[test] control plane up at ${controlPlane.server} in ${Date.now() - started} ms`);
+  }
+  try {
+    return await runNodeTest(files, env);
+  } finally {
+    await controlPlane?.stop();
+  }
+}
+
+function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args = [
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${env['TEST_CONCURRENCY'] ?? 2}`,
+    `--test-timeout=${env['TEST_TIMEOUT_MS'] ?? 300_000}`,
+    '--test-reporter=spec',
+    ...files,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: repoRoot });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+process.exitCode = await main();
