@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { globSync } from 'node:fs';
 import path from 'node:path';
-import { startControlPlane, type ControlPlane } from './harness/control-plane.ts';
+import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const suites = ['unit', 'integration', 'e2e'] as const;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TestContext } from 'node:test';
-import { apiRequest, type ApiserverEndpoint } from './https-json.ts';
+import { apiRequest, type ApiserverEndpoint } from '../../pkg/envtest/https-json.ts';
 
 /**
  * Test-side access to the shared control plane that test/run.ts starts once per run and
