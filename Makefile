@@ -5,7 +5,7 @@
 ## demo: start a local control plane and a simulated Microsoft 365 tenant, run the controller, show it work
 demo:
 	@bash tools/bootstrap.sh
-	@bash -c 'source tools/env.sh && npm run --silent demo'
+	@bash -c 'source tools/env.sh && npm run --silent demo -- $(ARGS)'
 
 ## test: every test: typecheck, generated-file check, unit, integration and end-to-end
 test:
