@@ -16,7 +16,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # better-sqlite3 is compiled against this Node's own headers (npm_config_nodedir, set by
   # env.sh) rather than trusting a prebuilt binary; build/Release takes precedence when loading.
   log "compiling better-sqlite3 against Node $(node --version) headers"
-  (cd node_modules/better-sqlite3 && node-gyp rebuild --release --nodedir="$npm_config_nodedir" >/dev/null)
+  (cd node_modules/better-sqlite3 && node-gyp rebuild --release --force_build=1 --nodedir="$npm_config_nodedir" >/dev/null)
+  test -f node_modules/better-sqlite3/build/Release/better_sqlite3.node
   node -e "new (require('better-sqlite3'))(':memory:').close()"
   echo "$want" > "$stamp"
 fi
