@@ -1,0 +1,68 @@
+/**
+ * UserLicenseMapping status: the Teams user's configuration as Microsoft 365 last reported it,
+ * the licence this mapping holds or waits for, and what is still to be applied.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ConditionsSchema, Count, E164Pattern, Email, Guid, ObjectName, ObservedGeneration, Text, Timestamp } from './common.ts';
+import { StringEnum } from './schema-kit.ts';
+
+/**
+ * Holding: the mapping holds a licence. Waiting: every licence is taken (see the queue position).
+ * Releasing: unmapped, but Microsoft 365 still has the configuration, so the licence is still held.
+ * None: unmapped and clean.
+ */
+export const LicenseStateValues = ['Holding', 'Waiting', 'Releasing', 'None'] as const;
+
+/** Whether the Teams user can be mapped, and if not why (seed 003's troubleshooting list). */
+export const EligibilityValues = ['Eligible', 'NoTeamsPhoneLicense', 'HasCallingPlan', 'AccountDisabled', 'NotFound', 'Unknown'] as const;
+
+const TeamsConfigurationSchema = Type.Object(
+  {
+    assignedNumber: Type.Optional(Type.String({ description: 'Direct Routing number Teams reports on the user.', pattern: E164Pattern, maxLength: 16 })),
+    enterpriseVoiceEnabled: Type.Optional(Type.Boolean({ description: 'Whether Teams reports enterprise voice on.' })),
+    voiceRoutingPolicy: Type.Optional(Text('Voice routing policy Teams reports.', 128)),
+    callingPolicy: Type.Optional(Text('Calling policy Teams reports.', 128)),
+    dialPlan: Type.Optional(Text('Dial plan Teams reports.', 128)),
+  },
+  { description: 'The Teams user\'s voice configuration as Microsoft 365 last reported it (teamsUserConfiguration).', additionalProperties: false },
+);
+
+const PropagationSchema = Type.Object(
+  {
+    appliedTime: Type.Optional(Timestamp('When the controller last wrote a change for this user.')),
+    confirmedTime: Type.Optional(Timestamp('When Microsoft 365 first reported the change in effect.')),
+    lastCheckTime: Type.Optional(Timestamp('When the configuration was last read back.')),
+  },
+  { description: 'Tracks Microsoft 365 propagation after a write: Ready waits for confirmation.', additionalProperties: false },
+);
+
+/** Schema of `UserLicenseMapping.status`. */
+export const UserLicenseMappingStatusSchema = Type.Object(
+  {
+    observedGeneration: ObservedGeneration(),
+    conditions: Type.Optional(ConditionsSchema),
+    teamsUserId: Type.Optional(Guid('Entra object id of the mapped Teams user, once resolved.')),
+    teamsUserPrincipalName: Type.Optional(Email('User principal name of the mapped Teams user, once resolved.')),
+    eligibility: Type.Optional(StringEnum(EligibilityValues, { description: 'Whether the Teams user may be mapped, and if not why.' })),
+    licenseState: Type.Optional(StringEnum(LicenseStateValues, { description: 'Integration licence state: Holding, Waiting, Releasing or None.' })),
+    licenseQueuePosition: Type.Optional(Count('Position among mappings waiting for a licence (1 = next).', 100_000)),
+    teams: Type.Optional(TeamsConfigurationSchema),
+    propagation: Type.Optional(PropagationSchema),
+    pendingChanges: Type.Optional(Count('Changes not yet applied to Microsoft 365.', 100)),
+    pendingActions: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), {
+      description: 'Human-readable list of the changes still to apply (e.g. "assign number +14255550100").',
+      maxItems: 20,
+    })),
+    lastSyncTime: Type.Optional(Timestamp('When a change for this mapping was last applied.')),
+    lastSyncRun: Type.Optional(ObjectName('TeamsSync run that last applied a change for this mapping.')),
+    lastHandledReconcileAt: Type.Optional(Text('Last value of the teamssync.io/reconcile-requested-at annotation handled.', 64)),
+  },
+  { description: 'Observed state of a UserLicenseMapping.', additionalProperties: false },
+);
+
+/** `UserLicenseMapping.status`. */
+export type UserLicenseMappingStatus = Static<typeof UserLicenseMappingStatusSchema>;
+/** A licence state. */
+export type LicenseState = (typeof LicenseStateValues)[number];
+/** An eligibility verdict. */
+export type Eligibility = (typeof EligibilityValues)[number];

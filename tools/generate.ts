@@ -1,0 +1,36 @@
+/**
+ * Regenerates the files derived from pkg/apis/teamssync/v1alpha1: crds/*.yaml and docs/api/*.md.
+ *
+ *   node --import tsx tools/generate.ts          write them (npm run generate)
+ *   node --import tsx tools/generate.ts --check  write nothing; exit 1 listing stale files (npm run verify)
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderAll, repoRoot, staleFiles, strayFiles } from './crdgen/render.ts';
+
+async function main(): Promise<number> {
+  const check = process.argv.includes('--check');
+  const files = renderAll();
+  const stale = await staleFiles(files);
+  const stray = await strayFiles(files);
+  if (check) {
+    if (stale.length === 0 && stray.length === 0) return 0;
+    const lines = [...stale.map((f) => `  ${f}`), ...stray.map((f) => `  ${f} (no longer generated)`)];
+    console.error(`generated files are stale; run \`npm run generate\`:\n${lines.join('\n')}`);
+    return 1;
+  }
+  for (const file of stray) {
+    await rm(path.join(repoRoot, file));
+    console.log(`removed ${file}`);
+  }
+  for (const file of files.filter((f) => stale.includes(f.path))) {
+    const target = path.join(repoRoot, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+    console.log(`wrote ${file.path}`);
+  }
+  if (stale.length === 0 && stray.length === 0) console.log('generated files are up to date');
+  return 0;
+}
+
+process.exitCode = await main();
