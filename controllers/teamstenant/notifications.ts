@@ -1,0 +1,176 @@
+/**
+ * Which e-mail notices a tenant owes, pure. The wiring sends each with Graph sendMail (mail.ts
+ * composes it) and, after a 202, records it with `recordSent` into status.notifications, so a
+ * failed send is simply planned again on the next reconcile and a sent one is never repeated.
+ *
+ * Notices: a reminder to the Global Admin while changes are queued (Manual) or the last sync
+ * failed, at most once per `reminderIntervalMs` (default 24 h; the first one waits `graceMs` after
+ * the changes were queued, so a burst of edits yields one mail); one-off notices on activation,
+ * licence count change, Global Admin reassignment (to the old and the new one) and removal of the
+ * integration (a final sync must remove the users' configuration).
+ */
+import type { SyncMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant.ts';
+import type { SyncResult } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
+
+/** The tenant facts the planner reads. */
+export interface NotificationState {
+  /** notifications.enabled and a senderMailbox is configured. */
+  readonly enabled: boolean;
+  readonly mode: SyncMode;
+  readonly globalAdmin?: string | undefined;
+  readonly additionalRecipients: readonly string[];
+  /** spec.integrationLicenses. */
+  readonly licenses: number;
+  readonly pendingChanges: number;
+  /** RFC 3339 since when changes are pending. */
+  readonly pendingSince?: string | undefined;
+  readonly lastSync?: { readonly runName: string; readonly result: SyncResult } | undefined;
+  readonly deleting: boolean;
+  readonly reminderIntervalMs: number;
+  /** Default 15 minutes. */
+  readonly graceMs?: number;
+}
+
+/** What was sent (status.notifications; `removalNoticeTime` still needs a field in the API). */
+export interface NotificationLedger {
+  readonly lastReminderTime?: string | undefined;
+  readonly lastNotifiedLicenses?: number | undefined;
+  readonly lastNotifiedGlobalAdmin?: string | undefined;
+  readonly removalNoticeTime?: string | undefined;
+}
+
+/** One notice to send. */
+export type Notice =
+  | { readonly kind: 'Activation'; readonly to: readonly string[]; readonly licenses: number; readonly mode: SyncMode; readonly globalAdmin?: string | undefined }
+  | { readonly kind: 'SyncReminder'; readonly to: readonly string[]; readonly cause: 'ChangesQueued' | 'SyncFailed'; readonly pendingChanges: number; readonly runName?: string | undefined }
+  | { readonly kind: 'LicensesChanged'; readonly to: readonly string[]; readonly previous: number; readonly current: number }
+  | { readonly kind: 'GlobalAdminAssigned'; readonly to: readonly string[]; readonly globalAdmin: string; readonly mode: SyncMode }
+  | { readonly kind: 'GlobalAdminReassigned'; readonly to: readonly string[]; readonly previous: string; readonly current?: string | undefined }
+  | { readonly kind: 'IntegrationRemoved'; readonly to: readonly string[]; readonly pendingChanges: number; readonly mode: SyncMode };
+
+/** A notice kind. */
+export type NoticeKind = Notice['kind'];
+
+/** Default wait between queuing a change and the first reminder. */
+export const DefaultReminderGraceMs = 15 * 60_000;
+
+/** The notices due now, in the order they should be sent. */
+export function planNotifications(state: NotificationState, now: Date, lastSent: NotificationLedger): Notice[] {
+  if (!state.enabled) return [];
+  const everyone = recipients([state.globalAdmin, ...state.additionalRecipients]);
+  const notices: Notice[] = [];
+  const activated = lastSent.lastNotifiedLicenses !== undefined;
+  if (state.deleting) {
+    if (activated && lastSent.removalNoticeTime === undefined) {
+      notices.push({ kind: 'IntegrationRemoved', to: everyone, pendingChanges: state.pendingChanges, mode: state.mode });
+    }
+  } else if (!activated) {
+    notices.push({ kind: 'Activation', to: everyone, licenses: state.licenses, mode: state.mode, ...opt('globalAdmin', state.globalAdmin) });
+  } else {
+    notices.push(...changeNotices(state, lastSent, everyone));
+  }
+  const reminder = reminderDue(state, now, lastSent, everyone);
+  if (reminder !== undefined) notices.push(reminder);
+  return notices.filter((n) => n.to.length > 0);
+}
+
+function changeNotices(state: NotificationState, lastSent: NotificationLedger, everyone: string[]): Notice[] {
+  const notices: Notice[] = [];
+  const previous = lastSent.lastNotifiedLicenses;
+  if (previous !== undefined && previous !== state.licenses) {
+    notices.push({ kind: 'LicensesChanged', to: everyone, previous, current: state.licenses });
+  }
+  const before = lastSent.lastNotifiedGlobalAdmin;
+  if (!sameUser(before, state.globalAdmin)) {
+    if (before !== undefined) notices.push({ kind: 'GlobalAdminReassigned', to: [before], previous: before, ...opt('current', state.globalAdmin) });
+    if (state.globalAdmin !== undefined) notices.push({ kind: 'GlobalAdminAssigned', to: [state.globalAdmin], globalAdmin: state.globalAdmin, mode: state.mode });
+  }
+  return notices;
+}
+
+function reminderDue(state: NotificationState, now: Date, lastSent: NotificationLedger, everyone: string[]): Notice | undefined {
+  const at = reminderDueAt(state, lastSent);
+  if (at === undefined || at > now.getTime()) return undefined;
+  const failed = state.lastSync !== undefined && state.lastSync.result !== 'Succeeded';
+  return {
+    kind: 'SyncReminder',
+    to: everyone,
+    cause: failed ? 'SyncFailed' : 'ChangesQueued',
+    pendingChanges: state.pendingChanges,
+    ...opt('runName', failed ? state.lastSync?.runName : undefined),
+  };
+}
+
+/** When the next reminder is due (ms since epoch), or undefined while none is needed. */
+export function reminderDueAt(state: NotificationState, lastSent: NotificationLedger): number | undefined {
+  const failed = state.lastSync !== undefined && state.lastSync.result !== 'Succeeded';
+  const queued = state.mode === 'Manual' && state.pendingChanges > 0;
+  if (!state.enabled || (!failed && !queued)) return undefined;
+  const last = parse(lastSent.lastReminderTime);
+  if (last !== undefined) return last + Math.max(60_000, state.reminderIntervalMs);
+  if (failed) return 0;
+  const since = parse(state.pendingSince);
+  return since === undefined ? 0 : since + (state.graceMs ?? DefaultReminderGraceMs);
+}
+
+/**
+ * Milliseconds until the planner should run again for a reminder (for the reconciler's
+ * requeueAfter), or undefined when no reminder is scheduled.
+ */
+export function nextNotificationCheckIn(state: NotificationState, lastSent: NotificationLedger, now: Date): number | undefined {
+  const at = reminderDueAt(state, lastSent);
+  return at === undefined ? undefined : Math.max(0, at - now.getTime());
+}
+
+/** The ledger after `notice` was accepted by Graph (202). */
+export function recordSent(ledger: NotificationLedger, notice: Notice, now: Date): NotificationLedger {
+  const at = now.toISOString();
+  switch (notice.kind) {
+    case 'Activation':
+      return { ...ledger, lastNotifiedLicenses: notice.licenses, lastNotifiedGlobalAdmin: notice.globalAdmin };
+    case 'SyncReminder':
+      return { ...ledger, lastReminderTime: at };
+    case 'LicensesChanged':
+      return { ...ledger, lastNotifiedLicenses: notice.current };
+    case 'GlobalAdminAssigned':
+      return { ...ledger, lastNotifiedGlobalAdmin: notice.globalAdmin };
+    case 'GlobalAdminReassigned':
+      return { ...ledger, lastNotifiedGlobalAdmin: notice.current };
+    case 'IntegrationRemoved':
+      return { ...ledger, removalNoticeTime: at };
+  }
+}
+
+/**
+ * The ledger once every planned notice is settled. A successful sync ends the reminder series, so
+ * the next pending change starts a new one (with its grace period) instead of waiting a full day.
+ */
+export function clearReminderWhenSettled(ledger: NotificationLedger, state: NotificationState): NotificationLedger {
+  if (reminderDueAt(state, {}) !== undefined || ledger.lastReminderTime === undefined) return ledger;
+  const { lastReminderTime: _dropped, ...rest } = ledger;
+  return rest;
+}
+
+function recipients(list: readonly (string | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const r of list) {
+    if (r === undefined || r === '' || seen.has(r.toLowerCase())) continue;
+    seen.add(r.toLowerCase());
+    out.push(r);
+  }
+  return out;
+}
+
+function sameUser(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+}
+
+function parse(t: string | undefined): number | undefined {
+  const ms = t === undefined ? NaN : Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
