@@ -146,7 +146,7 @@ export function finishRun(run: RunState, now: Date, error?: string): RunState {
 
 /** The status fields of a run (conditions come from runConditions). */
 export function runToStatus(run: RunState): Omit<TeamsSyncStatus, 'conditions' | 'observedGeneration'> {
-  const { skipped: _skipped, ...counts } = totals(run.results);
+  const counts = totals(run.results);
   const listed = run.results.listed.length;
   return {
     phase: run.phase,

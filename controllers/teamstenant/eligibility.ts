@@ -148,13 +148,9 @@ export function summarizeEligibility(results: Iterable<EligibilityResult>): Elig
   return summary;
 }
 
-/**
- * The API's `status.eligibility` value for a verdict. The API has no ResourceAccount value yet, so a
- * resource account shows as NoTeamsPhoneLicense (it lacks a user Teams Phone plan); the condition
- * message still says "resource account".
- */
-export function statusEligibility(verdict: EligibilityResult['verdict']): 'Eligible' | 'NotFound' | 'AccountDisabled' | 'NoTeamsPhoneLicense' | 'HasCallingPlan' {
-  return verdict === 'ResourceAccount' ? 'NoTeamsPhoneLicense' : verdict;
+/** The API's `status.eligibility` value for a verdict (the two vocabularies are the same). */
+export function statusEligibility(verdict: EligibilityResult['verdict']): EligibilityResult['verdict'] {
+  return verdict;
 }
 
 /** The UserLicenseMapping Failed reason for an ineligible Teams user (a resource account has no user Teams Phone plan). */

@@ -28,6 +28,7 @@ const CountsSchema = Type.Object(
     removed: Count('Users unconfigured (unmapped or deleted mappings).'),
     failed: Count('Users whose change failed.'),
     unchanged: Count('Users already as desired.'),
+    skipped: Type.Optional(Count('Users not attempted (blocked by a conflict, ineligible, or waiting for a licence).')),
   },
   { description: 'Per-user totals (in a dry run: what would happen).', additionalProperties: false },
 );

@@ -41,6 +41,7 @@ const NotificationStateSchema = Type.Object(
     lastReminderTime: Type.Optional(Timestamp('When the last sync reminder was sent.')),
     lastNotifiedLicenses: Type.Optional(Count('Licence count last announced, to detect changes worth a notice.')),
     lastNotifiedGlobalAdmin: Type.Optional(Email('Global Admin last told they are designated, to detect reassignment.')),
+    removalNoticeTime: Type.Optional(Timestamp('When the "integration removed, final sync needed" notice was sent, so it is sent once.')),
   },
   { description: 'What was last notified, so notices are sent once per change.', additionalProperties: false },
 );
@@ -56,6 +57,7 @@ export const TeamsTenantStatusSchema = Type.Object(
     eligibleUsers: Type.Optional(Count('Tenant users who may be mapped: Teams Phone licence, no Calling Plan, enabled.')),
     mappings: Type.Optional(Count('UserLicenseMappings that reference this tenant.')),
     pendingChanges: Type.Optional(Count('Mapping changes not yet applied to Microsoft 365.')),
+    pendingSince: Type.Optional(Timestamp('Since when changes have been pending; absent when none are.')),
     lastSyncTime: Type.Optional(Timestamp('When the last sync (run or auto batch) finished.')),
     lastSyncResult: Type.Optional(StringEnum(SyncResultValues, { description: 'Result of the last sync.' })),
     lastSuccessfulSyncTime: Type.Optional(Timestamp('When a sync last succeeded.')),

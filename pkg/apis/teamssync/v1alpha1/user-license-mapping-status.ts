@@ -14,7 +14,7 @@ import { StringEnum } from './schema-kit.ts';
 export const LicenseStateValues = ['Holding', 'Waiting', 'Releasing', 'None'] as const;
 
 /** Whether the Teams user can be mapped, and if not why (seed 003's troubleshooting list). */
-export const EligibilityValues = ['Eligible', 'NoTeamsPhoneLicense', 'HasCallingPlan', 'AccountDisabled', 'NotFound', 'Unknown'] as const;
+export const EligibilityValues = ['Eligible', 'NoTeamsPhoneLicense', 'HasCallingPlan', 'AccountDisabled', 'NotFound', 'ResourceAccount', 'Unknown'] as const;
 
 const TeamsConfigurationSchema = Type.Object(
   {

@@ -21,7 +21,7 @@ test('a burst of changes is one run, closed after the quiet period', () => {
   assert.deepEqual(kinds(step), ['Close:contoso-auto-20250301-120000-123']);
   const closed = step.effects[0]?.run;
   assert.equal(closed?.phase, 'Succeeded');
-  assert.deepEqual(closed === undefined ? undefined : runToStatus(closed).counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 0 });
+  assert.deepEqual(closed === undefined ? undefined : runToStatus(closed).counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 });
   assert.deepEqual(step.state, {});
   assert.equal(step.nextTickInMs, undefined);
 });

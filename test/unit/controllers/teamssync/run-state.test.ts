@@ -59,7 +59,7 @@ test('counts and results: failures first, API shapes', () => {
   run = recordUser(run, failed('bob'), at(1));
   run = recordUser(run, { mapping: 'dave', action: 'Create', skippedBecause: 'waits for an integration licence' }, at(1));
   const status = runToStatus(run);
-  assert.deepEqual(status.counts, { created: 1, updated: 0, removed: 0, failed: 1, unchanged: 1 });
+  assert.deepEqual(status.counts, { created: 1, updated: 0, removed: 0, failed: 1, unchanged: 1, skipped: 1 });
   assert.deepEqual(status.results?.map((r) => `${r.mapping}:${r.action}:${r.result}`), ['bob:Update:Failed', 'alice:Create:Succeeded', 'carol:None:Succeeded', 'dave:Create:Skipped']);
   assert.equal(status.resultsTruncated, false);
 });
@@ -83,7 +83,7 @@ test('resume: changes before the crash are kept, not counted twice', () => {
   resumed = recordUser(resumed, unchanged('alice'), at(11));
   resumed = recordUser(resumed, { mapping: 'bob', action: 'Update', detail: 'assign number' }, at(11));
   const status = runToStatus(finishRun(resumed, at(12)));
-  assert.deepEqual(status.counts, { created: 1, updated: 1, removed: 0, failed: 0, unchanged: 0 }, 'alice stays created; bob now succeeded');
+  assert.deepEqual(status.counts, { created: 1, updated: 1, removed: 0, failed: 0, unchanged: 0, skipped: 0 }, 'alice stays created; bob now succeeded');
   assert.equal(status.phase, 'Succeeded');
   assert.ok(status.output?.some((l) => /Resumed after a controller restart/.test(l)));
 });
@@ -95,7 +95,7 @@ test('bounded results: failures push out successes, totals keep counting', () =>
   const status = runToStatus(run);
   assert.equal(status.results?.length, 500);
   assert.equal(status.results?.[0]?.mapping, 'bad', 'the failure is listed first');
-  assert.deepEqual(status.counts, { created: 505, updated: 0, removed: 0, failed: 1, unchanged: 0 });
+  assert.deepEqual(status.counts, { created: 505, updated: 0, removed: 0, failed: 1, unchanged: 0, skipped: 0 });
   assert.equal(status.resultsTruncated, true);
   const back = runToStatus(runFromStatus(spec, status));
   assert.deepEqual(back.counts, status.counts, 'totals survive a round trip through status');
