@@ -1,0 +1,150 @@
+/**
+ * PresenceSync report (pure): status fields and the three conditions from the plan and what the presence runtime
+ * (poller, stream log, webhook sink, call sessions) reports. The reconciler sets the conditions with pkg/runtime's
+ * helpers, which own `lastTransitionTime` and `observedGeneration`.
+ */
+import { CommonReason, PresenceReason, formatDuration, type PresenceSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import type { PresencePollerStats } from '../../pkg/presence/presence-poller.ts';
+import { formatEventId } from '../../pkg/presence/sse-format.ts';
+import type { WebhookSinkState } from '../../pkg/presence/webhook-sink.ts';
+import type { PresenceSyncPlan } from './plan.ts';
+
+/** Runtime facts the report reads; all optional because parts may not run (direction, suspend, first reconcile). */
+export interface PresenceRuntimeFacts {
+  readonly poller?: PresencePollerStats;
+  /** From the stream log (`epoch`, `headId`, `oldestRetainedId`) and the SSE handler (`clientCount`). */
+  readonly stream?: { readonly epoch: string; readonly headId: number; readonly oldestEventId: number | undefined; readonly clients: number };
+  readonly webhook?: WebhookSinkState & { readonly pendingDeliveries?: number };
+  readonly activeCallSessions?: number;
+  /** Names of Secret keys that could not be read (never their values). */
+  readonly missingSecrets?: readonly string[];
+}
+
+/** A condition to set; the runtime helpers add timestamps and generation. */
+export interface ConditionInput {
+  readonly type: 'Ready' | 'SyncNeeded' | 'Failed';
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Output of {@link reportPresenceSync}. */
+export interface PresenceSyncReport {
+  readonly status: Omit<PresenceSyncStatus, 'conditions' | 'observedGeneration'>;
+  readonly conditions: readonly [ConditionInput, ConditionInput, ConditionInput];
+}
+
+/** Failures persisting this many attempts turn into Failed=True (single blips do not flap the condition). */
+export const WEBHOOK_FAILURE_THRESHOLD = 3;
+
+type Verdict = { kind: 'ok'; reason: string; message: string } | { kind: 'progressing'; reason: string; message: string } | { kind: 'failed'; reason: string; message: string; retrying: boolean };
+
+function isoTime(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+function verdict(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
+  if (facts.missingSecrets !== undefined && facts.missingSecrets.length > 0) {
+    return { kind: 'failed', reason: PresenceReason.SecretNotFound, message: `Secret key not found: ${facts.missingSecrets.join(', ')}`, retrying: false };
+  }
+  if (plan.users.matched.length === 0) {
+    const sample = plan.users.unmatched.sample.slice(0, 3).join(', ');
+    const message = plan.users.unmatched.count === 0
+      ? 'No PBX users are selected'
+      : `None of the ${plan.users.unmatched.count} selected PBX users matches a Teams user principal name${sample === '' ? '' : ` (e.g. ${sample})`}`;
+    return { kind: 'failed', reason: PresenceReason.NoUsersMatched, message, retrying: false };
+  }
+  const webhook = facts.webhook;
+  if (webhook !== undefined && webhook.consecutiveFailures >= WEBHOOK_FAILURE_THRESHOLD) {
+    const error = webhook.lastError === undefined ? '' : ` (${webhook.lastError})`;
+    return { kind: 'failed', reason: PresenceReason.WebhookFailing, message: `Webhook deliveries to the PBX keep failing${error}; retrying in order with backoff`, retrying: true };
+  }
+  const poller = facts.poller;
+  if (plan.readEnabled && poller !== undefined && poller.lastCycleFailedCalls > 0) {
+    const throttled = poller.lastErrors.some((error) => /throttl/i.test(error));
+    if (throttled) return { kind: 'progressing', reason: CommonReason.Throttled, message: 'Microsoft Graph throttled presence reads; the next cycle retries' };
+    return { kind: 'failed', reason: CommonReason.GraphUnavailable, message: `Presence reads failed in the last poll cycle (${poller.lastErrors.join(', ')})`, retrying: true };
+  }
+  if (plan.readEnabled && poller?.lastPollAt === undefined) {
+    return { kind: 'progressing', reason: CommonReason.Progressing, message: 'Waiting for the first presence poll cycle' };
+  }
+  if (plan.poll.lengthened && plan.poll.reason !== undefined) return { kind: 'ok', reason: PresenceReason.IntervalStretched, message: plan.poll.reason };
+  const parts = [plan.readEnabled ? `Polling ${plan.users.matched.length} users` : undefined, plan.writeEnabled ? 'accepting PBX call events' : undefined];
+  return { kind: 'ok', reason: PresenceReason.Active, message: parts.filter((part) => part !== undefined).join(', ').replace(/^./, (c) => c.toUpperCase()) };
+}
+
+function conditionsFor(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): PresenceSyncReport['conditions'] {
+  if (plan.suspended) {
+    const message = 'Presence sync is suspended';
+    return [
+      { type: 'Ready', status: 'False', reason: CommonReason.Suspended, message },
+      { type: 'SyncNeeded', status: 'False', reason: CommonReason.Suspended, message },
+      { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
+    ];
+  }
+  const result = verdict(plan, facts);
+  switch (result.kind) {
+    case 'ok':
+      return [
+        { type: 'Ready', status: 'True', reason: result.reason, message: result.message },
+        { type: 'SyncNeeded', status: 'False', reason: CommonReason.UpToDate, message: 'Up to date' },
+        { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
+      ];
+    case 'progressing':
+      return [
+        { type: 'Ready', status: 'Unknown', reason: result.reason, message: result.message },
+        { type: 'SyncNeeded', status: 'True', reason: result.reason, message: result.message },
+        { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
+      ];
+    case 'failed':
+      return [
+        { type: 'Ready', status: 'False', reason: result.reason, message: result.message },
+        { type: 'SyncNeeded', status: result.retrying ? 'True' : 'False', reason: result.retrying ? result.reason : CommonReason.UpToDate, message: result.retrying ? result.message : 'Nothing to apply until the spec or its inputs change' },
+        { type: 'Failed', status: 'True', reason: result.reason, message: result.message },
+      ];
+    default: {
+      const unreachable: never = result;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Builds the status and conditions.
+ *
+ * When to use: the reconciler's report step, after apply and after each poll cycle's status refresh.
+ * Gotchas: messages carry no timestamps, no secret values and no raw Graph text (only sanitised error codes), so
+ * an unchanged situation yields an identical status and the status patch is a no-op.
+ */
+export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): PresenceSyncReport {
+  const poller = facts.poller;
+  const status: PresenceSyncReport['status'] = {
+    usersTracked: plan.users.matched.length,
+    usersUnmatched: plan.users.unmatched.count,
+    unmatchedSample: [...plan.users.unmatched.sample],
+    ...(plan.readEnabled ? { effectivePollInterval: formatDuration(plan.poll.effectiveIntervalMs), graphCallsPerCycle: plan.poll.callsPerCycle } : {}),
+    ...(poller?.lastPollAt === undefined ? {} : { lastPollTime: isoTime(poller.lastPollAt + (poller.lastPollDurationMs ?? 0)) ?? '' }),
+    ...(poller?.lastPollDurationMs === undefined ? {} : { lastPollDurationMs: poller.lastPollDurationMs }),
+    ...(poller === undefined ? {} : { updatesPublished: poller.updatesPublished }),
+    ...(facts.activeCallSessions === undefined ? {} : { activeCallSessions: facts.activeCallSessions }),
+    ...(facts.stream === undefined
+      ? {}
+      : {
+          stream: {
+            lastEventId: formatEventId(facts.stream.epoch, facts.stream.headId),
+            ...(facts.stream.oldestEventId === undefined ? {} : { oldestEventId: formatEventId(facts.stream.epoch, facts.stream.oldestEventId) }),
+            connectedClients: facts.stream.clients,
+          },
+        }),
+    ...(facts.webhook === undefined
+      ? {}
+      : {
+          webhook: {
+            ...(facts.webhook.lastDeliveredAt === undefined ? {} : { lastDeliveryTime: isoTime(facts.webhook.lastDeliveredAt) ?? '' }),
+            ...(facts.webhook.pendingDeliveries === undefined ? {} : { pendingDeliveries: facts.webhook.pendingDeliveries }),
+            ...(facts.webhook.lastError === undefined ? {} : { lastError: facts.webhook.lastError }),
+          },
+        }),
+  };
+  return { status, conditions: conditionsFor(plan, facts) };
+}

@@ -1,0 +1,31 @@
+/**
+ * Bearer-token checks for the presence HTTP endpoints (SSE stream and PBX inbound).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Result of {@link checkBearer}: `missing` → answer 401, `invalid` → answer 403. */
+export type BearerCheck = 'ok' | 'missing' | 'invalid';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Checks an `Authorization` header against the accepted tokens in constant time.
+ *
+ * When to use: first thing in every authenticated handler. Pass several tokens during a rotation.
+ * Gotchas: tokens are hashed before `timingSafeEqual`, so neither their content nor their length leaks through
+ * timing, and every accepted token is compared (no early exit). An empty accepted list refuses everyone.
+ */
+export function checkBearer(header: string | undefined, accepted: readonly string[]): BearerCheck {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  const token = match?.[1];
+  if (token === undefined) return 'missing';
+  const presented = digest(token);
+  let ok = false;
+  for (const candidate of accepted) {
+    if (candidate === '') continue;
+    ok = timingSafeEqual(presented, digest(candidate)) || ok;
+  }
+  return ok ? 'ok' : 'invalid';
+}

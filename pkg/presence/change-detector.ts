@@ -1,0 +1,80 @@
+/**
+ * Turns each poll cycle's observations into the list of changes to publish: one aggregated batch per cycle,
+ * only users whose PBX state changed (after the hold-down, see hold-down.ts).
+ */
+import { holdDownStep, UNSEEN, type HoldDownEntry } from './hold-down.ts';
+import type { MappedPresence } from './mapping-table.ts';
+import type { PbxPresenceState, PresenceChange, TrackedUser } from './types.ts';
+
+/** One user's mapped presence from one poll. */
+export interface PresenceObservation {
+  readonly user: TrackedUser;
+  readonly mapped: MappedPresence;
+}
+
+/**
+ * In-memory last-published state per user, with hold-down.
+ *
+ * When to use: one instance per PresenceSync stream, owned by its poller; after a restart call {@link seed} with the
+ * stream log's current states so a restart publishes only real changes, not every user again.
+ * Gotchas: a user missing from a cycle (failed batch, omitted by Graph) is simply not observed: no change, no
+ * hold-down progress. Changes in raw availability/activity that keep the same PBX state are not published.
+ */
+export class PresenceChangeDetector {
+  readonly #entries = new Map<string, HoldDownEntry>();
+  #holdDownMs: number;
+
+  constructor(options: { readonly holdDownMs?: number } = {}) {
+    this.#holdDownMs = Math.max(0, options.holdDownMs ?? 0);
+  }
+
+  /** Number of users with a remembered state. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Changes the hold-down for later cycles; pending divergences keep their start time. */
+  setHoldDown(holdDownMs: number): void {
+    this.#holdDownMs = Math.max(0, holdDownMs);
+  }
+
+  /** Treats these states as already published (e.g. loaded from the stream log after a restart). */
+  seed(states: Iterable<readonly [userKey: string, state: PbxPresenceState]>): void {
+    for (const [userKey, state] of states) this.#entries.set(userKey, { published: state, divergedSince: undefined });
+  }
+
+  /** Forgets users that are no longer tracked, so a user who comes back is published afresh. */
+  retainOnly(userKeys: ReadonlySet<string>): void {
+    for (const key of this.#entries.keys()) if (!userKeys.has(key)) this.#entries.delete(key);
+  }
+
+  /** The last published state of a user, if any. */
+  published(userKey: string): PbxPresenceState | undefined {
+    return this.#entries.get(userKey)?.published;
+  }
+
+  /**
+   * Feeds one cycle's observations (taken at `now`) and returns the changes to publish, in observation order.
+   * A user observed twice in one cycle counts once, with the last observation.
+   */
+  observeCycle(observations: readonly PresenceObservation[], now: number): PresenceChange[] {
+    const latest = new Map<string, PresenceObservation>();
+    for (const observation of observations) latest.set(observation.user.userKey, observation);
+    const changes: PresenceChange[] = [];
+    for (const { user, mapped } of latest.values()) {
+      const step = holdDownStep(this.#entries.get(user.userKey) ?? UNSEEN, mapped.state, now, this.#holdDownMs);
+      this.#entries.set(user.userKey, step.next);
+      if (!step.publish) continue;
+      changes.push({
+        user: user.userKey,
+        teamsUserId: user.teamsUserId,
+        state: mapped.state,
+        availability: mapped.availability,
+        activity: mapped.activity,
+        outOfOffice: mapped.outOfOffice,
+        observedAt: now,
+      });
+    }
+    return changes;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Prometheus metrics of the presence pipeline. Every series carries `sync` ("namespace/name" of the PresenceSync)
+ * so several PresenceSyncs in one controller stay distinguishable; label values are bounded (results and PBX states
+ * come from fixed lists, never from request input).
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Outcomes counted by `presence_webhook_deliveries_total{result}`. */
+export type WebhookDeliveryResult = 'delivered' | 'retried' | 'rejected';
+
+/** The metric handles; see {@link createPresenceMetrics}. */
+export interface PresenceMetrics {
+  readonly pollDuration: Histogram<'sync'>;
+  readonly updatesPublished: Counter<'sync'>;
+  readonly usersTracked: Gauge<'sync'>;
+  readonly usersUnmatched: Gauge<'sync'>;
+  readonly streamClients: Gauge<'sync'>;
+  readonly webhookDeliveries: Counter<'sync' | 'result'>;
+  readonly pbxEvents: Counter<'sync' | 'state'>;
+}
+
+/**
+ * Creates and registers the presence metrics on `registry`.
+ *
+ * When to use: once per registry at start-up; pass the result to the poller, SSE handler, webhook sink and PBX
+ * inbound handler.
+ * Gotchas: prom-client throws if the same names are registered twice on one registry; use a fresh Registry in tests.
+ */
+export function createPresenceMetrics(registry: Registry): PresenceMetrics {
+  const registers = [registry];
+  return {
+    pollDuration: new Histogram({
+      name: 'presence_poll_duration_seconds',
+      help: 'Duration of one Teams presence poll cycle (all getPresencesByUserId calls of the cycle).',
+      labelNames: ['sync'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80],
+      registers,
+    }),
+    updatesPublished: new Counter({
+      name: 'presence_updates_published_total',
+      help: 'User presence changes appended to the presence stream.',
+      labelNames: ['sync'],
+      registers,
+    }),
+    usersTracked: new Gauge({ name: 'presence_users_tracked', help: 'PBX users matched to a Microsoft 365 user and polled.', labelNames: ['sync'], registers }),
+    usersUnmatched: new Gauge({ name: 'presence_users_unmatched', help: 'PBX users whose e-mail matches no Microsoft 365 user.', labelNames: ['sync'], registers }),
+    streamClients: new Gauge({ name: 'presence_stream_clients', help: 'Connected Server-Sent Events clients of the presence stream.', labelNames: ['sync'], registers }),
+    webhookDeliveries: new Counter({
+      name: 'presence_webhook_deliveries_total',
+      help: 'Webhook delivery attempts to the PBX by result (delivered, retried, rejected).',
+      labelNames: ['sync', 'result'],
+      registers,
+    }),
+    pbxEvents: new Counter({
+      name: 'presence_pbx_events_total',
+      help: 'Call-state events received from the PBX by state ("invalid" for refused input).',
+      labelNames: ['sync', 'state'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The Teams → PBX loop of one PresenceSync: run a poll cycle every effective interval, append the cycle's changes
+ * to the stream log as one event, keep metrics and the figures the status reports.
+ */
+import { PresenceChangeDetector } from './change-detector.ts';
+import type { PresenceMetrics } from './metrics.ts';
+import { CallPacer, runPollCycle, type PollCycleResult } from './poll-cycle.ts';
+import type { PollPlan } from './poll-plan.ts';
+import type { PresenceReader } from './ports.ts';
+import { sleep } from './sleep.ts';
+import type { PresenceStreamLog } from './stream-log.ts';
+import type { TrackedUser } from './types.ts';
+
+/** Options of {@link PresencePoller}. */
+export interface PresencePollerOptions {
+  readonly stream: string;
+  readonly reader: PresenceReader;
+  readonly log: PresenceStreamLog;
+  readonly metrics?: PresenceMetrics;
+  /** `sync` label for metrics, "namespace/name"; defaults to the stream name. */
+  readonly syncLabel?: string;
+  readonly now?: () => number;
+  /** Called after every cycle (e.g. to request a status update). */
+  readonly onCycle?: (result: PollCycleResult) => void;
+}
+
+/** Figures for the PresenceSync status. */
+export interface PresencePollerStats {
+  readonly usersTracked: number;
+  readonly cycles: number;
+  readonly updatesPublished: number;
+  readonly lastPollAt: number | undefined;
+  readonly lastPollDurationMs: number | undefined;
+  readonly lastCycleFailedCalls: number;
+  readonly lastErrors: readonly string[];
+  readonly effectiveIntervalMs: number;
+  /** Set when the plan lengthened the interval. */
+  readonly intervalReason: string | undefined;
+}
+
+/**
+ * Polls one PresenceSync's users.
+ *
+ * When to use: the PresenceSync controller creates one per object, calls `update` on every reconcile (cheap when
+ * nothing changed) and `stop` when the object goes away or presence reading is turned off.
+ * Gotchas: on start the change detector is seeded from the log's current states, so a restart publishes only real
+ * changes. `update` takes effect at the next cycle; the plan's `batches` must refer to `users` in the given order.
+ */
+export class PresencePoller {
+  readonly #options: PresencePollerOptions;
+  readonly #now: () => number;
+  readonly #detector = new PresenceChangeDetector();
+  readonly #pacer = new CallPacer();
+  readonly #abort = new AbortController();
+  #users: readonly TrackedUser[] = [];
+  #plan: PollPlan | undefined;
+  #loop: Promise<void> | undefined;
+  #stats: PresencePollerStats = {
+    usersTracked: 0,
+    cycles: 0,
+    updatesPublished: 0,
+    lastPollAt: undefined,
+    lastPollDurationMs: undefined,
+    lastCycleFailedCalls: 0,
+    lastErrors: [],
+    effectiveIntervalMs: 0,
+    intervalReason: undefined,
+  };
+
+  constructor(options: PresencePollerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#detector.seed(options.log.currentStates(options.stream));
+  }
+
+  /** Replaces the tracked users, plan and hold-down for the next cycle; forgets users no longer tracked. */
+  update(users: readonly TrackedUser[], plan: PollPlan, holdDownMs: number): void {
+    this.#users = users;
+    this.#plan = plan;
+    this.#detector.setHoldDown(holdDownMs);
+    const keys = new Set(users.map((user) => user.userKey));
+    this.#detector.retainOnly(keys);
+    this.#options.log.retainUsers(this.#options.stream, keys);
+    this.#options.metrics?.usersTracked.set({ sync: this.#label }, users.length);
+    this.#stats = { ...this.#stats, usersTracked: users.length, effectiveIntervalMs: plan.effectiveIntervalMs, intervalReason: plan.reason };
+  }
+
+  /** Starts the loop (idempotent). The first cycle runs at once. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops after the current cycle's started calls finish. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+  }
+
+  /** Current figures. */
+  stats(): PresencePollerStats {
+    return this.#stats;
+  }
+
+  get #label(): string {
+    return this.#options.syncLabel ?? this.#options.stream;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      const plan = this.#plan;
+      const startedAt = this.#now();
+      if (plan !== undefined && plan.batches.length > 0) await this.#cycle(plan, signal).catch((error: unknown) => this.#cycleFailed(error));
+      const interval = plan?.effectiveIntervalMs ?? 1000;
+      await sleep(startedAt + interval - this.#now(), signal);
+    }
+  }
+
+  /**
+   * A cycle that could not be stored (e.g. the disk is full) must not count as published: re-seed the detector from
+   * the log so the next cycle publishes those changes again.
+   */
+  #cycleFailed(error: unknown): void {
+    this.#detector.retainOnly(new Set());
+    try {
+      this.#detector.seed(this.#options.log.currentStates(this.#options.stream));
+    } catch {
+      // Unseeded, the next readable cycle republishes every user: more traffic, no lost change.
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    this.#stats = { ...this.#stats, lastErrors: [`StreamLogWriteFailed (${name})`] };
+  }
+
+  async #cycle(plan: PollPlan, signal: AbortSignal): Promise<void> {
+    const result = await runPollCycle({
+      reader: this.#options.reader,
+      users: this.#users,
+      plan,
+      detector: this.#detector,
+      pacer: this.#pacer,
+      now: this.#now,
+      signal,
+    });
+    if (result.changes.length > 0) this.#options.log.append(this.#options.stream, result.changes);
+    this.#options.metrics?.pollDuration.observe({ sync: this.#label }, result.durationMs / 1000);
+    this.#options.metrics?.updatesPublished.inc({ sync: this.#label }, result.changes.length);
+    this.#stats = {
+      ...this.#stats,
+      cycles: this.#stats.cycles + 1,
+      updatesPublished: this.#stats.updatesPublished + result.changes.length,
+      lastPollAt: result.startedAt,
+      lastPollDurationMs: result.durationMs,
+      lastCycleFailedCalls: result.failedCalls,
+      lastErrors: result.errors,
+    };
+    this.#options.onCycle?.(result);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A minimal presence-stream client over node:http, for tests, benches and the demo PBX (browsers use EventSource).
+ */
+import { request, type IncomingMessage } from 'node:http';
+import { SseParser, type ParsedSseEvent } from './sse-parser.ts';
+
+/** Options of {@link openSseStream}. */
+export interface SseClientOptions {
+  readonly token?: string;
+  /** Sent as the `Last-Event-ID` header when non-empty. */
+  readonly lastEventId?: string;
+  readonly onEvent: (event: ParsedSseEvent) => void;
+}
+
+/** An open stream. */
+export interface SseConnection {
+  readonly status: number;
+  /** The id to resume with after this connection ends. */
+  lastEventId(): string;
+  /** Resolves when the server ends the stream or the connection breaks. */
+  readonly closed: Promise<void>;
+  /** Disconnects. */
+  close(): void;
+}
+
+/**
+ * Connects to an SSE URL and calls `onEvent` for each event.
+ *
+ * Gotchas: resolves once response headers arrive; a non-200 answer resolves with that status and an already
+ * closed connection (its body is discarded). Plain http only (the controller's stream endpoint is in-cluster).
+ */
+export function openSseStream(url: string, options: SseClientOptions): Promise<SseConnection> {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.lastEventId !== undefined && options.lastEventId !== '') headers['last-event-id'] = options.lastEventId;
+  const parser = new SseParser(options.lastEventId ?? '');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res: IncomingMessage) => {
+      const closed = new Promise<void>((done) => {
+        res.on('close', done);
+        res.on('error', () => done());
+      });
+      const status = res.statusCode ?? 0;
+      if (status === 200) {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          for (const event of parser.push(chunk)) options.onEvent(event);
+        });
+      } else {
+        res.resume();
+      }
+      resolve({ status, lastEventId: () => parser.lastEventId, closed, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * HTTP handler serving each PresenceSync's presence stream as Server-Sent Events, resumable from the durable log.
+ *
+ * URL: `GET {pathPrefix}{namespace}/{name}/events`, `Authorization: Bearer <token>`.
+ * Resume: `Last-Event-ID` header (what EventSource sends on reconnect) or `?lastEventId=`; the header wins.
+ * Ids are `<epoch>:<log id>` (see stream-log.ts); an id of another epoch is treated as unknown.
+ *  - no id → a snapshot (current state of every user), then live events;
+ *  - an id the log can resume → every event after it, then live events;
+ *  - an id too old (pruned) or unknown → a `reset` event, a snapshot, then live events.
+ * Each client is a pump reading the log after its own cursor; appends only wake it up. So a slow client costs one
+ * read batch of memory, writes wait for `drain`, and what a client sees is exactly the log order with no gaps or
+ * duplicates across reconnects.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkBearer } from './bearer-auth.ts';
+import { sendAuthFailure, sendJson } from './http-io.ts';
+import { parseLastEventId } from './sse-format.ts';
+import type { PresenceMetrics } from './metrics.ts';
+import type { PresenceStreamLog } from './stream-log.ts';
+import { streamClient, type ClientContext } from './sse-client-pump.ts';
+
+/** What a URL's namespace/name resolves to: the log stream and the tokens allowed to read it. */
+export interface SseStreamAccess {
+  readonly stream: string;
+  readonly tokens: readonly string[];
+}
+
+/** Options of {@link createPresenceSseHandler}. */
+export interface PresenceSseOptions {
+  readonly log: PresenceStreamLog;
+  /** `undefined` → 403 (as a wrong token). Called per request, so token rotation takes effect at once. */
+  readonly resolve: (namespace: string, name: string) => SseStreamAccess | undefined;
+  readonly pathPrefix?: string;
+  readonly heartbeatMs?: number;
+  readonly readBatch?: number;
+  readonly snapshotChunk?: number;
+  readonly maxClientsPerStream?: number;
+  readonly metrics?: PresenceMetrics;
+}
+
+/** The handler and its controls. */
+export interface PresenceSseHandler {
+  /** Serves the request if the path is ours and returns true; returns false (untouched) otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Connected clients of one stream. */
+  clientCount(stream: string): number;
+  /** Ends every open stream (shutdown); clients reconnect elsewhere with their Last-Event-ID. */
+  closeAll(): void;
+}
+
+const SEGMENT = '([a-z0-9]([-a-z0-9.]*[a-z0-9])?)';
+
+/**
+ * Creates the SSE handler.
+ *
+ * When to use: mount on the controller's HTTP server: `server.on('request', (q, s) => sse.handle(q, s) || next(q, s))`.
+ * Gotchas: tokens never appear in answers or logs; call `closeAll()` before closing the server, because open event
+ * streams otherwise keep `server.close()` waiting.
+ */
+export function createPresenceSseHandler(options: PresenceSseOptions): PresenceSseHandler {
+  const prefix = options.pathPrefix ?? '/presence/';
+  const route = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${SEGMENT}/${SEGMENT}/events$`);
+  const clients = new Map<string, Set<ServerResponse>>();
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = route.exec(url.pathname);
+    if (match === null) return false;
+    const [, namespace = '', , name = ''] = match;
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { error: 'MethodNotAllowed', message: 'Use GET' }, { allow: 'GET' });
+      return true;
+    }
+    // An unknown stream answers like a wrong token, so the endpoint does not reveal which PresenceSyncs exist.
+    const access = options.resolve(namespace, name);
+    const auth = checkBearer(req.headers.authorization, access?.tokens ?? []);
+    if (access === undefined || auth !== 'ok') {
+      sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid');
+      return true;
+    }
+    const open = clients.get(access.stream) ?? new Set<ServerResponse>();
+    if (open.size >= (options.maxClientsPerStream ?? 64)) {
+      sendJson(res, 503, { error: 'TooManyClients', message: 'Too many clients on this stream' }, { 'retry-after': '5' });
+      return true;
+    }
+    const header = req.headers['last-event-id'];
+    const lastEventId = parseLastEventId(typeof header === 'string' && header !== '' ? header : url.searchParams.get('lastEventId'));
+    clients.set(access.stream, open.add(res));
+    options.metrics?.streamClients.inc({ sync: `${namespace}/${name}` });
+    const context: ClientContext = {
+      log: options.log,
+      stream: access.stream,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      readBatch: options.readBatch ?? 200,
+      snapshotChunk: options.snapshotChunk ?? 1000,
+    };
+    void streamClient(context, res, lastEventId).finally(() => {
+      open.delete(res);
+      options.metrics?.streamClients.dec({ sync: `${namespace}/${name}` });
+    });
+    return true;
+  }
+
+  return {
+    handle,
+    clientCount: (stream) => clients.get(stream)?.size ?? 0,
+    closeAll: () => {
+      for (const open of clients.values()) for (const res of open) res.end();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { createPresenceMetrics } from '../../../pkg/presence/metrics.ts';
+
+test('createPresenceMetrics: registers the documented series on the given registry only', async () => {
+  const registry = new Registry();
+  const metrics = createPresenceMetrics(registry);
+  metrics.webhookDeliveries.inc({ sync: 'ns/p', result: 'delivered' });
+  metrics.pbxEvents.inc({ sync: 'ns/p', state: 'onCall' });
+  const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
+  assert.deepEqual(names, [
+    'presence_pbx_events_total',
+    'presence_poll_duration_seconds',
+    'presence_stream_clients',
+    'presence_updates_published_total',
+    'presence_users_tracked',
+    'presence_users_unmatched',
+    'presence_webhook_deliveries_total',
+  ]);
+  assert.match(await registry.metrics(), /presence_webhook_deliveries_total\{sync="ns\/p",result="delivered"\} 1/);
+  assert.doesNotThrow(() => createPresenceMetrics(new Registry()), 'a second registry is independent');
+});
