@@ -1,0 +1,111 @@
+/**
+ * The applied record after a reconcile: what the controller owns in Microsoft 365 now. Persisted
+ * in status so the next observe (on any replica) knows what it may remove.
+ *
+ * Three steps, in order:
+ * 1. forget what we owned but Microsoft 365 no longer has (someone removed it), once it cannot
+ *    be replication lag any more;
+ * 2. adopt the desired configuration found already in place for the mapped user (a crash between
+ *    a successful write and the status update must not leave an orphan the removal would miss);
+ * 3. add the effects of the actions that succeeded in this pass.
+ */
+import type { Action, OperationAction, Plan } from './actions.ts';
+import type { ActionResult, ApplyOutcome } from './executor.ts';
+import type { AppliedNumber, AppliedPolicy, AppliedRecord, Observation } from './observed.ts';
+import { numberHeldBy, ownedNumberPresent, ownedPolicyPresent } from './ownership.ts';
+import { withinGrace, type PropagationSettings } from './propagation.ts';
+import { sameId, sameNumber } from './types.ts';
+
+/** Time and propagation settings for `settleApplied`. */
+export interface SettleContext {
+  readonly now: number;
+  readonly propagation: PropagationSettings;
+}
+
+/** The applied record to persist after this reconcile. Pure. */
+export function settleApplied(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx: SettleContext): AppliedRecord {
+  const kept = forgetVanished(obs, ctx);
+  const adopted = adoptDesired(plan, obs, kept);
+  return withResults(adopted, outcome.results, ctx.now);
+}
+
+function forgetVanished(obs: Observation, ctx: SettleContext): AppliedRecord {
+  const record = obs.applied;
+  if (withinGrace(record, ctx.now, ctx.propagation)) return record;
+  const number = record.number !== undefined && ownedNumberPresent(obs, record.number) ? record.number : undefined;
+  const policies = record.policies.filter((p) => ownedPolicyPresent(obs, p));
+  return withNumber({ ...record, policies }, number);
+}
+
+/** Sets or drops the owned number without leaving an `undefined` key behind (status is JSON). */
+function withNumber(record: AppliedRecord, number: AppliedNumber | undefined): AppliedRecord {
+  const { number: _previous, ...rest } = record;
+  return number === undefined ? rest : { ...rest, number };
+}
+
+/** Blockers that leave ownership questions open (someone else may be entitled): adopt nothing then. */
+const ADOPTION_SAFE_BLOCKERS = new Set(['ManualSyncPending', 'Suspended']);
+
+function adoptDesired(plan: Plan, obs: Observation, record: AppliedRecord): AppliedRecord {
+  const target = obs.target;
+  if (plan.desired.kind !== 'configured' || !target?.found) return record;
+  if (plan.blockers.some((b) => !ADOPTION_SAFE_BLOCKERS.has(b.kind))) return record;
+  const { config } = plan.desired;
+  const userId = target.user.id;
+  let next = record;
+  const canTakeNumber = record.number === undefined || (sameNumber(record.number.telephoneNumber, config.phoneNumber) && sameId(record.number.userId, userId));
+  if (canTakeNumber && numberHeldBy(obs, config.phoneNumber, userId)) {
+    next = { ...next, number: { telephoneNumber: config.phoneNumber, userId, numberType: config.numberType } };
+  }
+  for (const grant of config.policies) {
+    const policy: AppliedPolicy = { userId, policyType: grant.policyType, policyName: grant.policyName };
+    if (ownedPolicyPresent(obs, policy)) next = { ...next, policies: upsertPolicy(next.policies, policy) };
+  }
+  return next;
+}
+
+function withResults(record: AppliedRecord, results: readonly ActionResult[], now: number): AppliedRecord {
+  let next = record;
+  let wrote = false;
+  for (const result of results) {
+    if (result.status !== 'succeeded') continue;
+    next = withEffect(next, result.action);
+    wrote = true;
+  }
+  return wrote ? { ...next, appliedAt: new Date(now).toISOString() } : next;
+}
+
+/** The change one successful action makes to what we own. */
+export function withEffect(record: AppliedRecord, action: Action): AppliedRecord {
+  switch (action.kind) {
+    case 'ResumeOperation':
+      return withEffect(record, action.operation);
+    case 'AssignNumber':
+      return { ...record, number: { telephoneNumber: action.number, userId: action.userId, numberType: action.numberType } };
+    case 'UnassignNumber':
+      return record.number !== undefined && sameNumber(record.number.telephoneNumber, action.number) ? withNumber(record, undefined) : record;
+    case 'EnableEnterpriseVoice':
+      return record;
+    case 'AssignPolicy':
+      return { ...record, policies: upsertPolicy(record.policies, { userId: action.userId, policyType: action.policyType, policyName: action.policyName }) };
+    case 'UnassignPolicy':
+      return { ...record, policies: record.policies.filter((p) => !samePolicySlot(p, action)) };
+  }
+}
+
+/** The operation a result leaves in flight (to persist as the R4 marker), if any. */
+export function inFlightOf(outcome: ApplyOutcome): { readonly operationId: string; readonly operation: OperationAction } | undefined {
+  const last = outcome.results.at(-1);
+  if (last?.status === 'inProgress') return { operationId: last.operationId, operation: last.operation };
+  if (last?.status === 'failed') return last.inFlight;
+  return undefined;
+}
+
+function samePolicySlot(a: { userId: string; policyType: string }, b: { userId: string; policyType: string }): boolean {
+  return sameId(a.userId, b.userId) && a.policyType.toLowerCase() === b.policyType.toLowerCase();
+}
+
+function upsertPolicy(policies: readonly AppliedPolicy[], policy: AppliedPolicy): AppliedPolicy[] {
+  const rest = policies.filter((p) => !samePolicySlot(p, policy));
+  return [...rest, policy].sort((a, b) => `${a.userId}/${a.policyType}`.localeCompare(`${b.userId}/${b.policyType}`));
+}

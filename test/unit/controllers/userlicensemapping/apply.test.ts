@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  AuthFailedError, ConflictError, ConsentRequiredError, FeatureUnavailableInCloudError, NotFoundError, ReplicationPendingError, TerminalError, ThrottledError, TransientError, ValidationError,
+} from '../../../../pkg/graph/errors.ts';
+import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
+import { apply } from '../../../../controllers/userlicensemapping/apply.ts';
+import { toApplyFailure } from '../../../../controllers/userlicensemapping/apply-failure.ts';
+import { NOT_APPLIED, outcomeState, PolicyNotFoundError, type ActionExecutor, type ApplyFailureKind, type OnAccepted, type OperationRecorder, type OperationState } from '../../../../controllers/userlicensemapping/executor.ts';
+import { ALICE, desired, NUMBER, OLD_NUMBER } from './fixtures.ts';
+
+const assignN = { kind: 'AssignNumber', userId: ALICE, number: NUMBER, numberType: 'directRouting' } as const;
+const unassignOld = { kind: 'UnassignNumber', number: OLD_NUMBER, numberType: 'directRouting' } as const;
+const grant = { kind: 'AssignPolicy', userId: ALICE, policyType: 'TeamsCallingPolicy', policyName: 'CP' } as const;
+const planOf = (actions: Action[], blocked = false): Plan => ({
+  desired: desired(),
+  license: { state: 'held' },
+  actions,
+  blockers: blocked ? [{ kind: 'ManualSyncPending', pendingActions: actions.length }] : [],
+});
+
+/**
+ * A scripted executor that logs every call. A number write calls onAccepted with `op-<kind>`
+ * (unless scripted `<kind>:sync`) and then "polls" (`poll:<id>`); `script` overrides any step.
+ */
+function fake(script: Partial<Record<string, () => Promise<unknown>>> = {}) {
+  const log: string[] = [];
+  const step = async <T>(name: string, fallback: T): Promise<T> => {
+    log.push(name);
+    const scripted = script[name];
+    return scripted ? ((await scripted()) as T) : fallback;
+  };
+  const write = async (kind: string, id: string, onAccepted: OnAccepted): Promise<OperationState> => {
+    await step(kind, undefined);
+    if (script[`${kind}:sync`]) return { state: 'succeeded' };
+    await onAccepted(id);
+    return step<OperationState>(`poll:${id}`, { state: 'succeeded' });
+  };
+  const executor: ActionExecutor = {
+    assignNumber: (_a, onAccepted) => write('assignNumber', 'op-assign', onAccepted),
+    unassignNumber: (_a, onAccepted) => write('unassignNumber', 'op-unassign', onAccepted),
+    enableEnterpriseVoice: (_a, onAccepted) => write('enableEnterpriseVoice', 'op-ev', onAccepted),
+    resumeOperation: (id) => step<OperationState>(`poll:${id}`, { state: 'succeeded' }),
+    assignPolicy: () => step('assignPolicy', undefined),
+    unassignPolicy: () => step('unassignPolicy', undefined),
+  };
+  const recorder: OperationRecorder = {
+    started: (op, id) => void log.push(`started:${op.kind}:${id}`),
+    finished: (op, id) => void log.push(`finished:${op.kind}:${id}`),
+  };
+  return { executor, recorder, log };
+}
+
+test('apply: runs every action in order and journals each operation before polling it', async () => {
+  const f = fake();
+  const outcome = await apply(planOf([unassignOld, assignN, grant]), f);
+  assert.equal(outcomeState(outcome), 'succeeded');
+  assert.deepEqual(f.log, [
+    'unassignNumber', 'started:UnassignNumber:op-unassign', 'poll:op-unassign', 'finished:UnassignNumber:op-unassign',
+    'assignNumber', 'started:AssignNumber:op-assign', 'poll:op-assign', 'finished:AssignNumber:op-assign',
+    'assignPolicy',
+  ]);
+});
+
+test('apply: a blocked or queued plan writes nothing', async () => {
+  const f = fake();
+  assert.equal(await apply(planOf([assignN], true), f), NOT_APPLIED);
+  assert.equal(await apply(planOf([]), f), NOT_APPLIED);
+  assert.deepEqual(f.log, []);
+});
+
+test('apply: stops on the first failure', async () => {
+  const f = fake({ unassignNumber: () => Promise.reject(new ValidationError('Number is not a Direct Routing number')) });
+  const outcome = await apply(planOf([unassignOld, assignN]), f);
+  assert.equal(outcomeState(outcome), 'failed');
+  assert.equal(outcome.results.length, 1, 'the new number is not assigned while the old one is still held');
+  assert.deepEqual(f.log, ['unassignNumber']);
+  assert.equal(outcome.results[0]?.status === 'failed' ? outcome.results[0].inFlight : 'x', undefined, 'refused before acceptance: nothing in flight');
+});
+
+test('apply: an operation still running when the wait ends is left in flight and the loop stops', async () => {
+  const f = fake({ 'poll:op-assign': async () => ({ state: 'running' }) });
+  const outcome = await apply(planOf([assignN, grant]), f);
+  assert.deepEqual(outcome.results, [{ action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN }]);
+  assert.ok(!f.log.some((l) => l.startsWith('finished')), 'the journal keeps it for the next reconcile');
+});
+
+test('apply: a failed operation is finished in the journal and reported with its detail', async () => {
+  const f = fake({ 'poll:op-assign': async () => ({ state: 'failed', detail: 'User is not enabled for voice' }) });
+  const outcome = await apply(planOf([assignN]), f);
+  assert.deepEqual(outcome.results[0], { action: assignN, status: 'failed', failure: { kind: 'OperationFailed', message: 'Microsoft 365 reported the operation failed: User is not enabled for voice' } });
+  assert.ok(f.log.includes('finished:AssignNumber:op-assign'));
+});
+
+test('apply: a write completed without an operation needs no journal entry', async () => {
+  const f = fake({ 'assignNumber:sync': async () => true });
+  assert.equal(outcomeState(await apply(planOf([assignN]), f)), 'succeeded');
+  assert.deepEqual(f.log, ['assignNumber']);
+});
+
+test('apply: ResumeOperation polls and never resubmits', async () => {
+  const f = fake();
+  const outcome = await apply(planOf([{ kind: 'ResumeOperation', operationId: 'op-old', operation: assignN }]), f);
+  assert.equal(outcomeState(outcome), 'succeeded');
+  assert.deepEqual(f.log, ['poll:op-old', 'finished:AssignNumber:op-old']);
+});
+
+test('apply: polling throttled keeps the operation in flight; polling not found forgets it', async () => {
+  const throttled = fake({ 'poll:op-assign': () => Promise.reject(new ThrottledError('Too many requests', { retryAfterMs: 5000 })) });
+  const kept = (await apply(planOf([assignN]), throttled)).results[0];
+  assert.equal(kept?.status, 'failed');
+  assert.deepEqual(kept?.status === 'failed' ? kept.inFlight : undefined, { operationId: 'op-assign', operation: assignN });
+  const gone = fake({ 'poll:op-old': () => Promise.reject(new NotFoundError('No such operation')) });
+  const forgotten = (await apply(planOf([{ kind: 'ResumeOperation', operationId: 'op-old', operation: assignN }]), gone)).results[0];
+  assert.equal(forgotten?.status === 'failed' ? forgotten.inFlight : 'x', undefined);
+  assert.ok(gone.log.includes('finished:AssignNumber:op-old'));
+});
+
+test('apply: a journal failure does not fail the action; the operation id still reaches the outcome', async () => {
+  const f = fake({ 'poll:op-assign': async () => ({ state: 'running' }) });
+  const recorder: OperationRecorder = { started: () => { throw new Error('SQLITE_BUSY'); }, finished: () => undefined };
+  const outcome = await apply(planOf([assignN, grant]), { executor: f.executor, recorder });
+  assert.deepEqual(outcome.results, [{ action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN }]);
+});
+
+const errorCases: { name: string; error: unknown; want: ApplyFailureKind; retryAfterMs?: number }[] = [
+  { name: 'Throttled', error: new ThrottledError('Too many requests', { retryAfterMs: 7000 }), want: 'Throttled', retryAfterMs: 7000 },
+  { name: 'Transient', error: new TransientError('Service unavailable'), want: 'Transient' },
+  { name: 'ReplicationPending', error: new ReplicationPendingError('User not found yet'), want: 'ReplicationPending' },
+  { name: 'NotFound', error: new NotFoundError('User not found'), want: 'NotFound' },
+  { name: 'Conflict', error: new ConflictError('Changed'), want: 'Conflict' },
+  { name: 'Validation', error: new ValidationError('Invalid number'), want: 'Rejected' },
+  { name: 'Terminal', error: new TerminalError('Not implemented'), want: 'Rejected' },
+  { name: 'ConsentRequired', error: new ConsentRequiredError('Missing TeamsTelephoneNumber.ReadWrite.All', { permission: 'TeamsTelephoneNumber.ReadWrite.All' }), want: 'ConsentMissing' },
+  { name: 'AuthFailed', error: new AuthFailedError('Client secret expired', { reason: 'SecretExpired' }), want: 'AuthenticationFailed' },
+  { name: 'FeatureUnavailableInCloud', error: new FeatureUnavailableInCloudError('number assignment', 'USGovDoD'), want: 'Unsupported' },
+  { name: 'PolicyNotFound', error: new PolicyNotFoundError('TeamsCallingPolicy', 'CP'), want: 'PolicyNotFound' },
+  { name: 'UnknownError', error: new TypeError('client_secret=hunter2 leaked'), want: 'Internal' },
+];
+
+for (const tc of errorCases) {
+  test(`toApplyFailure: ${tc.name}`, () => {
+    const failure = toApplyFailure(tc.error);
+    assert.equal(failure.kind, tc.want);
+    assert.equal(failure.retryAfterMs, tc.retryAfterMs);
+    assert.doesNotMatch(failure.message, /hunter2/, 'text of unknown errors never reaches a condition');
+  });
+}

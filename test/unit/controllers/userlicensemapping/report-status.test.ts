@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
+import { settleApplied } from '../../../../controllers/userlicensemapping/applied.ts';
+import { NOT_APPLIED, type ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
+import type { Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
+import { DEFAULT_PROPAGATION } from '../../../../controllers/userlicensemapping/propagation.ts';
+import { report } from '../../../../controllers/userlicensemapping/report.ts';
+import { ago, ALICE, assignment, BOB, configured, CP_VM, ctx, desired, direct, fresh, HOUR, MINUTE, NOW, NUMBER, ownedAlice, steady, user, VRP } from './fixtures.ts';
+
+const NOW_ISO = new Date(NOW).toISOString();
+const settle = (obs: Observation, outcome: ApplyOutcome = NOT_APPLIED, p: Plan = plan(desired(), obs, ctx())) =>
+  settleApplied(p, obs, outcome, { now: NOW, propagation: DEFAULT_PROPAGATION });
+
+test('report status: steady state shows what Teams reports, what we own, and stamps the first confirmation', () => {
+  const obs = steady();
+  const { statusFields: s } = report(plan(desired(), obs, ctx()), obs, NOT_APPLIED, { now: NOW });
+  assert.equal(s.teamsUserId, ALICE);
+  assert.equal(s.teamsUserPrincipalName, 'alice@contoso.com');
+  assert.equal(s.eligibility, 'Eligible');
+  assert.equal(s.licenseState, 'Holding');
+  assert.deepEqual(s.teams, { assignedNumber: NUMBER, enterpriseVoiceEnabled: true, voiceRoutingPolicy: VRP, callingPolicy: CP_VM, dialPlan: undefined });
+  assert.equal(s.pendingChanges, 0);
+  assert.deepEqual(s.pendingActions, []);
+  assert.equal(s.assignedNumber, NUMBER);
+  assert.deepEqual(s.lastAppliedPolicies, [{ policyType: 'OnlineVoiceRoutingPolicy', policyName: VRP }, { policyType: 'TeamsCallingPolicy', policyName: CP_VM }]);
+  assert.deepEqual(s.propagation, { appliedTime: ago(3 * HOUR), confirmedTime: NOW_ISO });
+  assert.equal(s.lastSyncTime, undefined, 'nothing applied: keep the previous value');
+});
+
+test('report status: an existing confirmation after the last write is kept (no status churn)', () => {
+  const obs = steady({ applied: { ...ownedAlice(), confirmedAt: ago(2 * HOUR) } });
+  const { statusFields: s } = report(plan(desired(), obs, ctx()), obs, NOT_APPLIED, { now: NOW });
+  assert.equal(s.propagation?.confirmedTime, ago(2 * HOUR));
+  const again = report(plan(desired(), obs, ctx()), obs, NOT_APPLIED, { now: NOW + HOUR });
+  assert.deepEqual(again.statusFields, s, 'a quiet reconcile later produces identical status');
+});
+
+test('report status: Manual mode lists the queued changes', () => {
+  const obs = fresh();
+  const { statusFields: s } = report(plan(desired(), obs, ctx({ writeMode: 'queue' })), obs, NOT_APPLIED, { now: NOW });
+  assert.equal(s.pendingChanges, 3);
+  assert.deepEqual(s.pendingActions, [
+    'assign number +14255550100 to alice@contoso.com',
+    'grant OnlineVoiceRoutingPolicy Cymbus-VRP to alice@contoso.com',
+    'grant TeamsCallingPolicy LiveTeams-VM-MOHEXT to alice@contoso.com',
+  ]);
+});
+
+test('report status: a partial apply records what succeeded and counts the rest', () => {
+  const obs = fresh();
+  const p = plan(desired(), obs, ctx());
+  const [first, second] = p.actions as [Action, Action];
+  const outcome: ApplyOutcome = { attempted: true, results: [{ action: first, status: 'succeeded' }, { action: second, status: 'failed', failure: { kind: 'Transient', message: 'Service unavailable' } }] };
+  const { statusFields: s } = report(p, obs, outcome, { now: NOW });
+  assert.equal(s.pendingChanges, 2);
+  assert.equal(s.lastSyncTime, NOW_ISO);
+  assert.deepEqual(s.applied.number, { telephoneNumber: NUMBER, userId: ALICE, numberType: 'directRouting' });
+  assert.equal(s.applied.appliedAt, NOW_ISO, 'starts the propagation clock');
+});
+
+test('report status: an operation left in flight is persisted as the R4 marker', () => {
+  const obs = fresh();
+  const p = plan(desired(), obs, ctx());
+  const action = p.actions[0] as Extract<Action, { kind: 'AssignNumber' }>;
+  const { statusFields: s, removalComplete } = report(p, obs, { attempted: true, results: [{ action, status: 'inProgress', operationId: 'op-9', operation: action }] }, { now: NOW });
+  assert.deepEqual(s.operation, { operationId: 'op-9', operation: action });
+  assert.equal(s.applied.number, undefined, 'owned only once the operation succeeded');
+  assert.equal(removalComplete, false);
+});
+
+test('report status: licence queue position and eligibility of a blocked user', () => {
+  const obs = fresh({ target: { found: true, user: user({ accountEnabled: false }) } });
+  const { statusFields: s } = report(plan(desired(), obs, ctx({ license: { state: 'waiting', message: 'Waiting', position: 4 } })), obs, NOT_APPLIED, { now: NOW });
+  assert.equal(s.licenseState, 'Waiting');
+  assert.equal(s.licenseQueuePosition, 4);
+  assert.equal(s.eligibility, 'AccountDisabled');
+});
+
+test('report status: unmapped with something still owned is Releasing (the licence is not free yet)', () => {
+  const obs: Observation = { formerUsers: [{ id: ALICE, configuration: configured() }], numberAssignments: [assignment(NUMBER, ALICE)], applied: ownedAlice() };
+  const { statusFields: s } = report(plan({ kind: 'unmapped', cause: 'teamsUserNone' }, obs, ctx({ writeMode: 'queue' })), obs, NOT_APPLIED, { now: NOW });
+  assert.equal(s.licenseState, 'Releasing');
+  assert.equal(s.eligibility, undefined);
+  assert.equal(s.teams, undefined);
+});
+
+test('settleApplied: adopts the desired configuration found in place (crash after a write, before the status update)', () => {
+  const obs = steady({ applied: { policies: [] } });
+  assert.deepEqual(settle(obs), {
+    number: { telephoneNumber: NUMBER, userId: ALICE, numberType: 'directRouting' },
+    policies: [
+      { userId: ALICE, policyType: 'OnlineVoiceRoutingPolicy', policyName: VRP },
+      { userId: ALICE, policyType: 'TeamsCallingPolicy', policyName: CP_VM },
+    ],
+  });
+});
+
+test('settleApplied: never adopts a group policy or while a conflict is unresolved', () => {
+  const group = steady({ applied: { policies: [] }, target: { found: true, user: user(), configuration: configured({ effectivePolicies: [{ policyType: 'TeamsCallingPolicy', policyName: CP_VM, assignmentType: 'group' }, direct('OnlineVoiceRoutingPolicy', VRP)] }) } });
+  assert.deepEqual(settle(group).policies.map((p) => p.policyType), ['OnlineVoiceRoutingPolicy']);
+  const contested = steady({ applied: { policies: [] } });
+  const lost = plan(desired(), contested, ctx({ conflicts: [{ kind: 'DuplicateNumber', value: NUMBER, winner: { namespace: 'a', name: 'b' } }] }));
+  assert.deepEqual(settle(contested, NOT_APPLIED, lost), { policies: [] });
+});
+
+test('settleApplied: forgets what an admin removed, but not while our own write may still be propagating', () => {
+  const gone = { target: { found: true as const, user: user(), configuration: configured({ telephoneNumbers: [], effectivePolicies: [] }) }, formerUsers: [], numberAssignments: [assignment(NUMBER, BOB)] };
+  const unmappedPlan = plan({ kind: 'unmapped', cause: 'teamsUserNone' }, { ...gone, applied: ownedAlice() }, ctx());
+  assert.deepEqual(settle({ ...gone, applied: ownedAlice() }, NOT_APPLIED, unmappedPlan), { policies: [], appliedAt: ago(3 * HOUR) });
+  const recent = { ...gone, applied: ownedAlice(MINUTE) };
+  assert.deepEqual(settle(recent, NOT_APPLIED, plan({ kind: 'unmapped', cause: 'teamsUserNone' }, recent, ctx())), ownedAlice(MINUTE));
+});
+
+test('settleApplied: a resumed operation counts like a fresh one', () => {
+  const obs = fresh();
+  const operation = { kind: 'AssignNumber' as const, userId: ALICE, number: NUMBER, numberType: 'directRouting' as const };
+  const p = plan(desired(), { ...obs, inFlight: { operationId: 'op-1', operation } }, ctx());
+  const got = settle(obs, { attempted: true, results: [{ action: p.actions[0] as Action, status: 'succeeded' }] }, p);
+  assert.deepEqual(got.number, { telephoneNumber: NUMBER, userId: ALICE, numberType: 'directRouting' });
+});
