@@ -78,6 +78,12 @@ export const TenantReason = {
 
 /** Reasons of UserLicenseMapping conditions. */
 export const MappingReason = {
+  /** Failed=True: a write was refused because admin consent does not cover it (message names the permission). */
+  ConsentMissing: 'ConsentMissing',
+  /** Failed=True: Entra ID refused the tenant's credentials during a write. */
+  AuthenticationFailed: 'AuthenticationFailed',
+  /** Failed=True: the Graph API needed does not exist in the tenant's national cloud. */
+  FeatureUnavailableInCloud: 'FeatureUnavailableInCloud',
   /** Ready=True: Microsoft 365 reports the number, enterprise voice and policies on the Teams user. */
   Configured: 'Configured',
   /** Ready=True: no Teams user mapped and nothing left in Microsoft 365; the licence is free. */

@@ -36,6 +36,46 @@ const PropagationSchema = Type.Object(
   { description: 'Tracks Microsoft 365 propagation after a write: Ready waits for confirmation.', additionalProperties: false },
 );
 
+const NumberTypeValues = ['directRouting', 'callingPlan', 'operatorConnect', 'internalError', 'unknownFutureValue'] as const;
+
+const AppliedSchema = Type.Object(
+  {
+    number: Type.Optional(Type.Object(
+      {
+        telephoneNumber: Type.String({ description: 'The number the controller assigned.', pattern: E164Pattern, maxLength: 16 }),
+        userId: Guid('The Teams user it was assigned to.'),
+        numberType: StringEnum(NumberTypeValues, { description: 'Graph numberType used for the assignment.' }),
+      },
+      { description: 'The number the controller assigned.', additionalProperties: false },
+    )),
+    policies: Type.Array(Type.Object(
+      {
+        userId: Guid('The Teams user the policy was granted to.'),
+        policyType: Text('Teams policy type, e.g. OnlineVoiceRoutingPolicy.', 64),
+        policyName: Text('Policy name.', 128),
+      },
+      { additionalProperties: false },
+    ), { description: 'Policies the controller granted directly.', maxItems: 16 }),
+    appliedAt: Type.Optional(Timestamp('When the controller last wrote a change (starts the propagation clock).')),
+    confirmedAt: Type.Optional(Timestamp('When Microsoft 365 first reported the configuration after appliedAt.')),
+  },
+  {
+    description: 'What the controller owns in Microsoft 365 for this mapping. Removal touches nothing else; kept in status (not only locally) so any replica sees it.',
+    additionalProperties: false,
+  },
+);
+
+const OperationSchema = Type.Object(
+  {
+    id: Text('Long-running operation id to poll (never resubmitted while it runs).', 256),
+    action: StringEnum(['AssignNumber', 'UnassignNumber', 'EnableEnterpriseVoice'] as const, { description: 'The change the operation applies.' }),
+    telephoneNumber: Type.String({ description: 'The number involved.', pattern: E164Pattern, maxLength: 16 }),
+    userId: Type.Optional(Guid('The Teams user involved.')),
+    startedAt: Type.Optional(Timestamp('When Microsoft 365 accepted the operation.')),
+  },
+  { description: 'A Microsoft 365 operation started for this mapping and not yet seen to finish.', additionalProperties: false },
+);
+
 /** Schema of `UserLicenseMapping.status`. */
 export const UserLicenseMappingStatusSchema = Type.Object(
   {
@@ -48,6 +88,8 @@ export const UserLicenseMappingStatusSchema = Type.Object(
     licenseQueuePosition: Type.Optional(Count('Position among mappings waiting for a licence (1 = next).', 100_000)),
     teams: Type.Optional(TeamsConfigurationSchema),
     propagation: Type.Optional(PropagationSchema),
+    applied: Type.Optional(AppliedSchema),
+    operation: Type.Optional(OperationSchema),
     pendingChanges: Type.Optional(Count('Changes not yet applied to Microsoft 365.', 100)),
     pendingActions: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), {
       description: 'Human-readable list of the changes still to apply (e.g. "assign number +14255550100").',
