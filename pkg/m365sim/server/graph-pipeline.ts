@@ -1,0 +1,171 @@
+/**
+ * The Graph request pipeline, shared by top-level requests and inner $batch requests:
+ * version → auth → route → Retry-After violation check → faults → throttle → permissions → handler → log.
+ */
+import { createHash } from 'node:crypto';
+import { authenticate, type AuthContext } from '../entra/access-token.ts';
+import { Errors, graphError, GraphHttpError, throttledResponse, withInnerError, type GraphResponse } from '../errors.ts';
+import { settleDueOperations } from '../graph/operations.ts';
+import type { SimContext } from '../sim-context.ts';
+import { identityLimitFor, type BucketLimit } from '../throttle.ts';
+import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
+import type { ApiVersion, GraphRequest, RouteDef } from './route-types.ts';
+import { sleep } from './http-util.ts';
+
+/** A request entering the pipeline (top level or from $batch). */
+export interface PipelineRequest {
+  method: string;
+  /** Path including the version, e.g. "/v1.0/users". */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+  inBatch: boolean;
+  requestId: string;
+}
+
+/** Runs one request through the pipeline; never throws (errors become Graph error responses). */
+export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<GraphResponse> {
+  const now = Date.now();
+  const clientRequestId = r.headers['client-request-id'] ?? r.requestId;
+  const log: LogFields = { route: 'unmatched' };
+  let res: GraphResponse;
+  try {
+    res = await run(ctx, r, now, log);
+  } catch (e) {
+    res = toResponse(e);
+  }
+  withInnerError(res, r.requestId, clientRequestId, now);
+  ctx.log.record({
+    at: new Date(now).toISOString(), host: 'graph', method: r.method, route: log.route, path: r.path, status: res.status, inBatch: r.inBatch,
+    requestId: r.requestId, ...(log.tenantId ? { tenantId: log.tenantId } : {}), ...(log.appId ? { appId: log.appId } : {}),
+    ...(log.throttleClass ? { throttleClass: log.throttleClass } : {}),
+  });
+  return res;
+}
+
+interface LogFields {
+  route: string;
+  tenantId?: string;
+  appId?: string;
+  throttleClass?: string;
+}
+
+function toResponse(e: unknown): GraphResponse {
+  if (e instanceof GraphHttpError) return graphError(e.status, e.code, e.message, e.headers);
+  console.error('[m365sim] handler crashed:', e);
+  return graphError(500, 'UnknownError', 'An internal simulator error occurred.');
+}
+
+async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFields): Promise<GraphResponse> {
+  const [versionSeg, ...rest] = pathSegments(r.path);
+  if (versionSeg !== 'v1.0' && versionSeg !== 'beta') throw Errors.badRequest(`Invalid version: ${versionSeg ?? ''}`);
+  const auth = authenticate(ctx, r.headers['authorization'], now);
+  Object.assign(log, { tenantId: auth.tenant.tenantId, appId: auth.appId });
+  const segments = rewriteMe(rest, auth);
+  const match = matchRoute(r.method, versionSeg, segments);
+  log.route = match.route.pattern;
+  log.throttleClass = match.route.throttle;
+  const path = '/' + segments.join('/');
+  const fault = ctx.faults.decide({ host: 'graph', method: r.method, path, tenantId: auth.tenant.tenantId, inBatch: r.inBatch, now });
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  const key = throttleKey(auth, match);
+  // Identifies "the same request again" (an immediate retry): method, path, query and a hash of the body.
+  const fingerprint = `${r.method} ${path}?${r.query.toString()} ${createHash('sha1').update(JSON.stringify(r.body ?? null)).digest('base64url')}`;
+  const early = key ? ctx.throttle.earlyBy(key, now, fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
+  if (key && early !== undefined) {
+    ctx.log.recordViolation({
+      at: new Date(now).toISOString(), tenantId: auth.tenant.tenantId, appId: auth.appId, throttleClass: match.route.throttle,
+      method: r.method, route: match.route.pattern, earlyByMs: early,
+    });
+    return throttledResponse(Math.max(1, Math.ceil(early / 1000)));
+  }
+  if (fault.error) return faultResponse(ctx, key, fault.error, now, fingerprint);
+  const limited = key ? takeThrottle(ctx, key, auth, match.route, r.query, now, fingerprint) : undefined;
+  if (limited) return limited;
+  checkPermissions(match.route, auth);
+  settleDueOperations(ctx, auth.tenant, now);
+  const req: GraphRequest = {
+    ctx, tenant: auth.tenant, auth, method: r.method, version: versionSeg, path, params: match.params, query: r.query, headers: r.headers,
+    body: r.body, now, versionBase: `${ctx.graphUrl}${versionSeg}`, inBatch: r.inBatch, requestId: r.requestId,
+  };
+  return await match.route.handler(req);
+}
+
+/** `/me/...` is `/users/{signed-in user}/...` for delegated tokens and an error for app-only tokens. */
+function rewriteMe(segments: string[], auth: AuthContext): string[] {
+  if (segments[0]?.toLowerCase() !== 'me') return segments;
+  if (auth.userId === undefined) throw Errors.badRequest('/me request is only valid with delegated authentication flow.');
+  return ['users', auth.userId, ...segments.slice(1)];
+}
+
+function throttleKey(auth: AuthContext, match: RouteMatch): string | undefined {
+  const cls = match.route.throttle;
+  if (cls === 'none') return undefined;
+  const base = `${auth.tenant.tenantId}|${auth.appId}|${cls}`;
+  return cls === 'outlook' ? `${base}|${(match.params['id'] ?? '').toLowerCase()}` : base;
+}
+
+function faultResponse(ctx: SimContext, key: string | undefined, e: { status: number; code: string; message: string; retryAfterSeconds?: number }, now: number, fp: string): GraphResponse {
+  const headers: Record<string, string> = {};
+  if (e.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(e.retryAfterSeconds);
+    if (key) ctx.throttle.noteRetryAfter(key, now, now + e.retryAfterSeconds * 1000, fp);
+  }
+  return graphError(e.status, e.code, e.message, headers);
+}
+
+function takeThrottle(ctx: SimContext, key: string, auth: AuthContext, route: RouteDef, query: URLSearchParams, now: number, fp: string): GraphResponse | undefined {
+  const limits = ctx.config.limits;
+  let limit: BucketLimit;
+  let cost = 1;
+  switch (route.throttle) {
+    case 'identity':
+      limit = limits.identity ?? identityLimitFor(auth.tenant.userCount());
+      cost = identityCost(route, query);
+      break;
+    case 'presence':
+      limit = limits.presence;
+      break;
+    case 'teams':
+      limit = limits.teams;
+      break;
+    default:
+      limit = limits.outlook;
+  }
+  const taken = ctx.throttle.take(key, limit, cost, now);
+  if (taken.ok) return undefined;
+  ctx.throttle.noteRetryAfter(key, now, now + taken.retryAfterSeconds * 1000, fp);
+  return throttledResponse(taken.retryAfterSeconds);
+}
+
+/** Resource units: base cost, −1 for $select, −1 for $top < 20, never below 1 (graph-api.md §6.2). */
+function identityCost(route: RouteDef, query: URLSearchParams): number {
+  let cost = route.identityCost ?? 1;
+  if (query.has('$select')) cost--;
+  const top = Number(query.get('$top') ?? 'NaN');
+  if (Number.isFinite(top) && top < 20) cost--;
+  return Math.max(1, cost);
+}
+
+function checkPermissions(route: RouteDef, auth: AuthContext): void {
+  if (route.permissions === 'none') return;
+  const accepted = auth.kind === 'app' ? route.permissions.application : route.permissions.delegated;
+  const held = auth.kind === 'app' ? auth.roles : auth.scopes;
+  const code = route.deniedCode ?? 'Authorization_RequestDenied';
+  if (accepted.length > 0 && !accepted.some((p) => held.has(p))) {
+    const message = code === 'Authorization_RequestDenied'
+      ? 'Insufficient privileges to complete the operation.'
+      : `Missing role permissions on the request. API requires one of '${accepted.join(', ')}'. Roles on the request '${[...held].join(', ')}'.`;
+    throw new GraphHttpError(403, code, message);
+  }
+  if (accepted.length === 0) throw new GraphHttpError(403, code, `This API does not support ${auth.kind === 'app' ? 'application' : 'delegated'} permissions.`);
+  if (auth.kind === 'delegated' && route.delegatedRoles && auth.userId !== undefined) {
+    const user = auth.tenant.latestUser(auth.userId);
+    if (!user?.simRoles.some((r) => route.delegatedRoles?.includes(r))) {
+      throw new GraphHttpError(403, code, 'The signed-in user does not hold an administrator role required by this API.');
+    }
+  }
+}
+
+export type { ApiVersion };
