@@ -1,0 +1,112 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Agent } from 'node:https';
+import { ConfidentialClientApplication, type AuthenticationResult, type NodeAuthOptions } from '@azure/msal-node';
+import { AuthFailedError } from '../errors.ts';
+import type { GraphLogger } from '../logger.ts';
+import type { GraphMetrics } from '../metrics.ts';
+import { Redacted } from '../redacted.ts';
+import { authorityOptions } from './authority.ts';
+import type { AccessToken, CertificateCredentials, ClientSecretCredentials, FederatedTokenFileCredentials, TokenProvider } from './credentials.ts';
+import { classifyMsalError } from './msal-errors.ts';
+import { MsalNetworkModule } from './msal-network.ts';
+import { msalLoggerOptions } from './msal-logger.ts';
+
+/** App-only credential kinds handled by a confidential client. */
+export type AppCredentials = ClientSecretCredentials | CertificateCredentials | FederatedTokenFileCredentials;
+
+/** Inputs shared by the token providers. */
+export interface TokenProviderOptions {
+  readonly tenantId: string;
+  readonly authorityHost: string;
+  readonly agent: Agent;
+  readonly metrics: GraphMetrics;
+  readonly logger: GraphLogger;
+}
+
+/**
+ * App-only tokens from one msal-node `ConfidentialClientApplication` per tenant (secret, certificate or federated
+ * token file), cached in msal's in-memory cache only (no cache plugin: nothing is written to disk).
+ *
+ * Gotchas: msal returns a cached token until about 5 minutes before expiry; `forceRefresh` (used after a 401)
+ * bypasses the cache. Failures become typed errors whose message tells an admin what to fix.
+ */
+export class AppTokenProvider implements TokenProvider {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly delegated = false;
+  readonly #app: ConfidentialClientApplication;
+  readonly #scope: string;
+  readonly #metrics: GraphMetrics;
+  readonly #network: MsalNetworkModule;
+
+  constructor(credentials: AppCredentials, scope: string, options: TokenProviderOptions) {
+    this.tenantId = options.tenantId;
+    this.clientId = credentials.clientId;
+    this.#scope = scope;
+    this.#metrics = options.metrics;
+    this.#network = new MsalNetworkModule(options.agent);
+    this.#app = new ConfidentialClientApplication({
+      auth: { clientId: credentials.clientId, ...authorityOptions(options.authorityHost, options.tenantId), ...credentialOptions(credentials, options.tenantId) },
+      system: { networkClient: this.#network, loggerOptions: msalLoggerOptions(options.logger, options.tenantId) },
+    });
+  }
+
+  async getToken(options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
+    let result: AuthenticationResult | null;
+    try {
+      result = await this.#app.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: options.forceRefresh === true });
+    } catch (e: unknown) {
+      const error = classifyMsalError(e, { tenantId: this.tenantId, clientId: this.clientId, permission: `the permissions of scope ${this.#scope}` }, this.#network);
+      this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: error.kind });
+      throw error;
+    }
+    if (result === null || result.accessToken === '') {
+      this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: 'AuthFailed' });
+      throw new AuthFailedError(`Entra ID returned no access token for app ${this.clientId} in tenant ${this.tenantId}`, { reason: 'Unknown', tenantId: this.tenantId });
+    }
+    this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: result.fromCache ? 'cache' : 'network' });
+    return { token: Redacted.of(result.accessToken), expiresOn: result.expiresOn ?? new Date(Date.now() + 60_000), fromCache: result.fromCache };
+  }
+}
+
+function credentialOptions(c: AppCredentials, tenantId: string): Partial<NodeAuthOptions> {
+  switch (c.kind) {
+    case 'clientSecret':
+      return { clientSecret: c.clientSecret.reveal() };
+    case 'certificate':
+      return { clientCertificate: certificateOptions(c) };
+    case 'federatedTokenFile':
+      return { clientAssertion: () => readFederatedToken(c, tenantId) };
+  }
+}
+
+function certificateOptions(c: CertificateCredentials): NonNullable<NodeAuthOptions['clientCertificate']> {
+  const thumbprintSha256 = c.thumbprintSha256 ?? (c.certificatePem === undefined ? undefined : sha256Thumbprint(c.certificatePem));
+  if (thumbprintSha256 === undefined) {
+    throw new AuthFailedError(`Certificate credentials of app ${c.clientId} need the certificate or its SHA-256 thumbprint`, { reason: 'InvalidCertificate' });
+  }
+  return {
+    thumbprintSha256: thumbprintSha256.replace(/:/g, '').toLowerCase(),
+    privateKey: c.privateKeyPem.reveal(),
+    ...(c.sendX5c === true && c.certificatePem !== undefined ? { x5c: c.certificatePem } : {}),
+  };
+}
+
+/** Hex SHA-256 fingerprint of the first certificate in a PEM string. */
+export function sha256Thumbprint(certificatePem: string): string {
+  return new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '').toLowerCase();
+}
+
+async function readFederatedToken(c: FederatedTokenFileCredentials, tenantId: string): Promise<string> {
+  try {
+    const token = (await readFile(c.tokenFilePath, 'utf8')).trim();
+    if (token === '') throw new Error('empty file');
+    return token;
+  } catch (e: unknown) {
+    throw new AuthFailedError(
+      `Could not read the federated service-account token for app ${c.clientId} in tenant ${tenantId} from ${c.tokenFilePath}: check the projected token volume`,
+      { reason: 'FederatedTokenUnreadable', tenantId, cause: e },
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import type { Redacted } from '../redacted.ts';
+
+/** App-only: client id + client secret (Entra "certificates & secrets" → secret value). */
+export interface ClientSecretCredentials {
+  readonly kind: 'clientSecret';
+  readonly clientId: string;
+  readonly clientSecret: Redacted<string>;
+}
+
+/**
+ * App-only: certificate. msal-node signs a PS256 assertion with `privateKeyPem` (PKCS#8 PEM). Give either the
+ * certificate PEM (the SHA-256 thumbprint is computed from it) or the thumbprint directly.
+ */
+export interface CertificateCredentials {
+  readonly kind: 'certificate';
+  readonly clientId: string;
+  readonly privateKeyPem: Redacted<string>;
+  readonly certificatePem?: string;
+  /** Hex SHA-256 thumbprint of the certificate registered on the app. */
+  readonly thumbprintSha256?: string;
+  /** Send the chain (`x5c`) for subject-name/issuer authentication. */
+  readonly sendX5c?: boolean;
+}
+
+/**
+ * App-only: workload identity federation. The projected service-account token at `tokenFilePath` is re-read for
+ * every token request, because kubelet rotates it (graph-api.md §7.3).
+ */
+export interface FederatedTokenFileCredentials {
+  readonly kind: 'federatedTokenFile';
+  readonly clientId: string;
+  readonly tokenFilePath: string;
+}
+
+/**
+ * Delegated: a refresh token from `teamssync-login` (device code flow), stored in a Secret. Used for manual syncs
+ * run on behalf of a signed-in administrator.
+ */
+export interface DelegatedRefreshTokenCredentials {
+  readonly kind: 'delegatedRefreshToken';
+  readonly clientId: string;
+  readonly refreshToken: Redacted<string>;
+  /** Delegated scopes; default `<graph root>/.default` (everything consented to the app). */
+  readonly scopes?: readonly string[];
+}
+
+/** Delegated: a ready access token supplied via a Secret; used until it expires, never refreshed. */
+export interface AccessTokenCredentials {
+  readonly kind: 'accessToken';
+  readonly clientId: string;
+  readonly accessToken: Redacted<string>;
+  readonly expiresOn?: Date;
+}
+
+/** Every way a tenant client can authenticate. */
+export type TenantCredentials =
+  | ClientSecretCredentials
+  | CertificateCredentials
+  | FederatedTokenFileCredentials
+  | DelegatedRefreshTokenCredentials
+  | AccessTokenCredentials;
+
+/** An access token and when it stops working. */
+export interface AccessToken {
+  readonly token: Redacted<string>;
+  readonly expiresOn: Date;
+  readonly fromCache: boolean;
+}
+
+/** What the auth middleware needs; one instance per tenant client. */
+export interface TokenProvider {
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** True for delegated tokens (user context, `/me` works). */
+  readonly delegated: boolean;
+  /** Returns a valid token, from msal's in-memory cache when possible; `forceRefresh` skips the cache. */
+  getToken(options?: { forceRefresh?: boolean }): Promise<AccessToken>;
+}

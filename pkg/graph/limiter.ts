@@ -1,0 +1,73 @@
+import PQueue from 'p-queue';
+import type { LimitClass } from './endpoint-class.ts';
+
+/** Caps for one throttling bucket; maps onto p-queue's options. */
+export interface LimitSpec {
+  /** Requests in flight at once. */
+  readonly concurrency: number;
+  /** Requests started per `intervalMs` (sliding window); omit for no rate cap. */
+  readonly intervalCap?: number;
+  readonly intervalMs?: number;
+}
+
+/** Per-bucket caps of one tenant client. */
+export type TenantLimits = Readonly<Record<LimitClass, LimitSpec>>;
+
+/**
+ * Documented Graph limits per app per tenant (graph-api.md §6.2, §4.6), used unless overridden:
+ * - presence: 1,500 requests / 30 s (getPresencesByUserId and the other cloud-communication calls);
+ * - identity: the smallest tenant bucket is 3,500 resource units / 10 s and a user page costs about 2 units,
+ *   so 1,750 requests / 10 s never exceeds it;
+ * - teamsAdmin: not published for /admin/teams; Teams' general "30 requests per second per app per tenant";
+ * - outlook: 4 concurrent requests per mailbox and 10,000 per 10 minutes (applied per tenant, which is stricter).
+ */
+export const DEFAULT_LIMITS: TenantLimits = {
+  presence: { concurrency: 16, intervalCap: 1500, intervalMs: 30_000 },
+  identity: { concurrency: 8, intervalCap: 1750, intervalMs: 10_000 },
+  teamsAdmin: { concurrency: 8, intervalCap: 30, intervalMs: 1_000 },
+  outlook: { concurrency: 4, intervalCap: 10_000, intervalMs: 600_000 },
+};
+
+/**
+ * One p-queue per throttling bucket for one tenant. Every HTTP attempt (retries included) passes through it, so the
+ * client stays below the documented limits instead of discovering them through 429s.
+ *
+ * Gotchas: the sliding window (`strict`) is used so bursts at window edges cannot double the rate. The queue is not
+ * the controller's workqueue (no dedupe); it only paces HTTP.
+ */
+export class TenantLimiter {
+  readonly #queues: ReadonlyMap<LimitClass, PQueue>;
+
+  constructor(overrides: Partial<Record<LimitClass, Partial<LimitSpec>>> = {}) {
+    const queues = new Map<LimitClass, PQueue>();
+    for (const cls of Object.keys(DEFAULT_LIMITS) as LimitClass[]) {
+      const spec: LimitSpec = { ...DEFAULT_LIMITS[cls], ...overrides[cls] };
+      queues.set(cls, new PQueue(queueOptions(spec)));
+    }
+    this.#queues = queues;
+  }
+
+  /** Runs `task` when `cls` has capacity. Rejects with the signal's reason if aborted while waiting. */
+  run<T>(cls: LimitClass, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const queue = this.#queues.get(cls);
+    if (queue === undefined) return task();
+    return queue.add(task, signal === undefined ? {} : { signal });
+  }
+
+  /** Requests waiting (not yet started) in a bucket; for tests and debugging. */
+  pending(cls: LimitClass): number {
+    return this.#queues.get(cls)?.size ?? 0;
+  }
+
+  /** Resolves when every bucket is idle. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.onIdle()));
+  }
+}
+
+function queueOptions(spec: LimitSpec): ConstructorParameters<typeof PQueue>[0] {
+  const capped = spec.intervalCap !== undefined && spec.intervalMs !== undefined && spec.intervalMs > 0;
+  return capped
+    ? { concurrency: spec.concurrency, intervalCap: spec.intervalCap, interval: spec.intervalMs, strict: true }
+    : { concurrency: spec.concurrency };
+}

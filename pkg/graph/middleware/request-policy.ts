@@ -1,0 +1,74 @@
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { endpointClassOf, limitClassOf, type EndpointClass, type LimitClass } from '../endpoint-class.ts';
+
+/**
+ * Per-request settings and state shared by the project's middleware (the Graph client's `MiddlewareOptions`
+ * mechanism: looked up by class in `context.middlewareControl`).
+ */
+export class RequestPolicy implements MiddlewareOptions {
+  readonly endpointClass: EndpointClass;
+  readonly limitClass: LimitClass;
+  /** True when a retry cannot repeat a side effect (GET, or POST actions documented as idempotent/read-only). */
+  readonly idempotent: boolean;
+  readonly clientRequestId: string;
+  readonly signal: AbortSignal | undefined;
+  /** HTTP attempts made so far. */
+  attempts = 0;
+  /** The typed error a middleware threw; kept here because the Graph client re-wraps thrown errors. */
+  failure: unknown = undefined;
+
+  constructor(init: { url: string; method: string; idempotent?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal }) {
+    this.endpointClass = init.endpointClass ?? endpointClassOf(init.url);
+    this.limitClass = init.limitClass ?? limitClassOf(this.endpointClass);
+    this.idempotent = init.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(init.method.toUpperCase());
+    this.clientRequestId = crypto.randomUUID();
+    this.signal = init.signal;
+  }
+}
+
+/** The policy of a request; a default derived from the URL when a caller bypassed `GraphHttp`. */
+export function policyOf(context: Context): RequestPolicy {
+  const found = context.middlewareControl?.getMiddlewareOptions(RequestPolicy);
+  if (found instanceof RequestPolicy) return found;
+  const policy = new RequestPolicy({ url: requestUrl(context), method: requestMethod(context) });
+  context.middlewareControl?.setMiddlewareOptions(RequestPolicy, policy);
+  return policy;
+}
+
+/** The request URL whatever form the Graph client used (string or Request). */
+export function requestUrl(context: Context): string {
+  return typeof context.request === 'string' ? context.request : context.request.url;
+}
+
+/** The request method (upper case). */
+export function requestMethod(context: Context): string {
+  return (context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)).toUpperCase();
+}
+
+/** Sets a request header on the context's options, keeping whatever shape the headers already had. */
+export function setHeader(context: Context, name: string, value: string): void {
+  const options = (context.options ??= {});
+  const headers = new Headers(options.headers ?? {});
+  headers.set(name, value);
+  const record: Record<string, string> = {};
+  headers.forEach((v, k) => {
+    record[k] = v;
+  });
+  options.headers = record;
+}
+
+/** Base for middleware links: holds the next link. */
+export abstract class Link implements Middleware {
+  #next: Middleware | undefined;
+
+  setNext(next: Middleware): void {
+    this.#next = next;
+  }
+
+  protected next(context: Context): Promise<void> {
+    if (this.#next === undefined) throw new Error(`${this.constructor.name} has no next middleware`);
+    return this.#next.execute(context);
+  }
+
+  abstract execute(context: Context): Promise<void>;
+}

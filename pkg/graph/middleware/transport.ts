@@ -1,0 +1,48 @@
+import type { Agent } from 'node:https';
+import type { Context } from '@microsoft/microsoft-graph-client';
+import type { GraphMetrics } from '../metrics.ts';
+import { headerRecord, sendHttps } from '../transport.ts';
+import { policyOf, requestMethod, requestUrl, type Link } from './request-policy.ts';
+
+/**
+ * The terminal middleware: sends the attempt over the tenant's HTTPS agent (trusting its CA bundle) and records
+ * `graph_requests_total` and `graph_request_duration_seconds` per attempt. Replaces the SDK's HTTPMessageHandler,
+ * which calls global fetch and cannot take a per-client CA.
+ */
+export class TransportMiddleware implements Pick<Link, 'execute'> {
+  readonly #agent: Agent;
+  readonly #metrics: GraphMetrics;
+  readonly #tenant: string;
+  readonly #timeoutMs: number;
+
+  constructor(agent: Agent, metrics: GraphMetrics, tenant: string, timeoutMs = 60_000) {
+    this.#agent = agent;
+    this.#metrics = metrics;
+    this.#tenant = tenant;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const policy = policyOf(context);
+    const method = requestMethod(context);
+    const labels = { tenant: this.#tenant, endpoint_class: policy.endpointClass, method };
+    const body = context.options?.body;
+    policy.attempts += 1;
+    const stopTimer = this.#metrics.requestDuration.startTimer(labels);
+    try {
+      context.response = await sendHttps(this.#agent, requestUrl(context), {
+        method,
+        headers: headerRecord(context.options?.headers),
+        ...(typeof body === 'string' || Buffer.isBuffer(body) ? { body } : {}),
+        ...(policy.signal === undefined ? {} : { signal: policy.signal }),
+        timeoutMs: this.#timeoutMs,
+      });
+      this.#metrics.requests.inc({ ...labels, status: String(context.response.status) });
+    } catch (e: unknown) {
+      this.#metrics.requests.inc({ ...labels, status: 'error' });
+      throw e;
+    } finally {
+      stopTimer();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Scrubs text that may end up in an error message, a log line, a condition or a metric label.
+ *
+ * Removes: query strings of URLs (they carry skip/delta tokens and, for the token endpoint, assertions), bearer
+ * tokens, JWT-shaped strings, `name=value` pairs of OAuth secrets, and every string registered with
+ * `registerSecret` (what `Redacted.of` wraps).
+ */
+
+const MIN_SECRET_LENGTH = 6;
+const knownSecrets = new Set<string>();
+
+/** Remembers a raw secret so `sanitize` removes it wherever it appears. Short strings are ignored (too noisy). */
+export function registerSecret(secret: string): void {
+  if (secret.length >= MIN_SECRET_LENGTH) knownSecrets.add(secret);
+}
+
+const URL_QUERY = /(https?:\/\/[^\s'"?#]+)\?[^\s'")]*/gi;
+const BEARER = /\bbearer\s+[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const OAUTH_PAIRS =
+  /\b(client_secret|client_assertion|assertion|refresh_token|access_token|id_token|code|device_code|password|\$skiptoken|\$deltatoken)=[^&\s'"]*/gi;
+const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
+
+/** Returns `text` with secrets, tokens and query strings replaced by placeholders. */
+export function sanitize(text: string): string {
+  let out = text
+    .replace(PEM, '<pem>')
+    .replace(URL_QUERY, '$1?<query>')
+    .replace(BEARER, 'Bearer <token>')
+    .replace(JWT, '<jwt>')
+    .replace(OAUTH_PAIRS, '$1=<redacted>');
+  for (const secret of knownSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join('<redacted>');
+  }
+  return out;
+}
+
+/** Strips the query string and fragment from a URL (for logs); returns the input unchanged if it is not a URL. */
+export function urlWithoutQuery(url: string): string {
+  const q = url.search(/[?#]/);
+  return q === -1 ? url : url.slice(0, q);
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import tls from 'node:tls';
+
+/** Splits a PEM bundle into its certificates (Node's CA lists take one PEM per entry). */
+export function splitPemBundle(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Reads a CA bundle file; throws a plain Error naming the path when it is missing or holds no certificate. */
+export function readCaBundle(path: string): string {
+  const pem = readFileSync(path, 'utf8');
+  if (splitPemBundle(pem).length === 0) throw new Error(`CA bundle ${path} contains no PEM certificate`);
+  return pem;
+}
+
+/** Options for the per-client HTTPS agent. */
+export interface AgentOptions {
+  /** Extra CA certificates (PEM) trusted in addition to Node's default store. */
+  readonly extraCaPem?: string;
+  /** Sockets per origin; Graph requests of one tenant share them. */
+  readonly maxSockets?: number;
+}
+
+/**
+ * Creates the keep-alive HTTPS agent one tenant client uses for BOTH Entra ID (msal-node, through our network
+ * module) and Graph (through our transport middleware).
+ *
+ * Why per client and not NODE_EXTRA_CA_CERTS: that variable is read once at process start, so a controller could not
+ * trust a simulator CA it learns from configuration. Passing `ca` to an agent replaces Node's default store, so the
+ * default store is included explicitly: the same agent still reaches the real Microsoft endpoints.
+ */
+export function createHttpsAgent(options: AgentOptions = {}): Agent {
+  const extra = options.extraCaPem === undefined ? [] : splitPemBundle(options.extraCaPem);
+  return new Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 32,
+    ...(extra.length === 0 ? {} : { ca: [...tls.getCACertificates('default'), ...extra] }),
+  });
+}
+
+/**
+ * Adds CA certificates to the process-wide default store (Node ≥ 22.19 / 24.5 `tls.setDefaultCACertificates`).
+ *
+ * When to use: only for code that cannot take an agent, e.g. msal-node's built-in fetch-based client or a third-party
+ * library; verified to affect both global `fetch` (undici) and `node:https`. Prefer `createHttpsAgent`.
+ * Gotchas: process-wide and irreversible for connections already pooled; idempotent for repeated certificates.
+ */
+export function trustCaProcessWide(pem: string): void {
+  const current = tls.getCACertificates('default');
+  const missing = splitPemBundle(pem).filter((cert) => !current.some((c) => c.trim() === cert.trim()));
+  if (missing.length > 0) tls.setDefaultCACertificates([...current, ...missing]);
+}

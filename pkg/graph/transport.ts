@@ -1,0 +1,59 @@
+import { request, type Agent } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A request as the transport sends it. */
+export interface TransportRequest {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Buffer;
+  readonly signal?: AbortSignal;
+  /** Aborts the attempt after this many ms (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Sends one HTTPS request through `agent` and returns a WHATWG `Response` (what the Graph client's middleware
+ * contract expects), with the body already buffered.
+ *
+ * Why not global fetch: Node's fetch cannot take a per-request CA without the `undici` package; `node:https` with a
+ * per-client agent can. Only `https:` URLs are accepted (msal-node refuses other authorities anyway).
+ */
+export function sendHttps(agent: Agent, url: string, req: TransportRequest): Promise<Response> {
+  const target = new URL(url);
+  if (target.protocol !== 'https:') return Promise.reject(new TypeError(`Only https URLs are supported (${target.protocol})`));
+  const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs ?? 60_000), ...(req.signal === undefined ? [] : [req.signal])]);
+  return new Promise<Response>((resolve, reject) => {
+    const outgoing = request(target, { method: req.method, headers: req.headers, agent, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 502;
+        const body = NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks);
+        resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: toHeaders(res.headers) }));
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
+  });
+}
+
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return headers;
+}
+
+/** Normalises the header shapes fetch accepts (Headers, tuples, records) into a plain lower-case record. */
+export function headerRecord(init: ConstructorParameters<typeof Headers>[0] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  new Headers(init ?? {}).forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
