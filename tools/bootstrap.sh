@@ -16,7 +16,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # better-sqlite3 is compiled against this Node's own headers (npm_config_nodedir, set by
   # env.sh) rather than trusting a prebuilt binary; build/Release takes precedence when loading.
   log "compiling better-sqlite3 against Node $(node --version) headers"
-  (cd node_modules/better-sqlite3 && node-gyp rebuild --release --force_build=1 --nodedir="$npm_config_nodedir" >/dev/null)
+  gyp_log="$(mktemp)"
+  if ! (cd node_modules/better-sqlite3 && node-gyp rebuild --release --force_build=1 --nodedir="$npm_config_nodedir") >"$gyp_log" 2>&1; then
+    tail -n 40 "$gyp_log" >&2; rm -f "$gyp_log"; exit 1
+  fi
+  rm -f "$gyp_log"
   test -f node_modules/better-sqlite3/build/Release/better_sqlite3.node
   node -e "new (require('better-sqlite3'))(':memory:').close()"
   echo "$want" > "$stamp"
