@@ -69,6 +69,7 @@ interface EventRow { id: number; stream: string; at: number; data: string }
 export class PresenceStreamLog {
   readonly #db: Database.Database;
   readonly #retention: StreamRetention;
+  readonly #streamRetention = new Map<string, StreamRetention>();
   readonly #now: () => number;
   readonly #appended = new EventEmitter().setMaxListeners(0);
   readonly #epoch: string;
@@ -99,6 +100,14 @@ export class PresenceStreamLog {
   /** The underlying database, for stores that must commit beside the log (e.g. the webhook cursor). */
   get database(): Database.Database {
     return this.#db;
+  }
+
+  /**
+   * Overrides the retention of one stream (its PresenceSync's `spec.stream.retention`); applies from its next append.
+   * Gotcha: kept in memory only; set it again after reopening the log.
+   */
+  setRetention(stream: string, retention: Partial<StreamRetention>): void {
+    this.#streamRetention.set(stream, { ...this.#retention, ...retention });
   }
 
   /** Appends one event holding `changes`, updates current states and prunes, all in one transaction. */
@@ -188,12 +197,13 @@ export class PresenceStreamLog {
   }
 
   #prune(stream: string, now: number): void {
+    const retention = this.#streamRetention.get(stream) ?? this.#retention;
     const byCount = this.#db
       .prepare('SELECT id FROM presence_events WHERE stream = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
-      .get(stream, Math.max(1, this.#retention.maxEvents)) as { id: number } | undefined;
+      .get(stream, Math.max(1, retention.maxEvents)) as { id: number } | undefined;
     const byAge = this.#db
       .prepare('SELECT max(id) AS id FROM presence_events WHERE stream = ? AND at < ?')
-      .get(stream, now - this.#retention.maxAgeMs) as { id: number | null };
+      .get(stream, now - retention.maxAgeMs) as { id: number | null };
     const cut = Math.max(byCount?.id ?? 0, byAge.id ?? 0);
     if (cut === 0) return;
     this.#db.prepare('DELETE FROM presence_events WHERE stream = ? AND id <= ?').run(stream, cut);

@@ -78,6 +78,20 @@ for (const tc of retentionCases) {
   });
 }
 
+test('PresenceStreamLog.setRetention: one stream keeps its own bound (spec.stream.retention), others keep the default', () => {
+  let now = 0;
+  const log = memoryLog({ retention: { maxAgeMs: 1000 }, now: () => now });
+  log.setRetention('short', { maxAgeMs: 10 });
+  for (const at of [0, 5, 20, 25]) {
+    now = at;
+    log.append('short', [change('u1', at % 2 === 0 ? 'busy' : 'away')]);
+    log.append('long', [change('u1', at % 2 === 0 ? 'busy' : 'away')]);
+  }
+  assert.equal(log.readAfter('short', 0).length, 2, 'events older than 10 ms at append time go');
+  assert.equal(log.readAfter('long', 0).length, 4, 'the other stream keeps the log-wide retention');
+  log.close();
+});
+
 test('PresenceStreamLog.checkResume: an id beyond the head is unknown (replaced database)', () => {
   const log = memoryLog();
   log.append('a', [change('u1', 'busy')]);

@@ -1,0 +1,168 @@
+/**
+ * Presence at scale: one PresenceSync of 10,000 users on the simulator (own process, Microsoft-like limits), 1 % of
+ * them changing Teams presence every second and the PBX posting call events, for several poll cycles. Prints Graph
+ * calls per cycle vs ceil(users / 650), Teams → stream and PBX → Teams latency (p50 / p99), CPU and peak RSS.
+ *
+ *   node --import tsx bench/presence.ts [--users 10000] [--change-rate 0.01] [--interval 10] [--cycles 6]
+ *     [--calls-per-second 4] [--call-seconds 3]
+ *
+ * The Teams → stream clock starts when the simulator has the new presence and stops when the SSE client receives
+ * it; PBX → Teams starts when the PBX event is posted and stops when the simulator logs the setPresence. CPU and RSS
+ * are this process (controller runner, HTTP endpoints, SSE client and load driver); the simulator runs apart.
+ */
+import { parseArgs } from 'node:util';
+import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.ts';
+import { openSseStream } from '../pkg/presence/sse-client.ts';
+import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
+import { BENCH_KEY, BENCH_TOKEN, percentile, printRows, startPresenceRig } from './support/presence-rig.ts';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '10000' },
+    'change-rate': { type: 'string', default: '0.01' },
+    interval: { type: 'string', default: '10' },
+    cycles: { type: 'string', default: '6' },
+    'calls-per-second': { type: 'string', default: '4' },
+    'call-seconds': { type: 'string', default: '3' },
+  },
+});
+const users = Number(values.users);
+const intervalS = Number(values.interval);
+const changesPerTick = Math.max(1, Math.round((users * Number(values['change-rate'])) / 10)); // 10 ticks per second
+const callsPerSecond = Number(values['calls-per-second']);
+const callMs = Number(values['call-seconds']) * 1000;
+const ROUTE = '/communications/getPresencesByUserId';
+const TEAMS_STATES = [['Available', 'Available', 'available'], ['Busy', 'Busy', 'busy'], ['Away', 'Away', 'away'], ['DoNotDisturb', 'DoNotDisturb', 'doNotDisturb'], ['Busy', 'InAMeeting', 'onCall']] as const;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const rig = await startPresenceRig(users, intervalS);
+const { sim, seed } = rig;
+const tenant = seed.tenantId;
+const userList = seed.users ?? [];
+const callUsers = userList.slice(1, 1 + Math.min(500, Math.floor(users / 10))); // PBX calls only on these
+const churnUsers = userList.slice(1 + callUsers.length);
+const published = new Map<string, string>(); // user → last PBX state seen on the stream
+const pending = new Map<string, { state: string; at: number }>();
+const streamLatency: number[] = [];
+const pbxSent: { id: string; at: number; write: 'setPresence' | 'clearPresence' }[] = [];
+
+try {
+  const connection = await openSseStream(`${rig.baseUrl}/presence/${BENCH_KEY}/events`, {
+    token: BENCH_TOKEN,
+    onEvent: (event) => {
+      if (event.event !== 'presence' && event.event !== 'snapshot') return;
+      const now = Date.now();
+      const data = JSON.parse(event.data) as Partial<PresenceEventData & SnapshotEventData>;
+      for (const change of data.changes ?? data.states ?? []) {
+        published.set(change.user, change.state);
+        const wanted = pending.get(change.user);
+        if (wanted?.state !== change.state) continue;
+        streamLatency.push(now - wanted.at);
+        pending.delete(change.user);
+      }
+    },
+  });
+  console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
+  while (rig.cycles.count < 1) await sleep(100);
+  await sim.control('POST', '/control/reset');
+  const rssAtStart = process.memoryUsage().rss;
+  const cpuStart = process.cpuUsage();
+  const wallStart = Date.now();
+  const cyclesStart = rig.cycles.count;
+  const churnEnd = wallStart + Number(values.cycles) * intervalS * 1000;
+  let tick = 0;
+  console.error(`[bench] churning for ${Number(values.cycles)} cycles of ${intervalS}s…`);
+  let made = 0;
+  while (Date.now() < churnEnd) {
+    const tickStart = Date.now();
+    tick++;
+    const changes: Promise<void>[] = [];
+    for (let n = 0; n < changesPerTick; n++) {
+      // A user whose last change is not published yet is skipped: one outstanding change per user keeps latency exact.
+      const user = pickNotPending();
+      if (user === undefined) continue;
+      const current = published.get(user.userPrincipalName) ?? 'offline';
+      const options = TEAMS_STATES.filter(([, , state]) => state !== current);
+      const [availability, activity, state] = options[Math.floor(Math.random() * options.length)] ?? TEAMS_STATES[0];
+      // Set before the request: a poll may read the new state before the control call has even returned.
+      pending.set(user.userPrincipalName, { state, at: Date.now() });
+      made++;
+      changes.push(sim.control('POST', `/control/tenants/${tenant}/users/${user.id}/presence`, { availability, activity }));
+    }
+    if (tick % Math.max(1, Math.round(10 / callsPerSecond)) === 0) changes.push(pbxCall());
+    await Promise.all(changes);
+    await sleep(tickStart + 100 - Date.now());
+  }
+  const churnSeconds = (Date.now() - wallStart) / 1000;
+  const churnCycles = rig.cycles.count - cyclesStart;
+  const cycleMark = rig.cycles.count;
+  while (rig.cycles.count < cycleMark + 2 && pending.size > 0) await sleep(100); // let the last changes drain
+  const cpu = process.cpuUsage(cpuStart);
+  const { count: cyclesEnd, lastAt: lastCycleAt } = rig.cycles;
+  const wallMs = Date.now() - wallStart;
+  const log = (await sim.control<RequestLogEntry[]>('GET', '/control/requests')).filter((e) => e.host === 'graph' && e.tenantId === tenant);
+  const violations = await sim.control<RetryAfterViolation[]>('GET', '/control/violations');
+  connection.close();
+  // Only reads of whole cycles: those started before the last finished cycle ended.
+  const reads = log.filter((e) => e.route === ROUTE && Date.parse(e.at) <= lastCycleAt).length;
+  const measuredCycles = cyclesEnd - cyclesStart;
+  const pbxLatency = pbxLatencies(log);
+  const fmt = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+  printRows(`Presence sync: ${users} users, ${(changesPerTick * 10).toFixed(0)} Teams changes/s, ${callsPerSecond} PBX calls/s, ${intervalS}s interval`, [
+    ['Graph calls per cycle', (reads / Math.max(1, measuredCycles)).toFixed(2), `ceil(${users}/650) = ${Math.ceil(users / 650)}`],
+    ['poll cycles measured', String(measuredCycles), `${churnCycles} during churn`],
+    ['429 answers / Retry-After violations', `${log.filter((e) => e.status === 429).length} / ${violations.length}`, '0 / 0'],
+    ['Teams → stream p50', fmt(percentile(streamLatency, 50)), `interval ${intervalS}s (changes wait for the next cycle)`],
+    ['Teams → stream p99', fmt(percentile(streamLatency, 99)), '< 2 × interval (calls spread over the cycle, published at its end)'],
+    ['Teams changes made per second', (made / churnSeconds).toFixed(1), `${(changesPerTick * 10).toFixed(0)} wanted (1 % of users)`],
+    ['Teams changes measured / not seen', `${streamLatency.length} / ${pending.size}`, 'not seen = still pending at the end'],
+    ['PBX → Teams p50', fmt(percentile(pbxLatency, 50)), 'setPresence/clearPresence arrives at Graph'],
+    ['PBX → Teams p99', fmt(percentile(pbxLatency, 99)), `${pbxLatency.length} PBX events measured`],
+    ['CPU (user + system)', `${((cpu.user + cpu.system) / 1000 / wallMs * 100).toFixed(1)} %`, `of one core over ${(wallMs / 1000).toFixed(0)} s`],
+    ['peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`, `this process; ${(rssAtStart / 2 ** 20).toFixed(0)} MiB when the churn started`],
+  ]);
+} finally {
+  await rig.stop();
+}
+
+function pickNotPending(): (typeof churnUsers)[number] | undefined {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const user = churnUsers[Math.floor(Math.random() * churnUsers.length)];
+    if (user !== undefined && !pending.has(user.userPrincipalName)) return user;
+  }
+  return undefined;
+}
+
+/** Starts a PBX call on a random call user and ends it `callMs` later (both through the PBX endpoint). */
+async function pbxCall(): Promise<void> {
+  const user = callUsers[Math.floor(Math.random() * callUsers.length)];
+  if (user === undefined) return;
+  const callId = `c${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  await postPbx(user.id, { user: user.userPrincipalName, state: 'onCall', callId });
+  setTimeout(() => void postPbx(user.id, { user: user.userPrincipalName, state: 'callEnded', callId }), callMs).unref();
+}
+
+async function postPbx(id: string, event: Record<string, string>): Promise<void> {
+  const at = Date.now();
+  const res = await fetch(`${rig.baseUrl}/pbx/${BENCH_KEY}/events`, {
+    method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(event),
+  });
+  const outcome = ((await res.json()) as { results?: { outcome?: string }[] }).results?.[0]?.outcome;
+  // Only a call that starts or ends changes Teams; joining a call already shown writes nothing.
+  if (outcome === 'started') pbxSent.push({ id, at, write: 'setPresence' });
+  if (outcome === 'ended') pbxSent.push({ id, at, write: 'clearPresence' });
+}
+
+/** For each PBX event, the delay until the first presence write for that user arrived at the simulator. */
+function pbxLatencies(log: readonly RequestLogEntry[]): number[] {
+  const writes = log.filter((e) => /\/presence\/(setPresence|clearPresence)$/.test(e.route) && e.status === 200).map((e) => ({ path: e.path.toLowerCase(), at: Date.parse(e.at) }));
+  const latencies: number[] = [];
+  for (const sent of pbxSent) {
+    const write = writes.find((w) => w.at >= sent.at - 5 && w.path.includes(sent.id.toLowerCase()) && w.path.endsWith(sent.write.toLowerCase()));
+    if (write !== undefined) {
+      latencies.push(Math.max(0, write.at - sent.at));
+      writes.splice(writes.indexOf(write), 1);
+    }
+  }
+  return latencies;
+}

@@ -1,0 +1,138 @@
+/**
+ * Registration of the PresenceSync controller with a manager (pkg/runtime), plus the presence HTTP handler that
+ * cmd/controller mounts on its presence port. Everything else in this folder is reached through here.
+ */
+import type { GraphClientFactory } from '../../pkg/graph/index.ts';
+import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
+import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
+import { isNotFound } from '../../pkg/runtime/api-error.ts';
+import { Controller, type ControllerOptions } from '../../pkg/runtime/controller.ts';
+import type { Manager } from '../../pkg/runtime/manager.ts';
+import { generationChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
+import { coreResources, objectKeyOf, type KubeObject } from '../../pkg/runtime/resource.ts';
+import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
+import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
+import { PresenceSyncReconciler } from './reconciler.ts';
+import { PresenceRunnerRegistry } from './registry.ts';
+import {
+  BY_TENANT_INDEX, presenceSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource,
+  type PresenceSync, type TeamsTenant, type UserLicenseMapping,
+} from './resources.ts';
+import { TenantUserCache } from './user-cache.ts';
+
+export { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
+export { PresenceRunnerRegistry } from './registry.ts';
+
+/** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
+export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'>;
+
+/** Options of {@link registerPresenceSyncController}. */
+export interface PresenceSyncControllerOptions {
+  readonly manager: PresenceManagerLike;
+  readonly graph: GraphClientFactory;
+  /** The process's stream log (open it once, e.g. `PresenceStreamLog.open('/var/lib/teams-sync/presence.db')`). */
+  readonly log: PresenceStreamLog;
+  readonly metrics?: PresenceMetrics;
+  /** How often each tenant's user list is refreshed (users/delta). Default 5 minutes. */
+  readonly userRefreshIntervalMs?: number;
+  /** PresenceSyncs reconciled at once. Default 4. */
+  readonly workers?: number;
+  /** Heartbeat of idle SSE streams. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /** Default: GET through the manager's client (Secrets are not cached). */
+  readonly getSecret?: SecretGetter;
+}
+
+/** What the registration returns. */
+export interface PresenceSyncRegistration {
+  readonly controller: Controller;
+  /** Mount on the presence port; see {@link createPresenceHttpHandler}. */
+  readonly http: PresenceHttpHandler;
+  readonly registry: PresenceRunnerRegistry;
+}
+
+/**
+ * Runs the runtime's controller and, when it stops (leadership lost, shutdown), stops every PresenceSync runner and
+ * ends open streams, so only the leader polls Graph and writes presence.
+ */
+class PresenceSyncController extends Controller {
+  readonly #onStopped: () => Promise<void>;
+
+  constructor(options: ControllerOptions, onStopped: () => Promise<void>) {
+    super(options);
+    this.#onStopped = onStopped;
+  }
+
+  override async start(signal: AbortSignal, abortInFlight: AbortSignal = signal): Promise<void> {
+    try {
+      await super.start(signal, abortInFlight);
+    } finally {
+      await this.#onStopped();
+    }
+  }
+}
+
+function pbxUserChanged(event: ChangeEvent<UserLicenseMapping>): boolean {
+  if (event.type !== 'update') return true;
+  const before = event.oldObj?.spec?.pbxUser;
+  const after = event.obj.spec?.pbxUser;
+  return before?.email !== after?.email || before?.extension !== after?.extension;
+}
+
+function secretGetter(manager: PresenceManagerLike): SecretGetter {
+  return async (namespace, name) => {
+    try {
+      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}
+
+/**
+ * Registers the PresenceSync controller on `manager` and returns the HTTP handler to mount.
+ *
+ * When to use: once in cmd/controller (and in e2e tests), before `manager.start()`.
+ * Gotchas: needs RBAC to get Secrets, list/watch PresenceSyncs, TeamsTenants and UserLicenseMappings, patch
+ * presencesyncs/status and create Events. The stream log must outlive the manager: close it after `manager.stop()`.
+ */
+export function registerPresenceSyncController(options: PresenceSyncControllerOptions): PresenceSyncRegistration {
+  const { manager } = options;
+  const indexes = { [BY_TENANT_INDEX]: tenantKeyOf };
+  const presenceSyncs = manager.informer<PresenceSync>(presenceSyncResource, { indexes });
+  const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
+  const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
+  const registry = new PresenceRunnerRegistry();
+  const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
+  const http = createPresenceHttpHandler({ log: options.log, registry, ...metrics, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) });
+  let controller: Controller | undefined;
+  const reconciler = new PresenceSyncReconciler({
+    presenceSyncs: presenceSyncs.store,
+    tenants: tenants.store,
+    mappings: mappings.store,
+    getSecret: options.getSecret ?? secretGetter(manager),
+    graph: options.graph,
+    users: new TenantUserCache(options.userRefreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.userRefreshIntervalMs }),
+    registry,
+    runnerDeps: { log: options.log, streamClients: (stream) => http.clientCount(stream), ...metrics },
+    statusWriter: manager.statusWriter,
+    events: manager.events,
+    enqueue: (key) => controller?.enqueue(key),
+    ...metrics,
+  });
+  controller = new PresenceSyncController(
+    { name: 'presencesync', kind: 'PresenceSync', reconciler, workers: options.workers ?? 4, logger: manager.log, metrics: manager.metrics },
+    async () => {
+      http.closeAll();
+      await registry.stopAll();
+    },
+  );
+  const byTenant = (keys: readonly string[]) => keys.flatMap((key) => presenceSyncs.store.byIndex(BY_TENANT_INDEX, key).map(objectKeyOf));
+  controller
+    .for(presenceSyncs, generationChanged)
+    .watches(tenants, (tenant) => byTenant([`${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`]), generationChanged)
+    .watches(mappings, (mapping) => byTenant(tenantKeyOf(mapping)), pbxUserChanged);
+  manager.add(controller);
+  return { controller, http, registry };
+}

@@ -1,0 +1,171 @@
+/**
+ * The long-lived part of one PresenceSync: its Teams → PBX poller, its webhook sink and its PBX → Teams call
+ * sessions. The reconciler builds a runner once and hands it every new plan; the runner starts, updates or stops
+ * each part so that only what changed is touched (a new poll plan does not restart the webhook, and so on).
+ */
+import { createHash } from 'node:crypto';
+import type { GraphTenantClient } from '../../pkg/graph/index.ts';
+import { CallSessionRunner } from '../../pkg/presence/call-session-runner.ts';
+import { CallSessionMachine } from '../../pkg/presence/call-sessions.ts';
+import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
+import type { PbxInboundTarget } from '../../pkg/presence/pbx-inbound.ts';
+import { PresencePoller } from '../../pkg/presence/presence-poller.ts';
+import type { SseStreamAccess } from '../../pkg/presence/sse-server.ts';
+import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
+import type { TrackedUser } from '../../pkg/presence/types.ts';
+import { UserDirectory } from '../../pkg/presence/user-directory.ts';
+import { WebhookSink } from '../../pkg/presence/webhook-sink.ts';
+import { createGraphPresencePorts, type GraphPresencePorts } from './graph-ports.ts';
+import type { PresenceSyncPlan } from './plan.ts';
+import type { PresenceRuntimeFacts } from './report.ts';
+
+/** What the runner needs besides the plan; resolved by observe (Secrets, the tenant client). */
+export interface RunnerSettings {
+  readonly plan: PresenceSyncPlan;
+  readonly client: GraphTenantClient;
+  /** Bearer tokens the PBX (events endpoint and stream) must present; empty refuses everyone. */
+  readonly tokens: readonly string[];
+  /** Webhook target and its signing secrets; absent when not configured or the Secret is missing. */
+  readonly webhook?: { readonly url: string; readonly secrets: readonly string[] };
+}
+
+/** Process-wide collaborators shared by every runner. */
+export interface RunnerDeps {
+  /** `namespace/name`: also the stream name and the `sync` metrics label. */
+  readonly key: string;
+  readonly log: PresenceStreamLog;
+  readonly metrics?: PresenceMetrics;
+  /** Connected SSE clients of a stream (from the HTTP handler), for status. */
+  readonly streamClients?: (stream: string) => number;
+  /** Called after every poll cycle, e.g. to enqueue a status refresh. */
+  readonly onCycle?: () => void;
+}
+
+/** Most events a stream keeps however long its retention: bounds the disk a churning tenant can use. */
+export const MAX_RETAINED_EVENTS = 20_000;
+
+function fingerprint(users: readonly TrackedUser[]): string {
+  const hash = createHash('sha256');
+  for (const user of users) hash.update(`${user.userKey}\0${user.teamsUserId}\0${user.extension ?? ''}\n`);
+  return `${users.length}:${hash.digest('hex')}`;
+}
+
+/** One PresenceSync's running parts; see the file comment. */
+export class PresenceSyncRunner {
+  readonly #deps: RunnerDeps;
+  readonly #ports: GraphPresencePorts;
+  #settings: RunnerSettings | undefined;
+  #poller: { poller: PresencePoller; config: string } | undefined;
+  #webhook: { sink: WebhookSink; config: string } | undefined;
+  #calls: { runner: CallSessionRunner; machine: CallSessionMachine; config: string } | undefined;
+  #directory: { directory: UserDirectory; users: string } | undefined;
+
+  constructor(deps: RunnerDeps) {
+    this.#deps = deps;
+    this.#ports = createGraphPresencePorts(() => this.#current().client);
+  }
+
+  /** Brings the parts in line with `settings`; idempotent and cheap when nothing changed. */
+  async apply(settings: RunnerSettings): Promise<void> {
+    this.#settings = settings;
+    const { plan } = settings;
+    const active = !plan.suspended;
+    const users = fingerprint(plan.users.matched);
+    if (this.#directory?.users !== users) this.#directory = { directory: new UserDirectory(plan.users.matched), users };
+    const maxAgeMs = plan.retention.maxAgeMs ?? 24 * 3_600_000;
+    const maxEvents = Math.min(MAX_RETAINED_EVENTS, Math.max(2000, Math.ceil(maxAgeMs / Math.max(1, plan.poll.effectiveIntervalMs)) + 1));
+    this.#deps.log.setRetention(this.#deps.key, { maxAgeMs, maxEvents });
+    await this.#applyPoller(active && plan.readEnabled ? `${users}|${plan.poll.effectiveIntervalMs}|${plan.poll.callsPerCycle}|${plan.poll.spacingMs}|${plan.holdDownMs}` : undefined);
+    const hook = active && plan.webhookEnabled && settings.webhook !== undefined && settings.webhook.secrets.length > 0 ? settings.webhook : undefined;
+    await this.#applyWebhook(hook === undefined ? undefined : `${hook.url}|${plan.webhookTimeoutMs ?? ''}`, hook?.url);
+    await this.#applyCalls(active && plan.writeEnabled ? `${settings.client.clientId}|${JSON.stringify(plan.callSessions)}` : undefined);
+  }
+
+  /** Who may read this PresenceSync's stream; `undefined` (403) when it does not publish Teams presence. */
+  streamAccess(): SseStreamAccess | undefined {
+    const settings = this.#settings;
+    return settings?.plan.readEnabled === true ? { stream: this.#deps.key, tokens: settings.tokens } : undefined;
+  }
+
+  /** Where PBX call events go; `undefined` (403) when PBX → Teams is off or suspended. */
+  pbxTarget(): PbxInboundTarget | undefined {
+    const calls = this.#calls;
+    const settings = this.#settings;
+    if (calls === undefined || settings === undefined || this.#directory === undefined) return undefined;
+    return { tokens: settings.tokens, directory: this.#directory.directory, sessions: calls.runner };
+  }
+
+  /** What the report step needs from the running parts. */
+  facts(): PresenceRuntimeFacts {
+    const { log, key } = this.#deps;
+    const webhook = this.#webhook?.sink.state();
+    return {
+      ...(this.#poller === undefined ? {} : { poller: this.#poller.poller.stats() }),
+      ...(this.#settings?.plan.readEnabled === true
+        ? { stream: { epoch: log.epoch, headId: log.headId(key), oldestEventId: log.oldestRetainedId(key), clients: this.#deps.streamClients?.(key) ?? 0 } }
+        : {}),
+      ...(webhook === undefined ? {} : { webhook }),
+      ...(this.#calls === undefined ? {} : { activeCallSessions: this.#calls.machine.activeCalls }),
+    };
+  }
+
+  /** Stops every part (object deleted, leadership lost, shutdown). The stream log keeps its events. */
+  async stop(): Promise<void> {
+    await Promise.all([this.#applyPoller(undefined), this.#applyWebhook(undefined, undefined), this.#applyCalls(undefined)]);
+  }
+
+  #current(): RunnerSettings {
+    if (this.#settings === undefined) throw new Error('presence runner used before its first apply');
+    return this.#settings;
+  }
+
+  async #applyPoller(config: string | undefined): Promise<void> {
+    if (this.#poller?.config === config) return;
+    const running = this.#poller;
+    if (config === undefined) {
+      this.#poller = undefined;
+      await running?.poller.stop();
+      return;
+    }
+    const { log, key, metrics, onCycle } = this.#deps;
+    const poller = running?.poller ?? new PresencePoller({ stream: key, reader: this.#ports, log, syncLabel: key, ...(metrics === undefined ? {} : { metrics }), ...(onCycle === undefined ? {} : { onCycle }) });
+    const plan = this.#current().plan;
+    poller.update(plan.users.matched, plan.poll, plan.holdDownMs);
+    poller.start();
+    this.#poller = { poller, config };
+  }
+
+  async #applyWebhook(config: string | undefined, url: string | undefined): Promise<void> {
+    if (this.#webhook?.config === config) return;
+    await this.#webhook?.sink.stop();
+    this.#webhook = undefined;
+    if (config === undefined || url === undefined) return;
+    const { log, key, metrics } = this.#deps;
+    const timeoutMs = this.#current().plan.webhookTimeoutMs;
+    const sink = new WebhookSink({
+      log,
+      stream: key,
+      url,
+      // A new URL is a new receiver: it starts from a snapshot, not from the old receiver's cursor.
+      cursorName: `webhook:${key}:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`,
+      secrets: () => this.#settings?.webhook?.secrets ?? [],
+      syncLabel: key,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(metrics === undefined ? {} : { metrics }),
+    });
+    sink.start();
+    this.#webhook = { sink, config };
+  }
+
+  async #applyCalls(config: string | undefined): Promise<void> {
+    if (this.#calls?.config === config) return;
+    // Changed options need a new machine; calls in progress then lapse in Teams within one session lifetime.
+    await this.#calls?.runner.stop();
+    this.#calls = undefined;
+    if (config === undefined) return;
+    const settings = this.#current();
+    const machine = new CallSessionMachine(settings.plan.callSessions);
+    const runner = new CallSessionRunner({ machine, writer: this.#ports, sessionId: settings.client.clientId });
+    this.#calls = { runner, machine, config };
+  }
+}
