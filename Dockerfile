@@ -20,9 +20,9 @@ COPY controllers ./controllers
 COPY pkg ./pkg
 COPY crds ./crds
 # The state database (delta tokens, operation journal, presence log) is rebuildable; mount an
-# emptyDir or a volume at /var/lib/teams-sync-controller.
-RUN mkdir -p /var/lib/teams-sync-controller && chown node:node /var/lib/teams-sync-controller
+# emptyDir or a volume at /var/lib/teams-sync.
+RUN mkdir -p /var/lib/teams-sync && chown node:node /var/lib/teams-sync
 USER node
 EXPOSE 8080 8081
 ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "cmd/controller/main.ts"]
-CMD ["--leader-elect", "--state-db=/var/lib/teams-sync-controller/state.db"]
+CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+/** Parsed command line of the controller daemon. */
+export interface Flags {
+  /** Path to a kubeconfig; '' = KUBECONFIG / in-cluster / ~/.kube/config (client-node's loadFromDefault). */
+  readonly kubeconfig: string;
+  /** Namespace to watch; '' = all namespaces. */
+  readonly namespace: string;
+  readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
+  readonly leaderElect: boolean;
+  readonly leaderElectionNamespace: string;
+  readonly leaderElectionId: string;
+  readonly logLevel: string;
+  /** Workers per controller name; `default` applies to controllers not listed. */
+  readonly workers: Readonly<Record<string, number>> & { readonly default: number };
+  readonly gracefulShutdownTimeoutMs: number;
+  readonly graphAuthorityHost: string;
+  readonly graphBaseUrl: string;
+  readonly graphCaBundle: string;
+  readonly stateDb: string;
+  readonly help: boolean;
+}
+
+/** A command-line or environment value the daemon cannot use. */
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+/** Every flag, its environment variable and its default, in `--help` order. */
+const spec = {
+  kubeconfig: { env: 'KUBECONFIG', def: '', help: 'kubeconfig file; empty = in-cluster or ~/.kube/config' },
+  namespace: { env: 'WATCH_NAMESPACE', def: '', help: 'namespace to watch; empty = all namespaces' },
+  'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8080', help: 'Prometheus /metrics address; "0" disables' },
+  'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', def: ':8081', help: '/healthz and /readyz address; "0" disables' },
+  'leader-elect': { env: 'LEADER_ELECT', def: 'false', help: 'elect a leader through a coordination.k8s.io Lease (true in the Deployment)' },
+  'leader-election-namespace': { env: 'LEADER_ELECTION_NAMESPACE', def: '', help: 'namespace of the Lease; empty = the pod namespace or "default"' },
+  'leader-election-id': { env: 'LEADER_ELECTION_ID', def: 'teams-sync-controller.teamssync.io', help: 'name of the Lease' },
+  'log-level': { env: 'LOG_LEVEL', def: 'info', help: 'trace | debug | info | warn | error' },
+  workers: { env: 'WORKERS', def: '2', help: 'concurrent reconciles: N for all, or name=N,... (e.g. 2,userlicensemapping=8)' },
+  'graceful-shutdown-timeout': { env: 'GRACEFUL_SHUTDOWN_TIMEOUT', def: '30s', help: 'time in-flight reconciles get on shutdown' },
+  'graph-authority-host': { env: 'GRAPH_AUTHORITY_HOST', def: '', help: 'Entra ID authority host; empty = the tenant cloud default' },
+  'graph-base-url': { env: 'GRAPH_BASE_URL', def: '', help: 'Microsoft Graph base URL; empty = the tenant cloud default' },
+  'graph-ca-bundle': { env: 'GRAPH_CA_BUNDLE', def: '', help: 'extra PEM CA bundle for Entra ID / Graph (e.g. the simulator)' },
+  'state-db': { env: 'STATE_DB', def: '', help: 'SQLite file for caches and sync history; empty = in memory' },
+} as const;
+
+type FlagName = keyof typeof spec;
+const levels = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/**
+ * Parses argv with environment fallbacks (flag > environment > default). Pure apart from reading the
+ * in-cluster namespace file when no Lease namespace is given. Throws {@link FlagError} on bad input.
+ */
+export function parseFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, podNamespace = inClusterNamespace): Flags {
+  const options = Object.fromEntries(Object.keys(spec).map((name) => [name, { type: 'string' as const }]));
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+  const value = (name: FlagName): string => {
+    const fromFlag = parsed.values[name];
+    return typeof fromFlag === 'string' ? fromFlag : (env[spec[name].env] ?? spec[name].def);
+  };
+  const logLevel = value('log-level');
+  if (!levels.has(logLevel)) throw new FlagError(`--log-level: unknown level ${logLevel}`);
+  return {
+    kubeconfig: value('kubeconfig'),
+    namespace: value('namespace'),
+    metricsBindAddress: value('metrics-bind-address'),
+    healthProbeBindAddress: value('health-probe-bind-address'),
+    leaderElect: parseBool('leader-elect', value('leader-elect')),
+    leaderElectionNamespace: value('leader-election-namespace') || env['POD_NAMESPACE'] || podNamespace() || 'default',
+    leaderElectionId: value('leader-election-id'),
+    logLevel,
+    workers: parseWorkers(value('workers')),
+    gracefulShutdownTimeoutMs: parseDuration('graceful-shutdown-timeout', value('graceful-shutdown-timeout')),
+    graphAuthorityHost: value('graph-authority-host'),
+    graphBaseUrl: value('graph-base-url'),
+    graphCaBundle: value('graph-ca-bundle'),
+    stateDb: value('state-db'),
+    help: parsed.values['help'] === true,
+  };
+}
+
+/** The `--help` text. */
+export function usage(): string {
+  const lines = Object.entries(spec).map(([name, s]) => `  --${name.padEnd(28)} ${s.help} (env ${s.env}, default ${JSON.stringify(s.def)})`);
+  return `Usage: teams-sync-controller [flags]\n\n${lines.join('\n')}\n`;
+}
+
+/** Workers for one controller. */
+export function workersFor(flags: Flags, controller: string): number {
+  return flags.workers[controller] ?? flags.workers.default;
+}
+
+function parseBool(name: string, raw: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new FlagError(`--${name}: want true or false, got ${raw}`);
+}
+
+function parseWorkers(raw: string): Flags['workers'] {
+  const out: Record<string, number> = { default: 2 };
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, count] = part.includes('=') ? part.split('=', 2) : ['default', part];
+    const n = Number(count);
+    if (!name || !Number.isInteger(n) || n < 1 || n > 64) throw new FlagError(`--workers: bad entry ${part}`);
+    out[name] = n;
+  }
+  return out as Flags['workers'];
+}
+
+function parseDuration(name: string, raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
+  if (!m) throw new FlagError(`--${name}: want a duration like 30s, got ${raw}`);
+  const unit = m[2] ?? 's';
+  return Number(m[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
+}
+
+function inClusterNamespace(): string {
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}

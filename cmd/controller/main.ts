@@ -1,0 +1,72 @@
+/**
+ * The controller daemon: flags/env → manager → controllers → run until SIGTERM. No logic lives here.
+ *   node --import tsx cmd/controller/main.ts --kubeconfig ~/.kube/config --leader-elect=true
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '../../pkg/runtime/logging.ts';
+import { Manager } from '../../pkg/runtime/manager.ts';
+import { handleShutdownSignals } from '../../pkg/runtime/signals.ts';
+import { registerControllers } from './controllers.ts';
+import { FlagError, parseFlags, usage, type Flags } from './flags.ts';
+
+function loadFlags(): Flags {
+  try {
+    const flags = parseFlags(process.argv.slice(2), process.env);
+    if (flags.help) {
+      process.stdout.write(usage());
+      process.exit(0);
+    }
+    return flags;
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`${err.message}\n\n${usage()}`);
+    process.exit(2);
+  }
+}
+
+function loadKubeConfig(flags: Flags): KubeConfig {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function guardProcess(log: Logger): void {
+  // A stray rejection is a bug, but one bad object must not take the daemon down with it.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'Unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'Uncaught exception, exiting');
+    process.exit(1);
+  });
+}
+
+async function main(): Promise<void> {
+  const flags = loadFlags();
+  const log = createLogger({ level: flags.logLevel, name: 'teams-sync-controller' });
+  guardProcess(log);
+  const manager = new Manager({
+    kubeConfig: loadKubeConfig(flags),
+    namespace: flags.namespace,
+    metricsBindAddress: flags.metricsBindAddress,
+    healthProbeBindAddress: flags.healthProbeBindAddress,
+    gracefulShutdownTimeoutMs: flags.gracefulShutdownTimeoutMs,
+    leaderElection: { enabled: flags.leaderElect, namespace: flags.leaderElectionNamespace, id: flags.leaderElectionId },
+    logger: log,
+    userAgent: 'teams-sync-controller',
+  });
+  const registration = await registerControllers(manager, { flags, log });
+  handleShutdownSignals(async () => {
+    await manager.stop();
+    await registration.close();
+  }, log);
+  try {
+    await manager.start();
+  } catch (err) {
+    log.fatal({ err }, 'Manager failed to start');
+    await manager.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  log.info({ namespace: flags.namespace || '*', leaderElect: flags.leaderElect, ports: manager.boundPorts }, 'Controller manager running');
+}
+
+await main();

@@ -1,0 +1,48 @@
+/**
+ * Time sources for the runtime. Everything that waits or measures takes a `Clock`, so unit tests can
+ * drive it with node:test mock timers (which mock `Date` and `setTimeout`, not `performance.now`).
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** The wall clock (`Date.now`). Mockable with `mock.timers.enable({ apis: ['setTimeout', 'Date'] })`. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Resolves after `ms`, or early (without throwing) when `signal` aborts.
+ * Returns true if the full delay elapsed, false if it was cut short.
+ * Gotcha: the timer is unref'd, so a sleeping loop never keeps the process alive on its own.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, Math.max(0, ms));
+    unrefTimer(timer);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Calls `unref()` when the timer object has one (mock timers may not). */
+export function unrefTimer(timer: unknown): void {
+  const maybe = timer as { unref?: () => void } | undefined;
+  if (maybe && typeof maybe.unref === 'function') maybe.unref();
+}
+
+/** Seconds as a float from two clock readings in milliseconds. */
+export function secondsSince(startMs: number, clock: Clock = systemClock): number {
+  return Math.max(0, clock.now() - startMs) / 1000;
+}
+
+/** A Kubernetes MicroTime string (RFC 3339 with exactly six fractional digits), as the apiserver expects. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -1,0 +1,169 @@
+/**
+ * `metav1.Condition` helpers with apimachinery's semantics (`meta.SetStatusCondition`) plus the project's
+ * Ready / SyncNeeded / Failed rules (house rule R5). All helpers mutate the `status` object they are given
+ * (use them inside a StatusWriter mutation, never on a cached object) and report whether anything changed,
+ * so callers can skip no-op status writes.
+ */
+
+/** A condition status value. */
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** `metav1.Condition`. Structurally the same as the Condition type generated in pkg/apis. */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  observedGeneration?: number;
+  /** RFC 3339; changes only when `status` changes. */
+  lastTransitionTime: string;
+  /** CamelCase token. */
+  reason: string;
+  /** Human sentence: capitalised, no trailing period, no timestamps or secrets. */
+  message: string;
+}
+
+/** What a caller specifies; `lastTransitionTime` is managed by {@link setCondition}. */
+export interface ConditionInput {
+  readonly type: string;
+  readonly status: ConditionStatus;
+  readonly reason: string;
+  readonly message: string;
+  readonly observedGeneration?: number;
+}
+
+/** A status object that carries conditions (and, per R5, the top-level observedGeneration). */
+export interface ConditionedStatus {
+  conditions?: Condition[];
+  observedGeneration?: number;
+}
+
+/** The project's condition types. */
+export const ConditionTypes = { Ready: 'Ready', SyncNeeded: 'SyncNeeded', Failed: 'Failed' } as const;
+
+/** The condition of `type`, if present. */
+export function findCondition(status: ConditionedStatus | undefined, type: string): Condition | undefined {
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/** True if the condition exists with status True. Absent means Unknown, hence false. */
+export function isConditionTrue(status: ConditionedStatus | undefined, type: string): boolean {
+  return findCondition(status, type)?.status === 'True';
+}
+
+/**
+ * Upserts a condition by type. `lastTransitionTime` is set to `now` for a new condition or when `status`
+ * flips, and kept otherwise (reason, message or observedGeneration changes do not move it).
+ * Returns true if anything changed.
+ */
+export function setCondition(status: ConditionedStatus, input: ConditionInput, now: Date = new Date()): boolean {
+  const conditions = (status.conditions ??= []);
+  const existing = conditions.find((c) => c.type === input.type);
+  const time = rfc3339(now);
+  if (!existing) {
+    conditions.push(build(input, time));
+    return true;
+  }
+  const flipped = existing.status !== input.status;
+  const changed =
+    flipped ||
+    existing.reason !== input.reason ||
+    existing.message !== input.message ||
+    existing.observedGeneration !== input.observedGeneration;
+  if (!changed) return false;
+  Object.assign(existing, build(input, flipped ? time : existing.lastTransitionTime));
+  if (input.observedGeneration === undefined) delete existing.observedGeneration;
+  return true;
+}
+
+/** Sets `type` to True. */
+export function markTrue(status: ConditionedStatus, type: string, reason: string, message: string, generation?: number, now?: Date): boolean {
+  return setCondition(status, withGeneration({ type, status: 'True', reason, message }, generation), now);
+}
+
+/** Sets `type` to False. */
+export function markFalse(status: ConditionedStatus, type: string, reason: string, message: string, generation?: number, now?: Date): boolean {
+  return setCondition(status, withGeneration({ type, status: 'False', reason, message }, generation), now);
+}
+
+/** Sets `type` to Unknown. */
+export function markUnknown(status: ConditionedStatus, type: string, reason: string, message: string, generation?: number, now?: Date): boolean {
+  return setCondition(status, withGeneration({ type, status: 'Unknown', reason, message }, generation), now);
+}
+
+/** Removes the condition of `type`; returns true if it was present. */
+export function removeCondition(status: ConditionedStatus, type: string): boolean {
+  const before = status.conditions?.length ?? 0;
+  if (status.conditions) status.conditions = status.conditions.filter((c) => c.type !== type);
+  return (status.conditions?.length ?? 0) !== before;
+}
+
+/** A reason and message pair. */
+export interface ReasonMessage {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * The outcome of a reconcile, as R5 maps it onto the three conditions:
+ * - `ready`: Ready=True (given reason), SyncNeeded=False, Failed=False;
+ * - `syncing`: SyncNeeded=True, Ready=False (or Unknown with `readyUnknown`), Failed=False;
+ * - `failed`: Failed=True, Ready=False with the same reason and message; SyncNeeded=True while the
+ *   controller keeps retrying (`retrying`), False when the user must act.
+ */
+export type SyncState =
+  | ({ readonly state: 'ready' } & ReasonMessage)
+  | ({ readonly state: 'syncing'; readonly readyUnknown?: boolean } & ReasonMessage)
+  | ({ readonly state: 'failed'; readonly retrying?: boolean } & ReasonMessage);
+
+/** Reasons for the complementary False conditions; defaults match pkg/apis CommonReason. */
+export interface SyncStateReasons {
+  /** SyncNeeded=False reason. Default `UpToDate`. */
+  readonly upToDate?: string;
+  /** Failed=False reason. Default `NoError`. */
+  readonly noError?: string;
+}
+
+/**
+ * Writes all three conditions for `state` with `observedGeneration = generation` on each, and the
+ * top-level `status.observedGeneration`. Returns true if anything changed.
+ */
+export function setSyncState(status: ConditionedStatus, generation: number | undefined, state: SyncState, reasons: SyncStateReasons = {}, now?: Date): boolean {
+  const upToDate = { reason: reasons.upToDate ?? 'UpToDate', message: 'Nothing left to apply' };
+  const noError = { reason: reasons.noError ?? 'NoError', message: 'The last sync attempt did not fail' };
+  const { Ready, SyncNeeded, Failed } = ConditionTypes;
+  const set = (type: string, s: ConditionStatus, rm: ReasonMessage): boolean =>
+    setCondition(status, withGeneration({ type, status: s, reason: rm.reason, message: rm.message }, generation), now);
+  let changed = false;
+  if (state.state === 'ready') {
+    changed = set(Ready, 'True', state) || changed;
+    changed = set(SyncNeeded, 'False', upToDate) || changed;
+    changed = set(Failed, 'False', noError) || changed;
+  } else if (state.state === 'syncing') {
+    changed = set(Ready, state.readyUnknown ? 'Unknown' : 'False', state) || changed;
+    changed = set(SyncNeeded, 'True', state) || changed;
+    changed = set(Failed, 'False', noError) || changed;
+  } else {
+    changed = set(Ready, 'False', state) || changed;
+    changed = set(SyncNeeded, state.retrying ? 'True' : 'False', state.retrying ? state : upToDate) || changed;
+    changed = set(Failed, 'True', state) || changed;
+  }
+  if (generation !== undefined && status.observedGeneration !== generation) {
+    status.observedGeneration = generation;
+    changed = true;
+  }
+  return changed;
+}
+
+function withGeneration(input: ConditionInput, generation: number | undefined): ConditionInput {
+  return generation === undefined ? input : { ...input, observedGeneration: generation };
+}
+
+function build(input: ConditionInput, lastTransitionTime: string): Condition {
+  const c: Condition = { type: input.type, status: input.status, lastTransitionTime, reason: input.reason, message: input.message };
+  if (input.observedGeneration !== undefined) c.observedGeneration = input.observedGeneration;
+  return c;
+}
+
+/** metav1.Time: RFC 3339 in UTC with second precision (what the apiserver stores). */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

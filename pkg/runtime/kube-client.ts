@@ -1,0 +1,199 @@
+import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig, type ResponseContext } from '@kubernetes/client-node';
+import { ApiError, type StatusBody } from './api-error.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import { resourcePath, type KubeList, type KubeObject, type ResourceRef } from './resource.ts';
+
+/** Query parameters; `undefined` values are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Options of one request. */
+export interface RequestOptions {
+  readonly query?: Query;
+  /** JSON-serialised unless it is already a string. */
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+  /** Overrides the client's default timeout (30 s). Ignored by `openStream`. */
+  readonly timeoutMs?: number;
+}
+
+/** Patch flavours the apiserver accepts for custom resources (never strategic merge: 415 on CRs). */
+export const patchContentTypes = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+
+/** Options of {@link KubeClient.list}. */
+export interface ListOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly limit?: number;
+  readonly continue?: string;
+  readonly resourceVersion?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link KubeClient}. */
+export interface KubeClientOptions {
+  readonly metrics?: RuntimeMetrics;
+  /** Default per-request timeout in ms (30 s). */
+  readonly timeoutMs?: number;
+  readonly userAgent?: string;
+}
+
+/**
+ * A small generic REST client over client-node's KubeConfig: authentication, TLS and the undici
+ * dispatcher come from `KubeConfig.applySecurityAuthentication`, so kubeconfig files, in-cluster tokens
+ * and exec plugins all work. Every request is counted in `rest_client_requests_total{code,method,host}`.
+ *
+ * When to use: all apiserver traffic of the runtime and controllers (reads should go to informer caches).
+ * Gotchas: non-2xx answers throw {@link ApiError}; a transport failure throws ApiError with `code` 0 and the
+ * cause attached. Response bodies are returned as parsed JSON without validation.
+ */
+export class KubeClient {
+  readonly host: string;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+  private dispatcher: ReturnType<RequestContext['getDispatcher']>;
+  private readonly timeoutMs: number;
+  readonly kubeConfig: KubeConfig;
+  private readonly opts: KubeClientOptions;
+
+  constructor(kubeConfig: KubeConfig, opts: KubeClientOptions = {}) {
+    this.kubeConfig = kubeConfig;
+    this.opts = opts;
+    const server = kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error('kubeconfig has no current cluster');
+    this.host = new URL(server).host;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  /** Sends a request and returns the parsed JSON body (undefined for an empty body). */
+  async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const signal = withTimeout(opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const res = await this.send(method, path, opts, signal);
+    const text = await res.body.text();
+    if (res.httpStatusCode >= 200 && res.httpStatusCode < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
+    throw new ApiError(res.httpStatusCode, method, path, parseStatus(text));
+  }
+
+  /**
+   * Opens a streaming GET (watch) and returns its body once the apiserver answered 200. The stream has no
+   * timeout of its own: the caller aborts `signal` (e.g. from a watchdog).
+   */
+  async openStream(path: string, query: Query, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.send('GET', path, { query }, signal);
+    const body = res.body.stream();
+    if (res.httpStatusCode === 200 && body) return body;
+    const text = await res.body.text().catch(() => '');
+    throw new ApiError(res.httpStatusCode, 'GET', path, parseStatus(text));
+  }
+
+  /** GET one object. */
+  get<T extends KubeObject>(ref: ResourceRef, namespace: string, name: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', resourcePath(ref, namespace, name), signal ? { signal } : {});
+  }
+
+  /** One page of a LIST. */
+  list<T extends KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeList<T>> {
+    const query: Query = {
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      limit: opts.limit,
+      continue: opts.continue,
+      resourceVersion: opts.resourceVersion,
+    };
+    return this.request<KubeList<T>>('GET', resourcePath(ref, opts.namespace), { query, ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
+
+  /** POST a new object into `namespace`. */
+  create<T extends KubeObject>(ref: ResourceRef, namespace: string, body: T, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('POST', resourcePath(ref, namespace), { body, ...(signal ? { signal } : {}) });
+  }
+
+  /** PUT an object (or a subresource); `metadata.resourceVersion` in `body` makes it a compare-and-swap. */
+  replace<T extends KubeObject>(ref: ResourceRef, namespace: string, name: string, body: T, subresource?: string): Promise<T> {
+    return this.request<T>('PUT', resourcePath(ref, namespace, name, subresource), { body });
+  }
+
+  /** PATCH an object (or a subresource). `type` picks the content type; apply-patch needs `fieldManager`. */
+  patch<T extends KubeObject>(
+    ref: ResourceRef,
+    namespace: string,
+    name: string,
+    body: unknown,
+    opts: { type?: keyof typeof patchContentTypes; subresource?: string; fieldManager?: string; force?: boolean; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const query: Query = { fieldManager: opts.fieldManager, force: opts.force };
+    return this.request<T>('PATCH', resourcePath(ref, namespace, name, opts.subresource), {
+      body,
+      query,
+      contentType: patchContentTypes[opts.type ?? 'merge'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+
+  /** DELETE an object. */
+  delete(ref: ResourceRef, namespace: string, name: string): Promise<unknown> {
+    return this.request('DELETE', resourcePath(ref, namespace, name));
+  }
+
+  private async send(method: HttpMethod, path: string, opts: RequestOptions, signal: AbortSignal | undefined): Promise<ResponseContext> {
+    const url = new URL(this.kubeConfig.getCurrentCluster()?.server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const ctx = new RequestContext(url.toString(), method);
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (this.opts.userAgent) ctx.setHeaderParam('User-Agent', this.opts.userAgent);
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
+      ctx.setBody(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+    }
+    if (signal) ctx.setSignal(signal);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    this.reuseDispatcher(ctx);
+    try {
+      const res = await this.http.send(ctx).toPromise();
+      this.count(String(res.httpStatusCode), method);
+      return res;
+    } catch (err) {
+      this.count('<error>', method);
+      throw new ApiError(0, method, path, undefined, { cause: err });
+    }
+  }
+
+  /**
+   * client-node 2.0.1 builds a new undici Agent in every `applySecurityAuthentication` call, i.e. a new
+   * TLS connection per request (no keep-alive reuse, ~10x slower, and sockets pile up). Keep the first one
+   * and hand it to every request; the fresh per-request Agent has no sockets yet and is closed at once.
+   * Gotcha: TLS material is fixed for the client's lifetime (headers such as bearer tokens still refresh).
+   */
+  private reuseDispatcher(ctx: RequestContext): void {
+    const fresh = ctx.getDispatcher();
+    if (!fresh) return;
+    if (!this.dispatcher) {
+      this.dispatcher = fresh;
+      return;
+    }
+    ctx.setDispatcher(this.dispatcher);
+    void fresh.close().catch(() => undefined);
+  }
+
+  private count(code: string, method: string): void {
+    this.opts.metrics?.restClientRequests.inc({ code, method, host: this.host });
+  }
+}
+
+function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+function parseStatus(text: string): StatusBody | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as StatusBody) : undefined;
+  } catch {
+    return text ? { message: text.slice(0, 200) } : undefined;
+  }
+}

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sleep } from './clock.ts';
+import { Controller, type ControllerOptions } from './controller.ts';
+import { KubeEventSink } from './event-sink.ts';
+import { EventRecorder } from './events.ts';
+import { startManagerEndpoints, type HealthCheck, type HttpEndpoint } from './http-server.ts';
+import { Informer } from './informer.ts';
+import { KubeClient } from './kube-client.ts';
+import { LeaderElector } from './leader-election.ts';
+import { silentLogger, type Logger } from './logging.ts';
+import type { ManagerOptions } from './manager-options.ts';
+import { RuntimeMetrics } from './metrics.ts';
+import type { KubeObject, ResourceRef } from './resource.ts';
+import { StatusWriter } from './status.ts';
+import type { IndexFunc } from './store.ts';
+
+export type { ManagerLeaderElection, ManagerOptions } from './manager-options.ts';
+
+/** Scope of a shared informer. */
+export interface InformerScope<T extends KubeObject> {
+  /** Overrides the manager's namespace; '' = all namespaces. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  /** Indexes to register (idempotent per name + function). */
+  readonly indexes?: Record<string, IndexFunc<T>>;
+}
+
+/**
+ * Owns everything a controller process shares (controller-runtime `Manager`): the REST client, shared
+ * informers, the metrics registry, health/metrics HTTP endpoints, the status writer, the Event recorder,
+ * and leader election. `start()` serves probes, starts the caches, waits for them to sync (2 min), then
+ * campaigns; controllers run only while leader and are aborted the moment leadership is lost (then the
+ * process exits, unless `onLeaderLost: 'standby'`). `stop()` drains in-flight reconciles (30 s), releases
+ * the lease, stops the caches and closes the endpoints, in that order.
+ *
+ * Gotchas: register informers, indexes and controllers before `start()`; readiness means "caches synced
+ * and watches healthy", not "is leader", so standby replicas stay Ready.
+ */
+export class Manager {
+  readonly client: KubeClient;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly statusWriter: StatusWriter;
+  readonly events: EventRecorder;
+  readonly identity: string;
+  private readonly opts: ManagerOptions;
+  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly controllers: Controller[] = [];
+  private readonly healthz: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
+  private readonly readyz: HealthCheck[] = [];
+  private readonly elector: LeaderElector | undefined;
+  private readonly endpoints: HttpEndpoint[] = [];
+  private readonly stopTaking = new AbortController();
+  private readonly abortInFlight = new AbortController();
+  private readonly stopElection = new AbortController();
+  private electionLoop: Promise<void> = Promise.resolve();
+  private controllersDone: Promise<void> = Promise.resolve();
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private ports: { metrics?: number; probes?: number } = {};
+
+  constructor(opts: ManagerOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? silentLogger();
+    this.metrics = opts.metrics ?? new RuntimeMetrics({ defaultMetrics: true });
+    this.client = new KubeClient(opts.kubeConfig, { metrics: this.metrics, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
+    this.identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+    this.statusWriter = new StatusWriter(this.client, { logger: this.log });
+    this.events = new EventRecorder({
+      sink: new KubeEventSink(this.client),
+      reportingController: opts.reportingController ?? 'teamssync.io/teams-sync-controller',
+      reportingInstance: this.identity,
+      logger: this.log,
+      metrics: this.metrics,
+    });
+    const le = opts.leaderElection;
+    if (le?.enabled) {
+      this.elector = new LeaderElector({
+        client: this.client, namespace: le.namespace, name: le.id, identity: this.identity, logger: this.log, metrics: this.metrics,
+        leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, releaseOnCancel: le.releaseOnCancel,
+      });
+    }
+    this.readyz.push({ name: 'informers', check: () => this.informerProblem() });
+  }
+
+  /** The shared informer for `resource` in a scope; created on first use. */
+  informer<T extends KubeObject>(resource: ResourceRef, scope: InformerScope<T> = {}): Informer<T> {
+    const namespace = resource.namespaced ? (scope.namespace ?? this.opts.namespace ?? '') : '';
+    const key = `${resource.group}/${resource.plural}|${namespace}|${scope.labelSelector ?? ''}`;
+    let informer = this.informers.get(key) as Informer<T> | undefined;
+    if (!informer) {
+      informer = new Informer<T>({
+        client: this.client, resource, namespace, logger: this.log, metrics: this.metrics,
+        ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),
+        ...this.opts.informerDefaults,
+      });
+      this.informers.set(key, informer as unknown as Informer<KubeObject>);
+      if (this.started) informer.start();
+    }
+    for (const [name, fn] of Object.entries(scope.indexes ?? {})) informer.addIndex(name, fn);
+    return informer;
+  }
+
+  /** Creates a controller with the manager's logger and metrics, and registers it. */
+  controller(opts: Omit<ControllerOptions, 'logger' | 'metrics'>): Controller {
+    const controller = new Controller({ ...opts, logger: this.log, metrics: this.metrics });
+    this.add(controller);
+    return controller;
+  }
+
+  /** Registers a controller built elsewhere. Names must be unique (they label metrics). */
+  add(controller: Controller): void {
+    if (this.controllers.some((c) => c.name === controller.name)) throw new Error(`duplicate controller name ${controller.name}`);
+    this.controllers.push(controller);
+  }
+
+  /** Adds a liveness check (served on /healthz). */
+  addHealthzCheck(check: HealthCheck): void {
+    this.healthz.push(check);
+  }
+
+  /** Adds a readiness check (served on /readyz). */
+  addReadyzCheck(check: HealthCheck): void {
+    this.readyz.push(check);
+  }
+
+  /** True while controllers may run: leader, or leader election disabled. */
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.started;
+  }
+
+  /** Bound ports of the metrics and probe endpoints (useful with port 0). */
+  get boundPorts(): { metrics?: number; probes?: number } {
+    return this.ports;
+  }
+
+  /**
+   * Starts endpoints, caches and leader election; resolves once caches synced (controllers start when
+   * leadership is acquired, possibly later). Throws on cache sync timeout: call `stop()` then.
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('manager already started');
+    this.started = true;
+    await this.startEndpoints();
+    this.adoptControllerInformers();
+    for (const informer of this.informers.values()) informer.start();
+    await this.waitForCaches();
+    if (this.stopTaking.signal.aborted) return;
+    this.log.info({ identity: this.identity, controllers: this.controllers.map((c) => c.name) }, 'Caches synced');
+    if (!this.elector) {
+      this.runControllers(this.stopElection.signal);
+      return;
+    }
+    this.electionLoop = this.campaign(this.elector);
+  }
+
+  /** Graceful shutdown; idempotent. `release: false` skips the lease release (simulates a crash). */
+  stop(opts: { release?: boolean } = {}): Promise<void> {
+    if (opts.release === false) this.elector?.abandon();
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Abrupt stop for tests: abort everything at once and keep the lease held, as if the process died. */
+  async kill(): Promise<void> {
+    this.elector?.abandon();
+    this.abortInFlight.abort();
+    await this.stop({ release: false });
+  }
+
+  private async shutdown(): Promise<void> {
+    const grace = this.opts.gracefulShutdownTimeoutMs ?? 30_000;
+    this.log.info({ gracefulShutdownTimeoutMs: grace }, 'Stopping and waiting for in-flight reconciles');
+    this.stopTaking.abort();
+    const drained = await Promise.race([this.controllersDone.then(() => true), sleep(grace).then(() => false)]);
+    if (!drained) this.log.warn('Graceful shutdown timed out, aborting in-flight reconciles');
+    this.abortInFlight.abort();
+    await this.controllersDone;
+    this.stopElection.abort();
+    await this.electionLoop;
+    await this.events.flush().catch(() => undefined);
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await Promise.all(this.endpoints.map((e) => e.close()));
+    this.log.info('Stopped');
+  }
+
+  private async campaign(elector: LeaderElector): Promise<void> {
+    while (!this.stopElection.signal.aborted && !this.stopTaking.signal.aborted) {
+      await elector.run(this.stopElection.signal, {
+        onStartedLeading: (leading) => this.runControllers(leading),
+        onStoppedLeading: () => this.leaderLost(),
+      });
+      await this.controllersDone;
+    }
+  }
+
+  private leaderLost(): void {
+    if ((this.opts.onLeaderLost ?? 'exit') === 'exit') {
+      this.log.fatal('Leader election lost, exiting');
+      process.exit(1);
+    }
+    this.log.warn('Leader election lost, controllers stopped, campaigning again');
+  }
+
+  /** Starts every controller until `leading` aborts (loss) or shutdown; in-flight work aborts on loss at once. */
+  private runControllers(leading: AbortSignal): void {
+    const stop = AbortSignal.any([leading, this.stopTaking.signal]);
+    const abort = AbortSignal.any([leading, this.abortInFlight.signal]);
+    const previous = this.controllersDone;
+    this.controllersDone = previous.then(() => Promise.all(this.controllers.map((c) => c.start(stop, abort)))).then(() => undefined);
+  }
+
+  private async startEndpoints(): Promise<void> {
+    const started = await startManagerEndpoints({
+      metricsAddress: this.opts.metricsBindAddress ?? ':8080',
+      probeAddress: this.opts.healthProbeBindAddress ?? ':8081',
+      healthz: () => this.healthz,
+      readyz: () => this.readyz,
+      registry: this.metrics.registry,
+    });
+    this.endpoints.push(...started.endpoints);
+    this.ports = started.ports;
+  }
+
+  /** Informers a controller watches but that were not created through `informer()` are managed too. */
+  private adoptControllerInformers(): void {
+    const known = new Set(this.informers.values());
+    for (const informer of this.controllers.flatMap((c) => c.informers())) {
+      if (!known.has(informer)) this.informers.set(`adopted:${this.informers.size}`, informer);
+      known.add(informer);
+    }
+  }
+
+  private async waitForCaches(): Promise<void> {
+    const timeout = AbortSignal.timeout(this.opts.cacheSyncTimeoutMs ?? 120_000);
+    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(timeout)));
+    if (results.every(Boolean)) return;
+    const missing = [...this.informers.values()].filter((i) => !i.hasSynced()).map((i) => i.resource.plural);
+    throw new Error(`timed out waiting for cache sync: ${missing.join(', ')}`);
+  }
+
+  private informerProblem(): string | undefined {
+    const bad = [...this.informers.values()].filter((i) => !i.healthy()).map((i) => `${i.resource.plural}${i.hasSynced() ? ' (watch failing)' : ' (not synced)'}`);
+    return bad.length ? bad.join(', ') : undefined;
+  }
+}

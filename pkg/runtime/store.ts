@@ -1,0 +1,153 @@
+import { keyOf, type KubeObject } from './resource.ts';
+
+/** Maps an object to the index values it should be found under (e.g. its tenant's name). */
+export type IndexFunc<T> = (obj: T) => readonly string[];
+
+/** What a `replace` (relist) changed, so the informer can synthesize events. */
+export interface ReplaceDiff<T> {
+  readonly added: T[];
+  readonly updated: Array<{ oldObj: T; newObj: T }>;
+  readonly deleted: T[];
+}
+
+/**
+ * A thread-unsafe-by-design (Node is single-threaded) object cache keyed by `namespace/name`, with named
+ * secondary indexes (client-go `cache.Indexer`).
+ *
+ * When to use: the informer owns one; reconcilers read it through `informer.store` (`get`, `list`,
+ * `byIndex`) instead of calling the apiserver on the hot path.
+ * Gotchas: returned objects are the cached instances; never mutate them (copy with `structuredClone`).
+ * Indexes must be added before the informer starts (adding later re-indexes everything, which is fine
+ * but O(n)).
+ */
+export class Store<T extends KubeObject> {
+  private readonly objects = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
+  /** index name → index value → keys */
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
+
+  /** Registers an index; re-indexes existing objects. Throws if the name is taken by another function. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    const existing = this.indexers.get(name);
+    if (existing === fn) return;
+    if (existing) throw new Error(`index ${name} already registered`);
+    this.indexers.set(name, fn);
+    this.indices.set(name, new Map());
+    for (const [key, obj] of this.objects) this.indexOne(name, fn, key, obj);
+  }
+
+  /** The cached object under `key` (`namespace/name` or `name`). */
+  get(key: string): T | undefined {
+    return this.objects.get(key);
+  }
+
+  /** The cached object by namespace and name. */
+  getByName(namespace: string, name: string): T | undefined {
+    return this.objects.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  /** All cached objects, optionally only those in `namespace`. */
+  list(namespace?: string): T[] {
+    const all = [...this.objects.values()];
+    return namespace === undefined ? all : all.filter((o) => (o.metadata?.namespace ?? '') === namespace);
+  }
+
+  /** All cache keys. */
+  keys(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  /** Number of cached objects. */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Objects whose index function returned `value` for index `name`. Throws for an unknown index. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indices.get(name);
+    if (!index) throw new Error(`unknown index ${name}`);
+    const keys = index.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const key of keys) {
+      const obj = this.objects.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  /** Inserts or replaces; returns the previous object, if any. */
+  upsert(obj: T): T | undefined {
+    const key = keyOf(obj);
+    const old = this.objects.get(key);
+    if (old) this.unindex(key, old);
+    this.objects.set(key, obj);
+    for (const [name, fn] of this.indexers) this.indexOne(name, fn, key, obj);
+    return old;
+  }
+
+  /** Removes by key; returns the removed object, if any. */
+  delete(key: string): T | undefined {
+    const old = this.objects.get(key);
+    if (!old) return undefined;
+    this.unindex(key, old);
+    this.objects.delete(key);
+    return old;
+  }
+
+  /**
+   * Replaces the whole content with a fresh LIST and reports the difference: objects missing from the list
+   * are deleted, new ones added, ones with a different resourceVersion updated. Unchanged objects are not
+   * reported, so a relist after 410 Gone neither loses nor duplicates keys.
+   */
+  replace(items: readonly T[]): ReplaceDiff<T> {
+    const diff: ReplaceDiff<T> = { added: [], updated: [], deleted: [] };
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const key = keyOf(obj);
+      seen.add(key);
+      const old = this.upsert(obj);
+      if (!old) diff.added.push(obj);
+      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) diff.updated.push({ oldObj: old, newObj: obj });
+    }
+    for (const key of [...this.objects.keys()]) {
+      if (seen.has(key)) continue;
+      const old = this.delete(key);
+      if (old) diff.deleted.push(old);
+    }
+    return diff;
+  }
+
+  private indexOne(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
+    const index = this.indices.get(name) as Map<string, Set<string>>;
+    let values: readonly string[];
+    try {
+      values = fn(obj);
+    } catch {
+      // A throwing index function must not break the cache; the object is simply not indexed.
+      return;
+    }
+    for (const value of values) {
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name) as Map<string, Set<string>>;
+      let values: readonly string[];
+      try {
+        values = fn(obj);
+      } catch {
+        continue;
+      }
+      for (const value of values) {
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { unrefTimer } from './clock.ts';
+
+/** One line of a watch stream. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR' | string;
+  readonly object: unknown;
+}
+
+/** The watch went quiet for longer than the watchdog allows (a half-open connection looks like this). */
+export class WatchdogTimeoutError extends Error {
+  override readonly name = 'WatchdogTimeoutError';
+}
+
+/** The stream carried a line that is not a JSON watch event. */
+export class WatchProtocolError extends Error {
+  override readonly name = 'WatchProtocolError';
+}
+
+/** Options of {@link consumeWatchStream}. */
+export interface ConsumeOptions {
+  /** Called for every event, synchronously, in order. Throwing stops the stream and rejects. */
+  readonly onEvent: (event: WatchEvent) => void;
+  /** Max quiet time between chunks (events, bookmarks) before giving up with {@link WatchdogTimeoutError}. */
+  readonly watchdogMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Reads a newline-delimited JSON watch stream to its end. Resolves when the server closes the stream
+ * (normal: `timeoutSeconds` elapsed); rejects on transport errors, a bad line, a throwing `onEvent`, or
+ * silence longer than `watchdogMs`. Always cancels the reader, so the connection is released.
+ * Gotcha: resolves (does not reject) when `signal` aborts; check `signal.aborted` afterwards.
+ */
+export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opts: ConsumeOptions): Promise<void> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      void reader.cancel().catch(() => {});
+    }, opts.watchdogMs);
+    unrefTimer(timer);
+  };
+  const onAbort = (): void => void reader.cancel().catch(() => {});
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  try {
+    arm();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) throw new WatchdogTimeoutError(`no watch data for ${opts.watchdogMs} ms`);
+      if (done || opts.signal?.aborted) break;
+      arm();
+      buffer += decoder.decode(value, { stream: true });
+      buffer = dispatchLines(buffer, opts.onEvent);
+    }
+  } catch (err) {
+    if (timedOut) throw new WatchdogTimeoutError(`no watch data for ${opts.watchdogMs} ms`, { cause: err });
+    if (opts.signal?.aborted) return;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    void reader.cancel().catch(() => {});
+  }
+}
+
+/** Emits every complete line of `buffer`; returns the incomplete rest. */
+function dispatchLines(buffer: string, onEvent: (event: WatchEvent) => void): string {
+  let start = 0;
+  for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', start)) {
+    const line = buffer.slice(start, nl).trim();
+    start = nl + 1;
+    if (line) onEvent(parseEvent(line));
+  }
+  return buffer.slice(start);
+}
+
+function parseEvent(line: string): WatchEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new WatchProtocolError(`malformed watch line (${line.length} bytes)`);
+  }
+  const event = parsed as Partial<WatchEvent> | null;
+  if (!event || typeof event.type !== 'string' || typeof event.object !== 'object') {
+    throw new WatchProtocolError('watch line without type/object');
+  }
+  return event as WatchEvent;
+}

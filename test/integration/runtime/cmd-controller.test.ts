@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort } from '../../../pkg/envtest/ports.ts';
+import { kubeconfigPath, kubeConfig, testNamespace } from '../../harness/kube.ts';
+import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
+import { coreResources, resourcePath } from '../../../pkg/runtime/resource.ts';
+import { eventually, sample, testClient } from './helpers.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+
+function startDaemon(args: string[]): { child: ChildProcess; exited: Promise<number>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/controller/main.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, exited, output: () => output };
+}
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  return { status: res.status, text: await res.text() };
+}
+
+test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, and shuts down on SIGTERM', async (t) => {
+  const ns = await testNamespace(t, 'cmd');
+  const [metricsPort, probePort] = [await freePort(), await freePort()];
+  const daemon = startDaemon([
+    '--kubeconfig', kubeconfigPath(), '--namespace', ns, '--leader-elect=true', '--leader-election-namespace', ns,
+    '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
+  ]);
+  t.after(() => daemon.child.kill('SIGKILL'));
+  await eventually('readyz', async () => (await get(`http://127.0.0.1:${probePort}/readyz`).catch(() => ({ status: 0 }))).status === 200, 60_000, 200);
+  assert.equal((await get(`http://127.0.0.1:${probePort}/healthz`)).status, 200);
+  await eventually('leader', async () => sample((await get(`http://127.0.0.1:${metricsPort}/metrics`)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1, 30_000, 200);
+  const metrics = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;
+  assert.match(metrics, /rest_client_requests_total\{code="(200|201)"/);
+  daemon.child.kill('SIGTERM');
+  assert.equal(await daemon.exited, 0, daemon.output());
+  const { client } = testClient(kubeConfig());
+  const lease = await client.request<Lease>('GET', resourcePath(coreResources.leases, ns, 'teams-sync-controller.teamssync.io'));
+  assert.ok(!lease.spec?.holderIdentity, 'the lease was released on SIGTERM');
+  const lines = daemon.output().trim().split('\n').filter((l) => l.startsWith('{'));
+  assert.ok(lines.length > 0 && lines.every((l) => JSON.parse(l) !== null), 'JSON log lines');
+});
+
+test('cmd/controller exits 2 with usage on bad flags', async () => {
+  const bad = startDaemon(['--leader-elect', 'perhaps']);
+  assert.equal(await bad.exited, 2);
+  assert.match(bad.output(), /Usage: teams-sync-controller/);
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RuntimeMetrics } from '../../../pkg/runtime/metrics.ts';
+import { ItemExponentialFailureRateLimiter } from '../../../pkg/runtime/rate-limiter.ts';
+import { Workqueue } from '../../../pkg/runtime/workqueue.ts';
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('Workqueue: repeated adds before processing collapse into one item, FIFO order kept', async () => {
+  const q = new Workqueue({ name: 'dedupe' });
+  for (const key of ['a', 'b', 'a', 'c', 'b', 'a']) q.add(key);
+  assert.equal(q.len(), 3);
+  assert.deepEqual([await q.get(), await q.get(), await q.get()], ['a', 'b', 'c']);
+  assert.equal(q.len(), 0);
+});
+
+test('Workqueue: a key being processed is not handed out again; re-add gives exactly one more pass', async () => {
+  const q = new Workqueue({ name: 'stingy' });
+  q.add('a');
+  const first = await q.get();
+  assert.equal(first, 'a');
+  q.add('a');
+  q.add('a');
+  assert.equal(q.len(), 0, 'dirty but processing: not queued yet');
+  let second: string | undefined;
+  void q.get().then((k) => (second = k));
+  await flush();
+  assert.equal(second, undefined, 'no concurrent hand-out of the same key');
+  q.done('a');
+  await flush();
+  assert.equal(second, 'a', 'done re-queues the dirty key once');
+  q.done('a');
+  assert.equal(q.len(), 0, 'no third pass');
+});
+
+test('Workqueue: waiting getters are woken in order', async () => {
+  const q = new Workqueue({ name: 'getters' });
+  const got: string[] = [];
+  const p1 = q.get().then((k) => got.push(`1:${k}`));
+  const p2 = q.get().then((k) => got.push(`2:${k}`));
+  q.add('x');
+  q.add('y');
+  await Promise.all([p1, p2]);
+  assert.deepEqual(got, ['1:x', '2:y']);
+});
+
+test('Workqueue: addRateLimited follows the backoff curve; forget resets it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'backoff', rateLimiter: new ItemExponentialFailureRateLimiter(5, 40) });
+  const delays: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    q.addRateLimited('k');
+    let waited = 0;
+    while (q.len() === 0 && waited < 100) {
+      t.mock.timers.tick(1);
+      waited++;
+    }
+    delays.push(waited);
+    q.done((await q.get()) as string);
+  }
+  assert.deepEqual(delays, [5, 10, 20, 40, 40]);
+  assert.equal(q.numRequeues('k'), 5);
+  q.forget('k');
+  assert.equal(q.numRequeues('k'), 0);
+  q.shutdown();
+});
+
+test('Workqueue: addAfter keeps the earliest pending delay (requeueAfter)', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'after' });
+  q.addAfter('k', 1000);
+  q.addAfter('k', 5000);
+  assert.equal(q.delayedCount(), 1);
+  t.mock.timers.tick(999);
+  assert.equal(q.len(), 0);
+  t.mock.timers.tick(1);
+  assert.equal(q.len(), 1, 'added at the earliest requested time');
+  q.addAfter('j', 500);
+  q.addAfter('j', 100);
+  t.mock.timers.tick(100);
+  assert.equal(q.len(), 2, 'a shorter delay replaces a longer one');
+  q.shutdown();
+});
+
+test('Workqueue: addAfter with zero delay adds at once', () => {
+  const q = new Workqueue({ name: 'zero' });
+  q.addAfter('k', 0);
+  assert.equal(q.len(), 1);
+});
+
+test('Workqueue: shutdown releases getters, ignores adds, cancels delayed adds', async () => {
+  const q = new Workqueue({ name: 'shutdown' });
+  const pending = q.get();
+  q.addAfter('later', 10_000);
+  q.shutdown();
+  assert.equal(await pending, undefined);
+  q.add('x');
+  assert.equal(q.len(), 0);
+  assert.equal(q.delayedCount(), 0);
+  assert.equal(await q.get(), undefined);
+});
+
+test('Workqueue: shutdownWithDrain waits for in-flight keys only', async () => {
+  const q = new Workqueue({ name: 'drain' });
+  q.add('a');
+  q.add('b');
+  const a = (await q.get()) as string;
+  let drained = false;
+  const drain = q.shutdownWithDrain().then(() => (drained = true));
+  await flush();
+  assert.equal(drained, false, 'a is still processing');
+  q.done(a);
+  await drain;
+  assert.equal(drained, true, 'queued-but-unstarted b does not block the drain');
+});
+
+test('Workqueue: metrics track adds, depth, retries, durations and in-flight work', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000 });
+  const metrics = new RuntimeMetrics();
+  const q = new Workqueue({ name: 'metered', metrics });
+  q.add('a');
+  q.add('a');
+  q.add('b');
+  q.addAfter('c', 10);
+  t.mock.timers.tick(2000);
+  const key = (await q.get()) as string;
+  t.mock.timers.tick(3000);
+  const text = await metrics.registry.metrics();
+  const value = (line: string): number => Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').pop());
+  assert.equal(value('workqueue_adds_total{name="metered",controller="metered"}'), 3);
+  assert.equal(value('workqueue_retries_total{name="metered",controller="metered"}'), 1);
+  assert.equal(value('workqueue_depth{name="metered",controller="metered"}'), 2);
+  assert.equal(value('workqueue_longest_running_processor_seconds{name="metered",controller="metered"}'), 3);
+  assert.equal(value('workqueue_unfinished_work_seconds{name="metered",controller="metered"}'), 3);
+  assert.equal(value('workqueue_queue_duration_seconds_count{name="metered",controller="metered"}'), 1);
+  q.done(key);
+  const after = await metrics.registry.metrics();
+  assert.match(after, /workqueue_work_duration_seconds_sum\{name="metered",controller="metered"\} 3/);
+  q.shutdown();
+});
