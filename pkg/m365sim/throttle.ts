@@ -97,6 +97,9 @@ export class Throttle {
     const p = this.#pending.get(key);
     if (p && p.untilMs > now) {
       p.untilMs = Math.max(p.untilMs, untilMs);
+      // The grace runs from the NEWEST 429: a request the client sent before that 429 reached it is in flight,
+      // however long ago the first 429 of the storm was issued.
+      p.issuedMs = now;
       p.fingerprints.add(fingerprint);
       return;
     }
