@@ -5,6 +5,7 @@
 import type { Logger } from '../../pkg/runtime/logging.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import type { Flags } from './flags.ts';
+import { registerAll } from './registrars.ts';
 
 /** What a registrar may use: the parsed flags (workers, Graph endpoints, state DB) and the root logger. */
 export interface ControllerDeps {
@@ -20,8 +21,8 @@ export interface Registration {
 /** Registers one group of controllers. */
 export type ControllerRegistrar = (manager: Manager, deps: ControllerDeps) => Promise<Registration | void> | Registration | void;
 
-/** The registrars, in start order. Empty until the controllers are wired in. */
-export const registrars: ControllerRegistrar[] = [];
+/** The registrars, in start order. */
+export const registrars: ControllerRegistrar[] = [registerAll];
 
 /**
  * Runs every registrar; returns one Registration whose `close` closes all of them in reverse order.

@@ -20,6 +20,7 @@ export interface Flags {
   readonly graphBaseUrl: string;
   readonly graphCaBundle: string;
   readonly stateDb: string;
+  readonly presenceBindAddress: string;
   readonly help: boolean;
 }
 
@@ -44,6 +45,7 @@ const spec = {
   'graph-base-url': { env: 'GRAPH_BASE_URL', def: '', help: 'Microsoft Graph base URL; empty = the tenant cloud default' },
   'graph-ca-bundle': { env: 'GRAPH_CA_BUNDLE', def: '', help: 'extra PEM CA bundle for Entra ID / Graph (e.g. the simulator)' },
   'state-db': { env: 'STATE_DB', def: '', help: 'SQLite file for caches and sync history; empty = in memory' },
+  'presence-bind-address': { env: 'PRESENCE_BIND_ADDRESS', def: ':8082', help: 'presence stream (SSE) and PBX events address; "0" disables' },
 } as const;
 
 type FlagName = keyof typeof spec;
@@ -82,6 +84,7 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     graphBaseUrl: value('graph-base-url'),
     graphCaBundle: value('graph-ca-bundle'),
     stateDb: value('state-db'),
+    presenceBindAddress: value('presence-bind-address'),
     help: parsed.values['help'] === true,
   };
 }

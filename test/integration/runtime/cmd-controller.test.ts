@@ -26,14 +26,17 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 
 test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, and shuts down on SIGTERM', async (t) => {
   const ns = await testNamespace(t, 'cmd');
-  const [metricsPort, probePort] = [await freePort(), await freePort()];
+  const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
   const daemon = startDaemon([
     '--kubeconfig', kubeconfigPath(), '--namespace', ns, '--leader-elect=true', '--leader-election-namespace', ns,
     '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
+    '--presence-bind-address', `127.0.0.1:${presencePort}`,
   ]);
   t.after(() => daemon.child.kill('SIGKILL'));
   await eventually('readyz', async () => (await get(`http://127.0.0.1:${probePort}/readyz`).catch(() => ({ status: 0 }))).status === 200, 60_000, 200);
   assert.equal((await get(`http://127.0.0.1:${probePort}/healthz`)).status, 200);
+  const pbx = await fetch(`http://127.0.0.1:${presencePort}/pbx/${ns}/absent/events`, { method: 'POST', body: '[]' });
+  assert.equal(pbx.status, 401, 'the PBX endpoint is served and refuses calls without a token');
   await eventually('leader', async () => sample((await get(`http://127.0.0.1:${metricsPort}/metrics`)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1, 30_000, 200);
   const metrics = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;
   assert.match(metrics, /rest_client_requests_total\{code="(200|201)"/);

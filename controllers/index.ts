@@ -1,0 +1,93 @@
+/**
+ * Registers the user-sync controllers (TeamsTenant, UserLicenseMapping, TeamsSync) on a manager,
+ * with the state they share in one process: the tenants' contexts (Graph client, directory
+ * snapshot, bulk Teams reads), the licence / conflict view, the operation journal and the Auto
+ * batch recorder. cmd/controller, the demo, the e2e tests and the bench call this.
+ */
+import type { EndpointOverrides, GraphClientFactory, GraphLogger } from '../pkg/graph/index.ts';
+import type { SyncMetrics } from '../pkg/metrics/sync-metrics.ts';
+import type { Controller } from '../pkg/runtime/controller.ts';
+import type { Manager } from '../pkg/runtime/manager.ts';
+import type { DeltaTokenStore } from '../pkg/graph/index.ts';
+import type { OperationJournal } from '../pkg/state/operation-journal.ts';
+import { isNotFound } from '../pkg/runtime/api-error.ts';
+import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
+import { TenantMappingView } from './shared/mapping-view.ts';
+import { TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
+import { TenantContextCache } from './shared/tenant-context.ts';
+import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
+import { registerTeamsSyncController } from './teamssync/index.ts';
+import type { AutoBatchOptions } from './teamssync/auto-batch.ts';
+import { registerTeamsTenantController } from './teamstenant/index.ts';
+import { AutoBatchRecorder } from './userlicensemapping/auto-batches.ts';
+import { registerUserLicenseMappingController } from './userlicensemapping/index.ts';
+import type { PropagationSettings } from './userlicensemapping/propagation.ts';
+
+/** Dependencies of {@link registerUserSyncControllers}. */
+export interface UserSyncDeps {
+  readonly graph: GraphClientFactory;
+  /** The same overrides the factory was given (delegated clients of manual runs use them too). */
+  readonly graphEndpoints?: EndpointOverrides | undefined;
+  readonly graphLogger?: GraphLogger | undefined;
+  /** pkg/state: journal of in-flight operations and delta links (absent: in memory, lost on restart). */
+  readonly journal?: OperationJournal | undefined;
+  readonly deltaTokens?: DeltaTokenStore | undefined;
+  readonly metrics?: SyncMetrics | undefined;
+  readonly getSecret?: SecretGetter | undefined;
+  readonly mappingWorkers?: number | undefined;
+  readonly autoBatch?: AutoBatchOptions | undefined;
+  readonly propagation?: PropagationSettings | undefined;
+  readonly directoryEveryMs?: number | undefined;
+  /** Skip the TeamsSync controller (benches and tests that only need Auto mode). */
+  readonly withoutRuns?: boolean | undefined;
+}
+
+/** What was registered, for callers that drive or inspect it. */
+export interface UserSyncRegistration {
+  readonly tenantController: Controller;
+  readonly mappingController: Controller;
+  readonly runController?: Controller | undefined;
+  readonly contexts: TenantContextCache;
+  readonly view: TenantMappingView;
+  readonly batches: AutoBatchRecorder;
+}
+
+/** Registers the three controllers. Call once, before `manager.start()`; call `batches.closeAll()` after `manager.stop()`. */
+export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps): UserSyncRegistration {
+  const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
+  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource);
+  const runs = manager.informer<CachedSync>(TeamsSyncResource);
+  const getSecret = deps.getSecret ?? secretGetter(manager);
+  const contexts = new TenantContextCache({ graph: deps.graph, getSecret, ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }) });
+  const view = new TenantMappingView(mappings);
+  let tenantController: Controller | undefined;
+  const batches = new AutoBatchRecorder({
+    client: manager.client, statusWriter: manager.statusWriter, events: manager.events, metrics: deps.metrics, log: manager.log,
+    ...(deps.autoBatch === undefined ? {} : { options: deps.autoBatch }),
+    onClosed: (key) => tenantController?.queue?.add(key),
+  });
+  const mappingController = registerUserLicenseMappingController({
+    manager, mappings, tenants, view, contexts, journal: deps.journal, batches, propagation: deps.propagation, workers: deps.mappingWorkers,
+  });
+  tenantController = registerTeamsTenantController({
+    manager, tenants, mappings, runs, view, contexts, metrics: deps.metrics, directoryEveryMs: deps.directoryEveryMs,
+    enqueueMappings: (keys) => {
+      for (const key of keys) mappingController.enqueue(key);
+    },
+  });
+  const runController = deps.withoutRuns === true ? undefined : registerTeamsSyncController({
+    manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret,
+  });
+  return { tenantController, mappingController, runController, contexts, view, batches };
+}
+
+function secretGetter(manager: Manager): SecretGetter {
+  return async (namespace, name) => {
+    try {
+      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The teamssync.io resources the user-sync controllers read and write, and the cache index they
+ * share (mappings and runs by tenant), so registrations, reconcilers and tests agree on one spelling.
+ */
+import {
+  Group, KindNamesByKind, Version, type KindName,
+  type TeamsSync as TeamsSyncObject, type TeamsTenant as TeamsTenantObject, type UserLicenseMapping as UserLicenseMappingObject,
+} from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import type { KubeObject, ObjectKey, ResourceRef } from '../../pkg/runtime/resource.ts';
+
+/*
+ * The API types carry `ownerReferences: unknown[]`, which the runtime's KubeObject does not accept;
+ * the intersection is both (and what the apiserver really sends).
+ */
+/** A TeamsTenant as the caches hold it. */
+export type CachedTenant = TeamsTenantObject & KubeObject;
+/** A UserLicenseMapping as the caches hold it. */
+export type CachedMapping = UserLicenseMappingObject & KubeObject;
+/** A TeamsSync as the caches hold it. */
+export type CachedSync = TeamsSyncObject & KubeObject;
+
+function ref(kind: KindName): ResourceRef {
+  return { group: Group, version: Version, plural: KindNamesByKind[kind].plural, kind, namespaced: true };
+}
+
+/** `teamstenants.teamssync.io`. */
+export const TeamsTenantResource = ref('TeamsTenant');
+/** `userlicensemappings.teamssync.io`. */
+export const UserLicenseMappingResource = ref('UserLicenseMapping');
+/** `teamssyncs.teamssync.io`. */
+export const TeamsSyncResource = ref('TeamsSync');
+
+/** Index of UserLicenseMapping and TeamsSync caches by `namespace/tenantName` (ours alone: no collision with other controllers). */
+export const BY_TENANT = 'usersync.byTenant';
+
+/** The object's tenant key (`namespace/tenantName`), or none for bad input. */
+export function tenantKeyOf(obj: KubeObject & { spec?: { tenantRef?: { name?: unknown } } }): string[] {
+  const name = obj.spec?.tenantRef?.name;
+  return typeof name === 'string' && name !== '' ? [`${obj.metadata?.namespace ?? ''}/${name}`] : [];
+}
+
+/** `namespace/name` of a tenant object. */
+export function tenantKey(tenant: KubeObject): string {
+  return `${tenant.metadata?.namespace ?? ''}/${tenant.metadata?.name ?? ''}`;
+}
+
+/** The tenant's ObjectKey from a `namespace/name` key. */
+export function tenantObjectKey(key: string): ObjectKey {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}

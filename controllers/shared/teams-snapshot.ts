@@ -1,0 +1,108 @@
+/**
+ * A tenant's Teams voice state read in bulk (every teamsUserConfiguration and numberAssignment,
+ * paged) by the TeamsTenant controller's drift check. The mapping controller answers its reads
+ * from here when the bulk read is newer than its own last write and nothing has written to that
+ * user or number since; otherwise it reads live. A refresh reports what changed, so only the
+ * affected mappings are re-examined.
+ */
+import { collect, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration } from '../../pkg/graph/index.ts';
+
+/** A bulk answer: `hit: false` = not usable, read live. */
+export type SnapshotAnswer<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
+
+/** What a refresh changed (lower-case user ids, canonical numbers). */
+export interface TeamsRefresh {
+  readonly changedUsers: ReadonlySet<string>;
+  readonly changedNumbers: ReadonlySet<string>;
+  readonly first: boolean;
+}
+
+const MISS = { hit: false } as const;
+
+/** The Teams-side state of one tenant. */
+export class TeamsSnapshot {
+  #configs = new Map<string, TeamsUserConfiguration>();
+  #numbers = new Map<string, NumberAssignment>();
+  /** Start time of the last complete bulk read (epoch ms). */
+  #readAt: number | undefined;
+  readonly #touched = new Map<string, number>();
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+
+  /** Bulk data older than `maxAgeMs` is not used (the drift check should have refreshed it). */
+  constructor(options: { maxAgeMs: number; now?: () => number }) {
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Epoch ms when the last bulk read started, if any. */
+  get readAt(): number | undefined {
+    return this.#readAt;
+  }
+
+  /** The user's configuration from the bulk read, unless stale, older than `notBefore`, or written since. */
+  configuration(userId: string, notBefore: number): SnapshotAnswer<TeamsUserConfiguration> {
+    const id = userId.toLowerCase();
+    if (!this.#usable(`u:${id}`, notBefore)) return MISS;
+    return { hit: true, value: this.#configs.get(id) };
+  }
+
+  /** The number's assignment (undefined = unassigned: Direct Routing numbers exist only while assigned). */
+  numberAssignment(number: string, notBefore: number): SnapshotAnswer<NumberAssignment> {
+    const n = canonical(number);
+    if (!this.#usable(`n:${n}`, notBefore)) return MISS;
+    return { hit: true, value: this.#numbers.get(n) };
+  }
+
+  /** A write touched these: do not answer for them from the current bulk read. */
+  touch(userIds: readonly string[], numbers: readonly string[]): void {
+    const at = this.#now();
+    for (const id of userIds) this.#touched.set(`u:${id.toLowerCase()}`, at);
+    for (const n of numbers) this.#touched.set(`n:${canonical(n)}`, at);
+  }
+
+  /** Reads every configuration and number assignment. Throws pkg/graph errors (the old data stays). */
+  async refresh(client: GraphTenantClient, signal?: AbortSignal): Promise<TeamsRefresh> {
+    const startedAt = this.#now();
+    const options = signal === undefined ? {} : { signal };
+    const [configs, numbers] = await Promise.all([
+      collect(client.userConfigurations.listUserConfigurations(undefined, options)),
+      collect(client.numbers.listNumberAssignments(undefined, options)),
+    ]);
+    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), withoutVolatile(c)]));
+    const nextNumbers = new Map(numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonical(n.telephoneNumber), n]));
+    const first = this.#readAt === undefined;
+    const changedUsers = diffKeys(this.#configs, nextConfigs);
+    const changedNumbers = diffKeys(this.#numbers, nextNumbers);
+    this.#configs = nextConfigs;
+    this.#numbers = nextNumbers;
+    this.#readAt = startedAt;
+    for (const [key, at] of this.#touched) if (at < startedAt) this.#touched.delete(key);
+    return { changedUsers, changedNumbers, first };
+  }
+
+  #usable(key: string, notBefore: number): boolean {
+    const readAt = this.#readAt;
+    if (readAt === undefined || readAt < notBefore || this.#now() - readAt > this.#maxAgeMs) return false;
+    const touched = this.#touched.get(key);
+    return touched === undefined || touched < readAt;
+  }
+}
+
+/** modifiedDateTime changes without a voice change; comparing it would report drift that is not there. */
+function withoutVolatile(c: TeamsUserConfiguration): TeamsUserConfiguration {
+  const { modifiedDateTime: _m, ...rest } = c;
+  return { ...rest, modifiedDateTime: '' };
+}
+
+function diffKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): Set<string> {
+  const changed = new Set<string>();
+  for (const [key, value] of after) if (JSON.stringify(before.get(key)) !== JSON.stringify(value)) changed.add(key);
+  for (const key of before.keys()) if (!after.has(key)) changed.add(key);
+  return changed;
+}
+
+/** Canonical E.164 for map keys (same rule as the mapping core's canonicalNumber). */
+export function canonical(number: string): string {
+  return number.trim().replace(/^tel:/i, '').replace(/\s+/g, '');
+}

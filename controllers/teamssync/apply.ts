@@ -1,0 +1,75 @@
+/**
+ * Apply step of the TeamsSync controller: walks the run's mappings through the mapping port and
+ * records each outcome, flushing progress to status now and then so a crash loses little and a
+ * resumed run shows what was done. Mapping plans are idempotent, so a resumed run simply walks
+ * every mapping again: what was applied is found in place and not repeated.
+ */
+import type { UserLicenseMapping } from './resources.ts';
+import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
+import type { MappingSyncOutcome, MappingSyncRequest, SyncMappingPort } from './mapping-port.ts';
+import type { RunScope } from './observe.ts';
+import { finishRun, logLine, recordUser, type RunState } from './run-state.ts';
+
+/** What the loop needs besides the run and its scope. */
+export interface ApplyRunDeps {
+  readonly syncMapping: SyncMappingPort;
+  /** Persists progress (status write). A failure is logged by the caller's pass, not fatal here. */
+  readonly flush: (run: RunState) => Promise<void>;
+  /** Progress is written at most this often (ms); the final state is always written by the caller. */
+  readonly flushEveryMs: number;
+  readonly now: () => Date;
+}
+
+/**
+ * Runs every mapping in scope and finishes the run. Returns a still-Running run when `signal`
+ * aborted (shutdown, lost leadership): the next leader resumes it.
+ */
+export async function applyRun(start: RunState, scope: RunScope, request: Omit<MappingSyncRequest, 'mode'>, deps: ApplyRunDeps): Promise<RunState> {
+  let run = start;
+  let lastFlush = deps.now().getTime();
+  const mode = run.dryRun ? 'dryRun' : 'apply';
+  run = logLine(run, 'INFO', `${scope.mappings.length + scope.missing.length} mappings in scope`, deps.now());
+  for (const name of scope.missing) {
+    run = recordUser(run, { mapping: name, action: 'None', skippedBecause: 'No UserLicenseMapping of this name exists in the namespace' }, deps.now());
+  }
+  for (const mapping of scope.mappings) {
+    if (request.signal.aborted) return logLine(run, 'WARN', 'Interrupted: the controller is stopping; the run resumes on restart', deps.now());
+    run = logLine(run, 'DEBUG', describeMapping(mapping), deps.now());
+    const step = await syncOne(mapping, { ...request, mode }, deps.syncMapping);
+    // An interrupted mapping is not recorded: the resumed run does it again (idempotently).
+    if (request.signal.aborted) return logLine(run, 'WARN', 'Interrupted: the controller is stopping; the run resumes on restart', deps.now());
+    if (step.fatal !== undefined) return finishRun(run, deps.now(), step.fatal);
+    run = recordUser(run, { mapping: mapping.metadata.name, ...step.outcome }, deps.now());
+    if (deps.now().getTime() - lastFlush >= deps.flushEveryMs) {
+      await deps.flush(run);
+      lastFlush = deps.now().getTime();
+    }
+  }
+  return finishRun(run, deps.now());
+}
+
+type Step = { readonly fatal: string; readonly outcome?: undefined } | { readonly fatal?: undefined; readonly outcome: MappingSyncOutcome };
+
+/**
+ * One mapping. A sign-in Graph no longer accepts (revoked, expired, consent withdrawn) ends the
+ * run: every further mapping would fail the same way. Anything else is that mapping's failure.
+ */
+async function syncOne(mapping: UserLicenseMapping, request: MappingSyncRequest, port: SyncMappingPort): Promise<Step> {
+  try {
+    return { outcome: await port(mapping, request) };
+  } catch (err) {
+    if (isGraphError(err, 'AuthFailed') || isGraphError(err, 'ConsentRequired')) {
+      return { fatal: `Microsoft 365 stopped accepting the sign-in: ${err.message}` };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return { outcome: { action: 'None', error: sanitize(message) } };
+  }
+}
+
+/** The diagnostic line before a mapping: what it asks for (no personal data beyond what status shows). */
+function describeMapping(m: UserLicenseMapping): string {
+  const teams = m.spec.teamsUser?.userPrincipalName ?? m.spec.teamsUser?.objectId ?? 'none (unmapped)';
+  const deleting = m.metadata.deletionTimestamp === undefined ? '' : ', being deleted';
+  const suspended = m.spec.suspend ? ', suspended' : '';
+  return `Mapping ${m.metadata.name}: number ${m.spec.pbxUser.phoneNumber}, voicemail ${m.spec.pbxUser.voicemail}, Teams user ${teams}${deleting}${suspended}`;
+}

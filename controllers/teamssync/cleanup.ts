@@ -1,0 +1,39 @@
+/**
+ * What happens after a run ends: its delegated token Secret is deleted (the token is never kept
+ * once the run no longer needs it), and the tenant's history is trimmed to spec.syncHistoryLimit.
+ * Both are idempotent: a crash between the final status write and these steps is repaired by the
+ * next pass over the finished run.
+ */
+import type { TeamsSync, TeamsTenant } from './resources.ts';
+import { isNotFound, type KubeClient } from '../../pkg/runtime/index.ts';
+import { runsToDelete, type RunSummary } from './retention.ts';
+import { secretResource, teamsSyncResource } from './resources.ts';
+
+/** Deletes the run's token Secret; true when it existed. */
+export async function deleteTokenSecret(client: KubeClient, run: TeamsSync): Promise<boolean> {
+  const ref = run.spec.delegatedTokenSecretRef;
+  if (ref === undefined) return false;
+  try {
+    await client.delete(secretResource, run.metadata.namespace ?? '', ref.name);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Deletes the tenant's finished runs beyond its history limit; returns the names deleted. */
+export async function trimHistory(client: KubeClient, runs: readonly RunSummary[], tenant: TeamsTenant | undefined): Promise<string[]> {
+  const limit = tenant?.spec.syncHistoryLimit;
+  const doomed = runsToDelete(runs, () => limit);
+  const deleted: string[] = [];
+  for (const r of doomed) {
+    try {
+      await client.delete(teamsSyncResource, r.namespace, r.name);
+      deleted.push(r.name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return deleted;
+}

@@ -1,0 +1,112 @@
+/**
+ * Registration of the TeamsSync controller (sync runs and their history) with a manager
+ * (pkg/runtime). Everything else in this folder is reached through here.
+ */
+import type { EndpointOverrides, GraphClientFactory, GraphLogger } from '../../pkg/graph/index.ts';
+import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
+import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
+import { isNotFound } from '../../pkg/runtime/api-error.ts';
+import type { Controller } from '../../pkg/runtime/controller.ts';
+import type { Manager } from '../../pkg/runtime/manager.ts';
+import { coreResources, type KubeObject, type ObjectKey } from '../../pkg/runtime/resource.ts';
+import { TenantMappingView } from '../shared/mapping-view.ts';
+import type { TenantContextCache } from '../shared/tenant-context.ts';
+import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
+import { mappingPort } from './mapping-adapter.ts';
+import type { SyncMappingPort } from './mapping-port.ts';
+import { TeamsSyncReconciler } from './reconciler.ts';
+import {
+  SYNC_BY_TENANT_INDEX, teamsSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource,
+  type TeamsSync, type TeamsTenant, type UserLicenseMapping,
+} from './resources.ts';
+import { isFinished } from './run-state.ts';
+
+export { lastSyncOfTenant } from './last-sync.ts';
+export { teamsSyncResource } from './resources.ts';
+
+/** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
+export type TeamsSyncManagerLike = Pick<Manager, 'informer' | 'controller' | 'client' | 'statusWriter' | 'events' | 'metrics'>;
+
+/** Options of {@link registerTeamsSyncController}. */
+export interface TeamsSyncControllerOptions {
+  readonly manager: TeamsSyncManagerLike;
+  /** The process's factory (shared with the tenant and mapping controllers: one app client per tenant). */
+  readonly graph: GraphClientFactory;
+  /** Authority / Graph / CA overrides of delegated run clients: the same the factory was given. */
+  readonly graphEndpoints?: EndpointOverrides | undefined;
+  readonly graphLogger?: GraphLogger | undefined;
+  /** The licence / conflict view the mapping controller uses (one per process); made here when absent. */
+  readonly view?: TenantMappingView | undefined;
+  /** The tenants' bulk-read caches, told what a run wrote. */
+  readonly contexts?: TenantContextCache | undefined;
+  readonly journal?: OperationJournal | undefined;
+  /** Re-examines a mapping a run changed (the mapping controller's enqueue), so it reports Ready once Microsoft 365 shows the change. */
+  readonly enqueueMapping?: ((key: ObjectKey) => void) | undefined;
+  readonly syncMetrics?: SyncMetrics | undefined;
+  /** The open Auto batch of a tenant in this process (AutoBatchRecorder.openRun); enables recovery of dead ones. */
+  readonly openAutoRun?: ((tenantKey: string) => string | undefined) | undefined;
+  /** Replaces the real per-mapping sync (tests). */
+  readonly syncMapping?: SyncMappingPort | undefined;
+  /** Runs driven at once (of different tenants). Default 4. */
+  readonly workers?: number | undefined;
+  /** Progress writes while a run goes, at most this often (ms). Default 2000. */
+  readonly flushEveryMs?: number | undefined;
+  /** Default: GET through the manager's client (Secrets are never cached). */
+  readonly getSecret?: SecretGetter | undefined;
+}
+
+/**
+ * Registers the TeamsSync controller. Call once, before `manager.start()`.
+ * Gotchas: needs RBAC to get and delete Secrets, list/watch/delete TeamsSyncs, list/watch
+ * TeamsTenants and UserLicenseMappings, patch teamssyncs/status and userlicensemappings/status
+ * (and their finalizers), and create Events.
+ */
+export function registerTeamsSyncController(options: TeamsSyncControllerOptions): Controller {
+  const { manager } = options;
+  const indexes = { [SYNC_BY_TENANT_INDEX]: tenantKeyOf };
+  const runs = manager.informer<TeamsSync>(teamsSyncResource, { indexes });
+  const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
+  const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
+  const view = options.view ?? new TenantMappingView(mappings);
+  const getSecret = options.getSecret ?? secretGetter(manager);
+  const contexts = options.contexts;
+  const syncMapping = options.syncMapping ?? mappingPort({
+    client: manager.client,
+    statusWriter: manager.statusWriter,
+    events: manager.events,
+    gateFor: (m, t) => view.gateFor(m, t, contexts?.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.directory),
+    journal: options.journal,
+    onWrite: contexts === undefined ? undefined : (t, touched) => contexts.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.touch(touched),
+    afterApply: options.enqueueMapping === undefined ? undefined : (m) => options.enqueueMapping?.({ namespace: m.metadata.namespace ?? '', name: m.metadata.name }),
+  });
+  const reconciler = new TeamsSyncReconciler({
+    client: manager.client, runs, tenants, mappings,
+    statusWriter: manager.statusWriter,
+    events: manager.events,
+    clients: { factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, logger: options.graphLogger },
+    syncMapping,
+    metrics: options.syncMetrics,
+    flushEveryMs: options.flushEveryMs,
+    openAutoRun: options.openAutoRun,
+  });
+  // A run ending (or arriving) wakes the tenant's other unfinished runs: one may now take its turn.
+  const wake = (obj: TeamsSync): ObjectKey[] => {
+    const own = { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+    const others = tenantKeyOf(obj).flatMap((key) => runs.store.byIndex(SYNC_BY_TENANT_INDEX, key))
+      .filter((r) => r.metadata.name !== obj.metadata.name && !isFinished(r.status?.phase))
+      .map((r) => ({ namespace: r.metadata.namespace ?? '', name: r.metadata.name }));
+    return [own, ...others];
+  };
+  return manager.controller({ name: 'teamssync', kind: 'TeamsSync', reconciler, workers: options.workers ?? 4 }).watches(runs, wake);
+}
+
+function secretGetter(manager: TeamsSyncManagerLike): SecretGetter {
+  return async (namespace, name) => {
+    try {
+      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Adapts the UserLicenseMapping controller's `syncMapping` (observe → plan → apply → report) to the
+ * run's port: it persists what an applying pass produced exactly as the mapping reconciler does
+ * (status with the applied record and the in-flight operation, Events, the finalizer once a
+ * removal is confirmed) and turns the result into the run's per-user outcome. A dry run writes
+ * nothing anywhere.
+ */
+import { MappingCleanupFinalizer } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
+import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
+import { createMergePatch, removeFinalizer, type EventRecorder, type KubeClient, type StatusWriter } from '../../pkg/runtime/index.ts';
+import type { Action } from '../userlicensemapping/actions.ts';
+import type { ChangeKind } from '../userlicensemapping/plan.ts';
+import { blockerMessage, describeAction, failureMessage } from '../userlicensemapping/messages.ts';
+import { operationToStatus } from '../userlicensemapping/status-codec.ts';
+import { syncMapping, type MappingGate, type MappingSyncResult } from '../userlicensemapping/sync-one.ts';
+import type { MappingSyncOutcome, SyncMappingPort } from './mapping-port.ts';
+import { userLicenseMappingResource, type TeamsTenant, type UserLicenseMapping } from './resources.ts';
+
+/** What the adapter writes with and reads tenant-wide decisions from. */
+export interface MappingAdapterDeps {
+  readonly client: KubeClient;
+  readonly statusWriter: StatusWriter;
+  readonly events: EventRecorder;
+  /** The licence and conflict decision for the mapping, made across its tenant's mappings. */
+  readonly gateFor: (mapping: UserLicenseMapping, tenant: TeamsTenant) => MappingGate;
+  readonly journal?: OperationJournal | undefined;
+  /** Told which users and numbers a write touched (the tenant's bulk-read caches forget them). */
+  readonly onWrite?: ((tenant: TeamsTenant, touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }) => void) | undefined;
+  /** Called after a run applied (or tried) changes to a mapping: the mapping controller follows up until Ready. */
+  readonly afterApply?: ((mapping: UserLicenseMapping) => void) | undefined;
+}
+
+const ACTION: Record<ChangeKind, MappingSyncOutcome['action']> = { created: 'Create', updated: 'Update', removed: 'Remove', unchanged: 'None' };
+
+/** The port over `syncMapping`. */
+export function mappingPort(deps: MappingAdapterDeps): SyncMappingPort {
+  return async (mapping, request) => {
+    // What the apiserver holds as far as this pass knows: the cached status plus its own writes.
+    let base: object = mapping.status ?? {};
+    const result = await syncMapping(mapping, {
+      client: request.client,
+      mode: request.mode,
+      tenant: request.tenant,
+      gate: deps.gateFor(mapping, request.tenant),
+      journal: deps.journal,
+      onWrite: deps.onWrite === undefined ? undefined : (touched) => deps.onWrite?.(request.tenant, touched),
+      signal: request.signal,
+      statusExtras: { syncRun: request.runName },
+      persistOperation: async (operation, startedAt) => {
+        const op = operationToStatus(operation, startedAt);
+        if (op === undefined) return;
+        await deps.statusWriter.update(userLicenseMappingResource, mapping, (status) => ({ ...status, operation: op }));
+        base = { ...base, operation: op };
+      },
+    });
+    // A sign-in Graph no longer accepts ends the whole run (apply.ts), not just this mapping.
+    if (isGraphError(result.observeError, 'AuthFailed') || isGraphError(result.observeError, 'ConsentRequired')) throw result.observeError;
+    if (request.mode === 'apply') {
+      await persist(deps, mapping, base, result);
+      if (result.outcome.attempted) deps.afterApply?.(mapping);
+    }
+    return outcomeOf(result);
+  };
+}
+
+/**
+ * Status, Events and finalizer, as the mapping reconciler would write them after this pass. The
+ * status goes out as this pass's own changes laid over whatever the apiserver has now (a 3-way
+ * merge), so a concurrent write by the mapping controller cannot erase the applied record, and
+ * this write cannot erase theirs beyond the fields this pass decided.
+ */
+async function persist(deps: MappingAdapterDeps, mapping: UserLicenseMapping, base: object, result: MappingSyncResult): Promise<void> {
+  const ours = createMergePatch(base, result.status);
+  const written = await deps.statusWriter.update(userLicenseMappingResource, mapping, (fresh) => applyMergePatch(fresh, ours) as typeof fresh);
+  for (const e of result.events) {
+    if (e.type === 'Normal') deps.events.normal(written, e.reason, e.message, 'Sync');
+    else deps.events.warning(written, e.reason, e.message, 'Sync');
+  }
+  if (result.report.removalComplete === true && written.metadata.deletionTimestamp !== undefined) {
+    // Best effort: the mapping controller removes it on its next pass when this one conflicts.
+    await removeFinalizer(deps.client, userLicenseMappingResource, written, MappingCleanupFinalizer).catch(() => undefined);
+  }
+}
+
+/** The run's view of one pass. */
+export function outcomeOf(result: MappingSyncResult): MappingSyncOutcome {
+  const user = result.userPrincipalName;
+  const base = user === undefined ? {} : { user };
+  const teamsUserId = result.status.teamsUserId;
+  const label = (id: string): string => (user !== undefined && teamsUserId !== undefined && id.toLowerCase() === teamsUserId.toLowerCase() ? user : id);
+  if (result.observeError !== undefined) {
+    const message = result.observeError instanceof Error ? result.observeError.message : String(result.observeError);
+    return { ...base, action: 'None', error: `Could not read the user's Teams configuration: ${sanitize(message)}` };
+  }
+  const blockers = result.plan?.blockers ?? [];
+  if (blockers.length > 0) return { ...base, action: ACTION[result.changeKind], skippedBecause: blockers.map(blockerMessage).join('; ') };
+  const action = ACTION[result.changeKind];
+  const detail = describe(result.actions, label);
+  const failed = result.outcome.results.find((r) => r.status === 'failed');
+  if (failed !== undefined && failed.status === 'failed') return { ...base, action, error: failureMessage(failed.action, failed.failure, label) };
+  if (result.outcomeState === 'inProgress') return { ...base, action, detail: `${detail} (Microsoft 365 is still completing it; the mapping reports when done)` };
+  return detail === '' ? { ...base, action } : { ...base, action, detail };
+}
+
+/** RFC 7386: `patch` applied to `target` (null deletes, objects merge, anything else replaces). */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === undefined) return target;
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const base: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete base[key];
+    else base[key] = applyMergePatch(base[key], value);
+  }
+  return base;
+}
+
+function describe(actions: readonly Action[], label: (id: string) => string): string {
+  return actions.map((a) => describeAction(a, label)).join('; ');
+}

@@ -1,0 +1,88 @@
+/**
+ * The TeamsTenant controller's only writes to Microsoft 365: the e-mail notices
+ * (notifications.ts decides, mail.ts composes, Graph sendMail sends). A notice is recorded in the
+ * ledger only after Graph accepted it (202), so a failed send is planned again next time and a
+ * sent one is never repeated (sendMail itself is not retried after an ambiguous failure).
+ */
+import { parseDuration } from '../../pkg/apis/teamssync/v1alpha1/duration.ts';
+import type { TeamsTenantStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import type { GraphTenantClient } from '../../pkg/graph/index.ts';
+import type { CachedTenant } from '../shared/resources.ts';
+import { composeMail } from './mail.ts';
+import { clearReminderWhenSettled, nextNotificationCheckIn, planNotifications, recordSent, type NotificationLedger, type NotificationState, type NoticeKind } from './notifications.ts';
+import type { TenantReportInput } from './report-input.ts';
+
+/** What sending produced. */
+export interface NoticeOutcome {
+  readonly ledger: NotificationLedger;
+  readonly sent: readonly NoticeKind[];
+  /** The first send failure (sanitised by pkg/graph), if any. */
+  readonly error?: unknown;
+  /** When the planner should run again for a reminder. */
+  readonly nextCheckInMs?: number | undefined;
+}
+
+/** The planner's view of the tenant. */
+export function notificationState(tenant: CachedTenant, input: TenantReportInput): NotificationState {
+  const n = tenant.spec.notifications;
+  return {
+    enabled: n?.enabled === true && n.senderMailbox !== undefined,
+    mode: tenant.spec.syncMode,
+    globalAdmin: tenant.spec.globalAdmin?.userPrincipalName,
+    additionalRecipients: n?.additionalRecipients ?? [],
+    licenses: tenant.spec.integrationLicenses,
+    pendingChanges: input.pending.total,
+    pendingSince: input.pending.since,
+    lastSync: input.lastSync,
+    deleting: input.deleting,
+    reminderIntervalMs: safeDuration(n?.reminderInterval, 24 * 3_600_000),
+  };
+}
+
+/** The ledger as status keeps it. */
+export function ledgerOf(status: TeamsTenantStatus | undefined): NotificationLedger {
+  const n = status?.notifications;
+  return {
+    lastReminderTime: n?.lastReminderTime,
+    lastNotifiedLicenses: n?.lastNotifiedLicenses,
+    lastNotifiedGlobalAdmin: n?.lastNotifiedGlobalAdmin,
+    removalNoticeTime: n?.removalNoticeTime,
+  };
+}
+
+/** Sends the notices due now, in order; stops at the first failure. */
+export async function sendNotices(tenant: CachedTenant, client: GraphTenantClient, state: NotificationState, ledger: NotificationLedger, now: Date, signal?: AbortSignal): Promise<NoticeOutcome> {
+  const sender = tenant.spec.notifications?.senderMailbox;
+  const notices = sender === undefined ? [] : planNotifications(state, now, ledger);
+  const sent: NoticeKind[] = [];
+  let next = ledger;
+  let error: unknown;
+  for (const notice of notices) {
+    const mail = composeMail(notice, { tenantLabel: tenant.spec.displayName ?? `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`, namespace: tenant.metadata.namespace ?? '', name: tenant.metadata.name });
+    try {
+      await client.mail.sendMail(sender ?? '', mail.message, { saveToSentItems: mail.saveToSentItems, ...(signal === undefined ? {} : { signal }) });
+    } catch (e) {
+      error = e;
+      break;
+    }
+    next = recordSent(next, notice, now);
+    sent.push(notice.kind);
+  }
+  if (error === undefined) next = clearReminderWhenSettled(next, state);
+  return { ledger: next, sent, error, nextCheckInMs: nextNotificationCheckIn(state, next, now) };
+}
+
+/** The ledger as status.notifications (undefined keys dropped by the merge patch). */
+export function ledgerToStatus(ledger: NotificationLedger): TeamsTenantStatus['notifications'] {
+  const entries = Object.entries(ledger).filter(([, v]) => v !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as TeamsTenantStatus['notifications']);
+}
+
+function safeDuration(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    return parseDuration(text);
+  } catch {
+    return fallback;
+  }
+}
