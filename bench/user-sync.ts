@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     // Let the tenant aggregate and the Auto batch close, then measure a quiet period.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     const graphBefore = sim.control.totalRequests({ host: 'graph' });
+    const routesBefore = countsByRoute(sim.control.requestCounts().filter((c) => c.host === 'graph'));
     const graphWritesBefore = graphWriteCount(sim.control.requestCounts());
     const restBefore = await restWrites(manager.metrics.registry);
     await new Promise((resolve) => setTimeout(resolve, Number(values.quiet) * 1000));
@@ -74,6 +75,9 @@ async function main(): Promise<void> {
       graphWrites: graphWriteCount(sim.control.requestCounts()) - graphWritesBefore,
       apiserverWrites: await restWrites(manager.metrics.registry) - restBefore,
     };
+    const routesAfter = countsByRoute(sim.control.requestCounts().filter((c) => c.host === 'graph'));
+    const quietRoutes = [...routesAfter].map(([route, n]) => [route, n - (routesBefore.get(route) ?? 0)] as const).filter(([, n]) => n > 0);
+    if (quietRoutes.length > 0) console.log(`Quiet-period Graph calls by route: ${quietRoutes.map(([r, n]) => `${r}: ${n}`).join(', ')}`);
     report(wall, graph, writesAtReady, writeBreakdown, quiet, sim.control.violations().length);
     await manager.stop();
     await registration.batches.closeAll();

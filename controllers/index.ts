@@ -13,7 +13,8 @@ import type { OperationJournal } from '../pkg/state/operation-journal.ts';
 import { isNotFound } from '../pkg/runtime/api-error.ts';
 import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
 import { TenantMappingView } from './shared/mapping-view.ts';
-import { TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
+import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
+import { trimHistory } from './teamssync/cleanup.ts';
 import { TenantContextCache } from './shared/tenant-context.ts';
 import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
 import { registerTeamsSyncController } from './teamssync/index.ts';
@@ -64,7 +65,10 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
   const batches = new AutoBatchRecorder({
     client: manager.client, statusWriter: manager.statusWriter, events: manager.events, metrics: deps.metrics, log: manager.log,
     ...(deps.autoBatch === undefined ? {} : { options: deps.autoBatch }),
-    onClosed: (key) => tenantController?.queue?.add(key),
+    onClosed: (key) => {
+      tenantController?.queue?.add(key);
+      void trimAutoHistory(manager, runs.store.byIndex(BY_TENANT, key), tenants.store.get(key)).catch((err: unknown) => manager.log.warn({ err }, 'Could not trim the sync history'));
+    },
   });
   const mappingController = registerUserLicenseMappingController({
     manager, mappings, tenants, view, contexts, journal: deps.journal, batches, propagation: deps.propagation, workers: deps.mappingWorkers,
@@ -79,6 +83,14 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
     manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret,
   });
   return { tenantController, mappingController, runController, contexts, view, batches };
+}
+
+/** Keeps spec.syncHistoryLimit runs per tenant once an Auto batch closed (Manual runs are trimmed by their controller). */
+async function trimAutoHistory(manager: Manager, runs: readonly CachedSync[], tenant: CachedTenant | undefined): Promise<void> {
+  const summaries = runs.map((r) => ({
+    namespace: r.metadata.namespace ?? '', name: r.metadata.name, tenant: r.spec.tenantRef.name, phase: r.status?.phase, creationTimestamp: r.metadata.creationTimestamp ?? '',
+  }));
+  await trimHistory(manager.client, summaries, tenant);
 }
 
 function secretGetter(manager: Manager): SecretGetter {

@@ -66,9 +66,11 @@ export async function observeTenant(
   } catch (error) {
     return failed(error, directory.loaded, failuresSoFar, tokenTime, required);
   }
+  const ran = directoryRound !== undefined || teamsRound !== undefined || refused.size > 0;
   const granted = required.map((p) => p.name).filter((name) => !refused.has(name.toLowerCase()));
   return {
-    authentication: { state: 'Ok', grantedPermissions: granted, tokenTime },
+    // No read was due: nothing new is known about the credentials (the caller keeps what it knew).
+    authentication: ran ? { state: 'Ok', grantedPermissions: granted, tokenTime } : { state: 'Unknown' },
     discovery: directory.loaded ? 'Done' : 'NotStarted',
     graph: 'Ok',
     directory: directoryRound,

@@ -11,6 +11,7 @@ import {
   addFinalizer, hasFinalizer, isDeleting, objectKeyOf, removeFinalizer,
   type EventRecorder, type KubeClient, type ObjectKey, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
 } from '../../pkg/runtime/index.ts';
+import { writeStatusIfCurrent } from '../shared/guarded-status.ts';
 import type { TenantMappingView } from '../shared/mapping-view.ts';
 import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
@@ -90,7 +91,7 @@ export class TeamsTenantReconciler implements Reconciler {
       driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(),
       handledReconcileAt: requestedAt,
     }, now);
-    const written = await deps.statusWriter.update(TeamsTenantResource, tenant, () => status, ctx.signal);
+    const written = await writeStatusIfCurrent(deps.statusWriter, TeamsTenantResource, tenant, status, ctx.signal);
     const event = stateChangeEvent(tenant.status?.conditions, conditions);
     if (event !== undefined) (event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, event.reason, event.message);
     for (const kind of notices?.sent ?? []) deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
@@ -117,6 +118,7 @@ export class TeamsTenantReconciler implements Reconciler {
     let observation = await observeTenant(context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
     context.discovered = true;
     memory.failures = observation.graphMessage === undefined ? 0 : memory.failures + 1;
+    if (observation.graphMessage !== undefined) ctx.log.info({ graph: observation.graph, failures: memory.failures, message: observation.graphMessage }, 'Microsoft Graph read failed');
     // A transient failure says nothing about the credentials: keep what the last pass learned.
     if (observation.authentication.state === 'Unknown' && memory.auth !== undefined) observation = { ...observation, authentication: memory.auth };
     else memory.auth = observation.authentication;

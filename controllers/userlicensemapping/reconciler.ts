@@ -12,6 +12,7 @@ import {
 } from '../../pkg/runtime/index.ts';
 import { outcomeOf } from '../teamssync/mapping-adapter.ts';
 import type { TenantMappingView } from '../shared/mapping-view.ts';
+import { writeStatusIfCurrent } from '../shared/guarded-status.ts';
 import { UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
 import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
@@ -137,7 +138,7 @@ export class UserLicenseMappingReconciler implements Reconciler {
   /** Writes status; undefined when the object is gone (a stale cache after the finalizer went). */
   async #writeStatus(mapping: CachedMapping, result: MappingSyncResult, ctx: ReconcileContext): Promise<CachedMapping | undefined> {
     try {
-      return await this.#deps.statusWriter.update(UserLicenseMappingResource, mapping, () => result.status, ctx.signal);
+      return await writeStatusIfCurrent(this.#deps.statusWriter, UserLicenseMappingResource, mapping, result.status, ctx.signal);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -155,6 +156,6 @@ export class UserLicenseMappingReconciler implements Reconciler {
 
   async #writeConditions(mapping: CachedMapping, conditions: readonly ConditionInput[], ctx: ReconcileContext): Promise<void> {
     const status = nextMappingStatus(mapping, { conditions: conditions as [ConditionInput, ConditionInput, ConditionInput] }, new Date());
-    await this.#deps.statusWriter.update(UserLicenseMappingResource, mapping, () => status, ctx.signal);
+    await writeStatusIfCurrent(this.#deps.statusWriter, UserLicenseMappingResource, mapping, status, ctx.signal);
   }
 }

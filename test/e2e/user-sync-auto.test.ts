@@ -78,4 +78,10 @@ test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a ste
   const after = env.sim.control.teamsSettings(TENANT_ID, upn('user2'));
   assert.equal(after.policies['TeamsCallingPolicy'], undefined, 'the calling policy we granted is removed');
   await eventually('the tenant to free the licence', async () => (await env.tenant()).status?.licenses?.summary === '1/5');
+
+  // Deleting the tenant removes the integration: its mappings are unconfigured before it goes.
+  const gone = await kubectl(['delete', `teamstenant/${TENANT}`, '--timeout=60s'], { namespace: env.namespace, timeoutMs: 70_000 });
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(env.holder('+14255550101'), undefined, 'the remaining mapping was unconfigured');
+  await env.waitFor('alex', 'False/TenantNotFound');
 });

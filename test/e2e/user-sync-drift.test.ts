@@ -48,7 +48,7 @@ test('consent revoked: the tenant reports Failed with ConsentMissing and teamssy
 
   env.sim.control.revokeConsent(TENANT_ID, APP_ID);
   await env.requestDriftCheck();
-  const failed = await eventually('the tenant to fail', async () => (await env.tenant()).status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True'));
+  const failed = await eventually('the tenant to fail', async () => (await env.tenant()).status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True'), 20_000);
   assert.match(failed.reason, /ConsentMissing|AuthenticationFailed/);
   assert.match(failed.message, new RegExp(APP_ID));
   const ready = (await env.tenant()).status?.conditions?.find((c) => c.type === 'Ready');

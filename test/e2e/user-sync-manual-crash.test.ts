@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventually, startUserSyncEnv, upn, userId } from './support/user-sync-env.ts';
+import { eventually, startUserSyncEnv, TENANT_ID, upn, userId } from './support/user-sync-env.ts';
 
 test('manual mode: changes are queued with a count on the mapping and the tenant, and nothing is written', async (t) => {
   const env = await startUserSyncEnv(t, { syncMode: 'Manual' });
-  await env.createTenant();
+  await env.createTenant({ notifications: { enabled: true, senderMailbox: upn('admin') } });
   await env.createMapping('alex', upn('user1'), '+14255550501');
   await env.createMapping('sam', upn('user2'), '+14255550502', 'NoVoicemail');
   await env.waitFor('alex', 'True/ChangesQueued', 'SyncNeeded');
@@ -29,7 +29,13 @@ test('manual mode: changes are queued with a count on the mapping and the tenant
   assert.equal(syncNeeded?.reason, 'ChangesQueued');
   assert.match(syncNeeded?.message ?? '', /6 changes for 2 mappings/);
   assert.ok(tenant.status?.pendingSince !== undefined);
-  assert.deepEqual(env.graphWrites(), [], 'Manual mode writes nothing to Microsoft 365 before a sync');
+  const writes = env.graphWrites().map((e) => e.route);
+  assert.deepEqual(writes.filter((r) => !r.endsWith('/sendMail')), [], 'Manual mode writes nothing to Microsoft 365 before a sync (but notices)');
+  // The activation notice went to the designated Global Admin, once, and is recorded in status.
+  const mails = env.sim.control.outbox(TENANT_ID);
+  assert.equal(mails.length, 1);
+  assert.match(String(mails[0]?.message['subject']), /activated/);
+  assert.equal((await env.tenant()).status?.notifications?.lastNotifiedLicenses, 10);
   assert.equal(env.holder('+14255550501'), undefined);
 });
 

@@ -1,0 +1,42 @@
+/** The bulk Teams reads: when they may answer for a mapping, and what a refresh reports as changed. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { GraphTenantClient, NumberAssignment, TeamsUserConfiguration } from '../../../../pkg/graph/index.ts';
+import { TeamsSnapshot } from '../../../../controllers/shared/teams-snapshot.ts';
+
+function fakeClient(configs: TeamsUserConfiguration[], numbers: NumberAssignment[]): GraphTenantClient {
+  const gen = async function* <T>(list: T[]): AsyncGenerator<T> {
+    yield* list;
+  };
+  return { userConfigurations: { listUserConfigurations: () => gen(configs) }, numbers: { listNumberAssignments: () => gen(numbers) } } as unknown as GraphTenantClient;
+}
+
+const config = (id: string, ev: boolean): TeamsUserConfiguration => ({ id, tenantId: 't', userPrincipalName: `${id}@x`, accountType: 'user', createdDateTime: '', modifiedDateTime: String(Math.random()), isEnterpriseVoiceEnabled: ev });
+const number = (n: string, target: string): NumberAssignment => ({ id: n, telephoneNumber: n, numberType: 'directRouting', activationState: 'activated', assignmentTargetId: target });
+
+test('answers only for bulk data newer than the caller’s last write, not older than maxAge, and not touched since', async () => {
+  let now = 1_000;
+  const snapshot = new TeamsSnapshot({ maxAgeMs: 10_000, now: () => now });
+  assert.equal(snapshot.configuration('A', 0).hit, false, 'nothing read yet');
+  await snapshot.refresh(fakeClient([config('A', true)], [number('+1', 'A')]));
+  const hit = snapshot.configuration('a', 0);
+  assert.equal(hit.hit && hit.value?.isEnterpriseVoiceEnabled, true, 'ids compare without case');
+  assert.equal(snapshot.configuration('A', 2_000).hit, false, 'the caller wrote after the bulk read');
+  assert.deepEqual(snapshot.numberAssignment('+2', 0), { hit: true, value: undefined }, 'an unlisted number is unassigned');
+  now = 1_500;
+  snapshot.touch(['A'], ['+1']);
+  assert.equal(snapshot.configuration('A', 0).hit, false, 'touched by a write');
+  assert.equal(snapshot.numberAssignment('+1', 0).hit, false);
+  now = 20_000;
+  assert.equal(snapshot.numberAssignment('+2', 0).hit, false, 'too old');
+});
+
+test('a refresh reports the users and numbers that changed, ignoring modifiedDateTime', async () => {
+  const snapshot = new TeamsSnapshot({ maxAgeMs: 10_000 });
+  const first = await snapshot.refresh(fakeClient([config('A', true), config('B', true)], [number('+1', 'A')]));
+  assert.equal(first.first, true);
+  const second = await snapshot.refresh(fakeClient([config('A', true), config('B', false)], []));
+  assert.deepEqual([...second.changedUsers], ['b']);
+  assert.deepEqual([...second.changedNumbers], ['+1']);
+  assert.equal(second.first, false);
+});
