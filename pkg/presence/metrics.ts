@@ -11,6 +11,8 @@ export type WebhookDeliveryResult = 'delivered' | 'retried' | 'rejected';
 /** The metric handles; see {@link createPresenceMetrics}. */
 export interface PresenceMetrics {
   readonly pollDuration: Histogram<'sync'>;
+  readonly lastSuccessfulPoll: Gauge<'sync'>;
+  readonly pollInterval: Gauge<'sync'>;
   readonly updatesPublished: Counter<'sync'>;
   readonly usersTracked: Gauge<'sync'>;
   readonly usersUnmatched: Gauge<'sync'>;
@@ -34,6 +36,19 @@ export function createPresenceMetrics(registry: Registry): PresenceMetrics {
       help: 'Duration of one Teams presence poll cycle (all getPresencesByUserId calls of the cycle).',
       labelNames: ['sync'],
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80],
+      registers,
+    }),
+    // The pair behind the TeamsPresenceStale alert (config/prometheus): stale = no successful poll for 3 intervals.
+    lastSuccessfulPoll: new Gauge({
+      name: 'presence_last_successful_poll_timestamp_seconds',
+      help: 'Unix time the last poll cycle with no failed call started (or polling started, before the first one).',
+      labelNames: ['sync'],
+      registers,
+    }),
+    pollInterval: new Gauge({
+      name: 'presence_poll_interval_seconds',
+      help: 'Effective presence poll interval (the configured one, lengthened when the Graph budget requires).',
+      labelNames: ['sync'],
       registers,
     }),
     updatesPublished: new Counter({

@@ -82,11 +82,14 @@ export class PresencePoller {
     this.#detector.retainOnly(keys);
     this.#options.log.retainUsers(this.#options.stream, keys);
     this.#options.metrics?.usersTracked.set({ sync: this.#label }, users.length);
+    this.#options.metrics?.pollInterval.set({ sync: this.#label }, plan.effectiveIntervalMs / 1000);
     this.#stats = { ...this.#stats, usersTracked: users.length, effectiveIntervalMs: plan.effectiveIntervalMs, intervalReason: plan.reason };
   }
 
   /** Starts the loop (idempotent). The first cycle runs at once. */
   start(): void {
+    // Counting from the start, a sync that never manages one successful poll goes stale after 3 intervals too.
+    if (this.#loop === undefined) this.#markFresh(this.#now());
     this.#loop ??= this.#run();
   }
 
@@ -94,6 +97,9 @@ export class PresencePoller {
   async stop(): Promise<void> {
     this.#abort.abort();
     await this.#loop;
+    // A stopped poller is not stale: its series go, or a deleted PresenceSync would alert for ever.
+    this.#options.metrics?.lastSuccessfulPoll.remove({ sync: this.#label });
+    this.#options.metrics?.pollInterval.remove({ sync: this.#label });
   }
 
   /** Current figures. */
@@ -111,6 +117,8 @@ export class PresencePoller {
       const plan = this.#plan;
       const startedAt = this.#now();
       if (plan !== undefined && plan.batches.length > 0) await this.#cycle(plan, signal).catch((error: unknown) => this.#cycleFailed(error));
+      // Nobody to poll: nothing can be stale.
+      else if (plan !== undefined) this.#markFresh(startedAt);
       const interval = plan?.effectiveIntervalMs ?? 1000;
       await sleep(startedAt + interval - this.#now(), signal);
     }
@@ -131,6 +139,10 @@ export class PresencePoller {
     this.#stats = { ...this.#stats, lastErrors: [`StreamLogWriteFailed (${name})`] };
   }
 
+  #markFresh(atMs: number): void {
+    this.#options.metrics?.lastSuccessfulPoll.set({ sync: this.#label }, atMs / 1000);
+  }
+
   async #cycle(plan: PollPlan, signal: AbortSignal): Promise<void> {
     const result = await runPollCycle({
       reader: this.#options.reader,
@@ -142,6 +154,7 @@ export class PresencePoller {
       signal,
     });
     if (result.changes.length > 0) this.#options.log.append(this.#options.stream, result.changes);
+    if (result.failedCalls === 0) this.#markFresh(result.startedAt);
     this.#options.metrics?.pollDuration.observe({ sync: this.#label }, result.durationMs / 1000);
     this.#options.metrics?.updatesPublished.inc({ sync: this.#label }, result.changes.length);
     this.#stats = {

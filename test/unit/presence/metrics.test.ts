@@ -10,8 +10,10 @@ test('createPresenceMetrics: registers the documented series on the given regist
   metrics.pbxEvents.inc({ sync: 'ns/p', state: 'onCall' });
   const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
   assert.deepEqual(names, [
+    'presence_last_successful_poll_timestamp_seconds',
     'presence_pbx_events_total',
     'presence_poll_duration_seconds',
+    'presence_poll_interval_seconds',
     'presence_stream_clients',
     'presence_updates_published_total',
     'presence_users_tracked',

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { createPresenceMetrics } from '../../../pkg/presence/metrics.ts';
 import { planPollCycle } from '../../../pkg/presence/poll-plan.ts';
 import type { PresenceReader } from '../../../pkg/presence/ports.ts';
 import { PresencePoller } from '../../../pkg/presence/presence-poller.ts';
@@ -116,5 +118,28 @@ test('PresencePoller: a failed call infers nothing and is reported; restart publ
   const events = log.readAfter('s', 0);
   assert.equal(events.length, 2);
   assert.deepEqual(events[1]?.changes.map((c) => [c.user, c.state]), [['user00000@x.com', 'away']], 'seeded from the log: only the real change');
+  log.close();
+});
+
+test('PresencePoller: the last-successful-poll gauge moves only on a cycle without failures and goes with the poller', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+  t.after(() => mock.timers.reset());
+  const registry = new Registry();
+  const metrics = createPresenceMetrics(registry);
+  const log = PresenceStreamLog.open(':memory:');
+  const reader = new FakeReader();
+  const poller = new PresencePoller({ stream: 'ns/p', reader, log, metrics });
+  const lastSuccess = async (): Promise<number | undefined> => (await metrics.lastSuccessfulPoll.get()).values.find((v) => v.labels['sync'] === 'ns/p')?.value;
+  poller.update(users(2), planPollCycle({ userCount: 2, intervalMs: 10_000 }), 0);
+  assert.equal((await metrics.pollInterval.get()).values[0]?.value, 10, 'the effective interval, in seconds');
+  reader.failNext = 1;
+  poller.start();
+  await runFor(5_000);
+  assert.equal(await lastSuccess(), 1000, 'a failed first cycle leaves the time polling started');
+  await runFor(10_000);
+  assert.equal(await lastSuccess(), 1010, 'the next cycle succeeded: its start time');
+  await poller.stop();
+  assert.equal(await lastSuccess(), undefined, 'a stopped poller cannot be stale');
+  assert.equal((await metrics.pollInterval.get()).values.length, 0);
   log.close();
 });
