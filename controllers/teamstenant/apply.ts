@@ -2,11 +2,14 @@
  * The TeamsTenant controller's only writes to Microsoft 365: the e-mail notices
  * (notifications.ts decides, mail.ts composes, Graph sendMail sends). A notice is recorded in the
  * ledger only after Graph accepted it (202), so a failed send is planned again next time and a
- * sent one is never repeated (sendMail itself is not retried after an ambiguous failure).
+ * sent one is never repeated. Notices go out at most once: sendMail is not retried after an
+ * ambiguous failure (the connection dropped after sending, a timeout, a 5xx), and such a notice is
+ * recorded as sent, since Graph offers no way to look up a mail we sent without reading the
+ * sender's mailbox; `uncertain` names it so the admin is told.
  */
 import { parseDuration } from '../../pkg/apis/teamssync/v1alpha1/duration.ts';
 import type { TeamsTenantStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import type { GraphTenantClient } from '../../pkg/graph/index.ts';
+import { isOutcomeUnknown, type GraphTenantClient } from '../../pkg/graph/index.ts';
 import type { CachedTenant } from '../shared/resources.ts';
 import { composeMail } from './mail.ts';
 import { clearReminderWhenSettled, nextNotificationCheckIn, planNotifications, recordSent, type NotificationLedger, type NotificationState, type NoticeKind } from './notifications.ts';
@@ -16,6 +19,8 @@ import type { TenantReportInput } from './report-input.ts';
 export interface NoticeOutcome {
   readonly ledger: NotificationLedger;
   readonly sent: readonly NoticeKind[];
+  /** Notices whose send failed ambiguously: recorded as sent (at most once), possibly not delivered. */
+  readonly uncertain: readonly NoticeKind[];
   /** The first send failure (sanitised by pkg/graph), if any. */
   readonly error?: unknown;
   /** When the planner should run again for a reminder. */
@@ -55,6 +60,7 @@ export async function sendNotices(tenant: CachedTenant, client: GraphTenantClien
   const sender = tenant.spec.notifications?.senderMailbox;
   const notices = sender === undefined ? [] : planNotifications(state, now, ledger);
   const sent: NoticeKind[] = [];
+  const uncertain: NoticeKind[] = [];
   let next = ledger;
   let error: unknown;
   for (const notice of notices) {
@@ -62,14 +68,17 @@ export async function sendNotices(tenant: CachedTenant, client: GraphTenantClien
     try {
       await client.mail.sendMail(sender ?? '', mail.message, { saveToSentItems: mail.saveToSentItems, ...(signal === undefined ? {} : { signal }) });
     } catch (e) {
-      error = e;
-      break;
+      if (!isOutcomeUnknown(e)) {
+        error = e;
+        break;
+      }
+      uncertain.push(notice.kind);
     }
     next = recordSent(next, notice, now);
     sent.push(notice.kind);
   }
   if (error === undefined) next = clearReminderWhenSettled(next, state);
-  return { ledger: next, sent, error, nextCheckInMs: nextNotificationCheckIn(state, next, now) };
+  return { ledger: next, sent, uncertain, error, nextCheckInMs: nextNotificationCheckIn(state, next, now) };
 }
 
 /** The ledger as status.notifications (undefined keys dropped by the merge patch). */

@@ -94,7 +94,11 @@ export class TeamsTenantReconciler implements Reconciler {
     const written = await writeStatusIfCurrent(deps.statusWriter, TeamsTenantResource, tenant, status, ctx.signal);
     const event = stateChangeEvent(tenant.status?.conditions, conditions);
     if (event !== undefined) (event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, event.reason, event.message);
-    for (const kind of notices?.sent ?? []) deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
+    for (const kind of notices?.sent ?? []) {
+      if (notices?.uncertain.includes(kind) === true) {
+        deps.events.warning(written, 'NoticeUncertain', `The ${kind} e-mail notice may not have been delivered: the connection to Microsoft 365 failed after it was sent; it is not sent twice`);
+      } else deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
+    }
     if (deps.metrics !== undefined) {
       setTenantMetrics(deps.metrics, req.namespace, req.name, tenantMetricValues(input, conditions, countMappingConditions(mappings.map((m) => m.status?.conditions))));
     }

@@ -29,8 +29,11 @@ export interface NumberActionExecutor {
   unassignNumber(action: UnassignNumber, onAccepted: OnAccepted): Promise<OperationState>;
   /** No Graph write exists for enterprise voice; assignNumber of the same number is the documented equivalent. */
   enableEnterpriseVoice(action: EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState>;
-  /** Polls an operation started earlier (NumbersApi.resumeOperation). */
-  resumeOperation(operationId: string): Promise<OperationState>;
+  /**
+   * Polls an operation started earlier (NumbersApi.resumeOperation). An operation that failed
+   * while its effect is in place (`operation` says which) resolves `succeeded`.
+   */
+  resumeOperation(operationId: string, operation?: OperationAction): Promise<OperationState>;
 }
 
 /**

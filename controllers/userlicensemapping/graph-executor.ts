@@ -4,10 +4,20 @@
  * resumes by id), policy names are resolved with getPolicyId first so a missing policy is told
  * apart from a missing user. Every write first tells `onWrite` which user and number it touches,
  * so cached bulk reads of them are not trusted again until the next bulk read.
+ *
+ * A write whose effect is already in Microsoft 365 is done: when a write fails in a way that can
+ * hide success (the connection dropped after sending, a timeout or 5xx: `outcomeUnknown`), or is
+ * refused or fails as its operation because the state it asks for is already there (unassigning
+ * a number no longer assigned), the executor reads that one key live and reports success when
+ * the effect is present. After an ambiguous failure it keeps observing for a few seconds before
+ * giving up, so an operation Graph accepted before the connection dropped is seen to land rather
+ * than posted a second time.
  */
-import { isGraphError, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
-import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, UnassignNumber, UnassignPolicy } from './actions.ts';
+import { sleep } from '../../pkg/runtime/clock.ts';
+import { isGraphError, isOutcomeUnknown, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
+import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy } from './actions.ts';
 import { PolicyNotFoundError, type ActionExecutor, type OnAccepted, type OperationState } from './executor.ts';
+import { sameId, samePolicyName } from './types.ts';
 
 /** Options of {@link GraphActionExecutor}. */
 export interface GraphExecutorOptions {
@@ -21,6 +31,12 @@ export interface GraphExecutorOptions {
 
 /** Bounded in-reconcile wait: a worker is never held for minutes by one operation. */
 export const RECONCILE_POLL: PollPolicy = { initialDelayMs: 1_000, maxDelayMs: 5_000, timeoutMs: 30_000 };
+
+/** Waits between live reads for the effect of a write whose outcome is unknown (7.5 s in all). */
+export const CONFIRM_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 4_000];
+
+/** Failures that may mean "already so": confirmed by a live read before they count. */
+const ALREADY_SO = new Set(['NotFound', 'Conflict', 'Validation', 'Terminal']);
 
 /** Executes plan actions against Microsoft Graph. */
 export class GraphActionExecutor implements ActionExecutor {
@@ -38,14 +54,14 @@ export class GraphActionExecutor implements ActionExecutor {
 
   assignNumber(action: AssignNumber | EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState> {
     this.#touch([action.userId], [action.number]);
-    return this.#operation(onAccepted, (options) =>
+    return this.#operation(action, onAccepted, (options) =>
       this.#client.numbers.assignNumber({ telephoneNumber: action.number, assignmentTargetId: action.userId, numberType: action.numberType }, options),
     );
   }
 
   unassignNumber(action: UnassignNumber, onAccepted: OnAccepted): Promise<OperationState> {
     this.#touch([], [action.number]);
-    return this.#operation(onAccepted, (options) => this.#client.numbers.unassignNumber({ telephoneNumber: action.number, numberType: action.numberType }, options));
+    return this.#operation(action, onAccepted, (options) => this.#client.numbers.unassignNumber({ telephoneNumber: action.number, numberType: action.numberType }, options));
   }
 
   /** Graph has no enterprise-voice write: assignNumber of the same number turns it on (graph-api.md §2.10). */
@@ -53,9 +69,11 @@ export class GraphActionExecutor implements ActionExecutor {
     return this.assignNumber(action, onAccepted);
   }
 
-  async resumeOperation(operationId: string): Promise<OperationState> {
+  async resumeOperation(operationId: string, operation?: OperationAction): Promise<OperationState> {
     try {
-      return stateOf(await this.#client.numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() }));
+      const state = stateOf(await this.#client.numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() }));
+      if (state.state === 'failed' && operation !== undefined && (await this.#effectPresent(operation))) return { state: 'succeeded' };
+      return state;
     } catch (error) {
       if (isGraphError(error, 'ReplicationPending')) return { state: 'running' };
       throw error;
@@ -65,27 +83,92 @@ export class GraphActionExecutor implements ActionExecutor {
   async assignPolicy(action: AssignPolicy): Promise<void> {
     this.#touch([action.userId], []);
     const policyId = await policyIdOf(this.#client, action.policyType, action.policyName);
-    await this.#client.policies.assignPolicy(action.userId, { policyType: action.policyType, policyId }, this.#options());
+    await this.#confirmOnFailure(action, () => this.#client.policies.assignPolicy(action.userId, { policyType: action.policyType, policyId }, this.#options()));
   }
 
   async unassignPolicy(action: UnassignPolicy): Promise<void> {
     this.#touch([action.userId], []);
-    await this.#client.policies.unassignPolicy(action.userId, action.policyType, this.#options());
+    await this.#confirmOnFailure(action, () => this.#client.policies.unassignPolicy(action.userId, action.policyType, this.#options()));
   }
 
-  async #operation(onAccepted: OnAccepted, write: (options: { onAccepted: OnAccepted; poll: PollPolicy; signal?: AbortSignal }) => Promise<NumberOperationResult>): Promise<OperationState> {
+  async #operation(
+    action: OperationAction,
+    onAccepted: OnAccepted,
+    write: (options: { onAccepted: OnAccepted; poll: PollPolicy; signal?: AbortSignal }) => Promise<NumberOperationResult>,
+  ): Promise<OperationState> {
     let accepted = false;
     const record: OnAccepted = async (id) => {
       accepted = true;
       await onAccepted(id);
     };
+    let state: OperationState;
     try {
-      return stateOf(await write({ onAccepted: record, poll: this.#poll, ...this.#options() }));
+      state = stateOf(await write({ onAccepted: record, poll: this.#poll, ...this.#options() }));
     } catch (error) {
       // The operation was accepted and is still running: report it so apply persists the id.
       if (accepted && isGraphError(error, 'ReplicationPending')) return { state: 'running' };
-      throw error;
+      if (await this.#confirmsFailure(action, error)) throw error;
+      return { state: 'succeeded' };
     }
+    if (state.state === 'failed' && (await this.#effectPresent(action))) return { state: 'succeeded' };
+    return state;
+  }
+
+  /** Runs a policy write; a failure whose effect is nevertheless in place counts as done. */
+  async #confirmOnFailure(action: AssignPolicy | UnassignPolicy, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (await this.#confirmsFailure(action, error)) throw error;
+    }
+  }
+
+  /** True when the failure stands: the write's effect is not in Microsoft 365 (or cannot be read now). */
+  async #confirmsFailure(action: OperationAction | AssignPolicy | UnassignPolicy, error: unknown): Promise<boolean> {
+    if (isOutcomeUnknown(error)) {
+      for (const delayMs of CONFIRM_DELAYS_MS) {
+        if (!(await sleep(delayMs, this.#signal))) return true;
+        if (await this.#effectPresent(action)) return false;
+      }
+      return true;
+    }
+    if (isGraphError(error) && ALREADY_SO.has(error.kind)) return !(await this.#effectPresent(action));
+    return true;
+  }
+
+  /** Reads the one key a write changes and says whether its effect is there. A failed read says no. */
+  async #effectPresent(action: OperationAction | AssignPolicy | UnassignPolicy): Promise<boolean> {
+    try {
+      switch (action.kind) {
+        case 'AssignNumber':
+        case 'EnableEnterpriseVoice': {
+          const assignment = await this.#client.numbers.getNumberAssignment(action.number, this.#options());
+          const held = assignment !== undefined && assignment.assignmentStatus !== 'unassigned' && sameId(assignment.assignmentTargetId ?? undefined, action.userId);
+          if (!held || action.kind === 'AssignNumber') return held;
+          return (await this.#configuration(action.userId))?.isEnterpriseVoiceEnabled === true;
+        }
+        case 'UnassignNumber': {
+          const assignment = await this.#client.numbers.getNumberAssignment(action.number, this.#options());
+          return assignment === undefined || !assignment.assignmentTargetId || assignment.assignmentStatus === 'unassigned';
+        }
+        case 'AssignPolicy':
+        case 'UnassignPolicy': {
+          const configuration = await this.#configuration(action.userId);
+          if (configuration === undefined) return false;
+          const direct = (configuration.effectivePolicyAssignments ?? []).find(
+            (e) => e.policyType.toLowerCase() === action.policyType.toLowerCase() && (e.policyAssignment.assignmentType ?? '').toLowerCase() === 'direct',
+          );
+          if (action.kind === 'AssignPolicy') return direct !== undefined && samePolicyName(direct.policyAssignment.displayName, action.policyName);
+          return direct === undefined;
+        }
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  async #configuration(userId: string) {
+    return this.#client.userConfigurations.getUserConfiguration(userId, { justWritten: true, ...this.#options() });
   }
 
   #options(): { signal?: AbortSignal } {

@@ -18,6 +18,7 @@ import type { AutoBatchRecorder } from './auto-batches.ts';
 import { mayFreeLicense, peerIndexes, peerRelevant, peersOf } from './peers.ts';
 import type { PropagationSettings } from './propagation.ts';
 import { UserLicenseMappingReconciler } from './reconciler.ts';
+import { tenantBlocksMappings } from './tenant-readiness.ts';
 
 /** What the registration needs (shared with the TeamsTenant controller). */
 export interface MappingControllerOptions {
@@ -78,14 +79,10 @@ function deletionChanged(event: ChangeEvent<CachedMapping>): boolean {
   return event.type === 'update' && event.oldObj?.metadata.deletionTimestamp !== event.obj.metadata.deletionTimestamp;
 }
 
-/** Tenant changes that matter to its mappings: spec, deletion, or whether it can reach Microsoft 365. */
+/** Tenant changes that matter to its mappings: spec, deletion, or whether it can reach Microsoft 365 (not every failure reason). */
 function tenantRelevant(event: ChangeEvent<CachedTenant>): boolean {
   if (event.type !== 'update' || event.oldObj === undefined) return true;
-  const failed = (t: CachedTenant): string => {
-    const c = t.status?.conditions?.find((x) => x.type === 'Failed');
-    return `${c?.status}/${c?.reason}`;
-  };
   return event.oldObj.metadata.generation !== event.obj.metadata.generation
     || event.oldObj.metadata.deletionTimestamp !== event.obj.metadata.deletionTimestamp
-    || failed(event.oldObj) !== failed(event.obj);
+    || tenantBlocksMappings(event.oldObj) !== tenantBlocksMappings(event.obj);
 }

@@ -45,6 +45,34 @@ const TENANT_RECHECK_MS = 60_000;
 /** Re-check while the tenant's first directory read runs. */
 const DIRECTORY_WAIT_MS = 5_000;
 
+/**
+ * Bulk Teams reads may answer only for a mapping at rest: Ready, or never written and not failing.
+ * Anything in motion reads live (an operation may complete after a bulk read started).
+ */
+function settled(mapping: CachedMapping): boolean {
+  const conditions = mapping.status?.conditions ?? [];
+  const isTrue = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
+  return isTrue('Ready') || (mapping.status?.applied?.appliedAt === undefined && mapping.status?.operation === undefined && !isTrue('Failed'));
+}
+
+/**
+ * Whether this pass goes into the Auto sync history: a change applied (or started), or the first
+ * failure of a streak. Retrying one failure (with backoff, or on the external re-check) is not a
+ * new sync run; the mapping's conditions already say it is failing.
+ */
+export function belongsInHistory(before: CachedMapping, result: Pick<MappingSyncResult, 'outcome' | 'report'>, consecutiveFailures: number): boolean {
+  const { outcome } = result;
+  if (!outcome.attempted) return false;
+  if (outcome.results.some((r) => r.status !== 'failed')) return true;
+  if (consecutiveFailures > 0) return false;
+  const failedBefore = before.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  return failedBefore?.reason !== result.report.verdict.reason;
+}
+
+function requestKey(mapping: CachedMapping): string {
+  return `${mapping.metadata.namespace ?? ''}/${mapping.metadata.name}`;
+}
+
 /** See the module comment. */
 export class UserLicenseMappingReconciler implements Reconciler {
   readonly #deps: MappingReconcilerDeps;
@@ -91,7 +119,7 @@ export class UserLicenseMappingReconciler implements Reconciler {
   /** One pass; `latest` follows the object through the eager status.operation write, so the final write does not conflict. */
   async #sync(mapping: CachedMapping, tenant: CachedTenant, context: TenantContext, ctx: ReconcileContext): Promise<{ result: MappingSyncResult; latest: CachedMapping }> {
     const deps = this.#deps;
-    const key = `${mapping.metadata.namespace ?? ''}/${mapping.metadata.name}`;
+    const key = requestKey(mapping);
     const requestedAt = mapping.metadata.annotations?.[ReconcileRequestedAtAnnotation];
     let latest = mapping;
     const result = await syncMapping(mapping, {
@@ -99,7 +127,7 @@ export class UserLicenseMappingReconciler implements Reconciler {
       mode: tenant.spec.syncMode === 'Manual' ? 'queue' : 'apply',
       tenant,
       gate: deps.view.gateFor(mapping, tenant, context.directory),
-      source: context,
+      source: settled(mapping) ? context : context.directoryOnly(),
       journal: deps.journal,
       onWrite: context.touch,
       persistOperation: async (operation, startedAt) => {
@@ -122,7 +150,7 @@ export class UserLicenseMappingReconciler implements Reconciler {
       if (e.type === 'Normal') deps.events.normal(written, e.reason, e.message, 'Sync');
       else deps.events.warning(written, e.reason, e.message, 'Sync');
     }
-    if (result.outcome.attempted && tenant.spec.syncMode !== 'Manual') {
+    if (tenant.spec.syncMode !== 'Manual' && belongsInHistory(mapping, result, deps.numRequeues?.(requestKey(mapping)) ?? 0)) {
       deps.batches?.record(tenant, { mapping: mapping.metadata.name, ...outcomeOf(result) });
     }
     if (result.observeError !== undefined) ctx.log.debug({ err: result.observeError }, 'Observe failed');

@@ -123,7 +123,15 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
 async function applyPlan(p: Plan, deps: MappingSyncDeps, tenantId: string, now: () => number): Promise<ApplyOutcome> {
   const executor = new GraphActionExecutor({ client: deps.client, onWrite: deps.onWrite, signal: deps.signal });
   const recorder = journalRecorder({ tenantId, journal: deps.journal, persist: deps.persistOperation, now });
-  return apply(p, { executor, recorder });
+  const outcome = await apply(p, { executor, recorder });
+  // Again once the writes ended: a bulk read that started while they ran must not answer for them.
+  if (deps.onWrite !== undefined) for (const r of outcome.results) deps.onWrite(touchedBy(r.action));
+  return outcome;
+}
+
+function touchedBy(action: Action): { userIds: string[]; numbers: string[] } {
+  const a = action.kind === 'ResumeOperation' ? action.operation : action;
+  return { userIds: 'userId' in a ? [a.userId] : [], numbers: 'number' in a ? [a.number] : [] };
 }
 
 function reportContext(deps: MappingSyncDeps, now: number): Parameters<typeof report>[3] {

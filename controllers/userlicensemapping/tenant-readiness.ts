@@ -10,6 +10,12 @@ import type { ConditionInput } from './report.ts';
 /** Tenant Failed reasons that make every Graph call of its mappings fail. */
 const BLOCKING_TENANT_REASONS = new Set(['CredentialsNotFound', 'AuthenticationFailed', 'ConsentMissing', 'FeatureUnavailableInCloud', 'InvalidSpec']);
 
+/** True when the tenant reports a failure that stops its mappings (changes of this re-examine them all). */
+export function tenantBlocksMappings(tenant: CachedTenant): boolean {
+  const failed = tenant.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  return failed !== undefined && BLOCKING_TENANT_REASONS.has(failed.reason);
+}
+
 /** Conditions when the tenant blocks the mapping, else undefined. */
 export function tenantBlock(tenant: CachedTenant | undefined, tenantName: string, namespace: string): readonly [ConditionInput, ConditionInput, ConditionInput] | undefined {
   if (tenant === undefined) {

@@ -2,14 +2,14 @@ import type { Agent } from 'node:https';
 import { Client, ResponseType, type GraphRequest } from '@microsoft/microsoft-graph-client';
 import type { TokenProvider } from './auth/credentials.ts';
 import type { EndpointClass, LimitClass } from './endpoint-class.ts';
-import { ConsentRequiredError, TerminalError, type AnyGraphError } from './errors.ts';
+import { ConsentRequiredError, isGraphError, TerminalError, type AnyGraphError } from './errors.ts';
 import { consentMessage, type AuthContext } from './auth/aadsts.ts';
 import { errorFromResponse, type RequestFacts } from './http-errors.ts';
 import type { TenantLimiter } from './limiter.ts';
 import type { GraphMetrics } from './metrics.ts';
 import { AuthMiddleware } from './middleware/auth.ts';
 import { LimitMiddleware } from './middleware/limit.ts';
-import { RequestPolicy } from './middleware/request-policy.ts';
+import { idempotentMethod, RequestPolicy } from './middleware/request-policy.ts';
 import { RetryMiddleware } from './middleware/retry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
 import { TransportMiddleware } from './middleware/transport.ts';
@@ -98,7 +98,7 @@ export class GraphHttp {
   async send<T>(spec: GraphRequestSpec): Promise<GraphResponse<T>> {
     const res = await this.sendRaw<T>(spec);
     if (res.status >= 200 && res.status < 300) return res;
-    throw errorFromResponse(
+    const error = errorFromResponse(
       {
         status: res.status,
         body: res.body,
@@ -108,6 +108,11 @@ export class GraphHttp {
       },
       this.facts(spec),
     );
+    // A 5xx to a write that is not safe to repeat may come from behind the gateway after the write landed;
+    // a 503 with Retry-After is a refusal for load (nothing was processed).
+    const refusedForLoad = res.status === 503 && res.headers.get('retry-after') !== null;
+    if (isGraphError(error, 'Transient') && !(spec.idempotent ?? idempotentMethod(spec.method)) && res.status >= 500 && !refusedForLoad) throw error.withOutcomeUnknown();
+    throw error;
   }
 
   /** Sends and returns whatever status came back (for callers that interpret errors themselves, e.g. delta). */
@@ -121,7 +126,10 @@ export class GraphHttp {
       raw = (await dispatch(request, spec)) as Response;
     } catch (e: unknown) {
       const auth = { tenantId: this.tenantId, clientId: this.clientId, ...(spec.permission === undefined ? {} : { permission: spec.permission }) };
-      throw withRequestPermission(toGraphError(policy.failure ?? e, auth), auth);
+      const error = withRequestPermission(toGraphError(policy.failure ?? e, auth), auth);
+      // The connection dropped or timed out after the request went out: a write may have landed.
+      if (isGraphError(error, 'Transient') && !policy.idempotent && policy.maybeSent) throw error.withOutcomeUnknown();
+      throw error;
     }
     return { status: raw.status, headers: raw.headers, body: (await parseBody(raw)) as T | undefined };
   }

@@ -95,14 +95,41 @@ export abstract class GraphError extends Error {
   }
 }
 
-/** A 5xx, a timeout, a reset connection: retry with backoff. `retryAfterMs` is set when the service sent Retry-After. */
+/**
+ * A 5xx, a timeout, a reset connection: retry with backoff. `retryAfterMs` is set when the service sent Retry-After.
+ * `outcomeUnknown` is set when a write that is not safe to repeat may have been applied (the connection dropped
+ * after sending, a timeout, a 5xx from behind the gateway): the caller observes Microsoft 365 before writing again.
+ */
 export class TransientError extends GraphError {
   readonly kind = 'Transient' as const;
   readonly retryAfterMs: number | undefined;
-  constructor(message: string, details: GraphErrorDetails & { retryAfterMs?: number } = {}) {
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, details: GraphErrorDetails & { retryAfterMs?: number; outcomeUnknown?: boolean } = {}) {
     super(message, details);
     this.retryAfterMs = details.retryAfterMs;
+    this.outcomeUnknown = details.outcomeUnknown ?? false;
   }
+
+  /** This error, marked as the failure of a write whose effect may be in place. */
+  withOutcomeUnknown(): TransientError {
+    if (this.outcomeUnknown) return this;
+    const marked = new TransientError(this.message, {
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.graphCode === undefined ? {} : { graphCode: this.graphCode }),
+      ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
+      ...(this.clientRequestId === undefined ? {} : { clientRequestId: this.clientRequestId }),
+      ...(this.tenantId === undefined ? {} : { tenantId: this.tenantId }),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      cause: this.cause,
+      outcomeUnknown: true,
+    });
+    return marked;
+  }
+}
+
+/** True when `error` says a write may or may not have been applied (see `TransientError.outcomeUnknown`). */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return isGraphError(error, 'Transient') && error.outcomeUnknown;
 }
 
 /** HTTP 429 that outlasted in-line retries: requeue after `retryAfterMs`. */

@@ -20,7 +20,12 @@ export interface AgentOptions {
   readonly extraCaPem?: string;
   /** Sockets per origin; Graph requests of one tenant share them. */
   readonly maxSockets?: number;
+  /** How long a pooled socket may sit idle before it is closed (default {@link IDLE_SOCKET_TIMEOUT_MS}). */
+  readonly idleSocketTimeoutMs?: number;
 }
+
+/** Below the shortest idle timeout servers commonly use (Node's http server: 5 s). */
+export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
 /**
  * Creates the keep-alive HTTPS agent one tenant client uses for BOTH Entra ID (msal-node, through our network
@@ -34,6 +39,10 @@ export function createHttpsAgent(options: AgentOptions = {}): Agent {
   const extra = options.extraCaPem === undefined ? [] : splitPemBundle(options.extraCaPem);
   return new Agent({
     keepAlive: true,
+    // An idle pooled socket is closed after this long (Node destroys only free sockets on this timeout). Servers
+    // close idle connections too (Node's default 5 s, load balancers minutes), usually without a Keep-Alive hint;
+    // a request written on a socket the server is closing fails after it may have been read: an ambiguous write.
+    timeout: options.idleSocketTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS,
     maxSockets: options.maxSockets ?? 32,
     ...(extra.length === 0 ? {} : { ca: [...tls.getCACertificates('default'), ...extra] }),
   });

@@ -9,6 +9,8 @@ export interface GraphResponse {
   headers?: Record<string, string>;
   body?: unknown;
   text?: string;
+  /** Set by the `dropAfterApply` fault: the listener resets the connection instead of answering. */
+  drop?: true;
 }
 
 /** Thrown by handlers to answer with a Graph error; the pipeline turns it into a response. */

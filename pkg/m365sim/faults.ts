@@ -34,12 +34,20 @@ export interface FaultRule {
   untilMs?: number;
   /** Only inner $batch requests (true) or only top-level requests (false). */
   inBatch?: boolean;
+  /**
+   * Process the request normally (its effect is applied), then drop the connection instead of answering: the
+   * client sees a reset after a write that succeeded, the ambiguous failure it must resolve by observing.
+   * `rate` and `count` apply; `status` is ignored. Inside a $batch the whole batch connection drops.
+   */
+  dropAfterApply?: boolean;
 }
 
 /** What the pipeline must do for one request. */
 export interface FaultDecision {
   latencyMs: number;
   error?: { status: number; code: string; message: string; retryAfterSeconds?: number };
+  /** Apply the request, then reset the connection (see `FaultRule.dropAfterApply`). */
+  dropAfterApply?: true;
 }
 
 /** The request attributes rules match on. */
@@ -108,16 +116,17 @@ export class FaultInjector {
     for (const active of this.#rules) {
       if (!matches(active, t)) continue;
       decision.latencyMs += active.rule.latencyMs ?? 0;
-      if (decision.error || !this.#shouldFail(active)) continue;
+      if (decision.error || decision.dropAfterApply || !this.#shouldFail(active)) continue;
       active.hits++;
-      decision.error = errorOf(active.rule);
+      if (active.rule.dropAfterApply === true) decision.dropAfterApply = true;
+      else decision.error = errorOf(active.rule);
     }
     return decision;
   }
 
   #shouldFail(active: ActiveRule): boolean {
     const r = active.rule;
-    if (r.status === undefined && r.latencyMs !== undefined) return false; // a pure latency rule
+    if (r.status === undefined && r.latencyMs !== undefined && r.dropAfterApply !== true) return false; // a pure latency rule
     if (r.count !== undefined && active.hits >= r.count) return false;
     return this.#random() < (r.rate ?? 1);
   }

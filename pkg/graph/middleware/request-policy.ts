@@ -16,14 +16,21 @@ export class RequestPolicy implements MiddlewareOptions {
   attempts = 0;
   /** The typed error a middleware threw; kept here because the Graph client re-wraps thrown errors. */
   failure: unknown = undefined;
+  /** True once an attempt may have reached the service (a failure after the connection was made). */
+  maybeSent = false;
 
   constructor(init: { url: string; method: string; idempotent?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal }) {
     this.endpointClass = init.endpointClass ?? endpointClassOf(init.url);
     this.limitClass = init.limitClass ?? limitClassOf(this.endpointClass);
-    this.idempotent = init.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(init.method.toUpperCase());
+    this.idempotent = init.idempotent ?? idempotentMethod(init.method);
     this.clientRequestId = crypto.randomUUID();
     this.signal = init.signal;
   }
+}
+
+/** HTTP's idempotent methods (RFC 9110 §9.2.2); a POST is idempotent only when its action says so. */
+export function idempotentMethod(method: string): boolean {
+  return ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(method.toUpperCase());
 }
 
 /** The policy of a request; a default derived from the URL when a caller bypassed `GraphHttp`. */

@@ -50,6 +50,7 @@ export class RetryMiddleware extends Link {
       // Typed errors come from token acquisition: the request never left. Only transient ones are worth retrying.
       if (isGraphError(failure) && failure.kind !== 'Transient') throw failure;
       const notSent = isGraphError(failure) || NOT_SENT_CODES.has(errnoCode(failure));
+      if (failure !== undefined && !notSent) policy.maybeSent = true;
       const status = failure === undefined ? context.response?.status : undefined;
       const retryAfterMs = parseRetryAfterMs(context.response?.headers.get('retry-after'));
       if (status === 429) this.#metrics.throttled.inc({ tenant: this.#tenant, endpoint_class: policy.endpointClass });

@@ -81,6 +81,7 @@ async function batch(req: GraphRequest): Promise<GraphResponse> {
   const order = executionOrder(parseRequests(req));
   const status = new Map<string, number>();
   const responses: Record<string, unknown>[] = [];
+  let drop = false;
   for (const r of order) {
     let res: GraphResponse;
     if (r.dependsOn.some((d) => (status.get(d) ?? 500) >= 400)) {
@@ -96,8 +97,9 @@ async function batch(req: GraphRequest): Promise<GraphResponse> {
     }
     status.set(r.id, res.status);
     responses.push(innerResponse(r.id, res));
+    drop ||= res.drop === true;
   }
-  return { status: 200, body: { responses: responses.reverse() } };
+  return { status: 200, body: { responses: responses.reverse() }, ...(drop ? { drop: true as const } : {}) };
 }
 
 /** The $batch route. */

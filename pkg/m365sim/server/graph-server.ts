@@ -26,6 +26,11 @@ export async function handleGraph(ctx: SimContext, req: IncomingMessage, res: Se
       : graphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
     withInnerError(result, requestId, clientRequestId, Date.now());
   }
+  if (result.drop === true) {
+    // The fault "applied, then the connection dropped": no status line reaches the client.
+    req.socket.destroy();
+    return;
+  }
   const out: Record<string, string> = {
     'request-id': requestId,
     'client-request-id': clientRequestId,
