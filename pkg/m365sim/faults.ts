@@ -40,6 +40,8 @@ export interface FaultRule {
    * `rate` and `count` apply; `status` is ignored. Inside a $batch the whole batch connection drops.
    */
   dropAfterApply?: boolean;
+  /** Reported by `list`: how many requests the rule has failed or dropped so far. */
+  hits?: number;
 }
 
 /** What the pipeline must do for one request. */
@@ -108,7 +110,7 @@ export class FaultInjector {
   }
 
   list(): FaultRule[] {
-    return this.#rules.map((r) => ({ ...r.rule }));
+    return this.#rules.map((r) => ({ ...r.rule, hits: r.hits }));
   }
 
   decide(t: FaultTarget): FaultDecision {

@@ -83,12 +83,13 @@ test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a ste
   // unassignNumber is applied and then its connection drops (an ambiguous failure, on purpose): the
   // controller observes the number released instead of failing on a repeat, and records no retries.
   const autoRunsBefore = await autoRuns();
-  env.sim.control.addFault({ host: 'graph', method: 'POST', path: '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber', dropAfterApply: true, count: 1 });
+  const drop = env.sim.control.addFault({ host: 'graph', method: 'POST', path: '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber', dropAfterApply: true, count: 1 });
   const gone = await kubectl(['delete', `teamstenant/${TENANT}`, '--timeout=60s'], { namespace: env.namespace, timeoutMs: 70_000 });
   assert.equal(gone.code, 0, gone.code === 0 ? '' : `${gone.stderr} ${JSON.stringify((await env.mapping('alex')).status?.conditions)}`);
   assert.equal(env.holder('+14255550101'), undefined, 'the remaining mapping was unconfigured');
   const unassigns = env.sim.control.requestLog({ host: 'graph', method: 'POST' }).filter((e) => e.path.endsWith('/unassignNumber'));
   assert.equal(unassigns.length, 2, 'one unassignNumber for sam, one (dropped after it applied) for alex: none repeated');
+  assert.equal(env.sim.control.faults().find((f) => f.id === drop)?.hits, 1, 'the connection was dropped after the unassign applied');
   await env.waitFor('alex', 'False/TenantNotFound');
   assert.ok((await autoRuns()) <= autoRunsBefore + 1, 'the removal is one Auto run at most, not one per retry');
 

@@ -35,6 +35,11 @@ function dropNext(sim: Sim, path: string): void {
   sim.control.addFault({ host: 'graph', method: 'POST', path, dropAfterApply: true, count: 1 });
 }
 
+/** Every drop fault fired once: the tests prove the ambiguous path, not the calm one. */
+function assertDropped(sim: Sim): void {
+  for (const f of sim.control.faults()) if (f.dropAfterApply === true) assert.equal(f.hits, 1, `fault on ${f.path ?? ''} fired`);
+}
+
 function posts(sim: Sim, suffix: string): RequestLogEntry[] {
   return sim.control.requestLog({ host: 'graph' }).filter((e) => e.method === 'POST' && e.path.endsWith(suffix));
 }
@@ -48,6 +53,7 @@ test('assignNumber: the operation lands after the connection dropped; the execut
   assert.deepEqual(state, { state: 'succeeded' });
   assert.equal(sim.control.numbers(TENANT_ID).find((n) => n.telephoneNumber === NUMBER)?.assignmentTargetId, phoneUser(1).id);
   assert.equal(posts(sim, '/assignNumber').length, 1, 'assignNumber was posted exactly once');
+  assertDropped(sim);
 });
 
 test('unassignNumber: dropped after apply, then observed as done; a repeat answered "not assigned" is done too', async (t) => {
@@ -61,6 +67,7 @@ test('unassignNumber: dropped after apply, then observed as done; a repeat answe
 
   // The retry the issue describes: Microsoft 365 answers that the number is not assigned; its effect is there.
   assert.deepEqual(await executor.unassignNumber(action, accepted), { state: 'succeeded' });
+  assertDropped(sim);
 });
 
 test('assignPolicy and unassignPolicy: dropped after apply, retried as the idempotent writes they are, effect present once', async (t) => {
@@ -72,6 +79,7 @@ test('assignPolicy and unassignPolicy: dropped after apply, retried as the idemp
   dropNext(sim, '/admin/teams/policy/userAssignments/unassign');
   await executor.unassignPolicy({ kind: 'UnassignPolicy', userId: phoneUser(1).id, policyType: 'OnlineVoiceRoutingPolicy' });
   assert.equal(sim.control.teamsSettings(TENANT_ID, phoneUser(1).id).policies['OnlineVoiceRoutingPolicy'], undefined);
+  assertDropped(sim);
 });
 
 test('sendMail: an ambiguous failure is recorded as sent (at most once) and never sent again', async (t) => {
@@ -94,6 +102,7 @@ test('sendMail: an ambiguous failure is recorded as sent (at most once) and neve
   const again = await sendNotices(tenant, client, state, first.ledger, new Date());
   assert.deepEqual(again.sent, [], 'a notice recorded as sent is not sent again');
   assert.equal(sim.control.outbox(TENANT_ID).length, 1);
+  assertDropped(sim);
 });
 
 test('sendMail: the Graph layer marks a reset after sending as outcome unknown (not retried in line)', async (t) => {
@@ -102,6 +111,7 @@ test('sendMail: the Graph layer marks a reset after sending as outcome unknown (
   const message = { subject: 's', body: { contentType: 'Text' as const, content: 'b' }, toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }] };
   await assert.rejects(client.mail.sendMail(phoneUser(2).userPrincipalName, message), (e: unknown) => isOutcomeUnknown(e));
   assert.equal(posts(sim, '/sendMail').length, 1, 'sendMail is not repeated by the HTTP layer');
+  assertDropped(sim);
 });
 
 test('setPresence and clearPresence: dropped after apply, retried as idempotent session writes; the state is right', async (t) => {
@@ -121,6 +131,7 @@ test('setPresence and clearPresence: dropped after apply, retried as idempotent 
   const [cleared] = await ports.getPresencesByUserId([user]);
   assert.notEqual(cleared?.activity, 'InACall');
   assert.equal(posts(sim, '/clearPresence').length, 2);
+  assertDropped(sim);
 });
 
 test('5xx to a write: a 500 may hide success (outcome unknown); a 503 with Retry-After is a refusal, retried in line', async (t) => {
