@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseCidrList } from '../../pkg/presence/destination-policy.ts';
 
 /** Parsed command line of the controller daemon. */
 export interface Flags {
@@ -21,6 +22,17 @@ export interface Flags {
   readonly graphCaBundle: string;
   readonly stateDb: string;
   readonly presenceBindAddress: string;
+  /** PEM files of the presence port's certificate and key (both or neither); empty = plain HTTP. */
+  readonly presenceTlsCertFile: string;
+  readonly presenceTlsKeyFile: string;
+  readonly presenceMaxConnections: number;
+  readonly presenceHeaderTimeoutMs: number;
+  readonly presenceRequestTimeoutMs: number;
+  /** CIDRs webhooks may reach although they are internal (loopback, private, link-local, …). */
+  readonly webhookAllowedCidrs: readonly string[];
+  /** CIDRs webhooks never reach (cluster Service/Pod ranges that are not private addresses). */
+  readonly webhookDeniedCidrs: readonly string[];
+  readonly webhookAllowHttp: boolean;
   readonly help: boolean;
 }
 
@@ -46,6 +58,14 @@ const spec = {
   'graph-ca-bundle': { env: 'GRAPH_CA_BUNDLE', def: '', help: 'extra PEM CA bundle for Entra ID / Graph (e.g. the simulator)' },
   'state-db': { env: 'STATE_DB', def: '', help: 'SQLite file for caches and sync history; empty = in memory' },
   'presence-bind-address': { env: 'PRESENCE_BIND_ADDRESS', def: ':8082', help: 'presence stream (SSE) and PBX events address; "0" disables' },
+  'presence-tls-cert-file': { env: 'PRESENCE_TLS_CERT_FILE', def: '', help: 'serve the presence port over HTTPS with this PEM certificate (e.g. a cert-manager Secret\'s tls.crt); re-read on change' },
+  'presence-tls-key-file': { env: 'PRESENCE_TLS_KEY_FILE', def: '', help: 'PEM private key of --presence-tls-cert-file (e.g. tls.key)' },
+  'presence-max-connections': { env: 'PRESENCE_MAX_CONNECTIONS', def: '1024', help: 'open connections the presence port accepts at once' },
+  'presence-header-timeout': { env: 'PRESENCE_HEADER_TIMEOUT', def: '10s', help: 'time a presence client has to send its request headers' },
+  'presence-request-timeout': { env: 'PRESENCE_REQUEST_TIMEOUT', def: '30s', help: 'time a presence client has to send its whole request (headers and body)' },
+  'webhook-allowed-cidrs': { env: 'WEBHOOK_ALLOWED_CIDRS', def: '', help: 'comma-separated CIDRs webhooks may reach although internal (loopback, private, link-local, CGNAT)' },
+  'webhook-denied-cidrs': { env: 'WEBHOOK_DENIED_CIDRS', def: '', help: 'comma-separated CIDRs webhooks never reach (cluster ranges that are not private); wins over allowed' },
+  'webhook-allow-http': { env: 'WEBHOOK_ALLOW_HTTP', def: 'false', help: 'allow http:// webhook URLs (default https only)' },
 } as const;
 
 type FlagName = keyof typeof spec;
@@ -85,6 +105,13 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     graphCaBundle: value('graph-ca-bundle'),
     stateDb: value('state-db'),
     presenceBindAddress: value('presence-bind-address'),
+    ...presenceTls(value('presence-tls-cert-file'), value('presence-tls-key-file')),
+    presenceMaxConnections: parseCount('presence-max-connections', value('presence-max-connections'), 1, 1_000_000),
+    presenceHeaderTimeoutMs: parseDuration('presence-header-timeout', value('presence-header-timeout')),
+    presenceRequestTimeoutMs: parseDuration('presence-request-timeout', value('presence-request-timeout')),
+    webhookAllowedCidrs: parseCidrs('webhook-allowed-cidrs', value('webhook-allowed-cidrs')),
+    webhookDeniedCidrs: parseCidrs('webhook-denied-cidrs', value('webhook-denied-cidrs')),
+    webhookAllowHttp: parseBool('webhook-allow-http', value('webhook-allow-http')),
     help: parsed.values['help'] === true,
   };
 }
@@ -104,6 +131,25 @@ function parseBool(name: string, raw: string): boolean {
   if (/^(true|1|yes|on)$/i.test(raw)) return true;
   if (/^(false|0|no|off)$/i.test(raw)) return false;
   throw new FlagError(`--${name}: want true or false, got ${raw}`);
+}
+
+function presenceTls(certFile: string, keyFile: string): Pick<Flags, 'presenceTlsCertFile' | 'presenceTlsKeyFile'> {
+  if ((certFile === '') !== (keyFile === '')) throw new FlagError('--presence-tls-cert-file and --presence-tls-key-file go together: set both or neither');
+  return { presenceTlsCertFile: certFile, presenceTlsKeyFile: keyFile };
+}
+
+function parseCount(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new FlagError(`--${name}: want a whole number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+function parseCidrs(name: string, raw: string): string[] {
+  try {
+    return parseCidrList(raw);
+  } catch (err) {
+    throw new FlagError(`--${name}: ${(err as Error).message}`);
+  }
 }
 
 function parseWorkers(raw: string): Flags['workers'] {

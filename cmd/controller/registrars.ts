@@ -2,14 +2,18 @@
  * The daemon's controllers: user sync (TeamsTenant, UserLicenseMapping, TeamsSync) and PresenceSync,
  * sharing one Graph client factory, one state database and the manager's metrics registry.
  */
-import { createServer, type Server } from 'node:http';
+import type { RequestListener } from 'node:http';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { registerUserSyncControllers } from '../../controllers/index.ts';
 import { registerPresenceSyncController } from '../../controllers/presencesync/index.ts';
 import { GraphClientFactory, type EndpointOverrides } from '../../pkg/graph/index.ts';
 import { createSyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
+import { createDestinationPolicy, type DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
 import { createPresenceMetrics } from '../../pkg/presence/metrics.ts';
+import { startPresenceListener, type PresenceListener } from '../../pkg/presence/presence-listener.ts';
 import { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
+import type { Logger } from '../../pkg/runtime/logging.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { openStateDatabase } from '../../pkg/state/database.ts';
 import { deltaTokenMigrations, SqliteDeltaTokenStore } from '../../pkg/state/delta-tokens.ts';
@@ -28,7 +32,7 @@ export function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
 }
 
 /** Registers every controller of the daemon; returns what must be closed after the manager stopped. */
-export const registerAll: ControllerRegistrar = async (manager: Manager, { flags }: ControllerDeps): Promise<Registration> => {
+export const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }: ControllerDeps): Promise<Registration> => {
   const endpoints = graphEndpoints(flags);
   const graph = new GraphClientFactory({ registry: manager.metrics.registry, ...(endpoints === undefined ? {} : { endpoints }) });
   // ':memory:' keeps a daemon without --state-db working; a restart then re-reads tenants in full.
@@ -45,14 +49,15 @@ export const registerAll: ControllerRegistrar = async (manager: Manager, { flags
   const streamLog = PresenceStreamLog.open(flags.stateDb ? path.join(path.dirname(flags.stateDb), 'presence.db') : ':memory:');
   const presence = registerPresenceSyncController({
     manager, graph, log: streamLog, metrics: createPresenceMetrics(manager.metrics.registry), workers: workersFor(flags, 'presencesync'),
+    destinationPolicy: webhookDestinations(flags),
   });
-  const server = await listenPresence(flags.presenceBindAddress, (req, res) => {
+  const server = await listenPresence(flags, log, (req, res) => {
     if (!presence.http.handle(req, res)) res.writeHead(404).end();
   });
   return {
     async close() {
       presence.http.closeAll();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await server?.close();
       await userSync.batches.closeAll();
       streamLog.close();
       graph.closeAll();
@@ -61,13 +66,30 @@ export const registerAll: ControllerRegistrar = async (manager: Manager, { flags
   };
 };
 
-/** Serves the presence stream and PBX endpoints; "0" disables them. */
-async function listenPresence(address: string, handler: Parameters<typeof createServer>[1]): Promise<Server | undefined> {
+/**
+ * Where webhooks may deliver: the flags, plus the apiserver's own Service address (KUBERNETES_SERVICE_HOST) always
+ * refused, so allowing a private range for a PBX never opens the apiserver.
+ */
+export function webhookDestinations(flags: Flags, env: NodeJS.ProcessEnv = process.env): DestinationPolicy {
+  const apiserver = env['KUBERNETES_SERVICE_HOST'];
+  const denied = [...flags.webhookDeniedCidrs, ...(apiserver !== undefined && isIP(apiserver) !== 0 ? [apiserver] : [])];
+  return createDestinationPolicy({ allowHttp: flags.webhookAllowHttp, allowedCidrs: flags.webhookAllowedCidrs, deniedCidrs: denied });
+}
+
+/** Serves the presence stream and PBX endpoints (HTTPS when certificate files are given); "0" disables them. */
+async function listenPresence(flags: Flags, log: Logger, handler: RequestListener): Promise<PresenceListener | undefined> {
+  const address = flags.presenceBindAddress;
   if (address === '0' || address === '') return undefined;
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator) || '0.0.0.0';
-  const port = Number(address.slice(separator + 1));
-  const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
-  return server;
+  return startPresenceListener({
+    address,
+    handler,
+    maxConnections: flags.presenceMaxConnections,
+    headersTimeoutMs: flags.presenceHeaderTimeoutMs,
+    requestTimeoutMs: flags.presenceRequestTimeoutMs,
+    ...(flags.presenceTlsCertFile === '' ? {} : { tls: { certFile: flags.presenceTlsCertFile, keyFile: flags.presenceTlsKeyFile } }),
+    onTlsEvent: (event) => {
+      if (event.kind === 'reloaded') log.info('Presence TLS certificate reloaded');
+      else log.warn({ reason: event.reason }, 'Presence TLS certificate not reloaded; the previous one stays in use');
+    },
+  });
 }

@@ -27,9 +27,12 @@ export async function applyPresenceSync(
   await runner.apply({
     plan,
     client: observed.client,
-    tokens: observed.tokens,
+    pbxTokens: observed.pbxTokens,
+    streamTokens: observed.streamTokens,
     ...(observed.webhook === undefined ? {} : { webhook: observed.webhook }),
   });
+  // Open streams are re-checked against the new settings: a rotated token or a stream turned off ends them.
+  registry.changed(key);
   return runner;
 }
 

@@ -2,14 +2,20 @@
  * The presence HTTP endpoints of the controller, resolved against the running PresenceSyncs:
  *   GET  /presence/{namespace}/{name}/events   Server-Sent Events stream of Teams presence changes
  *   POST /pbx/{namespace}/{name}/events        PBX call-state events (PBX → Teams)
- * Both take `Authorization: Bearer <token>` with the token of `spec.pbxEvents.tokenSecretRef`.
+ * The stream takes `Authorization: Bearer <token>` with the token of `spec.stream.tokenSecretRef` (read), or of
+ * `spec.pbxEvents.tokenSecretRef` when the object has no stream token (older objects); the PBX endpoint takes only the
+ * `spec.pbxEvents.tokenSecretRef` token (write). Streams end when their token is rotated out or the object goes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import { createPbxInboundHandler } from '../../pkg/presence/pbx-inbound.ts';
 import { createPresenceSseHandler } from '../../pkg/presence/sse-server.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
+import type { Unavailable } from '../../pkg/presence/http-io.ts';
 import type { PresenceRunnerRegistry } from './registry.ts';
+
+/** The answer of a replica that does not run PresenceSyncs (standby, or not started yet): 503, try again soon. */
+const NOT_SERVING: Unavailable = { message: 'This replica does not serve presence now; try again', retryAfterSeconds: 5 };
 
 /** Options of {@link createPresenceHttpHandler}. */
 export interface PresenceHttpOptions {
@@ -35,21 +41,27 @@ export interface PresenceHttpHandler {
  *
  * When to use: once per process; cmd/controller mounts it on the presence port:
  *   `createServer((req, res) => handler.handle(req, res) || notFound(res))`.
- * Gotchas: only the leader runs PresenceSyncs, so on other replicas every known path answers 403 (as for an unknown
- * object); route the presence Service to the leader. The stream uses the PBX token because the API has no separate
- * stream token yet, so a TeamsToPbx-only object without `pbxEvents` has a stream nobody can read (use the webhook).
+ * Gotchas: only the leader runs PresenceSyncs; other replicas answer 503 with Retry-After (EventSource and PBX clients
+ * retry, and a Service spreading requests lands on the leader soon), never 403, which EventSource treats as final.
  */
 export function createPresenceHttpHandler(options: PresenceHttpOptions): PresenceHttpHandler {
   const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
+  const unavailable = (): Unavailable | undefined => (options.registry.serving ? undefined : NOT_SERVING);
   const sse = createPresenceSseHandler({
     log: options.log,
+    unavailable,
     resolve: (namespace, name) => options.registry.get(`${namespace}/${name}`)?.streamAccess(),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...metrics,
   });
   const pbx = createPbxInboundHandler({
+    unavailable,
     resolve: (namespace, name) => options.registry.get(`${namespace}/${name}`)?.pbxTarget(),
     ...metrics,
+  });
+  options.registry.onChange((key) => {
+    const slash = key.indexOf('/');
+    sse.revalidate(key.slice(0, slash), key.slice(slash + 1));
   });
   return {
     handle: (req, res) => sse.handle(req, res) || pbx.handle(req, res),

@@ -3,6 +3,7 @@
  * cmd/controller mounts on its presence port. Everything else in this folder is reached through here.
  */
 import type { GraphClientFactory } from '../../pkg/graph/index.ts';
+import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
 import { isNotFound } from '../../pkg/runtime/api-error.ts';
@@ -41,6 +42,8 @@ export interface PresenceSyncControllerOptions {
   readonly heartbeatMs?: number;
   /** Default: GET through the manager's client (Secrets are not cached). */
   readonly getSecret?: SecretGetter;
+  /** Where webhooks may deliver; default https to public addresses only (see pkg/presence/destination-policy.ts). */
+  readonly destinationPolicy?: DestinationPolicy;
 }
 
 /** What the registration returns. */
@@ -56,14 +59,17 @@ export interface PresenceSyncRegistration {
  * ends open streams, so only the leader polls Graph and writes presence.
  */
 class PresenceSyncController extends Controller {
+  readonly #onStarted: () => void;
   readonly #onStopped: () => Promise<void>;
 
-  constructor(options: ControllerOptions, onStopped: () => Promise<void>) {
+  constructor(options: ControllerOptions, onStarted: () => void, onStopped: () => Promise<void>) {
     super(options);
+    this.#onStarted = onStarted;
     this.#onStopped = onStopped;
   }
 
   override async start(signal: AbortSignal, abortInFlight: AbortSignal = signal): Promise<void> {
+    this.#onStarted();
     try {
       await super.start(signal, abortInFlight);
     } finally {
@@ -115,7 +121,12 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
     graph: options.graph,
     users: new TenantUserCache(options.userRefreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.userRefreshIntervalMs }),
     registry,
-    runnerDeps: { log: options.log, streamClients: (stream) => http.clientCount(stream), ...metrics },
+    runnerDeps: {
+      log: options.log,
+      streamClients: (stream) => http.clientCount(stream),
+      ...metrics,
+      ...(options.destinationPolicy === undefined ? {} : { destinationPolicy: options.destinationPolicy }),
+    },
     statusWriter: manager.statusWriter,
     events: manager.events,
     enqueue: (key) => controller?.enqueue(key),
@@ -123,7 +134,9 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
   });
   controller = new PresenceSyncController(
     { name: 'presencesync', kind: 'PresenceSync', reconciler, workers: options.workers ?? 4, logger: manager.log, metrics: manager.metrics },
+    () => registry.setServing(true),
     async () => {
+      registry.setServing(false);
       http.closeAll();
       await registry.stopAll();
     },

@@ -33,7 +33,10 @@ export interface ObservedPresenceSync {
   readonly tenantKey: string;
   readonly observation: PresenceSyncObservation;
   readonly client: GraphTenantClient;
-  readonly tokens: readonly string[];
+  /** Tokens the PBX events endpoint accepts (write). */
+  readonly pbxTokens: readonly string[];
+  /** Tokens the SSE stream accepts (read): `spec.stream.tokenSecretRef`, or the PBX token when that is unset. */
+  readonly streamTokens: readonly string[];
   readonly webhook?: { readonly url: string; readonly secrets: readonly string[] };
   /** `secret/key` names that could not be read (never values). */
   readonly missingSecrets: readonly string[];
@@ -109,6 +112,8 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
   const missingSecrets: string[] = [];
   const tokenRef = spec.pbxEvents?.tokenSecretRef;
   const token = tokenRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, tokenRef, missingSecrets);
+  const streamTokenRef = spec.stream.tokenSecretRef;
+  const streamToken = streamTokenRef === undefined ? token : await readSecretKey(sources.getSecret, namespace, streamTokenRef, missingSecrets);
   const hmacRef = spec.webhook?.hmacSecretRef;
   const hmac = hmacRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, hmacRef, missingSecrets);
   const polling = sources.presenceSyncs.byIndex(BY_TENANT_INDEX, tenantKey).filter((other) => other.spec?.suspend !== true && other.spec?.direction !== 'PbxToTeams');
@@ -116,7 +121,8 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
     kind: 'ready',
     tenantKey,
     client,
-    tokens: token === undefined ? [] : [token],
+    pbxTokens: token === undefined ? [] : [token],
+    streamTokens: streamToken === undefined ? [] : [streamToken],
     ...(spec.webhook === undefined || hmac === undefined ? {} : { webhook: { url: spec.webhook.url, secrets: [hmac] } }),
     missingSecrets,
     observation: {

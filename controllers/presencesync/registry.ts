@@ -13,6 +13,32 @@ import { PresenceSyncRunner, type RunnerDeps } from './runner.ts';
  */
 export class PresenceRunnerRegistry {
   readonly #runners = new Map<string, PresenceSyncRunner>();
+  readonly #listeners = new Set<(key: string) => void>();
+  #serving = false;
+
+  /**
+   * True while this process runs PresenceSyncs (the controller runs: leader, or no leader election). A standby
+   * replica answers the presence endpoints with 503 + Retry-After so clients try again (and reach the leader).
+   */
+  get serving(): boolean {
+    return this.#serving;
+  }
+
+  /** Set by the controller when it starts (true) and stops (false). */
+  setServing(serving: boolean): void {
+    this.#serving = serving;
+  }
+
+  /** Calls `listener(key)` whenever a runner's settings change or it goes away (e.g. to close streams). */
+  onChange(listener: (key: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells the listeners that `key` changed (new tokens, new plan, removed). */
+  changed(key: string): void {
+    for (const listener of this.#listeners) listener(key);
+  }
 
   /** The runner of `key`, if one runs. */
   get(key: string): PresenceSyncRunner | undefined {
@@ -33,6 +59,7 @@ export class PresenceRunnerRegistry {
   async remove(key: string): Promise<void> {
     const runner = this.#runners.get(key);
     this.#runners.delete(key);
+    if (runner !== undefined) this.changed(key);
     await runner?.stop();
   }
 
@@ -40,6 +67,7 @@ export class PresenceRunnerRegistry {
   async stopAll(): Promise<void> {
     const runners = [...this.#runners.values()];
     this.#runners.clear();
+    for (const runner of runners) this.changed(runner.key);
     await Promise.all(runners.map((runner) => runner.stop()));
   }
 

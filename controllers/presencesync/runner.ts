@@ -15,6 +15,7 @@ import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
 import type { TrackedUser } from '../../pkg/presence/types.ts';
 import { UserDirectory } from '../../pkg/presence/user-directory.ts';
 import { WebhookSink } from '../../pkg/presence/webhook-sink.ts';
+import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
 import { createGraphPresencePorts, type GraphPresencePorts } from './graph-ports.ts';
 import type { PresenceSyncPlan } from './plan.ts';
 import type { PresenceRuntimeFacts } from './report.ts';
@@ -23,8 +24,10 @@ import type { PresenceRuntimeFacts } from './report.ts';
 export interface RunnerSettings {
   readonly plan: PresenceSyncPlan;
   readonly client: GraphTenantClient;
-  /** Bearer tokens the PBX (events endpoint and stream) must present; empty refuses everyone. */
-  readonly tokens: readonly string[];
+  /** Bearer tokens the PBX must present on the events endpoint (write); empty refuses everyone. */
+  readonly pbxTokens: readonly string[];
+  /** Bearer tokens stream readers must present (read); empty refuses everyone. */
+  readonly streamTokens: readonly string[];
   /** Webhook target and its signing secrets; absent when not configured or the Secret is missing. */
   readonly webhook?: { readonly url: string; readonly secrets: readonly string[] };
 }
@@ -39,6 +42,8 @@ export interface RunnerDeps {
   readonly streamClients?: (stream: string) => number;
   /** Called after every poll cycle, e.g. to enqueue a status refresh. */
   readonly onCycle?: () => void;
+  /** Where webhooks may deliver (daemon flags); default https to public addresses only. */
+  readonly destinationPolicy?: DestinationPolicy;
 }
 
 /** Most events a stream keeps however long its retention: bounds the disk a churning tenant can use. */
@@ -65,6 +70,11 @@ export class PresenceSyncRunner {
     this.#ports = createGraphPresencePorts(() => this.#current().client);
   }
 
+  /** `namespace/name` of the PresenceSync. */
+  get key(): string {
+    return this.#deps.key;
+  }
+
   /** Brings the parts in line with `settings`; idempotent and cheap when nothing changed. */
   async apply(settings: RunnerSettings): Promise<void> {
     this.#settings = settings;
@@ -84,7 +94,7 @@ export class PresenceSyncRunner {
   /** Who may read this PresenceSync's stream; `undefined` (403) when it does not publish Teams presence. */
   streamAccess(): SseStreamAccess | undefined {
     const settings = this.#settings;
-    return settings?.plan.readEnabled === true ? { stream: this.#deps.key, tokens: settings.tokens } : undefined;
+    return settings?.plan.readEnabled === true ? { stream: this.#deps.key, tokens: settings.streamTokens } : undefined;
   }
 
   /** Where PBX call events go; `undefined` (403) when PBX → Teams is off or suspended. */
@@ -92,7 +102,7 @@ export class PresenceSyncRunner {
     const calls = this.#calls;
     const settings = this.#settings;
     if (calls === undefined || settings === undefined || this.#directory === undefined) return undefined;
-    return { tokens: settings.tokens, directory: this.#directory.directory, sessions: calls.runner };
+    return { tokens: settings.pbxTokens, directory: this.#directory.directory, sessions: calls.runner };
   }
 
   /** What the report step needs from the running parts. */
@@ -140,7 +150,7 @@ export class PresenceSyncRunner {
     await this.#webhook?.sink.stop();
     this.#webhook = undefined;
     if (config === undefined || url === undefined) return;
-    const { log, key, metrics } = this.#deps;
+    const { log, key, metrics, destinationPolicy } = this.#deps;
     const timeoutMs = this.#current().plan.webhookTimeoutMs;
     const sink = new WebhookSink({
       log,
@@ -152,6 +162,7 @@ export class PresenceSyncRunner {
       syncLabel: key,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(metrics === undefined ? {} : { metrics }),
+      ...(destinationPolicy === undefined ? {} : { destinationPolicy }),
     });
     sink.start();
     this.#webhook = { sink, config };

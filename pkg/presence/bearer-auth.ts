@@ -10,6 +10,28 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** The SHA-256 digest of the bearer token in an `Authorization` header, or undefined when there is none. */
+export function presentedTokenDigest(header: string | undefined): Buffer | undefined {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  const token = match?.[1];
+  return token === undefined ? undefined : digest(token);
+}
+
+/**
+ * Whether a presented token digest (see {@link presentedTokenDigest}) is one of the accepted tokens, in constant time.
+ *
+ * When to use: re-checking a long-lived connection (an SSE stream) after the accepted tokens changed, without
+ * keeping the token itself in memory.
+ */
+export function tokenDigestAccepted(presented: Buffer, accepted: readonly string[]): boolean {
+  let ok = false;
+  for (const candidate of accepted) {
+    if (candidate === '') continue;
+    ok = timingSafeEqual(presented, digest(candidate)) || ok;
+  }
+  return ok;
+}
+
 /**
  * Checks an `Authorization` header against the accepted tokens in constant time.
  *
@@ -18,14 +40,7 @@ function digest(value: string): Buffer {
  * timing, and every accepted token is compared (no early exit). An empty accepted list refuses everyone.
  */
 export function checkBearer(header: string | undefined, accepted: readonly string[]): BearerCheck {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  const token = match?.[1];
-  if (token === undefined) return 'missing';
-  const presented = digest(token);
-  let ok = false;
-  for (const candidate of accepted) {
-    if (candidate === '') continue;
-    ok = timingSafeEqual(presented, digest(candidate)) || ok;
-  }
-  return ok ? 'ok' : 'invalid';
+  const presented = presentedTokenDigest(header);
+  if (presented === undefined) return 'missing';
+  return tokenDigestAccepted(presented, accepted) ? 'ok' : 'invalid';
 }

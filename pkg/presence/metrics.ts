@@ -1,12 +1,20 @@
 /**
  * Prometheus metrics of the presence pipeline. Every series carries `sync` ("namespace/name" of the PresenceSync)
  * so several PresenceSyncs in one controller stay distinguishable; label values are bounded (results and PBX states
- * come from fixed lists, never from request input).
+ * come from fixed lists, never from request input). A `sync` label is only set once the request was authenticated
+ * for that PresenceSync; refusals are counted without it (see `httpRefused`).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Outcomes counted by `presence_webhook_deliveries_total{result}`. */
 export type WebhookDeliveryResult = 'delivered' | 'retried' | 'rejected';
+
+/** Why a presence HTTP request was refused, for `presence_http_refused_total{reason}` (a fixed list). */
+export type HttpRefusalReason =
+  | 'unauthorized' | 'forbidden' | 'methodNotAllowed' | 'unsupportedMediaType' | 'tooLarge' | 'badRequest' | 'tooManyClients' | 'notServing';
+
+/** Endpoints counted by `presence_http_refused_total{endpoint}`. */
+export type PresenceEndpoint = 'stream' | 'pbx';
 
 /** The metric handles; see {@link createPresenceMetrics}. */
 export interface PresenceMetrics {
@@ -19,6 +27,11 @@ export interface PresenceMetrics {
   readonly streamClients: Gauge<'sync'>;
   readonly webhookDeliveries: Counter<'sync' | 'result'>;
   readonly pbxEvents: Counter<'sync' | 'state'>;
+  /**
+   * Refused requests by endpoint and reason. No `sync` label: a refused request may name any path, and labels must
+   * never come from unauthenticated input (each distinct path would be a new series).
+   */
+  readonly httpRefused: Counter<'endpoint' | 'reason'>;
 }
 
 /**
@@ -70,6 +83,12 @@ export function createPresenceMetrics(registry: Registry): PresenceMetrics {
       name: 'presence_pbx_events_total',
       help: 'Call-state events received from the PBX by state ("invalid" for refused input).',
       labelNames: ['sync', 'state'],
+      registers,
+    }),
+    httpRefused: new Counter({
+      name: 'presence_http_refused_total',
+      help: 'Requests to the presence stream and PBX events endpoints refused before they were served, by endpoint and reason.',
+      labelNames: ['endpoint', 'reason'],
       registers,
     }),
   };

@@ -4,13 +4,16 @@
  * `POST {pathPrefix}{namespace}/{name}/events`, `Authorization: Bearer <token>`, `Content-Type: application/json`,
  * body: one event `{ user, state, callId?, at? }` or an array of them (see pbx-event-validation.ts).
  * Answers: 202 with one result per event; 401 without a token; 403 with a wrong token or an unknown PresenceSync;
- * 405, 413 (body over the limit), 415, 400 (invalid JSON or event, with a one-line message). Never throws.
+ * 405, 413 (body over the limit), 415, 400 (invalid JSON or event, with a one-line message); 503 with Retry-After on
+ * a replica that does not serve presence (standby). Never throws.
+ * Refused requests are answered without reading their body and their connection is closed, so an unauthenticated
+ * client cannot make the daemon read (or buffer) a body of any size.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBearer } from './bearer-auth.ts';
 import type { CallEvent, CallEventOutcome } from './call-sessions.ts';
-import { readBody, sendAuthFailure, sendJson } from './http-io.ts';
-import type { PresenceMetrics } from './metrics.ts';
+import { readBody, refuseWithoutReading, sendAuthFailure, sendJson, type Unavailable } from './http-io.ts';
+import type { HttpRefusalReason, PresenceMetrics } from './metrics.ts';
 import { parsePbxEvents } from './pbx-event-validation.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -30,6 +33,8 @@ export interface PbxInboundOptions {
   /** Default 64 KiB: room for a few hundred events, far below anything that could hurt the daemon. */
   readonly maxBodyBytes?: number;
   readonly metrics?: PresenceMetrics;
+  /** When set and returning a value, every request is answered 503 with Retry-After (standby replica). */
+  readonly unavailable?: () => Unavailable | undefined;
 }
 
 /** Per-event result in the 202 answer. */
@@ -53,30 +58,34 @@ export function createPbxInboundHandler(options: PbxInboundOptions): { handle(re
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
 
   async function serve(req: IncomingMessage, res: ServerResponse, namespace: string, name: string): Promise<void> {
-    const sync = `${namespace}/${name}`;
-    const refuse = (status: number, error: string, message: string, headers: Record<string, string> = {}): void => {
-      options.metrics?.pbxEvents.inc({ sync, state: 'invalid' });
-      sendJson(res, status, { error, message }, headers);
+    const refuse = (status: number, reason: HttpRefusalReason, error: string, message: string, headers: Record<string, string> = {}): void => {
+      options.metrics?.httpRefused.inc({ endpoint: 'pbx', reason });
+      refuseWithoutReading(req, res, status, { error, message }, headers);
     };
-    if (req.method !== 'POST') return refuse(405, 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
+    if (req.method !== 'POST') return refuse(405, 'methodNotAllowed', 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
+    const unavailable = options.unavailable?.();
+    if (unavailable !== undefined) return refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
     const target = options.resolve(namespace, name);
     const auth = checkBearer(req.headers.authorization, target?.tokens ?? []);
     if (target === undefined || auth !== 'ok') {
-      options.metrics?.pbxEvents.inc({ sync, state: 'invalid' });
-      req.resume();
-      return sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid');
+      // Counted without the path: labels never come from unauthenticated input.
+      options.metrics?.httpRefused.inc({ endpoint: 'pbx', reason: auth === 'missing' ? 'unauthorized' : 'forbidden' });
+      return sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid', req);
     }
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      req.resume();
-      return refuse(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
+      return refuse(415, 'unsupportedMediaType', 'UnsupportedMediaType', 'Content-Type must be application/json');
     }
     const body = await readBody(req, maxBodyBytes);
     if (!body.ok) {
       if (body.reason === 'aborted') return void res.destroy();
-      return refuse(413, 'PayloadTooLarge', `Body must be at most ${maxBodyBytes} bytes`, { connection: 'close' });
+      return refuse(413, 'tooLarge', 'PayloadTooLarge', `Body must be at most ${maxBodyBytes} bytes`);
     }
+    const sync = `${namespace}/${name}`;
     const parsed = parsePbxEvents(body.text);
-    if (!parsed.ok) return refuse(400, 'BadRequest', parsed.message);
+    if (!parsed.ok) {
+      options.metrics?.pbxEvents.inc({ sync, state: 'invalid' });
+      return refuse(400, 'badRequest', 'BadRequest', parsed.message);
+    }
     const results: PbxEventResult[] = parsed.events.map((event) => {
       options.metrics?.pbxEvents.inc({ sync, state: event.state });
       const user = target.directory.resolve(event.user);

@@ -12,10 +12,10 @@
  * duplicates across reconnects.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkBearer } from './bearer-auth.ts';
-import { sendAuthFailure, sendJson } from './http-io.ts';
+import { checkBearer, presentedTokenDigest, tokenDigestAccepted } from './bearer-auth.ts';
+import { refuseWithoutReading, sendAuthFailure, type Unavailable } from './http-io.ts';
 import { parseLastEventId } from './sse-format.ts';
-import type { PresenceMetrics } from './metrics.ts';
+import type { HttpRefusalReason, PresenceMetrics } from './metrics.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
 import { streamClient, type ClientContext } from './sse-client-pump.ts';
 
@@ -36,6 +36,8 @@ export interface PresenceSseOptions {
   readonly snapshotChunk?: number;
   readonly maxClientsPerStream?: number;
   readonly metrics?: PresenceMetrics;
+  /** When set and returning a value, every request is answered 503 with Retry-After (standby replica). */
+  readonly unavailable?: () => Unavailable | undefined;
 }
 
 /** The handler and its controls. */
@@ -46,6 +48,18 @@ export interface PresenceSseHandler {
   clientCount(stream: string): number;
   /** Ends every open stream (shutdown); clients reconnect elsewhere with their Last-Event-ID. */
   closeAll(): void;
+  /**
+   * Re-checks the open streams of `namespace/name` against what `resolve` says now and ends those whose token is no
+   * longer accepted, or all of them when the stream is gone (token rotated, PresenceSync deleted or stopped).
+   */
+  revalidate(namespace: string, name: string): void;
+}
+
+/** One open stream and what it was authorised with (a digest, never the token). */
+interface OpenClient {
+  readonly res: ServerResponse;
+  readonly stream: string;
+  readonly tokenDigest: Buffer;
 }
 
 const SEGMENT = '([a-z0-9]([-a-z0-9.]*[a-z0-9])?)';
@@ -60,7 +74,9 @@ const SEGMENT = '([a-z0-9]([-a-z0-9.]*[a-z0-9])?)';
 export function createPresenceSseHandler(options: PresenceSseOptions): PresenceSseHandler {
   const prefix = options.pathPrefix ?? '/presence/';
   const route = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${SEGMENT}/${SEGMENT}/events$`);
-  const clients = new Map<string, Set<ServerResponse>>();
+  /** Open streams by `namespace/name` of the URL (the key `resolve` is asked with). */
+  const clients = new Map<string, Set<OpenClient>>();
+  const refused = (reason: HttpRefusalReason): void => options.metrics?.httpRefused.inc({ endpoint: 'stream', reason });
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -68,25 +84,38 @@ export function createPresenceSseHandler(options: PresenceSseOptions): PresenceS
     if (match === null) return false;
     const [, namespace = '', , name = ''] = match;
     if (req.method !== 'GET') {
-      sendJson(res, 405, { error: 'MethodNotAllowed', message: 'Use GET' }, { allow: 'GET' });
+      refused('methodNotAllowed');
+      refuseWithoutReading(req, res, 405, { error: 'MethodNotAllowed', message: 'Use GET' }, { allow: 'GET' });
+      return true;
+    }
+    const unavailable = options.unavailable?.();
+    if (unavailable !== undefined) {
+      // 503 + Retry-After, not 403: EventSource gives up for good on a 4xx but retries after this.
+      refused('notServing');
+      refuseWithoutReading(req, res, 503, { error: 'ServiceUnavailable', message: unavailable.message }, { 'retry-after': String(unavailable.retryAfterSeconds) });
       return true;
     }
     // An unknown stream answers like a wrong token, so the endpoint does not reveal which PresenceSyncs exist.
     const access = options.resolve(namespace, name);
     const auth = checkBearer(req.headers.authorization, access?.tokens ?? []);
-    if (access === undefined || auth !== 'ok') {
-      sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid');
+    const tokenDigest = presentedTokenDigest(req.headers.authorization);
+    if (access === undefined || auth !== 'ok' || tokenDigest === undefined) {
+      refused(auth === 'missing' ? 'unauthorized' : 'forbidden');
+      sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid', req);
       return true;
     }
-    const open = clients.get(access.stream) ?? new Set<ServerResponse>();
+    const key = `${namespace}/${name}`;
+    const open = clients.get(key) ?? new Set<OpenClient>();
     if (open.size >= (options.maxClientsPerStream ?? 64)) {
-      sendJson(res, 503, { error: 'TooManyClients', message: 'Too many clients on this stream' }, { 'retry-after': '5' });
+      refused('tooManyClients');
+      refuseWithoutReading(req, res, 503, { error: 'TooManyClients', message: 'Too many clients on this stream' }, { 'retry-after': '5' });
       return true;
     }
     const header = req.headers['last-event-id'];
     const lastEventId = parseLastEventId(typeof header === 'string' && header !== '' ? header : url.searchParams.get('lastEventId'));
-    clients.set(access.stream, open.add(res));
-    options.metrics?.streamClients.inc({ sync: `${namespace}/${name}` });
+    const client: OpenClient = { res, stream: access.stream, tokenDigest };
+    clients.set(key, open.add(client));
+    options.metrics?.streamClients.inc({ sync: key });
     const context: ClientContext = {
       log: options.log,
       stream: access.stream,
@@ -95,17 +124,33 @@ export function createPresenceSseHandler(options: PresenceSseOptions): PresenceS
       snapshotChunk: options.snapshotChunk ?? 1000,
     };
     void streamClient(context, res, lastEventId).finally(() => {
-      open.delete(res);
-      options.metrics?.streamClients.dec({ sync: `${namespace}/${name}` });
+      open.delete(client);
+      if (open.size === 0 && clients.get(key) === open) clients.delete(key);
+      options.metrics?.streamClients.dec({ sync: key });
     });
     return true;
   }
 
+  function revalidate(namespace: string, name: string): void {
+    const open = clients.get(`${namespace}/${name}`);
+    if (open === undefined) return;
+    const access = options.resolve(namespace, name);
+    for (const client of open) {
+      const stillAllowed = access !== undefined && access.stream === client.stream && tokenDigestAccepted(client.tokenDigest, access.tokens);
+      if (!stillAllowed) client.res.end();
+    }
+  }
+
   return {
     handle,
-    clientCount: (stream) => clients.get(stream)?.size ?? 0,
-    closeAll: () => {
-      for (const open of clients.values()) for (const res of open) res.end();
+    clientCount: (stream) => {
+      let count = 0;
+      for (const open of clients.values()) for (const client of open) if (client.stream === stream) count++;
+      return count;
     },
+    closeAll: () => {
+      for (const open of clients.values()) for (const client of open) client.res.end();
+    },
+    revalidate,
   };
 }

@@ -13,6 +13,8 @@ import type { PresenceStreamLog } from './stream-log.ts';
 import { WebhookCursorStore } from './webhook-cursor.ts';
 import { nextDeliveries, type PendingDelivery } from './webhook-payload.ts';
 import { SIGNATURE_HEADER, signWebhookPayload } from './webhook-signature.ts';
+import { STRICT_DESTINATION_POLICY, type DestinationPolicy } from './destination-policy.ts';
+import { PostFailure, postPinned, type Resolver } from './pinned-post.ts';
 
 /** Options of {@link WebhookSink}. */
 export interface WebhookSinkOptions {
@@ -28,7 +30,13 @@ export interface WebhookSinkOptions {
   readonly backoff?: Partial<BackoffOptions>;
   /** Upper bound for an honoured Retry-After. */
   readonly maxRetryAfterMs?: number;
-  readonly fetch?: typeof fetch;
+  /**
+   * Where deliveries may go; default {@link STRICT_DESTINATION_POLICY} (https, public addresses only). The URL is
+   * checked on every attempt, against the addresses its host resolves to at that moment.
+   */
+  readonly destinationPolicy?: DestinationPolicy;
+  /** Host name resolution (tests); default the system resolver. */
+  readonly resolver?: Resolver;
   readonly random?: () => number;
   readonly metrics?: PresenceMetrics;
   /** `sync` label for metrics, "namespace/name". */
@@ -40,7 +48,7 @@ export interface WebhookSinkState {
   readonly cursor: number | undefined;
   readonly lastDeliveredAt: number | undefined;
   readonly consecutiveFailures: number;
-  /** Sanitised: status code or error code, never the URL or a secret. */
+  /** A fixed message per failure class (`HTTP 503`, `network error: the connection failed`, `destination refused: …`), never the URL, an address or a secret. */
   readonly lastError: string | undefined;
 }
 
@@ -50,11 +58,6 @@ function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
-function errorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'Error';
-}
 
 /**
  * Delivers one stream to one URL.
@@ -184,17 +187,26 @@ export class WebhookSink {
       'x-teamssync-delivery': delivery.deliveryId,
       [SIGNATURE_HEADER]: signWebhookPayload(this.#options.secrets(), delivery.body, timestamp),
     };
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#options.timeoutMs ?? 10_000)]);
+    const deadline = AbortSignal.timeout(this.#options.timeoutMs ?? 10_000);
+    const signal = AbortSignal.any([this.#abort.signal, deadline]);
     try {
       // No redirects: a signed body must not follow a 3xx to another host; a 3xx is reported as a rejection.
-      const response = await (this.#options.fetch ?? fetch)(this.#options.url, { method: 'POST', headers, body: delivery.body, signal, redirect: 'manual' });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok) return { kind: 'ok' };
-      const error = `HTTP ${response.status}`;
-      if (!isRetryableStatus(response.status)) return { kind: 'rejected', error };
-      return { kind: 'retry', error, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')) };
+      const answer = await postPinned(this.#options.url, {
+        policy: this.#options.destinationPolicy ?? STRICT_DESTINATION_POLICY,
+        headers,
+        body: delivery.body,
+        signal,
+        timedOut: () => deadline.aborted,
+        ...(this.#options.resolver === undefined ? {} : { resolver: this.#options.resolver }),
+      });
+      if (answer.status >= 200 && answer.status < 300) return { kind: 'ok' };
+      const error = `HTTP ${answer.status}`;
+      if (!isRetryableStatus(answer.status)) return { kind: 'rejected', error };
+      return { kind: 'retry', error, retryAfterMs: parseRetryAfterMs(answer.retryAfter ?? null) };
     } catch (error) {
-      return { kind: 'retry', error: `network error: ${errorCode(error)}`, retryAfterMs: undefined };
+      const failure = error instanceof PostFailure ? error : new PostFailure('connectFailed');
+      // A refused destination is configuration (like a 4xx): retried at the slowest pace until the spec changes.
+      return failure.refused ? { kind: 'rejected', error: failure.message } : { kind: 'retry', error: failure.message, retryAfterMs: undefined };
     }
   }
 }

@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { ApiVersion, type PresenceSyncStatus } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { GraphClientFactory } from '../../../pkg/graph/index.ts';
 import { generateTenantSeed, startSimulator, type RunningSimulator, type SimulatorOptions, type TenantSeed } from '../../../pkg/m365sim/index.ts';
+import { createDestinationPolicy } from '../../../pkg/presence/destination-policy.ts';
 import { createPresenceMetrics } from '../../../pkg/presence/metrics.ts';
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
@@ -97,6 +98,8 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
   const log = PresenceStreamLog.open(':memory:');
   const registration = registerPresenceSyncController({
     manager, graph, log, metrics: createPresenceMetrics(new Registry()), heartbeatMs: 1000,
+    // The tests' PBX webhook receiver listens on plain HTTP on loopback, which the default policy refuses.
+    destinationPolicy: createDestinationPolicy({ allowHttp: true, allowedCidrs: ['127.0.0.1/32'] }),
     userRefreshIntervalMs: options.userRefreshIntervalMs ?? 2000,
   });
   const server = await startLocalServer((req, res) => {

@@ -68,7 +68,13 @@ const PbxEventsSchema = Type.Object(
 );
 
 const StreamSchema = Type.Object(
-  { retention: DurationField({ min: '1m', max: '168h', default: '24h', description: 'How long published updates stay available for Last-Event-ID resume.' }) },
+  {
+    retention: DurationField({ min: '1m', max: '168h', default: '24h', description: 'How long published updates stay available for Last-Event-ID resume.' }),
+    tokenSecretRef: Type.Optional(SecretKeyRefSchema(
+      'Secret key with the bearer token stream readers must present (read-only: it is refused by the PBX events endpoint). When unset, readers present the pbxEvents token, which then both reads and writes (deprecated, kept for existing objects).',
+      'token',
+    )),
+  },
   { description: 'The Server-Sent Events stream of Teams presence changes.', additionalProperties: false, default: { retention: '24h' } },
 );
 
