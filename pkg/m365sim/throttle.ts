@@ -31,8 +31,9 @@ export interface SimulatorLimits {
   /** Users delta token lifetime (directory objects: 7 days). */
   deltaTokenTtlMs: number;
   /**
-   * Requests on a throttled key arriving within this many ms after the 429 was sent count as "in flight" (sent
-   * before the client could see the 429) rather than as violations, unless they repeat the throttled request.
+   * Requests on a throttled key arriving within this many ms after the 429 was answered may have crossed it on the
+   * wire, so they count as "in flight" rather than as violations, unless they repeat the throttled request. Requests
+   * that arrived before the 429 was answered are never violations, whatever the injected latency.
    */
   retryAfterGraceMs: number;
 }
@@ -55,10 +56,16 @@ export function identityLimitFor(userCount: number): BucketLimit {
   return { capacity, windowMs: 10_000 };
 }
 
-interface PendingRetry {
-  issuedMs: number;
+/**
+ * One 429 as the client saw it: answered at `answeredMs`, told to wait until `untilMs`. `reachMs` is the largest
+ * `untilMs` of this and every earlier 429 on the key, so one binary search answers "is any 429 the client had
+ * already received still telling it to wait?".
+ */
+interface AnsweredRetryAfter {
+  answeredMs: number;
   untilMs: number;
-  fingerprints: Set<string>;
+  reachMs: number;
+  fingerprint: string;
 }
 
 interface Bucket {
@@ -70,19 +77,34 @@ interface Bucket {
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
+ * How long after its arrival a request may still be processed (injected latency) and be checked against 429s the
+ * client received before it sent that request. Older ledger entries are forgotten; a request delayed longer than
+ * this is never counted as a violation (an undercount, never a false violation).
+ */
+const LEDGER_HORIZON_MS = 120_000;
+
+/**
  * When to use: one per simulator; keys are `${tenant}|${app}|${class}` (+ `|${mailbox}` for Outlook).
- * Gotchas: a refused request consumes nothing, and the advertised Retry-After is remembered for `earlyBy`.
+ * Gotchas: a refused request consumes nothing. Times are those of the client's view, so the simulator stays exact
+ * under injected latency: buckets are charged when a request is processed (a request delayed by a latency spike
+ * is charged after it, never "in the past"), a 429 counts from when it was answered, and a later request is
+ * judged by when it was sent (arrived), so requests already in flight when the 429 went out are never violations.
  */
 export class Throttle {
   readonly #buckets = new Map<string, Bucket>();
-  readonly #pending = new Map<string, PendingRetry>();
+  readonly #answered = new Map<string, AnsweredRetryAfter[]>();
 
-  /** Takes `cost` units from the key's bucket. */
+  /**
+   * Takes `cost` units from the key's bucket at `now`, the time the request is processed. Calls may come out of
+   * time order (a delayed request processed after a later one); time never runs backwards for a bucket, so a late
+   * call refills nothing and takes nothing extra.
+   */
   take(key: string, limit: BucketLimit, cost: number, now: number): TakeResult {
     const rate = limit.capacity / limit.windowMs;
     const b = this.#buckets.get(key) ?? { tokens: limit.capacity, updatedMs: now };
-    b.tokens = Math.min(limit.capacity, b.tokens + (now - b.updatedMs) * rate);
-    b.updatedMs = now;
+    const at = Math.max(now, b.updatedMs);
+    b.tokens = Math.min(limit.capacity, b.tokens + (at - b.updatedMs) * rate);
+    b.updatedMs = at;
     this.#buckets.set(key, b);
     if (b.tokens >= cost) {
       b.tokens -= cost;
@@ -92,38 +114,63 @@ export class Throttle {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
-  /** Remembers that the key was told at `now` to wait until `untilMs`; `fingerprint` identifies the refused request. */
-  noteRetryAfter(key: string, now: number, untilMs: number, fingerprint: string): void {
-    const p = this.#pending.get(key);
-    if (p && p.untilMs > now) {
-      p.untilMs = Math.max(p.untilMs, untilMs);
-      // The grace runs from the NEWEST 429: a request the client sent before that 429 reached it is in flight,
-      // however long ago the first 429 of the storm was issued.
-      p.issuedMs = now;
-      p.fingerprints.add(fingerprint);
-      return;
-    }
-    this.#pending.set(key, { issuedMs: now, untilMs, fingerprints: new Set([fingerprint]) });
+  /**
+   * Records that a 429 on `key` reached the client at `answeredMs` (when the response was sent, not when the
+   * request arrived) telling it to wait until `untilMs`; `fingerprint` identifies the refused request.
+   */
+  noteRetryAfter(key: string, answeredMs: number, untilMs: number, fingerprint: string): void {
+    const list = this.#answered.get(key) ?? [];
+    const last = list.at(-1);
+    // Answers are noted in the order they are sent; keep the list sorted even if a clock reading repeats.
+    const at = Math.max(answeredMs, last?.answeredMs ?? answeredMs);
+    list.push({ answeredMs: at, untilMs, reachMs: Math.max(untilMs, last?.reachMs ?? untilMs), fingerprint });
+    this.#answered.set(key, list);
+    this.#forget(key, list, at);
   }
 
   /**
-   * How many ms too early a request on `key` is; undefined when it is not a violation. A request inside the grace
-   * period is still a violation when it repeats a refused request (an immediate retry).
+   * How many ms too early a request on `key` sent (arrived) at `sentMs` is; undefined when it is not a violation.
+   * Only a 429 answered before the request was sent counts. Within `graceMs` after that answer the request may
+   * still have crossed it on the wire, so it counts only when it repeats the refused request (an immediate retry).
    */
-  earlyBy(key: string, now: number, fingerprint: string, graceMs: number): number | undefined {
-    const p = this.#pending.get(key);
-    if (!p) return undefined;
-    if (now >= p.untilMs) {
-      this.#pending.delete(key);
-      return undefined;
+  earlyBy(key: string, sentMs: number, fingerprint: string, graceMs: number): number | undefined {
+    const list = this.#answered.get(key);
+    if (!list) return undefined;
+    let early: number | undefined;
+    const clear = lastIndexBefore(list, sentMs - graceMs);
+    const reach = clear >= 0 ? (list[clear]?.reachMs ?? 0) : 0;
+    if (reach > sentMs) early = reach - sentMs;
+    const answeredBefore = lastIndexBefore(list, sentMs);
+    for (let i = answeredBefore; i > clear; i--) {
+      const entry = list[i];
+      if (entry && entry.fingerprint === fingerprint && entry.untilMs > sentMs) early = Math.max(early ?? 0, entry.untilMs - sentMs);
     }
-    const inFlight = now - p.issuedMs <= graceMs && !p.fingerprints.has(fingerprint);
-    return inFlight ? undefined : p.untilMs - now;
+    return early;
   }
 
   /** Forgets every bucket and pending Retry-After (control API: resetCounters). */
   reset(): void {
     this.#buckets.clear();
-    this.#pending.clear();
+    this.#answered.clear();
   }
+
+  /** Drops entries no request still being processed can violate (their reach ended a horizon ago). */
+  #forget(key: string, list: AnsweredRetryAfter[], now: number): void {
+    let drop = 0;
+    while (drop < list.length - 1 && (list[drop]?.reachMs ?? 0) < now - LEDGER_HORIZON_MS) drop++;
+    if (drop > 0) list.splice(0, drop);
+    if (list.length === 1 && (list[0]?.reachMs ?? 0) < now - LEDGER_HORIZON_MS) this.#answered.delete(key);
+  }
+}
+
+/** Index of the last entry answered strictly before `ms`, or -1. */
+function lastIndexBefore(list: readonly AnsweredRetryAfter[], ms: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid]?.answeredMs ?? 0) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }

@@ -11,6 +11,7 @@ import { identityLimitFor, type BucketLimit } from '../throttle.ts';
 import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
 import type { ApiVersion, GraphRequest, RouteDef } from './route-types.ts';
 import { sleep } from './http-util.ts';
+import { inAnswerScope, sentAt, whenAnswered } from './answer-scope.ts';
 
 /** A request entering the pipeline (top level or from $batch). */
 export interface PipelineRequest {
@@ -31,7 +32,8 @@ export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<Gra
   const log: LogFields = { route: 'unmatched' };
   let res: GraphResponse;
   try {
-    res = await run(ctx, r, now, log);
+    // Retry-After is judged by when the client sent a request and when it received a 429 (see answer-scope.ts).
+    res = await inAnswerScope(now, r.inBatch, () => run(ctx, r, now, log), (answer) => answer.drop !== true);
   } catch (e) {
     res = toResponse(e);
   }
@@ -69,10 +71,12 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   const path = '/' + segments.join('/');
   const fault = ctx.faults.decide({ host: 'graph', method: r.method, path, tenantId: auth.tenant.tenantId, inBatch: r.inBatch, now });
   if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
+  const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const key = throttleKey(auth, match);
   // Identifies "the same request again" (an immediate retry): method, path, query and a hash of the body.
   const fingerprint = `${r.method} ${path}?${r.query.toString()} ${createHash('sha1').update(JSON.stringify(r.body ?? null)).digest('base64url')}`;
-  const early = key ? ctx.throttle.earlyBy(key, now, fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
+  const early = key ? ctx.throttle.earlyBy(key, sentAt(now), fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
   if (key && early !== undefined) {
     ctx.log.recordViolation({
       at: new Date(now).toISOString(), tenantId: auth.tenant.tenantId, appId: auth.appId, throttleClass: match.route.throttle,
@@ -80,16 +84,17 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
     });
     return throttledResponse(Math.max(1, Math.ceil(early / 1000)));
   }
-  if (fault.error) return faultResponse(ctx, key, fault.error, now, fingerprint);
-  const limited = key ? takeThrottle(ctx, key, auth, match.route, r.query, now, fingerprint) : undefined;
+  if (fault.error) return faultResponse(ctx, key, fault.error, fingerprint);
+  const limited = key ? takeThrottle(ctx, key, auth, match.route, r.query, processedMs, fingerprint) : undefined;
   if (limited) return limited;
   checkPermissions(match.route, auth);
-  settleDueOperations(ctx, auth.tenant, now);
+  settleDueOperations(ctx, auth.tenant, processedMs);
   const req: GraphRequest = {
     ctx, tenant: auth.tenant, auth, method: r.method, version: versionSeg, path, params: match.params, query: r.query, headers: r.headers,
-    body: r.body, now, versionBase: `${ctx.graphUrl}${versionSeg}`, inBatch: r.inBatch, requestId: r.requestId,
+    body: r.body, now: processedMs, versionBase: `${ctx.graphUrl}${versionSeg}`, inBatch: r.inBatch, requestId: r.requestId,
   };
-  return await match.route.handler(req);
+  const res = await match.route.handler(req);
+  return fault.dropAfterApply ? { ...res, drop: true } : res;
 }
 
 /** `/me/...` is `/users/{signed-in user}/...` for delegated tokens and an error for app-only tokens. */
@@ -106,11 +111,12 @@ function throttleKey(auth: AuthContext, match: RouteMatch): string | undefined {
   return cls === 'outlook' ? `${base}|${(match.params['id'] ?? '').toLowerCase()}` : base;
 }
 
-function faultResponse(ctx: SimContext, key: string | undefined, e: { status: number; code: string; message: string; retryAfterSeconds?: number }, now: number, fp: string): GraphResponse {
+function faultResponse(ctx: SimContext, key: string | undefined, e: { status: number; code: string; message: string; retryAfterSeconds?: number }, fp: string): GraphResponse {
   const headers: Record<string, string> = {};
-  if (e.retryAfterSeconds !== undefined) {
-    headers['Retry-After'] = String(e.retryAfterSeconds);
-    if (key) ctx.throttle.noteRetryAfter(key, now, now + e.retryAfterSeconds * 1000, fp);
+  const seconds = e.retryAfterSeconds;
+  if (seconds !== undefined) {
+    headers['Retry-After'] = String(seconds);
+    if (key) noteRetryAfter(ctx, key, seconds, fp);
   }
   return graphError(e.status, e.code, e.message, headers);
 }
@@ -135,8 +141,13 @@ function takeThrottle(ctx: SimContext, key: string, auth: AuthContext, route: Ro
   }
   const taken = ctx.throttle.take(key, limit, cost, now);
   if (taken.ok) return undefined;
-  ctx.throttle.noteRetryAfter(key, now, now + taken.retryAfterSeconds * 1000, fp);
+  noteRetryAfter(ctx, key, taken.retryAfterSeconds, fp);
   return throttledResponse(taken.retryAfterSeconds);
+}
+
+/** The client is told to wait from when it receives the 429, so the ledger entry is written at the answer. */
+function noteRetryAfter(ctx: SimContext, key: string, retryAfterSeconds: number, fp: string): void {
+  whenAnswered((answeredMs) => ctx.throttle.noteRetryAfter(key, answeredMs, answeredMs + retryAfterSeconds * 1000, fp));
 }
 
 /** Resource units: base cost, −1 for $select, −1 for $top < 20, never below 1 (graph-api.md §6.2). */
