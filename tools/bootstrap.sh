@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent and cached: Node 24, npm dependencies,
-# the control-plane binaries (kube-apiserver, etcd, kubectl) and Debian's promtool.
+# the control-plane binaries (kube-apiserver, etcd, kubectl), helm, the prometheus-operator CRDs
+# and Debian's promtool.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -40,3 +41,10 @@ fi
 bin="$(tools/build-control-plane.sh)"
 mkdir -p .tools && ln -sfn "$bin" .tools/control-plane
 log "control plane binaries: $bin"
+
+# helm (for `helm lint` / `helm template` of charts/) and the prometheus-operator CRDs that
+# config/default's ServiceMonitor and PrometheusRule need, both from the Go module proxy.
+helm_dir="$(tools/build-helm.sh)"
+ln -sfn "$helm_dir" .tools/helm
+prometheus_operator_crds="$(tools/fetch-prometheus-operator-crds.sh)"
+ln -sfn "$prometheus_operator_crds" .tools/prometheus-operator-crds
