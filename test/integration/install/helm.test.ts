@@ -25,6 +25,9 @@ test('helm lint --strict passes with the defaults and with every option on', asy
   const unsafe = await helm(t, ['template', 'tsc', chartPath, '--set', 'leaderElection.enabled=false']);
   assert.notEqual(unsafe.code, 0, 'two replicas without leader election are refused');
   assert.match(unsafe.stderr, /needs leaderElection.enabled/);
+  const typo = await helm(t, ['template', 'tsc', chartPath, '--set', 'replica=3']);
+  assert.notEqual(typo.code, 0, 'values.schema.json refuses unknown values');
+  assert.match(typo.stderr, /replica/);
 });
 
 test('helm template | kubectl apply --dry-run=server: the real apiserver accepts the chart', async (t) => {

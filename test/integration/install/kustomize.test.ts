@@ -36,14 +36,15 @@ function one(objects: readonly K8sObject[], kind: string, name?: string): K8sObj
 
 test('kubectl kustomize config/default renders the whole install', async () => {
   const objects = await rendered();
-  const kinds = objects.map((o) => o.kind).sort();
-  assert.deepEqual(kinds, [
-    'ClusterRole', 'ClusterRoleBinding',
-    'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition',
-    'Deployment', 'Namespace', 'NetworkPolicy', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'Service', 'ServiceAccount', 'ServiceMonitor',
-  ]);
+  const kinds = objects.map((o) => o.kind);
+  const count = (kind: string): number => kinds.filter((k) => k === kind).length;
+  const expected: Record<string, number> = {
+    CustomResourceDefinition: 4, Namespace: 1, ServiceAccount: 1, ClusterRole: 1, ClusterRoleBinding: 1, Role: 1, RoleBinding: 1,
+    Deployment: 1, Service: 2, ServiceMonitor: 1, PrometheusRule: 1, NetworkPolicy: 1,
+  };
+  for (const [kind, n] of Object.entries(expected)) assert.equal(count(kind), n, `${kind} in ${kinds.join(', ')}`);
   for (const o of objects) {
-    const clusterScoped = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind);
+    const clusterScoped = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind);
     assert.equal(o.metadata.namespace, clusterScoped ? undefined : namespace, `${o.kind} ${o.metadata.name} namespace`);
   }
   assert.equal(one(objects, 'Namespace').metadata.name, namespace);
@@ -56,9 +57,9 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   }
 
   // RBAC is the generated rules, bound to the Deployment's ServiceAccount.
-  assert.deepEqual(one(objects, 'ClusterRole')['rules'], rulesFor(daemonPermissions, 'cluster').map(asPolicyRule));
-  assert.deepEqual(one(objects, 'Role')['rules'], rulesFor(daemonPermissions, 'own-namespace').map(asPolicyRule));
-  for (const binding of [one(objects, 'ClusterRoleBinding'), one(objects, 'RoleBinding')]) {
+  assert.deepEqual(one(objects, 'ClusterRole', 'teams-sync-manager-role')['rules'], rulesFor(daemonPermissions, 'cluster').map(asPolicyRule));
+  assert.deepEqual(one(objects, 'Role', 'teams-sync-leader-election-role')['rules'], rulesFor(daemonPermissions, 'own-namespace').map(asPolicyRule));
+  for (const binding of [one(objects, 'ClusterRoleBinding', 'teams-sync-manager-rolebinding'), one(objects, 'RoleBinding', 'teams-sync-leader-election-rolebinding')]) {
     assert.deepEqual(binding['subjects'], [{ kind: 'ServiceAccount', name: 'teams-sync-controller', namespace }]);
   }
 
