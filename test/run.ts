@@ -3,7 +3,7 @@
  * kube-apiserver started for the whole run when integration or e2e files are included.
  *
  *   node --import tsx test/run.ts                 every suite
- *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e)
+ *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e | deployed)
  *   node --import tsx test/run.ts path/a.test.ts  given files (a control plane if any is not a unit test)
  *
  * Environment: TEST_CONCURRENCY (files run at once, default 2), TEST_TIMEOUT_MS (per test, default 300000).
@@ -11,10 +11,11 @@
 import { spawn } from 'node:child_process';
 import { globSync } from 'node:fs';
 import path from 'node:path';
+import { SERVICE_ACCOUNTS_GROUP } from '../pkg/envtest/audit.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const suites = ['unit', 'integration', 'e2e'] as const;
+const suites = ['unit', 'integration', 'e2e', 'deployed'] as const;
 
 function selectFiles(args: string[]): string[] {
   const chosenSuites = args.length === 0 ? suites : args.filter((a) => (suites as readonly string[]).includes(a));
@@ -34,9 +35,12 @@ async function main(): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (needsControlPlane) {
     const started = Date.now();
-    controlPlane = await startControlPlane();
+    // The deployed suite proves the daemon's RBAC from the audit log of ServiceAccount requests.
+    const audit = files.some((f) => f.includes(`${path.sep}deployed${path.sep}`)) ? { userGroups: [SERVICE_ACCOUNTS_GROUP] } : undefined;
+    controlPlane = await startControlPlane(audit === undefined ? {} : { audit });
     env['TSC_TEST_KUBECONFIG'] = controlPlane.kubeconfigPath;
     env['TSC_KUBECTL'] = controlPlane.binaries.kubectl;
+    if (controlPlane.auditLogPath !== undefined) env['TSC_TEST_AUDIT_LOG'] = controlPlane.auditLogPath;
     console.error(`[test] control plane up at ${controlPlane.server} in ${Date.now() - started} ms`);
   }
   try {

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { auditFlags, writeAuditPolicy, type AuditOptions } from './audit.ts';
 import { resolveBinaries, type ControlPlaneBinaries } from './binaries.ts';
 import { installCrds } from './crds.ts';
 import { apiRequest, type ApiserverEndpoint } from './https-json.ts';
@@ -15,6 +16,10 @@ export interface ControlPlane extends ApiserverEndpoint {
   readonly dir: string;
   readonly kubeconfigPath: string;
   readonly etcdUrl: string;
+  /** The service-account token issuer; TokenRequest tokens carry it as their default audience. */
+  readonly serviceAccountIssuer: string;
+  /** The JSON audit log, when started with `audit`. */
+  readonly auditLogPath: string | undefined;
   /** Stops kube-apiserver and starts it again on the same port with the same data. */
   restartApiserver(): Promise<void>;
   /** Compacts etcd's history up to its current revision, so watches from older revisions get 410 Gone. */
@@ -26,7 +31,12 @@ export interface ControlPlaneOptions {
   /** Directory of CRD YAML to install; defaults to the repository's crds/. Pass null to skip. */
   readonly crdDir?: string | null;
   readonly startTimeoutMs?: number;
+  /** Record requests in an audit log (e.g. a ServiceAccount's, to prove its RBAC); off by default. */
+  readonly audit?: AuditOptions;
 }
+
+/** Audiences the apiserver accepts; Entra workload identity federation asks tokens for api://AzureADTokenExchange. */
+export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -55,6 +65,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   const token = randomBytes(24).toString('hex');
   const apiserverArgs = await prepareApiserver(dir, etcdUrl, apiPort, token);
+  const auditLogPath = options.audit === undefined ? undefined : path.join(dir, 'audit.log');
+  if (options.audit !== undefined && auditLogPath !== undefined) {
+    await writeAuditPolicy(path.join(dir, 'audit-policy.yaml'), options.audit);
+    apiserverArgs.push(...auditFlags(path.join(dir, 'audit-policy.yaml'), auditLogPath));
+  }
   const server = `https://127.0.0.1:${apiPort}`;
   let apiserver = await launchApiserver(binaries, apiserverArgs, dir, timeout);
   const caPem = await readFile(path.join(dir, 'certs', 'apiserver.crt'), 'utf8');
@@ -71,6 +86,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     dir,
     kubeconfigPath,
     etcdUrl,
+    serviceAccountIssuer: serviceAccountIssuer(apiPort),
+    auditLogPath,
     async restartApiserver() {
       await apiserver.stop();
       apiserver = await launchApiserver(binaries, apiserverArgs, dir, timeout);
@@ -103,7 +120,8 @@ async function prepareApiserver(dir: string, etcdUrl: string, port: number, toke
     `--secure-port=${port}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
-    `--service-account-issuer=https://127.0.0.1:${port}/`,
+    `--service-account-issuer=${serviceAccountIssuer(port)}`,
+    `--api-audiences=${serviceAccountIssuer(port)},${WORKLOAD_IDENTITY_AUDIENCE}`,
     `--service-account-key-file=${path.join(dir, 'sa-signer.pub')}`,
     `--service-account-signing-key-file=${path.join(dir, 'sa-signer.key')}`,
     '--service-cluster-ip-range=10.0.0.0/24',
@@ -112,6 +130,10 @@ async function prepareApiserver(dir: string, etcdUrl: string, port: number, toke
     '--allow-privileged=true',
     `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
   ];
+}
+
+function serviceAccountIssuer(port: number): string {
+  return `https://127.0.0.1:${port}/`;
 }
 
 async function launchApiserver(binaries: ControlPlaneBinaries, args: string[], dir: string, timeout: number): Promise<ManagedProcess> {

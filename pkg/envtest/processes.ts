@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 
 /** A child process whose output goes to a log file, killed for sure when the harness exits. */
 export interface ManagedProcess {
   readonly name: string;
   readonly logPath: string;
   readonly child: ChildProcess;
+  /** Resolves when the process has exited (by itself or through `stop`). */
+  readonly exited: Promise<void>;
   stop(timeoutMs?: number): Promise<void>;
   tail(lines?: number): Promise<string>;
 }
@@ -29,13 +32,26 @@ function installExitHook(): void {
   }
 }
 
+/** How to start a process beyond its command line. */
+export interface StartOptions {
+  /** The whole environment of the child (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Called with every line the child writes to stdout or stderr. */
+  readonly onLine?: (line: string) => void;
+}
+
 /** Starts `command args`, logging stdout and stderr to logPath. */
-export function startProcess(name: string, command: string, args: string[], logPath: string): ManagedProcess {
+export function startProcess(name: string, command: string, args: string[], logPath: string, options: StartOptions = {}): ManagedProcess {
   installExitHook();
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env === undefined ? {} : { env: options.env }), ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  const onLine = options.onLine;
+  if (onLine !== undefined) {
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  }
   live.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -47,6 +63,7 @@ export function startProcess(name: string, command: string, args: string[], logP
     name,
     logPath,
     child,
+    exited,
     async stop(timeoutMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

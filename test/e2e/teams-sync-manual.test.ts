@@ -5,29 +5,14 @@
  * again changes nothing. Run: node --import tsx test/run.ts test/e2e/teams-sync-manual.test.ts
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
 import { kubeconfigPath } from '../harness/kube.ts';
 import { eventually, startTeamsSyncEnv, TENANT, upn, type TeamsSyncEnv } from './support/teams-sync-env.ts';
-
-const loginCommand = path.resolve(import.meta.dirname, '../../cmd/teamssync-login/main.ts');
+import { runLogin as runLoginAs, type LoginResult } from './support/teamssync-login.ts';
 
 /** Runs teamssync-login as an admin would, approving its device code as `user` through the simulator. */
-async function runLogin(env: TeamsSyncEnv, user: string, extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = [
-    loginCommand, '--kubeconfig', kubeconfigPath(), '--namespace', env.namespace, '--tenant', TENANT,
-    '--graph-authority-host', env.endpoints.authorityHost, '--graph-base-url', env.endpoints.graphBaseUrl, '--graph-ca-bundle', env.endpoints.caBundlePath, ...extra,
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  const pending = await eventually('the device code prompt', () => env.sim.control.pendingDeviceCodes()[0], 30_000);
-  env.sim.control.approveDeviceCode(pending.userCode, user);
-  return { code: await done, stdout, stderr };
+function runLogin(env: TeamsSyncEnv, user: string, extra: string[]): Promise<LoginResult> {
+  return runLoginAs({ sim: env.sim, kubeconfig: kubeconfigPath(), namespace: env.namespace, tenant: TENANT, user, extra });
 }
 
 const numberOf = (env: TeamsSyncEnv, n: string) => env.sim.control.numbers(env.sim.control.tenantIds()[0] ?? '').find((r) => r.telephoneNumber === n);

@@ -43,7 +43,8 @@ function users(phoneUsers: number): UserSeed[] {
   ];
 }
 
-function seed(phoneUsers: number): TenantSeed {
+/** The tenant these tests use (the deployed suite seeds it too). */
+export function seed(phoneUsers: number): TenantSeed {
   return {
     tenantId: TENANT_ID,
     displayName: 'Contoso',

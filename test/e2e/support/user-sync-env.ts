@@ -35,7 +35,8 @@ export const TENANT = 'fabrikam';
 export const upn = (local: string): string => `${local}@${DOMAIN}`;
 export const userId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-function seed(phoneUsers: number): TenantSeed {
+/** The tenant these tests use (the deployed suite seeds it too). */
+export function seed(phoneUsers: number): TenantSeed {
   const users: UserSeed[] = [
     { id: userId(1), userPrincipalName: upn('admin'), displayName: 'Ada Admin', licenses: ['ENTERPRISEPACK'], directoryRoles: ['Global Administrator'] },
     { id: userId(2), userPrincipalName: upn('nophone'), displayName: 'No Phone', licenses: ['ENTERPRISEPACK'] },

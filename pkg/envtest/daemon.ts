@@ -1,0 +1,186 @@
+/**
+ * Runs the controller daemon as a child process exactly as the container does (see Dockerfile and the
+ * Deployment in the install): same command, flags and environment, authenticated as the install's
+ * ServiceAccount with a TokenRequest token. Only what a pod gets from its surroundings differs: the
+ * kubeconfig (instead of the projected token and in-cluster variables), loopback ports for metrics,
+ * probes and presence, a temporary state directory, and the Graph endpoints (the simulator).
+ *
+ *   const daemon = await startDaemon({ controlPlane, graph: { authorityHost, baseUrl, caBundle } });
+ *   await daemon.waitForLog('leadership', (e) => e.msg === 'Successfully acquired lease');
+ *   await daemon.stop();
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { containerCommand, withFlag } from './container-command.ts';
+import type { ApiserverEndpoint } from './https-json.ts';
+import { renderInstall, type InstallManifests } from './install-manifests.ts';
+import { freePort, waitFor } from './ports.ts';
+import { startProcess, type ManagedProcess } from './processes.ts';
+import { applyIdentity, requestToken, writeServiceAccountKubeconfig, type ServiceAccountIdentity } from './service-account.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+/** Where the daemon finds Microsoft Entra ID and Graph (the simulator in tests and the demo). */
+export interface GraphEndpointFlags {
+  readonly authorityHost: string;
+  readonly baseUrl: string;
+  readonly caBundle: string;
+}
+
+/** The control plane as the launcher uses it: the admin endpoint and kubeconfig, and kubectl. */
+export interface DaemonControlPlane extends ApiserverEndpoint {
+  readonly kubectl: string;
+  readonly kubeconfigPath: string;
+}
+
+/** Options of {@link startDaemon}. */
+export interface DaemonOptions {
+  readonly controlPlane: DaemonControlPlane;
+  readonly graph?: GraphEndpointFlags;
+  /** The install to take the Deployment and identity from (rendered once by the caller, or here). */
+  readonly install?: InstallManifests;
+  /** Further flags, set over the Deployment's (e.g. `{ 'log-level': 'debug', namespace: 'demo' }`). */
+  readonly flags?: Readonly<Record<string, string>>;
+  /** Called with every log line (JSON) as it arrives. */
+  readonly onLine?: (line: string) => void;
+  readonly readyTimeoutMs?: number;
+}
+
+/** One parsed log line of the daemon (pino JSON). */
+export interface DaemonLogEntry {
+  readonly level?: string;
+  readonly msg?: string;
+  readonly [key: string]: unknown;
+}
+
+/** A running daemon. */
+export interface RunningDaemon {
+  readonly pid: number;
+  readonly serviceAccount: ServiceAccountIdentity;
+  readonly install: InstallManifests;
+  /** The command line it was started with (as a user would read it). */
+  readonly argv: readonly string[];
+  readonly kubeconfigPath: string;
+  /** Its stdout and stderr, as a file (removed by `stop`). */
+  readonly logPath: string;
+  readonly metricsUrl: string;
+  readonly healthUrl: string;
+  /** Base URL of the presence stream and PBX endpoints. */
+  readonly presenceUrl: string;
+  /** Every line written so far (stdout and stderr). */
+  lines(): readonly string[];
+  /** The lines that are JSON log entries, parsed. */
+  entries(): DaemonLogEntry[];
+  /** Resolves with the first log entry (already written or to come) that `match` accepts. */
+  waitForLog(what: string, match: (entry: DaemonLogEntry) => boolean, timeoutMs?: number): Promise<DaemonLogEntry>;
+  /** True while the process runs. */
+  running(): boolean;
+  /** SIGTERM, then SIGKILL after the pod's termination grace period; resolves with the exit code (null when killed). */
+  stop(): Promise<number | null>;
+}
+
+const MAX_LINES = 20_000;
+
+/** Applies the install's identity, requests its token and starts the daemon; resolves once /readyz answers 200. */
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { controlPlane } = options;
+  const install = options.install ?? (await renderInstall(controlPlane.kubectl));
+  const serviceAccount = await applyIdentity(controlPlane.kubectl, controlPlane.kubeconfigPath, install);
+  const token = await requestToken(controlPlane, serviceAccount);
+  const dir = await mkdtemp(path.join(tmpdir(), 'tsc-daemon-'));
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  await writeServiceAccountKubeconfig(kubeconfigPath, controlPlane, serviceAccount, token);
+
+  const container = containerCommand(path.join(repoRoot, 'Dockerfile'), install.deployment, {
+    'metadata.namespace': serviceAccount.namespace,
+    'metadata.name': `${install.deployment.metadata.name}-local`,
+    'spec.serviceAccountName': serviceAccount.name,
+  });
+  const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
+  const flags: Record<string, string> = {
+    'metrics-bind-address': `127.0.0.1:${metricsPort}`,
+    'health-probe-bind-address': `127.0.0.1:${probePort}`,
+    'presence-bind-address': `127.0.0.1:${presencePort}`,
+    ...(container.argv.some((a) => a.startsWith('--state-db')) ? { 'state-db': path.join(dir, 'state.db') } : {}),
+    ...(options.graph === undefined ? {} : { 'graph-authority-host': options.graph.authorityHost, 'graph-base-url': options.graph.baseUrl, 'graph-ca-bundle': options.graph.caBundle }),
+    ...options.flags,
+  };
+  let argv = [...container.argv];
+  for (const [name, value] of Object.entries(flags)) argv = withFlag(argv, name, value);
+  const [command = 'node', ...args] = argv;
+  // The image's `node` is the project's Node 24; nothing of this process's environment leaks in (no NODE_OPTIONS, no tsx).
+  const executable = command === 'node' ? process.execPath : command;
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...container.env, KUBECONFIG: kubeconfigPath };
+
+  const lines: string[] = [];
+  const waiters = new Set<(line: string) => void>();
+  const onLine = (line: string): void => {
+    lines.push(line);
+    if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
+    options.onLine?.(line);
+    for (const waiter of waiters) waiter(line);
+  };
+  const child: ManagedProcess = startProcess('teams-sync-controller', executable, args, path.join(dir, 'daemon.log'), { env, cwd: repoRoot, onLine });
+  const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
+  const healthUrl = `http://127.0.0.1:${probePort}`;
+  const daemon: RunningDaemon = {
+    pid: child.child.pid ?? -1,
+    serviceAccount,
+    install,
+    argv,
+    kubeconfigPath,
+    logPath: child.logPath,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    healthUrl,
+    presenceUrl: `http://127.0.0.1:${presencePort}`,
+    lines: () => lines,
+    entries: () => lines.map(parseEntry).filter((e): e is DaemonLogEntry => e !== undefined),
+    running,
+    waitForLog(what, match, timeoutMs = 60_000) {
+      const found = daemon.entries().find(match);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const done = (error: Error | undefined, entry?: DaemonLogEntry): void => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (error === undefined && entry !== undefined) resolve(entry);
+          else reject(error);
+        };
+        const waiter = (line: string): void => {
+          const entry = parseEntry(line);
+          if (entry !== undefined && match(entry)) done(undefined, entry);
+        };
+        const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for the daemon to log ${what}`)), timeoutMs);
+        waiters.add(waiter);
+        void child.exited.then(() => done(new Error(`the daemon exited before logging ${what}:\n${lines.slice(-20).join('\n')}`)));
+      });
+    },
+    async stop() {
+      await child.stop(container.terminationGraceSeconds * 1000);
+      const code = child.child.exitCode;
+      await rm(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  try {
+    const exitedEarly = child.exited.then(() => {
+      throw new Error(`the daemon exited with ${child.child.exitCode ?? child.child.signalCode} before it was ready`);
+    });
+    exitedEarly.catch(() => undefined); // a later exit is not this wait's business
+    await Promise.race([exitedEarly, waitFor('the daemon /readyz', async () => (await fetch(`${healthUrl}/readyz`)).status === 200, options.readyTimeoutMs ?? 60_000, 200)]);
+  } catch (error) {
+    await daemon.stop();
+    throw new Error(`${(error as Error).message}\n${lines.slice(-30).join('\n')}`);
+  }
+  return daemon;
+}
+
+function parseEntry(line: string): DaemonLogEntry | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as DaemonLogEntry;
+  } catch {
+    return undefined;
+  }
+}
