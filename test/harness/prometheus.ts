@@ -25,6 +25,8 @@ export interface ScrapeTarget {
   readonly metricsPath?: string;
   /** Extra labels on every series of the target (as a ServiceMonitor's relabelling would add namespace, pod…). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Prometheus's honor_labels: the scraped series' own labels win over `labels` (default false, as in Prometheus). */
+  readonly honorLabels?: boolean;
 }
 
 /** Options of {@link startPrometheus}. */
@@ -105,6 +107,7 @@ function configYaml(options: PrometheusOptions, ruleFiles: readonly string[]): s
     scrape_configs: options.targets.map((target) => ({
       job_name: target.job,
       metrics_path: target.metricsPath ?? '/metrics',
+      honor_labels: target.honorLabels ?? false,
       static_configs: [{ targets: [target.address], ...(target.labels === undefined ? {} : { labels: target.labels }) }],
     })),
   });
