@@ -55,15 +55,6 @@ export class TenantContext implements ObservationSource {
     return this.teams.numberAssignment(number, notBefore);
   }
 
-  /**
-   * Users from the directory snapshot, Teams state always live: for a mapping whose Microsoft 365
-   * state is in motion (written, failing), where a bulk read taken while an operation completed
-   * could be stale in a way no timestamp reveals.
-   */
-  directoryOnly(): ObservationSource {
-    return { catalog: this.catalog, user: (ref) => this.user(ref), configuration: () => ({ hit: false }), numberAssignment: () => ({ hit: false }) };
-  }
-
   /** For the executor: forget bulk answers about what a write touches. */
   readonly touch = (touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }): void => {
     this.teams.touch(touched.userIds, touched.numbers);

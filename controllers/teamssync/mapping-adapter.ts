@@ -12,7 +12,7 @@ import { createMergePatch, removeFinalizer, type EventRecorder, type KubeClient,
 import type { Action } from '../userlicensemapping/actions.ts';
 import type { ChangeKind } from '../userlicensemapping/plan.ts';
 import { blockerMessage, describeAction, failureMessage } from '../userlicensemapping/messages.ts';
-import { operationToStatus } from '../userlicensemapping/status-codec.ts';
+import { intentToStatus, operationToStatus } from '../userlicensemapping/status-codec.ts';
 import { syncMapping, type MappingGate, type MappingSyncResult } from '../userlicensemapping/sync-one.ts';
 import type { MappingSyncOutcome, SyncMappingPort } from './mapping-port.ts';
 import { userLicenseMappingResource, type TeamsTenant, type UserLicenseMapping } from './resources.ts';
@@ -52,6 +52,11 @@ export function mappingPort(deps: MappingAdapterDeps): SyncMappingPort {
         if (op === undefined) return;
         await deps.statusWriter.update(userLicenseMappingResource, mapping, (status) => ({ ...status, operation: op }));
         base = { ...base, operation: op };
+      },
+      persistIntent: async (intent) => {
+        const recorded = intentToStatus(intent);
+        await deps.statusWriter.update(userLicenseMappingResource, mapping, (status) => ({ ...status, intent: recorded }));
+        base = { ...base, intent: recorded };
       },
     });
     // A sign-in Graph no longer accepts ends the whole run (apply.ts), not just this mapping.

@@ -61,6 +61,27 @@ export interface ResumeOperation {
 /** One step of a plan. */
 export type Action = OperationAction | AssignPolicy | UnassignPolicy | ResumeOperation;
 
+/** A write to Microsoft 365 (every action but polling one already started). */
+export type WriteAction = Exclude<Action, ResumeOperation>;
+
+/**
+ * The writes a pass is about to make, recorded on the mapping before the first one (house rule
+ * R4). A pass that ends normally clears it; one that crashed, lost its leadership or failed
+ * ambiguously leaves it, and the next pass (in any replica) observes each write's key before
+ * anything is written again.
+ */
+export interface WriteIntent {
+  /** RFC 3339. */
+  readonly startedAt: string;
+  readonly writes: readonly WriteAction[];
+}
+
+/** The plan's writes as an intent, or undefined when it writes nothing new. */
+export function intentOf(actions: readonly Action[], now: number): WriteIntent | undefined {
+  const writes = actions.filter((a): a is WriteAction => a.kind !== 'ResumeOperation');
+  return writes.length === 0 ? undefined : { startedAt: new Date(now).toISOString(), writes };
+}
+
 /**
  * Why nothing (or nothing more) is applied. Terminal ones need a person; `LicenseUnavailable`,
  * `ManualSyncPending` and `Suspended` are waits decided outside this mapping.
@@ -83,7 +104,9 @@ export type Blocker =
     }
   | { readonly kind: 'LicenseUnavailable'; readonly message: string }
   | { readonly kind: 'Suspended'; readonly pendingActions: number }
-  | { readonly kind: 'ManualSyncPending'; readonly pendingActions: number };
+  | { readonly kind: 'ManualSyncPending'; readonly pendingActions: number }
+  /** Writes an earlier pass started whose effect is not visible yet: nothing is written until they settle. */
+  | { readonly kind: 'WriteUnconfirmed'; readonly writes: readonly WriteAction[]; readonly requeueAfterMs: number };
 
 /** A blocker kind. */
 export type BlockerKind = Blocker['kind'];

@@ -9,10 +9,10 @@
  *    a successful write and the status update must not leave an orphan the removal would miss);
  * 3. add the effects of the actions that succeeded in this pass.
  */
-import type { Action, OperationAction, Plan } from './actions.ts';
+import type { Action, OperationAction, Plan, WriteAction, WriteIntent } from './actions.ts';
 import type { ActionResult, ApplyOutcome } from './executor.ts';
 import type { AppliedNumber, AppliedPolicy, AppliedRecord, Observation } from './observed.ts';
-import { numberHeldBy, ownedNumberPresent, ownedPolicyPresent } from './ownership.ts';
+import { assignmentOf, configurationOf, effectivePolicy, isAssigned, numberHeldBy, ownedNumberPresent, ownedPolicyPresent } from './ownership.ts';
 import { withinGrace, type PropagationSettings } from './propagation.ts';
 import { sameId, sameNumber } from './types.ts';
 
@@ -90,6 +90,40 @@ export function withEffect(record: AppliedRecord, action: Action): AppliedRecord
       return { ...record, policies: upsertPolicy(record.policies, { userId: action.userId, policyType: action.policyType, policyName: action.policyName }) };
     case 'UnassignPolicy':
       return { ...record, policies: record.policies.filter((p) => !samePolicySlot(p, action)) };
+  }
+}
+
+/**
+ * Resolves the writes an earlier pass recorded before it stopped (crash, lost leadership, an
+ * ambiguous failure): each write whose effect Microsoft 365 shows is taken into the applied
+ * record as if that pass had finished (so a removal right after a crash still removes what it
+ * wrote); the writes whose effect is not visible stay unresolved. Pure.
+ */
+export function adoptIntended(applied: AppliedRecord, intent: WriteIntent | undefined, obs: Omit<Observation, 'applied' | 'intent'>): { applied: AppliedRecord; unresolved: WriteIntent | undefined } {
+  if (intent === undefined) return { applied, unresolved: undefined };
+  const view: Observation = { ...obs, applied };
+  let record = applied;
+  const unresolved: WriteAction[] = [];
+  for (const write of intent.writes) {
+    if (effectVisible(view, write)) record = withEffect(record, write);
+    else unresolved.push(write);
+  }
+  return { applied: record, unresolved: unresolved.length === 0 ? undefined : { startedAt: intent.startedAt, writes: unresolved } };
+}
+
+/** True when Microsoft 365 shows what `write` asks for. */
+export function effectVisible(obs: Observation, write: WriteAction): boolean {
+  switch (write.kind) {
+    case 'AssignNumber':
+      return numberHeldBy(obs, write.number, write.userId);
+    case 'EnableEnterpriseVoice':
+      return numberHeldBy(obs, write.number, write.userId) && configurationOf(obs, write.userId)?.isEnterpriseVoiceEnabled === true;
+    case 'UnassignNumber':
+      return !isAssigned(assignmentOf(obs, write.number));
+    case 'AssignPolicy':
+      return ownedPolicyPresent(obs, { userId: write.userId, policyType: write.policyType, policyName: write.policyName });
+    case 'UnassignPolicy':
+      return effectivePolicy(configurationOf(obs, write.userId), write.policyType)?.assignmentType !== 'direct';
   }
 }
 

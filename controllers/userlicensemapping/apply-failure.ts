@@ -19,7 +19,12 @@ export function toApplyFailure(error: unknown): ApplyFailure {
     case 'Throttled':
       return { kind: 'Throttled', message, retryAfterMs: error.retryAfterMs };
     case 'Transient':
-      return error.retryAfterMs === undefined ? { kind: 'Transient', message } : { kind: 'Transient', message, retryAfterMs: error.retryAfterMs };
+      return {
+        kind: 'Transient',
+        message,
+        ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+        ...(error.outcomeUnknown ? { outcomeUnknown: true as const } : {}),
+      };
     case 'ReplicationPending':
       return { kind: 'ReplicationPending', message };
     case 'NotFound':

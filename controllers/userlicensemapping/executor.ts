@@ -91,6 +91,8 @@ export interface ApplyFailure {
   readonly kind: ApplyFailureKind;
   readonly message: string;
   readonly retryAfterMs?: number | undefined;
+  /** The write may have been applied (and its effect was not seen in the time given to it). */
+  readonly outcomeUnknown?: true | undefined;
 }
 
 /** What happened to one action. */

@@ -6,7 +6,7 @@
 import type { UserLicenseMapping, UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { setCondition, type ConditionedStatus } from '../../pkg/runtime/conditions.ts';
 import type { ConditionInput, MappingReport, MappingStatusFields } from './report.ts';
-import { appliedToStatus, operationToStatus } from './status-codec.ts';
+import { appliedToStatus, intentToStatus, operationToStatus } from './status-codec.ts';
 
 /** Extra facts for the status besides the report. */
 export interface StatusExtras {
@@ -54,6 +54,7 @@ function fieldsOf(f: MappingStatusFields, previous: UserLicenseMappingStatus, ex
     propagation: f.propagation === undefined ? undefined : definedOnly(f.propagation),
     applied: appliedToStatus(f.applied),
     operation,
+    intent: intentToStatus(f.intent),
     pendingChanges: f.pendingChanges,
     pendingActions: f.pendingActions.length === 0 ? undefined : [...f.pendingActions],
     lastSyncTime,

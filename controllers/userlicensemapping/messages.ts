@@ -78,6 +78,8 @@ export function blockerMessage(b: Blocker): string {
       return clip(`Suspended: ${plural(b.pendingActions, 'change')} wait and are applied once spec.suspend is false again`);
     case 'ManualSyncPending':
       return clip(`${plural(b.pendingActions, 'change')} queued; the tenant is in Manual mode, so a TeamsSync run authorised by the Global Admin applies them`);
+    case 'WriteUnconfirmed':
+      return clip(`Waiting to see whether ${plural(b.writes.length, 'change')} started before the controller stopped or lost its connection took effect in Microsoft 365; nothing is written again until then`);
   }
 }
 

@@ -7,8 +7,8 @@
  */
 import { isGraphError, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration, type User } from '../../pkg/graph/index.ts';
 import type { PlanCatalog } from '../teamstenant/eligibility.ts';
-import type { OperationAction } from './actions.ts';
-import { operationKey } from './actions.ts';
+import { operationKey, type OperationAction, type WriteIntent } from './actions.ts';
+import { adoptIntended } from './applied.ts';
 import type { DesiredState } from './desired.ts';
 import { observedAssignment, observedConfiguration, observedUser } from './observe-convert.ts';
 import type { AppliedRecord, FormerUser, InFlightOperation, Observation, TeamsUserLookup } from './observed.ts';
@@ -47,29 +47,47 @@ export interface ObserveDeps {
 const NO_SOURCE: ObservationSource = { user: () => ({ hit: false }), configuration: () => ({ hit: false }), numberAssignment: () => ({ hit: false }) };
 
 /** Reads everything plan needs for one mapping. Throws pkg/graph errors (report turns them into conditions). */
-export async function observeMapping(desired: DesiredState, applied: AppliedRecord, statusOp: InFlightOperation | undefined, deps: ObserveDeps): Promise<Observation> {
-  const source = deps.source ?? NO_SOURCE;
+export async function observeMapping(
+  desired: DesiredState,
+  applied: AppliedRecord,
+  statusOp: InFlightOperation | undefined,
+  intent: WriteIntent | undefined,
+  deps: ObserveDeps,
+): Promise<Observation> {
+  // Writes an earlier pass recorded and may have made: their keys are read live, never from a bulk read.
+  const given = deps.source ?? NO_SOURCE;
+  const source = intent === undefined ? given : directoryOnly(given);
   const notBefore = applied.appliedAt === undefined ? 0 : Date.parse(applied.appliedAt) || 0;
   const target = desired.kind === 'configured' ? await lookupTarget(desired.config.teamsUser, notBefore, source, deps) : undefined;
   const targetId = target?.found ? target.user.id : undefined;
-  const formerIds = usersToObserve(applied).filter((id) => !sameId(id, targetId));
+  const formerIds = usersToObserve(applied, intent).filter((id) => !sameId(id, targetId));
   const formerUsers = await Promise.all(formerIds.map((id) => lookupFormer(id, notBefore, source, deps)));
   // A number the target's configuration already lists is held by the target (Teams derives the
   // configuration from the inventory): reading its assignment too would cost a call and say the same.
   const listed = target?.found ? target.configuration?.telephoneNumbers ?? [] : [];
-  const toRead = numbersToObserve(desired, applied).filter((n) => !listed.some((l) => sameNumber(l, n)));
+  const toRead = numbersToObserve(desired, applied, intent).filter((n) => !listed.some((l) => sameNumber(l, n)));
   const numbers = await Promise.all(toRead.map((n) => readAssignment(n, notBefore, source, deps)));
   const nameOf = (id: string): string | undefined => {
     const hit = source.user({ objectId: id });
     return hit.hit ? hit.value?.userPrincipalName ?? undefined : undefined;
   };
-  return {
+  const seen = {
     target,
     formerUsers,
     numberAssignments: numbers.flatMap((n) => (n === undefined ? [] : [observedAssignment(n, nameOf)])),
     inFlight: statusOp ?? journaled(desired, applied, targetId, deps),
-    applied,
   };
+  const resolved = adoptIntended(applied, intent, seen);
+  return { ...seen, applied: resolved.applied, ...(resolved.unresolved === undefined ? {} : { intent: resolved.unresolved }) };
+}
+
+/**
+ * Users from the directory snapshot, Teams state always live: for a mapping whose Microsoft 365
+ * state is in motion (written, failing, or with recorded writes), where a bulk read taken while
+ * an operation completed could be stale in a way no timestamp reveals.
+ */
+export function directoryOnly(source: ObservationSource): ObservationSource {
+  return { catalog: source.catalog, user: (ref) => source.user(ref), configuration: () => ({ hit: false }), numberAssignment: () => ({ hit: false }) };
 }
 
 async function lookupTarget(ref: TeamsUserRef, notBefore: number, source: ObservationSource, deps: ObserveDeps): Promise<TeamsUserLookup> {

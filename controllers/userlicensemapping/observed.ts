@@ -5,7 +5,7 @@
  * controller owns is ever removed.
  */
 import type { DesiredState } from './desired.ts';
-import type { OperationAction } from './actions.ts';
+import type { OperationAction, WriteIntent } from './actions.ts';
 import { canonicalNumber, type ActivationState, type AssignmentStatus, type NumberType } from './types.ts';
 
 /** One numberAssignment (graph-api.md §2.1), reduced to what planning needs. */
@@ -117,7 +117,13 @@ export interface Observation {
   /** Assignments of `numbersToObserve`; a number with no entry (or `unassigned`) is free. */
   readonly numberAssignments: readonly ObservedNumberAssignment[];
   readonly inFlight?: InFlightOperation | undefined;
+  /**
+   * What observe made of the applied record: status.applied plus the effects of an earlier pass's
+   * recorded writes that Microsoft 365 shows (see `adoptIntended`).
+   */
   readonly applied: AppliedRecord;
+  /** Recorded writes of an earlier pass whose effect Microsoft 365 does not show (yet). */
+  readonly intent?: WriteIntent | undefined;
 }
 
 /** True when the record owns nothing (removal done; the licence may be released). */
@@ -126,16 +132,18 @@ export function ownsNothing(applied: AppliedRecord): boolean {
 }
 
 /** The numbers whose numberAssignment observe must read: the desired one and the one we own. */
-export function numbersToObserve(desired: DesiredState, applied: AppliedRecord): string[] {
+export function numbersToObserve(desired: DesiredState, applied: AppliedRecord, intent?: WriteIntent): string[] {
   const numbers = new Set<string>();
   if (desired.kind === 'configured') numbers.add(canonicalNumber(desired.config.phoneNumber));
   if (applied.number) numbers.add(canonicalNumber(applied.number.telephoneNumber));
+  for (const w of intent?.writes ?? []) if ('number' in w) numbers.add(canonicalNumber(w.number));
   return [...numbers];
 }
 
 /** The user ids the applied record names; observe reads those other than the target as `formerUsers`. */
-export function usersToObserve(applied: AppliedRecord): string[] {
+export function usersToObserve(applied: AppliedRecord, intent?: WriteIntent): string[] {
   const ids = new Set<string>(applied.policies.map((p) => p.userId.toLowerCase()));
   if (applied.number) ids.add(applied.number.userId.toLowerCase());
+  for (const w of intent?.writes ?? []) if ('userId' in w) ids.add(w.userId.toLowerCase());
   return [...ids];
 }

@@ -36,6 +36,10 @@ export function plan(desired: DesiredState, obs: Observation, ctx: PlanContext):
     const resume: Action = { kind: 'ResumeOperation', operationId: obs.inFlight.operationId, operation: obs.inFlight.operation };
     return { ...base, actions: [resume], blockers: [] };
   }
+  // Writes an earlier pass recorded and Microsoft 365 does not show yet may still land (an
+  // operation accepted just before a crash): writing again now could make them twice.
+  const unconfirmed = unconfirmedWrites(obs, ctx.now);
+  if (unconfirmed !== undefined) return { ...base, actions: [], blockers: [unconfirmed] };
   const settings = ctx.propagation ?? DEFAULT_PROPAGATION;
   const draftCtx: DraftContext = { now: ctx.now, propagation: settings };
   const draft = draftFor(desired, obs, ctx, draftCtx);
@@ -62,6 +66,19 @@ function draftFor(desired: DesiredState, obs: Observation, ctx: PlanContext, dra
       return planConfigured(config, target.user, obs, draftCtx);
     }
   }
+}
+
+/**
+ * How long recorded writes whose effect is not visible hold further writes back, from when they
+ * were recorded: the in-reconcile wait for an operation (RECONCILE_POLL's 30 s).
+ */
+export const INTENT_SETTLE_MS = 30_000;
+
+function unconfirmedWrites(obs: Observation, now: number): Blocker | undefined {
+  if (obs.intent === undefined) return undefined;
+  const age = now - Date.parse(obs.intent.startedAt);
+  if (!(age >= 0 && age < INTENT_SETTLE_MS)) return undefined;
+  return { kind: 'WriteUnconfirmed', writes: obs.intent.writes, requeueAfterMs: Math.min(INTENT_SETTLE_MS - age, 5_000) };
 }
 
 /** Blockers stop everything; suspend and Manual mode keep the actions (counted, shown, not applied). */

@@ -20,7 +20,9 @@ import type { AutoBatchRecorder } from './auto-batches.ts';
 import { nextMappingStatus } from './mapping-status.ts';
 import type { PropagationSettings } from './propagation.ts';
 import type { ConditionInput } from './report.ts';
-import { operationToStatus } from './status-codec.ts';
+import { intentToStatus, operationToStatus } from './status-codec.ts';
+import type { ApplyOutcome } from './executor.ts';
+import { directoryOnly } from './observe.ts';
 import { syncMapping, type MappingSyncResult } from './sync-one.ts';
 import { tenantBlock, tenantPending } from './tenant-readiness.ts';
 
@@ -60,7 +62,7 @@ function settled(mapping: CachedMapping): boolean {
  * failure of a streak. Retrying one failure (with backoff, or on the external re-check) is not a
  * new sync run; the mapping's conditions already say it is failing.
  */
-export function belongsInHistory(before: CachedMapping, result: Pick<MappingSyncResult, 'outcome' | 'report'>, consecutiveFailures: number): boolean {
+export function belongsInHistory(before: CachedMapping, result: { readonly outcome: ApplyOutcome; readonly report: { readonly verdict: { readonly reason: string } } }, consecutiveFailures: number): boolean {
   const { outcome } = result;
   if (!outcome.attempted) return false;
   if (outcome.results.some((r) => r.status !== 'failed')) return true;
@@ -127,12 +129,15 @@ export class UserLicenseMappingReconciler implements Reconciler {
       mode: tenant.spec.syncMode === 'Manual' ? 'queue' : 'apply',
       tenant,
       gate: deps.view.gateFor(mapping, tenant, context.directory),
-      source: settled(mapping) ? context : context.directoryOnly(),
+      source: settled(mapping) ? context : directoryOnly(context),
       journal: deps.journal,
       onWrite: context.touch,
       persistOperation: async (operation, startedAt) => {
         const op = operationToStatus(operation, startedAt);
         latest = await deps.statusWriter.update(UserLicenseMappingResource, latest, (status) => ({ ...status, ...(op === undefined ? {} : { operation: op }) }));
+      },
+      persistIntent: async (intent) => {
+        latest = await deps.statusWriter.update(UserLicenseMappingResource, latest, (status) => ({ ...status, intent: intentToStatus(intent) }));
       },
       consecutiveFailures: deps.numRequeues?.(key),
       propagation: deps.propagation,

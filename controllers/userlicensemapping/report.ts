@@ -5,7 +5,7 @@
  */
 import type { ConditionStatusValue, ConditionTypeName } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
 import type { Eligibility, LicenseState } from '../../pkg/apis/teamssync/v1alpha1/user-license-mapping-status.ts';
-import type { OperationAction, Plan } from './actions.ts';
+import { intentOf, type OperationAction, type Plan, type WriteIntent } from './actions.ts';
 import { inFlightOf, settleApplied } from './applied.ts';
 import type { ApplyOutcome } from './executor.ts';
 import { toApplyFailure } from './apply-failure.ts';
@@ -61,6 +61,8 @@ export interface MappingStatusFields {
   readonly applied: AppliedRecord;
   /** A long-running operation still in flight: persist it too (R4), so any replica resumes it. */
   readonly operation?: { readonly operationId: string; readonly operation: OperationAction } | undefined;
+  /** Writes that may have been made but are not seen yet: kept so the next pass observes them first (R4). */
+  readonly intent?: WriteIntent | undefined;
   /** Set only when this pass applied something; otherwise keep the previous value. */
   readonly lastSyncTime?: string | undefined;
 }
@@ -102,7 +104,7 @@ export function report(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx:
     statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, ctx.now, label),
     requeueAfterMs: v.requeueAfterMs,
     retryWithBackoff: v.backoff ?? false,
-    removalComplete: plan.desired.kind === 'unmapped' && ownsNothing(applied) && operation === undefined,
+    removalComplete: plan.desired.kind === 'unmapped' && ownsNothing(applied) && operation === undefined && !plan.blockers.some((b) => b.kind === 'WriteUnconfirmed'),
     verdict: v,
   };
 }
@@ -177,8 +179,21 @@ function statusFieldsFor(
     lastAppliedPolicies: applied.policies.map((p) => ({ policyType: p.policyType, policyName: p.policyName })),
     applied,
     operation,
+    intent: intentAfter(plan, obs, outcome, now),
     lastSyncTime: succeeded > 0 ? new Date(now).toISOString() : undefined,
   };
+}
+
+/**
+ * The recorded writes that must survive this pass: those from a write that failed ambiguously
+ * (it may still land), or the earlier pass's writes this one is still waiting on. Anything else
+ * ended in a known state: the record is cleared.
+ */
+function intentAfter(plan: Plan, obs: Observation, outcome: ApplyOutcome, now: number): WriteIntent | undefined {
+  if (plan.blockers.some((b) => b.kind === 'WriteUnconfirmed')) return obs.intent;
+  const failedAt = outcome.results.findIndex((r) => r.status === 'failed' && r.failure.outcomeUnknown === true);
+  if (failedAt < 0) return undefined;
+  return intentOf(outcome.results.slice(failedAt).map((r) => r.action), now);
 }
 
 function eligibilityOf(plan: Plan, obs: Observation): Eligibility | undefined {

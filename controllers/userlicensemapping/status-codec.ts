@@ -4,7 +4,7 @@
  * `AppliedRecord` / `InFlightOperation` the next observe reads back (any replica, any restart).
  */
 import type { TeamsTenant, UserLicenseMapping, UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import type { OperationAction } from './actions.ts';
+import type { OperationAction, WriteAction, WriteIntent } from './actions.ts';
 import type { MappingIntent, TenantPolicies } from './desired.ts';
 import type { AppliedRecord, InFlightOperation } from './observed.ts';
 import { EMPTY_APPLIED } from './observed.ts';
@@ -12,6 +12,8 @@ import type { NumberType, TeamsUserRef } from './types.ts';
 
 type StatusApplied = NonNullable<UserLicenseMappingStatus['applied']>;
 type StatusOperation = NonNullable<UserLicenseMappingStatus['operation']>;
+type StatusIntent = NonNullable<UserLicenseMappingStatus['intent']>;
+type StatusWrite = StatusIntent['writes'][number];
 
 /** The mapping's spec as the pure core sees it. */
 export function mappingIntent(mapping: UserLicenseMapping): MappingIntent {
@@ -88,5 +90,49 @@ export function operationToStatus(op: InFlightOperation | undefined, startedAt?:
     telephoneNumber: action.number,
     ...('userId' in action && action.userId !== '' ? { userId: action.userId } : {}),
     ...(startedAt === undefined ? {} : { startedAt }),
+  };
+}
+
+/** status.intent → WriteIntent (writes the codec cannot read back are dropped: they cannot be observed). */
+export function intentFromStatus(status: UserLicenseMappingStatus | undefined): WriteIntent | undefined {
+  const intent = status?.intent;
+  if (intent === undefined) return undefined;
+  const writes = intent.writes.flatMap((w): WriteAction[] => {
+    const write = writeOf(w);
+    return write === undefined ? [] : [write];
+  });
+  return writes.length === 0 ? undefined : { startedAt: intent.startedAt, writes };
+}
+
+function writeOf(w: StatusWrite): WriteAction | undefined {
+  const userId = w.userId ?? '';
+  const number = w.telephoneNumber ?? '';
+  switch (w.action) {
+    case 'AssignNumber':
+    case 'EnableEnterpriseVoice':
+      return userId === '' || number === '' ? undefined : { kind: w.action, userId, number, numberType: 'directRouting' };
+    case 'UnassignNumber':
+      return number === '' ? undefined : { kind: 'UnassignNumber', number, numberType: 'directRouting' };
+    case 'AssignPolicy':
+      return userId === '' || w.policyType === undefined || w.policyName === undefined ? undefined : { kind: 'AssignPolicy', userId, policyType: w.policyType, policyName: w.policyName };
+    case 'UnassignPolicy':
+      return userId === '' || w.policyType === undefined ? undefined : { kind: 'UnassignPolicy', userId, policyType: w.policyType };
+  }
+}
+
+/** WriteIntent → status.intent. */
+export function intentToStatus(intent: WriteIntent): StatusIntent;
+export function intentToStatus(intent: WriteIntent | undefined): StatusIntent | undefined;
+export function intentToStatus(intent: WriteIntent | undefined): StatusIntent | undefined {
+  if (intent === undefined) return undefined;
+  return {
+    startedAt: intent.startedAt,
+    writes: intent.writes.slice(0, 16).map((w): StatusWrite => ({
+      action: w.kind,
+      ...('number' in w ? { telephoneNumber: w.number } : {}),
+      ...('userId' in w ? { userId: w.userId } : {}),
+      ...('policyType' in w ? { policyType: w.policyType } : {}),
+      ...('policyName' in w ? { policyName: w.policyName } : {}),
+    })),
   };
 }

@@ -3,15 +3,16 @@
  * everything a caller needs to persist and count it. Used by the UserLicenseMapping reconciler
  * (Auto and Manual mode) and by the TeamsSync controller for manual runs and dry runs.
  *
- * It does not write to the apiserver except through `persistOperation` (status.operation as soon
- * as Microsoft 365 accepted a long-running operation); the caller writes `status` (StatusWriter
+ * It does not write to the apiserver except through `persistIntent` (status.intent: the writes it
+ * is about to make, before the first one) and `persistOperation` (status.operation as soon as
+ * Microsoft 365 accepted a long-running operation); the caller writes `status` (StatusWriter
  * skips the write when nothing changed), records `events` and removes the finalizer when
  * `report.removalComplete`.
  */
 import type { TeamsTenant, UserLicenseMapping, UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { GraphTenantClient } from '../../pkg/graph/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import type { Action, LicenseGate, Plan } from './actions.ts';
+import { intentOf, type Action, type LicenseGate, type Plan, type WriteIntent } from './actions.ts';
 import { apply } from './apply.ts';
 import type { MappingConflict } from './conflicts.ts';
 import { desiredState } from './desired.ts';
@@ -26,7 +27,7 @@ import { userLabel } from './ownership.ts';
 import { changeKind, plan, type ChangeKind } from './plan.ts';
 import type { PropagationSettings } from './propagation.ts';
 import { report, reportObserveFailure, type MappingReport } from './report.ts';
-import { appliedFromStatus, mappingIntent, operationFromStatus, tenantPolicies } from './status-codec.ts';
+import { appliedFromStatus, intentFromStatus, mappingIntent, operationFromStatus, tenantPolicies } from './status-codec.ts';
 
 /**
  * - apply: write to Microsoft 365 (Auto mode, or an authorised manual run);
@@ -52,6 +53,11 @@ export interface MappingSyncDeps {
   readonly journal?: OperationJournal | undefined;
   /** Writes status.operation when an operation is accepted (see journal-recorder.ts). */
   readonly persistOperation?: PersistOperation | undefined;
+  /**
+   * Writes status.intent before the first write of a pass. Must succeed before anything is
+   * written to Microsoft 365: it is how a restarted or new leader finds writes it may have made.
+   */
+  readonly persistIntent?: ((intent: WriteIntent) => Promise<void>) | undefined;
   /** Told which users/numbers a write touches (cache invalidation). */
   readonly onWrite?: ((touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }) => void) | undefined;
   /** The workqueue's failure count for this key (report's flap guard). */
@@ -93,7 +99,7 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
   const statusOp = operationFromStatus(mapping.status, applied.number?.numberType);
   let obs: Observation;
   try {
-    obs = await observeMapping(desired, applied, statusOp, { client: deps.client, tenantId, source: deps.source, journal: journalLookup(deps.journal), signal: deps.signal });
+    obs = await observeMapping(desired, applied, statusOp, intentFromStatus(mapping.status), { client: deps.client, tenantId, source: deps.source, journal: journalLookup(deps.journal), signal: deps.signal });
   } catch (error) {
     const failed = reportObserveFailure(error, reportContext(deps, now()));
     return {
@@ -121,6 +127,17 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
 }
 
 async function applyPlan(p: Plan, deps: MappingSyncDeps, tenantId: string, now: () => number): Promise<ApplyOutcome> {
+  const intent = p.blockers.length === 0 ? intentOf(p.actions, now()) : undefined;
+  if (intent !== undefined && deps.persistIntent !== undefined) {
+    try {
+      await deps.persistIntent(intent);
+    } catch {
+      // Without the record a crash could leave writes nobody knows about: write nothing this pass.
+      const first = p.actions[0];
+      if (first === undefined) return NOT_APPLIED;
+      return { attempted: true, results: [{ action: first, status: 'failed', failure: { kind: 'Transient', message: 'Could not record the changes about to be made on the mapping; nothing was written to Microsoft 365' } }] };
+    }
+  }
   const executor = new GraphActionExecutor({ client: deps.client, onWrite: deps.onWrite, signal: deps.signal });
   const recorder = journalRecorder({ tenantId, journal: deps.journal, persist: deps.persistOperation, now });
   const outcome = await apply(p, { executor, recorder });

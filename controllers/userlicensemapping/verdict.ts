@@ -54,6 +54,7 @@ const BLOCKER_PRIORITY: readonly BlockerKind[] = [
   'LicenseUnavailable',
   'Suspended',
   'ManualSyncPending',
+  'WriteUnconfirmed',
 ];
 
 /** The blocker to report: the one an admin should fix first. */
@@ -158,6 +159,8 @@ function blockerVerdict(b: Blocker, ctx: VerdictContext): Verdict {
       return { state: 'paused', reason: R.Suspended, message };
     case 'ManualSyncPending':
       return { state: 'progressing', reason: R.ChangesQueued, message };
+    case 'WriteUnconfirmed':
+      return { state: 'progressing', reason: R.Progressing, message, requeueAfterMs: b.requeueAfterMs };
   }
 }
 

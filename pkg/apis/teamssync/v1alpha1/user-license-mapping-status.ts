@@ -76,6 +76,29 @@ const OperationSchema = Type.Object(
   { description: 'A Microsoft 365 operation started for this mapping and not yet seen to finish.', additionalProperties: false },
 );
 
+const IntendedWriteSchema = Type.Object(
+  {
+    action: StringEnum(['AssignNumber', 'UnassignNumber', 'EnableEnterpriseVoice', 'AssignPolicy', 'UnassignPolicy'] as const, { description: 'The change.' }),
+    telephoneNumber: Type.Optional(Type.String({ description: 'The number involved (number changes).', pattern: E164Pattern, maxLength: 16 })),
+    userId: Type.Optional(Guid('The Teams user involved.')),
+    policyType: Type.Optional(Text('Teams policy type (policy changes).', 64)),
+    policyName: Type.Optional(Text('Policy name (AssignPolicy).', 128)),
+  },
+  { additionalProperties: false },
+);
+
+const IntentSchema = Type.Object(
+  {
+    startedAt: Timestamp('When the controller recorded these writes, just before making them.'),
+    writes: Type.Array(IntendedWriteSchema, { description: 'The writes, in order.', maxItems: 16 }),
+  },
+  {
+    description:
+      'Writes to Microsoft 365 the controller recorded before making them and has not seen settle (a restart, a lost leadership or a dropped connection in between). Before anything is written again, each one\'s effect is looked up in Microsoft 365.',
+    additionalProperties: false,
+  },
+);
+
 /** Schema of `UserLicenseMapping.status`. */
 export const UserLicenseMappingStatusSchema = Type.Object(
   {
@@ -90,6 +113,7 @@ export const UserLicenseMappingStatusSchema = Type.Object(
     propagation: Type.Optional(PropagationSchema),
     applied: Type.Optional(AppliedSchema),
     operation: Type.Optional(OperationSchema),
+    intent: Type.Optional(IntentSchema),
     pendingChanges: Type.Optional(Count('Changes not yet applied to Microsoft 365.', 100)),
     pendingActions: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), {
       description: 'Human-readable list of the changes still to apply (e.g. "assign number +14255550100").',

@@ -16,7 +16,7 @@ function mapping(failedReason?: string): CachedMapping {
   const conditions = failedReason === undefined ? [] : [{ type: 'Failed', status: 'True', reason: failedReason, message: 'm', lastTransitionTime: '2026-12-03T00:00:00Z' }];
   return { metadata: { name: 'alex', namespace: 'ns' }, status: { conditions } } as unknown as CachedMapping;
 }
-const report = (reason: string) => ({ verdict: { state: 'stalled' as const, reason: reason as never, message: 'm' } });
+const report = (reason: string) => ({ verdict: { reason } });
 
 test('belongsInHistory: applied changes and the first failure of a streak are history; retries of one failure are not', () => {
   const cases: { name: string; before: CachedMapping; outcome: ApplyOutcome; reason: string; failures: number; want: boolean }[] = [
