@@ -56,6 +56,8 @@ export interface ResumeOperation {
   readonly operationId: string;
   /** The action that started it, so a success updates the applied record like a fresh one. */
   readonly operation: OperationAction;
+  /** RFC 3339: when Microsoft 365 accepted it, when known. */
+  readonly startedAt?: string | undefined;
 }
 
 /** One step of a plan. */

@@ -40,7 +40,7 @@ async function applyOne(action: Action, deps: ApplyDeps): Promise<ActionResult> 
       return runOperation(action, action, undefined, (onAccepted) => executor.enableEnterpriseVoice(action, onAccepted), deps);
     case 'ResumeOperation':
       // Poll only: resubmitting could assign the number twice.
-      return runOperation(action, action.operation, action.operationId, () => executor.resumeOperation(action.operationId, action.operation), deps);
+      return runOperation(action, action.operation, action.operationId, () => executor.resumeOperation(action.operationId, action.operation, action.startedAt), deps);
   }
 }
 

@@ -31,9 +31,12 @@ export interface NumberActionExecutor {
   enableEnterpriseVoice(action: EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState>;
   /**
    * Polls an operation started earlier (NumbersApi.resumeOperation). An operation that failed
-   * while its effect is in place (`operation` says which) resolves `succeeded`.
+   * while its effect is in place (`operation` says which) resolves `succeeded`; so does one Graph
+   * does not know (any more) whose effect is in place. An id Graph still does not know once the
+   * operation is older than a bound (`startedAt`) is given up: it throws `NotFound`, and the
+   * next pass plans from what Microsoft 365 shows.
    */
-  resumeOperation(operationId: string, operation?: OperationAction): Promise<OperationState>;
+  resumeOperation(operationId: string, operation?: OperationAction, startedAt?: string): Promise<OperationState>;
 }
 
 /**

@@ -14,7 +14,7 @@
  * than posted a second time.
  */
 import { sleep } from '../../pkg/runtime/clock.ts';
-import { isGraphError, isOutcomeUnknown, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
+import { isGraphError, isOutcomeUnknown, NotFoundError, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
 import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy } from './actions.ts';
 import { PolicyNotFoundError, type ActionExecutor, type OnAccepted, type OperationState } from './executor.ts';
 import { sameId, samePolicyName } from './types.ts';
@@ -27,6 +27,8 @@ export interface GraphExecutorOptions {
   /** Called before each write with what it touches (cache invalidation). */
   readonly onWrite?: ((touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** How old an operation may be before an id Graph does not know is given up. Default 10 minutes. */
+  readonly unknownOperationBoundMs?: number | undefined;
 }
 
 /** Bounded in-reconcile wait: a worker is never held for minutes by one operation. */
@@ -44,8 +46,10 @@ export class GraphActionExecutor implements ActionExecutor {
   readonly #poll: PollPolicy;
   readonly #onWrite: GraphExecutorOptions['onWrite'];
   readonly #signal: AbortSignal | undefined;
+  readonly #unknownOperationBoundMs: number;
 
   constructor(options: GraphExecutorOptions) {
+    this.#unknownOperationBoundMs = options.unknownOperationBoundMs ?? 10 * 60_000;
     this.#client = options.client;
     this.#poll = options.poll ?? RECONCILE_POLL;
     this.#onWrite = options.onWrite;
@@ -69,14 +73,20 @@ export class GraphActionExecutor implements ActionExecutor {
     return this.assignNumber(action, onAccepted);
   }
 
-  async resumeOperation(operationId: string, operation?: OperationAction): Promise<OperationState> {
+  async resumeOperation(operationId: string, operation?: OperationAction, startedAt?: string): Promise<OperationState> {
     try {
       const state = stateOf(await this.#client.numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() }));
       if (state.state === 'failed' && operation !== undefined && (await this.#effectPresent(operation))) return { state: 'succeeded' };
       return state;
     } catch (error) {
-      if (isGraphError(error, 'ReplicationPending')) return { state: 'running' };
-      throw error;
+      if (!isGraphError(error, 'ReplicationPending')) throw error;
+      // Still running, or an id Graph does not know (yet, or any more): what Microsoft 365 shows decides.
+      if (operation !== undefined && (await this.#effectPresent(operation))) return { state: 'succeeded' };
+      const age = startedAt === undefined ? Number.NaN : Date.now() - Date.parse(startedAt);
+      if (age > this.#unknownOperationBoundMs) {
+        throw new NotFoundError(`Microsoft 365 no longer reports telephone number operation ${operationId} (started ${startedAt ?? 'earlier'}) and its change is not in effect; it is planned again from what Microsoft 365 shows`);
+      }
+      return { state: 'running' };
     }
   }
 

@@ -45,7 +45,10 @@ export function journalRecorder(options: JournalRecorderOptions): OperationRecor
 }
 
 /** The journal's lookup for observe (`undefined` when no journal is configured). */
-export function journalLookup(journal: OperationJournal | undefined): ((key: string) => string | undefined) | undefined {
+export function journalLookup(journal: OperationJournal | undefined): ((key: string) => { operationId: string; startedAt: string } | undefined) | undefined {
   if (journal === undefined) return undefined;
-  return (key) => journal.find(key)?.operationId;
+  return (key) => {
+    const entry = journal.find(key);
+    return entry === undefined ? undefined : { operationId: entry.operationId, startedAt: new Date(entry.startedAt).toISOString() };
+  };
 }

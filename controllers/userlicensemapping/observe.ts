@@ -33,7 +33,7 @@ export interface ObservationSource {
 }
 
 /** Looks up a journaled operation by its key (pkg/state OperationJournal.find). */
-export type JournalLookup = (key: string) => string | undefined;
+export type JournalLookup = (key: string) => { readonly operationId: string; readonly startedAt: string } | undefined;
 
 /** What observe needs. */
 export interface ObserveDeps {
@@ -139,8 +139,8 @@ function journaled(desired: DesiredState, applied: AppliedRecord, targetId: stri
   }
   if (owned !== undefined) candidates.push({ kind: 'UnassignNumber', number: owned.telephoneNumber, numberType: owned.numberType });
   for (const action of candidates) {
-    const operationId = deps.journal(operationKey(deps.tenantId, action));
-    if (operationId !== undefined) return { operationId, operation: action };
+    const entry = deps.journal(operationKey(deps.tenantId, action));
+    if (entry !== undefined) return { operationId: entry.operationId, operation: action, startedAt: entry.startedAt };
   }
   return undefined;
 }

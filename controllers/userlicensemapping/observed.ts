@@ -76,6 +76,8 @@ export interface FormerUser {
 export interface InFlightOperation {
   readonly operationId: string;
   readonly operation: OperationAction;
+  /** RFC 3339: when Microsoft 365 accepted it, when known (bounds how long an unknown id is waited for). */
+  readonly startedAt?: string | undefined;
 }
 
 /** The number the controller assigned. */

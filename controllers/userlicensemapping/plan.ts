@@ -33,7 +33,8 @@ export function plan(desired: DesiredState, obs: Observation, ctx: PlanContext):
   // An operation started earlier (maybe by a replica that crashed) is finished before anything
   // else is decided: submitting a second one could assign a number twice.
   if (obs.inFlight !== undefined) {
-    const resume: Action = { kind: 'ResumeOperation', operationId: obs.inFlight.operationId, operation: obs.inFlight.operation };
+    const { operationId, operation, startedAt } = obs.inFlight;
+    const resume: Action = { kind: 'ResumeOperation', operationId, operation, ...(startedAt === undefined ? {} : { startedAt }) };
     return { ...base, actions: [resume], blockers: [] };
   }
   // Writes an earlier pass recorded and Microsoft 365 does not show yet may still land (an

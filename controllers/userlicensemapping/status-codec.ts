@@ -65,7 +65,7 @@ export function appliedToStatus(applied: AppliedRecord): StatusApplied | undefin
 export function operationFromStatus(status: UserLicenseMappingStatus | undefined, ownedType?: NumberType): InFlightOperation | undefined {
   const op = status?.operation;
   if (op === undefined) return undefined;
-  return { operationId: op.id, operation: actionOf(op, ownedType ?? 'directRouting') };
+  return { operationId: op.id, operation: actionOf(op, ownedType ?? 'directRouting'), ...(op.startedAt === undefined ? {} : { startedAt: op.startedAt }) };
 }
 
 function actionOf(op: StatusOperation, numberType: NumberType): OperationAction {

@@ -164,3 +164,15 @@ test('pooled sockets are closed after their idle timeout, before a server would 
 async function eventually(check: () => boolean): Promise<void> {
   for (const deadline = Date.now() + 10_000; !check() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
 }
+
+test('an operation id Graph does not know is resolved by observation: done when its effect is there, given up past the bound', async (t) => {
+  const { sim, client } = await setUp(t);
+  const executor = new GraphActionExecutor({ client, poll, unknownOperationBoundMs: 60_000 });
+  const operation = { kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' } as const;
+  const recent = new Date(Date.now() - 1_000).toISOString();
+  const old = new Date(Date.now() - 120_000).toISOString();
+  assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, recent), { state: 'running' }, 'young: it may still appear');
+  await assert.rejects(executor.resumeOperation('forgotten-operation', operation, old), (e: unknown) => e instanceof Error && /no longer reports/.test(e.message));
+  assert.equal(sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: phoneUser(1).id }), undefined);
+  assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, old), { state: 'succeeded' }, 'its effect is in place');
+});
