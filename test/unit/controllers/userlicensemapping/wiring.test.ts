@@ -47,7 +47,7 @@ test('applied and operation survive a round trip through status', () => {
   const op = { operationId: 'op-1', operation: { kind: 'AssignNumber' as const, userId: ALICE, number: '+14255550100', numberType: 'directRouting' as const } };
   const storedOp = operationToStatus(op, '2026-01-01T00:00:00Z');
   assert.ok(storedOp !== undefined);
-  assert.deepEqual(operationFromStatus({ operation: storedOp }), op);
+  assert.deepEqual(operationFromStatus({ operation: storedOp }), { ...op, startedAt: '2026-01-01T00:00:00Z' }, 'with the time Microsoft 365 accepted it');
   const unassign = { operationId: 'op-2', operation: { kind: 'UnassignNumber' as const, number: '+14255550100', numberType: 'directRouting' as const } };
   assert.equal(operationToStatus(unassign)?.userId, undefined);
 });
