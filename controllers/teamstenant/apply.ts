@@ -5,7 +5,10 @@
  * sent one is never repeated. Notices go out at most once: sendMail is not retried after an
  * ambiguous failure (the connection dropped after sending, a timeout, a 5xx), and such a notice is
  * recorded as sent, since Graph offers no way to look up a mail we sent without reading the
- * sender's mailbox; `uncertain` names it so the admin is told.
+ * sender's mailbox; `uncertain` names it so the admin is told. For the same reason each notice is
+ * recorded in status (`notifications.sending`) before it is sent: a pass that finds that record
+ * (the process stopped, lost its lease, or its status write conflicted after sending) counts the
+ * notice as sent rather than sending it again.
  */
 import { parseDuration } from '../../pkg/apis/teamssync/v1alpha1/duration.ts';
 import type { TeamsTenantStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
@@ -52,19 +55,47 @@ export function ledgerOf(status: TeamsTenantStatus | undefined): NotificationLed
     lastNotifiedLicenses: n?.lastNotifiedLicenses,
     lastNotifiedGlobalAdmin: n?.lastNotifiedGlobalAdmin,
     removalNoticeTime: n?.removalNoticeTime,
+    sending: n?.sending === undefined ? undefined : { kind: n.sending.notice, startedAt: n.sending.startedAt },
   };
 }
 
+/** Writes the ledger to status before a send (the at-most-once record). */
+export type PersistLedger = (ledger: NotificationLedger) => Promise<void>;
+
 /** Sends the notices due now, in order; stops at the first failure. */
-export async function sendNotices(tenant: CachedTenant, client: GraphTenantClient, state: NotificationState, ledger: NotificationLedger, now: Date, signal?: AbortSignal): Promise<NoticeOutcome> {
+export async function sendNotices(
+  tenant: CachedTenant,
+  client: GraphTenantClient,
+  state: NotificationState,
+  ledger: NotificationLedger,
+  now: Date,
+  signal?: AbortSignal,
+  persist?: PersistLedger,
+): Promise<NoticeOutcome> {
   const sender = tenant.spec.notifications?.senderMailbox;
-  const notices = sender === undefined ? [] : planNotifications(state, now, ledger);
   const sent: NoticeKind[] = [];
   const uncertain: NoticeKind[] = [];
-  let next = ledger;
+  const { sending, ...settled } = ledger;
+  let next: NotificationLedger = settled;
+  if (sending !== undefined) {
+    // An earlier pass may have sent it and stopped before recording that: count it as sent.
+    const again = planNotifications(state, now, next).find((n) => n.kind === sending.kind);
+    if (again !== undefined) {
+      next = recordSent(next, again, now);
+      sent.push(again.kind);
+      uncertain.push(again.kind);
+    }
+  }
+  const notices = sender === undefined ? [] : planNotifications(state, now, next);
   let error: unknown;
   for (const notice of notices) {
     const mail = composeMail(notice, { tenantLabel: tenant.spec.displayName ?? `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`, namespace: tenant.metadata.namespace ?? '', name: tenant.metadata.name });
+    try {
+      await persist?.({ ...next, sending: { kind: notice.kind, startedAt: now.toISOString() } });
+    } catch (e) {
+      error = e;
+      break;
+    }
     try {
       await client.mail.sendMail(sender ?? '', mail.message, { saveToSentItems: mail.saveToSentItems, ...(signal === undefined ? {} : { signal }) });
     } catch (e) {
@@ -83,7 +114,9 @@ export async function sendNotices(tenant: CachedTenant, client: GraphTenantClien
 
 /** The ledger as status.notifications (undefined keys dropped by the merge patch). */
 export function ledgerToStatus(ledger: NotificationLedger): TeamsTenantStatus['notifications'] {
-  const entries = Object.entries(ledger).filter(([, v]) => v !== undefined);
+  const { sending, ...rest } = ledger;
+  const record = sending === undefined ? rest : { ...rest, sending: { notice: sending.kind, startedAt: sending.startedAt } };
+  const entries = Object.entries(record).filter(([, v]) => v !== undefined);
   return entries.length === 0 ? undefined : (Object.fromEntries(entries) as TeamsTenantStatus['notifications']);
 }
 

@@ -37,6 +37,8 @@ export interface NotificationLedger {
   readonly lastNotifiedLicenses?: number | undefined;
   readonly lastNotifiedGlobalAdmin?: string | undefined;
   readonly removalNoticeTime?: string | undefined;
+  /** A notice recorded just before sending and not yet seen sent (see `sendNotices`). */
+  readonly sending?: { readonly kind: NoticeKind; readonly startedAt: string } | undefined;
 }
 
 /** One notice to send. */

@@ -16,7 +16,7 @@ import type { TenantMappingView } from '../shared/mapping-view.ts';
 import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
 import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
-import { ledgerOf, ledgerToStatus, notificationState, sendNotices } from './apply.ts';
+import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistLedger } from './apply.ts';
 import { assembleReportInput, eligibilityOf, requiredFor } from './assemble.ts';
 import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
 import { stateChangeEvent } from './events.ts';
@@ -82,21 +82,27 @@ export class TeamsTenantReconciler implements Reconciler {
     });
     const conditions = tenantConditions(input);
     const usable = observation.authentication.state === 'Ok' && !conditions.some((c) => c.type === 'Failed' && c.status === 'True' && c.reason === 'ConsentMissing');
+    // `latest` follows the object through the at-most-once records written before each notice.
+    let latest = tenant;
+    const persist: PersistLedger = async (ledger) => {
+      const notifications = ledgerToStatus(ledger);
+      latest = await deps.statusWriter.update(TeamsTenantResource, latest, (s) => (notifications === undefined ? s : { ...s, notifications }), ctx.signal);
+    };
     const notices = context !== undefined && usable && !tenant.spec.suspend
-      ? await sendNotices(tenant, context.client, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal)
+      ? await sendNotices(tenant, context.client, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal, persist)
       : undefined;
     if (notices?.error !== undefined) ctx.log.warn({ err: notices.error }, 'Could not send a notice; it is sent again on the next pass');
-    const status = nextTenantStatus(tenant, input, conditions, {
+    const status = nextTenantStatus(latest, input, conditions, {
       notifications: ledgerToStatus(notices?.ledger ?? ledgerOf(tenant.status)),
       driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(),
       handledReconcileAt: requestedAt,
     }, now);
-    const written = await writeStatusIfCurrent(deps.statusWriter, TeamsTenantResource, tenant, status, ctx.signal);
+    const written = await writeStatusIfCurrent(deps.statusWriter, TeamsTenantResource, latest, status, ctx.signal);
     const event = stateChangeEvent(tenant.status?.conditions, conditions);
     if (event !== undefined) (event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, event.reason, event.message);
     for (const kind of notices?.sent ?? []) {
       if (notices?.uncertain.includes(kind) === true) {
-        deps.events.warning(written, 'NoticeUncertain', `The ${kind} e-mail notice may not have been delivered: the connection to Microsoft 365 failed after it was sent; it is not sent twice`);
+        deps.events.warning(written, 'NoticeUncertain', `The ${kind} e-mail notice may not have been delivered: the controller could not confirm it was sent (a dropped connection or a restart while sending); it is not sent twice`);
       } else deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
     }
     if (deps.metrics !== undefined) {

@@ -105,6 +105,34 @@ test('sendMail: an ambiguous failure is recorded as sent (at most once) and neve
   assertDropped(sim);
 });
 
+test('sendMail: each notice is recorded before it is sent; a record left by a stopped process counts as sent', async (t) => {
+  const { sim, client } = await setUp(t);
+  const admin = phoneUser(2).userPrincipalName;
+  const tenant = {
+    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'tenant-a' },
+    spec: { tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 2, notifications: { enabled: true, senderMailbox: admin } },
+  } as unknown as CachedTenant;
+  const state = {
+    enabled: true, mode: 'Auto' as const, globalAdmin: admin, additionalRecipients: [], licenses: 2, pendingChanges: 0, deleting: false, reminderIntervalMs: 86_400_000,
+  };
+  const recorded: { sending: string | undefined; outbox: number }[] = [];
+  const persist = async (ledger: { sending?: { kind: string } | undefined }): Promise<void> => {
+    recorded.push({ sending: ledger.sending?.kind, outbox: sim.control.outbox(TENANT_ID).length });
+  };
+  const first = await sendNotices(tenant, client, state, ledgerOf(undefined), new Date(), undefined, persist);
+  assert.deepEqual(first.sent, ['Activation']);
+  assert.deepEqual(recorded, [{ sending: 'Activation', outbox: 0 }], 'recorded before the simulator received it');
+  assert.equal(first.ledger.sending, undefined, 'the record is cleared once the send is settled');
+
+  // A process that recorded the same notice and stopped before its status write: the next one does not send it again.
+  const stopped = { sending: { kind: 'Activation' as const, startedAt: new Date().toISOString() } };
+  const resumed = await sendNotices(tenant, client, state, stopped, new Date(), undefined, persist);
+  assert.deepEqual(resumed.sent, ['Activation']);
+  assert.deepEqual(resumed.uncertain, ['Activation']);
+  assert.equal(resumed.ledger.lastNotifiedLicenses, 2);
+  assert.equal(sim.control.outbox(TENANT_ID).length, 1, 'sent once in all');
+});
+
 test('sendMail: the Graph layer marks a reset after sending as outcome unknown (not retried in line)', async (t) => {
   const { sim, client } = await setUp(t);
   dropNext(sim, '/users/*/sendMail');

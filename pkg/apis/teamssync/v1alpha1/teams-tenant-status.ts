@@ -42,6 +42,16 @@ const NotificationStateSchema = Type.Object(
     lastNotifiedLicenses: Type.Optional(Count('Licence count last announced, to detect changes worth a notice.')),
     lastNotifiedGlobalAdmin: Type.Optional(Email('Global Admin last told they are designated, to detect reassignment.')),
     removalNoticeTime: Type.Optional(Timestamp('When the "integration removed, final sync needed" notice was sent, so it is sent once.')),
+    sending: Type.Optional(Type.Object(
+      {
+        notice: StringEnum(['Activation', 'SyncReminder', 'LicensesChanged', 'GlobalAdminAssigned', 'GlobalAdminReassigned', 'IntegrationRemoved'] as const, { description: 'The notice.' }),
+        startedAt: Timestamp('When the controller started sending it.'),
+      },
+      {
+        description: 'A notice the controller recorded just before sending it and has not seen sent (a restart or lost leadership in between): it counts as sent, so no notice goes out twice.',
+        additionalProperties: false,
+      },
+    )),
   },
   { description: 'What was last notified, so notices are sent once per change.', additionalProperties: false },
 );
