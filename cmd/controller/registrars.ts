@@ -46,6 +46,8 @@ export const registerAll: ControllerRegistrar = async (manager: Manager, { flags
     metrics: createSyncMetrics(manager.metrics.registry),
     mappingWorkers: workersFor(flags, 'userlicensemapping'),
   });
+  // Closing Auto batches writes TeamsSync records: do it while the lease is still held (writes are fenced after).
+  manager.onDrained(() => userSync.batches.closeAll());
   const streamLog = PresenceStreamLog.open(flags.stateDb ? path.join(path.dirname(flags.stateDb), 'presence.db') : ':memory:');
   const presence = registerPresenceSyncController({
     manager, graph, log: streamLog, metrics: createPresenceMetrics(manager.metrics.registry), workers: workersFor(flags, 'presencesync'),

@@ -1,6 +1,7 @@
 import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig, type ResponseContext } from '@kubernetes/client-node';
 import { ApiError, type StatusBody } from './api-error.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import type { WriteFence } from './write-fence.ts';
 import { resourcePath, type KubeList, type KubeObject, type ResourceRef } from './resource.ts';
 
 /** Query parameters; `undefined` values are left out. */
@@ -15,6 +16,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Overrides the client's default timeout (30 s). Ignored by `openStream`. */
   readonly timeoutMs?: number;
+  /** Send a write even when the client's write fence is closed (only leader election's own Lease writes). */
+  readonly unfenced?: boolean;
 }
 
 /** Patch flavours the apiserver accepts for custom resources (never strategic merge: 415 on CRs). */
@@ -41,7 +44,14 @@ export interface KubeClientOptions {
   /** Default per-request timeout in ms (30 s). */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
+  /**
+   * Checked right before every write (POST, PUT, PATCH, DELETE) is sent, and aborts writes in flight when
+   * it closes: a process that lost (or never held) leadership writes nothing. Reads are never fenced.
+   */
+  readonly writeFence?: WriteFence;
 }
+
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * A small generic REST client over client-node's KubeConfig: authentication, TLS and the undici
@@ -50,7 +60,8 @@ export interface KubeClientOptions {
  *
  * When to use: all apiserver traffic of the runtime and controllers (reads should go to informer caches).
  * Gotchas: non-2xx answers throw {@link ApiError}; a transport failure throws ApiError with `code` 0 and the
- * cause attached. Response bodies are returned as parsed JSON without validation.
+ * cause attached; a write refused or cut off by the write fence throws {@link FencedError}. Response bodies
+ * are returned as parsed JSON without validation.
  */
 export class KubeClient {
   readonly host: string;
@@ -71,8 +82,10 @@ export class KubeClient {
 
   /** Sends a request and returns the parsed JSON body (undefined for an empty body). */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const signal = withTimeout(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const res = await this.send(method, path, opts, signal);
+    const fence = WRITE_METHODS.has(method) && opts.unfenced !== true ? this.opts.writeFence : undefined;
+    fence?.assertOpen(`${method} ${path}`);
+    const signal = withTimeout(fence ? AbortSignal.any([fence.signal, ...(opts.signal ? [opts.signal] : [])]) : opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const res = await this.send(method, path, opts, signal, fence);
     const text = await res.body.text();
     if (res.httpStatusCode >= 200 && res.httpStatusCode < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
     throw new ApiError(res.httpStatusCode, method, path, parseStatus(text));
@@ -139,7 +152,7 @@ export class KubeClient {
     return this.request('DELETE', resourcePath(ref, namespace, name));
   }
 
-  private async send(method: HttpMethod, path: string, opts: RequestOptions, signal: AbortSignal | undefined): Promise<ResponseContext> {
+  private async send(method: HttpMethod, path: string, opts: RequestOptions, signal: AbortSignal | undefined, fence?: WriteFence): Promise<ResponseContext> {
     const url = new URL(this.kubeConfig.getCurrentCluster()?.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = new RequestContext(url.toString(), method);
@@ -152,12 +165,15 @@ export class KubeClient {
     if (signal) ctx.setSignal(signal);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     this.reuseDispatcher(ctx);
+    // Again after the awaits above (an exec credential plugin may take a while): the last moment before sending.
+    fence?.assertOpen(`${method} ${path}`);
     try {
       const res = await this.http.send(ctx).toPromise();
       this.count(String(res.httpStatusCode), method);
       return res;
     } catch (err) {
       this.count('<error>', method);
+      if (fence && !fence.isOpen()) throw fence.signal.reason instanceof Error ? fence.signal.reason : new ApiError(0, method, path, undefined, { cause: err });
       throw new ApiError(0, method, path, undefined, { cause: err });
     }
   }
@@ -185,7 +201,8 @@ export class KubeClient {
 }
 
 function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // AbortSignal.timeout takes whole milliseconds only (deadlines from a monotonic clock are fractional).
+  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 

@@ -1,8 +1,10 @@
-import { microTime, sleep, systemClock, type Clock } from './clock.ts';
+import { microTime, systemClock, type Clock } from './clock.ts';
 import type { KubeClient } from './kube-client.ts';
 import { LeaseLock, sameRecord, type Lease, type LeaseRecord } from './lease-lock.ts';
 import { silentLogger, type Logger } from './logging.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import { deadlineSignal, monotonicClock, type MonotonicClock } from './monotonic-clock.ts';
+import { WriteFence } from './write-fence.ts';
 
 /** Options of {@link LeaderElector}. Defaults are controller-runtime's: 15 s / 10 s / 2 s. */
 export interface LeaderElectionOptions {
@@ -19,35 +21,54 @@ export interface LeaderElectionOptions {
   readonly releaseOnCancel?: boolean | undefined;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
+  /** Wall clock, only for the timestamps written into the Lease (other processes read them). */
   readonly clock?: Clock;
+  /** Every duration and deadline (lease expiry, renew deadline, retry period) is measured on this. */
+  readonly monotonic?: MonotonicClock;
+  /** Granted while leading; default a fresh one on `monotonic`. */
+  readonly fence?: WriteFence;
 }
 
 /** Called by {@link LeaderElector.run}. */
 export interface LeaderCallbacks {
   /** Leadership acquired; `leading` aborts the moment it is lost or given up. Must not block. */
   onStartedLeading(leading: AbortSignal): void;
-  /** Leadership lost without being asked to stop (renewals failed for `renewDeadlineMs`). */
+  /** Leadership lost without being asked to stop (not renewed within `renewDeadlineMs`, or taken over). */
   onStoppedLeading(): void;
   /** Another (or this) identity was observed holding the lease. */
   onNewLeader?(identity: string): void;
 }
 
+/** What one tryAcquireOrRenew found out. */
+type Attempt = 'held' | 'held-by-other' | 'failed';
+
 /**
- * client-go's leader election on a `coordination.k8s.io/v1` Lease. Candidates retry every `retryPeriod`
- * (jittered); a lease held by someone else counts as expired only after `leaseDuration` of *locally
- * observed* silence (record timestamps are never compared across clocks); writes use resourceVersion
- * optimistic concurrency and bump `leaseTransitions` on takeover. The leader renews every `retryPeriod`
- * and steps down when it could not renew within `renewDeadline` — before anyone else may take over.
+ * client-go's leader election on a `coordination.k8s.io/v1` Lease, with fencing. Candidates retry every
+ * `retryPeriod` (jittered); a lease held by someone else counts as expired only after `leaseDuration` of
+ * *locally observed* silence (record timestamps are never compared across clocks); writes use
+ * resourceVersion optimistic concurrency and bump `leaseTransitions` on takeover.
  *
- * Gotchas: there is no fencing; work must stop as soon as `leading` aborts. `abandon()` before aborting
- * skips the release (a simulated crash for tests).
+ * The leader holds a write term (its {@link WriteFence}) until `renewDeadline` after the START of its last
+ * successful acquire/renew attempt, and renews every `retryPeriod`. Each attempt as a whole (the fast-path
+ * PUT, or GET + PUT) is cut off at the end of the term, so a renewal that cannot complete in time — a
+ * black-holed connection, a slow apiserver — ends the term on time; a renewal that finds the lease held by
+ * someone else ends it at once. Every duration is on the monotonic clock. Why from the start of the last
+ * success: the apiserver stored that renewal after we sent it and a rival starts its `leaseDuration` count
+ * only after observing it, so the term ends at least `leaseDuration − renewDeadline` before anyone else can
+ * acquire, whatever `retryPeriod` and request latency are (client-go counts from the start of each renew
+ * round, up to `retryPeriod` + latency later, a margin the default 15/10/2 s keep but other settings lose).
+ *
+ * Gotchas: `leading` aborts and the fence closes together; work must use either. `abandon()` before
+ * aborting skips the release (a simulated crash for tests).
  */
 export class LeaderElector {
   readonly identity: string;
+  readonly fence: WriteFence;
   private readonly lock: LeaseLock;
   private readonly opts: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number; releaseOnCancel: boolean };
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly mono: MonotonicClock;
   private readonly metrics: RuntimeMetrics | undefined;
   private readonly leaseName: string;
   private observed: Lease | undefined;
@@ -69,13 +90,15 @@ export class LeaderElector {
     this.lock = new LeaseLock(opts.client, opts.namespace, opts.name);
     this.log = (opts.logger ?? silentLogger()).child({ lease: `${opts.namespace}/${opts.name}`, identity: opts.identity });
     this.clock = opts.clock ?? systemClock;
+    this.mono = opts.monotonic ?? monotonicClock;
+    this.fence = opts.fence ?? new WriteFence(this.mono);
     this.metrics = opts.metrics;
     this.metrics?.leaderStatus.set({ name: opts.name }, 0);
   }
 
-  /** True while this process holds the lease. */
+  /** True while this process holds the lease and its write term has not run out. */
   isLeader(): boolean {
-    return this.leading;
+    return this.leading && this.fence.isOpen();
   }
 
   /** Makes the next stop skip releasing the lease (as if the process had died). */
@@ -86,22 +109,22 @@ export class LeaderElector {
   /** Campaigns until leading, then renews until lost or `signal` aborts. Resolves when it stops. */
   async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
     this.log.info('Attempting to acquire leader lease');
-    while (!signal.aborted && !(await this.attempt(signal, this.opts.renewDeadlineMs, callbacks))) {
-      await sleep(this.opts.retryPeriodMs * (1 + 1.2 * Math.random()), signal);
+    let acquiredFrom: number | undefined;
+    while (!signal.aborted && acquiredFrom === undefined) {
+      const started = this.mono.now();
+      if ((await this.attempt(signal, started + this.opts.renewDeadlineMs, callbacks)) === 'held') acquiredFrom = started;
+      else await this.mono.sleep(this.opts.retryPeriodMs * (1 + 1.2 * Math.random()), signal);
     }
-    if (signal.aborted) return;
-    const leading = new AbortController();
+    if (signal.aborted || acquiredFrom === undefined) return;
+    this.fence.grant(acquiredFrom + this.opts.renewDeadlineMs);
+    const leading = this.fence.signal;
     this.setLeading(true);
     this.log.info('Successfully acquired lease');
-    callbacks.onStartedLeading(leading.signal);
-    let renewed = true;
-    while (!signal.aborted && renewed) {
-      await sleep(this.opts.retryPeriodMs, signal);
-      if (!signal.aborted) renewed = await this.renew(signal, callbacks);
-    }
+    callbacks.onStartedLeading(leading);
+    const lost = await this.holdLease(signal, leading, callbacks);
+    this.fence.revoke(lost ? 'leader election lost' : 'stopped leading');
     this.setLeading(false);
-    leading.abort();
-    if (!renewed) {
+    if (lost) {
       this.log.error('Leader election lost');
       callbacks.onStoppedLeading();
     } else if (this.opts.releaseOnCancel && !this.abandoned) {
@@ -109,67 +132,99 @@ export class LeaderElector {
     }
   }
 
-  /** Retries renewing every retryPeriod until it works or renewDeadline has passed. */
-  private async renew(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<boolean> {
-    const deadline = this.clock.now() + this.opts.renewDeadlineMs;
+  /** Renews every retryPeriod; resolves true when leadership was lost, false when `signal` aborted. */
+  private async holdLease(signal: AbortSignal, leading: AbortSignal, callbacks: LeaderCallbacks): Promise<boolean> {
+    const stop = AbortSignal.any([signal, leading]);
     for (;;) {
-      const remaining = deadline - this.clock.now();
-      if (remaining <= 0 || signal.aborted) return signal.aborted;
-      if (await this.attempt(signal, remaining, callbacks)) return true;
-      await sleep(Math.min(this.opts.retryPeriodMs, deadline - this.clock.now()), signal);
+      await this.mono.sleep(this.opts.retryPeriodMs, stop);
+      if (signal.aborted) return false;
+      if (leading.aborted || !(await this.renew(stop, callbacks))) return !signal.aborted;
     }
   }
 
-  /** One `tryAcquireOrRenew`; never throws. */
-  private async attempt(signal: AbortSignal, timeoutMs: number, callbacks: LeaderCallbacks): Promise<boolean> {
+  /** Retries renewing every retryPeriod until it works, the term ends, or someone else holds the lease. */
+  private async renew(stop: AbortSignal, callbacks: LeaderCallbacks): Promise<boolean> {
+    for (;;) {
+      const deadline = this.fence.deadline;
+      if (stop.aborted || this.mono.now() >= deadline) return false;
+      const started = this.mono.now();
+      const outcome = await this.attempt(stop, deadline, callbacks);
+      if (outcome === 'held' && this.fence.isOpen()) {
+        this.fence.grant(started + this.opts.renewDeadlineMs);
+        return true;
+      }
+      if (outcome === 'held-by-other') {
+        this.log.warn({ leader: this.observed?.spec?.holderIdentity }, 'Lease is held by another identity, stepping down now');
+        return false;
+      }
+      const wait = Math.min(this.opts.retryPeriodMs, this.fence.deadline - this.mono.now());
+      if (wait <= 0) return false;
+      await this.mono.sleep(wait, stop);
+    }
+  }
+
+  /** One `tryAcquireOrRenew`, cut off as a whole at `deadline` (monotonic); never throws. */
+  private async attempt(signal: AbortSignal, deadline: number, callbacks: LeaderCallbacks): Promise<Attempt> {
+    const remaining = deadline - this.mono.now();
+    if (remaining <= 0 || signal.aborted) return 'failed';
+    const bounded = deadlineSignal(this.mono, remaining, signal);
     try {
-      return await this.tryAcquireOrRenew(signal, timeoutMs, callbacks);
+      const outcome = await this.tryAcquireOrRenew(bounded.signal, remaining, callbacks);
+      // An answer that came after the deadline is no success: the term it would extend has run out.
+      return outcome === 'held' && this.mono.now() >= deadline ? 'failed' : outcome;
     } catch (err) {
       if (!signal.aborted) this.log.warn({ err }, 'Could not acquire or renew lease');
-      return false;
+      return 'failed';
+    } finally {
+      bounded.clear();
     }
   }
 
-  private async tryAcquireOrRenew(signal: AbortSignal, timeoutMs: number, callbacks: LeaderCallbacks): Promise<boolean> {
-    const now = this.clock.now();
+  private async tryAcquireOrRenew(signal: AbortSignal, timeoutMs: number, callbacks: LeaderCallbacks): Promise<Attempt> {
+    const now = this.mono.now();
     const rv = this.observed?.metadata?.resourceVersion;
     if (this.leading && rv && this.observedTime + this.opts.leaseDurationMs > now) {
       const spec = this.observed?.spec ?? {};
       try {
-        return this.observe(await this.lock.update(rv, { ...spec, renewTime: microTime(now) }, signal, timeoutMs), callbacks);
-      } catch {
+        return this.held(this.observe(await this.lock.update(rv, { ...spec, renewTime: microTime(this.clock.now()) }, signal, timeoutMs), callbacks));
+      } catch (err) {
+        if (signal.aborted) throw err;
         this.metrics?.leaderSlowpath.inc({ name: this.leaseName });
       }
     }
-    const mine = this.record(now, undefined);
     const current = await this.lock.get(signal, timeoutMs);
     if (!current) {
-      const created = await this.lock.create(mine, signal, timeoutMs);
-      return created ? this.observe(created, callbacks) : false;
+      const created = await this.lock.create(this.record(undefined), signal, timeoutMs);
+      return created ? this.held(this.observe(created, callbacks)) : 'failed';
     }
     this.observe(current, callbacks);
     const holder = current.spec?.holderIdentity;
     const durationMs = (current.spec?.leaseDurationSeconds ?? this.opts.leaseDurationMs / 1000) * 1000;
-    if (holder && holder !== this.identity && this.observedTime + durationMs > now) return false;
-    const next = this.record(now, current.spec);
-    return this.observe(await this.lock.update(current.metadata?.resourceVersion ?? '', next, signal, timeoutMs), callbacks);
+    if (holder && holder !== this.identity && this.observedTime + durationMs > this.mono.now()) return 'held-by-other';
+    const next = this.record(current.spec);
+    return this.held(this.observe(await this.lock.update(current.metadata?.resourceVersion ?? '', next, signal, timeoutMs), callbacks));
+  }
+
+  private held(mine: boolean): Attempt {
+    return mine ? 'held' : 'held-by-other';
   }
 
   /** The record to write: keep acquireTime/transitions when renewing, bump transitions on takeover. */
-  private record(now: number, previous: LeaseRecord | undefined): LeaseRecord {
+  private record(previous: LeaseRecord | undefined): LeaseRecord {
+    const now = microTime(this.clock.now());
     const renewing = previous?.holderIdentity === this.identity;
     return {
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.ceil(this.opts.leaseDurationMs / 1000),
-      acquireTime: renewing && previous?.acquireTime ? previous.acquireTime : microTime(now),
-      renewTime: microTime(now),
+      acquireTime: renewing && previous?.acquireTime ? previous.acquireTime : now,
+      renewTime: now,
       leaseTransitions: renewing ? (previous?.leaseTransitions ?? 0) : (previous?.leaseTransitions ?? -1) + 1,
     };
   }
 
   /** Remembers a lease we read or wrote; returns whether we hold it. */
   private observe(lease: Lease, callbacks: LeaderCallbacks): boolean {
-    if (!sameRecord(lease.spec, this.observed?.spec)) this.observedTime = this.clock.now();
+    if (!sameRecord(lease.spec, this.observed?.spec)) this.observedTime = this.mono.now();
     this.observed = lease;
     const holder = lease.spec?.holderIdentity ?? '';
     if (holder && holder !== this.lastHolder) {

@@ -23,6 +23,7 @@ export interface Lease {
  * The Lease as a lock with optimistic concurrency (client-go `resourcelock.LeaseLock`): `get` returns
  * undefined when absent, `create` returns undefined when someone else created it first, `update` is a PUT
  * carrying the resourceVersion (409 when another candidate wrote in between, thrown as ApiError).
+ * Its writes bypass the client's write fence: writing the Lease is how the right to write is obtained.
  */
 export class LeaseLock {
   readonly namespace: string;
@@ -38,7 +39,7 @@ export class LeaseLock {
   /** The current Lease, or undefined if it does not exist. */
   async get(signal: AbortSignal, timeoutMs: number): Promise<Lease | undefined> {
     try {
-      return await this.client.request<Lease>('GET', resourcePath(coreResources.leases, this.namespace, this.name), { signal, timeoutMs });
+      return await this.client.request<Lease>('GET', resourcePath(coreResources.leases, this.namespace, this.name), { signal, timeoutMs, unfenced: true });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -49,7 +50,7 @@ export class LeaseLock {
   async create(record: LeaseRecord, signal: AbortSignal, timeoutMs: number): Promise<Lease | undefined> {
     const body: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec: record };
     try {
-      return await this.client.request<Lease>('POST', resourcePath(coreResources.leases, this.namespace), { body, signal, timeoutMs });
+      return await this.client.request<Lease>('POST', resourcePath(coreResources.leases, this.namespace), { body, signal, timeoutMs, unfenced: true });
     } catch (err) {
       if (isAlreadyExists(err)) return undefined;
       throw err;
@@ -64,7 +65,7 @@ export class LeaseLock {
       metadata: { name: this.name, namespace: this.namespace, resourceVersion },
       spec: record,
     };
-    return this.client.request<Lease>('PUT', resourcePath(coreResources.leases, this.namespace, this.name), { body, signal, timeoutMs });
+    return this.client.request<Lease>('PUT', resourcePath(coreResources.leases, this.namespace, this.name), { body, signal, timeoutMs, unfenced: true });
   }
 }
 

@@ -14,6 +14,7 @@ import { RuntimeMetrics } from './metrics.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 import { StatusWriter } from './status.ts';
 import type { IndexFunc } from './store.ts';
+import { WriteFence } from './write-fence.ts';
 
 export type { ManagerLeaderElection, ManagerOptions } from './manager-options.ts';
 
@@ -34,8 +35,14 @@ export interface InformerScope<T extends KubeObject> {
  * process exits, unless `onLeaderLost: 'standby'`). `stop()` drains in-flight reconciles (30 s), releases
  * the lease, stops the caches and closes the endpoints, in that order.
  *
+ * Fencing: with leader election, the manager's client refuses every Kubernetes write unless this process
+ * holds an unexpired write term (see {@link WriteFence}), and every reconcile's `ctx.signal` aborts when
+ * the term ends, which cancels Microsoft 365 calls given that signal. The term ends `renewDeadline` after
+ * the last successful renewal began, before any other replica can acquire the lease. Code that writes to
+ * Microsoft 365 outside a reconcile must check `manager.fence` itself.
+ *
  * Gotchas: register informers, indexes and controllers before `start()`; readiness means "caches synced
- * and watches healthy", not "is leader", so standby replicas stay Ready.
+ * and watches healthy", not "is leader", so standby replicas stay Ready (and cannot write).
  */
 export class Manager {
   readonly client: KubeClient;
@@ -44,11 +51,14 @@ export class Manager {
   readonly statusWriter: StatusWriter;
   readonly events: EventRecorder;
   readonly identity: string;
+  /** The right to write: always open without leader election, held while leading with it. */
+  readonly fence: WriteFence;
   private readonly opts: ManagerOptions;
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
   private readonly healthz: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
   private readonly readyz: HealthCheck[] = [];
+  private readonly drainedHooks: (() => Promise<void>)[] = [];
   private readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoint[] = [];
   private readonly stopTaking = new AbortController();
@@ -64,7 +74,8 @@ export class Manager {
     this.opts = opts;
     this.log = opts.logger ?? silentLogger();
     this.metrics = opts.metrics ?? new RuntimeMetrics({ defaultMetrics: true });
-    this.client = new KubeClient(opts.kubeConfig, { metrics: this.metrics, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
+    this.fence = opts.leaderElection?.enabled ? new WriteFence() : WriteFence.open();
+    this.client = new KubeClient(opts.kubeConfig, { metrics: this.metrics, writeFence: this.fence, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
     this.identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
     this.statusWriter = new StatusWriter(this.client, { logger: this.log });
     this.events = new EventRecorder({
@@ -79,6 +90,7 @@ export class Manager {
       this.elector = new LeaderElector({
         client: this.client, namespace: le.namespace, name: le.id, identity: this.identity, logger: this.log, metrics: this.metrics,
         leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, releaseOnCancel: le.releaseOnCancel,
+        fence: this.fence,
       });
     }
     this.readyz.push({ name: 'informers', check: () => this.informerProblem() });
@@ -118,6 +130,14 @@ export class Manager {
   /** Adds a liveness check (served on /healthz). */
   addHealthzCheck(check: HealthCheck): void {
     this.healthz.push(check);
+  }
+
+  /**
+   * Runs `hook` on shutdown once in-flight reconciles are done, while this process still holds the lease
+   * and may write (e.g. closing records that timers keep open). Its errors are logged, not thrown.
+   */
+  onDrained(hook: () => Promise<void>): void {
+    this.drainedHooks.push(hook);
   }
 
   /** Adds a readiness check (served on /readyz). */
@@ -177,9 +197,11 @@ export class Manager {
     if (!drained) this.log.warn('Graceful shutdown timed out, aborting in-flight reconciles');
     this.abortInFlight.abort();
     await this.controllersDone;
+    for (const hook of this.drainedHooks) await hook().catch((err: unknown) => this.log.warn({ err }, 'Shutdown hook failed'));
+    // Events are writes: flush them while this process may still write, i.e. before the lease is released.
+    await this.events.flush().catch(() => undefined);
     this.stopElection.abort();
     await this.electionLoop;
-    await this.events.flush().catch(() => undefined);
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await Promise.all(this.endpoints.map((e) => e.close()));
     this.log.info('Stopped');
