@@ -10,6 +10,7 @@ test('createPresenceMetrics: registers the documented series on the given regist
   metrics.pbxEvents.inc({ sync: 'ns/p', state: 'onCall' });
   const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
   assert.deepEqual(names, [
+    'presence_http_refused_total',
     'presence_last_successful_poll_timestamp_seconds',
     'presence_pbx_events_total',
     'presence_poll_duration_seconds',
