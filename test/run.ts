@@ -3,7 +3,7 @@
  * kube-apiserver started for the whole run when integration or e2e files are included.
  *
  *   node --import tsx test/run.ts                 every suite
- *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e | deployed)
+ *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e | deployed | security)
  *   node --import tsx test/run.ts path/a.test.ts  given files (a control plane if any is not a unit test)
  *
  * Environment: TEST_CONCURRENCY (files run at once, default 2), TEST_TIMEOUT_MS (per test, default 300000).
@@ -15,7 +15,7 @@ import { SERVICE_ACCOUNTS_GROUP } from '../pkg/envtest/audit.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const suites = ['unit', 'integration', 'e2e', 'deployed'] as const;
+const suites = ['unit', 'integration', 'e2e', 'deployed', 'security'] as const;
 
 function selectFiles(args: string[]): string[] {
   const chosenSuites = args.length === 0 ? suites : args.filter((a) => (suites as readonly string[]).includes(a));

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 
 /** A named health check: returns undefined when healthy, or a short reason. Must be fast and never throw. */
@@ -31,23 +31,41 @@ export function parseBindAddress(address: string): { host: string; port: number 
   return { host, port };
 }
 
+/**
+ * Limits of the metrics and probe listeners: scrapers and kubelet send small GETs, so a slow or oversized client is
+ * an attack or a bug. Header and request deadlines are checked every second (node's default check runs every 30 s).
+ */
+const ENDPOINT_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 } as const;
+/** Open connections per listener; Prometheus and kubelet need a handful. */
+const MAX_CONNECTIONS = 128;
+
 /** Starts an HTTP listener serving `routes` (GET only); undefined when the address disables it. */
 export async function startHttpEndpoint(address: string, routes: Routes): Promise<HttpEndpoint | undefined> {
   const bind = parseBindAddress(address);
   if (!bind) return undefined;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(ENDPOINT_LIMITS, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const handler = routes[path];
     if (!handler || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      // Nothing here reads a body: close instead of letting node drain whatever an unauthenticated client sends.
+      res.writeHead(404, { 'content-type': 'text/plain', ...(req.complete ? {} : { connection: 'close' }) }).end('not found\n');
       return;
     }
+    if (!req.complete) res.setHeader('connection', 'close'); // a GET with a body: answer, then close unread
     Promise.resolve(handler(req, res)).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     });
   });
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    // Malformed requests and header/request timeouts (slow clients): answer, close, never keep the slot.
+    if (!socket.writable || socket.destroyed) return void socket.destroy();
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroySoon();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(bind.port, bind.host, () => resolve());
