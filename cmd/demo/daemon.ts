@@ -21,7 +21,13 @@ export async function startDemoDaemon(controlPlane: ControlPlane, sim: RunningSi
     flags: { namespace },
     ...(show ? { onLine: (line: string) => console.log(`  controller | ${shorten(line)}`) } : {}),
   });
-  await daemon.waitForLog('the leader lease', (e) => e.msg === 'Successfully acquired lease');
+  try {
+    await daemon.waitForLog('the leader lease', (e) => e.msg === 'Successfully acquired lease');
+  } catch (error) {
+    const last = daemon.lines().slice(-5).map((l) => `  controller | ${shorten(l)}`).join('\n');
+    await daemon.stop();
+    throw new Error(`${(error as Error).message}; its last lines:\n${last}`);
+  }
   const sources = daemon.install.sources.map((s) => path.relative(repoRoot, s)).join(' + ');
   const [program = '', ...flags] = daemon.argv;
   const entry = flags.findIndex((a) => !a.startsWith('--'));
@@ -39,7 +45,9 @@ function shorten(line: string): string {
   try {
     const { time, level, msg, name: _name, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
     const clock = typeof time === 'string' ? time.slice(11, 19) : '';
-    const extra = Object.entries(rest).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    const error = (rest['err'] as { message?: string } | undefined)?.message;
+    const fields = Object.entries(rest).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`);
+    const extra = [...fields, ...(error === undefined ? [] : [`error="${error}"`])].join(' ');
     return `${clock} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extra ? `  ${extra}` : ''}`;
   } catch {
     return line;

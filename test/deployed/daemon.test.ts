@@ -55,6 +55,16 @@ async function runs(tenant: string): Promise<Run[]> {
 const holder = (seed: TenantSeed, number: string) => env.sim.control.numbers(seed.tenantId).find((n) => n.telephoneNumber === number)?.assignmentTargetId ?? undefined;
 const userIdOf = (seed: TenantSeed, upn: string) => env.sim.control.user(seed.tenantId, upn)?.id;
 
+/** Reports how long each step took (diagnostics only, never asserted). */
+function stopwatch(t: { diagnostic(message: string): void }): (what: string) => void {
+  let last = Date.now();
+  return (what) => {
+    const now = Date.now();
+    t.diagnostic(`${what} after ${now - last} ms`);
+    last = now;
+  };
+}
+
 async function secretExists(name: string): Promise<boolean> {
   return (await kubectl(['get', 'secret', name], { namespace: env.namespace })).code === 0;
 }
@@ -75,7 +85,8 @@ describe('the daemon as deployed', () => {
   });
 
   describe('scenarios', { concurrency: true }, () => {
-    test('auto sync: kubectl apply reaches Ready, Microsoft 365 holds the numbers, the batch is recorded, delete unassigns', async () => {
+    test('auto sync: kubectl apply reaches Ready, Microsoft 365 holds the numbers, the batch is recorded, delete unassigns', async (t) => {
+      const lap = stopwatch(t);
       const seed = env.tenants.auto;
       await env.apply([
         ...tenantObjects('fabrikam', seed, { syncMode: 'Auto', integrationLicenses: 5, globalAdmin: { userPrincipalName: upnOf(seed, 'admin') }, policies: userPolicies }),
@@ -84,6 +95,7 @@ describe('the daemon as deployed', () => {
       ]);
       const wait = await kubectl(['wait', '--for=condition=Ready', '--timeout=120s', 'userlicensemapping/auto-alex', 'userlicensemapping/auto-sam', 'teamstenant/fabrikam'], { namespace: env.namespace, timeoutMs: 130_000 });
       assert.equal(wait.code, 0, wait.stderr);
+      lap('mappings and tenant Ready');
       assert.equal(holder(seed, '+14255550101'), userIdOf(seed, upnOf(seed, 'user1')));
       assert.equal(holder(seed, '+14255550102'), userIdOf(seed, upnOf(seed, 'user2')));
       assert.equal(env.sim.control.teamsSettings(seed.tenantId, upnOf(seed, 'user2')).policies['TeamsCallingPolicy']?.displayName, 'PBX-NoVM');
@@ -92,9 +104,11 @@ describe('the daemon as deployed', () => {
         return done.reduce((n, r) => n + (r.status?.counts?.['created'] ?? 0), 0) === 2 ? done : undefined;
       }, 90_000);
       assert.ok(auto.length >= 1);
+      lap('Auto batch recorded');
       const del = await kubectl(['delete', 'userlicensemapping/auto-sam', '--timeout=90s'], { namespace: env.namespace, timeoutMs: 100_000 });
       assert.equal(del.code, 0, del.stderr);
       assert.equal(holder(seed, '+14255550102'), undefined, 'the number is unassigned before the object goes');
+      lap('mapping deleted');
     });
 
     test('manual sync: the Global Admin signs in with teamssync-login, the run applies the changes, its token Secret is deleted', async () => {
@@ -165,6 +179,19 @@ describe('the daemon as deployed', () => {
       assert.deepEqual(await post({ user: bob, state: 'callEnded', callId: 'c1' }), ['ended']);
       await eventually('Teams clears the call', async () => (await teamsPresence()) === 'Offline/Offline', 60_000);
     });
+  });
+
+  test('no secret in the daemon\'s log or metrics, and no unhandled error', async () => {
+    const metrics = await (await fetch(env.daemon.metricsUrl)).text();
+    const secrets = [PBX_TOKEN, ...Object.values(env.tenants).map((seed) => appOf(seed).secret)];
+    const log = env.daemon.lines().join('\n');
+    for (const secret of secrets) {
+      assert.ok(!log.includes(secret), 'a client secret or PBX token in the log');
+      assert.ok(!metrics.includes(secret), 'a client secret or PBX token in the metrics');
+    }
+    assert.doesNotMatch(log, /eyJ[A-Za-z0-9_-]{10,}\./, 'no JWT (delegated or ServiceAccount token) in the log');
+    const unhandled = env.daemon.entries().filter((e) => e.level === 'fatal' || e.msg === 'Unhandled promise rejection');
+    assert.deepEqual(unhandled.map((e) => e.msg), []);
   });
 
   test('RBAC: the daemon was refused nothing and used every (resource, verb) the install grants it', async (t) => {

@@ -1,0 +1,43 @@
+/** The container's command line as the runtime builds it: Dockerfile ENTRYPOINT/CMD/ENV, overridden by the Deployment. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { containerCommand, readImageConfig, withFlag } from '../../../pkg/envtest/container-command.ts';
+import type { ManifestObject } from '../../../pkg/envtest/install-manifests.ts';
+
+function dockerfile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'dockerfile-')), 'Dockerfile');
+  writeFileSync(file, text);
+  return file;
+}
+
+const image = dockerfile([
+  'FROM node:24 AS deps', 'ENV BUILD_ONLY=1', 'ENTRYPOINT ["ignored"]',
+  'FROM node:24-slim', 'WORKDIR /app', 'ENV NODE_ENV=production A="b c"', 'ENTRYPOINT ["node", "main.ts"]', 'CMD ["--leader-elect=true"]',
+].join('\n'));
+
+function deployment(container: Record<string, unknown>, grace?: number): ManifestObject {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' }, spec: { template: { spec: { containers: [container], ...(grace === undefined ? {} : { terminationGracePeriodSeconds: grace }) } } } };
+}
+
+test('the final stage of the Dockerfile counts', () => {
+  assert.deepEqual(readImageConfig(image), { entrypoint: ['node', 'main.ts'], cmd: ['--leader-elect=true'], env: { NODE_ENV: 'production', A: 'b c' }, workdir: '/app' });
+});
+
+test('Kubernetes rules: args replace CMD, command replaces ENTRYPOINT and drops CMD, fieldRefs resolve', () => {
+  assert.deepEqual(containerCommand(image, deployment({}), {}).argv, ['node', 'main.ts', '--leader-elect=true']);
+  assert.deepEqual(containerCommand(image, deployment({ args: ['--x=1'] }), {}).argv, ['node', 'main.ts', '--x=1']);
+  assert.deepEqual(containerCommand(image, deployment({ command: ['node', 'other.ts'] }), {}).argv, ['node', 'other.ts']);
+  const env = containerCommand(image, deployment({ env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'X', value: 'y' }] }, 40), { 'metadata.namespace': 'ns' });
+  assert.deepEqual(env.env, { NODE_ENV: 'production', A: 'b c', POD_NAMESPACE: 'ns', X: 'y' });
+  assert.equal(env.terminationGraceSeconds, 40);
+  assert.throws(() => containerCommand(image, deployment({ env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }), {}), /only value and fieldRef/);
+});
+
+test('withFlag replaces every form of a flag in place, or appends it', () => {
+  assert.deepEqual(withFlag(['node', 'm.ts', '--a=1', '--b', '2', '--a=3'], 'a', '9'), ['node', 'm.ts', '--a=9', '--b', '2']);
+  assert.deepEqual(withFlag(['node', '--b', '2'], 'b', '3'), ['node', '--b=3']);
+  assert.deepEqual(withFlag(['node'], 'c', 'x'), ['node', '--c=x']);
+});
