@@ -15,11 +15,14 @@ export type GraphPresencePorts = PresenceReader & PresenceWriter;
  * When to use: once per PresenceSync runner; `current` is read on every call, so a client replaced after a credential
  * rotation (GraphClientFactory closes the old one) is picked up without restarting the poller.
  * Gotchas: a 404 from `clearPresence` means the session is already gone, which is what we wanted: it resolves.
+ * `mayWrite` runs right before each write and throws when this process may not write (leadership fence): call
+ * sessions run on timers, outside any reconcile's signal.
  */
-export function createGraphPresencePorts(current: () => GraphTenantClient): GraphPresencePorts {
+export function createGraphPresencePorts(current: () => GraphTenantClient, mayWrite: () => void = () => undefined): GraphPresencePorts {
   return {
     getPresencesByUserId: (ids) => current().presence.getPresencesByUserId(ids),
     async setPresence(teamsUserId, request) {
+      mayWrite();
       await current().presence.setPresence(teamsUserId, {
         availability: request.availability,
         activity: request.activity,
@@ -28,6 +31,7 @@ export function createGraphPresencePorts(current: () => GraphTenantClient): Grap
       });
     },
     async clearPresence(teamsUserId, sessionId) {
+      mayWrite();
       try {
         await current().presence.clearPresence(teamsUserId, { sessionId });
       } catch (error) {

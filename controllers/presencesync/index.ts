@@ -25,7 +25,7 @@ export { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 export { PresenceRunnerRegistry } from './registry.ts';
 
 /** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
-export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'>;
+export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'> & Partial<Pick<Manager, 'fence'>>;
 
 /** Options of {@link registerPresenceSyncController}. */
 export interface PresenceSyncControllerOptions {
@@ -123,6 +123,7 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
     registry,
     runnerDeps: {
       log: options.log,
+      mayWrite: () => manager.fence?.assertOpen('presence write'),
       streamClients: (stream) => http.clientCount(stream),
       ...metrics,
       ...(options.destinationPolicy === undefined ? {} : { destinationPolicy: options.destinationPolicy }),

@@ -37,6 +37,8 @@ export interface RunnerDeps {
   /** `namespace/name`: also the stream name and the `sync` metrics label. */
   readonly key: string;
   readonly log: PresenceStreamLog;
+  /** Throws when this process may not write to Microsoft 365 (the manager's leadership fence). */
+  readonly mayWrite?: () => void;
   readonly metrics?: PresenceMetrics;
   /** Connected SSE clients of a stream (from the HTTP handler), for status. */
   readonly streamClients?: (stream: string) => number;
@@ -67,7 +69,7 @@ export class PresenceSyncRunner {
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
-    this.#ports = createGraphPresencePorts(() => this.#current().client);
+    this.#ports = createGraphPresencePorts(() => this.#current().client, deps.mayWrite);
   }
 
   /** `namespace/name` of the PresenceSync. */
