@@ -22,7 +22,7 @@ export interface AuditEvent {
   readonly stage: string;
   readonly verb: string;
   readonly requestURI: string;
-  readonly user: { readonly username: string };
+  readonly user: { readonly username: string; readonly extra?: Readonly<Record<string, readonly string[]>> };
   readonly objectRef?: { readonly apiGroup?: string; readonly resource?: string; readonly subresource?: string; readonly namespace?: string; readonly name?: string };
   readonly responseStatus?: { readonly code?: number };
   /** e.g. `authorization.k8s.io/decision` (allow | forbid) and `authorization.k8s.io/reason`. */
@@ -51,14 +51,26 @@ export function auditFlags(policyFile: string, logFile: string): string[] {
   return [`--audit-policy-file=${policyFile}`, `--audit-log-path=${logFile}`, '--audit-log-format=json', '--audit-log-mode=blocking'];
 }
 
-/** Reads every event of the audit log, optionally only those of one user. */
-export async function readAuditLog(file: string, username?: string): Promise<AuditEvent[]> {
+/** Which events {@link readAuditLog} keeps. */
+export interface AuditFilter {
+  readonly username?: string;
+  /** One token's requests only: `JTI=<jti>` for ServiceAccount tokens (see `tokenCredentialId`). */
+  readonly credentialId?: string;
+}
+
+/** Where the apiserver records which credential authenticated a request. */
+const CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
+
+/** Reads the events of the audit log that match `filter`. */
+export async function readAuditLog(file: string, filter: AuditFilter = {}): Promise<AuditEvent[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const events: AuditEvent[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const event = JSON.parse(line) as AuditEvent;
-    if (username === undefined || event.user?.username === username) events.push(event);
+    if (filter.username !== undefined && event.user?.username !== filter.username) continue;
+    if (filter.credentialId !== undefined && !(event.user?.extra?.[CREDENTIAL_ID] ?? []).includes(filter.credentialId)) continue;
+    events.push(event);
   }
   return events;
 }

@@ -17,7 +17,7 @@ import type { ApiserverEndpoint } from './https-json.ts';
 import { renderInstall, type InstallManifests } from './install-manifests.ts';
 import { freePort, waitFor } from './ports.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
-import { applyIdentity, requestToken, writeServiceAccountKubeconfig, type ServiceAccountIdentity } from './service-account.ts';
+import { applyIdentity, requestToken, tokenCredentialId, writeServiceAccountKubeconfig, type ServiceAccountIdentity } from './service-account.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -58,6 +58,8 @@ export interface DaemonLogEntry {
 export interface RunningDaemon {
   readonly pid: number;
   readonly serviceAccount: ServiceAccountIdentity;
+  /** Its token's credential id in the audit log (this daemon's requests, not another's under the same ServiceAccount). */
+  readonly credentialId: string;
   readonly install: InstallManifests;
   /** The command line it was started with (as a user would read it). */
   readonly argv: readonly string[];
@@ -127,6 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const daemon: RunningDaemon = {
     pid: child.child.pid ?? -1,
     serviceAccount,
+    credentialId: tokenCredentialId(token),
     install,
     argv,
     kubeconfigPath,

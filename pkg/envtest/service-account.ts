@@ -37,6 +37,16 @@ export async function requestToken(admin: ApiserverEndpoint, sa: ServiceAccountI
   return token;
 }
 
+/**
+ * The id the apiserver records for requests made with this token (`JTI=<jti>` in the audit log's
+ * `authentication.kubernetes.io/credential-id`), so two daemons under one ServiceAccount can be told apart.
+ */
+export function tokenCredentialId(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti?: string };
+  if (payload.jti === undefined) throw new Error('the ServiceAccount token carries no jti');
+  return `JTI=${payload.jti}`;
+}
+
 /** Writes a kubeconfig that authenticates as the ServiceAccount. */
 export async function writeServiceAccountKubeconfig(file: string, admin: ApiserverEndpoint, sa: ServiceAccountIdentity, token: string): Promise<void> {
   await writeKubeconfig(file, { server: admin.server, caPem: admin.caPem, token }, sa.name);

@@ -8,6 +8,10 @@
  * (--namespace), because the control plane is shared with the e2e suites and their objects belong to
  * their own in-process controllers.
  *
+ * Other deployed files may run their own daemon under the same ServiceAccount at the same time; the
+ * audit events are told apart by this daemon's token (its credential id), so the RBAC proof sees only
+ * what this suite's daemon did.
+ *
  * Set DEPLOYED_LOG=1 to see the daemon's log lines on stderr.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,7 +38,7 @@ export interface DeployedEnv {
   apply(objects: readonly object[]): Promise<void>;
   /** Stops the daemon (SIGTERM); resolves with its exit code. Idempotent. */
   stopDaemon(): Promise<number | null>;
-  /** The audit events of the daemon's ServiceAccount so far. */
+  /** The audit events of this daemon so far (its token's; other daemons may run under the same ServiceAccount). */
   auditEvents(): Promise<AuditEvent[]>;
   /** Stops the daemon, then the simulator, and deletes the namespace (call from the suite's `after`). */
   close(): Promise<void>;
@@ -71,7 +75,7 @@ export async function startDeployedEnv(): Promise<DeployedEnv> {
       if (res.code !== 0) throw new Error(`kubectl apply: ${res.stderr}`);
     },
     stopDaemon,
-    auditEvents: () => readAuditLog(auditLog, daemon.serviceAccount.username),
+    auditEvents: () => readAuditLog(auditLog, { username: daemon.serviceAccount.username, credentialId: daemon.credentialId }),
     async close() {
       // The daemon goes before the simulator it talks to; the namespace last, so the daemon never meets a terminating one.
       await stopDaemon();
