@@ -33,7 +33,13 @@ export interface Unavailable {
  * unauthenticated client sends; `connection: close` makes it end the socket once the answer is written.
  */
 export function refuseWithoutReading(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  sendJson(res, status, body, req.complete ? headers : { ...headers, connection: 'close' });
+  sendJson(res, status, body, hasBody(req) ? { ...headers, connection: 'close' } : headers);
+}
+
+/** Whether a request announces a body (`req.complete` is still false in the handler even for a bodiless GET). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Answers a failed bearer check: 401 with a challenge when no token was sent, 403 when it was wrong; the body is not read. */

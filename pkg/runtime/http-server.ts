@@ -39,6 +39,11 @@ const ENDPOINT_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, connec
 /** Open connections per listener; Prometheus and kubelet need a handful. */
 const MAX_CONNECTIONS = 128;
 
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /** Starts an HTTP listener serving `routes` (GET only); undefined when the address disables it. */
 export async function startHttpEndpoint(address: string, routes: Routes): Promise<HttpEndpoint | undefined> {
   const bind = parseBindAddress(address);
@@ -48,10 +53,10 @@ export async function startHttpEndpoint(address: string, routes: Routes): Promis
     const handler = routes[path];
     if (!handler || (req.method !== 'GET' && req.method !== 'HEAD')) {
       // Nothing here reads a body: close instead of letting node drain whatever an unauthenticated client sends.
-      res.writeHead(404, { 'content-type': 'text/plain', ...(req.complete ? {} : { connection: 'close' }) }).end('not found\n');
+      res.writeHead(404, { 'content-type': 'text/plain', ...(hasBody(req) ? { connection: 'close' } : {}) }).end('not found\n');
       return;
     }
-    if (!req.complete) res.setHeader('connection', 'close'); // a GET with a body: answer, then close unread
+    if (hasBody(req)) res.setHeader('connection', 'close'); // a GET with a body: answer, then close unread
     Promise.resolve(handler(req, res)).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
