@@ -11,6 +11,7 @@ import type { Manager } from '../pkg/runtime/manager.ts';
 import type { DeltaTokenStore } from '../pkg/graph/index.ts';
 import type { OperationJournal } from '../pkg/state/operation-journal.ts';
 import { isNotFound } from '../pkg/runtime/api-error.ts';
+import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
 import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
 import { TenantMappingView } from './shared/mapping-view.ts';
 import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
@@ -70,8 +71,10 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
       void trimAutoHistory(manager, runs.store.byIndex(BY_TENANT, key), tenants.store.get(key)).catch((err: unknown) => manager.log.warn({ err }, 'Could not trim the sync history'));
     },
   });
+  // A manual run and the mapping's own worker never write one mapping at the same time.
+  const writers = new KeyedLock();
   const mappingController = registerUserLicenseMappingController({
-    manager, mappings, tenants, view, contexts, journal: deps.journal, batches, propagation: deps.propagation, workers: deps.mappingWorkers,
+    manager, mappings, tenants, view, contexts, journal: deps.journal, batches, propagation: deps.propagation, workers: deps.mappingWorkers, writers,
   });
   tenantController = registerTeamsTenantController({
     manager, tenants, mappings, runs, view, contexts, metrics: deps.metrics, directoryEveryMs: deps.directoryEveryMs,
@@ -81,6 +84,10 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
   });
   const runController = deps.withoutRuns === true ? undefined : registerTeamsSyncController({
     manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret,
+    // Auto records left Running by a dead process are closed by whichever process leads now.
+    openAutoRun: (tenantKey) => batches.openRun(tenantKey),
+    writers,
+    enqueueMapping: (key) => mappingController.enqueue(key),
   });
   return { tenantController, mappingController, runController, contexts, view, batches };
 }

@@ -7,6 +7,7 @@ import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
 import { isNotFound } from '../../pkg/runtime/api-error.ts';
 import type { Controller } from '../../pkg/runtime/controller.ts';
+import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject, type ObjectKey } from '../../pkg/runtime/resource.ts';
 import { TenantMappingView } from '../shared/mapping-view.ts';
@@ -45,6 +46,8 @@ export interface TeamsSyncControllerOptions {
   readonly syncMetrics?: SyncMetrics | undefined;
   /** The open Auto batch of a tenant in this process (AutoBatchRecorder.openRun); enables recovery of dead ones. */
   readonly openAutoRun?: ((tenantKey: string) => string | undefined) | undefined;
+  /** One writer per mapping across controllers (shared with the mapping controller). */
+  readonly writers?: KeyedLock | undefined;
   /** Replaces the real per-mapping sync (tests). */
   readonly syncMapping?: SyncMappingPort | undefined;
   /** Runs driven at once (of different tenants). Default 4. */
@@ -78,6 +81,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
     journal: options.journal,
     onWrite: contexts === undefined ? undefined : (t, touched) => contexts.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.touch(touched),
     afterApply: options.enqueueMapping === undefined ? undefined : (m) => options.enqueueMapping?.({ namespace: m.metadata.namespace ?? '', name: m.metadata.name }),
+    writers: options.writers,
   });
   const reconciler = new TeamsSyncReconciler({
     client: manager.client, runs, tenants, mappings,

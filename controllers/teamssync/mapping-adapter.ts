@@ -8,7 +8,7 @@
 import { MappingCleanupFinalizer } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import { createMergePatch, removeFinalizer, type EventRecorder, type KubeClient, type StatusWriter } from '../../pkg/runtime/index.ts';
+import { createMergePatch, removeFinalizer, type EventRecorder, type KeyedLock, type KubeClient, type StatusWriter } from '../../pkg/runtime/index.ts';
 import type { Action } from '../userlicensemapping/actions.ts';
 import type { ChangeKind } from '../userlicensemapping/plan.ts';
 import { blockerMessage, describeAction, failureMessage } from '../userlicensemapping/messages.ts';
@@ -29,13 +29,15 @@ export interface MappingAdapterDeps {
   readonly onWrite?: ((tenant: TeamsTenant, touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }) => void) | undefined;
   /** Called after a run applied (or tried) changes to a mapping: the mapping controller follows up until Ready. */
   readonly afterApply?: ((mapping: UserLicenseMapping) => void) | undefined;
+  /** One writer per mapping across controllers (shared with the mapping controller). */
+  readonly writers?: KeyedLock | undefined;
 }
 
 const ACTION: Record<ChangeKind, MappingSyncOutcome['action']> = { created: 'Create', updated: 'Update', removed: 'Remove', unchanged: 'None' };
 
 /** The port over `syncMapping`. */
 export function mappingPort(deps: MappingAdapterDeps): SyncMappingPort {
-  return async (mapping, request) => {
+  const port: SyncMappingPort = async (mapping, request) => {
     // What the apiserver holds as far as this pass knows: the cached status plus its own writes.
     let base: object = mapping.status ?? {};
     const result = await syncMapping(mapping, {
@@ -67,6 +69,9 @@ export function mappingPort(deps: MappingAdapterDeps): SyncMappingPort {
     }
     return outcomeOf(result);
   };
+  const writers = deps.writers;
+  if (writers === undefined) return port;
+  return (mapping, request) => writers.run(`${mapping.metadata.namespace ?? ''}/${mapping.metadata.name}`, () => port(mapping, request));
 }
 
 /**

@@ -36,6 +36,7 @@ export function summaryOf(run: TeamsSync): RunSummary {
     tenant: run.spec.tenantRef.name,
     phase: run.status?.phase,
     creationTimestamp: run.metadata.creationTimestamp ?? '',
+    trigger: run.spec.trigger,
   };
 }
 

@@ -17,6 +17,8 @@ export interface RunSummary {
   /** status.phase; undefined before the controller first saw it (counts as Pending). */
   readonly phase: SyncPhase | undefined;
   readonly creationTimestamp: string;
+  /** spec.trigger; Auto runs are records of the mapping controller's batches, never started. */
+  readonly trigger?: 'Manual' | 'Auto' | undefined;
 }
 
 /** Used when the tenant does not say (the API's default). */
@@ -62,6 +64,7 @@ export function runsToDelete(runs: readonly RunSummary[], limitFor: (tenantKey: 
  */
 export function nextRunToStart(tenantRuns: readonly RunSummary[]): RunSummary | undefined {
   if (tenantRuns.some((r) => r.phase === 'Running')) return undefined;
-  const pending = tenantRuns.filter((r) => r.phase === undefined || r.phase === 'Pending');
+  // An Auto record is never started, so one without a phase (a dead batch, or made by hand) cannot hold the queue.
+  const pending = tenantRuns.filter((r) => r.trigger !== 'Auto' && (r.phase === undefined || r.phase === 'Pending'));
   return [...pending].sort(newestFirst).at(-1);
 }

@@ -7,6 +7,7 @@
  */
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { Controller } from '../../pkg/runtime/controller.ts';
+import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
 import { anyOf, generationChanged, metadataChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
 import { objectKeyOf } from '../../pkg/runtime/resource.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
@@ -32,6 +33,8 @@ export interface MappingControllerOptions {
   readonly propagation?: PropagationSettings | undefined;
   /** Mappings reconciled at once (different keys). Default 8: most time is spent waiting on Graph. */
   readonly workers?: number | undefined;
+  /** One writer per mapping across controllers (shared with the TeamsSync controller). */
+  readonly writers?: KeyedLock | undefined;
 }
 
 /** Registers the controller; returns it (tests enqueue through it). */
@@ -51,6 +54,7 @@ export function registerUserLicenseMappingController(options: MappingControllerO
     batches: options.batches,
     propagation: options.propagation,
     numRequeues: (key) => controller?.queue?.numRequeues(key) ?? 0,
+    writers: options.writers,
   });
   controller = new Controller({ name: 'userlicensemapping', kind: 'UserLicenseMapping', reconciler, workers: options.workers ?? 8, logger: manager.log });
   const self = controller;

@@ -8,7 +8,7 @@ import { MappingCleanupFinalizer, ReconcileRequestedAtAnnotation } from '../../p
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
 import {
   addFinalizer, hasFinalizer, isDeleting, isNotFound, removeFinalizer,
-  type EventRecorder, type KubeClient, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
+  type EventRecorder, type KeyedLock, type KubeClient, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
 } from '../../pkg/runtime/index.ts';
 import { outcomeOf } from '../teamssync/mapping-adapter.ts';
 import type { TenantMappingView } from '../shared/mapping-view.ts';
@@ -40,6 +40,8 @@ export interface MappingReconcilerDeps {
   /** The workqueue's failure count for a key (report's flap guard). */
   readonly numRequeues?: ((key: string) => number) | undefined;
   readonly propagation?: PropagationSettings | undefined;
+  /** One writer per mapping across this process's controllers (a manual run applies mappings too). */
+  readonly writers?: KeyedLock | undefined;
 }
 
 /** Re-check while a tenant's credentials cannot be resolved. */
@@ -104,7 +106,8 @@ export class UserLicenseMappingReconciler implements Reconciler {
     // Until the tenant's first reads, every mapping would read its user and Teams state live: let
     // the tenant controller finish them (it re-enqueues every mapping when it has).
     if (!context.discovered) return { requeueAfter: DIRECTORY_WAIT_MS };
-    const { result, latest } = await this.#sync(mapping, tenant, context, ctx);
+    const pass = (): Promise<{ result: MappingSyncResult; latest: CachedMapping }> => this.#sync(mapping, tenant, context, ctx);
+    const { result, latest } = deps.writers === undefined ? await pass() : await deps.writers.run(requestKey(mapping), pass);
     return this.#finish(latest, tenant, result, ctx);
   }
 

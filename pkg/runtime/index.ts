@@ -28,6 +28,7 @@ export { addFinalizer, hasFinalizer, isDeleting, removeFinalizer } from './final
 export type { HealthCheck } from './http-server.ts';
 export { Informer, type InformerOptions } from './informer.ts';
 export type { EventHandler } from './informer-handlers.ts';
+export { KeyedLock } from './keyed-lock.ts';
 export { KubeClient, patchContentTypes, type KubeClientOptions, type ListOptions, type RequestOptions } from './kube-client.ts';
 export { LeaderElector, type LeaderCallbacks, type LeaderElectionOptions } from './leader-election.ts';
 export { deadlineSignal, monotonicClock, type MonotonicClock } from './monotonic-clock.ts';

@@ -28,4 +28,6 @@ test('nextRunToStart: one run per tenant, oldest pending first', () => {
   assert.equal(nextRunToStart([run('a', 1, 'Running'), run('b', 2, 'Pending')]), undefined);
   assert.equal(nextRunToStart([run('c', 3, 'Pending'), run('b', 2, 'Unseen'), run('a', 1, 'Succeeded')])?.name, 'b');
   assert.equal(nextRunToStart([run('a', 1, 'Succeeded')]), undefined);
+  const handMadeAuto = { ...run('auto', 0, 'Unseen'), trigger: 'Auto' as const };
+  assert.equal(nextRunToStart([handMadeAuto, run('b', 2, 'Pending')])?.name, 'b', 'an Auto record without a phase never holds manual runs back');
 });
