@@ -89,12 +89,21 @@ function classify(error: unknown, options: PinnedPostOptions): PostFailure {
   return new PostFailure('connectFailed');
 }
 
+/** Rejects when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /** Resolves and checks the URL's host; returns the address to connect to. */
 async function pin(url: URL, options: PinnedPostOptions): Promise<ResolvedAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: readonly ResolvedAddress[];
   try {
-    addresses = await (options.resolver ?? systemResolver)(host);
+    // getaddrinfo takes no signal: race it, so a resolver that never answers cannot outlive the attempt's deadline.
+    addresses = await Promise.race([(options.resolver ?? systemResolver)(host), aborted(options.signal)]);
   } catch (error) {
     throw classify(error, options);
   }

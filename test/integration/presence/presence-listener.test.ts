@@ -117,3 +117,26 @@ test('presence listener: connections above the cap are closed on accept; the ser
   const res = await fetch(`http://127.0.0.1:${listener.port}/`);
   assert.equal(res.status, 200);
 });
+
+test('presence listener: the request deadline covers receiving the request, not a long answer (event streams live on)', async (t) => {
+  let writes = 0;
+  const listener = await startPresenceListener({
+    address: '127.0.0.1:0', headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 300,
+    handler: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => {
+        writes++;
+        res.write(': heartbeat\n\n');
+        if (writes === 15) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      res.on('close', () => clearInterval(timer));
+    },
+  });
+  t.after(() => listener.close());
+  const res = await fetch(`http://127.0.0.1:${listener.port}/presence/a/b/events`);
+  const text = await res.text();
+  assert.equal(text.split(': heartbeat').length - 1, 15, 'the stream ran to its end, well past the request deadline');
+});

@@ -99,6 +99,10 @@ test('webhook destination: network failures are fixed messages without addresses
   const kind = await postPinned(`http://127.0.0.1:${silent.port}/`, { policy: LOOPBACK_HTTP, headers: {}, body: '{}', signal: AbortSignal.timeout(200), timedOut: () => true })
     .then(() => 'answered', (error: PostFailure) => error.kind);
   assert.equal(kind, 'timeout');
+  const hanging: Resolver = () => new Promise(() => undefined);
+  const stuck = await postPinned('https://pbx.example.test/', { policy: STRICT_DESTINATION_POLICY, headers: {}, body: '{}', signal: AbortSignal.timeout(200), timedOut: () => true, resolver: hanging })
+    .then(() => 'answered', (error: PostFailure) => error.kind);
+  assert.equal(stuck, 'timeout', 'a resolver that never answers ends with the deadline');
   for (const k of ['connectFailed', 'nameNotResolved', 'timeout', 'tls', 'addressNotAllowed'] as const) {
     assert.doesNotMatch(failureMessage(k), /\d+\.\d+|E[A-Z]{4,}|:\d+/, `${k} carries no address, port or code`);
   }
