@@ -63,9 +63,12 @@ export function createPbxInboundHandler(options: PbxInboundOptions): { handle(re
       refuseWithoutReading(req, res, status, { error, message }, headers);
     };
     if (req.method !== 'POST') return refuse(405, 'methodNotAllowed', 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
+    // No token at all is a 401 anywhere; a standby cannot check a token, so it asks the client to come back.
     const unavailable = options.unavailable?.();
-    if (unavailable !== undefined) return refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
-    const target = options.resolve(namespace, name);
+    if (unavailable !== undefined && checkBearer(req.headers.authorization, []) !== 'missing') {
+      return refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
+    }
+    const target = unavailable === undefined ? options.resolve(namespace, name) : undefined;
     const auth = checkBearer(req.headers.authorization, target?.tokens ?? []);
     if (target === undefined || auth !== 'ok') {
       // Counted without the path: labels never come from unauthenticated input.

@@ -88,15 +88,16 @@ export function createPresenceSseHandler(options: PresenceSseOptions): PresenceS
       refuseWithoutReading(req, res, 405, { error: 'MethodNotAllowed', message: 'Use GET' }, { allow: 'GET' });
       return true;
     }
+    // No token at all is a 401 anywhere; a standby cannot check a token, so it asks the client to come back.
     const unavailable = options.unavailable?.();
-    if (unavailable !== undefined) {
+    if (unavailable !== undefined && presentedTokenDigest(req.headers.authorization) !== undefined) {
       // 503 + Retry-After, not 403: EventSource gives up for good on a 4xx but retries after this.
       refused('notServing');
       refuseWithoutReading(req, res, 503, { error: 'ServiceUnavailable', message: unavailable.message }, { 'retry-after': String(unavailable.retryAfterSeconds) });
       return true;
     }
     // An unknown stream answers like a wrong token, so the endpoint does not reveal which PresenceSyncs exist.
-    const access = options.resolve(namespace, name);
+    const access = unavailable === undefined ? options.resolve(namespace, name) : undefined;
     const auth = checkBearer(req.headers.authorization, access?.tokens ?? []);
     const tokenDigest = presentedTokenDigest(req.headers.authorization);
     if (access === undefined || auth !== 'ok' || tokenDigest === undefined) {

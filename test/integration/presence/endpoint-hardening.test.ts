@@ -147,4 +147,7 @@ test('a standby answers 503 with Retry-After on both endpoints, so EventSource a
     await res.body?.cancel();
   }
   assert.match(await registry.metrics(), /presence_http_refused_total\{endpoint="stream",reason="notServing"\} 1/);
+  const anonymous = await fetch(`${baseUrl}/pbx/team-a/presence/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(anonymous.status, 401, 'no token at all is a 401 on a standby too');
+  await anonymous.body?.cancel();
 });
