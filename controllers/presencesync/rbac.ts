@@ -10,7 +10,7 @@ export const presenceSyncPermissions: PermissionTable = {
   owner: 'presencesync',
   permissions: [
     permission(presenceSyncResource, ['list', 'watch'], 'informer cache of PresenceSyncs (index.ts)'),
-    permission(presenceSyncResource, ['get'], 'the status writer re-reads the object after a 409 conflict'),
+    permission(presenceSyncResource, ['get'], 'the status writer re-reads the object after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(presenceSyncResource, ['patch'], 'writes status through /status (reconciler.ts)', { subresource: 'status' }),
     permission(teamsTenantResource, ['list', 'watch'], 'informer cache of tenants: presence uses its tenant\'s Graph credentials'),
     permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: which PBX extension is which Teams user'),

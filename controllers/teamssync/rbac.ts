@@ -14,7 +14,7 @@ export const teamsSyncPermissions: PermissionTable = {
     permission(teamsSyncResource, ['delete'], "trims a tenant's finished runs to spec.syncHistoryLimit, Manual and Auto (cleanup.ts trimHistory)"),
     permission(teamsTenantResource, ['list', 'watch'], 'informer cache of tenants: a run needs its tenant'),
     permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: a run applies their pending changes'),
-    permission(userLicenseMappingResource, ['get'], 'the status writer re-reads a mapping after a 409 conflict (mapping-adapter.ts)'),
+    permission(userLicenseMappingResource, ['get'], 'the status writer re-reads a mapping after a 409 conflict (mapping-adapter.ts)', { onlyOn: 'a 409 conflict' }),
     permission(userLicenseMappingResource, ['patch'], 'records what a run applied on each mapping through /status (mapping-adapter.ts)', { subresource: 'status' }),
     permission(userLicenseMappingResource, ['patch'], "removes a deleted mapping's cleanup finalizer once the run removed its configuration (mapping-adapter.ts)"),
     permission(secretResource, ['get'], "reads the Global Admin's delegated token Secret and the tenant's app credentials by name (observe.ts); never lists or watches Secrets"),

@@ -11,7 +11,7 @@ export const teamsTenantPermissions: PermissionTable = {
   permissions: [
     permission(TeamsTenantResource, ['list', 'watch'], 'informer cache of tenants (controllers/index.ts)'),
     permission(TeamsTenantResource, ['patch'], 'adds and removes the graph-cleanup finalizer with a merge patch (reconciler.ts)'),
-    permission(TeamsTenantResource, ['get'], 'the status writer re-reads the tenant after a 409 conflict'),
+    permission(TeamsTenantResource, ['get'], 'the status writer re-reads the tenant after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(TeamsTenantResource, ['patch'], 'writes status (conditions, pending changes, last sync) through /status', { subresource: 'status' }),
     permission(UserLicenseMappingResource, ['list', 'watch'], "informer cache of mappings: the tenant aggregates its mappings' state"),
     permission(TeamsSyncResource, ['list', 'watch'], "informer cache of runs: a finished run updates the tenant's last sync"),

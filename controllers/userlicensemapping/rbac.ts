@@ -11,11 +11,11 @@ export const userLicenseMappingPermissions: PermissionTable = {
   permissions: [
     permission(UserLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings (controllers/index.ts)'),
     permission(UserLicenseMappingResource, ['patch'], 'adds and removes the cleanup finalizer with a merge patch (reconciler.ts)'),
-    permission(UserLicenseMappingResource, ['get'], 'the status writer re-reads the mapping after a 409 conflict'),
+    permission(UserLicenseMappingResource, ['get'], 'the status writer re-reads the mapping after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(UserLicenseMappingResource, ['patch'], 'writes status (applied state, operation, conditions) through /status', { subresource: 'status' }),
     permission(TeamsTenantResource, ['list', 'watch'], "informer cache of tenants: a mapping follows its tenant's readiness and mode"),
     permission(TeamsSyncResource, ['create'], 'records each batch of Auto changes as a TeamsSync run (auto-batches.ts)'),
-    permission(TeamsSyncResource, ['get'], 'the status writer re-reads an Auto run after a 409 conflict'),
+    permission(TeamsSyncResource, ['get'], 'the status writer re-reads an Auto run after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(TeamsSyncResource, ['patch'], "writes the Auto run's progress and results through /status (auto-batches.ts, RunWriter)", { subresource: 'status' }),
     permission(coreResources.secrets, ['get'], "reads the tenant's app credentials Secret by name (shared/tenant-credentials.ts)"),
   ],

@@ -35,6 +35,11 @@ export interface Permission {
   readonly resourceNames?: readonly string[];
   /** Why the code needs it; becomes a comment above the generated rule. */
   readonly why: string;
+  /**
+   * Set when the code uses it only on a path no test can drive on purpose (a 409 from a
+   * concurrent writer): the deployed RBAC proof does not require the suite to have used it.
+   */
+  readonly onlyOn?: string;
 }
 
 /** A named table: who needs the rows (a controller name, or `runtime`). */
@@ -48,7 +53,7 @@ export function permission(
   ref: Pick<ResourceRef, 'group' | 'plural'>,
   verbs: readonly Verb[],
   why: string,
-  opts: { subresource?: string; scope?: PermissionScope; resourceNames?: readonly string[] } = {},
+  opts: { subresource?: string; scope?: PermissionScope; resourceNames?: readonly string[]; onlyOn?: string } = {},
 ): Permission {
   return {
     group: ref.group,
@@ -57,5 +62,6 @@ export function permission(
     scope: opts.scope ?? 'cluster',
     ...(opts.resourceNames === undefined ? {} : { resourceNames: opts.resourceNames }),
     why,
+    ...(opts.onlyOn === undefined ? {} : { onlyOn: opts.onlyOn }),
   };
 }
