@@ -17,6 +17,9 @@ import type { PresenceRunnerRegistry } from './registry.ts';
 /** The answer of a replica that does not run PresenceSyncs (standby, or not started yet): 503, try again soon. */
 const NOT_SERVING: Unavailable = { message: 'This replica does not serve presence now; try again', retryAfterSeconds: 5 };
 
+/** The answer for an object a new leader has not started yet, during its warm-up. */
+const STARTING: Unavailable = { message: 'This replica is starting its presence streams; try again', retryAfterSeconds: 2 };
+
 /** Options of {@link createPresenceHttpHandler}. */
 export interface PresenceHttpOptions {
   readonly log: PresenceStreamLog;
@@ -46,7 +49,12 @@ export interface PresenceHttpHandler {
  */
 export function createPresenceHttpHandler(options: PresenceHttpOptions): PresenceHttpHandler {
   const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
-  const unavailable = (): Unavailable | undefined => (options.registry.serving ? undefined : NOT_SERVING);
+  const unavailable = (namespace: string, name: string): Unavailable | undefined => {
+    if (!options.registry.serving) return NOT_SERVING;
+    // Just after this replica became leader its runners are still starting: an object not running yet may only be
+    // late, and a 403 now would make EventSource clients that fail over give up for good.
+    return options.registry.get(`${namespace}/${name}`) === undefined && options.registry.warmingUp() ? STARTING : undefined;
+  };
   const sse = createPresenceSseHandler({
     log: options.log,
     unavailable,

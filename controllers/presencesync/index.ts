@@ -135,7 +135,7 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
   });
   controller = new PresenceSyncController(
     { name: 'presencesync', kind: 'PresenceSync', reconciler, workers: options.workers ?? 4, logger: manager.log, metrics: manager.metrics },
-    () => registry.setServing(true),
+    () => registry.setServing(true, presenceSyncs.store.keys()),
     async () => {
       registry.setServing(false);
       http.closeAll();

@@ -44,6 +44,14 @@ export class PresenceSyncReconciler implements Reconciler {
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const key = keyFor(req);
+    try {
+      return await this.#reconcile(req, key, ctx);
+    } finally {
+      this.#deps.registry.reconciled(key);
+    }
+  }
+
+  async #reconcile(req: Request, key: string, ctx: ReconcileContext): Promise<Result> {
     const obj = this.#deps.presenceSyncs.getByName(req.namespace, req.name);
     if (obj === undefined || obj.metadata.deletionTimestamp !== undefined) {
       await this.#forget(key);

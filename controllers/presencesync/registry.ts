@@ -5,6 +5,13 @@
 import { PresenceSyncRunner, type RunnerDeps } from './runner.ts';
 
 /**
+ * Longest warm-up after becoming leader (unknown objects get 503 + Retry-After rather than 403 while objects cached
+ * at start are still unreconciled): the first reconcile of each (which reads the tenant's users) is normally far
+ * quicker; the cap keeps an object that never reconciles from hiding 403s for ever.
+ */
+export const WARM_UP_MS = 60_000;
+
+/**
  * The registry.
  *
  * When to use: one per controller process, shared by the reconciler and the presence HTTP handler.
@@ -15,6 +22,13 @@ export class PresenceRunnerRegistry {
   readonly #runners = new Map<string, PresenceSyncRunner>();
   readonly #listeners = new Set<(key: string) => void>();
   #serving = false;
+  #servingSince: number | undefined;
+  #pending = new Set<string>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   /**
    * True while this process runs PresenceSyncs (the controller runs: leader, or no leader election). A standby
@@ -24,9 +38,26 @@ export class PresenceRunnerRegistry {
     return this.#serving;
   }
 
-  /** Set by the controller when it starts (true) and stops (false). */
-  setServing(serving: boolean): void {
+  /**
+   * Set by the controller when it starts (true, with the keys of the PresenceSyncs it found cached) and stops (false).
+   */
+  setServing(serving: boolean, pendingKeys: readonly string[] = []): void {
     this.#serving = serving;
+    this.#servingSince = serving ? this.#now() : undefined;
+    this.#pending = new Set(serving ? pendingKeys : []);
+  }
+
+  /** The reconciler saw `key` (started, blocked or gone): it no longer counts as starting. */
+  reconciled(key: string): void {
+    this.#pending.delete(key);
+  }
+
+  /**
+   * True while objects that existed when this replica started serving have not all been reconciled once (at most
+   * {@link WARM_UP_MS}): the HTTP endpoints then ask clients of unknown objects to retry instead of refusing them.
+   */
+  warmingUp(): boolean {
+    return this.#pending.size > 0 && this.#servingSince !== undefined && this.#now() - this.#servingSince < WARM_UP_MS;
   }
 
   /** Calls `listener(key)` whenever a runner's settings change or it goes away (e.g. to close streams). */

@@ -33,8 +33,11 @@ export interface PbxInboundOptions {
   /** Default 64 KiB: room for a few hundred events, far below anything that could hurt the daemon. */
   readonly maxBodyBytes?: number;
   readonly metrics?: PresenceMetrics;
-  /** When set and returning a value, every request is answered 503 with Retry-After (standby replica). */
-  readonly unavailable?: () => Unavailable | undefined;
+  /**
+   * When set and returning a value for the requested `namespace/name`, a request bearing a token is answered 503
+   * with Retry-After instead of being checked (standby replica, or a new leader still starting that object).
+   */
+  readonly unavailable?: (namespace: string, name: string) => Unavailable | undefined;
 }
 
 /** Per-event result in the 202 answer. */
@@ -64,7 +67,7 @@ export function createPbxInboundHandler(options: PbxInboundOptions): { handle(re
     };
     if (req.method !== 'POST') return refuse(405, 'methodNotAllowed', 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
     // No token at all is a 401 anywhere; a standby cannot check a token, so it asks the client to come back.
-    const unavailable = options.unavailable?.();
+    const unavailable = options.unavailable?.(namespace, name);
     if (unavailable !== undefined && checkBearer(req.headers.authorization, []) !== 'missing') {
       return refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
     }

@@ -36,8 +36,11 @@ export interface PresenceSseOptions {
   readonly snapshotChunk?: number;
   readonly maxClientsPerStream?: number;
   readonly metrics?: PresenceMetrics;
-  /** When set and returning a value, every request is answered 503 with Retry-After (standby replica). */
-  readonly unavailable?: () => Unavailable | undefined;
+  /**
+   * When set and returning a value for the requested `namespace/name`, a request bearing a token is answered 503
+   * with Retry-After instead of being checked (standby replica, or a new leader still starting that object).
+   */
+  readonly unavailable?: (namespace: string, name: string) => Unavailable | undefined;
 }
 
 /** The handler and its controls. */
@@ -89,7 +92,7 @@ export function createPresenceSseHandler(options: PresenceSseOptions): PresenceS
       return true;
     }
     // No token at all is a 401 anywhere; a standby cannot check a token, so it asks the client to come back.
-    const unavailable = options.unavailable?.();
+    const unavailable = options.unavailable?.(namespace, name);
     if (unavailable !== undefined && presentedTokenDigest(req.headers.authorization) !== undefined) {
       // 503 + Retry-After, not 403: EventSource gives up for good on a 4xx but retries after this.
       refused('notServing');
