@@ -153,7 +153,7 @@ describe('security: hostile clients against the daemon', () => {
     ];
     await attack('PBX events', '10 MB body, no token', '401 + close', env.presence, big('POST', pbxPath(), json), refused);
     await attack('PBX events', '10 MB body, write token', '413 + close', env.presence, big('POST', pbxPath(), { ...json, ...bearer(WRITE_TOKEN) }), refused);
-    await attack('presence stream (SSE)', '10 MB body on the stream URL', '401/405 + close', env.presence, big('POST', streamPath()), refused);
+    await attack('presence stream (SSE)', '10 MB body on the stream URL (POST, and GET without a token)', '405/401 + close', env.presence, [...big('POST', streamPath()), ...big('GET', streamPath())], refused);
     await attack('metrics', '10 MB body', '404 + close', env.metrics, big('POST', '/metrics'), refused);
     await attack('health probes', '10 MB body', '404 + close', env.health, big('PUT', '/healthz'), refused);
   });
