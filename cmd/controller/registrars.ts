@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { registerUserSyncControllers } from '../../controllers/index.ts';
 import { registerPresenceSyncController } from '../../controllers/presencesync/index.ts';
+import { kubeTokenRequester, ServiceAccountTokens } from '../../controllers/shared/service-account-tokens.ts';
 import { GraphClientFactory, type EndpointOverrides } from '../../pkg/graph/index.ts';
 import { createSyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import { createDestinationPolicy, type DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
@@ -34,12 +35,20 @@ export function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
 /** Registers every controller of the daemon; returns what must be closed after the manager stopped. */
 export const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }: ControllerDeps): Promise<Registration> => {
   const endpoints = graphEndpoints(flags);
-  const graph = new GraphClientFactory({ registry: manager.metrics.registry, ...(endpoints === undefined ? {} : { endpoints }) });
+  const graph = new GraphClientFactory({
+    registry: manager.metrics.registry,
+    ...(endpoints === undefined ? {} : { endpoints }),
+    // Graph writes share the Kubernetes writes' fence: none leaves a process that lost the leader lease.
+    writeGuard: (what) => manager.fence.assertOpen(`Microsoft Graph ${what}`),
+  });
   // ':memory:' keeps a daemon without --state-db working; a restart then re-reads tenants in full.
   const stateFile = flags.stateDb || ':memory:';
   const db = openStateDatabase(stateFile, [...deltaTokenMigrations, ...operationJournalMigrations]);
+  // One cache of workload-identity tokens for every controller of the process.
+  const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const userSync = registerUserSyncControllers(manager, {
     graph,
+    serviceAccountTokens,
     graphEndpoints: endpoints,
     journal: new OperationJournal(db),
     deltaTokens: new SqliteDeltaTokenStore(db),
@@ -50,7 +59,7 @@ export const registerAll: ControllerRegistrar = async (manager: Manager, { flags
   manager.onDrained(() => userSync.batches.closeAll());
   const streamLog = PresenceStreamLog.open(flags.stateDb ? path.join(path.dirname(flags.stateDb), 'presence.db') : ':memory:');
   const presence = registerPresenceSyncController({
-    manager, graph, log: streamLog, metrics: createPresenceMetrics(manager.metrics.registry), workers: workersFor(flags, 'presencesync'),
+    manager, graph, serviceAccountTokens, log: streamLog, metrics: createPresenceMetrics(manager.metrics.registry), workers: workersFor(flags, 'presencesync'),
     destinationPolicy: webhookDestinations(flags),
   });
   const server = await listenPresence(flags, log, (req, res) => {

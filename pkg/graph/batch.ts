@@ -110,6 +110,7 @@ async function sendChunk(deps: BatchDeps, chunk: readonly BatchItem[]): Promise<
     body: { requests },
     operation: 'send a $batch request',
     idempotent: chunk.every((item) => item.method === 'GET'),
+    readOnly: chunk.every((item) => item.method === 'GET'),
     endpointClass: 'batch',
     ...(deps.limitClass === undefined ? {} : { limitClass: deps.limitClass }),
     ...(deps.signal === undefined ? {} : { signal: deps.signal }),

@@ -12,7 +12,7 @@ import { LimitMiddleware } from './middleware/limit.ts';
 import { idempotentMethod, RequestPolicy } from './middleware/request-policy.ts';
 import { RetryMiddleware } from './middleware/retry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
-import { TransportMiddleware } from './middleware/transport.ts';
+import { TransportMiddleware, type WriteGuard } from './middleware/transport.ts';
 import { parseRetryAfterMs } from './backoff.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
 import { toGraphError } from './to-graph-error.ts';
@@ -31,6 +31,8 @@ export interface GraphRequestSpec {
   readonly notFound?: 'NotFound' | 'ReplicationPending';
   /** Marks a POST action as safe to repeat (read-only or documented idempotent). */
   readonly idempotent?: boolean;
+  /** Marks a POST that only reads (getPresencesByUserId, a $batch of GETs): not a write for the write guard. */
+  readonly readOnly?: boolean;
   readonly endpointClass?: EndpointClass;
   readonly limitClass?: LimitClass;
   readonly signal?: AbortSignal;
@@ -54,6 +56,8 @@ export interface GraphHttpDeps {
   readonly metrics: GraphMetrics;
   readonly retry?: RetryPolicy;
   readonly timeoutMs?: number;
+  /** Refuses writes while the process may not make them (see `WriteGuard`). */
+  readonly writeGuard?: WriteGuard | undefined;
 }
 
 /**
@@ -80,7 +84,7 @@ export class GraphHttp {
         new RetryMiddleware(deps.gate, deps.metrics, deps.tenantId, deps.retry),
         new LimitMiddleware(deps.limiter, deps.gate, deps.metrics, deps.tenantId, (deps.retry ?? DEFAULT_RETRY).maxInlineWaitMs),
         new AuthMiddleware(deps.tokens),
-        new TransportMiddleware(deps.agent, deps.metrics, deps.tenantId, deps.timeoutMs),
+        new TransportMiddleware(deps.agent, deps.metrics, deps.tenantId, deps.timeoutMs, deps.writeGuard),
       ],
     });
   }
@@ -190,9 +194,10 @@ function optionalHeader<K extends string>(key: K, value: string | null): { [P in
   return (value === null ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-function definedOnly(spec: GraphRequestSpec): { idempotent?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal } {
+function definedOnly(spec: GraphRequestSpec): { idempotent?: boolean; readOnly?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal } {
   return {
     ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
+    ...(spec.readOnly === undefined ? {} : { readOnly: spec.readOnly }),
     ...(spec.endpointClass === undefined ? {} : { endpointClass: spec.endpointClass }),
     ...(spec.limitClass === undefined ? {} : { limitClass: spec.limitClass }),
     ...(spec.signal === undefined ? {} : { signal: spec.signal }),

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { EndpointOverrides } from './clouds.ts';
 import type { GraphLogger } from './logger.ts';
+import type { WriteGuard } from './middleware/transport.ts';
 import { GraphTenantClient, type TenantClientOptions } from './tenant-client.ts';
 
 /** Defaults every client made by a factory shares (the process's registry and logger, simulator overrides). */
@@ -9,6 +10,8 @@ export interface GraphClientFactoryOptions {
   readonly logger?: GraphLogger;
   /** Applied to every tenant unless the tenant gives its own (e.g. the demo points everything at the simulator). */
   readonly endpoints?: EndpointOverrides;
+  /** Given to every client: refuses Graph writes while the process does not hold the leader lease. */
+  readonly writeGuard?: WriteGuard;
 }
 
 /** Per-tenant inputs; `version` changes when the credentials change (e.g. the Secret's resourceVersion). */
@@ -38,6 +41,7 @@ export class GraphClientFactory {
       registry: this.#options.registry,
       ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
       ...(endpoints === undefined ? {} : { endpoints }),
+      ...(this.#options.writeGuard === undefined ? {} : { writeGuard: this.#options.writeGuard }),
     });
     this.#clients.set(key, { version, client });
     return client;

@@ -9,7 +9,7 @@ export {
   type CloudName, type CloudFeature, type CloudEndpoints, type EndpointOverrides, type ResolvedEndpoints,
 } from './clouds.ts';
 export type {
-  TenantCredentials, ClientSecretCredentials, CertificateCredentials, FederatedTokenFileCredentials,
+  TenantCredentials, ClientSecretCredentials, CertificateCredentials, FederatedAssertionCredentials,
   DelegatedRefreshTokenCredentials, AccessTokenCredentials, AccessToken, TokenProvider,
 } from './auth/credentials.ts';
 export { deviceCodeLogin, type DeviceCodeLoginOptions, type DeviceCodeLoginResult } from './auth/device-code.ts';
@@ -23,6 +23,7 @@ export { graphMetrics, type GraphMetrics } from './metrics.ts';
 export { TenantLimiter, DEFAULT_LIMITS, type LimitSpec, type TenantLimits } from './limiter.ts';
 export type { EndpointClass, LimitClass } from './endpoint-class.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
+export type { WriteGuard } from './middleware/transport.ts';
 export { createHttpsAgent, trustCaProcessWide, readCaBundle } from './tls.ts';
 export { collect } from './paging.ts';
 export { MemoryDeltaTokenStore, type DeltaTokenStore, type DeltaPage, type RemovedItem } from './delta.ts';

@@ -23,6 +23,7 @@ import { graphMetrics } from './metrics.ts';
 import type { RetryPolicy } from './middleware/retry-decision.ts';
 import { ThrottleGate } from './throttle-gate.ts';
 import { createHttpsAgent, readCaBundle } from './tls.ts';
+import type { WriteGuard } from './middleware/transport.ts';
 
 /** Everything needed to talk to one tenant. */
 export interface TenantClientOptions {
@@ -39,6 +40,8 @@ export interface TenantClientOptions {
   readonly retry?: RetryPolicy;
   /** Per-attempt HTTP timeout (default 60 s). */
   readonly timeoutMs?: number;
+  /** Refuses writes while the process may not make them (the daemon's leader-election write fence). */
+  readonly writeGuard?: WriteGuard | undefined;
 }
 
 /**
@@ -81,6 +84,7 @@ export class GraphTenantClient {
       limiter: new TenantLimiter(options.limits),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      writeGuard: options.writeGuard,
     });
     const batcher = new BatchCoalescer({ http, gate, metrics });
     this.#ctx = { http, cloud: options.cloud, tenantId: options.tenantId, clientId: tokens.clientId, gate, metrics, batcher };
@@ -121,7 +125,7 @@ function tokenProvider(options: TenantClientOptions, endpoints: ResolvedEndpoint
   switch (c.kind) {
     case 'clientSecret':
     case 'certificate':
-    case 'federatedTokenFile':
+    case 'federatedAssertion':
       return new AppTokenProvider(c, endpoints.appScope, shared);
     case 'delegatedRefreshToken':
       return new DelegatedTokenProvider(c, [endpoints.appScope], shared);

@@ -70,6 +70,7 @@ export class PresenceApi {
       operation: 'read presence',
       permission: 'Presence.Read.All',
       idempotent: true,
+      readOnly: true,
       ...(signal === undefined ? {} : { signal }),
     });
     return res.body?.value ?? [];

@@ -10,6 +10,8 @@ export class RequestPolicy implements MiddlewareOptions {
   readonly limitClass: LimitClass;
   /** True when a retry cannot repeat a side effect (GET, or POST actions documented as idempotent/read-only). */
   readonly idempotent: boolean;
+  /** True when the request changes nothing (GET, or a POST that only reads). */
+  readonly readOnly: boolean;
   readonly clientRequestId: string;
   readonly signal: AbortSignal | undefined;
   /** HTTP attempts made so far. */
@@ -19,7 +21,8 @@ export class RequestPolicy implements MiddlewareOptions {
   /** True once an attempt may have reached the service (a failure after the connection was made). */
   maybeSent = false;
 
-  constructor(init: { url: string; method: string; idempotent?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal }) {
+  constructor(init: { url: string; method: string; idempotent?: boolean; readOnly?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal }) {
+    this.readOnly = init.readOnly ?? ['GET', 'HEAD', 'OPTIONS'].includes(init.method.toUpperCase());
     this.endpointClass = init.endpointClass ?? endpointClassOf(init.url);
     this.limitClass = init.limitClass ?? limitClassOf(this.endpointClass);
     this.idempotent = init.idempotent ?? idempotentMethod(init.method);

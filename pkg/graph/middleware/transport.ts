@@ -5,6 +5,12 @@ import { headerRecord, sendHttps } from '../transport.ts';
 import { policyOf, requestMethod, requestUrl, type Link } from './request-policy.ts';
 
 /**
+ * Throws when this process may not write now (it lost the leader lease): the daemon passes its
+ * write fence's `assertOpen`. Never called for reads.
+ */
+export type WriteGuard = (what: string) => void;
+
+/**
  * The terminal middleware: sends the attempt over the tenant's HTTPS agent (trusting its CA bundle) and records
  * `graph_requests_total` and `graph_request_duration_seconds` per attempt. Replaces the SDK's HTTPMessageHandler,
  * which calls global fetch and cannot take a per-client CA.
@@ -14,12 +20,14 @@ export class TransportMiddleware implements Pick<Link, 'execute'> {
   readonly #metrics: GraphMetrics;
   readonly #tenant: string;
   readonly #timeoutMs: number;
+  readonly #writeGuard: WriteGuard | undefined;
 
-  constructor(agent: Agent, metrics: GraphMetrics, tenant: string, timeoutMs = 60_000) {
+  constructor(agent: Agent, metrics: GraphMetrics, tenant: string, timeoutMs = 60_000, writeGuard?: WriteGuard) {
     this.#agent = agent;
     this.#metrics = metrics;
     this.#tenant = tenant;
     this.#timeoutMs = timeoutMs;
+    this.#writeGuard = writeGuard;
   }
 
   async execute(context: Context): Promise<void> {
@@ -27,6 +35,8 @@ export class TransportMiddleware implements Pick<Link, 'execute'> {
     const method = requestMethod(context);
     const labels = { tenant: this.#tenant, endpoint_class: policy.endpointClass, method };
     const body = context.options?.body;
+    // Checked per attempt, right before sending: a retry after the process lost its lease is not sent.
+    if (!policy.readOnly) this.#writeGuard?.(`${method} ${new URL(requestUrl(context)).pathname}`);
     policy.attempts += 1;
     const stopTimer = this.#metrics.requestDuration.startTimer(labels);
     try {
