@@ -1,7 +1,8 @@
 /**
  * A minimal presence-stream client over node:http, for tests, benches and the demo PBX (browsers use EventSource).
  */
-import { request, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { SseParser, type ParsedSseEvent } from './sse-parser.ts';
 
 /** Options of {@link openSseStream}. */
@@ -10,6 +11,8 @@ export interface SseClientOptions {
   /** Sent as the `Last-Event-ID` header when non-empty. */
   readonly lastEventId?: string;
   readonly onEvent: (event: ParsedSseEvent) => void;
+  /** Extra trusted CA (PEM) for an https URL, e.g. the presence port's own CA; the default store otherwise. */
+  readonly ca?: string;
 }
 
 /** An open stream. */
@@ -27,7 +30,7 @@ export interface SseConnection {
  * Connects to an SSE URL and calls `onEvent` for each event.
  *
  * Gotchas: resolves once response headers arrive; a non-200 answer resolves with that status and an already
- * closed connection (its body is discarded). Plain http only (the controller's stream endpoint is in-cluster).
+ * closed connection (its body is discarded). http and https URLs (the presence port serves TLS when configured).
  */
 export function openSseStream(url: string, options: SseClientOptions): Promise<SseConnection> {
   const headers: Record<string, string> = { accept: 'text/event-stream' };
@@ -35,7 +38,7 @@ export function openSseStream(url: string, options: SseClientOptions): Promise<S
   if (options.lastEventId !== undefined && options.lastEventId !== '') headers['last-event-id'] = options.lastEventId;
   const parser = new SseParser(options.lastEventId ?? '');
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res: IncomingMessage) => {
+    const onResponse = (res: IncomingMessage): void => {
       const closed = new Promise<void>((done) => {
         res.on('close', done);
         res.on('error', () => done());
@@ -50,7 +53,10 @@ export function openSseStream(url: string, options: SseClientOptions): Promise<S
         res.resume();
       }
       resolve({ status, lastEventId: () => parser.lastEventId, closed, close: () => req.destroy() });
-    });
+    };
+    const req = url.startsWith('https:')
+      ? httpsRequest(url, { headers, ...(options.ca === undefined ? {} : { ca: options.ca }) }, onResponse)
+      : httpRequest(url, { headers }, onResponse);
     req.on('error', reject);
     req.end();
   });

@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startDaemon } from '../../pkg/envtest/daemon.ts';
+import { openSseStream } from '../../pkg/presence/sse-client.ts';
 import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { AttackLog } from './support/attack-log.ts';
 import { fuzzBody, openSocket, randomSource, send, slowHeaders, type Attempt, type Outcome, type Target } from './support/hostile-client.ts';
@@ -91,6 +92,15 @@ describe('security: hostile clients against the daemon', () => {
     assert.equal(event.kind === 'answered' && event.status, 202);
     const healthz = await send(env.health, { path: '/healthz' });
     assert.equal(healthz.kind === 'answered' && healthz.status, 200);
+    // The stream over TLS delivers events (a snapshot first), verified against the presence port's CA.
+    const events: string[] = [];
+    const tls = await openSseStream(`https://localhost:${env.presence.port}${streamPath()}`, { token: READ_TOKEN, ca: env.presenceCa, onEvent: (e) => events.push(e.event) });
+    try {
+      assert.equal(tls.status, 200);
+      await eventually('a snapshot over TLS', async () => events.includes('snapshot'), 30_000);
+    } finally {
+      tls.close();
+    }
   });
 
   test('missing and wrong tokens are refused on the presence port; metrics and probes leak nothing', async () => {
