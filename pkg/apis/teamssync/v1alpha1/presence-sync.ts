@@ -47,7 +47,11 @@ const UsersSchema = withRules(
 
 const WebhookSchema = Type.Object(
   {
-    url: Type.String({ description: 'PBX endpoint that receives signed presence updates (POST, JSON).', pattern: '^https?://\\S+$', maxLength: 2048 }),
+    url: Type.String({
+      description: 'PBX endpoint that receives signed presence updates (POST, JSON). Must be https and resolve to a public address, unless the controller\'s operator allows http or internal ranges (--webhook-allow-http, --webhook-allowed-cidrs).',
+      pattern: '^https?://\\S+$',
+      maxLength: 2048,
+    }),
     hmacSecretRef: SecretKeyRefSchema('Secret key with the HMAC-SHA256 signing key; each delivery carries the signature.', 'hmacKey'),
     timeout: DurationField({ min: '1s', max: '60s', default: '5s', description: 'Timeout of one delivery attempt.' }),
   },
