@@ -16,6 +16,7 @@ import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
 import { TenantMappingView } from './shared/mapping-view.ts';
 import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
 import { trimHistory } from './teamssync/cleanup.ts';
+import { kubeTokenRequester, ServiceAccountTokens } from './shared/service-account-tokens.ts';
 import { TenantContextCache } from './shared/tenant-context.ts';
 import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
 import { registerTeamsSyncController } from './teamssync/index.ts';
@@ -36,6 +37,8 @@ export interface UserSyncDeps {
   readonly deltaTokens?: DeltaTokenStore | undefined;
   readonly metrics?: SyncMetrics | undefined;
   readonly getSecret?: SecretGetter | undefined;
+  /** Workload-identity tokens (share one with the PresenceSync controller). Default: TokenRequest through the manager's client. */
+  readonly serviceAccountTokens?: ServiceAccountTokens | undefined;
   readonly mappingWorkers?: number | undefined;
   readonly autoBatch?: AutoBatchOptions | undefined;
   readonly propagation?: PropagationSettings | undefined;
@@ -60,7 +63,8 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
   const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource);
   const runs = manager.informer<CachedSync>(TeamsSyncResource);
   const getSecret = deps.getSecret ?? secretGetter(manager);
-  const contexts = new TenantContextCache({ graph: deps.graph, getSecret, ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }) });
+  const serviceAccountTokens = deps.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
+  const contexts = new TenantContextCache({ graph: deps.graph, getSecret, serviceAccountTokens, ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }) });
   const view = new TenantMappingView(mappings);
   let tenantController: Controller | undefined;
   const batches = new AutoBatchRecorder({
@@ -83,7 +87,7 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
     },
   });
   const runController = deps.withoutRuns === true ? undefined : registerTeamsSyncController({
-    manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret,
+    manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret, serviceAccountTokens,
     // Auto records left Running by a dead process are closed by whichever process leads now.
     openAutoRun: (tenantKey) => batches.openRun(tenantKey),
     writers,

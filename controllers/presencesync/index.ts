@@ -11,6 +11,7 @@ import { Controller, type ControllerOptions } from '../../pkg/runtime/controller
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { generationChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
 import { coreResources, objectKeyOf, type KubeObject } from '../../pkg/runtime/resource.ts';
+import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
 import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 import { PresenceSyncReconciler } from './reconciler.ts';
@@ -42,6 +43,8 @@ export interface PresenceSyncControllerOptions {
   readonly heartbeatMs?: number;
   /** Default: GET through the manager's client (Secrets are not cached). */
   readonly getSecret?: SecretGetter;
+  /** Workload-identity tokens (share the user-sync controllers' one). Default: TokenRequest through the manager's client. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
   /** Where webhooks may deliver; default https to public addresses only (see pkg/presence/destination-policy.ts). */
   readonly destinationPolicy?: DestinationPolicy;
 }
@@ -118,6 +121,7 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
     tenants: tenants.store,
     mappings: mappings.store,
     getSecret: options.getSecret ?? secretGetter(manager),
+    serviceAccountTokens: options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client)),
     graph: options.graph,
     users: new TenantUserCache(options.userRefreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.userRefreshIntervalMs }),
     registry,

@@ -12,6 +12,7 @@ import { isGraphError, type GraphClientFactory, type GraphTenantClient } from '.
 import type { PbxUserRef } from '../../pkg/presence/user-matching.ts';
 import type { SyncState } from '../../pkg/runtime/conditions.ts';
 import type { Store } from '../../pkg/runtime/store.ts';
+import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { CredentialsUnavailableError, resolveTenantCredentials, type SecretGetter } from '../shared/tenant-credentials.ts';
 import type { PresenceSyncObservation } from './plan.ts';
 import { BY_TENANT_INDEX, type PresenceSync, type TeamsTenant, type UserLicenseMapping } from './resources.ts';
@@ -23,6 +24,7 @@ export interface ObserveSources {
   readonly tenants: Store<TeamsTenant>;
   readonly mappings: Store<UserLicenseMapping>;
   readonly getSecret: SecretGetter;
+  readonly serviceAccountTokens: ServiceAccountTokens;
   readonly graph: GraphClientFactory;
   readonly users: TenantUserCache;
 }
@@ -96,7 +98,7 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
   const tenantKey = `${namespace}/${spec.tenantRef.name}`;
   let client: GraphTenantClient;
   try {
-    const { credentials, version } = await resolveTenantCredentials(tenant, sources.getSecret);
+    const { credentials, version } = await resolveTenantCredentials(tenant, sources);
     client = sources.graph.get(tenantKey, { tenantId: tenant.spec.tenantId, cloud: tenant.spec.cloud, credentials, version });
   } catch (error) {
     if (!(error instanceof CredentialsUnavailableError) && !(error instanceof TypeError)) throw error;

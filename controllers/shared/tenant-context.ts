@@ -11,6 +11,7 @@ import type { TeamsUserRef } from '../userlicensemapping/types.ts';
 import { DirectorySnapshot } from './directory-snapshot.ts';
 import { tenantKey, type CachedTenant } from './resources.ts';
 import { TeamsSnapshot } from './teams-snapshot.ts';
+import type { ServiceAccountTokens } from './service-account-tokens.ts';
 import { resolveTenantCredentials, type SecretGetter } from './tenant-credentials.ts';
 
 /** One tenant's shared state. */
@@ -65,6 +66,8 @@ export class TenantContext implements ObservationSource {
 export interface TenantContextCacheOptions {
   readonly graph: GraphClientFactory;
   readonly getSecret: SecretGetter;
+  /** Workload-identity tokens of the tenants' own ServiceAccounts (TokenRequest API). */
+  readonly serviceAccountTokens: ServiceAccountTokens;
   /** Where delta links are kept (SqliteDeltaTokenStore in production). Default in memory. */
   readonly deltaTokens?: DeltaTokenStore;
   /** Bulk Teams reads older than this are not used. Default 30 min (twice the default drift interval). */
@@ -91,7 +94,7 @@ export class TenantContextCache {
   /** The context of a tenant, (re)built with its current credentials. Throws CredentialsUnavailableError. */
   async resolve(tenant: CachedTenant): Promise<TenantContext> {
     const key = tenantKey(tenant);
-    const { credentials, version } = await resolveTenantCredentials(tenant, this.#options.getSecret);
+    const { credentials, version } = await resolveTenantCredentials(tenant, this.#options);
     const current = this.#contexts.get(key);
     if (current !== undefined && current.credentialsVersion === version && current.tenantId === tenant.spec.tenantId) return current;
     const client = this.#options.graph.get(key, { tenantId: tenant.spec.tenantId, cloud: tenant.spec.cloud, credentials, version });

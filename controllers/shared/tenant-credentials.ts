@@ -1,5 +1,6 @@
-import type { TeamsTenant } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { DefaultWorkloadServiceAccount, type TeamsTenant } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { redact, type TenantCredentials } from '../../pkg/graph/index.ts';
+import type { ServiceAccountTokens } from './service-account-tokens.ts';
 
 /** The parts of a Secret this module reads (client-node's V1Secret satisfies it). */
 export interface SecretLike {
@@ -9,6 +10,15 @@ export interface SecretLike {
 
 /** Reads Secrets from the cache (or the apiserver); `undefined` when the Secret does not exist. */
 export type SecretGetter = (namespace: string, name: string) => Promise<SecretLike | undefined>;
+
+/** Where credentials come from: Secrets by name, and ServiceAccount tokens for workload identity. */
+export interface CredentialSources {
+  readonly getSecret: SecretGetter;
+  readonly serviceAccountTokens: ServiceAccountTokens;
+}
+
+/** The audience Entra ID expects of federated tokens when the TeamsTenant does not say. */
+const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
 /**
  * Why a tenant's credentials could not be assembled. The message names the Secret and key but
@@ -31,10 +41,12 @@ export interface ResolvedCredentials {
 
 /**
  * Builds the Graph layer's credentials from `spec.credentials` and the Secrets it references.
- * Gotcha: workload identity by `serviceAccountName` needs the TokenRequest API, which this
- * version does not implement; it is reported as InvalidSpec rather than attempted.
+ * Workload identity is always a ServiceAccount of the tenant's own namespace: its token (TokenRequest API) is
+ * requested when msal needs an assertion, so nothing is read here and a missing ServiceAccount surfaces as an
+ * authentication failure naming it.
  */
-export async function resolveTenantCredentials(tenant: TeamsTenant, getSecret: SecretGetter): Promise<ResolvedCredentials> {
+export async function resolveTenantCredentials(tenant: TeamsTenant, sources: CredentialSources): Promise<ResolvedCredentials> {
+  const { getSecret } = sources;
   const namespace = tenant.metadata.namespace ?? 'default';
   const { clientId, clientSecret, certificate, workloadIdentity } = tenant.spec.credentials;
   const specVersion = `${tenant.metadata.generation ?? 0}`;
@@ -49,10 +61,19 @@ export async function resolveTenantCredentials(tenant: TeamsTenant, getSecret: S
       version: `${specVersion}/${secret.version}`,
     };
   }
-  if (workloadIdentity?.tokenFile) {
-    return { credentials: { kind: 'federatedTokenFile', clientId, tokenFilePath: workloadIdentity.tokenFile }, version: specVersion };
+  if (workloadIdentity) {
+    const serviceAccount = workloadIdentity.serviceAccountName ?? DefaultWorkloadServiceAccount;
+    const audience = workloadIdentity.audience ?? DEFAULT_AUDIENCE;
+    const tokens = sources.serviceAccountTokens;
+    return {
+      credentials: {
+        kind: 'federatedAssertion', clientId, subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        getAssertion: () => tokens.token(namespace, serviceAccount, audience),
+      },
+      version: specVersion,
+    };
   }
-  throw new CredentialsUnavailableError('InvalidSpec', 'Workload identity by serviceAccountName is not supported yet; mount a projected token and set workloadIdentity.tokenFile');
+  throw new CredentialsUnavailableError('InvalidSpec', 'spec.credentials names no clientSecret, certificate or workloadIdentity');
 }
 
 async function readKeys(getSecret: SecretGetter, namespace: string, name: string, keys: readonly string[]): Promise<{ values: string[]; version: string }> {

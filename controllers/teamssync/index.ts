@@ -12,6 +12,7 @@ import type { Manager } from '../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject, type ObjectKey } from '../../pkg/runtime/resource.ts';
 import { TenantMappingView } from '../shared/mapping-view.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
+import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
 import { mappingPort } from './mapping-adapter.ts';
 import type { SyncMappingPort } from './mapping-port.ts';
@@ -56,6 +57,8 @@ export interface TeamsSyncControllerOptions {
   readonly flushEveryMs?: number | undefined;
   /** Default: GET through the manager's client (Secrets are never cached). */
   readonly getSecret?: SecretGetter | undefined;
+  /** Workload-identity tokens. Default: TokenRequest through the manager's client. */
+  readonly serviceAccountTokens?: ServiceAccountTokens | undefined;
 }
 
 /**
@@ -72,6 +75,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
   const view = options.view ?? new TenantMappingView(mappings);
   const getSecret = options.getSecret ?? secretGetter(manager);
+  const serviceAccountTokens = options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = options.contexts;
   const syncMapping = options.syncMapping ?? mappingPort({
     client: manager.client,
@@ -87,7 +91,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
     client: manager.client, runs, tenants, mappings,
     statusWriter: manager.statusWriter,
     events: manager.events,
-    clients: { factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, logger: options.graphLogger },
+    clients: { factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, serviceAccountTokens, logger: options.graphLogger },
     syncMapping,
     metrics: options.syncMetrics,
     flushEveryMs: options.flushEveryMs,

@@ -14,6 +14,7 @@ import {
   type GraphTenantClient,
   type Redacted,
 } from '../../pkg/graph/index.ts';
+import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { resolveTenantCredentials, type SecretGetter } from '../shared/tenant-credentials.ts';
 
 /** What the clients are made from. */
@@ -24,6 +25,7 @@ export interface RunClientDeps {
   /** Authority / Graph / CA overrides (the simulator); the same the factory uses. */
   readonly endpoints?: EndpointOverrides | undefined;
   readonly getSecret: SecretGetter;
+  readonly serviceAccountTokens: ServiceAccountTokens;
   readonly logger?: GraphLogger | undefined;
 }
 
@@ -54,7 +56,7 @@ export function delegatedRunClient(deps: RunClientDeps, tenant: TeamsTenant, tok
 
 /** The tenant's shared app-only client (same factory key as the tenant controller: `namespace/name`). */
 export async function appRunClient(deps: RunClientDeps, tenant: TeamsTenant): Promise<RunClient> {
-  const resolved = await resolveTenantCredentials(tenant, deps.getSecret);
+  const resolved = await resolveTenantCredentials(tenant, deps);
   const key = `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
   const client = deps.factory.get(key, {
     tenantId: tenant.spec.tenantId,

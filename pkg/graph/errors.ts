@@ -38,6 +38,7 @@ export type AuthFailureReason =
   | 'AssertionExpired'
   | 'FederatedIdentityMismatch'
   | 'FederatedTokenUnreadable'
+  | 'FederatedIssuerUnreachable'
   | 'AppDisabled'
   | 'AppNotFound'
   | 'TenantNotFound'

@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { keyIdOf } from './entra/jwt.ts';
+import { OidcIssuerKeys } from './entra/oidc-issuer-keys.ts';
 import { FaultInjector } from './faults.ts';
 import { RequestLog } from './request-log.ts';
 import type { TenantState } from './state/tenant-state.ts';
@@ -56,6 +57,8 @@ export class SimContext {
   readonly log = new RequestLog();
   readonly deviceCodes = new Map<string, DeviceCodeGrant>();
   readonly refreshTokens = new Map<string, RefreshGrant>();
+  /** Signing keys of external workload-identity issuers (a Kubernetes apiserver), fetched like Entra does. */
+  readonly oidcIssuers = new OidcIssuerKeys();
   /** Issue sequence of every access token by `uti`: revocation compares sequences, not clock ticks. */
   readonly tokenIssueSeq = new Map<string, number>();
   /** Per `${tenant}|${user}`: delegated tokens with a lower issue sequence are rejected. */

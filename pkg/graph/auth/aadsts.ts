@@ -13,6 +13,8 @@ export interface AuthContext {
   readonly clientId: string;
   /** Permission(s) the request needed, e.g. `User.Read.All` or the requested scopes. */
   readonly permission?: string;
+  /** Subject of the federated token presented (workload identity), e.g. `system:serviceaccount:<ns>:<name>`. */
+  readonly federatedSubject?: string;
 }
 
 type Rule =
@@ -21,6 +23,10 @@ type Rule =
   | { readonly kind: 'Transient' | 'Terminal'; readonly advice: (c: AuthContext) => string };
 
 const app = (c: AuthContext): string => `app ${c.clientId} in tenant ${c.tenantId}`;
+const federated = (c: AuthContext): string =>
+  c.federatedSubject === undefined
+    ? `No federated identity credential of ${app(c)} matches the service-account token: add one whose issuer, subject and audience (api://AzureADTokenExchange) match exactly`
+    : `No federated identity credential of ${app(c)} trusts ${c.federatedSubject}: only a TeamsTenant in a namespace the app trusts can use it; an administrator of tenant ${c.tenantId} must add a federated credential whose issuer, subject (${c.federatedSubject}) and audience match exactly`;
 
 /**
  * AADSTS error numbers (graph-api.md §7.9) mapped to an error kind and an admin-facing instruction.
@@ -34,11 +40,23 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
   [7000215, { kind: 'AuthFailed', reason: 'InvalidSecret', advice: (c) => `The client secret of ${app(c)} was rejected: store the secret's value (not its ID) in the referenced Secret` }],
   [7000222, { kind: 'AuthFailed', reason: 'SecretExpired', advice: (c) => `The client secret of ${app(c)} has expired: create a new secret in Entra ID and update the referenced Secret` }],
   [7000218, { kind: 'AuthFailed', reason: 'InvalidSecret', advice: (c) => `No client secret or assertion was sent for ${app(c)}: check the credentials in the referenced Secret` }],
-  [700027, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The certificate assertion of ${app(c)} was rejected: upload the certificate to the app registration or fix the private key and thumbprint` }],
+  [700027, {
+    kind: 'AuthFailed', reason: 'InvalidCertificate',
+    advice: (c) => c.federatedSubject === undefined
+      ? `The certificate assertion of ${app(c)} was rejected: upload the certificate to the app registration or fix the private key and thumbprint`
+      : `The service-account token of ${c.federatedSubject} failed signature validation against the keys its issuer publishes: check the cluster's service-account issuer and its OIDC discovery document`,
+  }],
   [700023, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is malformed: check the certificate and private key` }],
   [50027, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is not a valid JWT: check the certificate and private key` }],
   [700024, { kind: 'AuthFailed', reason: 'AssertionExpired', advice: (c) => `The client assertion of ${app(c)} is outside its validity window: check the clock, or that the projected service-account token is being rotated` }],
-  [70021, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: (c) => `No federated identity credential of ${app(c)} matches the service-account token: add one whose issuer, subject and audience (api://AzureADTokenExchange) match exactly` }],
+  [70021, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
+  [700211, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
+  [700212, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
+  [700213, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
+  [90061, {
+    kind: 'AuthFailed', reason: 'FederatedIssuerUnreachable',
+    advice: (c) => `Entra ID could not fetch the OpenID configuration or signing keys of the service-account issuer${c.federatedSubject === undefined ? '' : ` of ${c.federatedSubject}`}: publish the cluster's issuer discovery document and JWKS where Entra ID can reach them`,
+  }],
   [7000112, { kind: 'AuthFailed', reason: 'AppDisabled', advice: (c) => `The ${app(c)} is disabled: an administrator must enable the application (or its service principal) in Entra ID` }],
   [700016, { kind: 'AuthFailed', reason: 'AppNotFound', advice: (c) => `The ${app(c)} was not found: check the client ID, and have an administrator of tenant ${c.tenantId} grant admin consent to the app` }],
   [90002, { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `Tenant ${c.tenantId} was not found: check the tenant ID and the cloud of the TeamsTenant` }],

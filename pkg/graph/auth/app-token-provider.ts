@@ -1,19 +1,18 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Agent } from 'node:https';
 import { ConfidentialClientApplication, type AuthenticationResult, type NodeAuthOptions } from '@azure/msal-node';
-import { AuthFailedError } from '../errors.ts';
+import { AuthFailedError, isGraphError } from '../errors.ts';
 import type { GraphLogger } from '../logger.ts';
 import type { GraphMetrics } from '../metrics.ts';
 import { Redacted } from '../redacted.ts';
 import { authorityOptions } from './authority.ts';
-import type { AccessToken, CertificateCredentials, ClientSecretCredentials, FederatedTokenFileCredentials, TokenProvider } from './credentials.ts';
+import type { AccessToken, CertificateCredentials, ClientSecretCredentials, FederatedAssertionCredentials, TokenProvider } from './credentials.ts';
 import { classifyMsalError } from './msal-errors.ts';
 import { MsalNetworkModule } from './msal-network.ts';
 import { msalLoggerOptions } from './msal-logger.ts';
 
 /** App-only credential kinds handled by a confidential client. */
-export type AppCredentials = ClientSecretCredentials | CertificateCredentials | FederatedTokenFileCredentials;
+export type AppCredentials = ClientSecretCredentials | CertificateCredentials | FederatedAssertionCredentials;
 
 /** Inputs shared by the token providers. */
 export interface TokenProviderOptions {
@@ -26,7 +25,7 @@ export interface TokenProviderOptions {
 
 /**
  * App-only tokens from one msal-node `ConfidentialClientApplication` per tenant (secret, certificate or federated
- * token file), cached in msal's in-memory cache only (no cache plugin: nothing is written to disk).
+ * assertion), cached in msal's in-memory cache only (no cache plugin: nothing is written to disk).
  *
  * Gotchas: msal returns a cached token until about 5 minutes before expiry; `forceRefresh` (used after a 401)
  * bypasses the cache. Failures become typed errors whose message tells an admin what to fix.
@@ -39,6 +38,7 @@ export class AppTokenProvider implements TokenProvider {
   readonly #scope: string;
   readonly #metrics: GraphMetrics;
   readonly #network: MsalNetworkModule;
+  readonly #federatedSubject: string | undefined;
 
   constructor(credentials: AppCredentials, scope: string, options: TokenProviderOptions) {
     this.tenantId = options.tenantId;
@@ -46,6 +46,7 @@ export class AppTokenProvider implements TokenProvider {
     this.#scope = scope;
     this.#metrics = options.metrics;
     this.#network = new MsalNetworkModule(options.agent);
+    this.#federatedSubject = credentials.kind === 'federatedAssertion' ? credentials.subject : undefined;
     this.#app = new ConfidentialClientApplication({
       auth: { clientId: credentials.clientId, ...authorityOptions(options.authorityHost, options.tenantId), ...credentialOptions(credentials, options.tenantId) },
       system: { networkClient: this.#network, loggerOptions: msalLoggerOptions(options.logger, options.tenantId) },
@@ -57,7 +58,10 @@ export class AppTokenProvider implements TokenProvider {
     try {
       result = await this.#app.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: options.forceRefresh === true });
     } catch (e: unknown) {
-      const error = classifyMsalError(e, { tenantId: this.tenantId, clientId: this.clientId, permission: `the permissions of scope ${this.#scope}` }, this.#network);
+      const error = classifyMsalError(e, {
+        tenantId: this.tenantId, clientId: this.clientId, permission: `the permissions of scope ${this.#scope}`,
+        ...(this.#federatedSubject === undefined ? {} : { federatedSubject: this.#federatedSubject }),
+      }, this.#network);
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: error.kind });
       throw error;
     }
@@ -76,8 +80,8 @@ function credentialOptions(c: AppCredentials, tenantId: string): Partial<NodeAut
       return { clientSecret: c.clientSecret.reveal() };
     case 'certificate':
       return { clientCertificate: certificateOptions(c) };
-    case 'federatedTokenFile':
-      return { clientAssertion: () => readFederatedToken(c, tenantId) };
+    case 'federatedAssertion':
+      return { clientAssertion: () => federatedAssertion(c, tenantId) };
   }
 }
 
@@ -98,14 +102,16 @@ export function sha256Thumbprint(certificatePem: string): string {
   return new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '').toLowerCase();
 }
 
-async function readFederatedToken(c: FederatedTokenFileCredentials, tenantId: string): Promise<string> {
+/** The current federated token; a failure of the source keeps its own typed error (it says what to fix). */
+async function federatedAssertion(c: FederatedAssertionCredentials, tenantId: string): Promise<string> {
   try {
-    const token = (await readFile(c.tokenFilePath, 'utf8')).trim();
-    if (token === '') throw new Error('empty file');
+    const token = (await c.getAssertion()).reveal();
+    if (token === '') throw new Error('empty token');
     return token;
   } catch (e: unknown) {
+    if (isGraphError(e)) throw e;
     throw new AuthFailedError(
-      `Could not read the federated service-account token for app ${c.clientId} in tenant ${tenantId} from ${c.tokenFilePath}: check the projected token volume`,
+      `Could not obtain the federated service-account token of ${c.subject} for app ${c.clientId} in tenant ${tenantId}`,
       { reason: 'FederatedTokenUnreadable', tenantId, cause: e },
     );
   }

@@ -23,13 +23,17 @@ export interface CertificateCredentials {
 }
 
 /**
- * App-only: workload identity federation. The projected service-account token at `tokenFilePath` is re-read for
- * every token request, because kubelet rotates it (graph-api.md §7.3).
+ * App-only: workload identity federation. `getAssertion` returns a current federated token (a Kubernetes
+ * ServiceAccount token with audience api://AzureADTokenExchange, from the TokenRequest API); msal calls it whenever
+ * it needs a new access token, so the assertion source does its own caching and refresh. `subject` is the token's
+ * subject (`system:serviceaccount:<namespace>:<name>`), named in error messages so an admin knows which federated
+ * credential to add.
  */
-export interface FederatedTokenFileCredentials {
-  readonly kind: 'federatedTokenFile';
+export interface FederatedAssertionCredentials {
+  readonly kind: 'federatedAssertion';
   readonly clientId: string;
-  readonly tokenFilePath: string;
+  readonly subject: string;
+  readonly getAssertion: () => Promise<Redacted<string>>;
 }
 
 /**
@@ -56,7 +60,7 @@ export interface AccessTokenCredentials {
 export type TenantCredentials =
   | ClientSecretCredentials
   | CertificateCredentials
-  | FederatedTokenFileCredentials
+  | FederatedAssertionCredentials
   | DelegatedRefreshTokenCredentials
   | AccessTokenCredentials;
 

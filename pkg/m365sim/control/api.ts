@@ -154,6 +154,13 @@ export class SimulatorControl {
   workloadIssuer(): string {
     return this.#ctx.workloadIssuer;
   }
+  /**
+   * Trusts a CA for fetching external workload-identity issuers' OpenID configuration and JWKS (Entra trusts public
+   * CAs only; a test apiserver's issuer is self-signed).
+   */
+  trustIssuerCa(caPem: string): void {
+    this.#ctx.oidcIssuers.trustCa(caPem);
+  }
   pendingDeviceCodes(): PendingDeviceCode[] {
     return [...this.#ctx.deviceCodes.values()].filter((g) => g.state === 'pending')
       .map((g) => ({ userCode: g.userCode, tenantId: g.tenantId, appId: g.appId, scopes: [...g.scopes] }));

@@ -55,6 +55,7 @@ const OPS: [string, string, Op][] = [
     token: c.issueWorkloadToken({ subject: s(b, 'subject'), ...(typeof b['audience'] === 'string' ? { audience: b['audience'] } : {}) }),
     issuer: c.workloadIssuer(),
   })],
+  ['POST', '/control/issuer-cas', (c, _p, b) => c.trustIssuerCa(s(b, 'caPem'))],
   ['GET', '/control/faults', (c) => c.faults()],
   ['POST', '/control/faults', (c, _p, b) => ({ id: c.addFault(b as FaultRule) })],
   ['DELETE', '/control/faults', (c) => c.clearFaults()],

@@ -57,6 +57,10 @@ export const Aad = {
   certificateNotRegistered: (thumbprint: string): AadError =>
     new AadError(401, 'invalid_client', 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}']`),
   badAssertionSignature: (): AadError => new AadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.'),
+  federatedIssuerUnreachable: (iss: string, why: string): AadError =>
+    new AadError(401, 'invalid_client', 90061, `Request to External OIDC endpoint failed. Could not fetch the OpenID configuration or signing keys of issuer '${iss}': ${why}`),
+  federatedKeyNotFound: (iss: string, kid: string): AadError =>
+    new AadError(401, 'invalid_client', 700027, `Client assertion failed signature validation. [Reason - The key '${kid}' was not found in the signing keys published by issuer '${iss}'.]`),
   assertionTime: (): AadError => new AadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.'),
   noFederatedMatch: (iss: string, sub: string, aud: string): AadError =>
     new AadError(401, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${aud}'.`),

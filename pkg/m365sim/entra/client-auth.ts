@@ -2,9 +2,10 @@
  * Confidential-client authentication at the token endpoint: client secret (post or Basic), certificate assertion
  * (RS256/x5t or PS256/x5t#S256, graph-api.md §7.2) and federated workload-identity assertion (§7.3).
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { SimContext } from '../sim-context.ts';
 import type { AppRecord } from '../state/records.ts';
+import type { FederatedCredentialSeed } from '../state/seed.ts';
 import type { TenantState } from '../state/tenant-state.ts';
 import { Aad } from './aad-errors.ts';
 import { decodeJwt, numericClaim, stringClaim, verifyJwtSignature, type DecodedJwt } from './jwt.ts';
@@ -75,6 +76,12 @@ function checkAudience(ctx: SimContext, tenant: TenantState, aud: string | undef
   if (!okHost || !okPath) throw Aad.malformedAssertion(`The audience '${aud ?? ''}' is not this tenant's token endpoint.`);
 }
 
+/**
+ * Federated identity credential (workload identity): issuer, subject and one audience must equal one of the app's
+ * federated credentials exactly, and the signature must verify with a key the issuer publishes (its OpenID
+ * configuration's JWKS, fetched beforehand by {@link prepareFederatedAssertion}), a configured `publicKeyPem`, or
+ * the simulator's own workload issuer. Nothing is trusted on its claims alone.
+ */
 function verifyFederatedAssertion(ctx: SimContext, app: AppRecord, jwt: DecodedJwt): ClientAuthMethod {
   const iss = stringClaim(jwt.payload, 'iss') ?? '';
   const sub = stringClaim(jwt.payload, 'sub') ?? '';
@@ -83,11 +90,37 @@ function verifyFederatedAssertion(ctx: SimContext, app: AppRecord, jwt: DecodedJ
     (f) => f.issuer === iss && f.subject === sub && auds.some((a) => (f.audiences ?? ['api://AzureADTokenExchange']).includes(a)),
   );
   if (!match) throw Aad.noFederatedMatch(iss, sub, auds.join(','));
-  // Signature: keys we know (a configured key, or our own workload issuer); foreign issuers are trusted on claims
-  // alone because the simulator never fetches remote JWKS (documented in docs/m365sim.md).
-  const key = match.publicKeyPem !== undefined ? createPublicKey(match.publicKeyPem) : iss === ctx.workloadIssuer ? ctx.signingPublicKey : undefined;
-  if (key && !verifyJwtSignature(jwt, key)) throw Aad.badAssertionSignature();
+  if (!verifyJwtSignature(jwt, federatedKey(ctx, match, iss, jwt))) throw Aad.badAssertionSignature();
   return 'federated';
+}
+
+function federatedKey(ctx: SimContext, match: FederatedCredentialSeed, iss: string, jwt: DecodedJwt): KeyObject {
+  if (match.publicKeyPem !== undefined) return createPublicKey(match.publicKeyPem);
+  if (iss === ctx.workloadIssuer) return ctx.signingPublicKey;
+  const kid = typeof jwt.header['kid'] === 'string' ? jwt.header['kid'] : undefined;
+  const found = ctx.oidcIssuers.lookup(iss, kid);
+  if ('unreachable' in found) throw Aad.federatedIssuerUnreachable(iss, found.unreachable);
+  if ('unknownKid' in found) throw Aad.federatedKeyNotFound(iss, kid ?? '');
+  return found.key;
+}
+
+/**
+ * Fetches (or refreshes) the signing keys of an external issuer before the synchronous token handler runs, only
+ * when the assertion names an issuer one of the app's federated credentials trusts (Entra never fetches metadata
+ * of issuers nobody configured). Never throws: the handler reports whatever is wrong.
+ */
+export async function prepareFederatedAssertion(ctx: SimContext, tenantSegment: string, form: URLSearchParams): Promise<void> {
+  const assertion = form.get('client_assertion');
+  if (assertion === null || form.get('client_assertion_type') !== JWT_BEARER) return;
+  const jwt = decodeJwt(assertion);
+  const iss = jwt === undefined ? undefined : stringClaim(jwt.payload, 'iss');
+  if (jwt === undefined || iss === undefined || iss === ctx.workloadIssuer) return;
+  const clientId = (form.get('client_id') ?? '').toLowerCase();
+  const lower = tenantSegment.toLowerCase();
+  const tenant = lower === 'common' || lower === 'organizations' ? ctx.tenantOfApp(clientId) : ctx.tenant(lower);
+  const app = tenant?.apps.get(clientId);
+  if (app === undefined || !app.federatedCredentials.some((f) => f.issuer === iss && f.publicKeyPem === undefined)) return;
+  await ctx.oidcIssuers.prepare(iss, typeof jwt.header['kid'] === 'string' ? jwt.header['kid'] : undefined);
 }
 
 function audiences(aud: unknown): string[] {

@@ -10,7 +10,7 @@ import { resolveApp, resolveTenant } from '../entra/token.ts';
 import { instanceDiscovery, jwks, openIdConfiguration } from '../entra/discovery.ts';
 import { handleTokenRequest } from '../entra/token.ts';
 import { startDeviceCode } from '../entra/device-code.ts';
-import { authenticateClient } from '../entra/client-auth.ts';
+import { authenticateClient, prepareFederatedAssertion } from '../entra/client-auth.ts';
 import type { SimContext } from '../sim-context.ts';
 import { headerMap, readBody, send, sendJson, sleep } from './http-util.ts';
 
@@ -50,6 +50,8 @@ export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: Se
     if (fault.error.retryAfterSeconds !== undefined) answer.headers = { 'Retry-After': String(fault.error.retryAfterSeconds) };
   } else {
     const form = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : new URLSearchParams();
+    // The token handler is synchronous: an external issuer's signing keys are fetched before it runs.
+    if (method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/token')) await prepareFederatedAssertion(ctx, url.pathname.split('/').filter((p) => p !== '')[0] ?? '', form);
     answer = route(ctx, method, url, form, headers, now);
   }
   ctx.log.record({

@@ -18,6 +18,7 @@ import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts
 import { registerTeamsSyncController } from '../../../controllers/teamssync/index.ts';
 import { TenantMappingView } from '../../../controllers/shared/mapping-view.ts';
 import type { CachedMapping, CachedSync, CachedTenant } from '../../../controllers/shared/resources.ts';
+import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/shared/service-account-tokens.ts';
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';
 import { registerTeamsTenantController } from '../../../controllers/teamstenant/index.ts';
 import { registerUserLicenseMappingController } from '../../../controllers/userlicensemapping/index.ts';
@@ -183,7 +184,8 @@ function registerUserSync(manager: Manager, graph: GraphClientFactory) {
   const runs = manager.informer<CachedSync>(teamsSyncResource);
   const view = new TenantMappingView(mappings);
   const getSecret = (namespace: string, name: string) => manager.client.get<KubeObject & { data?: Record<string, string> }>(coreResources.secrets, namespace, name).catch(() => undefined);
-  const contexts = new TenantContextCache({ graph, getSecret });
+  const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(manager.client));
+  const contexts = new TenantContextCache({ graph, getSecret, serviceAccountTokens });
   const mappingController = registerUserLicenseMappingController({ manager, mappings, tenants, view, contexts });
   const enqueueMapping = (key: { namespace: string; name: string }): void => mappingController.enqueue(key);
   registerTeamsTenantController({ manager, tenants, mappings, runs, view, contexts, enqueueMappings: (keys) => keys.forEach(enqueueMapping), coalesceMs: 200 });

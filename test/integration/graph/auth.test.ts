@@ -1,9 +1,6 @@
 // Needs pkg/m365sim (startSimulator) with: secrets, certificates, federated credentials, disabled apps, device code
 // flow with control.approveDeviceCode, and directory roles on users.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { createClientCertificate } from '../../../pkg/m365sim/server/tls-ca.ts';
 import { createHttpsAgent, deviceCodeLogin, isGraphError, Redacted, resolveEndpoints, type TenantCredentials } from '../../../pkg/graph/index.ts';
@@ -31,16 +28,16 @@ async function setup(t: test.TestContext) {
 const readUser = (credentials: TenantCredentials, sim: Awaited<ReturnType<typeof setup>>, tenantId = TENANT_ID) =>
   simClient(sim, { credentials, tenantId }).users.getUser(admin.userPrincipalName);
 
-test('auth: client secret, certificate and federated token file all reach Graph', async (t) => {
+const federated = (sim: Awaited<ReturnType<typeof setup>>, subject: string): TenantCredentials => ({
+  kind: 'federatedAssertion', clientId: fedAppId, subject, getAssertion: () => Promise.resolve(Redacted.of(sim.control.issueWorkloadToken({ subject }))),
+});
+
+test('auth: client secret, certificate and federated assertion all reach Graph', async (t) => {
   const sim = await setup(t);
-  const dir = await mkdtemp(path.join(tmpdir(), 'graph-fic-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const tokenFile = path.join(dir, 'token');
-  await writeFile(tokenFile, sim.control.issueWorkloadToken({ subject: 'system:serviceaccount:teamssync:controller' }));
   const modes: TenantCredentials[] = [
     { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of(APP_SECRET) },
     { kind: 'certificate', clientId: certAppId, privateKeyPem: Redacted.of(cert.privateKeyPem), certificatePem: cert.certificatePem },
-    { kind: 'federatedTokenFile', clientId: fedAppId, tokenFilePath: tokenFile },
+    federated(sim, 'system:serviceaccount:teamssync:controller'),
   ];
   for (const credentials of modes) {
     const user = await readUser(credentials, sim);
@@ -50,10 +47,6 @@ test('auth: client secret, certificate and federated token file all reach Graph'
 
 test('auth: failures are typed with actionable messages', async (t) => {
   const sim = await setup(t);
-  const dir = await mkdtemp(path.join(tmpdir(), 'graph-fic-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const wrongSubject = path.join(dir, 'token');
-  await writeFile(wrongSubject, sim.control.issueWorkloadToken({ subject: 'system:serviceaccount:other:intruder' }));
   const other = createClientCertificate('not registered');
   const cases: Array<{ name: string; credentials: TenantCredentials; tenantId?: string; kind: string; reason?: string; message: RegExp }> = [
     { name: 'BadSecret', credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of('definitely-wrong-secret') }, kind: 'AuthFailed', reason: 'InvalidSecret', message: /AADSTS7000215/ },
@@ -61,7 +54,7 @@ test('auth: failures are typed with actionable messages', async (t) => {
     { name: 'UnknownTenant', credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of(APP_SECRET) }, tenantId: '00000000-dead-beef-0000-000000000000', kind: 'AuthFailed', reason: 'TenantNotFound', message: /was not found/ },
     { name: 'UnknownApp', credentials: { kind: 'clientSecret', clientId: '00000000-0000-0000-0000-00000000abcd', clientSecret: Redacted.of(APP_SECRET) }, kind: 'AuthFailed', reason: 'AppNotFound', message: /AADSTS700016/ },
     { name: 'UnregisteredCertificate', credentials: { kind: 'certificate', clientId: certAppId, privateKeyPem: Redacted.of(other.privateKeyPem), certificatePem: other.certificatePem }, kind: 'AuthFailed', reason: 'InvalidCertificate', message: /certificate/ },
-    { name: 'FederatedSubjectMismatch', credentials: { kind: 'federatedTokenFile', clientId: fedAppId, tokenFilePath: wrongSubject }, kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', message: /AADSTS70021/ },
+    { name: 'FederatedSubjectMismatch', credentials: federated(sim, 'system:serviceaccount:other:intruder'), kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', message: /AADSTS70021.*|trusts system:serviceaccount:other:intruder/ },
   ];
   for (const tc of cases) {
     const logger = capturingLogger();

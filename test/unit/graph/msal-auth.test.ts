@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createClientCertificate } from '../../../pkg/m365sim/server/tls-ca.ts';
 import { AppTokenProvider, type AppCredentials } from '../../../pkg/graph/auth/app-token-provider.ts';
-import { isGraphError } from '../../../pkg/graph/errors.ts';
+import { AuthFailedError, isGraphError } from '../../../pkg/graph/errors.ts';
 import { silentLogger } from '../../../pkg/graph/logger.ts';
 import { graphMetrics } from '../../../pkg/graph/metrics.ts';
 import { Redacted } from '../../../pkg/graph/redacted.ts';
@@ -27,11 +24,9 @@ const server = await startScriptedServer((req: SeenRequest, origin: string) => {
   return { status: 404, body: { error: 'not_found' } };
 });
 const agent = createHttpsAgent({ extraCaPem: server.caPem });
-const dir = await mkdtemp(path.join(tmpdir(), 'graph-msal-'));
 after(async () => {
   agent.destroy();
   await server.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 function provider(credentials: AppCredentials, registry = new Registry()): AppTokenProvider {
@@ -101,15 +96,18 @@ test('certificate: msal signs a PS256 assertion carrying the SHA-256 thumbprint'
   assert.equal(Buffer.from(header['x5t#S256'] ?? '', 'base64url').toString('hex').toUpperCase(), cert.thumbprintSha256);
 });
 
-test('federated token file: re-read for every token request; unreadable file is a typed error', async () => {
+test('federated assertion: asked for on every token request; a failing source is a typed error naming the subject', async () => {
   server.seen.length = 0;
   tokenReply = (form) => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `for-${form.get('client_assertion')}` } });
-  const file = path.join(dir, 'token');
-  await writeFile(file, 'sa-token-1\n');
-  const p = provider({ kind: 'federatedTokenFile', clientId: 'app-3', tokenFilePath: file });
+  let current = 'sa-token-1';
+  const subject = 'system:serviceaccount:tenant-a:teams-sync';
+  const p = provider({ kind: 'federatedAssertion', clientId: 'app-3', subject, getAssertion: () => Promise.resolve(Redacted.of(current)) });
   assert.equal((await p.getToken()).token.reveal(), 'for-sa-token-1');
-  await writeFile(file, 'sa-token-2');
-  assert.equal((await p.getToken({ forceRefresh: true })).token.reveal(), 'for-sa-token-2', 'kubelet rotation is picked up');
-  const missing = provider({ kind: 'federatedTokenFile', clientId: 'app-3', tokenFilePath: path.join(dir, 'absent') });
-  await assert.rejects(missing.getToken(), (e: unknown) => isGraphError(e, 'AuthFailed') && e.reason === 'FederatedTokenUnreadable');
+  current = 'sa-token-2';
+  assert.equal((await p.getToken({ forceRefresh: true })).token.reveal(), 'for-sa-token-2', 'a refreshed ServiceAccount token is used');
+  const failing = provider({ kind: 'federatedAssertion', clientId: 'app-3', subject, getAssertion: () => Promise.reject(new Error('apiserver down')) });
+  await assert.rejects(failing.getToken(), (e: unknown) => isGraphError(e, 'AuthFailed') && e.reason === 'FederatedTokenUnreadable' && e.message.includes(subject));
+  const typed = new AuthFailedError('ServiceAccount tenant-a/teams-sync does not exist', { reason: 'FederatedTokenUnreadable' });
+  const missing = provider({ kind: 'federatedAssertion', clientId: 'app-3', subject, getAssertion: () => Promise.reject(typed) });
+  await assert.rejects(missing.getToken(), (e: unknown) => e === typed, 'the source\'s own message (naming the ServiceAccount) is kept');
 });

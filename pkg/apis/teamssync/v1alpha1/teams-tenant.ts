@@ -3,7 +3,7 @@
  * (Auto or Manual sync). The other kinds point at it with `spec.tenantRef`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Email, Guid, KubeObject, ObjectName, PolicyNamePattern, SecretKeyRefSchema, Text } from './common.ts';
+import { Email, Guid, KubeObject, ObjectName, ObjectNamePattern, PolicyNamePattern, SecretKeyRefSchema, Text } from './common.ts';
 import { DurationField } from './duration.ts';
 import { ageColumn, conditionColumn, reasonAndMessageColumns, type PrinterColumn } from './group.ts';
 import { StringEnum, countPresent, immutable, withRules } from './schema-kit.ts';
@@ -17,16 +17,24 @@ export const SyncModeValues = ['Auto', 'Manual'] as const;
 
 const PolicyName = (description: string) => Type.String({ description, pattern: PolicyNamePattern, minLength: 1, maxLength: 128 });
 
-const WorkloadIdentitySchema = withRules(
-  Type.Object(
-    {
-      serviceAccountName: Type.Optional(ObjectName('Service account (same namespace) whose token the controller requests with the TokenRequest API and exchanges as a client assertion.')),
-      tokenFile: Type.Optional(Type.String({ description: 'Path of a projected service-account token file in the controller pod (AZURE_FEDERATED_TOKEN_FILE style).', pattern: '^/\\S+$', maxLength: 1024 })),
-      audience: Type.String({ description: 'Audience of the federated token. Default api://AzureADTokenExchange.', minLength: 1, maxLength: 256, default: 'api://AzureADTokenExchange' }),
-    },
-    { description: 'Federated workload identity: no secret stored at all.', additionalProperties: false },
-  ),
-  [{ rule: 'has(self.serviceAccountName) != has(self.tokenFile)', message: 'set exactly one of serviceAccountName and tokenFile', check: (s) => countPresent(s.serviceAccountName, s.tokenFile) === 1 }],
+/** ServiceAccount the controller requests workload-identity tokens for when the TeamsTenant names none. */
+export const DefaultWorkloadServiceAccount = 'teams-sync';
+
+/**
+ * Workload identity is always a ServiceAccount of the TeamsTenant's own namespace: the controller requests its
+ * token with the TokenRequest API, so the subject Entra sees is `system:serviceaccount:<namespace>:<name>` and an
+ * app trusts one namespace, never the controller itself. (v1alpha1 had `tokenFile`, a path in the controller pod:
+ * removed, because it let any namespace present the controller's shared identity.)
+ */
+const WorkloadIdentitySchema = Type.Object(
+  {
+    serviceAccountName: Type.String({
+      description: `ServiceAccount in the TeamsTenant's namespace whose token (TokenRequest API) is the client assertion; the app's federated credential must trust subject system:serviceaccount:<namespace>:<name>. Default ${DefaultWorkloadServiceAccount}.`,
+      pattern: ObjectNamePattern, minLength: 1, maxLength: 253, default: DefaultWorkloadServiceAccount,
+    }),
+    audience: Type.String({ description: 'Audience of the federated token. Default api://AzureADTokenExchange.', minLength: 1, maxLength: 256, default: 'api://AzureADTokenExchange' }),
+  },
+  { description: 'Federated workload identity: no secret stored at all.', additionalProperties: false },
 );
 
 const CertificateSchema = Type.Object(
