@@ -5,16 +5,20 @@
  * next pass over the finished run.
  */
 import type { TeamsSync, TeamsTenant } from './resources.ts';
-import { isNotFound, type KubeClient } from '../../pkg/runtime/index.ts';
+import { isNotFound, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
+import { tokenSecretRefusal } from './observe.ts';
 import { runsToDelete, type RunSummary } from './retention.ts';
 import { secretResource, teamsSyncResource } from './resources.ts';
 
-/** Deletes the run's token Secret; true when it existed. */
+/** Deletes the run's token Secret if it is one made for this run (see tokenSecretRefusal); true when it did. */
 export async function deleteTokenSecret(client: KubeClient, run: TeamsSync): Promise<boolean> {
   const ref = run.spec.delegatedTokenSecretRef;
   if (ref === undefined) return false;
+  const namespace = run.metadata.namespace ?? '';
   try {
-    await client.delete(secretResource, run.metadata.namespace ?? '', ref.name);
+    const secret = await client.get<KubeObject>(secretResource, namespace, ref.name);
+    if (tokenSecretRefusal(secret, run) !== undefined) return false;
+    await client.delete(secretResource, namespace, ref.name);
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;

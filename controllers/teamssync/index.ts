@@ -22,12 +22,13 @@ import {
   type TeamsSync, type TeamsTenant, type UserLicenseMapping,
 } from './resources.ts';
 import { isFinished } from './run-state.ts';
+import { deleteTokenSecret } from './cleanup.ts';
 
 export { lastSyncOfTenant } from './last-sync.ts';
 export { teamsSyncResource } from './resources.ts';
 
 /** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
-export type TeamsSyncManagerLike = Pick<Manager, 'informer' | 'controller' | 'client' | 'statusWriter' | 'events' | 'metrics'>;
+export type TeamsSyncManagerLike = Pick<Manager, 'informer' | 'controller' | 'client' | 'statusWriter' | 'events' | 'metrics' | 'log' | 'fence'>;
 
 /** Options of {@link registerTeamsSyncController}. */
 export interface TeamsSyncControllerOptions {
@@ -105,6 +106,14 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
       .map((r) => ({ namespace: r.metadata.namespace ?? '', name: r.metadata.name }));
     return [own, ...others];
   };
+  // A run deleted before it finished leaves no token behind. The garbage collector would delete it
+  // through the owner reference, but only in clusters that run one and once the reference is there.
+  runs.addEventHandler({
+    onDelete: (run) => {
+      if (run.spec.delegatedTokenSecretRef === undefined || !manager.fence.isOpen()) return;
+      deleteTokenSecret(manager.client, run).catch((err: unknown) => manager.log.warn({ err, run: run.metadata.name }, 'Could not delete the token Secret of a deleted run'));
+    },
+  });
   return manager.controller({ name: 'teamssync', kind: 'TeamsSync', reconciler, workers: options.workers ?? 4 }).watches(runs, wake);
 }
 

@@ -6,9 +6,9 @@
  */
 import type { TeamsSync, TeamsTenant, UserLicenseMapping } from './resources.ts';
 import { redact, type Redacted } from '../../pkg/graph/index.ts';
-import { isNotFound, type Informer, type KubeClient } from '../../pkg/runtime/index.ts';
+import { isNotFound, type Informer, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
 import type { DelegatedToken } from './authorize.ts';
-import { SYNC_BY_TENANT_INDEX, secretResource, teamsSyncResource } from './resources.ts';
+import { DelegatedTokenLabel, SYNC_BY_TENANT_INDEX, secretResource, teamsSyncResource } from './resources.ts';
 import type { RunSummary } from './retention.ts';
 import { decodeDelegatedToken } from './token-claims.ts';
 
@@ -79,7 +79,27 @@ export interface TokenReading {
 }
 
 interface SecretData {
+  readonly metadata?: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly ownerReferences?: { readonly kind?: string; readonly uid?: string }[];
+  };
   readonly data?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Why a Secret may not serve as (and be deleted as) this run's token, or undefined when it may.
+ * Only Secrets the sign-in command made for a run qualify: labelled as a delegated token, and owned
+ * by nothing but this run (the command adds the run as owner once the run exists). Anything else a
+ * spec names (an app's client secret, another run's token) is neither read nor deleted.
+ */
+export function tokenSecretRefusal(secret: SecretData, run: TeamsSync): string | undefined {
+  const where = `Secret ${run.metadata.namespace ?? ''}/${run.spec.delegatedTokenSecretRef?.name ?? ''}`;
+  if (secret.metadata?.labels?.[DelegatedTokenLabel] !== 'true') {
+    return `${where} was not made by the sign-in command (it lacks the label ${DelegatedTokenLabel}=true); the controller reads and deletes only token Secrets made for a run`;
+  }
+  const others = (secret.metadata?.ownerReferences ?? []).filter((o) => !(o.kind === 'TeamsSync' && o.uid === run.metadata.uid));
+  if (others.length > 0) return `${where} belongs to another object (${others.map((o) => o.kind ?? 'unknown').join(', ')}), not to this run`;
+  return undefined;
 }
 
 /**
@@ -92,11 +112,13 @@ export async function readDelegatedToken(client: KubeClient, run: TeamsSync, sig
   const namespace = run.metadata.namespace ?? '';
   let secret: SecretData;
   try {
-    secret = await client.get<SecretData & { metadata?: object }>(secretResource, namespace, ref.name, signal);
+    secret = await client.get<KubeObject & SecretData>(secretResource, namespace, ref.name, signal);
   } catch (err) {
     if (isNotFound(err)) return { token: { state: 'Missing', detail: `Secret ${namespace}/${ref.name} does not exist` } };
     throw err;
   }
+  const refusal = tokenSecretRefusal(secret, run);
+  if (refusal !== undefined) return { token: { state: 'Unusable', detail: refusal } };
   const encoded = secret.data?.[ref.key];
   if (encoded === undefined || encoded === '') return { token: { state: 'Missing', detail: `Secret ${namespace}/${ref.name} has no key ${ref.key}` } };
   const raw = Buffer.from(encoded, 'base64').toString('utf8').trim();

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { teamsTenantResource } from '../../controllers/teamssync/resources.ts';
+import { teamsSyncResource, teamsTenantResource } from '../../controllers/teamssync/resources.ts';
 import { eventually, startTeamsSyncEnv, TENANT, upn, type TeamsSyncEnv } from './support/teams-sync-env.ts';
 
 interface RefusalCase {
@@ -17,6 +17,8 @@ interface RefusalCase {
   readonly designated?: string;
   /** Reference a Secret that does not exist. */
   readonly missingSecret?: boolean;
+  /** The token sits in a Secret the sign-in command did not make (no delegated-token label): neither used nor deleted. */
+  readonly foreignSecret?: boolean;
   readonly reason: string;
   readonly message: RegExp;
 }
@@ -26,6 +28,7 @@ const cases: readonly RefusalCase[] = [
   { name: 'DesignatedWithoutRole', signIn: upn('helpdesk'), designated: upn('helpdesk'), reason: 'NotGlobalAdministrator', message: /helpdesk@contoso\.example does not hold the Global Administrator role/ },
   { name: 'NoToken', reason: 'TokenRequired', message: /designated Global Admin must authorise the run with teamssync-login/ },
   { name: 'SecretMissing', missingSecret: true, reason: 'TokenNotFound', message: /Secret \S+\/gone-token does not exist/ },
+  { name: 'ForeignSecret', signIn: upn('admin'), foreignSecret: true, reason: 'TokenInvalid', message: /was not made by the sign-in command/ },
 ];
 
 async function designate(env: TeamsSyncEnv, user: string): Promise<void> {
@@ -42,7 +45,7 @@ test('refused runs: a clear reason, nothing written, token Secret deleted', asyn
       let tokenRef: Record<string, unknown> = {};
       if (tc.signIn !== undefined) {
         const token = await env.signIn(tc.signIn);
-        await env.createTokenSecret(`${name}-token`, token.accessToken);
+        await env.createTokenSecret(`${name}-token`, token.accessToken, { labelled: tc.foreignSecret !== true });
         tokenRef = { delegatedTokenSecretRef: { name: `${name}-token`, key: 'token' } };
       } else if (tc.missingSecret === true) {
         tokenRef = { delegatedTokenSecretRef: { name: 'gone-token', key: 'token' } };
@@ -58,9 +61,23 @@ test('refused runs: a clear reason, nothing written, token Secret deleted', asyn
       assert.ok(run.status?.output?.some((l) => l.includes('ERROR Refused:')));
       assert.equal(run.status?.startTime, undefined, 'a refused run never started');
       assert.doesNotMatch(JSON.stringify(run), /eyJ/);
-      if (tc.signIn !== undefined) await eventually('the token Secret to be deleted', async () => !(await env.secretExists(`${name}-token`)));
+      if (tc.foreignSecret === true) assert.equal(await env.secretExists(`${name}-token`), true, 'a Secret not made for the run is not deleted');
+      else if (tc.signIn !== undefined) await eventually('the token Secret to be deleted', async () => !(await env.secretExists(`${name}-token`)));
     });
   }
   assert.deepEqual(env.graphWrites(), [], 'no refused run wrote to Microsoft 365');
   assert.equal(env.sim.control.numbers(env.sim.control.tenantIds()[0] ?? '').some((n) => n.telephoneNumber === '+14255550101'), false);
+});
+
+test('a run deleted before it finishes leaves no token Secret behind', async (t) => {
+  const env = await startTeamsSyncEnv(t);
+  const token = await env.signIn(upn('admin'));
+  // Every Graph call now takes a minute, so the run cannot finish (its Global Admin check needs Graph)
+  // before it is deleted, and its own clean-up cannot be what deletes the token within the deadline.
+  env.sim.control.addFault({ host: 'graph', latencyMs: 60_000 });
+  await env.createTokenSecret('deleted-token', token.accessToken);
+  await env.createRun('deleted', { delegatedTokenSecretRef: { name: 'deleted-token', key: 'token' } });
+  await env.kube.delete(teamsSyncResource, env.namespace, 'deleted');
+  await eventually('the deleted run\'s token Secret to be deleted', async () => !(await env.secretExists('deleted-token')), 30_000);
+  env.sim.control.clearFaults();
 });

@@ -22,7 +22,7 @@ import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/s
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';
 import { registerTeamsTenantController } from '../../../controllers/teamstenant/index.ts';
 import { registerUserLicenseMappingController } from '../../../controllers/userlicensemapping/index.ts';
-import { teamsSyncResource, teamsTenantResource, userLicenseMappingResource, type TeamsSync, type UserLicenseMapping } from '../../../controllers/teamssync/resources.ts';
+import { DelegatedTokenLabel, teamsSyncResource, teamsTenantResource, userLicenseMappingResource, type TeamsSync, type UserLicenseMapping } from '../../../controllers/teamssync/resources.ts';
 import { kubeConfig, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 
@@ -151,8 +151,10 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
         agent.destroy();
       }
     },
-    async createTokenSecret(name: string, token: string): Promise<void> {
-      await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name }, stringData: { token } } as KubeObject);
+    /** A token Secret as the sign-in command makes it (labelled as a delegated token); `labelled: false` makes any other Secret. */
+    async createTokenSecret(name: string, token: string, options: { labelled?: boolean } = {}): Promise<void> {
+      const labels = options.labelled === false ? {} : { [DelegatedTokenLabel]: 'true' };
+      await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, labels }, stringData: { token } } as KubeObject);
     },
     async secretExists(name: string): Promise<boolean> {
       return kube.get(coreResources.secrets, namespace, name).then(() => true, () => false);
