@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { after, test } from 'node:test';
 import { parse } from 'yaml';
 import { sampleClientId, teamsTenant } from '../../builders/teamssync.ts';
 import { kubectl, testNamespace } from '../../harness/kube.ts';
@@ -29,7 +29,7 @@ async function mustKubectl(args: string[], options: { stdin?: string; namespace?
 }
 
 /** Installs the shipped guard for `namespace` only; returns the group names it uses. */
-async function installGuard(t: TestContext, namespace: string) {
+async function installGuard(namespace: string) {
   const suffix = randomBytes(3).toString('hex');
   const approvers = `teamssync:tenant-admins-${suffix}`;
   const editors = `tenant-editors-${suffix}`;
@@ -52,12 +52,20 @@ async function installGuard(t: TestContext, namespace: string) {
   ];
   const all = [params, ...rbac, policy, binding];
   await mustKubectl(['apply', '-f', '-'], { stdin: all.map((m) => JSON.stringify(m)).join('\n---\n') });
-  t.after(async () => {
-    await kubectl(['delete', 'validatingadmissionpolicybinding', binding.metadata.name, '--ignore-not-found']);
-    await kubectl(['delete', 'validatingadmissionpolicy', policy.metadata.name, '--ignore-not-found']);
-  });
+  // Removed when the whole file ends, not per test: the apiserver keeps one param informer per paramKind
+  // and stops it with the last policy using it, so deleting one test's policy could leave the next
+  // test's binding answering "no params found" while a new informer starts.
+  installed.push(binding.metadata.name, policy.metadata.name);
   return { approvers, editors };
 }
+
+const installed: string[] = [];
+after(async () => {
+  for (let i = 0; i < installed.length; i += 2) {
+    await kubectl(['delete', 'validatingadmissionpolicybinding', installed[i] ?? '', '--ignore-not-found']);
+    await kubectl(['delete', 'validatingadmissionpolicy', installed[i + 1] ?? '', '--ignore-not-found']);
+  }
+});
 
 const mallory = (editors: string) => ['--as', 'mallory@customer.example', '--as-group', editors];
 const alice = (editors: string, approvers: string) => ['--as', 'alice@provider.example', '--as-group', editors, '--as-group', approvers];
@@ -68,7 +76,7 @@ function patchTenant(namespace: string, who: string[], spec: Record<string, unkn
 
 test('tenant guard: only the configured group may change syncMode, credentials or globalAdmin, or delete a Manual tenant', async (t) => {
   const namespace = await testNamespace(t, 'vap');
-  const { approvers, editors } = await installGuard(t, namespace);
+  const { approvers, editors } = await installGuard(namespace);
   const manualTenant = teamsTenant('contoso', { spec: { syncMode: 'Manual', globalAdmin: { userPrincipalName: 'ga@contoso.example' } } });
   await mustKubectl(['create', '-f', '-'], { namespace, stdin: JSON.stringify(manualTenant) });
 
@@ -115,7 +123,7 @@ test('tenant guard: only the configured group may change syncMode, credentials o
 
 test('tenant guard: an Auto tenant may be deleted by editors; the status subresource is not guarded', async (t) => {
   const namespace = await testNamespace(t, 'vap');
-  const { editors } = await installGuard(t, namespace);
+  const { editors } = await installGuard(namespace);
   await mustKubectl(['create', '-f', '-'], { namespace, stdin: JSON.stringify(teamsTenant('contoso')) });
   const deadline = Date.now() + 60_000;
   for (;;) {

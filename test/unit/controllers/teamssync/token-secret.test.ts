@@ -7,7 +7,7 @@ const run = { metadata: { name: 'sync-1', namespace: 'acme', uid: 'run-uid' }, s
 const labelled = { [DelegatedTokenLabel]: 'true' };
 
 test('tokenSecretRefusal: only a labelled token Secret owned by nothing but this run serves (and is deleted) as its token', () => {
-  const cases: { name: string; metadata: Parameters<typeof tokenSecretRefusal>[0]['metadata']; refused: RegExp | undefined }[] = [
+  const cases: { name: string; metadata: NonNullable<Parameters<typeof tokenSecretRefusal>[0]['metadata']>; refused: RegExp | undefined }[] = [
     { name: 'made by the sign-in command, before the owner reference', metadata: { labels: labelled }, refused: undefined },
     { name: 'made by the sign-in command, owned by this run', metadata: { labels: labelled, ownerReferences: [{ kind: 'TeamsSync', uid: 'run-uid' }] }, refused: undefined },
     { name: 'an app credential Secret', metadata: {}, refused: /was not made by the sign-in command/ },
