@@ -44,6 +44,15 @@ export function tenantKey(tenant: KubeObject): string {
   return `${tenant.metadata?.namespace ?? ''}/${tenant.metadata?.name ?? ''}`;
 }
 
+/**
+ * The key of a TeamsTenant's local state (stored delta links, the operation journal): its namespace
+ * and name, and the Entra tenant it names. Never the Entra tenant id alone: two TeamsTenants for one
+ * Entra tenant, in different namespaces, would advance each other's delta link and miss changes.
+ */
+export function stateScope(tenant: { readonly metadata: { readonly namespace?: string | undefined; readonly name: string }; readonly spec: { readonly tenantId: string } }): string {
+  return `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}:${tenant.spec.tenantId}`;
+}
+
 /** The tenant's ObjectKey from a `namespace/name` key. */
 export function tenantObjectKey(key: string): ObjectKey {
   const slash = key.indexOf('/');

@@ -9,7 +9,7 @@ import { MemoryDeltaTokenStore } from '../../pkg/graph/index.ts';
 import type { Cached, ObservationSource } from '../userlicensemapping/observe.ts';
 import type { TeamsUserRef } from '../userlicensemapping/types.ts';
 import { DirectorySnapshot } from './directory-snapshot.ts';
-import { tenantKey, type CachedTenant } from './resources.ts';
+import { stateScope, tenantKey, type CachedTenant } from './resources.ts';
 import { TeamsSnapshot } from './teams-snapshot.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
 import { resolveTenantCredentials, type SecretGetter } from './tenant-credentials.ts';
@@ -104,7 +104,7 @@ export class TenantContextCache {
       tenantId: tenant.spec.tenantId,
       client,
       credentialsVersion: version,
-      directory: sameTenant && current ? current.directory : new DirectorySnapshot(this.#deltaTokens, `users:${tenant.spec.tenantId}`),
+      directory: sameTenant && current ? current.directory : new DirectorySnapshot(this.#deltaTokens, `users:${stateScope(tenant)}`),
       teams: sameTenant && current ? current.teams : new TeamsSnapshot({ maxAgeMs: this.#options.teamsMaxAgeMs ?? 30 * 60_000 }),
     });
     context.discovered = sameTenant && current !== undefined && current.discovered;

@@ -144,8 +144,10 @@ export function executable(plan: Plan): boolean {
 /**
  * Idempotency key of a long-running operation for the operation journal: the number is the
  * deterministic identity of the change (house rule R4), so a lost journal entry can be found
- * again by looking the number up.
+ * again by looking the number up. `scope` is the TeamsTenant's `stateScope`: two
+ * TeamsTenants for one Entra tenant, in different namespaces, never see each other's entries
+ * (controllers/shared/resources.ts).
  */
-export function operationKey(tenantId: string, action: OperationAction): string {
-  return `${tenantId}:${action.kind}:${action.number}`;
+export function operationKey(scope: string, action: OperationAction): string {
+  return `${scope}:${action.kind}:${action.number}`;
 }

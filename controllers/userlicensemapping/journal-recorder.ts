@@ -17,6 +17,8 @@ export type PersistOperation = (operation: InFlightOperation, startedAt: string)
 /** Options of {@link journalRecorder}. */
 export interface JournalRecorderOptions {
   readonly tenantId: string;
+  /** The TeamsTenant's state scope (actions.ts `stateScope`): the journal key's prefix. */
+  readonly scope: string;
   readonly journal?: OperationJournal | undefined;
   readonly persist?: PersistOperation | undefined;
   readonly now?: () => number;
@@ -29,7 +31,7 @@ export function journalRecorder(options: JournalRecorderOptions): OperationRecor
     async started(operation: OperationAction, operationId: string): Promise<void> {
       const startedAt = now();
       options.journal?.record({
-        key: operationKey(options.tenantId, operation),
+        key: operationKey(options.scope, operation),
         tenantId: options.tenantId,
         action: operation.kind,
         target: operation.number,
@@ -39,7 +41,7 @@ export function journalRecorder(options: JournalRecorderOptions): OperationRecor
       await options.persist?.({ operationId, operation }, new Date(startedAt).toISOString());
     },
     finished(operation: OperationAction): void {
-      options.journal?.complete(operationKey(options.tenantId, operation));
+      options.journal?.complete(operationKey(options.scope, operation));
     },
   };
 }

@@ -38,7 +38,8 @@ export type JournalLookup = (key: string) => { readonly operationId: string; rea
 /** What observe needs. */
 export interface ObserveDeps {
   readonly client: GraphTenantClient;
-  readonly tenantId: string;
+  /** The TeamsTenant's state scope (actions.ts `stateScope`), for journal look-ups. */
+  readonly journalScope: string;
   readonly source?: ObservationSource | undefined;
   readonly journal?: JournalLookup | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -139,7 +140,7 @@ function journaled(desired: DesiredState, applied: AppliedRecord, targetId: stri
   }
   if (owned !== undefined) candidates.push({ kind: 'UnassignNumber', number: owned.telephoneNumber, numberType: owned.numberType });
   for (const action of candidates) {
-    const entry = deps.journal(operationKey(deps.tenantId, action));
+    const entry = deps.journal(operationKey(deps.journalScope, action));
     if (entry !== undefined) return { operationId: entry.operationId, operation: action, startedAt: entry.startedAt };
   }
   return undefined;

@@ -28,6 +28,7 @@ import { changeKind, plan, type ChangeKind } from './plan.ts';
 import type { PropagationSettings } from './propagation.ts';
 import { report, reportObserveFailure, type MappingReport } from './report.ts';
 import { appliedFromStatus, intentFromStatus, mappingIntent, operationFromStatus, tenantPolicies } from './status-codec.ts';
+import { stateScope } from '../shared/resources.ts';
 
 /**
  * - apply: write to Microsoft 365 (Auto mode, or an authorised manual run);
@@ -99,7 +100,7 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
   const statusOp = operationFromStatus(mapping.status, applied.number?.numberType);
   let obs: Observation;
   try {
-    obs = await observeMapping(desired, applied, statusOp, intentFromStatus(mapping.status), { client: deps.client, tenantId, source: deps.source, journal: journalLookup(deps.journal), signal: deps.signal });
+    obs = await observeMapping(desired, applied, statusOp, intentFromStatus(mapping.status), { client: deps.client, journalScope: stateScope(deps.tenant), source: deps.source, journal: journalLookup(deps.journal), signal: deps.signal });
   } catch (error) {
     const failed = reportObserveFailure(error, reportContext(deps, now()));
     return {
@@ -139,7 +140,7 @@ async function applyPlan(p: Plan, deps: MappingSyncDeps, tenantId: string, now: 
     }
   }
   const executor = new GraphActionExecutor({ client: deps.client, onWrite: deps.onWrite, signal: deps.signal });
-  const recorder = journalRecorder({ tenantId, journal: deps.journal, persist: deps.persistOperation, now });
+  const recorder = journalRecorder({ tenantId, scope: stateScope(deps.tenant), journal: deps.journal, persist: deps.persistOperation, now });
   const outcome = await apply(p, { executor, recorder });
   // Again once the writes ended: a bulk read that started while they ran must not answer for them.
   if (deps.onWrite !== undefined) for (const r of outcome.results) deps.onWrite(touchedBy(r.action));
