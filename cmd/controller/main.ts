@@ -3,6 +3,7 @@
  *   node --import tsx cmd/controller/main.ts --kubeconfig ~/.kube/config --leader-elect=true
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import { sanitize } from '../../pkg/graph/index.ts';
 import { createLogger, type Logger } from '../../pkg/runtime/logging.ts';
 import { Manager } from '../../pkg/runtime/manager.ts';
 import { handleShutdownSignals } from '../../pkg/runtime/signals.ts';
@@ -42,7 +43,8 @@ function guardProcess(log: Logger): void {
 
 async function main(): Promise<void> {
   const flags = loadFlags();
-  const log = createLogger({ level: flags.logLevel, name: 'teams-sync-controller' });
+  // Every value of every line is scrubbed too (known secrets, tokens, query strings), not only secret-named keys.
+  const log = createLogger({ level: flags.logLevel, name: 'teams-sync-controller', scrub: sanitize });
   guardProcess(log);
   const manager = new Manager({
     kubeConfig: loadKubeConfig(flags),

@@ -16,7 +16,7 @@ export class Redacted<T = string> {
 
   private constructor(value: T) {
     this.#value = value;
-    if (typeof value === 'string') registerSecret(value);
+    if (typeof value === 'string') registerSecret(value, this);
   }
 
   /** Wraps a secret. */

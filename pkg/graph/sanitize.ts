@@ -7,11 +7,32 @@
  */
 
 const MIN_SECRET_LENGTH = 6;
-const knownSecrets = new Set<string>();
+/** Each known secret with the number of live holders (wrappers) that registered it. */
+const knownSecrets = new Map<string, number>();
+/**
+ * A secret is forgotten once every holder that registered it was garbage collected: the set holds the
+ * secrets this process still has, not one more entry per rotated token for ever (every `sanitize`
+ * call scans it).
+ */
+const holdersGone = new FinalizationRegistry<string>((secret) => {
+  const holders = (knownSecrets.get(secret) ?? 1) - 1;
+  if (holders <= 0) knownSecrets.delete(secret);
+  else knownSecrets.set(secret, holders);
+});
 
-/** Remembers a raw secret so `sanitize` removes it wherever it appears. Short strings are ignored (too noisy). */
-export function registerSecret(secret: string): void {
-  if (secret.length >= MIN_SECRET_LENGTH) knownSecrets.add(secret);
+/**
+ * Remembers a raw secret so `sanitize` removes it wherever it appears, for as long as `holder` lives
+ * (for ever without one). Short strings are ignored (too noisy).
+ */
+export function registerSecret(secret: string, holder?: object): void {
+  if (secret.length < MIN_SECRET_LENGTH) return;
+  knownSecrets.set(secret, (knownSecrets.get(secret) ?? 0) + (holder === undefined ? Number.POSITIVE_INFINITY : 1));
+  if (holder !== undefined) holdersGone.register(holder, secret);
+}
+
+/** How many secrets `sanitize` currently removes (tests, diagnostics). */
+export function knownSecretCount(): number {
+  return knownSecrets.size;
 }
 
 const URL_QUERY = /(https?:\/\/[^\s'"?#]+)\?[^\s'")]*/gi;
@@ -29,7 +50,7 @@ export function sanitize(text: string): string {
     .replace(BEARER, 'Bearer <token>')
     .replace(JWT, '<jwt>')
     .replace(OAUTH_PAIRS, '$1=<redacted>');
-  for (const secret of knownSecrets) {
+  for (const secret of knownSecrets.keys()) {
     if (out.includes(secret)) out = out.split(secret).join('<redacted>');
   }
   return out;

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { scrubLogArguments, scrubValue, type Scrubber } from './log-scrub.ts';
 
 /** The project's logger type (pino). */
 export type Logger = PinoLogger;
@@ -27,6 +28,8 @@ export interface LoggerOptions {
   readonly name?: string;
   /** Where lines go; default stdout. Tests pass a stream to capture output. */
   readonly destination?: DestinationStream;
+  /** Applied to every string value of every line, nested objects and error causes included (see log-scrub.ts). */
+  readonly scrub?: Scrubber;
 }
 
 /**
@@ -36,13 +39,26 @@ export interface LoggerOptions {
  * interpolate secrets into messages.
  */
 export function createLogger(opts: LoggerOptions = {}): Logger {
+  const scrub = opts.scrub;
   return pino(
     {
       level: opts.level ?? 'info',
       ...(opts.name ? { name: opts.name } : {}),
       redact: { paths: [...redactPaths], censor: '[REDACTED]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        ...(scrub === undefined ? {} : { log: (object: Record<string, unknown>) => scrubValue(object, scrub) as Record<string, unknown> }),
+      },
+      ...(scrub === undefined
+        ? {}
+        : {
+          hooks: {
+            logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+              method.apply(this, scrubLogArguments(args, scrub));
+            },
+          },
+        }),
     },
     opts.destination,
   );
