@@ -45,8 +45,9 @@ export const invalidCases: readonly InvalidCase[] = [
     object: tenant({ credentials: { certificate: { secretName: 'contoso-cert' } } }),
   },
   {
-    name: 'WorkloadIdentityWithoutSource', reason: 'a federated token needs a source', field: 'spec.credentials.workloadIdentity', ...cel(/set exactly one of serviceAccountName and tokenFile/),
-    object: tenant({ credentials: { clientSecret: undefined, workloadIdentity: { audience: 'api://AzureADTokenExchange' } } }),
+    name: 'WorkloadIdentityOtherNamespace', reason: "workload identity is a ServiceAccount of the tenant's own namespace, named, never a path", field: 'spec.credentials.workloadIdentity.serviceAccountName',
+    ...pattern(/must be a Kubernetes object name/),
+    object: tenant({ credentials: { clientSecret: undefined, workloadIdentity: { serviceAccountName: 'other-namespace/teams-sync' } } }),
   },
   { name: 'ManualWithoutGlobalAdmin', reason: 'only the designated Global Admin may authorise a manual sync', object: tenant({ syncMode: 'Manual' }), field: 'spec.globalAdmin', ...cel(/globalAdmin is required when syncMode is Manual/) },
   {

@@ -44,7 +44,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     kind: 'AuthFailed', reason: 'InvalidCertificate',
     advice: (c) => c.federatedSubject === undefined
       ? `The certificate assertion of ${app(c)} was rejected: upload the certificate to the app registration or fix the private key and thumbprint`
-      : `The service-account token of ${c.federatedSubject} failed signature validation against the keys its issuer publishes: check the cluster's service-account issuer and its OIDC discovery document`,
+      : `The service-account token of ${c.federatedSubject} for ${app(c)} failed signature validation against the keys its issuer publishes: check the cluster's service-account issuer and its OIDC discovery document`,
   }],
   [700023, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is malformed: check the certificate and private key` }],
   [50027, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is not a valid JWT: check the certificate and private key` }],
@@ -55,7 +55,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
   [700213, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
   [90061, {
     kind: 'AuthFailed', reason: 'FederatedIssuerUnreachable',
-    advice: (c) => `Entra ID could not fetch the OpenID configuration or signing keys of the service-account issuer${c.federatedSubject === undefined ? '' : ` of ${c.federatedSubject}`}: publish the cluster's issuer discovery document and JWKS where Entra ID can reach them`,
+    advice: (c) => `Entra ID could not fetch the OpenID configuration or signing keys of the service-account issuer${c.federatedSubject === undefined ? '' : ` of ${c.federatedSubject}`} to sign in ${app(c)}: publish the cluster's issuer discovery document and JWKS where Entra ID can reach them`,
   }],
   [7000112, { kind: 'AuthFailed', reason: 'AppDisabled', advice: (c) => `The ${app(c)} is disabled: an administrator must enable the application (or its service principal) in Entra ID` }],
   [700016, { kind: 'AuthFailed', reason: 'AppNotFound', advice: (c) => `The ${app(c)} was not found: check the client ID, and have an administrator of tenant ${c.tenantId} grant admin consent to the app` }],

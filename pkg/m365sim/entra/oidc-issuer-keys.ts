@@ -75,7 +75,7 @@ export class OidcIssuerKeys {
     const target = new URL(url);
     if (target.protocol !== 'https:') return Promise.reject(new Error(`${url} is not an https URL`));
     return new Promise((resolve, reject) => {
-      const req = request(target, { method: 'GET', ca: [...rootCertificates, ...this.#extraCas], timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json' } }, (res) => {
+      const req = request(target, { method: 'GET', ca: [...rootCertificates, ...this.#extraCas], timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json, application/jwk-set+json' } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
