@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isConflict } from './api-error.ts';
+import { isConflict, isNotFound } from './api-error.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Informer } from './informer.ts';
 import { silentLogger, type Logger } from './logging.ts';
@@ -200,6 +200,14 @@ export class Controller {
       this.count('requeue');
       queue.addRateLimited(key);
       log.debug('Conflict, requeued');
+      return;
+    }
+    if (isNotFound(thrown)) {
+      // The object (or one the pass wrote to) was deleted while the pass ran: the cache catches up and
+      // the retry sees it gone. Routine after a finalizer is released; a lasting 404 still backs off.
+      this.count('requeue');
+      queue.addRateLimited(key);
+      log.debug({ err: thrown }, 'Not found (deleted meanwhile), requeued');
       return;
     }
     const err = thrown instanceof Error ? thrown : new ReconcilePanic(thrown);

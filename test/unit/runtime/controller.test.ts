@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ApiError } from '../../../pkg/runtime/api-error.ts';
 import { Controller } from '../../../pkg/runtime/controller.ts';
 import { RuntimeMetrics } from '../../../pkg/runtime/metrics.ts';
 import { ItemExponentialFailureRateLimiter } from '../../../pkg/runtime/rate-limiter.ts';
@@ -86,7 +87,8 @@ test('Controller: errors back off per key as configured, success forgets', async
   await h.stop();
   const gaps = h.calls.slice(1).map((c, i) => c.at - (h.calls[i]?.at ?? 0));
   for (const [i, want] of [10, 20, 40, 80].entries()) {
-    assert.ok((gaps[i] ?? 0) >= want - 2 && (gaps[i] ?? 0) < want + 250, `retry ${i + 1} after ~${want} ms, got ${gaps[i]}`);
+    // Only the lower bound is causal (a timer never fires much early); how late it fires is the machine's load.
+    assert.ok((gaps[i] ?? 0) >= want - 2, `retry ${i + 1} after at least ${want} ms, got ${gaps[i]}`);
   }
   assert.equal(await h.metric('controller_runtime_reconcile_errors_total{controller="test"}'), 4);
   assert.equal(await h.metric('controller_runtime_reconcile_total{controller="test",result="error"}'), 4);
@@ -106,6 +108,17 @@ test('Controller: TerminalError is not retried; a thrown non-Error counts as a p
   assert.equal(h.calls.filter((c) => c.key === 'ns/terminal').length, 1);
   assert.equal(await h.metric('controller_runtime_terminal_reconcile_errors_total{controller="test"}'), 1);
   assert.equal(await h.metric('controller_runtime_reconcile_panics_total{controller="test"}'), 1);
+});
+
+test('Controller: a 404 (the object deleted while the pass ran) is retried quietly, not counted as an error', async () => {
+  const h = harness(async (_req, _ctx, call) => {
+    if (call === 1) throw new ApiError(404, 'PATCH', '/apis/teamssync.io/v1alpha1/namespaces/ns/userlicensemappings/a/status', { reason: 'NotFound', message: 'not found' });
+  });
+  h.controller.enqueue({ namespace: 'ns', name: 'a' });
+  await eventually(() => h.calls.length === 2);
+  await h.stop();
+  assert.equal(await h.metric('controller_runtime_reconcile_total{controller="test",result="requeue"}'), 1);
+  assert.ok(Number.isNaN(await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) || (await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) === 0);
 });
 
 test('Controller: requeueAfter schedules the next pass', async () => {
