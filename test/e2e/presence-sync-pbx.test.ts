@@ -77,7 +77,8 @@ test('PBX → Teams: a call the PBX never ends lapses after callSessionLimit (1m
   assert.equal(await presenceOf(3), 'Busy/InACall', 'still in the call well inside the bound');
   await eventually('the bound clears the call', async () => (await presenceOf(3)) === 'Offline/Offline', 60_000);
   const elapsed = Date.now() - startedAt;
-  assert.ok(elapsed >= 59_000 && elapsed < 75_000, `cleared after ${elapsed} ms`);
+  // The lower bound is causal (never cleared early); how late it clears depends on the machine's load.
+  assert.ok(elapsed >= 59_000, `cleared after ${elapsed} ms`);
   assert.deepEqual((await post({ user: env.upn(3), state: 'onCall', callId: 'forgotten' })).outcomes, ['expiredCall'], 'the PBX repeating the stuck call does not restart it');
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(await presenceOf(3), 'Offline/Offline');
