@@ -49,6 +49,11 @@ export const invalidCases: readonly InvalidCase[] = [
     ...pattern(/must be a Kubernetes object name/),
     object: tenant({ credentials: { clientSecret: undefined, workloadIdentity: { serviceAccountName: 'other-namespace/teams-sync' } } }),
   },
+  {
+    name: 'WorkloadIdentityApiserverAudience', reason: "a ServiceAccount token for any audience but Entra's token exchange never leaves the cluster", field: 'spec.credentials.workloadIdentity.audience',
+    ...unsupported(),
+    object: tenant({ credentials: { clientSecret: undefined, workloadIdentity: { audience: 'https://kubernetes.default.svc' } } }),
+  },
   { name: 'ManualWithoutGlobalAdmin', reason: 'only the designated Global Admin may authorise a manual sync', object: tenant({ syncMode: 'Manual' }), field: 'spec.globalAdmin', ...cel(/globalAdmin is required when syncMode is Manual/) },
   {
     name: 'NotificationsWithoutSender', reason: 'sendMail needs a mailbox', field: 'spec.notifications.senderMailbox', ...cel(/senderMailbox is required when notifications are enabled/),

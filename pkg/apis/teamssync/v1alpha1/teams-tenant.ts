@@ -17,6 +17,9 @@ export const SyncModeValues = ['Auto', 'Manual'] as const;
 
 const PolicyName = (description: string) => Type.String({ description, pattern: PolicyNamePattern, minLength: 1, maxLength: 128 });
 
+/** Audiences Entra ID accepts for federated credentials: public cloud, US Government, China. */
+export const WorkloadIdentityAudienceValues = ['api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSGov', 'api://AzureADTokenExchangeChina'] as const;
+
 /** ServiceAccount the controller requests workload-identity tokens for when the TeamsTenant names none. */
 export const DefaultWorkloadServiceAccount = 'teams-sync';
 
@@ -32,7 +35,10 @@ const WorkloadIdentitySchema = Type.Object(
       description: `ServiceAccount in the TeamsTenant's namespace whose token (TokenRequest API) is the client assertion; the app's federated credential must trust subject system:serviceaccount:<namespace>:<name>. Default ${DefaultWorkloadServiceAccount}.`,
       pattern: ObjectNamePattern, minLength: 1, maxLength: 253, default: DefaultWorkloadServiceAccount,
     }),
-    audience: Type.String({ description: 'Audience of the federated token. Default api://AzureADTokenExchange.', minLength: 1, maxLength: 256, default: 'api://AzureADTokenExchange' }),
+    audience: StringEnum(WorkloadIdentityAudienceValues, {
+      description: "Audience of the federated token: Entra ID's token-exchange audience of the tenant's cloud (a token for any other audience, e.g. the apiserver's, never leaves the cluster). Default api://AzureADTokenExchange.",
+      default: 'api://AzureADTokenExchange',
+    }),
   },
   { description: 'Federated workload identity: no secret stored at all.', additionalProperties: false },
 );
