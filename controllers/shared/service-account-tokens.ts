@@ -57,11 +57,6 @@ export class ServiceAccountTokens {
     return (await pending).token;
   }
 
-  /** Drops the cached tokens of a namespace's ServiceAccount (e.g. its TeamsTenant was deleted). */
-  forget(namespace: string, name: string): void {
-    for (const key of this.#entries.keys()) if (key.startsWith(`${namespace}/${name}/`)) this.#entries.delete(key);
-  }
-
   /** Number of cached tokens (for tests and metrics). */
   get size(): number {
     return this.#entries.size;
