@@ -44,6 +44,19 @@ function posts(sim: Sim, suffix: string): RequestLogEntry[] {
   return sim.control.requestLog({ host: 'graph' }).filter((e) => e.method === 'POST' && e.path.endsWith(suffix));
 }
 
+/** An Auto tenant with notices on, whose Activation notice is due. */
+function noticeFixture() {
+  const admin = phoneUser(2).userPrincipalName;
+  const tenant = {
+    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'tenant-a' },
+    spec: { tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 2, notifications: { enabled: true, senderMailbox: admin } },
+  } as unknown as CachedTenant;
+  const state = {
+    enabled: true, mode: 'Auto' as const, globalAdmin: admin, additionalRecipients: [], licenses: 2, pendingChanges: 0, deleting: false, reminderIntervalMs: 86_400_000,
+  };
+  return { tenant, state };
+}
+
 const accepted = async (): Promise<void> => undefined;
 
 test('assignNumber: the operation lands after the connection dropped; the executor observes it and posts nothing again', async (t) => {
@@ -84,14 +97,7 @@ test('assignPolicy and unassignPolicy: dropped after apply, retried as the idemp
 
 test('sendMail: an ambiguous failure is recorded as sent (at most once) and never sent again', async (t) => {
   const { sim, client } = await setUp(t);
-  const admin = phoneUser(2).userPrincipalName;
-  const tenant = {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'tenant-a' },
-    spec: { tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 2, notifications: { enabled: true, senderMailbox: admin } },
-  } as unknown as CachedTenant;
-  const state = {
-    enabled: true, mode: 'Auto' as const, globalAdmin: admin, additionalRecipients: [], licenses: 2, pendingChanges: 0, deleting: false, reminderIntervalMs: 86_400_000,
-  };
+  const { tenant, state } = noticeFixture();
   dropNext(sim, '/users/*/sendMail');
   const first = await sendNotices(tenant, client, state, ledgerOf(undefined), new Date());
   assert.equal(first.error, undefined);
@@ -107,14 +113,7 @@ test('sendMail: an ambiguous failure is recorded as sent (at most once) and neve
 
 test('sendMail: each notice is recorded before it is sent; a record left by a stopped process counts as sent', async (t) => {
   const { sim, client } = await setUp(t);
-  const admin = phoneUser(2).userPrincipalName;
-  const tenant = {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'tenant-a' },
-    spec: { tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 2, notifications: { enabled: true, senderMailbox: admin } },
-  } as unknown as CachedTenant;
-  const state = {
-    enabled: true, mode: 'Auto' as const, globalAdmin: admin, additionalRecipients: [], licenses: 2, pendingChanges: 0, deleting: false, reminderIntervalMs: 86_400_000,
-  };
+  const { tenant, state } = noticeFixture();
   const recorded: { sending: string | undefined; outbox: number }[] = [];
   const persist = async (ledger: { sending?: { kind: string } | undefined }): Promise<void> => {
     recorded.push({ sending: ledger.sending?.kind, outbox: sim.control.outbox(TENANT_ID).length });
