@@ -44,6 +44,6 @@ COPY crds ./crds
 # emptyDir or a volume at /var/lib/teams-sync. 65532 is the conventional "nonroot" uid/gid.
 COPY --from=build --chown=65532:65532 /build/state /var/lib/teams-sync
 USER 65532:65532
-EXPOSE 8080 8081 8082
+EXPOSE 8443 8081 8082
 ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "cmd/controller/main.ts"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]

@@ -68,7 +68,7 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const cycles = { count: 0, lastAt: 0 };
   const runner = registry.ensure(BENCH_KEY, { log, streamClients: (s) => http.clientCount(s), onCycle: () => Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() }) });
   const m365Users = (seed.users ?? []).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName }));
-  await runner.apply({ plan: planPresenceSync({ spec: specFor(seed.users, intervalSeconds), mappingUsers: [], m365Users }), client, pbxTokens: [BENCH_TOKEN], streamTokens: [BENCH_TOKEN] });
+  await runner.apply({ plan: planPresenceSync({ spec: specFor(seed.users, intervalSeconds), mappingUsers: [], m365Users }), client, pbxTokens: [Redacted.of(BENCH_TOKEN)], streamTokens: [Redacted.of(BENCH_TOKEN)] });
   registry.setServing(true);
   const server = createServer((req, res) => http.handle(req, res) || void res.writeHead(404).end());
   const port = await listen(server);

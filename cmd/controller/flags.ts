@@ -9,6 +9,11 @@ export interface Flags {
   /** Namespace to watch; '' = all namespaces. */
   readonly namespace: string;
   readonly metricsBindAddress: string;
+  /** HTTPS and TokenReview + SubjectAccessReview authorisation of every scrape (controller-runtime's secure serving). */
+  readonly metricsSecure: boolean;
+  /** PEM certificate and key of the metrics port (both or neither); empty = self-signed at start. */
+  readonly metricsCertFile: string;
+  readonly metricsKeyFile: string;
   readonly healthProbeBindAddress: string;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
@@ -45,7 +50,10 @@ export class FlagError extends Error {
 const spec = {
   kubeconfig: { env: 'KUBECONFIG', def: '', help: 'kubeconfig file; empty = in-cluster or ~/.kube/config' },
   namespace: { env: 'WATCH_NAMESPACE', def: '', help: 'namespace to watch; empty = all namespaces' },
-  'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8080', help: 'Prometheus /metrics address; "0" disables' },
+  'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8443', help: 'Prometheus /metrics address; "0" disables' },
+  'metrics-secure': { env: 'METRICS_SECURE', def: 'true', help: 'serve /metrics over HTTPS to scrapers whose bearer token may get /metrics (TokenReview + SubjectAccessReview); false = plain HTTP to anyone (local runs)' },
+  'metrics-cert-file': { env: 'METRICS_CERT_FILE', def: '', help: 'PEM certificate of the metrics port (e.g. a cert-manager Secret\'s tls.crt), re-read on change; empty = self-signed at start' },
+  'metrics-key-file': { env: 'METRICS_KEY_FILE', def: '', help: 'PEM private key of --metrics-cert-file (e.g. tls.key)' },
   'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', def: ':8081', help: '/healthz and /readyz address; "0" disables' },
   'leader-elect': { env: 'LEADER_ELECT', def: 'false', help: 'elect a leader through a coordination.k8s.io Lease (true in the Deployment)' },
   'leader-election-namespace': { env: 'LEADER_ELECTION_NAMESPACE', def: '', help: 'namespace of the Lease; empty = the pod namespace or "default"' },
@@ -93,6 +101,7 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     kubeconfig: value('kubeconfig'),
     namespace: value('namespace'),
     metricsBindAddress: value('metrics-bind-address'),
+    ...metricsServing(parseBool('metrics-secure', value('metrics-secure')), value('metrics-cert-file'), value('metrics-key-file')),
     healthProbeBindAddress: value('health-probe-bind-address'),
     leaderElect: parseBool('leader-elect', value('leader-elect')),
     leaderElectionNamespace: value('leader-election-namespace') || env['POD_NAMESPACE'] || podNamespace() || 'default',
@@ -136,6 +145,12 @@ function parseBool(name: string, raw: string): boolean {
 function presenceTls(certFile: string, keyFile: string): Pick<Flags, 'presenceTlsCertFile' | 'presenceTlsKeyFile'> {
   if ((certFile === '') !== (keyFile === '')) throw new FlagError('--presence-tls-cert-file and --presence-tls-key-file go together: set both or neither');
   return { presenceTlsCertFile: certFile, presenceTlsKeyFile: keyFile };
+}
+
+function metricsServing(secure: boolean, certFile: string, keyFile: string): Pick<Flags, 'metricsSecure' | 'metricsCertFile' | 'metricsKeyFile'> {
+  if ((certFile === '') !== (keyFile === '')) throw new FlagError('--metrics-cert-file and --metrics-key-file go together: set both or neither');
+  if (!secure && certFile !== '') throw new FlagError('--metrics-cert-file needs --metrics-secure=true');
+  return { metricsSecure: secure, metricsCertFile: certFile, metricsKeyFile: keyFile };
 }
 
 function parseCount(name: string, raw: string, min: number, max: number): number {

@@ -35,7 +35,7 @@ export async function startDemoDaemon(controlPlane: ControlPlane, sim: RunningSi
   console.log(`  $ KUBECONFIG=<ServiceAccount token> ${[program, ...flags.slice(0, entry + 1)].join(' ')} \\`);
   console.log(flags.slice(entry + 1).map((f) => `      ${f}`).join(' \\\n'));
   console.log(`  pid ${daemon.pid}, signed in as ${daemon.serviceAccount.username} with a token from the TokenRequest API; it holds the leader Lease`);
-  console.log(`  metrics ${daemon.metricsUrl}   health ${daemon.healthUrl}/readyz   presence ${daemon.presenceUrl}`);
+  console.log(`  metrics ${daemon.metricsUrl} (HTTPS, bearer token of a ServiceAccount bound to the metrics-reader ClusterRole)   health ${daemon.healthUrl}/readyz   presence ${daemon.presenceUrl}`);
   console.log(`  its log: ${show ? 'below' : `${daemon.logPath} (DEMO_LOG=1 shows it here)`}`);
   return daemon;
 }

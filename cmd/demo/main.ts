@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from '../../pkg/envtest/control-plane.ts';
 import type { RunningDaemon } from '../../pkg/envtest/daemon.ts';
+import { METRICS_SCRAPER } from '../../pkg/envtest/metrics-scraper.ts';
 import { startDemoDaemon } from './daemon.ts';
 import { quietKubectl, runKubectl } from './kubectl.ts';
 import { runPresenceDemo, type PresenceDemo } from './presence.ts';
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
       console.log(`  ${controlPlane.binaries.kubectl} get teamssync -A`);
       console.log(`  ${controlPlane.binaries.kubectl} -n ${NAMESPACE} delete userlicensemapping --all   # watch the simulator unassign`);
       console.log(`  ${presence.curl}   # the presence stream`);
-      console.log(`  curl ${daemon.metricsUrl}   # the controller's metrics`);
+      // Secure metrics: a self-signed certificate (-k) and a token of a ServiceAccount bound to the metrics-reader ClusterRole.
+      console.log(`  curl -k -H "Authorization: Bearer $(${controlPlane.binaries.kubectl} -n ${daemon.serviceAccount.namespace} create token ${METRICS_SCRAPER})" ${daemon.metricsUrl}   # the controller's metrics`);
       console.log(`Simulator control API: ${tenant.sim.controlUrl}`);
       console.log('Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

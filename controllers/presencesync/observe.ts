@@ -5,10 +5,10 @@
  * with the conditions to show, never as a thrown error.
  */
 import {
-  CommonReason, validatePresenceSync,
+  CommonReason, SecretPurpose, SecretPurposeLabel, validatePresenceSync,
   type SecretKeyRef,
 } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import { isGraphError, type GraphClientFactory, type GraphTenantClient } from '../../pkg/graph/index.ts';
+import { isGraphError, Redacted, type GraphClientFactory, type GraphTenantClient } from '../../pkg/graph/index.ts';
 import type { PbxUserRef } from '../../pkg/presence/user-matching.ts';
 import type { SyncState } from '../../pkg/runtime/conditions.ts';
 import type { Store } from '../../pkg/runtime/store.ts';
@@ -36,12 +36,14 @@ export interface ObservedPresenceSync {
   readonly observation: PresenceSyncObservation;
   readonly client: GraphTenantClient;
   /** Tokens the PBX events endpoint accepts (write). */
-  readonly pbxTokens: readonly string[];
+  readonly pbxTokens: readonly Redacted<string>[];
   /** Tokens the SSE stream accepts (read): `spec.stream.tokenSecretRef`, or the PBX token when that is unset. */
-  readonly streamTokens: readonly string[];
-  readonly webhook?: { readonly url: string; readonly secrets: readonly string[] };
+  readonly streamTokens: readonly Redacted<string>[];
+  readonly webhook?: { readonly url: string; readonly secrets: readonly Redacted<string>[] };
   /** `secret/key` names that could not be read (never values). */
   readonly missingSecrets: readonly string[];
+  /** Names of Secrets that exist but are not labelled for the purpose they were referenced for (not read). */
+  readonly unlabelledSecrets: readonly string[];
 }
 
 /** A PresenceSync that cannot run now; `state` becomes its conditions. */
@@ -57,11 +59,27 @@ function blocked(state: SyncState): BlockedPresenceSync {
   return { kind: 'blocked', state };
 }
 
-async function readSecretKey(getSecret: SecretGetter, namespace: string, ref: SecretKeyRef, missing: string[]): Promise<string | undefined> {
-  const encoded = (await getSecret(namespace, ref.name))?.data?.[ref.key];
+/** Where a referenced Secret key is reported when it cannot be used. */
+interface SecretProblems {
+  readonly missing: string[];
+  readonly unlabelled: string[];
+}
+
+/**
+ * Reads one key of a referenced Secret. With `purpose`, only from a Secret labelled for it
+ * ({@link SecretPurposeLabel}); another Secret is not read and its name is reported.
+ */
+async function readSecretKey(getSecret: SecretGetter, namespace: string, ref: SecretKeyRef, problems: SecretProblems, purpose?: (typeof SecretPurpose)[keyof typeof SecretPurpose]): Promise<Redacted<string> | undefined> {
+  const secret = await getSecret(namespace, ref.name);
+  if (secret !== undefined && purpose !== undefined && secret.metadata?.labels?.[SecretPurposeLabel] !== purpose) {
+    problems.unlabelled.push(ref.name);
+    return undefined;
+  }
+  const missing = problems.missing;
+  const encoded = secret?.data?.[ref.key];
   const value = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8').trim();
   if (value === '') missing.push(`${ref.name}/${ref.key}`);
-  return value === '' ? undefined : value;
+  return value === '' ? undefined : Redacted.of(value);
 }
 
 /** Why the tenant's users could not be read, as conditions. Messages are pkg/graph's sanitised ones. */
@@ -111,13 +129,16 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
   } catch (error) {
     return blocked(usersUnavailable(error));
   }
-  const missingSecrets: string[] = [];
+  const problems: SecretProblems = { missing: [], unlabelled: [] };
+  // PBX tokens are only ever compared with what a client presents (never sent anywhere), so any Secret of the
+  // namespace may hold them. A webhook key signs what goes to a URL the object's author chose: only a Secret
+  // labelled for webhook signing is read, so no other key of the namespace can be used as a signing oracle.
   const tokenRef = spec.pbxEvents?.tokenSecretRef;
-  const token = tokenRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, tokenRef, missingSecrets);
+  const token = tokenRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, tokenRef, problems);
   const streamTokenRef = spec.stream.tokenSecretRef;
-  const streamToken = streamTokenRef === undefined ? token : await readSecretKey(sources.getSecret, namespace, streamTokenRef, missingSecrets);
+  const streamToken = streamTokenRef === undefined ? token : await readSecretKey(sources.getSecret, namespace, streamTokenRef, problems);
   const hmacRef = spec.webhook?.hmacSecretRef;
-  const hmac = hmacRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, hmacRef, missingSecrets);
+  const hmac = hmacRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, hmacRef, problems, SecretPurpose.WebhookSigning);
   const polling = sources.presenceSyncs.byIndex(BY_TENANT_INDEX, tenantKey).filter((other) => other.spec?.suspend !== true && other.spec?.direction !== 'PbxToTeams');
   return {
     kind: 'ready',
@@ -126,7 +147,8 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
     pbxTokens: token === undefined ? [] : [token],
     streamTokens: streamToken === undefined ? [] : [streamToken],
     ...(spec.webhook === undefined || hmac === undefined ? {} : { webhook: { url: spec.webhook.url, secrets: [hmac] } }),
-    missingSecrets,
+    missingSecrets: problems.missing,
+    unlabelledSecrets: problems.unlabelled,
     observation: {
       spec: tenant.spec.suspend ? { ...spec, suspend: true } : spec,
       mappingUsers: spec.users.fromMappings ? mappingUsersOf(sources.mappings.byIndex(BY_TENANT_INDEX, tenantKey)) : [],

@@ -66,7 +66,7 @@ export class PresenceSyncReconciler implements Reconciler {
     }
     const plan = planPresenceSync(observed.observation);
     const runner = await applyPresenceSync(this.#deps.registry, { ...this.#deps.runnerDeps, onCycle: () => this.#deps.enqueue?.(req) }, key, observed, plan);
-    const report = reportPresenceSync(plan, { ...runner.facts(), missingSecrets: observed.missingSecrets });
+    const report = reportPresenceSync(plan, { ...runner.facts(), missingSecrets: observed.missingSecrets, unlabelledSecrets: observed.unlabelledSecrets });
     await this.#writeReport(obj, report, ctx.signal);
     this.#recordUnmatched(obj, key, plan);
     const dueIn = this.#deps.users.dueIn(observed.tenantKey);

@@ -4,7 +4,7 @@
  * each part so that only what changed is touched (a new poll plan does not restart the webhook, and so on).
  */
 import { createHash } from 'node:crypto';
-import type { GraphTenantClient } from '../../pkg/graph/index.ts';
+import type { GraphTenantClient, Redacted } from '../../pkg/graph/index.ts';
 import { CallSessionRunner } from '../../pkg/presence/call-session-runner.ts';
 import { CallSessionMachine } from '../../pkg/presence/call-sessions.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
@@ -25,11 +25,11 @@ export interface RunnerSettings {
   readonly plan: PresenceSyncPlan;
   readonly client: GraphTenantClient;
   /** Bearer tokens the PBX must present on the events endpoint (write); empty refuses everyone. */
-  readonly pbxTokens: readonly string[];
+  readonly pbxTokens: readonly Redacted<string>[];
   /** Bearer tokens stream readers must present (read); empty refuses everyone. */
-  readonly streamTokens: readonly string[];
+  readonly streamTokens: readonly Redacted<string>[];
   /** Webhook target and its signing secrets; absent when not configured or the Secret is missing. */
-  readonly webhook?: { readonly url: string; readonly secrets: readonly string[] };
+  readonly webhook?: { readonly url: string; readonly secrets: readonly Redacted<string>[] };
 }
 
 /** Process-wide collaborators shared by every runner. */

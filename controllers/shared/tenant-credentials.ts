@@ -4,7 +4,7 @@ import type { ServiceAccountTokens } from './service-account-tokens.ts';
 
 /** The parts of a Secret this module reads (client-node's V1Secret satisfies it). */
 export interface SecretLike {
-  readonly metadata?: { readonly resourceVersion?: string };
+  readonly metadata?: { readonly resourceVersion?: string; readonly labels?: Readonly<Record<string, string>> };
   readonly data?: Readonly<Record<string, string>>;
 }
 

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { containerCommand, withFlag } from './container-command.ts';
 import type { ApiserverEndpoint } from './https-json.ts';
 import { renderInstall, type InstallManifests } from './install-manifests.ts';
+import { metricsScraperToken, scrape, type ScrapeResult } from './metrics-scraper.ts';
 import { freePort, waitFor } from './ports.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { applyIdentity, requestToken, tokenCredentialId, writeServiceAccountKubeconfig, type ServiceAccountIdentity } from './service-account.ts';
@@ -66,7 +67,12 @@ export interface RunningDaemon {
   readonly kubeconfigPath: string;
   /** Its stdout and stderr, as a file (removed by `stop`). */
   readonly logPath: string;
+  /** https (secure metrics, the Deployment's default) or http (--metrics-secure=false). */
   readonly metricsUrl: string;
+  /** A token of a ServiceAccount bound to the install's metrics-reader ClusterRole (what Prometheus sends). */
+  readonly metricsToken: string;
+  /** GETs /metrics with `metricsToken` (or the given token; `null` sends none), skipping certificate verification as the ServiceMonitor does. */
+  scrapeMetrics(token?: string | null): Promise<ScrapeResult>;
   readonly healthUrl: string;
   /** Base URL of the presence stream and PBX endpoints. */
   readonly presenceUrl: string;
@@ -90,6 +96,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const install = options.install ?? (await renderInstall(controlPlane.kubectl));
   const serviceAccount = await applyIdentity(controlPlane.kubectl, controlPlane.kubeconfigPath, install);
   const token = await requestToken(controlPlane, serviceAccount);
+  const metricsToken = await metricsScraperToken(controlPlane, install);
   const dir = await mkdtemp(path.join(tmpdir(), 'tsc-daemon-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   await writeServiceAccountKubeconfig(kubeconfigPath, controlPlane, serviceAccount, token);
@@ -126,6 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const child: ManagedProcess = startProcess('teams-sync-controller', executable, args, path.join(dir, 'daemon.log'), { env, cwd: repoRoot, onLine });
   const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
   const healthUrl = `http://127.0.0.1:${probePort}`;
+  const metricsUrl = `${argv.includes('--metrics-secure=false') ? 'http' : 'https'}://127.0.0.1:${metricsPort}/metrics`;
   const daemon: RunningDaemon = {
     pid: child.child.pid ?? -1,
     serviceAccount,
@@ -134,7 +142,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     argv,
     kubeconfigPath,
     logPath: child.logPath,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    metricsUrl,
+    metricsToken,
+    scrapeMetrics: (token) => scrape(metricsUrl, token === null ? undefined : (token ?? metricsToken)),
     healthUrl,
     presenceUrl: `http://127.0.0.1:${presencePort}`,
     lines: () => lines,

@@ -2,6 +2,7 @@
  * Bearer-token checks for the presence HTTP endpoints (SSE stream and PBX inbound).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Redacted } from '../graph/redacted.ts';
 
 /** Result of {@link checkBearer}: `missing` → answer 401, `invalid` → answer 403. */
 export type BearerCheck = 'ok' | 'missing' | 'invalid';
@@ -23,11 +24,12 @@ export function presentedTokenDigest(header: string | undefined): Buffer | undef
  * When to use: re-checking a long-lived connection (an SSE stream) after the accepted tokens changed, without
  * keeping the token itself in memory.
  */
-export function tokenDigestAccepted(presented: Buffer, accepted: readonly string[]): boolean {
+export function tokenDigestAccepted(presented: Buffer, accepted: readonly Redacted<string>[]): boolean {
   let ok = false;
   for (const candidate of accepted) {
-    if (candidate === '') continue;
-    ok = timingSafeEqual(presented, digest(candidate)) || ok;
+    const raw = candidate.reveal(); // only here, at the comparison
+    if (raw === '') continue;
+    ok = timingSafeEqual(presented, digest(raw)) || ok;
   }
   return ok;
 }
@@ -39,7 +41,7 @@ export function tokenDigestAccepted(presented: Buffer, accepted: readonly string
  * Gotchas: tokens are hashed before `timingSafeEqual`, so neither their content nor their length leaks through
  * timing, and every accepted token is compared (no early exit). An empty accepted list refuses everyone.
  */
-export function checkBearer(header: string | undefined, accepted: readonly string[]): BearerCheck {
+export function checkBearer(header: string | undefined, accepted: readonly Redacted<string>[]): BearerCheck {
   const presented = presentedTokenDigest(header);
   if (presented === undefined) return 'missing';
   return tokenDigestAccepted(presented, accepted) ? 'ok' : 'invalid';

@@ -10,6 +10,7 @@
  * client cannot make the daemon read (or buffer) a body of any size.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redacted } from '../graph/redacted.ts';
 import { checkBearer } from './bearer-auth.ts';
 import type { CallEvent, CallEventOutcome } from './call-sessions.ts';
 import { readBody, refuseWithoutReading, sendAuthFailure, sendJson, type Unavailable } from './http-io.ts';
@@ -19,7 +20,7 @@ import type { UserDirectory } from './user-directory.ts';
 
 /** What a namespace/name resolves to. */
 export interface PbxInboundTarget {
-  readonly tokens: readonly string[];
+  readonly tokens: readonly Redacted<string>[];
   readonly directory: UserDirectory;
   /** Usually a CallSessionRunner. */
   readonly sessions: { handle(event: CallEvent): CallEventOutcome };

@@ -12,6 +12,7 @@
  * duplicates across reconnects.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redacted } from '../graph/redacted.ts';
 import { checkBearer, presentedTokenDigest, tokenDigestAccepted } from './bearer-auth.ts';
 import { refuseWithoutReading, sendAuthFailure, type Unavailable } from './http-io.ts';
 import { parseLastEventId } from './sse-format.ts';
@@ -22,7 +23,7 @@ import { streamClient, type ClientContext } from './sse-client-pump.ts';
 /** What a URL's namespace/name resolves to: the log stream and the tokens allowed to read it. */
 export interface SseStreamAccess {
   readonly stream: string;
-  readonly tokens: readonly string[];
+  readonly tokens: readonly Redacted<string>[];
 }
 
 /** Options of {@link createPresenceSseHandler}. */

@@ -10,11 +10,12 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { Redacted } from '../graph/redacted.ts';
 
-/** A certificate chain and its private key, PEM. */
+/** A certificate chain and its private key, PEM; the key prints as `<redacted>` until revealed for the TLS context. */
 export interface TlsPair {
   readonly cert: string;
-  readonly key: string;
+  readonly key: Redacted<string>;
 }
 
 /** Options of {@link watchTlsFiles}. */
@@ -44,11 +45,11 @@ export async function readTlsPair(certFile: string, keyFile: string): Promise<Tl
   } catch {
     throw new Error(`the certificate ${path.basename(certFile)} and key ${path.basename(keyFile)} are not a usable pair`);
   }
-  return { cert, key };
+  return { cert, key: Redacted.of(key) };
 }
 
 function fingerprint(pair: TlsPair): string {
-  return createHash('sha256').update(pair.cert).update('\0').update(pair.key).digest('hex');
+  return createHash('sha256').update(pair.cert).update('\0').update(pair.key.reveal()).digest('hex');
 }
 
 /**

@@ -5,6 +5,7 @@
  * (default 5 minutes) to stop replays. Documented in docs/design/presence.md.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Redacted } from '../graph/redacted.ts';
 
 /** Header name (HTTP headers are case-insensitive; Node lower-cases them). */
 export const SIGNATURE_HEADER = 'x-teamssync-signature';
@@ -22,9 +23,12 @@ function hmacHex(secret: string, timestamp: number, body: string): string {
  * When to use: the webhook sink, on every attempt (a retry is re-signed with a fresh timestamp).
  * Gotchas: sign the exact bytes sent; empty secrets are skipped, and with none left the header has no v1 part.
  */
-export function signWebhookPayload(secrets: readonly string[], body: string, timestampSeconds: number): string {
+export function signWebhookPayload(secrets: readonly Redacted<string>[], body: string, timestampSeconds: number): string {
   const parts = [`t=${timestampSeconds}`];
-  for (const secret of secrets) if (secret !== '') parts.push(`v1=${hmacHex(secret, timestampSeconds, body)}`);
+  for (const secret of secrets) {
+    const key = secret.reveal(); // only here, at the signing call
+    if (key !== '') parts.push(`v1=${hmacHex(key, timestampSeconds, body)}`);
+  }
   return parts.join(',');
 }
 
@@ -34,17 +38,18 @@ export function signWebhookPayload(secrets: readonly string[], body: string, tim
  * When to use: PBX-side receivers (and tests); exported so a reference implementation exists.
  */
 export function verifyWebhookSignature(
-  secret: string,
+  secret: string | Redacted<string>,
   header: string | undefined,
   body: string,
   nowSeconds: number,
   toleranceSeconds: number = DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
 ): boolean {
-  if (header === undefined || secret === '') return false;
+  const key = secret instanceof Redacted ? secret.reveal() : secret;
+  if (header === undefined || key === '') return false;
   const fields = header.split(',').map((part) => part.trim().split('='));
   const timestamp = Number(fields.find(([key]) => key === 't')?.[1]);
   if (!Number.isInteger(timestamp) || Math.abs(nowSeconds - timestamp) > toleranceSeconds) return false;
-  const expected = Buffer.from(hmacHex(secret, timestamp, body), 'hex');
+  const expected = Buffer.from(hmacHex(key, timestamp, body), 'hex');
   let ok = false;
   for (const [key, value] of fields) {
     if (key !== 'v1' || value === undefined || !/^[0-9a-f]{64}$/.test(value)) continue;

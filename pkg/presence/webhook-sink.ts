@@ -7,6 +7,7 @@
  * so one user's updates can never overtake each other.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redacted } from '../graph/redacted.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfterMs, type BackoffOptions } from './backoff.ts';
 import type { PresenceMetrics } from './metrics.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
@@ -22,7 +23,7 @@ export interface WebhookSinkOptions {
   readonly stream: string;
   readonly url: string;
   /** Signing secrets, read on every attempt so a rotated Secret takes effect without a restart. */
-  readonly secrets: () => readonly string[];
+  readonly secrets: () => readonly Redacted<string>[];
   readonly cursorName?: string;
   readonly maxEventsPerDelivery?: number;
   readonly snapshotChunk?: number;

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ScrapeAuthorizer } from './scrape-authorizer.ts';
 
 /** A named health check: returns undefined when healthy, or a short reason. Must be fast and never throw. */
 export interface HealthCheck {
@@ -15,6 +17,17 @@ export type Routes = Record<string, (req: IncomingMessage, res: ServerResponse) 
 export interface HttpEndpoint {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** A PEM certificate chain and key to serve HTTPS with. */
+export interface ServingTls {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** A started HTTPS listener whose certificate can be replaced (rotation) without dropping open connections. */
+export interface HttpsEndpoint extends HttpEndpoint {
+  setTls(tls: ServingTls): void;
 }
 
 /**
@@ -46,9 +59,20 @@ function hasBody(req: IncomingMessage): boolean {
 
 /** Starts an HTTP listener serving `routes` (GET only); undefined when the address disables it. */
 export async function startHttpEndpoint(address: string, routes: Routes): Promise<HttpEndpoint | undefined> {
+  return listen(address, routes, undefined);
+}
+
+/** Starts an HTTPS listener (TLS 1.2+) serving `routes` (GET only); undefined when the address disables it. */
+export async function startHttpsEndpoint(address: string, routes: Routes, tls: ServingTls): Promise<HttpsEndpoint | undefined> {
+  return listen(address, routes, tls);
+}
+
+async function listen(address: string, routes: Routes, tls: undefined): Promise<HttpEndpoint | undefined>;
+async function listen(address: string, routes: Routes, tls: ServingTls): Promise<HttpsEndpoint | undefined>;
+async function listen(address: string, routes: Routes, tls: ServingTls | undefined): Promise<HttpsEndpoint | HttpEndpoint | undefined> {
   const bind = parseBindAddress(address);
   if (!bind) return undefined;
-  const server: Server = createServer(ENDPOINT_LIMITS, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const handler = routes[path];
     if (!handler || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -61,7 +85,12 @@ export async function startHttpEndpoint(address: string, routes: Routes): Promis
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     });
-  });
+  };
+  const server: Server | HttpsServer = tls === undefined
+    ? createServer(ENDPOINT_LIMITS, handle)
+    : createHttpsServer({ ...ENDPOINT_LIMITS, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 }, handle);
+  // A failed or abandoned handshake (a plain-HTTP client, a scanner) must not hold a connection slot.
+  if (tls !== undefined) server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   server.keepAliveTimeout = 5_000;
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
@@ -82,6 +111,9 @@ export async function startHttpEndpoint(address: string, routes: Routes): Promis
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+    setTls(next: ServingTls) {
+      if ('setSecureContext' in server) server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
+    },
   };
 }
 
@@ -105,13 +137,27 @@ export function checksHandler(checks: () => readonly HealthCheck[]): Routes[stri
   };
 }
 
-/** Prometheus text exposition of `registry`. */
-export function metricsHandler(registry: Registry): Routes[string] {
-  return async (_req, res) => {
+/** Prometheus text exposition of `registry`; with `authorizer`, only for a bearer token allowed to `get` the path. */
+export function metricsHandler(registry: Registry, authorizer?: ScrapeAuthorizer): Routes[string] {
+  return async (req, res) => {
+    if (authorizer !== undefined) {
+      const decision = await authorizer.authorize(req.headers.authorization, new URL(req.url ?? '/', 'http://x').pathname);
+      if (decision.status !== 200) {
+        res.writeHead(decision.status, { 'content-type': 'text/plain; charset=utf-8', ...(decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+        res.end(`${decision.reason}\n`);
+        return;
+      }
+    }
     const body = await registry.metrics();
     res.writeHead(200, { 'content-type': registry.contentType });
     res.end(body);
   };
+}
+
+/** Secure metrics serving: HTTPS, and TokenReview + SubjectAccessReview authorisation of every scrape. */
+export interface SecureMetricsServing {
+  readonly tls: ServingTls;
+  readonly authorizer: ScrapeAuthorizer;
 }
 
 /** The manager's listeners: metrics and probes on separate addresses, or one listener when they are equal. */
@@ -121,9 +167,27 @@ export async function startManagerEndpoints(opts: {
   readonly healthz: () => readonly HealthCheck[];
   readonly readyz: () => readonly HealthCheck[];
   readonly registry: Registry;
-}): Promise<{ endpoints: HttpEndpoint[]; ports: { metrics?: number; probes?: number } }> {
+  /** Serve /metrics over HTTPS to authorised scrapers only; absent = plain HTTP to anyone. */
+  readonly secure?: SecureMetricsServing;
+}): Promise<{ endpoints: HttpEndpoint[]; ports: { metrics?: number; probes?: number }; metrics?: HttpsEndpoint }> {
   const probeRoutes: Routes = { '/healthz': checksHandler(opts.healthz), '/readyz': checksHandler(opts.readyz) };
-  const metricsRoutes: Routes = { '/metrics': metricsHandler(opts.registry) };
+  const metricsRoutes: Routes = { '/metrics': metricsHandler(opts.registry, opts.secure?.authorizer) };
+  if (opts.secure !== undefined) {
+    // The kubelet probes plain HTTP without a token: probes never share the secure listener.
+    if (opts.metricsAddress === opts.probeAddress && parseBindAddress(opts.metricsAddress) !== undefined) {
+      throw new Error('secure metrics need their own address: set the metrics and health probe bind addresses apart');
+    }
+    const metrics = await startHttpsEndpoint(opts.metricsAddress, metricsRoutes, opts.secure.tls);
+    const probes = await startHttpEndpoint(opts.probeAddress, probeRoutes).catch(async (err: unknown) => {
+      await metrics?.close();
+      throw err;
+    });
+    return {
+      endpoints: [metrics, probes].filter((e): e is HttpEndpoint => e !== undefined),
+      ports: { ...(metrics ? { metrics: metrics.port } : {}), ...(probes ? { probes: probes.port } : {}) },
+      ...(metrics ? { metrics } : {}),
+    };
+  }
   if (opts.metricsAddress === opts.probeAddress) {
     const both = await startHttpEndpoint(opts.metricsAddress, { ...probeRoutes, ...metricsRoutes });
     return both ? { endpoints: [both], ports: { metrics: both.port, probes: both.port } } : { endpoints: [], ports: {} };

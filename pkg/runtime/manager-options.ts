@@ -2,6 +2,20 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.ts';
 import type { Logger } from './logging.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import type { ScrapeAuthorizer } from './scrape-authorizer.ts';
+
+/**
+ * Secure metrics serving (controller-runtime's `SecureServing` + `FilterProvider: WithAuthenticationAndAuthorization`):
+ * HTTPS, and only scrapers whose bearer token the apiserver authenticates (TokenReview) and authorises for `get` on
+ * the non-resource URL `/metrics` (SubjectAccessReview). The probes stay plain HTTP on their own address.
+ */
+export interface SecureMetricsOptions {
+  /** PEM certificate and key files (both or neither), re-read when they change; absent = a self-signed certificate made at start. */
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Replaces the TokenReview/SubjectAccessReview authorizer (tests). */
+  readonly authorizer?: ScrapeAuthorizer;
+}
 
 /** Leader election settings of a {@link Manager}. Durations default to 15 s / 10 s / 2 s. */
 export interface ManagerLeaderElection {
@@ -26,6 +40,8 @@ export interface ManagerOptions {
   readonly namespace?: string;
   /** Prometheus endpoint, Go style (`:8080`, `127.0.0.1:0`); '0' disables. Default `:8080`. */
   readonly metricsBindAddress?: string;
+  /** Serve metrics securely (HTTPS, authenticated and authorised scrapes); absent = plain HTTP to anyone. */
+  readonly secureMetrics?: SecureMetricsOptions;
   /** `/healthz` and `/readyz`; '0' disables. Default `:8081`. */
   readonly healthProbeBindAddress?: string;
   readonly leaderElection?: ManagerLeaderElection;

@@ -4,19 +4,22 @@ import { sleep } from './clock.ts';
 import { Controller, type ControllerOptions } from './controller.ts';
 import { KubeEventSink } from './event-sink.ts';
 import { EventRecorder } from './events.ts';
-import { startManagerEndpoints, type HealthCheck, type HttpEndpoint } from './http-server.ts';
+import { watchTlsFiles } from '../presence/tls-files.ts';
+import { startManagerEndpoints, type HealthCheck, type HttpEndpoint, type SecureMetricsServing } from './http-server.ts';
 import { Informer } from './informer.ts';
 import { KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
 import { silentLogger, type Logger } from './logging.ts';
 import type { ManagerOptions } from './manager-options.ts';
 import { RuntimeMetrics } from './metrics.ts';
+import { kubeScrapeAuthorizer } from './scrape-authorizer.ts';
+import { createSelfSignedCertificate } from './self-signed-certificate.ts';
 import type { KubeObject, ResourceRef } from './resource.ts';
 import { StatusWriter } from './status.ts';
 import type { IndexFunc } from './store.ts';
 import { WriteFence } from './write-fence.ts';
 
-export type { ManagerLeaderElection, ManagerOptions } from './manager-options.ts';
+export type { ManagerLeaderElection, ManagerOptions, SecureMetricsOptions } from './manager-options.ts';
 
 /** Scope of a shared informer. */
 export interface InformerScope<T extends KubeObject> {
@@ -61,6 +64,8 @@ export class Manager {
   private readonly drainedHooks: (() => Promise<void>)[] = [];
   private readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoint[] = [];
+  private stopCertificateWatch: (() => void) | undefined;
+  private onCertificateChange: ((tls: { cert: string; key: string }) => void) | undefined;
   private readonly stopTaking = new AbortController();
   private readonly abortInFlight = new AbortController();
   private readonly stopElection = new AbortController();
@@ -203,6 +208,7 @@ export class Manager {
     this.stopElection.abort();
     await this.electionLoop;
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    this.stopCertificateWatch?.();
     await Promise.all(this.endpoints.map((e) => e.close()));
     this.log.info('Stopped');
   }
@@ -234,15 +240,40 @@ export class Manager {
   }
 
   private async startEndpoints(): Promise<void> {
+    const secure = await this.secureMetricsServing();
     const started = await startManagerEndpoints({
       metricsAddress: this.opts.metricsBindAddress ?? ':8080',
       probeAddress: this.opts.healthProbeBindAddress ?? ':8081',
       healthz: () => this.healthz,
       readyz: () => this.readyz,
       registry: this.metrics.registry,
+      ...(secure === undefined ? {} : { secure }),
+    }).catch((err: unknown) => {
+      this.stopCertificateWatch?.();
+      throw err;
     });
     this.endpoints.push(...started.endpoints);
     this.ports = started.ports;
+    this.onCertificateChange = (tls) => started.metrics?.setTls(tls);
+  }
+
+  /** The certificate (files, re-read on change, or self-signed) and the apiserver-backed authorizer of secure metrics. */
+  private async secureMetricsServing(): Promise<SecureMetricsServing | undefined> {
+    const secure = this.opts.secureMetrics;
+    if (secure === undefined) return undefined;
+    const authorizer = secure.authorizer ?? kubeScrapeAuthorizer(this.client);
+    if (secure.certFile === undefined || secure.keyFile === undefined) return { tls: createSelfSignedCertificate(), authorizer };
+    const watch = await watchTlsFiles({
+      certFile: secure.certFile,
+      keyFile: secure.keyFile,
+      onChange: (pair) => {
+        this.onCertificateChange?.({ cert: pair.cert, key: pair.key.reveal() });
+        this.log.info('Metrics serving certificate reloaded');
+      },
+      onError: (reason) => this.log.warn({ reason }, 'Metrics serving certificate not reloaded; the previous one stays'),
+    });
+    this.stopCertificateWatch = () => watch.stop();
+    return { tls: { cert: watch.current.cert, key: watch.current.key.reveal() }, authorizer };
   }
 
   /** Informers a controller watches but that were not created through `informer()` are managed too. */

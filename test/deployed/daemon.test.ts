@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createTenantClient, Redacted } from '../../pkg/graph/index.ts';
 import type { TenantSeed } from '../../pkg/m365sim/index.ts';
-import { kubeconfigPath, kubectl } from '../harness/kube.ts';
+import { requestToken } from '../../pkg/envtest/service-account.ts';
+import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { eventually } from '../e2e/support/teams-sync-env.ts';
 import { runLogin } from '../e2e/support/teamssync-login.ts';
 import { PBX_TOKEN } from '../e2e/support/presence-env.ts';
@@ -82,8 +83,13 @@ describe('the daemon as deployed', () => {
     assert.deepEqual(env.daemon.argv.slice(0, container?.command?.length ?? 0), container?.command ?? [], 'the Deployment\'s command');
     assert.ok(env.daemon.argv.includes('--leader-elect=true'));
     await env.daemon.waitForLog('the leader lease', (e) => e.msg === 'Successfully acquired lease');
-    const metrics = await (await fetch(env.daemon.metricsUrl)).text();
-    assert.match(metrics, /^# HELP /m, 'Prometheus metrics are served');
+    assert.match(env.daemon.metricsUrl, /^https:/, 'metrics are served over HTTPS');
+    const metrics = (await env.daemon.scrapeMetrics()).text;
+    assert.match(metrics, /^# HELP /m, 'Prometheus metrics are served to a ServiceAccount bound to the metrics-reader ClusterRole');
+    assert.equal((await env.daemon.scrapeMetrics(null)).status, 401, 'no token: 401');
+    assert.equal((await env.daemon.scrapeMetrics('not-a-token')).status, 401, 'a token the apiserver does not know: 401');
+    const unprivileged = await requestToken(apiserverEndpoint(), env.daemon.serviceAccount, 600);
+    assert.equal((await env.daemon.scrapeMetrics(unprivileged)).status, 403, 'a valid token without the metrics-reader role: 403');
   });
 
   describe('scenarios', { concurrency: true }, () => {
@@ -184,7 +190,7 @@ describe('the daemon as deployed', () => {
   });
 
   test('no secret in the daemon\'s log or metrics, and no unhandled error', async () => {
-    const metrics = await (await fetch(env.daemon.metricsUrl)).text();
+    const metrics = (await env.daemon.scrapeMetrics()).text;
     const secrets = [PBX_TOKEN, ...Object.values(env.tenants).map((seed) => appOf(seed).secret)];
     const log = env.daemon.lines().join('\n');
     for (const secret of secrets) {

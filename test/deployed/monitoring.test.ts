@@ -27,7 +27,7 @@ import { StreamWatcher } from '../e2e/support/stream-watcher.ts';
 import { loadDashboard, panelQueries, variableSelectors } from '../harness/grafana-dashboard.ts';
 import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { trustCa } from '../harness/m365.ts';
-import { startPrometheus, type RunningPrometheus } from '../harness/prometheus.ts';
+import { startPrometheus, type RunningPrometheus, type ScrapeTarget } from '../harness/prometheus.ts';
 import { writeRuleFile } from '../harness/prometheus-rules.ts';
 
 const API = 'teamssync.io/v1alpha1';
@@ -126,13 +126,21 @@ async function startEnv(): Promise<Env> {
  * The target labels prometheus-operator adds for the shipped ServiceMonitor (namespace, service, pod of the target)
  * and its honorLabels, so the series look as they would in a cluster.
  */
-async function serviceMonitorTarget(daemon: RunningDaemon): Promise<{ labels: Record<string, string>; honorLabels: boolean }> {
+async function serviceMonitorTarget(daemon: RunningDaemon): Promise<Pick<ScrapeTarget, 'labels' | 'honorLabels' | 'scheme' | 'bearerToken' | 'insecureSkipVerify'>> {
   const file = path.resolve(import.meta.dirname, '../../config/monitoring/servicemonitor.yaml');
-  const monitor = parse(await readFile(file, 'utf8')) as { spec: { endpoints: Array<{ honorLabels?: boolean }> } };
+  const monitor = parse(await readFile(file, 'utf8')) as {
+    spec: { endpoints: Array<{ honorLabels?: boolean; scheme?: 'http' | 'https'; bearerTokenFile?: string; tlsConfig?: { insecureSkipVerify?: boolean } }> };
+  };
+  const endpoint = monitor.spec.endpoints[0];
   const installNamespace = daemon.serviceAccount.namespace;
   return {
     labels: { namespace: installNamespace, service: 'teams-sync-controller-metrics', pod: 'teams-sync-controller-0' },
-    honorLabels: monitor.spec.endpoints[0]?.honorLabels ?? false,
+    honorLabels: endpoint?.honorLabels ?? false,
+    // The ServiceMonitor's scheme, bearer token file (here: a token of a ServiceAccount bound to the install's
+    // metrics-reader ClusterRole) and TLS settings, so Prometheus scrapes the secure endpoint as in a cluster.
+    ...(endpoint?.scheme === undefined ? {} : { scheme: endpoint.scheme }),
+    ...(endpoint?.bearerTokenFile === undefined ? {} : { bearerToken: daemon.metricsToken }),
+    ...(endpoint?.tlsConfig?.insecureSkipVerify === undefined ? {} : { insecureSkipVerify: endpoint.tlsConfig.insecureSkipVerify }),
   };
 }
 

@@ -188,11 +188,19 @@ test('bad input becomes conditions, never a crash; deleting the object stops its
   const condition = async (name: string, type: string) => (await env.status(name)).conditions?.find((c) => c.type === type);
   await env.createPresenceSync('orphan', { tenantRef: { name: 'missing' }, direction: 'TeamsToPbx', users: { fromMappings: true } });
   await env.createPresenceSync('nosecret', { direction: 'Bidirectional', pbxEvents: { tokenSecretRef: { name: 'absent', key: 'token' } }, users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] } });
+  // The webhook key must come from a Secret made for signing webhooks: the tenant's Graph app Secret is not read.
+  await env.createPresenceSync('anykey', {
+    direction: 'TeamsToPbx', pollInterval: '5m', webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'graph-app', key: 'clientSecret' } },
+    users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] },
+  });
   const orphan = await eventually('TenantNotFound', async () => ((await condition('orphan', 'Failed'))?.reason === 'TenantNotFound' ? condition('orphan', 'Ready') : undefined));
   assert.deepEqual([orphan?.status, orphan?.reason], ['False', 'TenantNotFound']);
   const failed = await eventually('SecretNotFound', async () => ((await condition('nosecret', 'Failed'))?.reason === 'SecretNotFound' ? condition('nosecret', 'Failed') : undefined));
   assert.equal(failed?.message, 'Secret key not found: absent/token', 'names the Secret and key, never a value');
   assert.equal((await env.status('nosecret')).usersTracked, 1, 'polling goes on meanwhile');
+  const purpose = await eventually('SecretPurposeMismatch', async () => ((await condition('anykey', 'Failed'))?.reason === 'SecretPurposeMismatch' ? condition('anykey', 'Failed') : undefined));
+  assert.match(purpose?.message ?? '', /^Secret graph-app is not labelled teamssync\.io\/secret-purpose=webhook-signing/);
+  assert.equal((await env.status('anykey')).webhook, undefined, 'no webhook runs with a key from an unlabelled Secret');
   await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'absent' }, stringData: { token: PBX_TOKEN } } as KubeObject);
   await eventually('Ready once the Secret exists', async () => (await condition('nosecret', 'Ready'))?.status === 'True');
   const key = `${env.namespace}/nosecret`;

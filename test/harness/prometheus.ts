@@ -27,6 +27,12 @@ export interface ScrapeTarget {
   readonly labels?: Readonly<Record<string, string>>;
   /** Prometheus's honor_labels: the scraped series' own labels win over `labels` (default false, as in Prometheus). */
   readonly honorLabels?: boolean;
+  /** `https` scrapes over TLS (default `http`). */
+  readonly scheme?: 'http' | 'https';
+  /** Sent as `Authorization: Bearer …`, from a credentials file (as a ServiceMonitor's bearerTokenFile). */
+  readonly bearerToken?: string;
+  /** tls_config.insecure_skip_verify (a self-signed serving certificate, as the shipped ServiceMonitor's tlsConfig). */
+  readonly insecureSkipVerify?: boolean;
 }
 
 /** Options of {@link startPrometheus}. */
@@ -99,15 +105,18 @@ export function prometheusBinary(): string {
   }
 }
 
-function configYaml(options: PrometheusOptions, ruleFiles: readonly string[]): string {
+function configYaml(options: PrometheusOptions, ruleFiles: readonly string[], tokenFiles: readonly (string | undefined)[]): string {
   const interval = `${options.intervalSeconds ?? 1}s`;
   return stringify({
     global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
     rule_files: [...ruleFiles],
-    scrape_configs: options.targets.map((target) => ({
+    scrape_configs: options.targets.map((target, i) => ({
       job_name: target.job,
       metrics_path: target.metricsPath ?? '/metrics',
       honor_labels: target.honorLabels ?? false,
+      ...(target.scheme === undefined ? {} : { scheme: target.scheme }),
+      ...(tokenFiles[i] === undefined ? {} : { authorization: { type: 'Bearer', credentials_file: tokenFiles[i] } }),
+      ...(target.insecureSkipVerify === undefined ? {} : { tls_config: { insecure_skip_verify: target.insecureSkipVerify } }),
       static_configs: [{ targets: [target.address], ...(target.labels === undefined ? {} : { labels: target.labels }) }],
     })),
   });
@@ -123,7 +132,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const binary = prometheusBinary();
   const dir = await mkdtemp(path.join(tmpdir(), 'tsc-prometheus-'));
   const configFile = path.join(dir, 'prometheus.yml');
-  await writeFile(configFile, configYaml(options, options.ruleFiles ?? []));
+  const tokenFiles = await Promise.all(options.targets.map(async (target, i) => {
+    if (target.bearerToken === undefined) return undefined;
+    const file = path.join(dir, `target-${i}.token`);
+    await writeFile(file, target.bearerToken, { mode: 0o600 });
+    return file;
+  }));
+  await writeFile(configFile, configYaml(options, options.ruleFiles ?? [], tokenFiles));
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();

@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startDaemon } from '../../pkg/envtest/daemon.ts';
+import { requestToken } from '../../pkg/envtest/service-account.ts';
 import { openSseStream } from '../../pkg/presence/sse-client.ts';
 import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { AttackLog } from './support/attack-log.ts';
@@ -76,7 +77,7 @@ describe('security: hostile clients against the daemon', () => {
     });
     // Warm up every endpoint once, then take the memory baseline.
     await send(env.presence, { method: 'POST', path: pbxPath(), headers: { ...json, ...bearer(WRITE_TOKEN) }, body: '{"user":"101","state":"available"}' });
-    await send(env.metrics, { path: '/metrics' });
+    await send(env.metrics, { path: '/metrics', headers: bearer(env.metricsToken) });
     await send(env.health, { path: '/readyz' });
     rssBefore = await env.rssBytes();
   });
@@ -92,6 +93,10 @@ describe('security: hostile clients against the daemon', () => {
     assert.equal(event.kind === 'answered' && event.status, 202);
     const healthz = await send(env.health, { path: '/healthz' });
     assert.equal(healthz.kind === 'answered' && healthz.status, 200);
+    // Metrics over TLS (verified against the CA) to a ServiceAccount bound to the metrics-reader ClusterRole.
+    const scrape = await send(env.metrics, { path: '/metrics', headers: bearer(env.metricsToken) });
+    assert.equal(scrape.kind === 'answered' && scrape.status, 200);
+    assert.match(scrape.kind === 'answered' ? scrape.body : '', /^# HELP /m);
     // The stream over TLS delivers events (a snapshot first), verified against the presence port's CA.
     const events: string[] = [];
     const tls = await openSseStream(`https://localhost:${env.presence.port}${streamPath()}`, { token: READ_TOKEN, ca: env.presenceCa, onEvent: (e) => events.push(e.event) });
@@ -120,11 +125,19 @@ describe('security: hostile clients against the daemon', () => {
       post(`/pbx/${env.namespace}/target/../target/events`, bearer('guess')), post(`/pbx/${env.namespace}/target%2Fevents`, bearer(WRITE_TOKEN)),
       post(`${pbxPath()}/`, bearer(WRITE_TOKEN)), post(`//pbx/${env.namespace}/target/events`, bearer(WRITE_TOKEN)),
     ], refused);
-    // Metrics: plain HTTP without authorisation until secure metrics serving lands (issue 11 item 6).
-    const metricsGap = 'metrics not authenticated yet (issue 11 item 6)';
-    await attack('metrics', 'no token', '401/403 (secure serving)', env.metrics, [{ path: '/metrics' }], refused, metricsGap);
-    await attack('metrics', 'wrong token', '401/403 (secure serving)', env.metrics, [{ path: '/metrics', headers: bearer('guess') }], refused, metricsGap);
-    const metricsText = await send(env.metrics, { path: '/metrics' });
+    // Metrics: HTTPS, the bearer token reviewed by the apiserver (TokenReview) and authorised for get /metrics (SubjectAccessReview).
+    const unauthenticated = (o: Outcome): boolean => o.kind === 'closed' || (o.kind === 'answered' && o.status === 401);
+    await attack('metrics', 'no token', '401', env.metrics, [{ path: '/metrics' }], unauthenticated);
+    await attack('metrics', 'wrong token (made up, a PBX token, Basic scheme, token in the query)', '401', env.metrics, [
+      { path: '/metrics', headers: bearer('guess') }, { path: '/metrics', headers: bearer(READ_TOKEN) },
+      { path: '/metrics', headers: { authorization: `Basic ${Buffer.from(`x:${env.metricsToken}`).toString('base64')}` } },
+      { path: `/metrics?access_token=${env.metricsToken}` },
+    ], unauthenticated);
+    const noRole = await requestToken(apiserverEndpoint(), env.daemon.serviceAccount, 600);
+    await attack('metrics', 'a valid ServiceAccount token without the metrics-reader role', '403', env.metrics, [{ path: '/metrics', headers: bearer(noRole) }],
+      (o) => o.kind === 'answered' && o.status === 403);
+    await attack('metrics', 'plain HTTP to the HTTPS port', 'closed', { port: env.metrics.port }, [{ path: '/metrics', headers: bearer(env.metricsToken) }], refused);
+    const metricsText = await send(env.metrics, { path: '/metrics', headers: bearer(env.metricsToken) });
     const leaked = env.secrets.filter((secret) => metricsText.kind === 'answered' && metricsText.body.includes(secret));
     log.record({ endpoint: 'metrics', attack: 'look for secrets in the exposition', expected: 'no secret value', outcome: leaked.length === 0 ? 'none found' : `${leaked.length} found`, tries: 1, through: leaked.length === 0 ? 0 : 1 });
     const probes = await attack('health probes', 'no / wrong token (probes are open by design)', '200 ok, no detail', env.health,
@@ -141,7 +154,7 @@ describe('security: hostile clients against the daemon', () => {
     const marker = `zz${Date.now().toString(36)}`;
     await attack('PBX events', 'fuzzed bodies, no token, random paths', '401/403/404', env.presence,
       fuzzAttempts(80, (i) => ({ method: 'POST', path: `/pbx/${marker}-${i}/${random.bytes(4).toString('hex')}/events`, headers: json, body: fuzzBody(random) })), refused);
-    const metrics = await send(env.metrics, { path: '/metrics' });
+    const metrics = await send(env.metrics, { path: '/metrics', headers: bearer(env.metricsToken) });
     const series = metrics.kind === 'answered' ? metrics.body.split('\n').filter((line) => line.includes(marker)).length : -1;
     log.record({ endpoint: 'metrics', attack: 'cardinality: POST /pbx/<random>/<random>/events without a token', expected: '0 new series', outcome: `${series} series`, tries: 80, through: series === 0 ? 0 : 80 });
     const hostileHeader = () => random.pick(['', '\t', 'x'.repeat(8000), '9999999999999999999999', '-1', 'abc:def', '\u00ff']);
@@ -223,7 +236,7 @@ describe('security: hostile clients against the daemon', () => {
       log.record({ endpoint, attack: '144 idle connections against a cap of 128', expected: '16 closed on accept', outcome: `${closed} closed, ${open} held`, tries: 16, through: Math.max(0, 16 - closed) });
       for (const { socket } of sockets) socket.destroy();
       await eventually(`${endpoint} to serve again`, async () => {
-        const o = await send(target, { path: endpoint === 'metrics' ? '/metrics' : '/healthz' });
+        const o = await send(target, endpoint === 'metrics' ? { path: '/metrics', headers: bearer(env.metricsToken) } : { path: '/healthz' });
         return o.kind === 'answered' && o.status === 200;
       }, 30_000);
     }

@@ -39,6 +39,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The metrics port's name: https-metrics with secure metrics serving, else http-metrics. */}}
+{{- define "teams-sync-controller.metricsPortName" -}}
+{{- if .Values.metrics.secure }}https-metrics{{ else }}http-metrics{{ end }}
+{{- end }}
+
 {{/* The leader-election Lease: name (--leader-election-id) and namespace. */}}
 {{- define "teams-sync-controller.leaseName" -}}
 {{- required "leaderElection.id must not be empty" .Values.leaderElection.id }}

@@ -5,7 +5,7 @@
  */
 import type { TestContext } from 'node:test';
 import { Registry } from 'prom-client';
-import { ApiVersion, type PresenceSyncStatus } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { ApiVersion, SecretPurpose, SecretPurposeLabel, type PresenceSyncStatus } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { GraphClientFactory } from '../../../pkg/graph/index.ts';
 import { generateTenantSeed, startSimulator, type RunningSimulator, type SimulatorOptions, type TenantSeed } from '../../../pkg/m365sim/index.ts';
 import { createDestinationPolicy } from '../../../pkg/presence/destination-policy.ts';
@@ -63,8 +63,8 @@ export async function eventually<T>(what: string, probe: () => T | undefined | f
   }
 }
 
-function secret(name: string, data: Record<string, string>): KubeObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: data } as KubeObject;
+function secret(name: string, data: Record<string, string>, labels?: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, ...(labels === undefined ? {} : { labels }) }, stringData: data } as KubeObject;
 }
 
 async function createTenantObjects(kube: KubeClient, namespace: string, seed: TenantSeed): Promise<void> {
@@ -72,7 +72,7 @@ async function createTenantObjects(kube: KubeClient, namespace: string, seed: Te
   if (app === undefined) throw new Error('tenant seed without an app');
   await kube.create(coreResources.secrets, namespace, secret('graph-app', { clientSecret: app.secrets?.[0] ?? '' }));
   await kube.create(coreResources.secrets, namespace, secret('pbx-token', { token: PBX_TOKEN }));
-  await kube.create(coreResources.secrets, namespace, secret('pbx-hook', { hmacKey: HMAC_KEY }));
+  await kube.create(coreResources.secrets, namespace, secret('pbx-hook', { hmacKey: HMAC_KEY }, { [SecretPurposeLabel]: SecretPurpose.WebhookSigning }));
   await kube.create(teamsTenantResource, namespace, {
     apiVersion: ApiVersion,
     kind: 'TeamsTenant',

@@ -55,7 +55,10 @@ test('the chart with its defaults installs what config/default installs', async 
   const spec = (o: K8sObject | undefined): unknown => o?.['spec'];
 
   assert.deepEqual(pick(chart, 'CustomResourceDefinition'), pick(kustomize, 'CustomResourceDefinition'), 'CRDs');
-  assert.deepEqual(pick(chart, 'ClusterRole')[0]?.['rules'], pick(kustomize, 'ClusterRole')[0]?.['rules'], 'ClusterRole rules');
+  const clusterRole = (objects: K8sObject[], metricsReader: boolean): unknown =>
+    pick(objects, 'ClusterRole').find((r) => ((r['rules'] as { nonResourceURLs?: string[] }[] | undefined) ?? []).some((rule) => rule.nonResourceURLs !== undefined) === metricsReader)?.['rules'];
+  assert.deepEqual(clusterRole(chart, false), clusterRole(kustomize, false), 'ClusterRole rules');
+  assert.deepEqual(clusterRole(chart, true), clusterRole(kustomize, true), 'metrics-reader ClusterRole rules');
   assert.deepEqual(pick(chart, 'Role')[0]?.['rules'], pick(kustomize, 'Role')[0]?.['rules'], 'leader-election Role rules');
   assert.deepEqual(spec(pick(chart, 'PrometheusRule')[0]), spec(pick(kustomize, 'PrometheusRule')[0]), 'alert rules');
   const endpoints = (o: K8sObject | undefined): unknown => (spec(o) as { endpoints: unknown }).endpoints;
@@ -96,6 +99,7 @@ test('chart values reach the daemon as flags it accepts', async (t) => {
   assert.equal(flags.leaderElect, true);
   assert.equal(flags.leaderElectionNamespace, 'leases');
   assert.equal(flags.metricsBindAddress, ':9090');
+  assert.equal(flags.metricsSecure, true, 'secure metrics serving by default');
   assert.equal(flags.graphBaseUrl, 'https://graph.microsoft.us/');
   assert.equal(flags.presenceTlsCertFile, '/etc/teams-sync/presence-tls/tls.crt');
   assert.equal(flags.presenceTlsKeyFile, '/etc/teams-sync/presence-tls/tls.key');

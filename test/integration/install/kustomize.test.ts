@@ -39,7 +39,7 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   const kinds = objects.map((o) => o.kind);
   const count = (kind: string): number => kinds.filter((k) => k === kind).length;
   const expected: Record<string, number> = {
-    CustomResourceDefinition: 4, Namespace: 1, ServiceAccount: 1, ClusterRole: 1, ClusterRoleBinding: 1, Role: 1, RoleBinding: 1,
+    CustomResourceDefinition: 4, Namespace: 1, ServiceAccount: 1, ClusterRole: 2, ClusterRoleBinding: 2, Role: 1, RoleBinding: 1,
     Deployment: 1, Service: 2, ServiceMonitor: 1, PrometheusRule: 1, NetworkPolicy: 1,
   };
   for (const [kind, n] of Object.entries(expected)) assert.equal(count(kind), n, `${kind} in ${kinds.join(', ')}`);
@@ -67,16 +67,24 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   const pod = (one(objects, 'Deployment')['spec'] as { template: { spec: { serviceAccountName: string; containers: Array<{ args: string[]; ports: Array<{ name: string; containerPort: number }> }> } } }).template.spec;
   assert.equal(pod.serviceAccountName, 'teams-sync-controller');
   const [container] = pod.containers;
-  assert.deepEqual(container?.ports.map((p) => [p.name, p.containerPort]), [['http-metrics', 8080], ['health', 8081], ['http-presence', 8082]]);
+  assert.deepEqual(container?.ports.map((p) => [p.name, p.containerPort]), [['https-metrics', 8443], ['health', 8081], ['http-presence', 8082]]);
   assert.ok(container?.args.includes('--presence-bind-address=:8082'));
+  assert.ok(container?.args.includes('--metrics-secure=true'), 'secure metrics serving, on by default');
   const services = objects.filter((o) => o.kind === 'Service').map((s) => (s['spec'] as { ports: Array<{ port: number; targetPort: string }> }).ports.map((p) => [p.port, p.targetPort]));
-  assert.deepEqual(services.flat().sort(), [[8080, 'http-metrics'], [8082, 'http-presence']]);
+  assert.deepEqual(services.flat().sort(), [[8082, 'http-presence'], [8443, 'https-metrics']]);
 
   // The ServiceMonitor selects the metrics Service only and scrapes its named port.
-  const monitor = one(objects, 'ServiceMonitor')['spec'] as { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> };
+  const monitor = one(objects, 'ServiceMonitor')['spec'] as {
+    selector: { matchLabels: Record<string, string> };
+    endpoints: Array<{ port: string; scheme?: string; bearerTokenFile?: string; tlsConfig?: { insecureSkipVerify?: boolean } }>;
+  };
   const selected = objects.filter((o) => o.kind === 'Service' && Object.entries(monitor.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
   assert.deepEqual(selected.map((s) => s.metadata.name), ['teams-sync-controller-metrics']);
-  assert.deepEqual(monitor.endpoints.map((e) => e.port), ['http-metrics']);
+  assert.deepEqual(monitor.endpoints.map((e) => [e.port, e.scheme, e.bearerTokenFile, e.tlsConfig?.insecureSkipVerify]),
+    [['https-metrics', 'https', '/var/run/secrets/kubernetes.io/serviceaccount/token', true]], 'HTTPS with the Prometheus ServiceAccount token, as kubebuilder scaffolds');
+  // Prometheus' ServiceAccount may get /metrics: the metrics-reader ClusterRole and its example binding.
+  assert.deepEqual(one(objects, 'ClusterRole', 'teams-sync-controller-metrics-reader')['rules'], [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+  assert.deepEqual((one(objects, 'ClusterRoleBinding', 'teams-sync-controller-metrics-reader')['roleRef'] as { name: string }).name, 'teams-sync-controller-metrics-reader');
 
   // The PrometheusRule is config/prometheus's, unchanged.
   const rules = parse(await readFile(path.join(repoRoot, 'config', 'prometheus', 'teamssync-rules.yaml'), 'utf8')) as K8sObject;
@@ -85,7 +93,7 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   // The NetworkPolicy admits only the daemon's three ports.
   const policy = one(objects, 'NetworkPolicy')['spec'] as { policyTypes: string[]; ingress: Array<{ ports: Array<{ port: number }> }> };
   assert.deepEqual(policy.policyTypes, ['Ingress', 'Egress']);
-  assert.deepEqual(policy.ingress.flatMap((r) => r.ports.map((p) => p.port)), [8080, 8081, 8082]);
+  assert.deepEqual(policy.ingress.flatMap((r) => r.ports.map((p) => p.port)), [8443, 8081, 8082]);
 });
 
 test('kubectl apply -k config/default --dry-run=server: the real apiserver accepts every object', async () => {

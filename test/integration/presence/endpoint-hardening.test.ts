@@ -15,6 +15,7 @@ import { createPresenceSseHandler, type SseStreamAccess } from '../../../pkg/pre
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import { UserDirectory } from '../../../pkg/presence/user-directory.ts';
 import { eventually, startLocalServer } from './local-server.ts';
+import { Redacted } from '../../../pkg/graph/redacted.ts';
 
 const READ = 'read-token-0123456789';
 const WRITE = 'write-token-0123456789';
@@ -24,7 +25,7 @@ async function setup(t: TestContext) {
   const metrics = createPresenceMetrics(registry);
   const log = PresenceStreamLog.open(':memory:');
   const state: { access: SseStreamAccess | undefined; unavailable: Unavailable | undefined } = {
-    access: { stream: 'team-a/presence', tokens: [READ] },
+    access: { stream: 'team-a/presence', tokens: [Redacted.of(READ)] },
     unavailable: undefined,
   };
   const sse = createPresenceSseHandler({
@@ -35,7 +36,7 @@ async function setup(t: TestContext) {
   const pbx = createPbxInboundHandler({
     metrics,
     resolve: (namespace, name) => (namespace === 'team-a' && name === 'presence'
-      ? { tokens: [WRITE], directory: new UserDirectory([]), sessions: { handle: () => 'ignored' } }
+      ? { tokens: [Redacted.of(WRITE)], directory: new UserDirectory([]), sessions: { handle: () => 'ignored' } }
       : undefined),
     unavailable: () => state.unavailable,
   });
@@ -115,10 +116,10 @@ test('SSE streams end when their token is rotated out, and when the PresenceSync
   await eventually('client counted', () => sse.clientCount('team-a/presence') === 1);
   sse.revalidate('team-a', 'presence');
   assert.equal(first(), false, 'same token still accepted: the stream stays');
-  state.access = { stream: 'team-a/presence', tokens: ['rotated-token'] };
+  state.access = { stream: 'team-a/presence', tokens: [Redacted.of('rotated-token')] };
   sse.revalidate('team-a', 'presence');
   await eventually('stream ended after rotation', () => first());
-  state.access = { stream: 'team-a/presence', tokens: [READ] };
+  state.access = { stream: 'team-a/presence', tokens: [Redacted.of(READ)] };
   const second = await open();
   state.access = undefined;
   sse.revalidate('team-a', 'presence');

@@ -9,6 +9,7 @@ import { createPbxInboundHandler } from '../../../pkg/presence/pbx-inbound.ts';
 import type { PresenceWriter, SetPresenceRequest } from '../../../pkg/presence/ports.ts';
 import { UserDirectory } from '../../../pkg/presence/user-directory.ts';
 import { eventually, startLocalServer } from './local-server.ts';
+import { Redacted } from '../../../pkg/graph/redacted.ts';
 
 const TOKEN = 'pbx-token-abc';
 const APP_ID = '22553876-f5ab-4529-bffb-cfe50aa89f87';
@@ -30,7 +31,7 @@ async function setup(t: TestContext, maxCallDurationMs?: number) {
   const registry = new Registry();
   const directory = new UserDirectory([{ userKey: 'alice@contoso.com', teamsUserId: 'id-alice', extension: '101' }]);
   const inbound = createPbxInboundHandler({
-    resolve: (namespace, name) => (namespace === 'team-a' && name === 'presence' ? { tokens: [TOKEN], directory, sessions: runner } : undefined),
+    resolve: (namespace, name) => (namespace === 'team-a' && name === 'presence' ? { tokens: [Redacted.of(TOKEN)], directory, sessions: runner } : undefined),
     maxBodyBytes: 4096,
     metrics: createPresenceMetrics(registry),
   });

@@ -8,6 +8,7 @@ import { createPresenceSseHandler, type PresenceSseOptions } from '../../../pkg/
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import type { PbxPresenceState, PresenceChange } from '../../../pkg/presence/types.ts';
 import { eventually, startLocalServer } from './local-server.ts';
+import { Redacted } from '../../../pkg/graph/redacted.ts';
 
 const TOKEN = 'stream-token-1';
 const STREAM = 'team-a/presence';
@@ -19,7 +20,7 @@ function change(user: string, state: PbxPresenceState): PresenceChange {
 async function setup(t: TestContext, options: Partial<PresenceSseOptions> = {}, log = PresenceStreamLog.open(':memory:')) {
   const sse = createPresenceSseHandler({
     log,
-    resolve: (namespace, name) => (`${namespace}/${name}` === STREAM ? { stream: STREAM, tokens: [TOKEN] } : undefined),
+    resolve: (namespace, name) => (`${namespace}/${name}` === STREAM ? { stream: STREAM, tokens: [Redacted.of(TOKEN)] } : undefined),
     heartbeatMs: 200,
     ...options,
   });

@@ -10,6 +10,7 @@ import type { WebhookPayload } from '../../../pkg/presence/webhook-payload.ts';
 import { verifyWebhookSignature } from '../../../pkg/presence/webhook-signature.ts';
 import { WebhookSink, type WebhookSinkOptions } from '../../../pkg/presence/webhook-sink.ts';
 import { eventually, startLocalServer, type LocalServer } from './local-server.ts';
+import { Redacted } from '../../../pkg/graph/redacted.ts';
 
 const SECRET = 'hmac-key-1';
 /** The fake PBX listens on plain HTTP on loopback, which the default policy refuses. */
@@ -73,7 +74,7 @@ async function setup(t: TestContext, sinkOptions: Partial<WebhookSinkOptions> = 
   const metrics = createPresenceMetrics(registry);
   const sinks: WebhookSink[] = [];
   const newSink = () => {
-    const sink = new WebhookSink({ log, stream: STREAM, url: pbx.url, secrets: () => [SECRET], backoff: { baseMs: 20, maxMs: 200 }, metrics, syncLabel: STREAM, timeoutMs: 2000, destinationPolicy: LOOPBACK_HTTP, ...sinkOptions });
+    const sink = new WebhookSink({ log, stream: STREAM, url: pbx.url, secrets: () => [Redacted.of(SECRET)], backoff: { baseMs: 20, maxMs: 200 }, metrics, syncLabel: STREAM, timeoutMs: 2000, destinationPolicy: LOOPBACK_HTTP, ...sinkOptions });
     sinks.push(sink);
     sink.start();
     return sink;

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../../../pkg/envtest/ports.ts';
-import { kubeconfigPath, kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { scrape } from '../../../pkg/envtest/metrics-scraper.ts';
+import { apiserverEndpoint, kubeconfigPath, kubeConfig, testNamespace } from '../../harness/kube.ts';
 import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
 import { coreResources, resourcePath } from '../../../pkg/runtime/resource.ts';
 import { eventually, sample, testClient } from './helpers.ts';
@@ -37,9 +38,15 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
   assert.equal((await get(`http://127.0.0.1:${probePort}/healthz`)).status, 200);
   const pbx = await fetch(`http://127.0.0.1:${presencePort}/pbx/${ns}/absent/events`, { method: 'POST', body: '[]' });
   assert.equal(pbx.status, 401, 'the PBX endpoint is served and refuses calls without a token');
-  await eventually('leader', async () => sample((await get(`http://127.0.0.1:${metricsPort}/metrics`)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1, 30_000, 200);
-  const metrics = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;
+  // Secure metrics by default: HTTPS (self-signed), the admin's token reviewed and authorised by the apiserver.
+  const metricsUrl = `https://127.0.0.1:${metricsPort}/metrics`;
+  const admin = apiserverEndpoint().token;
+  await eventually('leader', async () => sample((await scrape(metricsUrl, admin)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1, 30_000, 200);
+  const metrics = (await scrape(metricsUrl, admin)).text;
   assert.match(metrics, /rest_client_requests_total\{code="(200|201)"/);
+  assert.equal((await scrape(metricsUrl, undefined)).status, 401, 'no token: 401');
+  assert.equal((await scrape(metricsUrl, 'made-up')).status, 401, 'an unknown token: 401');
+  await assert.rejects(get(`http://127.0.0.1:${metricsPort}/metrics`), 'no plain HTTP on the metrics port');
   daemon.child.kill('SIGTERM');
   assert.equal(await daemon.exited, 0, daemon.output());
   const { client } = testClient(kubeConfig());

@@ -38,7 +38,10 @@ export interface SecurityEnv {
   readonly daemon: RunningDaemon;
   readonly namespace: string;
   readonly presence: Target;
+  /** HTTPS; only bearer tokens allowed to `get` /metrics are answered. */
   readonly metrics: Target;
+  /** A token of a ServiceAccount bound to the install's metrics-reader ClusterRole (what Prometheus sends). */
+  readonly metricsToken: string;
   readonly health: Target;
   /** The CA of the presence port's certificate. */
   readonly presenceCa: string;
@@ -90,6 +93,9 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
     'leader-election-namespace': namespace,
     'presence-tls-cert-file': path.join(dir, 'tls.crt'),
     'presence-tls-key-file': path.join(dir, 'tls.key'),
+    // Secure metrics (the Deployment's default) with a certificate from files, so the attacker verifies it.
+    'metrics-cert-file': path.join(dir, 'tls.crt'),
+    'metrics-key-file': path.join(dir, 'tls.key'),
     'presence-max-connections': String(PRESENCE_MAX_CONNECTIONS),
     'presence-header-timeout': `${PRESENCE_HEADER_TIMEOUT_MS}ms`,
     'presence-request-timeout': '5s',
@@ -114,7 +120,7 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph' }, stringData: { clientSecret: app?.secrets?.[0] ?? '' } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-write' }, stringData: { token: WRITE_TOKEN } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-read' }, stringData: { token: READ_TOKEN } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-hook' }, stringData: { hmacKey: HMAC_KEY } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-hook', labels: { 'teamssync.io/secret-purpose': 'webhook-signing' } }, stringData: { hmacKey: HMAC_KEY } },
     { apiVersion: API, kind: 'TeamsTenant', metadata: { name: 'contoso' }, spec: { tenantId: seed.tenantId, credentials: { clientId: app?.appId ?? '', clientSecret: { name: 'graph', key: 'clientSecret' } }, integrationLicenses: 10 } },
     {
       apiVersion: API, kind: 'PresenceSync', metadata: { name: 'target' },
@@ -129,9 +135,10 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
   return {
     sim, seed, daemon, namespace, flags, presenceCa: tls.caPem,
     presence: { port: portOf(daemon.presenceUrl), ca: tls.caPem },
-    metrics: { port: portOf(daemon.metricsUrl) },
+    metrics: { port: portOf(daemon.metricsUrl), ca: tls.caPem },
+    metricsToken: daemon.metricsToken,
     health: { port: portOf(daemon.healthUrl) },
-    secrets: [READ_TOKEN, WRITE_TOKEN, HMAC_KEY, app?.secrets?.[0] ?? '', tls.keyPem.split('\n')[1] ?? ''].filter((s) => s !== ''),
+    secrets: [READ_TOKEN, WRITE_TOKEN, HMAC_KEY, daemon.metricsToken, app?.secrets?.[0] ?? '', tls.keyPem.split('\n')[1] ?? ''].filter((s) => s !== ''),
     apply,
     async rssBytes() {
       const { readFile } = await import('node:fs/promises');

@@ -3,16 +3,17 @@ import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { backoffDelayMs, parseRetryAfterMs } from '../../../pkg/presence/backoff.ts';
 import { signWebhookPayload, verifyWebhookSignature } from '../../../pkg/presence/webhook-signature.ts';
+import { Redacted } from '../../../pkg/graph/redacted.ts';
 
 const body = '{"type":"events","events":[]}';
 
 test('signWebhookPayload: t=<unix>,v1=<hex HMAC-SHA256 over "t.body">', () => {
   const expected = createHmac('sha256', 's3cret').update(`1700000000.${body}`).digest('hex');
-  assert.equal(signWebhookPayload(['s3cret'], body, 1_700_000_000), `t=1700000000,v1=${expected}`);
+  assert.equal(signWebhookPayload([Redacted.of('s3cret')], body, 1_700_000_000), `t=1700000000,v1=${expected}`);
 });
 
 test('signWebhookPayload: one v1 per secret during a rotation, none for empty secrets', () => {
-  const header = signWebhookPayload(['old', '', 'new'], body, 1);
+  const header = signWebhookPayload(['old', '', 'new'].map((k) => Redacted.of(k)), body, 1);
   assert.equal(header.split(',').filter((p) => p.startsWith('v1=')).length, 2);
   assert.ok(verifyWebhookSignature('old', header, body, 1));
   assert.ok(verifyWebhookSignature('new', header, body, 1));
@@ -28,7 +29,7 @@ interface VerifyCase {
   readonly reason: string;
 }
 
-const good = signWebhookPayload(['k'], body, 1000);
+const good = signWebhookPayload([Redacted.of('k')], body, 1000);
 const verifyCases: readonly VerifyCase[] = [
   { name: 'Valid', secret: 'k', header: good, body, now: 1000, want: true, reason: 'the reference receiver accepts what the sink sends' },
   { name: 'WithinTolerance', secret: 'k', header: good, body, now: 1300, want: true, reason: '5 minutes of clock skew' },

@@ -98,6 +98,14 @@ const reportCases: readonly ReportCase[] = [
   },
   { name: 'SecretNotFound', observation: observe(), facts: { poller: polled, missingSecrets: ['pbx/token'] }, want: ['False/SecretNotFound', 'False/UpToDate', 'True/SecretNotFound'], reason: 'names the key, never a value' },
   {
+    name: 'SecretPurposeMismatch',
+    observation: observe(),
+    facts: { poller: polled, unlabelledSecrets: ['graph-app'] },
+    want: ['False/SecretPurposeMismatch', 'False/UpToDate', 'True/SecretPurposeMismatch'],
+    wantMessage: /^Secret graph-app is not labelled teamssync\.io\/secret-purpose=webhook-signing, so it is not used to sign webhook deliveries/,
+    reason: 'a webhook key is read only from a Secret made for signing webhooks',
+  },
+  {
     name: 'WebhookFailing',
     observation: observe({ spec: spec({ webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'hook', key: 'hmacKey' }, timeout: '5s' } }) }),
     facts: { poller: polled, webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 5, lastError: 'HTTP 503' } },

@@ -6,7 +6,9 @@ const noPod = (): string => '';
 
 test('parseFlags: defaults match controller-runtime conventions', () => {
   const f = parseFlags([], {}, noPod);
-  assert.equal(f.metricsBindAddress, ':8080');
+  assert.equal(f.metricsBindAddress, ':8443');
+  assert.equal(f.metricsSecure, true, 'secure metrics serving by default, as kubebuilder scaffolds');
+  assert.equal(f.metricsCertFile, '');
   assert.equal(f.healthProbeBindAddress, ':8081');
   assert.equal(f.leaderElect, false);
   assert.equal(f.leaderElectionNamespace, 'default');
@@ -23,6 +25,8 @@ const cases = [
   { name: 'PodNamespaceForLease', argv: [], env: { POD_NAMESPACE: 'ops' }, check: (f: ReturnType<typeof parseFlags>) => f.leaderElectionNamespace === 'ops' },
   { name: 'WorkersPerController', argv: ['--workers', '3,userlicensemapping=8'], env: {}, check: (f: ReturnType<typeof parseFlags>) => workersFor(f, 'userlicensemapping') === 8 && workersFor(f, 'teamstenant') === 3 },
   { name: 'DurationUnits', argv: ['--graceful-shutdown-timeout', '1500ms'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.gracefulShutdownTimeoutMs === 1500 },
+  { name: 'MetricsPlainForLocalRuns', argv: ['--metrics-secure=false'], env: {}, check: (f: ReturnType<typeof parseFlags>) => !f.metricsSecure },
+  { name: 'MetricsCertFiles', argv: ['--metrics-cert-file', '/tls/tls.crt', '--metrics-key-file', '/tls/tls.key'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.metricsSecure && f.metricsCertFile === '/tls/tls.crt' && f.metricsKeyFile === '/tls/tls.key' },
   { name: 'GraphEndpoints', argv: ['--graph-base-url', 'https://127.0.0.1:9443', '--graph-ca-bundle', '/ca.pem'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.graphBaseUrl === 'https://127.0.0.1:9443' && f.graphCaBundle === '/ca.pem' },
 ];
 for (const tc of cases) {
@@ -35,6 +39,8 @@ const bad = [
   { name: 'BadWorkers', argv: ['--workers', 'a=0'] },
   { name: 'BadLevel', argv: ['--log-level', 'loud'] },
   { name: 'BadDuration', argv: ['--graceful-shutdown-timeout', 'soon'] },
+  { name: 'MetricsCertWithoutKey', argv: ['--metrics-cert-file', '/tls/tls.crt'] },
+  { name: 'MetricsCertButInsecure', argv: ['--metrics-secure=false', '--metrics-cert-file', '/a', '--metrics-key-file', '/b'] },
 ];
 for (const tc of bad) {
   test(`parseFlags: rejects ${tc.name}`, () => assert.throws(() => parseFlags(tc.argv, {}, noPod), FlagError));

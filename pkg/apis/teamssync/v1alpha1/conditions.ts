@@ -126,6 +126,11 @@ export const PresenceReason = {
   NoUsersMatched: 'NoUsersMatched',
   /** Failed=True: the PBX token or webhook HMAC Secret (or key) does not exist. */
   SecretNotFound: 'SecretNotFound',
+  /**
+   * Failed=True: the webhook HMAC Secret is not labelled `teamssync.io/secret-purpose: webhook-signing`, so it is not
+   * read (the controller signs only with keys made for that purpose); nothing is delivered until it is.
+   */
+  SecretPurposeMismatch: 'SecretPurposeMismatch',
   /** Failed=True: the webhook sink keeps failing; deliveries are retried with backoff and kept in order. */
   WebhookFailing: 'WebhookFailing',
 } as const;

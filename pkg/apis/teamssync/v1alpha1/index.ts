@@ -18,3 +18,4 @@ export * from './presence-sync-status.ts';
 export * from './teams-sync.ts';
 export * from './teams-sync-status.ts';
 export * from './kinds.ts';
+export * from './secret-purpose.ts';
