@@ -174,7 +174,8 @@ export async function startManagerEndpoints(opts: {
   const metricsRoutes: Routes = { '/metrics': metricsHandler(opts.registry, opts.secure?.authorizer) };
   if (opts.secure !== undefined) {
     // The kubelet probes plain HTTP without a token: probes never share the secure listener.
-    if (opts.metricsAddress === opts.probeAddress && parseBindAddress(opts.metricsAddress) !== undefined) {
+    // (Port 0 picks a free port per listener, so equal `:0` addresses are two listeners.)
+    if (opts.metricsAddress === opts.probeAddress && (parseBindAddress(opts.metricsAddress)?.port ?? 0) !== 0) {
       throw new Error('secure metrics need their own address: set the metrics and health probe bind addresses apart');
     }
     const metrics = await startHttpsEndpoint(opts.metricsAddress, metricsRoutes, opts.secure.tls);
