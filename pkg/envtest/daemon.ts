@@ -69,8 +69,8 @@ export interface RunningDaemon {
   readonly logPath: string;
   /** https (secure metrics, the Deployment's default) or http (--metrics-secure=false). */
   readonly metricsUrl: string;
-  /** A token of a ServiceAccount bound to the install's metrics-reader ClusterRole (what Prometheus sends). */
-  readonly metricsToken: string;
+  /** A token of a ServiceAccount bound to the install's metrics-reader ClusterRole (what Prometheus sends); made on first use. */
+  metricsToken(): Promise<string>;
   /** GETs /metrics with `metricsToken` (or the given token; `null` sends none), skipping certificate verification as the ServiceMonitor does. */
   scrapeMetrics(token?: string | null): Promise<ScrapeResult>;
   readonly healthUrl: string;
@@ -96,7 +96,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const install = options.install ?? (await renderInstall(controlPlane.kubectl));
   const serviceAccount = await applyIdentity(controlPlane.kubectl, controlPlane.kubeconfigPath, install);
   const token = await requestToken(controlPlane, serviceAccount);
-  const metricsToken = await metricsScraperToken(controlPlane, install);
   const dir = await mkdtemp(path.join(tmpdir(), 'tsc-daemon-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   await writeServiceAccountKubeconfig(kubeconfigPath, controlPlane, serviceAccount, token);
@@ -134,6 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
   const healthUrl = `http://127.0.0.1:${probePort}`;
   const metricsUrl = `${argv.includes('--metrics-secure=false') ? 'http' : 'https'}://127.0.0.1:${metricsPort}/metrics`;
+  let scraperToken: Promise<string> | undefined;
   const daemon: RunningDaemon = {
     pid: child.child.pid ?? -1,
     serviceAccount,
@@ -143,8 +143,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     kubeconfigPath,
     logPath: child.logPath,
     metricsUrl,
-    metricsToken,
-    scrapeMetrics: (token) => scrape(metricsUrl, token === null ? undefined : (token ?? metricsToken)),
+    metricsToken: () => (scraperToken ??= metricsScraperToken(controlPlane, install).catch((error: unknown) => {
+      scraperToken = undefined; // a failed attempt is not remembered
+      throw error;
+    })),
+    scrapeMetrics: async (token) => scrape(metricsUrl, token === null ? undefined : (token ?? (await daemon.metricsToken()))),
     healthUrl,
     presenceUrl: `http://127.0.0.1:${presencePort}`,
     lines: () => lines,

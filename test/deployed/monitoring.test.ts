@@ -139,7 +139,7 @@ async function serviceMonitorTarget(daemon: RunningDaemon): Promise<Pick<ScrapeT
     // The ServiceMonitor's scheme, bearer token file (here: a token of a ServiceAccount bound to the install's
     // metrics-reader ClusterRole) and TLS settings, so Prometheus scrapes the secure endpoint as in a cluster.
     ...(endpoint?.scheme === undefined ? {} : { scheme: endpoint.scheme }),
-    ...(endpoint?.bearerTokenFile === undefined ? {} : { bearerToken: daemon.metricsToken }),
+    ...(endpoint?.bearerTokenFile === undefined ? {} : { bearerToken: await daemon.metricsToken() }),
     ...(endpoint?.tlsConfig?.insecureSkipVerify === undefined ? {} : { insecureSkipVerify: endpoint.tlsConfig.insecureSkipVerify }),
   };
 }

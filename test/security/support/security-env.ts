@@ -132,13 +132,14 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
       },
     },
   ]);
+  const metricsToken = await daemon.metricsToken();
   return {
     sim, seed, daemon, namespace, flags, presenceCa: tls.caPem,
     presence: { port: portOf(daemon.presenceUrl), ca: tls.caPem },
     metrics: { port: portOf(daemon.metricsUrl), ca: tls.caPem },
-    metricsToken: daemon.metricsToken,
+    metricsToken,
     health: { port: portOf(daemon.healthUrl) },
-    secrets: [READ_TOKEN, WRITE_TOKEN, HMAC_KEY, daemon.metricsToken, app?.secrets?.[0] ?? '', tls.keyPem.split('\n')[1] ?? ''].filter((s) => s !== ''),
+    secrets: [READ_TOKEN, WRITE_TOKEN, HMAC_KEY, metricsToken, app?.secrets?.[0] ?? '', tls.keyPem.split('\n')[1] ?? ''].filter((s) => s !== ''),
     apply,
     async rssBytes() {
       const { readFile } = await import('node:fs/promises');
