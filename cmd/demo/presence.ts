@@ -33,7 +33,7 @@ export async function runPresenceDemo({ sim, seed }: DemoTenant, daemon: Running
   const pbxCaller = pick(seed.users, (u) => u.presence === undefined && u.accountEnabled !== false && (u.licenses ?? []).includes('MCOEV'));
   step(`Presence: a PresenceSync "${SYNC}" (both directions) for ${teamsUser.displayName} (ext 301) and ${pbxCaller.displayName} (ext 302)`);
   await kubectl(['apply', '-n', namespace, '-f', '-'], [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token' }, stringData: { token: PBX_TOKEN } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
     {
       apiVersion: 'teamssync.io/v1alpha1', kind: 'PresenceSync', metadata: { name: SYNC },
       spec: {

@@ -43,7 +43,7 @@ export interface ObservedPresenceSync {
   /** `secret/key` names that could not be read (never values). */
   readonly missingSecrets: readonly string[];
   /** Names of Secrets that exist but are not labelled for the purpose they were referenced for (not read). */
-  readonly unlabelledSecrets: readonly string[];
+  readonly unlabelledSecrets: readonly UnlabelledSecret[];
 }
 
 /** A PresenceSync that cannot run now; `state` becomes its conditions. */
@@ -59,20 +59,26 @@ function blocked(state: SyncState): BlockedPresenceSync {
   return { kind: 'blocked', state };
 }
 
+/** A referenced Secret not labelled for the purpose it was referenced for (its name only). */
+export interface UnlabelledSecret {
+  readonly name: string;
+  readonly purpose: SecretPurpose;
+}
+
 /** Where a referenced Secret key is reported when it cannot be used. */
 interface SecretProblems {
   readonly missing: string[];
-  readonly unlabelled: string[];
+  readonly unlabelled: UnlabelledSecret[];
 }
 
 /**
- * Reads one key of a referenced Secret. With `purpose`, only from a Secret labelled for it
- * ({@link SecretPurposeLabel}); another Secret is not read and its name is reported.
+ * Reads one key of a referenced Secret, only from a Secret labelled for `purpose` ({@link SecretPurposeLabel});
+ * another Secret is not read and its name is reported.
  */
-async function readSecretKey(getSecret: SecretGetter, namespace: string, ref: SecretKeyRef, problems: SecretProblems, purpose?: (typeof SecretPurpose)[keyof typeof SecretPurpose]): Promise<Redacted<string> | undefined> {
+async function readSecretKey(getSecret: SecretGetter, namespace: string, ref: SecretKeyRef, problems: SecretProblems, purpose: SecretPurpose): Promise<Redacted<string> | undefined> {
   const secret = await getSecret(namespace, ref.name);
-  if (secret !== undefined && purpose !== undefined && secret.metadata?.labels?.[SecretPurposeLabel] !== purpose) {
-    problems.unlabelled.push(ref.name);
+  if (secret !== undefined && secret.metadata?.labels?.[SecretPurposeLabel] !== purpose) {
+    if (!problems.unlabelled.some((u) => u.name === ref.name && u.purpose === purpose)) problems.unlabelled.push({ name: ref.name, purpose });
     return undefined;
   }
   const missing = problems.missing;
@@ -130,13 +136,13 @@ export async function observePresenceSync(obj: PresenceSync, sources: ObserveSou
     return blocked(usersUnavailable(error));
   }
   const problems: SecretProblems = { missing: [], unlabelled: [] };
-  // PBX tokens are only ever compared with what a client presents (never sent anywhere), so any Secret of the
-  // namespace may hold them. A webhook key signs what goes to a URL the object's author chose: only a Secret
-  // labelled for webhook signing is read, so no other key of the namespace can be used as a signing oracle.
+  // Only Secrets labelled for the purpose are read: a webhook key signs what goes to a URL the object's author chose,
+  // and a PBX token is answered 200 or 403 on the presence port, so any other key of the namespace would become a
+  // signing or guessing oracle for whoever may create PresenceSyncs.
   const tokenRef = spec.pbxEvents?.tokenSecretRef;
-  const token = tokenRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, tokenRef, problems);
+  const token = tokenRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, tokenRef, problems, SecretPurpose.PbxToken);
   const streamTokenRef = spec.stream.tokenSecretRef;
-  const streamToken = streamTokenRef === undefined ? token : await readSecretKey(sources.getSecret, namespace, streamTokenRef, problems);
+  const streamToken = streamTokenRef === undefined ? token : await readSecretKey(sources.getSecret, namespace, streamTokenRef, problems, SecretPurpose.PbxToken);
   const hmacRef = spec.webhook?.hmacSecretRef;
   const hmac = hmacRef === undefined ? undefined : await readSecretKey(sources.getSecret, namespace, hmacRef, problems, SecretPurpose.WebhookSigning);
   const polling = sources.presenceSyncs.byIndex(BY_TENANT_INDEX, tenantKey).filter((other) => other.spec?.suspend !== true && other.spec?.direction !== 'PbxToTeams');

@@ -3,7 +3,7 @@
  * (poller, stream log, webhook sink, call sessions) reports. The reconciler sets the conditions with pkg/runtime's
  * helpers, which own `lastTransitionTime` and `observedGeneration`.
  */
-import { CommonReason, PresenceReason, SecretPurpose, SecretPurposeLabel, formatDuration, type PresenceSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { CommonReason, PresenceReason, SecretPurposeLabel, formatDuration, type PresenceSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { PresencePollerStats } from '../../pkg/presence/presence-poller.ts';
 import { formatEventId } from '../../pkg/presence/sse-format.ts';
 import type { WebhookSinkState } from '../../pkg/presence/webhook-sink.ts';
@@ -18,8 +18,8 @@ export interface PresenceRuntimeFacts {
   readonly activeCallSessions?: number;
   /** Names of Secret keys that could not be read (never their values). */
   readonly missingSecrets?: readonly string[];
-  /** Names of webhook signing Secrets not labelled `teamssync.io/secret-purpose: webhook-signing` (not read). */
-  readonly unlabelledSecrets?: readonly string[];
+  /** Referenced Secrets not labelled `teamssync.io/secret-purpose` for their use (not read), by name. */
+  readonly unlabelledSecrets?: readonly { readonly name: string; readonly purpose: string }[];
 }
 
 /** A condition to set; the runtime helpers add timestamps and generation. */
@@ -50,11 +50,11 @@ function verdict(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
     return { kind: 'failed', reason: PresenceReason.SecretNotFound, message: `Secret key not found: ${facts.missingSecrets.join(', ')}`, retrying: false };
   }
   if (facts.unlabelledSecrets !== undefined && facts.unlabelledSecrets.length > 0) {
-    const names = facts.unlabelledSecrets.join(', ');
+    const which = facts.unlabelledSecrets.slice(0, 3).map((s) => `${s.name} (${SecretPurposeLabel}=${s.purpose})`).join(', ');
     return {
       kind: 'failed',
       reason: PresenceReason.SecretPurposeMismatch,
-      message: `Secret ${names} is not labelled ${SecretPurposeLabel}=${SecretPurpose.WebhookSigning}, so it is not used to sign webhook deliveries; label the Secret made for this webhook (nothing is delivered until then)`,
+      message: `Secret not labelled for its use, so not read: ${which}; PBX tokens and webhook keys come only from Secrets labelled for them`,
       retrying: false,
     };
   }

@@ -150,7 +150,7 @@ describe('the daemon as deployed', () => {
       env.sim.control.setPresence(seed.tenantId, alice, 'Available', 'Available');
       await env.apply([
         ...tenantObjects('presence', seed, { integrationLicenses: 100 }),
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token' }, stringData: { token: PBX_TOKEN } },
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
         {
           apiVersion: API, kind: 'PresenceSync', metadata: { name: 'desk' },
           spec: {

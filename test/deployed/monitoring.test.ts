@@ -86,7 +86,7 @@ async function startEnv(): Promise<Env> {
   const users = ['user1', 'user2'].map((local) => `${local}@${seed.domains?.[0] ?? ''}`);
   await apply(namespace, [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: app.secrets[0] } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token' }, stringData: { token: PBX_TOKEN } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
     {
       apiVersion: API, kind: 'TeamsTenant', metadata: { name: TENANT },
       spec: { tenantId: seed.tenantId, credentials: { clientId: app.appId, clientSecret: { name: 'graph-app', key: 'clientSecret' } }, integrationLicenses: 100 },

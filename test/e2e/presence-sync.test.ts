@@ -188,10 +188,11 @@ test('bad input becomes conditions, never a crash; deleting the object stops its
   const condition = async (name: string, type: string) => (await env.status(name)).conditions?.find((c) => c.type === type);
   await env.createPresenceSync('orphan', { tenantRef: { name: 'missing' }, direction: 'TeamsToPbx', users: { fromMappings: true } });
   await env.createPresenceSync('nosecret', { direction: 'Bidirectional', pbxEvents: { tokenSecretRef: { name: 'absent', key: 'token' } }, users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] } });
-  // The webhook key must come from a Secret made for signing webhooks: the tenant's Graph app Secret is not read.
+  // Tokens and webhook keys come only from Secrets made for them: the tenant's Graph app Secret is not read, so its
+  // value is neither a PBX token (no guessing oracle) nor a webhook signing key.
   await env.createPresenceSync('anykey', {
-    direction: 'TeamsToPbx', pollInterval: '5m', webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'graph-app', key: 'clientSecret' } },
-    users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] },
+    direction: 'Bidirectional', pollInterval: '5m', webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'graph-app', key: 'clientSecret' } },
+    pbxEvents: { tokenSecretRef: { name: 'graph-app', key: 'clientSecret' } }, users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] },
   });
   const orphan = await eventually('TenantNotFound', async () => ((await condition('orphan', 'Failed'))?.reason === 'TenantNotFound' ? condition('orphan', 'Ready') : undefined));
   assert.deepEqual([orphan?.status, orphan?.reason], ['False', 'TenantNotFound']);
@@ -199,9 +200,12 @@ test('bad input becomes conditions, never a crash; deleting the object stops its
   assert.equal(failed?.message, 'Secret key not found: absent/token', 'names the Secret and key, never a value');
   assert.equal((await env.status('nosecret')).usersTracked, 1, 'polling goes on meanwhile');
   const purpose = await eventually('SecretPurposeMismatch', async () => ((await condition('anykey', 'Failed'))?.reason === 'SecretPurposeMismatch' ? condition('anykey', 'Failed') : undefined));
-  assert.match(purpose?.message ?? '', /^Secret graph-app is not labelled teamssync\.io\/secret-purpose=webhook-signing/);
+  assert.match(purpose?.message ?? '', /^Secret not labelled for its use, so not read: graph-app \(teamssync\.io\/secret-purpose=pbx-token\), graph-app \(teamssync\.io\/secret-purpose=webhook-signing\);/);
+  const clientSecret = env.seed.apps?.[0]?.secrets?.[0] ?? '';
+  const asToken = await fetch(env.pbxUrl('anykey'), { method: 'POST', headers: { authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(asToken.status, 403, 'the Graph client secret is not accepted as a PBX token');
   assert.equal((await env.status('anykey')).webhook, undefined, 'no webhook runs with a key from an unlabelled Secret');
-  await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'absent' }, stringData: { token: PBX_TOKEN } } as KubeObject);
+  await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'absent', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } } as KubeObject);
   await eventually('Ready once the Secret exists', async () => (await condition('nosecret', 'Ready'))?.status === 'True');
   const key = `${env.namespace}/nosecret`;
   assert.ok(env.registration.registry.get(key) !== undefined);

@@ -28,7 +28,7 @@ async function postEvent(url: string, token: string): Promise<number> {
 
 test('presence tokens: read and write tokens are separate; rotating the read token or deleting the object ends open streams', async (t) => {
   const env = await startPresenceEnv(t, { users: 4 });
-  await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token' }, stringData: { token: READ_TOKEN } } as KubeObject);
+  await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: READ_TOKEN } } as KubeObject);
   await env.createPresenceSync('split', {
     direction: 'Bidirectional', pollInterval: '5s', pbxEvents: pbxEvents(),
     stream: { tokenSecretRef: { name: 'stream-token', key: 'token' } },
@@ -45,7 +45,7 @@ test('presence tokens: read and write tokens are separate; rotating the read tok
   const open = await openSseStream(stream, { token: READ_TOKEN, onEvent: () => undefined });
   assert.equal(open.status, 200);
   void open.closed.then(() => (ended = true));
-  await env.kube.replace(coreResources.secrets, env.namespace, 'stream-token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token' }, stringData: { token: ROTATED } } as KubeObject);
+  await env.kube.replace(coreResources.secrets, env.namespace, 'stream-token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: ROTATED } } as KubeObject);
   await eventually('the open stream ends after the rotation', () => ended, 60_000);
   assert.equal(await status(stream, READ_TOKEN), 403, 'the old token is refused');
   assert.equal(await status(stream, ROTATED), 200);

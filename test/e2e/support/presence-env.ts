@@ -71,7 +71,7 @@ async function createTenantObjects(kube: KubeClient, namespace: string, seed: Te
   const app = seed.apps?.[0];
   if (app === undefined) throw new Error('tenant seed without an app');
   await kube.create(coreResources.secrets, namespace, secret('graph-app', { clientSecret: app.secrets?.[0] ?? '' }));
-  await kube.create(coreResources.secrets, namespace, secret('pbx-token', { token: PBX_TOKEN }));
+  await kube.create(coreResources.secrets, namespace, secret('pbx-token', { token: PBX_TOKEN }, { [SecretPurposeLabel]: SecretPurpose.PbxToken }));
   await kube.create(coreResources.secrets, namespace, secret('pbx-hook', { hmacKey: HMAC_KEY }, { [SecretPurposeLabel]: SecretPurpose.WebhookSigning }));
   await kube.create(teamsTenantResource, namespace, {
     apiVersion: ApiVersion,

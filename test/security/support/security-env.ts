@@ -118,8 +118,8 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
   const domain = seed.domains?.[0] ?? '';
   await apply([
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph' }, stringData: { clientSecret: app?.secrets?.[0] ?? '' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-write' }, stringData: { token: WRITE_TOKEN } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-read' }, stringData: { token: READ_TOKEN } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-write', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: WRITE_TOKEN } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-read', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: READ_TOKEN } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-hook', labels: { 'teamssync.io/secret-purpose': 'webhook-signing' } }, stringData: { hmacKey: HMAC_KEY } },
     { apiVersion: API, kind: 'TeamsTenant', metadata: { name: 'contoso' }, spec: { tenantId: seed.tenantId, credentials: { clientId: app?.appId ?? '', clientSecret: { name: 'graph', key: 'clientSecret' } }, integrationLicenses: 10 } },
     {

@@ -100,10 +100,10 @@ const reportCases: readonly ReportCase[] = [
   {
     name: 'SecretPurposeMismatch',
     observation: observe(),
-    facts: { poller: polled, unlabelledSecrets: ['graph-app'] },
+    facts: { poller: polled, unlabelledSecrets: [{ name: 'graph-app', purpose: 'webhook-signing' }, { name: 'db', purpose: 'pbx-token' }] },
     want: ['False/SecretPurposeMismatch', 'False/UpToDate', 'True/SecretPurposeMismatch'],
-    wantMessage: /^Secret graph-app is not labelled teamssync\.io\/secret-purpose=webhook-signing, so it is not used to sign webhook deliveries/,
-    reason: 'a webhook key is read only from a Secret made for signing webhooks',
+    wantMessage: /^Secret not labelled for its use, so not read: graph-app \(teamssync\.io\/secret-purpose=webhook-signing\), db \(teamssync\.io\/secret-purpose=pbx-token\);/,
+    reason: 'tokens and webhook keys are read only from Secrets made for them; the message names Secrets, never values',
   },
   {
     name: 'WebhookFailing',

@@ -127,8 +127,9 @@ export const PresenceReason = {
   /** Failed=True: the PBX token or webhook HMAC Secret (or key) does not exist. */
   SecretNotFound: 'SecretNotFound',
   /**
-   * Failed=True: the webhook HMAC Secret is not labelled `teamssync.io/secret-purpose: webhook-signing`, so it is not
-   * read (the controller signs only with keys made for that purpose); nothing is delivered until it is.
+   * Failed=True: a referenced Secret is not labelled for its use (`teamssync.io/secret-purpose: pbx-token` for PBX and
+   * stream tokens, `webhook-signing` for the webhook HMAC key), so it is not read: the token is refused, or nothing is
+   * signed and delivered, until it is.
    */
   SecretPurposeMismatch: 'SecretPurposeMismatch',
   /** Failed=True: the webhook sink keeps failing; deliveries are retried with backoff and kept in order. */

@@ -52,7 +52,7 @@ const WebhookSchema = Type.Object(
       pattern: '^https?://\\S+$',
       maxLength: 2048,
     }),
-    hmacSecretRef: SecretKeyRefSchema('Secret key with the HMAC-SHA256 signing key; each delivery carries the signature.', 'hmacKey'),
+    hmacSecretRef: SecretKeyRefSchema('Secret key with the HMAC-SHA256 signing key; each delivery carries the signature. The Secret must be labelled teamssync.io/secret-purpose=webhook-signing.', 'hmacKey'),
     timeout: DurationField({ min: '1s', max: '60s', default: '5s', description: 'Timeout of one delivery attempt.' }),
   },
   { description: 'Optional webhook sink; deliveries are retried with backoff and never reordered per user.', additionalProperties: false },
@@ -60,7 +60,7 @@ const WebhookSchema = Type.Object(
 
 const PbxEventsSchema = Type.Object(
   {
-    tokenSecretRef: SecretKeyRefSchema('Secret key with the bearer token the PBX must present; other calls are refused.', 'token'),
+    tokenSecretRef: SecretKeyRefSchema('Secret key with the bearer token the PBX must present; other calls are refused. The Secret must be labelled teamssync.io/secret-purpose=pbx-token.', 'token'),
     callSessionLimit: DurationField({
       min: '1m',
       max: '24h',
@@ -75,7 +75,7 @@ const StreamSchema = Type.Object(
   {
     retention: DurationField({ min: '1m', max: '168h', default: '24h', description: 'How long published updates stay available for Last-Event-ID resume.' }),
     tokenSecretRef: Type.Optional(SecretKeyRefSchema(
-      'Secret key with the bearer token stream readers must present (read-only: it is refused by the PBX events endpoint). When unset, readers present the pbxEvents token, which then both reads and writes (deprecated, kept for existing objects).',
+      'Secret key with the bearer token stream readers must present (read-only: it is refused by the PBX events endpoint). When unset, readers present the pbxEvents token, which then both reads and writes (deprecated, kept for existing objects). The Secret must be labelled teamssync.io/secret-purpose=pbx-token.',
       'token',
     )),
   },
