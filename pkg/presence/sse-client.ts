@@ -3,11 +3,13 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { Redacted } from '../graph/redacted.ts';
 import { SseParser, type ParsedSseEvent } from './sse-parser.ts';
 
 /** Options of {@link openSseStream}. */
 export interface SseClientOptions {
-  readonly token?: string;
+  /** The read token; a {@link Redacted} one is revealed only for the Authorization header. */
+  readonly token?: string | Redacted<string>;
   /** Sent as the `Last-Event-ID` header when non-empty. */
   readonly lastEventId?: string;
   readonly onEvent: (event: ParsedSseEvent) => void;
@@ -34,7 +36,7 @@ export interface SseConnection {
  */
 export function openSseStream(url: string, options: SseClientOptions): Promise<SseConnection> {
   const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token instanceof Redacted ? options.token.reveal() : options.token}`;
   if (options.lastEventId !== undefined && options.lastEventId !== '') headers['last-event-id'] = options.lastEventId;
   const parser = new SseParser(options.lastEventId ?? '');
   return new Promise((resolve, reject) => {
