@@ -3,7 +3,7 @@
  * kube-apiserver started for the whole run when integration or e2e files are included.
  *
  *   node --import tsx test/run.ts                 every suite
- *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e | deployed | security)
+ *   node --import tsx test/run.ts unit            one suite (unit | integration | e2e | deployed | security | faults)
  *   node --import tsx test/run.ts path/a.test.ts  given files (a control plane if any is not a unit test)
  *
  * Environment: TEST_CONCURRENCY (files run at once, default 2), TEST_TIMEOUT_MS (per test, default 300000).
@@ -13,9 +13,10 @@ import { globSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_ACCOUNTS_GROUP } from '../pkg/envtest/audit.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
+import { scanClusterForLeaks } from './harness/leak-scan.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const suites = ['unit', 'integration', 'e2e', 'deployed', 'security'] as const;
+const suites = ['unit', 'integration', 'e2e', 'deployed', 'security', 'faults'] as const;
 
 function selectFiles(args: string[]): string[] {
   const chosenSuites = args.length === 0 ? suites : args.filter((a) => (suites as readonly string[]).includes(a));
@@ -30,7 +31,8 @@ async function main(): Promise<number> {
     console.error('no test files selected');
     return 1;
   }
-  const needsControlPlane = files.some((f) => !f.includes(`${path.sep}unit${path.sep}`));
+  // The fault suite starts its own control plane (it restarts and compacts it).
+  const needsControlPlane = files.some((f) => !f.includes(`${path.sep}unit${path.sep}`) && !f.includes(`${path.sep}faults${path.sep}`));
   let controlPlane: ControlPlane | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (needsControlPlane) {
@@ -44,10 +46,19 @@ async function main(): Promise<number> {
     console.error(`[test] control plane up at ${controlPlane.server} in ${Date.now() - started} ms`);
   }
   try {
-    return await runNodeTest(files, env);
+    const code = await runNodeTest(files, env);
+    return controlPlane === undefined ? code : Math.max(code, await leakScan(controlPlane));
   } finally {
     await controlPlane?.stop();
   }
+}
+
+/** Secrets in Events or statuses anywhere on the shared control plane fail the run (test/harness/leak-scan.ts). */
+async function leakScan(controlPlane: ControlPlane): Promise<number> {
+  const scan = await scanClusterForLeaks(controlPlane.binaries.kubectl, controlPlane.kubeconfigPath, repoRoot);
+  for (const finding of scan.findings) console.error(`[test] leak: ${finding}`);
+  console.error(`[test] leak scan: ${scan.objects} Events and custom resources, ${scan.secrets} test secrets looked for, ${scan.findings.length} leaks`);
+  return scan.findings.length === 0 ? 0 : 1;
 }
 
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -86,6 +86,10 @@ export interface RunningDaemon {
   running(): boolean;
   /** SIGTERM, then SIGKILL after the pod's termination grace period; resolves with the exit code (null when killed). */
   stop(): Promise<number | null>;
+  /** kill -9, as a crash or a lost node: no shutdown and no lease release; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** Resolves when the process ends, however it ends: its exit code, or the signal that ended it. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
 }
 
 const MAX_LINES = 20_000;
@@ -178,6 +182,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await rm(dir, { recursive: true, force: true });
       return code;
     },
+    async kill() {
+      if (running()) child.child.kill('SIGKILL');
+      await child.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+    exited: child.exited.then(() => ({ code: child.child.exitCode, signal: child.child.signalCode })),
   };
   try {
     const exitedEarly = child.exited.then(() => {

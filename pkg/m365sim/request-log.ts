@@ -16,6 +16,14 @@ export interface RequestLogEntry {
   throttleClass?: string;
   inBatch: boolean;
   requestId: string;
+  /** The client's `client-request-id` header, when sent. */
+  clientRequestId?: string;
+  /** Who wrote: a short hash of the bearer token (each process holds its own token), so two clients of one app are told apart. */
+  writer?: string;
+  /** The client's TCP connection (`port` of its socket) for top-level requests. */
+  connection?: string;
+  /** The JSON body of a write (any method but GET), to key writes (e.g. assignNumber's user + number). */
+  body?: unknown;
 }
 
 /** A request that arrived before the Retry-After it was given had elapsed. */
@@ -42,16 +50,18 @@ const MAX_ENTRIES = 20_000;
 
 /**
  * When to use: one per simulator; read through the control API.
- * Gotchas: entries are capped (oldest dropped) but counts and violations are not.
+ * Gotchas: entries are capped (oldest dropped) but counts, violations and writes are not.
  */
 export class RequestLog {
   #entries: RequestLogEntry[] = [];
+  #writes: RequestLogEntry[] = [];
   readonly #counts = new Map<string, RequestCount>();
   #violations: RetryAfterViolation[] = [];
 
   record(entry: RequestLogEntry): void {
     this.#entries.push(entry);
     if (this.#entries.length > MAX_ENTRIES) this.#entries.splice(0, this.#entries.length - MAX_ENTRIES);
+    if (entry.method !== 'GET' && entry.route !== '/$batch') this.#writes.push(entry);
     const key = `${entry.host} ${entry.method} ${entry.route} ${entry.status}`;
     const c = this.#counts.get(key);
     if (c) c.count++;
@@ -65,6 +75,11 @@ export class RequestLog {
   /** Logged requests, optionally filtered. */
   entries(filter: Partial<Pick<RequestLogEntry, 'host' | 'method' | 'route' | 'status' | 'tenantId' | 'appId'>> = {}): RequestLogEntry[] {
     return this.#entries.filter((e) => Object.entries(filter).every(([k, v]) => v === undefined || e[k as keyof RequestLogEntry] === v));
+  }
+
+  /** Every write (any method but GET, inner $batch requests included), uncapped: for exactly-once checks. */
+  writes(): RequestLogEntry[] {
+    return [...this.#writes];
   }
 
   counts(): RequestCount[] {
@@ -86,6 +101,7 @@ export class RequestLog {
 
   reset(): void {
     this.#entries = [];
+    this.#writes = [];
     this.#counts.clear();
     this.#violations = [];
   }

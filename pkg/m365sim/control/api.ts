@@ -204,6 +204,10 @@ export class SimulatorControl {
   requestLog(filter: Parameters<SimContext['log']['entries']>[0] = {}): RequestLogEntry[] {
     return this.#ctx.log.entries(filter);
   }
+  /** Every Graph write so far (uncapped, with body and writer), for exactly-once checks. */
+  writes(): RequestLogEntry[] {
+    return this.#ctx.log.writes();
+  }
   requestCounts(): RequestCount[] {
     return this.#ctx.log.counts();
   }

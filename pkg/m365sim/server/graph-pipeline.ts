@@ -23,6 +23,8 @@ export interface PipelineRequest {
   body: unknown;
   inBatch: boolean;
   requestId: string;
+  /** The client's socket (remote port), for the request log; top-level requests only. */
+  connection?: string;
 }
 
 /** Runs one request through the pipeline; never throws (errors become Graph error responses). */
@@ -42,6 +44,10 @@ export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<Gra
     at: new Date(now).toISOString(), host: 'graph', method: r.method, route: log.route, path: r.path, status: res.status, inBatch: r.inBatch,
     requestId: r.requestId, ...(log.tenantId ? { tenantId: log.tenantId } : {}), ...(log.appId ? { appId: log.appId } : {}),
     ...(log.throttleClass ? { throttleClass: log.throttleClass } : {}),
+    ...(r.headers['client-request-id'] ? { clientRequestId: r.headers['client-request-id'] } : {}),
+    ...(r.headers['authorization'] ? { writer: createHash('sha256').update(r.headers['authorization']).digest('base64url').slice(0, 10) } : {}),
+    ...(r.connection ? { connection: r.connection } : {}),
+    ...(r.method !== 'GET' && r.body !== undefined ? { body: r.body } : {}),
   });
   return res;
 }
