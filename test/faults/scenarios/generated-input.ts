@@ -1,7 +1,7 @@
 /**
  * Scenario 5: objects generated from the CRD schemas (fast-check arbitraries over the pkg/apis TypeBox sources,
  * filtered by each kind's validator so the apiserver accepts them all), with unicode and boundary values,
- * created while the daemon runs. A third of them point at the scenario's real tenant, the rest at tenants that
+ * created while the daemon runs. A third of those with a tenantRef point at the scenario's real tenant, the rest at tenants that
  * do not exist. The daemon must not crash, and every object must end up with a Ready condition; when it is not
  * True it must carry a reason and a message.
  */
@@ -30,32 +30,40 @@ const KINDS = [
 interface Condition { type: string; status: string; reason?: string; message?: string }
 type Observed = KubeObject & { status?: { conditions?: Condition[]; phase?: string } };
 
-/** `count` valid objects of the four kinds, drawn with `seed`. */
-export function generatedObjects(count: number, seed: number): { resource: ResourceRef; object: KubeObject }[] {
-  const out: { resource: ResourceRef; object: KubeObject }[] = [];
-  KINDS.forEach((k, kindIndex) => {
-    const n = Math.floor(count / KINDS.length) + (kindIndex < count % KINDS.length ? 1 : 0);
-    const prefix = k.kind.toLowerCase();
-    const arb = fc.tuple(arbitraryOf(k.schema as never), fc.boolean(), fc.nat(2)).map(([spec, realTenant, pick]) => {
-      const s = spec as Record<string, unknown>;
-      if (realTenant && pick === 0 && typeof s['tenantRef'] === 'object') s['tenantRef'] = { name: TENANT };
-      return s;
+/**
+ * `count` valid objects of the four kinds (round robin), drawn with `seed`, in batches of 40 with a turn of the
+ * event loop between them: the simulators of the scenarios running alongside live in this process.
+ */
+export async function* generatedObjects(count: number, seed: number): AsyncGenerator<{ resource: ResourceRef; object: KubeObject }[]> {
+  const arbitraries = KINDS.map((k) => arbitraryOf(k.schema as never).chain((spec) => fc.tuple(fc.constant(spec), fc.nat(5))).map(([spec, pick]) => {
+    const s = spec as Record<string, unknown>;
+    if (pick < 2 && typeof s['tenantRef'] === 'object') s['tenantRef'] = { name: TENANT };
+    return s;
+  }).filter((spec) => k.validate({ apiVersion: ApiVersion, kind: k.kind, metadata: { name: 'x' }, spec }).ok));
+  const BATCH = 40;
+  for (let start = 0, batch = 0; start < count; start += BATCH, batch++) {
+    const out: { resource: ResourceRef; object: KubeObject }[] = [];
+    const n = Math.min(BATCH, count - start);
+    KINDS.forEach((k, kindIndex) => {
+      const share = Math.floor(n / KINDS.length) + (kindIndex < n % KINDS.length ? 1 : 0);
+      const specs = fc.sample(arbitraries[kindIndex] as fc.Arbitrary<Record<string, unknown>>, { numRuns: share, seed: seed + batch * KINDS.length + kindIndex });
+      specs.forEach((spec, i) => out.push({ resource: k.resource, object: { apiVersion: ApiVersion, kind: k.kind, metadata: { name: `${k.kind.toLowerCase()}-${batch}-${i}` }, spec } as KubeObject }));
     });
-    const specs = fc.sample(arb.filter((spec) => k.validate({ apiVersion: ApiVersion, kind: k.kind, metadata: { name: 'x' }, spec }).ok), { numRuns: n, seed: seed + kindIndex });
-    specs.forEach((spec, i) => out.push({ resource: k.resource, object: { apiVersion: ApiVersion, kind: k.kind, metadata: { name: `${prefix}-${i}` }, spec } as KubeObject }));
-  });
-  return out;
+    yield out;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 export async function generatedInput(world: FaultWorld, size: FaultSizes['fuzz'], seed: number): Promise<Row> {
   const sc = await world.scenario('fuzz', { users: 10 });
   try {
     const daemon = await sc.daemon();
-    const objects = generatedObjects(size.objects, seed);
     const refused: string[] = [];
     const started = Date.now();
-    for (let i = 0; i < objects.length; i += 50) {
-      await Promise.all(objects.slice(i, i + 50).map(async ({ resource, object }) => {
+    let created = 0;
+    for await (const batch of generatedObjects(size.objects, seed)) {
+      created += batch.length;
+      await Promise.all(batch.map(async ({ resource, object }) => {
         try {
           await world.kube.create(resource, sc.namespace, object);
         } catch (error) {
@@ -90,7 +98,7 @@ export async function generatedInput(world: FaultWorld, size: FaultSizes['fuzz']
       scenario: '5 generated objects',
       tally: result,
       problems: refused.length + bad.length,
-      figures: `${objects.length} objects (${KINDS.map((k) => k.kind).join(', ')}) created in ${seconds(createdMs)}, ${refused.length} refused by the apiserver; ${notReady} not Ready, ${bad.length} without a Ready reason and message${badKinds ? ` (${badKinds})` : ''}${settled ? '' : ' (deadline)'} after ${seconds(settledMs)}; daemon alive: ${daemon.running() ? 'yes' : 'NO'}`,
+      figures: `${created} objects (${KINDS.map((k) => k.kind).join(', ')}) created in ${seconds(createdMs)}, ${refused.length} refused by the apiserver; ${notReady} not Ready, ${bad.length} without a Ready reason and message${badKinds ? ` (${badKinds})` : ''}${settled ? '' : ' (deadline)'} after ${seconds(settledMs)}; daemon alive: ${daemon.running() ? 'yes' : 'NO'}`,
     };
   } finally {
     await sc.close();

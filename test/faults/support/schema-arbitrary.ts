@@ -2,10 +2,13 @@
  * fast-check arbitraries drawn from the CRD schemas themselves (the pkg/apis TypeBox sources the CRDs are
  * generated from): objects with their required and optional fields, strings matching the schema's pattern or
  * free unicode text up to its maxLength, integers at and between their bounds, enums, and arrays within their
- * item limits. What the schema alone cannot say (CEL rules, list uniqueness) is left to the kind's validator:
- * callers filter with it, so every generated object is one the apiserver accepts.
+ * item limits. CEL rules are honoured where they sit: bounded durations are drawn between (and at) their bounds,
+ * other rules filter their own node (through their TypeScript twins), so the pass rate stays high. Callers still
+ * filter whole objects with the kind's validator, so every generated object is one the apiserver accepts.
  */
 import fc from 'fast-check';
+import { formatDuration, parseDuration } from '../../../pkg/apis/teamssync/v1alpha1/duration.ts';
+import { CelRulesKey, isTransitionRule, type CelRule, type WithCelRules } from '../../../pkg/apis/teamssync/v1alpha1/schema-kit.ts';
 
 interface SchemaNode {
   readonly type?: string;
@@ -46,8 +49,22 @@ function stringArbitrary(node: SchemaNode): fc.Arbitrary<string> {
   return unicodeText(min, max);
 }
 
-/** The arbitrary of a schema node. */
+const DURATION_BOUNDS = /^duration\(self\) >= duration\('([^']+)'\) && duration\(self\) <= duration\('([^']+)'\)$/;
+
+/** The arbitrary of a schema node, honouring its CEL rules. */
 export function arbitraryOf(node: SchemaNode, depth = 0): fc.Arbitrary<unknown> {
+  const rules = ((node as WithCelRules)[CelRulesKey] ?? []).filter((r) => !isTransitionRule(r)) as CelRule<unknown>[];
+  const bounds = rules.map((r) => DURATION_BOUNDS.exec(r.rule)).find((m) => m !== null);
+  if (bounds) {
+    const [min, max] = [parseDuration(bounds[1] ?? '0s'), parseDuration(bounds[2] ?? '0s')];
+    // Whole seconds at and between the bounds (formatDuration writes the shortest h/m/s form).
+    return fc.integer({ min: Math.ceil(min / 1000), max: Math.floor(max / 1000) }).map((sec) => formatDuration(sec * 1000));
+  }
+  const plain = plainArbitraryOf(node, depth);
+  return rules.length === 0 ? plain : plain.filter((v) => rules.every((r) => r.check(v, v)));
+}
+
+function plainArbitraryOf(node: SchemaNode, depth: number): fc.Arbitrary<unknown> {
   switch (node.type) {
     case 'object': {
       const props = node.properties ?? {};

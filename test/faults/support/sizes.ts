@@ -21,7 +21,7 @@ const SMALL: FaultSizes = {
   crash: { mappings: 40, syncKills: 3, removed: 15, removalKills: 2 },
   failover: { mappings: 24, kills: 2 },
   throttle: { mappings: 15 },
-  apiserver: { perStep: 6, outageMs: 15_000 },
+  apiserver: { perStep: 5, outageMs: 10_000 },
   fuzz: { objects: 150 },
 };
 
