@@ -85,10 +85,14 @@ export async function generatedInput(world: FaultWorld, size: FaultSizes['fuzz']
     let last: Observed[] = [];
     const settled = await until('every generated object to carry a Ready condition', async () => {
       last = await list();
-      return last.every((o) => !unexplained(o));
-    }, size.objects > 1000 ? 1_800_000 : 300_000, 3000).then(() => true, () => false);
+      return last.every((o) => !unexplained(o) || userAuto(o));
+    }, size.objects > 1000 ? 1_800_000 : 300_000, 3000).then(() => '', (error: unknown) => String(error));
     const settledMs = Date.now() - started;
-    const bad = last.filter(unexplained);
+    // Known defect (reported, controllers/teamssync #recoverAuto): a TeamsSync a user creates with trigger Auto is
+    // never given a status. Counted apart so the suite asserts it as a todo, not as a failure of everything else.
+    const userAuto = (o: Observed): boolean => o.kind === 'TeamsSync' && (o as { spec?: { trigger?: string } }).spec?.trigger === 'Auto' && o.status?.phase === undefined;
+    const silentAuto = last.filter((o) => unexplained(o) && userAuto(o)).length;
+    const bad = last.filter((o) => unexplained(o) && !userAuto(o));
     const badKinds = [...new Set(bad.map((o) => o.kind))].map((k) => `${k} ${bad.filter((o) => o.kind === k).length}`).join(', ');
     const end = tally(sc.sim, [], 10);
     // Generated mappings on the real tenant may legitimately hold numbers; only lost/orphaned of OUR mappings count (none here).
@@ -98,7 +102,8 @@ export async function generatedInput(world: FaultWorld, size: FaultSizes['fuzz']
       scenario: '5 generated objects',
       tally: result,
       problems: refused.length + bad.length,
-      figures: `${created} objects (${KINDS.map((k) => k.kind).join(', ')}) created in ${seconds(createdMs)}, ${refused.length} refused by the apiserver; ${notReady} not Ready, ${bad.length} without a Ready reason and message${badKinds ? ` (${badKinds})` : ''}${settled ? '' : ' (deadline)'} after ${seconds(settledMs)}; daemon alive: ${daemon.running() ? 'yes' : 'NO'}`,
+      knownDefects: silentAuto,
+      figures: `${created} objects (${KINDS.map((k) => k.kind).join(', ')}) created in ${seconds(createdMs)}, ${refused.length} refused by the apiserver; ${notReady} not Ready, ${bad.length} without a Ready reason and message${badKinds ? ` (${badKinds})` : ''}${settled === '' ? '' : ` (${settled.slice(0, 300)})`}, ${silentAuto} user-created Auto TeamsSync without any status (known defect) after ${seconds(settledMs)}; daemon alive: ${daemon.running() ? 'yes' : 'NO'}`,
     };
   } finally {
     await sc.close();
