@@ -96,13 +96,17 @@ function nextTick(open: OpenBatch, now: Date, options: AutoBatchOptions): number
 }
 
 /**
- * An Auto run found Running when the controller starts belongs to a batch that died with the old
- * process: close it with what it recorded (the changes themselves are in Microsoft 365 and in the
- * mappings' status; the next change opens a new batch).
+ * An Auto run that is not this process's open batch is closed. Found Running, it belongs to a batch
+ * that died with an old process: closed with what it recorded (the changes themselves are in
+ * Microsoft 365 and in the mappings' status; the next change opens a new batch). Found without a
+ * status, nobody records into it (made by hand, or a batch whose process stopped before its first
+ * write): closed as Failed with the reason, so it neither waits for ever nor holds anything back.
  */
 export function recoverAutoRun(run: RunState, now: Date): RunState {
-  if (run.phase !== 'Running' || run.trigger !== 'Auto') return run;
-  return finishRun(logLine(run, 'WARN', 'Closed after a controller restart; later changes are recorded in a new run', now), now);
+  if (run.trigger !== 'Auto') return run;
+  if (run.phase === 'Running') return finishRun(logLine(run, 'WARN', 'Closed after a controller restart; later changes are recorded in a new run', now), now);
+  if (run.phase === 'Pending') return finishRun(run, now, 'Auto runs are records the controller opens for the changes it applies; this one was not opened by it (created by hand, or left by a controller that stopped before recording into it), so there is nothing to run. Create a TeamsSync with trigger Manual to request a sync');
+  return run;
 }
 
 /**

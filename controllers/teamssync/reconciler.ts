@@ -36,6 +36,9 @@ export interface TeamsSyncReconcilerDeps extends ObserveDeps {
   readonly openAutoRun?: ((tenantKey: string) => string | undefined) | undefined;
 }
 
+/** An Auto record without a status younger than this may be a batch about to write its first status (ms). */
+export const UNRECORDED_AUTO_GRACE_MS = 60_000;
+
 /** How long a run waiting for its tenant's turn sleeps before looking again (ms; events usually wake it sooner). */
 export const WAIT_FOR_TURN_MS = 3_000;
 
@@ -88,13 +91,24 @@ export class TeamsSyncReconciler implements Reconciler {
     if (ended !== undefined) await this.#cleanUp(ended, ctx);
   }
 
-  async #recoverAuto(req: Request, tenantKey: string, ctx: ReconcileContext): Promise<void> {
+  async #recoverAuto(req: Request, tenantKey: string, ctx: ReconcileContext): Promise<Result | void> {
     const open = this.#deps.openAutoRun;
     if (open === undefined || open(tenantKey) === req.name) return;
     const run = await freshRun(this.#deps.client, req.namespace, req.name, ctx.signal);
-    if (run?.status?.phase !== 'Running' || open(tenantKey) === req.name) return;
-    ctx.log.info('Closing an Auto sync record left open by an earlier controller process');
+    const phase = run?.status?.phase;
+    if (run === undefined || (phase !== 'Running' && phase !== 'Pending' && phase !== undefined) || open(tenantKey) === req.name) return;
+    if (phase !== 'Running') {
+      // A batch writes its first status right after creating its record (even one that closes at once,
+      // at shutdown): only a record still without one after a while is nobody's.
+      const age = this.#now().getTime() - Date.parse(run.metadata.creationTimestamp ?? '');
+      if (Number.isFinite(age) && age < UNRECORDED_AUTO_GRACE_MS) return { requeueAfter: UNRECORDED_AUTO_GRACE_MS - age };
+    }
+    ctx.log.info({ phase: phase ?? 'none' }, 'Closing an Auto sync record no open batch of this process records into');
     await this.#cleanUp(await this.#driver.recoverAuto(run), ctx);
+  }
+
+  #now(): Date {
+    return this.#deps.now?.() ?? new Date();
   }
 
   /** Token Secret deletion (once per run and process) and history retention. */

@@ -59,6 +59,11 @@ test('recoverAutoRun: an Auto run left Running by a crash is closed; Manual runs
   assert.ok(runToStatus(closed).output?.some((l) => /Closed after a controller restart/.test(l)));
   const manual = startRun(newRun({ trigger: 'Manual', dryRun: false, diagnostic: false }), t0);
   assert.equal(recoverAutoRun(manual, at(1000)), manual);
+  // An Auto record nobody records into (made by hand): closed as Failed, saying why and what to do instead.
+  const unrecorded = recoverAutoRun(newRun({ trigger: 'Auto', dryRun: false, diagnostic: false }), at(1000));
+  assert.equal(unrecorded.phase, 'Failed');
+  assert.match(unrecorded.outcome?.message ?? '', /not opened by it .*Create a TeamsSync with trigger Manual/);
+  assert.equal(recoverAutoRun(closed, at(2000)), closed, 'a finished record stays as it is');
 });
 
 const names = [
