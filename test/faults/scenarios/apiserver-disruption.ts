@@ -29,6 +29,8 @@ export async function apiserverDisruption(world: FaultWorld, size: FaultSizes['a
 
     let started = Date.now();
     await world.cp.restartApiserver();
+    const restartMs = Date.now() - started;
+    started = Date.now();
     await sc.createMappings(batch(p + 1));
     await until('the batch created after the apiserver restart Ready', () => allReady(2 * p), 600_000);
     const afterRestart = Date.now() - started;
@@ -49,7 +51,7 @@ export async function apiserverDisruption(world: FaultWorld, size: FaultSizes['a
     return {
       scenario: '4 apiserver restart/outage',
       tally: end,
-      figures: `converged ${seconds(afterRestart)} after an apiserver restart; ${seconds(afterOutage)} after a ${seconds(size.outageMs)} outage with etcd compacted at revision ${revision}; same process: ${daemon.running() ? 'yes' : 'NO'} (pid ${daemon.pid})`,
+      figures: `apiserver restart took ${seconds(restartMs)}, converged ${seconds(afterRestart)} after it; ${seconds(afterOutage)} after a ${seconds(size.outageMs)} outage with etcd compacted at revision ${revision}; same process: ${daemon.running() ? 'yes' : 'NO'} (pid ${daemon.pid})`,
     };
   } finally {
     await sc.close();
