@@ -63,7 +63,14 @@ export class TeamsSyncReconciler implements Reconciler {
     const tenantKey = `${req.namespace}/${cached.spec.tenantRef.name}`;
     // Auto runs are records written by the code that applies auto-mode changes; only a dead batch is ours.
     if (cached.spec.trigger === 'Auto') return this.#recoverAuto(req, tenantKey, ctx);
-    if (this.#busy.has(tenantKey)) return { requeueAfter: WAIT_FOR_TURN_MS };
+    if (this.#busy.has(tenantKey)) {
+      // Another run of the tenant is being driven here: say this one waits (Pending) rather than show nothing.
+      if (cached.status?.phase === undefined) {
+        const run = await freshRun(this.#deps.client, req.namespace, req.name, ctx.signal);
+        if (run !== undefined && run.status?.phase === undefined) await this.#driver.markPending(run);
+      }
+      return { requeueAfter: WAIT_FOR_TURN_MS };
+    }
     this.#busy.add(tenantKey);
     try {
       return await this.#drive(req, ctx);
