@@ -67,6 +67,8 @@ export interface RunningDaemon {
   readonly kubeconfigPath: string;
   /** Its stdout and stderr, as a file (removed by `stop`). */
   readonly logPath: string;
+  /** Its --state-db file when the Deployment gives it one (removed by `stop`). */
+  readonly stateDbPath: string | undefined;
   /** https (secure metrics, the Deployment's default) or http (--metrics-secure=false). */
   readonly metricsUrl: string;
   /** A token of a ServiceAccount bound to the install's metrics-reader ClusterRole (what Prometheus sends); made on first use. */
@@ -110,11 +112,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     'spec.serviceAccountName': serviceAccount.name,
   });
   const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
+  const stateDbFile = path.join(dir, 'state.db');
   const flags: Record<string, string> = {
     'metrics-bind-address': `127.0.0.1:${metricsPort}`,
     'health-probe-bind-address': `127.0.0.1:${probePort}`,
     'presence-bind-address': `127.0.0.1:${presencePort}`,
-    ...(container.argv.some((a) => a.startsWith('--state-db')) ? { 'state-db': path.join(dir, 'state.db') } : {}),
+    ...(container.argv.some((a) => a.startsWith('--state-db')) ? { 'state-db': stateDbFile } : {}),
     ...(options.graph === undefined ? {} : { 'graph-authority-host': options.graph.authorityHost, 'graph-base-url': options.graph.baseUrl, 'graph-ca-bundle': options.graph.caBundle }),
     ...options.flags,
   };
@@ -152,6 +155,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       throw error;
     })),
     scrapeMetrics: async (token) => scrape(metricsUrl, token === null ? undefined : (token ?? (await daemon.metricsToken()))),
+    stateDbPath: container.argv.some((a) => a.startsWith('--state-db')) ? stateDbFile : undefined,
     healthUrl,
     presenceUrl: `http://127.0.0.1:${presencePort}`,
     lines: () => lines,

@@ -20,6 +20,7 @@ import { startDeployedEnv, type DeployedEnv } from './support/deployed-env.ts';
 import { compare, usageTable } from './support/rbac-usage.ts';
 import { daemonPermissions } from '../../controllers/rbac.ts';
 import type { Verb } from '../../pkg/rbac/permission.ts';
+import Database from 'better-sqlite3';
 
 const API = 'teamssync.io/v1alpha1';
 let env: DeployedEnv;
@@ -189,7 +190,7 @@ describe('the daemon as deployed', () => {
     });
   });
 
-  test('no secret in the daemon\'s log or metrics, and no unhandled error', async () => {
+  test('no secret in the daemon\'s log, metrics or state database, and no unhandled error', async () => {
     const metrics = (await env.daemon.scrapeMetrics()).text;
     const secrets = [PBX_TOKEN, ...Object.values(env.tenants).map((seed) => appOf(seed).secret)];
     const log = env.daemon.lines().join('\n');
@@ -198,6 +199,19 @@ describe('the daemon as deployed', () => {
       assert.ok(!metrics.includes(secret), 'a client secret or PBX token in the metrics');
     }
     assert.doesNotMatch(log, /eyJ[A-Za-z0-9_-]{10,}\./, 'no JWT (delegated or ServiceAccount token) in the log');
+    // Its local state (delta links, the operation journal): every row of every table.
+    const stateDb = env.daemon.stateDbPath;
+    assert.ok(stateDb !== undefined, 'the Deployment gives the daemon a state database');
+    const db = new Database(stateDb, { readonly: true, fileMustExist: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      const rows = JSON.stringify(tables.map((table) => db.prepare(`SELECT * FROM "${table.name.replaceAll('"', '""')}"`).all()));
+      assert.ok(tables.length > 0);
+      for (const secret of secrets) assert.ok(!rows.includes(secret), 'a client secret or PBX token in the state database');
+      assert.doesNotMatch(rows, /eyJ[A-Za-z0-9_-]{10,}\./, 'no JWT in the state database');
+    } finally {
+      db.close();
+    }
     const unhandled = env.daemon.entries().filter((e) => e.level === 'fatal' || e.msg === 'Unhandled promise rejection');
     assert.deepEqual(unhandled.map((e) => e.msg), []);
   });
