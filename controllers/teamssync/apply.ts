@@ -3,11 +3,16 @@
  * records each outcome, flushing progress to status now and then so a crash loses little and a
  * resumed run shows what was done. Mapping plans are idempotent, so a resumed run simply walks
  * every mapping again: what was applied is found in place and not repeated.
+ *
+ * A mapping whose earlier write may still land (the process stopped between recording the write
+ * and seeing it through) cannot be written until that is known: the run comes back to it after the
+ * others, when the port says, instead of leaving it undone.
  */
 import type { UserLicenseMapping } from './resources.ts';
 import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
 import type { MappingSyncOutcome, MappingSyncRequest, SyncMappingPort } from './mapping-port.ts';
 import type { RunScope } from './observe.ts';
+import { sleep } from '../../pkg/runtime/clock.ts';
 import { finishRun, logLine, recordUser, type RunState } from './run-state.ts';
 
 /** What the loop needs besides the run and its scope. */
@@ -18,7 +23,12 @@ export interface ApplyRunDeps {
   /** Progress is written at most this often (ms); the final state is always written by the caller. */
   readonly flushEveryMs: number;
   readonly now: () => Date;
+  /** Waits `ms` (false when `signal` cut it short); the runtime's sleep unless a test drives time. */
+  readonly wait?: (ms: number, signal: AbortSignal) => Promise<boolean>;
 }
+
+/** How many times one mapping is come back to before its outcome is recorded as it stands. */
+const MAX_RETURNS = 12;
 
 /**
  * Runs every mapping in scope and finishes the run. Returns a still-Running run when `signal`
@@ -32,18 +42,41 @@ export async function applyRun(start: RunState, scope: RunScope, request: Omit<M
   for (const name of scope.missing) {
     run = recordUser(run, { mapping: name, action: 'None', skippedBecause: 'No UserLicenseMapping of this name exists in the namespace' }, deps.now());
   }
-  for (const mapping of scope.mappings) {
-    if (request.signal.aborted) return logLine(run, 'WARN', 'Interrupted: the controller is stopping; the run resumes on restart', deps.now());
-    run = logLine(run, 'DEBUG', describeMapping(mapping), deps.now());
+  const interrupted = (): RunState => logLine(run, 'WARN', 'Interrupted: the controller is stopping; the run resumes on restart', deps.now());
+  let deferred: { mapping: UserLicenseMapping; dueAt: number; returns: number }[] = [];
+  const visit = async (mapping: UserLicenseMapping, returns: number): Promise<RunState | undefined> => {
     const step = await syncOne(mapping, { ...request, mode }, deps.syncMapping);
     // An interrupted mapping is not recorded: the resumed run does it again (idempotently).
-    if (request.signal.aborted) return logLine(run, 'WARN', 'Interrupted: the controller is stopping; the run resumes on restart', deps.now());
+    if (request.signal.aborted) return interrupted();
     if (step.fatal !== undefined) return finishRun(run, deps.now(), step.fatal);
-    run = recordUser(run, { mapping: mapping.metadata.name, ...step.outcome }, deps.now());
+    const { retryAfterMs, ...outcome } = step.outcome;
+    if (retryAfterMs !== undefined && returns < MAX_RETURNS) {
+      deferred.push({ mapping, dueAt: deps.now().getTime() + retryAfterMs, returns: returns + 1 });
+      return undefined;
+    }
+    run = recordUser(run, { mapping: mapping.metadata.name, ...outcome }, deps.now());
     if (deps.now().getTime() - lastFlush >= deps.flushEveryMs) {
       await deps.flush(run);
       lastFlush = deps.now().getTime();
     }
+    return undefined;
+  };
+  for (const mapping of scope.mappings) {
+    if (request.signal.aborted) return interrupted();
+    run = logLine(run, 'DEBUG', describeMapping(mapping), deps.now());
+    const ended = await visit(mapping, 0);
+    if (ended !== undefined) return ended;
+  }
+  const wait = deps.wait ?? sleep;
+  while (deferred.length > 0) {
+    const due = [...deferred].sort((a, b) => a.dueAt - b.dueAt);
+    const next = due[0];
+    if (next === undefined) break;
+    if (!(await wait(Math.max(0, next.dueAt - deps.now().getTime()), request.signal))) return interrupted();
+    deferred = due.slice(1);
+    run = logLine(run, 'DEBUG', `Back to mapping ${next.mapping.metadata.name}: an earlier write of it may have landed`, deps.now());
+    const ended = await visit(next.mapping, next.returns);
+    if (ended !== undefined) return ended;
   }
   return finishRun(run, deps.now());
 }

@@ -104,7 +104,12 @@ export function outcomeOf(result: MappingSyncResult): MappingSyncOutcome {
     return { ...base, action: 'None', error: `Could not read the user's Teams configuration: ${sanitize(message)}` };
   }
   const blockers = result.plan?.blockers ?? [];
-  if (blockers.length > 0) return { ...base, action: ACTION[result.changeKind], skippedBecause: blockers.map(blockerMessage).join('; ') };
+  if (blockers.length > 0) {
+    const skipped = { ...base, action: ACTION[result.changeKind], skippedBecause: blockers.map(blockerMessage).join('; ') };
+    // Only an unconfirmed earlier write holds everything else back: the run comes back once it has settled.
+    const unconfirmed = blockers.every((b) => b.kind === 'WriteUnconfirmed') ? blockers[0] : undefined;
+    return unconfirmed?.kind === 'WriteUnconfirmed' ? { ...skipped, retryAfterMs: unconfirmed.requeueAfterMs } : skipped;
+  }
   const action = ACTION[result.changeKind];
   const detail = describe(result.actions, label);
   const failed = result.outcome.results.find((r) => r.status === 'failed');

@@ -22,8 +22,11 @@ export interface MappingSyncRequest {
   readonly signal: AbortSignal;
 }
 
-/** What happened to one mapping (the run adds the mapping name). */
-export type MappingSyncOutcome = Omit<UserOutcome, 'mapping'>;
+/**
+ * What happened to one mapping (the run adds the mapping name). `retryAfterMs`: nothing may be
+ * written yet (an earlier write of this mapping may still land); ask again after this long.
+ */
+export type MappingSyncOutcome = Omit<UserOutcome, 'mapping'> & { readonly retryAfterMs?: number | undefined };
 
 /**
  * Syncs one mapping. Must be idempotent (a run resumed after a crash calls it again for mappings

@@ -7,6 +7,7 @@ import { grantConsent, revokeAppTokens, revokeConsent, revokeUserTokens } from '
 import { signJwt } from '../entra/jwt.ts';
 import type { FaultRule } from '../faults.ts';
 import { applyAssign, applyUnassign, type AssignInput } from '../graph/number-changes.ts';
+import { settleDueOperations } from '../graph/operations.ts';
 import type { RequestCount, RequestLogEntry, RetryAfterViolation } from '../request-log.ts';
 import type { SimContext } from '../sim-context.ts';
 import { buildApp, buildUser } from '../state/factories.ts';
@@ -104,8 +105,11 @@ export class SimulatorControl {
   unassignNumber(tenantId: string, telephoneNumber: string): string | undefined {
     return applyUnassign(this.#tenant(tenantId), telephoneNumber, null, Date.now()).failure;
   }
+  /** The tenant's numbers now: number operations whose time has come are completed first, as Teams would have. */
   numbers(tenantId: string): NumberRecord[] {
-    return [...this.#tenant(tenantId).numbers.latestValues()];
+    const t = this.#tenant(tenantId);
+    settleDueOperations(this.#ctx, t, Date.now());
+    return [...t.numbers.latestValues()];
   }
   setEnterpriseVoice(tenantId: string, idOrUpn: string, enabled: boolean): void {
     setEnterpriseVoice(this.#tenant(tenantId), idOrUpn, enabled);

@@ -79,3 +79,40 @@ test('applyRun: diagnostic runs describe each mapping', async () => {
   const run = await applyRun(running(false, true), { mappings: [mapping('a')], missing: [] }, request(), deps(port({})));
   assert.ok(run.output.lines.some((l) => l.includes('DEBUG Mapping a: number +14255550100')));
 });
+
+test('applyRun: a mapping whose earlier write may still land is come back to after the others, then recorded', async () => {
+  const seen: { name: string; mode: string }[] = [];
+  let asked = 0;
+  const waits: number[] = [];
+  const syncMapping: SyncMappingPort = async (m, req) => {
+    seen.push({ name: m.metadata.name, mode: req.mode });
+    if (m.metadata.name !== 'a') return { action: 'None' };
+    asked++;
+    return asked < 3 ? { action: 'None', skippedBecause: 'waiting to see', retryAfterMs: 5_000 } : { action: 'Create', detail: 'assign number' };
+  };
+  const wait = async (ms: number) => (waits.push(ms), true);
+  const run = await applyRun(running(), { mappings: [mapping('a'), mapping('b')], missing: [] }, request(), { ...deps(syncMapping), wait });
+  assert.equal(run.phase, 'Succeeded');
+  assert.deepEqual(seen.map((s) => s.name), ['a', 'b', 'a', 'a'], 'the others first, then back to it');
+  assert.deepEqual(waits, [5_000, 5_000]);
+  assert.deepEqual(run.results.listed.map((r) => [r.mapping, r.result]), [['b', 'Succeeded'], ['a', 'Succeeded']], 'recorded once, when settled');
+});
+
+test('applyRun: a mapping that never settles is recorded as skipped after a bounded number of returns', async () => {
+  let asked = 0;
+  const syncMapping: SyncMappingPort = async () => (asked++, { action: 'None', skippedBecause: 'waiting to see', retryAfterMs: 5_000 });
+  const run = await applyRun(running(), { mappings: [mapping('a')], missing: [] }, request(), { ...deps(syncMapping), wait: async () => true });
+  assert.equal(run.phase, 'Succeeded');
+  assert.equal(asked, 13);
+  assert.deepEqual(run.results.listed.map((r) => r.result), ['Skipped']);
+  assert.equal(Object.hasOwn(run.results.listed[0] ?? {}, 'retryAfterMs'), false, 'the hint is not status');
+});
+
+test('applyRun: stopping while waiting to come back leaves the run Running for the next leader', async () => {
+  const ac = new AbortController();
+  const syncMapping: SyncMappingPort = async () => ({ action: 'None', skippedBecause: 'waiting to see', retryAfterMs: 5_000 });
+  const wait = async () => (ac.abort(), false);
+  const run = await applyRun(running(), { mappings: [mapping('a')], missing: [] }, request(ac.signal), { ...deps(syncMapping), wait });
+  assert.equal(run.phase, 'Running');
+  assert.equal(run.results.listed.length, 0);
+});
