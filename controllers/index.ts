@@ -13,7 +13,7 @@ import type { OperationJournal } from '../pkg/state/operation-journal.ts';
 import { isNotFound } from '../pkg/runtime/api-error.ts';
 import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
 import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
-import { TenantMappingView } from './shared/mapping-view.ts';
+import { TenantMappingView } from './userlicensemapping/mapping-view.ts';
 import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
 import { trimHistory } from './teamssync/cleanup.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from './shared/service-account-tokens.ts';
@@ -22,7 +22,7 @@ import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
 import { registerTeamsSyncController } from './teamssync/index.ts';
 import type { AutoBatchOptions } from './teamssync/auto-batch.ts';
 import { registerTeamsTenantController } from './teamstenant/index.ts';
-import { AutoBatchRecorder } from './userlicensemapping/auto-batches.ts';
+import { AutoBatchRecorder } from './teamssync/auto-recorder.ts';
 import { registerUserLicenseMappingController } from './userlicensemapping/index.ts';
 import type { PropagationSettings } from './userlicensemapping/propagation.ts';
 

@@ -8,7 +8,7 @@
  * with a full read: the stored link is ignored until this snapshot holds a full read of its own.
  */
 import type { DeltaTokenStore, GraphTenantClient, User } from '../../pkg/graph/index.ts';
-import { classifyUser, defaultPlanCatalog, planCatalogFromSkus, type DirectoryUser, type EligibilityResult, type PlanCatalog } from '../teamstenant/eligibility.ts';
+import { classifyUser, defaultPlanCatalog, planCatalogFromSkus, type DirectoryUser, type EligibilityResult, type PlanCatalog } from './eligibility.ts';
 
 /** What one refresh did. */
 export interface DirectoryRefresh {

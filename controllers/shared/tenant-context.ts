@@ -6,13 +6,29 @@
  */
 import type { DeltaTokenStore, GraphClientFactory, GraphTenantClient, NumberAssignment, TeamsUserConfiguration, User } from '../../pkg/graph/index.ts';
 import { MemoryDeltaTokenStore } from '../../pkg/graph/index.ts';
-import type { Cached, ObservationSource } from '../userlicensemapping/observe.ts';
-import type { TeamsUserRef } from '../userlicensemapping/types.ts';
+import type { PlanCatalog } from './eligibility.ts';
+import type { TeamsUserRef } from './mapping-types.ts';
 import { DirectorySnapshot } from './directory-snapshot.ts';
 import { stateScope, tenantKey, type CachedTenant } from './resources.ts';
 import { TeamsSnapshot } from './teams-snapshot.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
 import { resolveTenantCredentials, type SecretGetter } from './tenant-credentials.ts';
+
+/** A cached answer: `hit: false` = not cached (read live); `value: undefined` = Microsoft 365 has none. */
+export type Cached<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
+
+/**
+ * Where a mapping's observe step finds tenant-wide reads ({@link TenantContext} implements it).
+ * `notBefore` (epoch ms) rejects bulk data older than the mapping's last write.
+ */
+export interface ObservationSource {
+  /** The directory user by reference; `hit: false` when the directory has not been read yet or lacks the user. */
+  user(ref: TeamsUserRef | { readonly objectId: string }): Cached<User>;
+  configuration(userId: string, notBefore: number): Cached<TeamsUserConfiguration>;
+  numberAssignment(number: string, notBefore: number): Cached<NumberAssignment>;
+  /** Licence plan catalogue from the tenant's SKUs. */
+  readonly catalog?: PlanCatalog | undefined;
+}
 
 /** One tenant's shared state. */
 export class TenantContext implements ObservationSource {

@@ -10,7 +10,7 @@ import type { Controller } from '../../pkg/runtime/controller.ts';
 import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject, type ObjectKey } from '../../pkg/runtime/resource.ts';
-import { TenantMappingView } from '../shared/mapping-view.ts';
+import { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';

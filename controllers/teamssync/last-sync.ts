@@ -4,10 +4,9 @@
  * step, so the tenant's status has one writer. Refused runs and dry runs do not count (nothing was
  * applied); Auto batches do.
  */
-import { lastSyncOf } from './run-report.ts';
+import { lastSyncOf, type LastSync } from './run-report.ts';
 import { runFromStatus } from './run-state.ts';
 import type { TeamsSync } from './resources.ts';
-import type { LastSync } from '../teamstenant/report-input.ts';
 
 /** The newest finished, applying run of the tenant (by completion time), or undefined. */
 export function lastSyncOfTenant(runs: readonly TeamsSync[]): LastSync | undefined {

@@ -6,15 +6,13 @@
  * nothing anywhere.
  */
 import { MappingCleanupFinalizer } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
+import { isGraphError } from '../../pkg/graph/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
 import { createMergePatch, removeFinalizer, type EventRecorder, type KeyedLock, type KubeClient, type StatusWriter } from '../../pkg/runtime/index.ts';
-import type { Action } from '../userlicensemapping/actions.ts';
-import type { ChangeKind } from '../userlicensemapping/plan.ts';
-import { blockerMessage, describeAction, failureMessage } from '../userlicensemapping/messages.ts';
+import { outcomeOf } from '../userlicensemapping/outcome.ts';
 import { intentToStatus, operationToStatus } from '../userlicensemapping/status-codec.ts';
 import { syncMapping, type MappingGate, type MappingSyncResult } from '../userlicensemapping/sync-one.ts';
-import type { MappingSyncOutcome, SyncMappingPort } from './mapping-port.ts';
+import type { SyncMappingPort } from './mapping-port.ts';
 import { userLicenseMappingResource, type TeamsTenant, type UserLicenseMapping } from './resources.ts';
 
 /** What the adapter writes with and reads tenant-wide decisions from. */
@@ -32,8 +30,6 @@ export interface MappingAdapterDeps {
   /** One writer per mapping across controllers (shared with the mapping controller). */
   readonly writers?: KeyedLock | undefined;
 }
-
-const ACTION: Record<ChangeKind, MappingSyncOutcome['action']> = { created: 'Create', updated: 'Update', removed: 'Remove', unchanged: 'None' };
 
 /** The port over `syncMapping`. */
 export function mappingPort(deps: MappingAdapterDeps): SyncMappingPort {
@@ -93,31 +89,6 @@ async function persist(deps: MappingAdapterDeps, mapping: UserLicenseMapping, ba
   }
 }
 
-/** The run's view of one pass. */
-export function outcomeOf(result: MappingSyncResult): MappingSyncOutcome {
-  const user = result.userPrincipalName;
-  const base = user === undefined ? {} : { user };
-  const teamsUserId = result.status.teamsUserId;
-  const label = (id: string): string => (user !== undefined && teamsUserId !== undefined && id.toLowerCase() === teamsUserId.toLowerCase() ? user : id);
-  if (result.observeError !== undefined) {
-    const message = result.observeError instanceof Error ? result.observeError.message : String(result.observeError);
-    return { ...base, action: 'None', error: `Could not read the user's Teams configuration: ${sanitize(message)}` };
-  }
-  const blockers = result.plan?.blockers ?? [];
-  if (blockers.length > 0) {
-    const skipped = { ...base, action: ACTION[result.changeKind], skippedBecause: blockers.map(blockerMessage).join('; ') };
-    // Only an unconfirmed earlier write holds everything else back: the run comes back once it has settled.
-    const unconfirmed = blockers.every((b) => b.kind === 'WriteUnconfirmed') ? blockers[0] : undefined;
-    return unconfirmed?.kind === 'WriteUnconfirmed' ? { ...skipped, retryAfterMs: unconfirmed.requeueAfterMs } : skipped;
-  }
-  const action = ACTION[result.changeKind];
-  const detail = describe(result.actions, label);
-  const failed = result.outcome.results.find((r) => r.status === 'failed');
-  if (failed !== undefined && failed.status === 'failed') return { ...base, action, error: failureMessage(failed.action, failed.failure, label) };
-  if (result.outcomeState === 'inProgress') return { ...base, action, detail: `${detail} (Microsoft 365 is still completing it; the mapping reports when done)` };
-  return detail === '' ? { ...base, action } : { ...base, action, detail };
-}
-
 /** RFC 7386: `patch` applied to `target` (null deletes, objects merge, anything else replaces). */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (patch === undefined) return target;
@@ -128,8 +99,4 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     else base[key] = applyMergePatch(base[key], value);
   }
   return base;
-}
-
-function describe(actions: readonly Action[], label: (id: string) => string): string {
-  return actions.map((a) => describeAction(a, label)).join('; ');
 }

@@ -8,7 +8,7 @@
  */
 import type { TeamsTenant, UserLicenseMapping } from './resources.ts';
 import type { GraphTenantClient } from '../../pkg/graph/index.ts';
-import type { UserOutcome } from './run-state.ts';
+import type { MappingOutcome } from '../userlicensemapping/outcome.ts';
 
 /** What a run passes for one mapping. */
 export interface MappingSyncRequest {
@@ -22,11 +22,8 @@ export interface MappingSyncRequest {
   readonly signal: AbortSignal;
 }
 
-/**
- * What happened to one mapping (the run adds the mapping name). `retryAfterMs`: nothing may be
- * written yet (an earlier write of this mapping may still land); ask again after this long.
- */
-export type MappingSyncOutcome = Omit<UserOutcome, 'mapping'> & { readonly retryAfterMs?: number | undefined };
+/** What happened to one mapping (the run adds the mapping name). */
+export type MappingSyncOutcome = MappingOutcome;
 
 /**
  * Syncs one mapping. Must be idempotent (a run resumed after a crash calls it again for mappings

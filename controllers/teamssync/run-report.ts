@@ -3,10 +3,19 @@
  * sync-runs counter, and the "last sync" the TeamsTenant shows.
  */
 import { CommonReason, SyncRunReason } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
-import { summarizeConditions, type DesiredCondition } from '../teamstenant/desired-conditions.ts';
-import type { LastSync } from '../teamstenant/report-input.ts';
+import { summarizeConditions, type ConditionInput as DesiredCondition } from '../../pkg/runtime/index.ts';
+import type { SyncResult } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
 import { totalCount, totals, type RunCounts } from './run-results.ts';
 import type { RunState } from './run-state.ts';
+
+/** The last finished sync (TeamsSync run or Auto batch) of a tenant. */
+export interface LastSync {
+  readonly runName: string;
+  readonly result: SyncResult;
+  /** RFC 3339. */
+  readonly finishedAt: string;
+  readonly failedUsers: number;
+}
 
 /** Ready, SyncNeeded and Failed of a TeamsSync. */
 export function runConditions(run: RunState): readonly [DesiredCondition, DesiredCondition, DesiredCondition] {

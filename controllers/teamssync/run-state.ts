@@ -13,6 +13,7 @@ import type { SyncPhase, SyncRunResult, TeamsSyncStatus } from '../../pkg/apis/t
 import type { SyncTrigger } from '../../pkg/apis/teamssync/v1alpha1/teams-sync.ts';
 import { appendLine, emptyOutput, outputFromStatus, scrubSecrets, statusOutput, type OutputLevel, type RunOutput } from './run-output.ts';
 import { emptyResults, forgetOverflow, recordResult, resultsFromStatus, statusResults, totals, type RunResults } from './run-results.ts';
+import type { MappingOutcome } from '../userlicensemapping/outcome.ts';
 
 /** A run in memory. Convert with `runToStatus` / `runFromStatus`. */
 export interface RunState {
@@ -36,17 +37,7 @@ export interface RunSpec {
 }
 
 /** What happened to one mapping, as apply (or, in a dry run, plan) reports it. */
-export interface UserOutcome {
-  readonly mapping: string;
-  readonly user?: string | undefined;
-  readonly action: SyncRunResult['action'];
-  /** What changed (or would change), e.g. "assign number +14255550100; grant policy X". */
-  readonly detail?: string | undefined;
-  /** Set when the change failed. */
-  readonly error?: string | undefined;
-  /** Set when the mapping was not processed (waits for a licence, not eligible, suspended). */
-  readonly skippedBecause?: string | undefined;
-}
+export type UserOutcome = Omit<MappingOutcome, 'retryAfterMs'> & { readonly mapping: string };
 
 /** A terminal phase. */
 export function isFinished(phase: SyncPhase | undefined): boolean {

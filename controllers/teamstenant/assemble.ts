@@ -9,13 +9,14 @@ import type { DirectorySnapshot } from '../shared/directory-snapshot.ts';
 import type { CachedTenant } from '../shared/resources.ts';
 import { lastSyncOf } from '../teamssync/run-report.ts';
 import { runFromStatus } from '../teamssync/run-state.ts';
-import { classifyUser, summarizeEligibility, type EligibilitySummary } from './eligibility.ts';
+import { classifyUser, summarizeEligibility, type EligibilitySummary } from '../shared/eligibility.ts';
 import { directoryUser } from '../shared/directory-snapshot.ts';
-import type { LicenseAllocation } from './license-allocation.ts';
+import type { LicenseAllocation } from '../shared/license-allocation.ts';
 import type { TenantObservation } from './observe.ts';
 import { aggregatePendingChanges } from './pending-changes.ts';
 import { requiredPermissions, type RequiredPermission } from './permissions.ts';
-import type { GlobalAdminState, LastSync, TenantReportInput } from './report-input.ts';
+import type { GlobalAdminState, TenantReportInput } from './report-input.ts';
+import type { LastSync } from '../teamssync/run-report.ts';
 
 /** Inputs of {@link assembleReportInput}. */
 export interface AssembleInput {

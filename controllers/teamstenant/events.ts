@@ -4,7 +4,7 @@
  * are the Ready condition's, which mirrors the condition that matters (R5). Shared by the tenant
  * and sync-run reconcilers.
  */
-import type { DesiredCondition } from './desired-conditions.ts';
+import type { ConditionInput as DesiredCondition } from '../../pkg/runtime/index.ts';
 
 /** The parts of a stored condition compared. */
 export interface ConditionLike {

@@ -11,7 +11,7 @@ import type { Informer } from '../../pkg/runtime/informer.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { anyOf, generationChanged, metadataChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
 import type { ObjectKey } from '../../pkg/runtime/resource.ts';
-import type { TenantMappingView } from '../shared/mapping-view.ts';
+import type { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
 import { BY_TENANT, tenantKeyOf, tenantObjectKey, type CachedMapping, type CachedSync, type CachedTenant } from '../shared/resources.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { TeamsTenantReconciler } from './reconciler.ts';

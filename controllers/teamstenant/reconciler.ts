@@ -12,7 +12,7 @@ import {
   type EventRecorder, type KubeClient, type ObjectKey, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
 } from '../../pkg/runtime/index.ts';
 import { writeStatusIfCurrent } from '../shared/guarded-status.ts';
-import type { TenantMappingView } from '../shared/mapping-view.ts';
+import type { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
 import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
 import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
@@ -20,7 +20,7 @@ import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistL
 import { assembleReportInput, eligibilityOf, requiredFor } from './assemble.ts';
 import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
 import { stateChangeEvent } from './events.ts';
-import type { EligibilitySummary } from './eligibility.ts';
+import type { EligibilitySummary } from '../shared/eligibility.ts';
 import { observeTenant, type TenantObservation } from './observe.ts';
 import { tenantConditions } from './report.ts';
 import type { AuthenticationResult } from './report-input.ts';

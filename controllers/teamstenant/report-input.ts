@@ -4,9 +4,10 @@
  * tenant-metrics.ts turn it into conditions, status fields and metric values.
  */
 import type { SyncMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant.ts';
-import type { AuthMode, SyncResult } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
-import type { EligibilitySummary } from './eligibility.ts';
-import type { LicenseAllocation } from './license-allocation.ts';
+import type { AuthMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
+import type { EligibilitySummary } from '../shared/eligibility.ts';
+import type { LicenseAllocation } from '../shared/license-allocation.ts';
+import type { LastSync } from '../teamssync/run-report.ts';
 import type { PendingChanges } from './pending-changes.ts';
 import type { RequiredPermission } from './permissions.ts';
 
@@ -37,15 +38,6 @@ export type GlobalAdminState =
     /** From the optional role check; undefined when not checked (permission not granted). */
     readonly isGlobalAdministrator?: boolean | undefined;
   };
-
-/** The last finished sync (TeamsSync run or Auto batch) of the tenant. */
-export interface LastSync {
-  readonly runName: string;
-  readonly result: SyncResult;
-  /** RFC 3339. */
-  readonly finishedAt: string;
-  readonly failedUsers: number;
-}
 
 /** Everything the report step reads. */
 export interface TenantReportInput {

@@ -3,9 +3,8 @@
  * not applied yet, Ready summarises. Order of precedence inside each is the order an admin has to
  * fix things in (credentials before consent before anything that needs Graph).
  */
-import type { ConditionCause, DesiredCondition } from './desired-conditions.ts';
-import { summarizeConditions } from './desired-conditions.ts';
-import { capacityMessage } from './license-allocation.ts';
+import { summarizeConditions, type ConditionCause, type ConditionInput as DesiredCondition } from '../../pkg/runtime/index.ts';
+import { capacityMessage } from '../shared/license-allocation.ts';
 import { pendingChangesMessage } from './pending-changes.ts';
 import { consentMissingMessage, missingPermissions } from './permissions.ts';
 import { TeamsTenantReason as R } from './reasons.ts';

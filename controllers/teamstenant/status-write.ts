@@ -8,7 +8,7 @@ import type { TeamsTenantStatus } from '../../pkg/apis/teamssync/v1alpha1/index.
 import { setCondition, type ConditionedStatus } from '../../pkg/runtime/conditions.ts';
 import { deepEqual } from '../../pkg/runtime/merge-patch.ts';
 import type { CachedTenant } from '../shared/resources.ts';
-import type { DesiredCondition } from './desired-conditions.ts';
+import type { ConditionInput as DesiredCondition } from '../../pkg/runtime/index.ts';
 import { tenantStatusFields } from './status.ts';
 import type { TenantReportInput } from './report-input.ts';
 

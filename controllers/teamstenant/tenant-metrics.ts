@@ -5,7 +5,7 @@
  * mappings_waiting_for_license > 0 with licenses{state="available"} == 0.
  */
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
-import type { DesiredCondition } from './desired-conditions.ts';
+import type { ConditionInput as DesiredCondition } from '../../pkg/runtime/index.ts';
 import { pendingSinceSeconds } from './pending-changes.ts';
 import { missingPermissions } from './permissions.ts';
 import type { TenantReportInput } from './report-input.ts';

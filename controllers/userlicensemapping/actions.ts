@@ -3,7 +3,7 @@
  * propagation wait. Discriminated unions, so apply and report switch exhaustively.
  */
 import type { DesiredState } from './desired.ts';
-import type { AssignmentStatus, MappingRef, NumberType } from './types.ts';
+import type { AssignmentStatus, MappingRef, NumberType } from '../shared/mapping-types.ts';
 
 /** Assign `number` to the user as a Direct Routing number (a long-running operation). */
 export interface AssignNumber {

@@ -14,7 +14,7 @@ import type { ActionResult, ApplyOutcome } from './executor.ts';
 import type { AppliedNumber, AppliedPolicy, AppliedRecord, Observation } from './observed.ts';
 import { assignmentOf, configurationOf, effectivePolicy, isAssigned, numberHeldBy, ownedNumberPresent, ownedPolicyPresent } from './ownership.ts';
 import { withinGrace, type PropagationSettings } from './propagation.ts';
-import { sameId, sameNumber } from './types.ts';
+import { sameId, sameNumber } from '../shared/mapping-types.ts';
 
 /** Time and propagation settings for `settleApplied`. */
 export interface SettleContext {

@@ -4,8 +4,8 @@
  * oldest mapping (creationTimestamp, then namespace/name) wins, the others get a conflict naming
  * the winner and are not applied.
  */
-import type { TeamsUserRef } from './types.ts';
-import { canonicalNumber, refKey, type MappingRef } from './types.ts';
+import type { TeamsUserRef } from '../shared/mapping-types.ts';
+import { canonicalNumber, refKey, type MappingRef } from '../shared/mapping-types.ts';
 
 /** What one mapping claims, built by the wiring from the informer's index of the tenant's mappings. */
 export interface MappingClaim {

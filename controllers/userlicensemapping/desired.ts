@@ -6,7 +6,7 @@
  * `TenantPolicies`.
  */
 import type { VoicemailVariant } from '../../pkg/apis/teamssync/v1alpha1/common.ts';
-import { PolicyType, type MappingRef, type PolicyGrant, type TeamsUserRef } from './types.ts';
+import { PolicyType, type MappingRef, type PolicyGrant, type TeamsUserRef } from '../shared/mapping-types.ts';
 
 export type { VoicemailVariant };
 

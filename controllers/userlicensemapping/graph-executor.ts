@@ -17,7 +17,7 @@ import { sleep } from '../../pkg/runtime/clock.ts';
 import { isGraphError, isOutcomeUnknown, NotFoundError, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
 import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy } from './actions.ts';
 import { PolicyNotFoundError, type ActionExecutor, type OnAccepted, type OperationState } from './executor.ts';
-import { sameId, samePolicyName } from './types.ts';
+import { sameId, samePolicyName } from '../shared/mapping-types.ts';
 
 /** Options of {@link GraphActionExecutor}. */
 export interface GraphExecutorOptions {

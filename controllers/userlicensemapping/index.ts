@@ -11,11 +11,11 @@ import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
 import { anyOf, generationChanged, metadataChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
 import { objectKeyOf } from '../../pkg/runtime/resource.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import type { TenantMappingView } from '../shared/mapping-view.ts';
+import type { TenantMappingView } from './mapping-view.ts';
 import { tenantKey, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import type { Informer } from '../../pkg/runtime/informer.ts';
-import type { AutoBatchRecorder } from './auto-batches.ts';
+import type { AutoHistory } from './outcome.ts';
 import { mayFreeLicense, peerIndexes, peerRelevant, peersOf } from './peers.ts';
 import type { PropagationSettings } from './propagation.ts';
 import { UserLicenseMappingReconciler } from './reconciler.ts';
@@ -29,7 +29,7 @@ export interface MappingControllerOptions {
   readonly view: TenantMappingView;
   readonly contexts: TenantContextCache;
   readonly journal?: OperationJournal | undefined;
-  readonly batches?: AutoBatchRecorder | undefined;
+  readonly batches?: AutoHistory | undefined;
   readonly propagation?: PropagationSettings | undefined;
   /** Mappings reconciled at once (different keys). Default 8: most time is spent waiting on Graph. */
   readonly workers?: number | undefined;

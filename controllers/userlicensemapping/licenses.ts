@@ -3,7 +3,7 @@
  * `ObservedTeamsUser.licenses`. The plan tables are the TeamsTenant controller's (eligibility.ts),
  * so both controllers judge a user alike.
  */
-import { CallingPlanPlanIds, defaultPlanCatalog, type AssignedPlan, type PlanCatalog } from '../teamstenant/eligibility.ts';
+import { CallingPlanPlanIds, defaultPlanCatalog, type AssignedPlan, type PlanCatalog } from '../shared/eligibility.ts';
 import type { LicenseFacts } from './observed.ts';
 
 const ACTIVE = new Set(['enabled', 'warning']);

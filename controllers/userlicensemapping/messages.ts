@@ -5,7 +5,7 @@
  */
 import type { Action, Blocker, PendingItem } from './actions.ts';
 import type { ApplyFailure } from './executor.ts';
-import { refKey } from './types.ts';
+import { refKey } from '../shared/mapping-types.ts';
 
 /** Longest message written to a condition. */
 export const MAX_MESSAGE_LENGTH = 199;

@@ -3,10 +3,10 @@
  * and open enums Graph returns.
  */
 import type { NumberAssignment, TeamsUserConfiguration, User } from '../../pkg/graph/index.ts';
-import type { PlanCatalog } from '../teamstenant/eligibility.ts';
+import type { PlanCatalog } from '../shared/eligibility.ts';
 import { licenseFacts } from './licenses.ts';
 import type { EffectivePolicy, ObservedNumberAssignment, ObservedTeamsUser, ObservedUserConfiguration, PolicyAssignmentType } from './observed.ts';
-import type { ActivationState, AssignmentStatus, NumberType } from './types.ts';
+import type { ActivationState, AssignmentStatus, NumberType } from '../shared/mapping-types.ts';
 
 /** A directory user → ObservedTeamsUser. */
 export function observedUser(user: User, catalog?: PlanCatalog): ObservedTeamsUser {

@@ -6,31 +6,15 @@
  * mapping waiting for propagation reads exactly what it needs.
  */
 import { isGraphError, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration, type User } from '../../pkg/graph/index.ts';
-import type { PlanCatalog } from '../teamstenant/eligibility.ts';
+import type { ObservationSource } from '../shared/tenant-context.ts';
+import type { TeamsUserRef } from '../shared/mapping-types.ts';
 import { operationKey, type OperationAction, type WriteIntent } from './actions.ts';
 import { adoptIntended } from './applied.ts';
 import type { DesiredState } from './desired.ts';
 import { observedAssignment, observedConfiguration, observedUser } from './observe-convert.ts';
 import type { AppliedRecord, FormerUser, InFlightOperation, Observation, TeamsUserLookup } from './observed.ts';
 import { numbersToObserve, usersToObserve } from './observed.ts';
-import type { TeamsUserRef } from './types.ts';
-import { sameId, sameNumber } from './types.ts';
-
-/** A cached answer: `hit: false` = not cached (read live); `value: undefined` = Microsoft 365 has none. */
-export type Cached<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
-
-/**
- * Where observe finds tenant-wide reads (controllers/shared/tenant-context.ts implements it).
- * `notBefore` (epoch ms) rejects bulk data older than the mapping's last write.
- */
-export interface ObservationSource {
-  /** The directory user by reference; `hit: false` when the directory has not been read yet or lacks the user. */
-  user(ref: TeamsUserRef | { readonly objectId: string }): Cached<User>;
-  configuration(userId: string, notBefore: number): Cached<TeamsUserConfiguration>;
-  numberAssignment(number: string, notBefore: number): Cached<NumberAssignment>;
-  /** Licence plan catalogue from the tenant's SKUs. */
-  readonly catalog?: PlanCatalog | undefined;
-}
+import { sameId, sameNumber } from '../shared/mapping-types.ts';
 
 /** Looks up a journaled operation by its key (pkg/state OperationJournal.find). */
 export type JournalLookup = (key: string) => { readonly operationId: string; readonly startedAt: string } | undefined;

@@ -6,7 +6,7 @@
  */
 import type { DesiredState } from './desired.ts';
 import type { OperationAction, WriteIntent } from './actions.ts';
-import { canonicalNumber, type ActivationState, type AssignmentStatus, type NumberType } from './types.ts';
+import { canonicalNumber, type ActivationState, type AssignmentStatus, type NumberType } from '../shared/mapping-types.ts';
 
 /** One numberAssignment (graph-api.md §2.1), reduced to what planning needs. */
 export interface ObservedNumberAssignment {

@@ -4,7 +4,7 @@
  * use the same predicates, so "what we may remove" means the same everywhere.
  */
 import type { AppliedNumber, AppliedPolicy, EffectivePolicy, Observation, ObservedNumberAssignment, ObservedUserConfiguration } from './observed.ts';
-import { sameId, sameNumber, samePolicyName } from './types.ts';
+import { sameId, sameNumber, samePolicyName } from '../shared/mapping-types.ts';
 
 /** The numberAssignment of `number`, if Graph reported one. */
 export function assignmentOf(obs: Observation, number: string): ObservedNumberAssignment | undefined {

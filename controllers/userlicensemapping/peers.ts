@@ -5,9 +5,9 @@
  */
 import type { ChangeEvent, ObjectKey, Store } from '../../pkg/runtime/index.ts';
 import { objectKeyOf } from '../../pkg/runtime/index.ts';
-import { conflictClaim } from '../shared/mapping-view.ts';
+import { conflictClaim } from './mapping-view.ts';
 import { tenantKeyOf, type CachedMapping } from '../shared/resources.ts';
-import { canonicalNumber } from './types.ts';
+import { canonicalNumber } from '../shared/mapping-types.ts';
 
 /** Index: `tenantKey|number` for every number the mapping claims. */
 export const BY_NUMBER = 'usersync.byNumber';

@@ -9,7 +9,7 @@ import type { DesiredVoiceConfig } from './desired.ts';
 import type { Observation, ObservedTeamsUser, ObservedUserConfiguration, TeamsUserLookup } from './observed.ts';
 import { assignmentOf, configurationListsNumber, isAssigned, ownedNumberPresent, ownedPolicyPresent, policyInEffect } from './ownership.ts';
 import { withinGrace, type PropagationSettings } from './propagation.ts';
-import { sameId, sameNumber, samePolicyName, teamsUserLabel, type TeamsUserRef } from './types.ts';
+import { sameId, sameNumber, samePolicyName, teamsUserLabel, type TeamsUserRef } from '../shared/mapping-types.ts';
 
 /** A plan before gating (licence, manual mode, suspend). */
 export interface Draft {

@@ -10,13 +10,12 @@ import {
   addFinalizer, hasFinalizer, isDeleting, isNotFound, removeFinalizer,
   type EventRecorder, type KeyedLock, type KubeClient, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
 } from '../../pkg/runtime/index.ts';
-import { outcomeOf } from '../teamssync/mapping-adapter.ts';
-import type { TenantMappingView } from '../shared/mapping-view.ts';
+import type { TenantMappingView } from './mapping-view.ts';
 import { writeStatusIfCurrent } from '../shared/guarded-status.ts';
 import { UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
 import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
-import type { AutoBatchRecorder } from './auto-batches.ts';
+import { outcomeOf, type AutoHistory } from './outcome.ts';
 import { nextMappingStatus } from './mapping-status.ts';
 import type { PropagationSettings } from './propagation.ts';
 import type { ConditionInput } from './report.ts';
@@ -36,7 +35,7 @@ export interface MappingReconcilerDeps {
   readonly statusWriter: StatusWriter;
   readonly events: EventRecorder;
   readonly journal?: OperationJournal | undefined;
-  readonly batches?: AutoBatchRecorder | undefined;
+  readonly batches?: AutoHistory | undefined;
   /** The workqueue's failure count for a key (report's flap guard). */
   readonly numRequeues?: ((key: string) => number) | undefined;
   readonly propagation?: PropagationSettings | undefined;

@@ -4,7 +4,7 @@
  */
 import type { ObservedUserConfiguration } from './observed.ts';
 import { effectivePolicy } from './ownership.ts';
-import { canonicalNumber, PolicyType, sameNumber } from './types.ts';
+import { canonicalNumber, PolicyType, sameNumber } from '../shared/mapping-types.ts';
 
 /** Mirrors UserLicenseMappingStatus `teams`. */
 export interface TeamsConfigurationFields {

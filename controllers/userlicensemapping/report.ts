@@ -16,7 +16,7 @@ import { userLabel } from './ownership.ts';
 import { DEFAULT_PROPAGATION, type PropagationSettings } from './propagation.ts';
 import { teamsConfigurationFields, type TeamsConfigurationFields } from './report-teams.ts';
 import { CommonReason, ConditionStatus, ConditionType } from './reasons.ts';
-import type { PolicyGrant } from './types.ts';
+import type { PolicyGrant } from '../shared/mapping-types.ts';
 import { failureVerdict, verdict, type Verdict, type VerdictContext } from './verdict.ts';
 
 /** A condition without observedGeneration / lastTransitionTime (the runtime's condition helpers add those). */

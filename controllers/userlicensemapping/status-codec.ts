@@ -8,7 +8,7 @@ import type { OperationAction, WriteAction, WriteIntent } from './actions.ts';
 import type { MappingIntent, TenantPolicies } from './desired.ts';
 import type { AppliedRecord, InFlightOperation } from './observed.ts';
 import { EMPTY_APPLIED } from './observed.ts';
-import type { NumberType, TeamsUserRef } from './types.ts';
+import type { NumberType, TeamsUserRef } from '../shared/mapping-types.ts';
 
 type StatusApplied = NonNullable<UserLicenseMappingStatus['applied']>;
 type StatusOperation = NonNullable<UserLicenseMappingStatus['operation']>;

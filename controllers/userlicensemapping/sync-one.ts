@@ -21,7 +21,8 @@ import { NOT_APPLIED, outcomeState, type ApplyOutcome, type OutcomeState } from 
 import { GraphActionExecutor } from './graph-executor.ts';
 import { journalLookup, journalRecorder, type PersistOperation } from './journal-recorder.ts';
 import { nextMappingStatus, type StatusExtras } from './mapping-status.ts';
-import { observeMapping, type ObservationSource } from './observe.ts';
+import type { ObservationSource } from '../shared/tenant-context.ts';
+import { observeMapping } from './observe.ts';
 import type { Observation } from './observed.ts';
 import { userLabel } from './ownership.ts';
 import { changeKind, plan, type ChangeKind } from './plan.ts';

@@ -153,6 +153,56 @@ export function setSyncState(status: ConditionedStatus, generation: number | und
   return changed;
 }
 
+/** A reason and message: the part of a condition a report step decides. */
+export type ConditionCause = ReasonMessage;
+
+/** What a report step decided: the abnormal causes (if any) and the Ready cause when neither applies. */
+export interface ConditionInputs {
+  readonly failed?: ConditionCause | undefined;
+  readonly syncNeeded?: ConditionCause | undefined;
+  /** Ready=True cause when nothing failed and nothing is pending. */
+  readonly ready: ConditionCause;
+  /** Ready=False with this cause (e.g. Suspended) when nothing failed and nothing is pending. */
+  readonly notReady?: ConditionCause | undefined;
+  /** SyncNeeded=False cause; default UpToDate. */
+  readonly upToDate?: ConditionCause | undefined;
+}
+
+const NO_ERROR: ConditionCause = { reason: 'NoError', message: 'The last attempt did not fail' };
+const UP_TO_DATE: ConditionCause = { reason: 'UpToDate', message: 'Nothing is waiting to be applied' };
+
+/**
+ * The three conditions of every kind (R5), always all three, from what a report decided: Failed=True
+ * makes Ready=False with the same reason and message; else SyncNeeded=True makes Ready=False with
+ * its reason; else Ready follows `notReady` or `ready`. The one way conditions are made: every
+ * kind's report step returns these, and {@link summarizeStatus} writes them.
+ */
+export function summarizeConditions(inputs: ConditionInputs): readonly [ConditionInput, ConditionInput, ConditionInput] {
+  const { failed, syncNeeded: pending } = inputs;
+  const readyCause = failed ?? pending ?? inputs.notReady;
+  const cond = (type: string, status: ConditionStatus, cause: ConditionCause): ConditionInput => ({ type, status, reason: cause.reason, message: cause.message });
+  return [
+    readyCause === undefined ? cond(ConditionTypes.Ready, 'True', inputs.ready) : cond(ConditionTypes.Ready, 'False', readyCause),
+    pending === undefined ? cond(ConditionTypes.SyncNeeded, 'False', inputs.upToDate ?? UP_TO_DATE) : cond(ConditionTypes.SyncNeeded, 'True', pending),
+    failed === undefined ? cond(ConditionTypes.Failed, 'False', NO_ERROR) : cond(ConditionTypes.Failed, 'True', failed),
+  ];
+}
+
+/**
+ * Lays a report's conditions over `status` (a copy the caller owns): each gets `observedGeneration
+ * = generation`, `lastTransitionTime` moves only when a status flips, and the top-level
+ * `status.observedGeneration` follows. Returns true if anything changed.
+ */
+export function setConditions(status: ConditionedStatus, generation: number | undefined, conditions: readonly ConditionInput[], now?: Date): boolean {
+  let changed = false;
+  for (const c of conditions) changed = setCondition(status, withGeneration(c, generation), now) || changed;
+  if (generation !== undefined && status.observedGeneration !== generation) {
+    status.observedGeneration = generation;
+    changed = true;
+  }
+  return changed;
+}
+
 function withGeneration(input: ConditionInput, generation: number | undefined): ConditionInput {
   return generation === undefined ? input : { ...input, observedGeneration: generation };
 }

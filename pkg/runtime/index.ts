@@ -13,10 +13,14 @@ export {
   markUnknown,
   removeCondition,
   setCondition,
+  setConditions,
   setSyncState,
+  summarizeConditions,
   type Condition,
+  type ConditionCause,
   type ConditionedStatus,
   type ConditionInput,
+  type ConditionInputs,
   type ConditionStatus,
   type SyncState,
   type SyncStateReasons,
@@ -62,7 +66,7 @@ export {
   type ResourceRef,
 } from './resource.ts';
 export { handleShutdownSignals } from './signals.ts';
-export { StatusWriter, type StatusMutation, type StatusOf, type WithStatus } from './status.ts';
+export { StatusWriter, summarizeStatus, type StatusMutation, type StatusOf, type StatusSummary, type SummarizeOptions, type WithStatus } from './status.ts';
 export { Store, type IndexFunc } from './store.ts';
 export { Workqueue, type WorkqueueOptions } from './workqueue.ts';
 export { FencedError, WriteFence } from './write-fence.ts';

@@ -1,8 +1,9 @@
-import { isConflict } from './api-error.ts';
+import { ApiError, isConflict } from './api-error.ts';
+import { setConditions, type ConditionedStatus, type ConditionInput } from './conditions.ts';
 import type { KubeClient } from './kube-client.ts';
 import { silentLogger, type Logger } from './logging.ts';
 import { createMergePatch } from './merge-patch.ts';
-import type { KubeObject, ResourceRef } from './resource.ts';
+import { resourcePath, type KubeObject, type ResourceRef } from './resource.ts';
 
 /** An object with a status subresource. */
 export type WithStatus = KubeObject & { status?: object };
@@ -69,4 +70,56 @@ export class StatusWriter {
       }
     }
   }
+}
+
+/** What a report step decided for one object: the status fields it owns and its conditions. */
+export interface StatusSummary<S> {
+  /** Fields laid over the current status: a value replaces, `undefined` removes, fields not named stay. */
+  readonly fields: { readonly [K in keyof S]?: S[K] | undefined };
+  /** Usually `summarizeConditions(...)`: all three of Ready, SyncNeeded and Failed. */
+  readonly conditions: readonly ConditionInput[];
+}
+
+/** Options of {@link summarizeStatus}. */
+export interface SummarizeOptions {
+  /**
+   * Refuse (409, the controller requeues quietly) when the object changed since the summary was
+   * computed from it: a summary of a stale cache must not replace a newer status.
+   */
+  readonly ifCurrent?: boolean;
+  readonly signal?: AbortSignal | undefined;
+  readonly now?: Date;
+}
+
+/**
+ * The summarise-and-patch step every kind's reconcile ends with (Flux's `summarize` helper is the
+ * model): the report's fields and conditions laid over the status the apiserver holds, written as a
+ * merge patch only when something changed. Returns the object as written (or as given).
+ */
+export function summarizeStatus<T extends WithStatus>(
+  writer: StatusWriter,
+  ref: ResourceRef,
+  obj: T,
+  summary: StatusSummary<StatusOf<T>>,
+  options: SummarizeOptions = {},
+): Promise<T> {
+  const seen = obj.metadata?.resourceVersion;
+  return writer.update(
+    ref,
+    obj,
+    (status, current) => {
+      if (options.ifCurrent === true && current.metadata?.resourceVersion !== seen) {
+        const path = resourcePath(ref, current.metadata?.namespace, current.metadata?.name, 'status');
+        throw new ApiError(409, 'PATCH', path, { reason: 'Conflict', message: 'the object changed while its status was computed' });
+      }
+      const next = status as Record<string, unknown>;
+      for (const [key, value] of Object.entries(summary.fields)) {
+        if (value === undefined) delete next[key];
+        else next[key] = value;
+      }
+      setConditions(status as ConditionedStatus, current.metadata?.generation, summary.conditions, options.now);
+      return status;
+    },
+    options.signal,
+  );
 }

@@ -16,7 +16,7 @@ import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { registerTeamsSyncController } from '../../../controllers/teamssync/index.ts';
-import { TenantMappingView } from '../../../controllers/shared/mapping-view.ts';
+import { TenantMappingView } from '../../../controllers/userlicensemapping/mapping-view.ts';
 import type { CachedMapping, CachedSync, CachedTenant } from '../../../controllers/shared/resources.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/shared/service-account-tokens.ts';
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';

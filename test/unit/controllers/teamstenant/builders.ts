@@ -1,5 +1,5 @@
 /** Builders shared by the TeamsTenant report tests. */
-import { allocateLicenses } from '../../../../controllers/teamstenant/license-allocation.ts';
+import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import { requiredPermissions } from '../../../../controllers/teamstenant/permissions.ts';
 import type { TenantReportInput } from '../../../../controllers/teamstenant/report-input.ts';
 

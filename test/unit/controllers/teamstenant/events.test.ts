@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarizeConditions } from '../../../../controllers/teamstenant/desired-conditions.ts';
+import { summarizeConditions } from '../../../../pkg/runtime/index.ts';
 import { stateChangeEvent } from '../../../../controllers/teamstenant/events.ts';
 
 const synced = summarizeConditions({ ready: { reason: 'Synced', message: 'Connected' } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DesiredCondition } from '../../../../controllers/teamstenant/desired-conditions.ts';
-import { allocateLicenses } from '../../../../controllers/teamstenant/license-allocation.ts';
+import type { ConditionInput as DesiredCondition } from '../../../../pkg/runtime/index.ts';
+import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import { tenantConditions } from '../../../../controllers/teamstenant/report.ts';
 import type { TenantReportInput } from '../../../../controllers/teamstenant/report-input.ts';
 import { core, holders, reportInput } from './builders.ts';

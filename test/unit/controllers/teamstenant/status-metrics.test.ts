@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { allocateLicenses } from '../../../../controllers/teamstenant/license-allocation.ts';
+import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import { tenantConditions } from '../../../../controllers/teamstenant/report.ts';
 import { lastSuccessfulSyncTime, tenantStatusFields } from '../../../../controllers/teamstenant/status.ts';
 import { countMappingConditions, setTenantMetrics, tenantMetricValues } from '../../../../controllers/teamstenant/tenant-metrics.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planCatalogFromSkus } from '../../../../controllers/teamstenant/eligibility.ts';
+import { planCatalogFromSkus } from '../../../../controllers/shared/eligibility.ts';
 import { licenseFacts } from '../../../../controllers/userlicensemapping/licenses.ts';
 import type { LicenseFacts } from '../../../../controllers/userlicensemapping/observed.ts';
 

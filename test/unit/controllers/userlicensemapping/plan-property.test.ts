@@ -14,7 +14,7 @@ import { desiredState, type DesiredState, type VoicemailVariant } from '../../..
 import type { AppliedPolicy, AppliedRecord, EffectivePolicy, LicenseFacts, Observation, ObservedNumberAssignment, ObservedUserConfiguration } from '../../../../controllers/userlicensemapping/observed.ts';
 import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { configuredInTeams } from '../../../../controllers/userlicensemapping/verdict.ts';
-import { sameId, sameNumber } from '../../../../controllers/userlicensemapping/types.ts';
+import { sameId, sameNumber } from '../../../../controllers/shared/mapping-types.ts';
 import { ago, ALICE, BOB, ctx, HOUR, MINUTE, NOW } from './fixtures.ts';
 import { simulateApply } from './simulate.ts';
 

@@ -12,7 +12,7 @@ import { settleApplied } from '../../../../controllers/userlicensemapping/applie
 import type { ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
 import type { Observation, ObservedNumberAssignment, ObservedUserConfiguration } from '../../../../controllers/userlicensemapping/observed.ts';
 import { DEFAULT_PROPAGATION } from '../../../../controllers/userlicensemapping/propagation.ts';
-import { sameId, sameNumber } from '../../../../controllers/userlicensemapping/types.ts';
+import { sameId, sameNumber } from '../../../../controllers/shared/mapping-types.ts';
 
 type Configs = Map<string, ObservedUserConfiguration | undefined>;
 

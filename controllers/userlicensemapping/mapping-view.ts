@@ -11,14 +11,14 @@
  * generation changes, or the directory snapshot changes: not on every status write.
  */
 import type { Informer } from '../../pkg/runtime/informer.ts';
-import { allocateLicenses, type LicenseAllocation, type LicenseClaim } from '../teamstenant/license-allocation.ts';
-import type { LicenseGate } from '../userlicensemapping/actions.ts';
-import { detectConflicts, teamsUserAliases, type MappingClaim, type MappingConflict } from '../userlicensemapping/conflicts.ts';
-import { ownsNothing } from '../userlicensemapping/observed.ts';
-import { appliedFromStatus, mappingIntent } from '../userlicensemapping/status-codec.ts';
-import type { MappingGate } from '../userlicensemapping/sync-one.ts';
-import type { DirectorySnapshot } from './directory-snapshot.ts';
-import { BY_TENANT, tenantKey, tenantKeyOf, type CachedMapping, type CachedTenant } from './resources.ts';
+import { allocateLicenses, type LicenseAllocation, type LicenseClaim } from '../shared/license-allocation.ts';
+import type { LicenseGate } from './actions.ts';
+import { detectConflicts, teamsUserAliases, type MappingClaim, type MappingConflict } from './conflicts.ts';
+import { ownsNothing } from './observed.ts';
+import { appliedFromStatus, mappingIntent } from './status-codec.ts';
+import type { MappingGate } from './sync-one.ts';
+import type { DirectorySnapshot } from '../shared/directory-snapshot.ts';
+import { BY_TENANT, tenantKey, tenantKeyOf, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 
 interface Memo {
   readonly stamp: string;

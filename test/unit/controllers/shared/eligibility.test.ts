@@ -13,7 +13,7 @@ import {
   summarizeEligibility,
   type AssignedPlan,
   type DirectoryUser,
-} from '../../../../controllers/teamstenant/eligibility.ts';
+} from '../../../../controllers/shared/eligibility.ts';
 
 const plan = (servicePlanId: string, capabilityStatus = 'Enabled'): AssignedPlan => ({ servicePlanId, capabilityStatus });
 const user = (plans: AssignedPlan[], extra: Partial<DirectoryUser> = {}): DirectoryUser => ({

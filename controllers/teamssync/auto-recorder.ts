@@ -11,9 +11,9 @@ import { ApiVersion, TenantLabel } from '../../pkg/apis/teamssync/v1alpha1/index
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import type { EventRecorder, KubeClient, Logger, StatusWriter } from '../../pkg/runtime/index.ts';
 import { unrefTimer } from '../../pkg/runtime/clock.ts';
-import { defaultAutoBatchOptions, recordAutoChange, tickBatch, type AutoBatchOptions, type AutoBatchState, type BatchEffect, type BatchStep } from '../teamssync/auto-batch.ts';
-import { RunWriter } from '../teamssync/run-writer.ts';
-import type { UserOutcome } from '../teamssync/run-state.ts';
+import { defaultAutoBatchOptions, recordAutoChange, tickBatch, type AutoBatchOptions, type AutoBatchState, type BatchEffect, type BatchStep } from './auto-batch.ts';
+import { RunWriter } from './run-writer.ts';
+import type { UserOutcome } from './run-state.ts';
 import { TeamsSyncResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
 
 /** What the recorder writes with. */

@@ -8,7 +8,7 @@ import {
   ordinal,
   waitingMessage,
   type LicenseClaim,
-} from '../../../../controllers/teamstenant/license-allocation.ts';
+} from '../../../../controllers/shared/license-allocation.ts';
 
 const claim = (name: string, minute: number, extra: Partial<LicenseClaim> = {}): LicenseClaim => ({
   namespace: 'acme',

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { licenseClaim, TenantMappingView } from '../../../../controllers/shared/mapping-view.ts';
+import { licenseClaim, TenantMappingView } from '../../../../controllers/userlicensemapping/mapping-view.ts';
 import type { CachedMapping, CachedTenant } from '../../../../controllers/shared/resources.ts';
 import type { Informer } from '../../../../pkg/runtime/informer.ts';
 import { Store } from '../../../../pkg/runtime/store.ts';
