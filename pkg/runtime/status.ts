@@ -81,12 +81,17 @@ export interface StatusSummary<S> {
 }
 
 /** Options of {@link summarizeStatus}. */
-export interface SummarizeOptions {
+export interface SummarizeOptions<T extends WithStatus = WithStatus> {
   /**
    * Refuse (409, the controller requeues quietly) when the object changed since the summary was
    * computed from it: a summary of a stale cache must not replace a newer status.
    */
   readonly ifCurrent?: boolean;
+  /**
+   * Leave the status as the apiserver has it when this holds for the object about to be written
+   * (asked again of the fresh copy after a conflict): e.g. a record another pass already finished.
+   */
+  readonly unless?: ((current: T) => boolean) | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly now?: Date;
 }
@@ -101,7 +106,7 @@ export function summarizeStatus<T extends WithStatus>(
   ref: ResourceRef,
   obj: T,
   summary: StatusSummary<StatusOf<T>>,
-  options: SummarizeOptions = {},
+  options: SummarizeOptions<T> = {},
 ): Promise<T> {
   const seen = obj.metadata?.resourceVersion;
   return writer.update(
@@ -112,6 +117,7 @@ export function summarizeStatus<T extends WithStatus>(
         const path = resourcePath(ref, current.metadata?.namespace, current.metadata?.name, 'status');
         throw new ApiError(409, 'PATCH', path, { reason: 'Conflict', message: 'the object changed while its status was computed' });
       }
+      if (options.unless?.(current) === true) return status;
       const next = status as Record<string, unknown>;
       for (const [key, value] of Object.entries(summary.fields)) {
         if (value === undefined) delete next[key];
