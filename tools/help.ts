@@ -10,6 +10,8 @@ const descriptions: Record<string, string> = {
   typecheck: 'tsc --noEmit, strict',
   generate: 'regenerate CRDs, API docs, RBAC and the Helm chart from their sources (pkg/apis, permission tables)',
   verify: 'fail when a generated file is stale (part of npm test)',
+  lint: 'prettier, dependency-cruiser (cycles, import boundaries), knip (unused files/exports), typescript-eslint strict (part of npm test)',
+  format: 'rewrite the TypeScript in Prettier style (what the lint checks)',
   test: 'everything: typecheck, verify, then every suite against one control plane (what make test and CI run)',
   'test:unit': 'unit tests only (no control plane)',
   'test:integration': 'integration tests (real kube-apiserver + etcd, the Microsoft 365 simulator)',
