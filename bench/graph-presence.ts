@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import { benchSetup, bucketFloorSeconds, graphRequests, printTable, type BenchRow } from './support/graph-sim.ts';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' }, sustained: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { users: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' }, sustained: { type: 'string', default: '0' } },
+});
 const users = Number(values.users);
 const { sim, client, ids } = await benchSetup(users);
 
@@ -21,7 +23,14 @@ async function measure(scenario: string, minimum: number, run: () => Promise<num
   if (read < minimum) throw new Error(`${scenario}: read only ${read} presences`);
   const log = await graphRequests(sim);
   const requests = log.length;
-  return { scenario, requests, minimum: Math.ceil(minimum / 650), throttled: log.filter((e) => e.status === 429).length, wallMs, floorMs: bucketFloorSeconds(requests, 1500, 30) * 1000 };
+  return {
+    scenario,
+    requests,
+    minimum: Math.ceil(minimum / 650),
+    throttled: log.filter((e) => e.status === 429).length,
+    wallMs,
+    floorMs: bucketFloorSeconds(requests, 1500, 30) * 1000,
+  };
 }
 
 try {
@@ -32,7 +41,11 @@ try {
   }
   const sustained = Number(values.sustained);
   if (sustained > 0) {
-    const row = await measure(`1 id per call x${sustained}`, sustained, async () => (await Promise.all(ids.slice(0, sustained).map((id) => client.presence.getPresencesByUserId([id])))).length);
+    const row = await measure(
+      `1 id per call x${sustained}`,
+      sustained,
+      async () => (await Promise.all(ids.slice(0, sustained).map((id) => client.presence.getPresencesByUserId([id])))).length,
+    );
     rows.push({ ...row, minimum: sustained, floorMs: bucketFloorSeconds(sustained, 1500, 30) * 1000 });
   }
   printTable(`Reading presence of ${users} users (650 ids per call)`, rows);

@@ -23,7 +23,14 @@ try {
     const log = await graphRequests(sim);
     const pages = Math.ceil(users / 999);
     // Identity budget for a tenant of > 500 users: 8,000 resource units / 10 s; a $select'ed page costs 1 unit.
-    rows.push({ scenario: `listEligibleUsers, ${round}`, requests: log.length, minimum: pages, throttled: log.filter((e) => e.status === 429).length, wallMs, floorMs: bucketFloorSeconds(pages, 8000, 10) * 1000 });
+    rows.push({
+      scenario: `listEligibleUsers, ${round}`,
+      requests: log.length,
+      minimum: pages,
+      throttled: log.filter((e) => e.status === 429).length,
+      wallMs,
+      floorMs: bucketFloorSeconds(pages, 8000, 10) * 1000,
+    });
   }
   printTable(`Reading ${users} users (999 per page)`, rows);
   console.log('floor = time the documented identity bucket needs to allow the minimum requests (0: latency-bound).');

@@ -32,7 +32,13 @@ const changesPerTick = Math.max(1, Math.round((users * Number(values['change-rat
 const callsPerSecond = Number(values['calls-per-second']);
 const callMs = Number(values['call-seconds']) * 1000;
 const ROUTE = '/communications/getPresencesByUserId';
-const TEAMS_STATES = [['Available', 'Available', 'available'], ['Busy', 'Busy', 'busy'], ['Away', 'Away', 'away'], ['DoNotDisturb', 'DoNotDisturb', 'doNotDisturb'], ['Busy', 'InAMeeting', 'onCall']] as const;
+const TEAMS_STATES = [
+  ['Available', 'Available', 'available'],
+  ['Busy', 'Busy', 'busy'],
+  ['Away', 'Away', 'away'],
+  ['DoNotDisturb', 'DoNotDisturb', 'doNotDisturb'],
+  ['Busy', 'InAMeeting', 'onCall'],
+] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const rig = await startPresenceRig(users, intervalS);
@@ -118,7 +124,7 @@ try {
     ['Teams changes measured / not seen', `${streamLatency.length} / ${pending.size}`, 'not seen = still pending at the end'],
     ['PBX → Teams p50', fmt(percentile(pbxLatency, 50)), 'setPresence/clearPresence arrives at Graph'],
     ['PBX → Teams p99', fmt(percentile(pbxLatency, 99)), `${pbxLatency.length} PBX events measured`],
-    ['CPU (user + system)', `${((cpu.user + cpu.system) / 1000 / wallMs * 100).toFixed(1)} %`, `of one core over ${(wallMs / 1000).toFixed(0)} s`],
+    ['CPU (user + system)', `${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)} %`, `of one core over ${(wallMs / 1000).toFixed(0)} s`],
     ['peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`, `this process; ${(rssAtStart / 2 ** 20).toFixed(0)} MiB when the churn started`],
   ]);
 } finally {
@@ -145,7 +151,9 @@ async function pbxCall(): Promise<void> {
 async function postPbx(id: string, event: Record<string, string>): Promise<void> {
   const at = Date.now();
   const res = await fetch(`${rig.baseUrl}/pbx/${BENCH_KEY}/events`, {
-    method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(event),
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(event),
   });
   const outcome = ((await res.json()) as { results?: { outcome?: string }[] }).results?.[0]?.outcome;
   // Only a call that starts or ends changes Teams; joining a call already shown writes nothing.
@@ -155,7 +163,9 @@ async function postPbx(id: string, event: Record<string, string>): Promise<void>
 
 /** For each PBX event, the delay until the first presence write for that user arrived at the simulator. */
 function pbxLatencies(log: readonly RequestLogEntry[]): number[] {
-  const writes = log.filter((e) => /\/presence\/(setPresence|clearPresence)$/.test(e.route) && e.status === 200).map((e) => ({ path: e.path.toLowerCase(), at: Date.parse(e.at) }));
+  const writes = log
+    .filter((e) => /\/presence\/(setPresence|clearPresence)$/.test(e.route) && e.status === 200)
+    .map((e) => ({ path: e.path.toLowerCase(), at: Date.parse(e.at) }));
   const latencies: number[] = [];
   for (const sent of pbxSent) {
     const write = writes.find((w) => w.at >= sent.at - 5 && w.path.includes(sent.id.toLowerCase()) && w.path.endsWith(sent.write.toLowerCase()));

@@ -8,7 +8,10 @@ import { globSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = import.meta.dirname;
-const benches = globSync('*.ts', { cwd: dir }).filter((f) => f !== 'run.ts').map((f) => f.replace(/\.ts$/, '')).sort();
+const benches = globSync('*.ts', { cwd: dir })
+  .filter((f) => f !== 'run.ts')
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
 const wanted = process.argv.slice(2);
 if (wanted.length === 0) {
   console.log(`Benchmarks (npm run bench -- NAME...):\n${benches.map((b) => `  ${b}`).join('\n')}`);

@@ -23,9 +23,11 @@ const workers = Number(values.workers);
 
 async function inParallel(count: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < count) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
 }
 
 let plane: ControlPlane | undefined;
@@ -49,24 +51,31 @@ try {
   let writes = 0;
   let reconciles = 0;
   const informer = manager.informer<Widget>(widgets, { namespace: ns });
-  const controller = manager.controller({
-    name: 'bench-widgets',
-    kind: 'Widget',
-    workers,
-    reconciler: {
-      async reconcile(req, ctx) {
-        reconciles++;
-        const widget = informer.store.getByName(req.namespace, req.name);
-        if (!widget) return;
-        const before = widget.metadata?.resourceVersion;
-        const after = await manager.statusWriter.update(widgets, widget, (status, obj) => {
-          setSyncState(status, obj.metadata?.generation, { state: 'ready', reason: 'Synced', message: 'Widget processed' });
-          status.processed = obj.spec?.size ?? 0;
-        }, ctx.signal);
-        if (after.metadata?.resourceVersion !== before) writes++;
+  const controller = manager
+    .controller({
+      name: 'bench-widgets',
+      kind: 'Widget',
+      workers,
+      reconciler: {
+        async reconcile(req, ctx) {
+          reconciles++;
+          const widget = informer.store.getByName(req.namespace, req.name);
+          if (!widget) return;
+          const before = widget.metadata?.resourceVersion;
+          const after = await manager.statusWriter.update(
+            widgets,
+            widget,
+            (status, obj) => {
+              setSyncState(status, obj.metadata?.generation, { state: 'ready', reason: 'Synced', message: 'Widget processed' });
+              status.processed = obj.spec?.size ?? 0;
+            },
+            ctx.signal,
+          );
+          if (after.metadata?.resourceVersion !== before) writes++;
+        },
       },
-    },
-  }).for(informer);
+    })
+    .for(informer);
 
   const started = performance.now();
   await manager.start();
@@ -90,7 +99,9 @@ try {
   console.log(`  objects/s                   ${(objects / wallS).toFixed(0)}`);
   console.log(`  reconciles                  ${reconciles} (status writes ${writes}; the write's own watch event costs a no-op pass)`);
   console.log(`  apiserver requests          ${total} (${[...byMethod].map(([m, n]) => `${m} ${n}`).join(', ')}); per object ${(total / objects).toFixed(2)}`);
-  console.log(`  peak RSS                    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (${setupRssMiB.toFixed(0)} MiB after creating the objects in this process)`);
+  console.log(
+    `  peak RSS                    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (${setupRssMiB.toFixed(0)} MiB after creating the objects in this process)`,
+  );
   console.log(`  heap used at the end        ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
 } finally {
   await manager.stop();

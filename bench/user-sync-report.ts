@@ -52,5 +52,8 @@ export async function restWriteBreakdown(registry: Registry): Promise<string> {
     const key = `${v.labels['method']} ${v.labels['code']}`;
     sums.set(key, (sums.get(key) ?? 0) + v.value);
   }
-  return [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ');
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
 }

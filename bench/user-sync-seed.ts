@@ -24,23 +24,45 @@ export function benchNumber(i: number): string {
 /** The tenant seed. */
 export function benchSeed(n: number): TenantSeed {
   return {
-    tenantId: BENCH_TENANT, displayName: 'Bench', domains: [DOMAIN],
-    apps: [{
-      appId: BENCH_APP, secrets: [BENCH_SECRET],
-      applicationPermissions: ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'],
-    }],
-    users: Array.from({ length: n }, (_, i) => ({ id: benchUserId(i + 1), userPrincipalName: `u${i + 1}@${DOMAIN}`, displayName: `User ${i + 1}`, licenses: ['MCOEV'] })),
+    tenantId: BENCH_TENANT,
+    displayName: 'Bench',
+    domains: [DOMAIN],
+    apps: [
+      {
+        appId: BENCH_APP,
+        secrets: [BENCH_SECRET],
+        applicationPermissions: [
+          'User.Read.All',
+          'LicenseAssignment.Read.All',
+          'TeamsTelephoneNumber.ReadWrite.All',
+          'TeamsPolicyUserAssign.ReadWrite.All',
+          'TeamsUserConfiguration.Read.All',
+        ],
+      },
+    ],
+    users: Array.from({ length: n }, (_, i) => ({
+      id: benchUserId(i + 1),
+      userPrincipalName: `u${i + 1}@${DOMAIN}`,
+      displayName: `User ${i + 1}`,
+      licenses: ['MCOEV'],
+    })),
     skus: [{ sku: 'MCOEV', prepaidUnits: n + 10 }],
-    policies: [{ policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' }, { policyType: 'TeamsCallingPolicy', name: 'PBX-VM' }],
+    policies: [
+      { policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' },
+      { policyType: 'TeamsCallingPolicy', name: 'PBX-VM' },
+    ],
   };
 }
 
 /** The N mapping objects. */
 export function mappingsFor(n: number, namespace: string): CachedMapping[] {
   return Array.from({ length: n }, (_, i) => ({
-    apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name: `m${i + 1}`, namespace },
+    apiVersion: ApiVersion,
+    kind: 'UserLicenseMapping',
+    metadata: { name: `m${i + 1}`, namespace },
     spec: {
-      tenantRef: { name: 'bench' }, suspend: false,
+      tenantRef: { name: 'bench' },
+      suspend: false,
       pbxUser: { displayName: `User ${i + 1}`, phoneNumber: benchNumber(i + 1), voicemail: 'Voicemail' },
       teamsUser: { userPrincipalName: `u${i + 1}@${DOMAIN}` },
     },

@@ -47,12 +47,22 @@ async function main(): Promise<void> {
     console.log(`Created ${N} mappings; starting the controller (${values.workers} mapping workers)`);
     sim.control.resetCounters();
     const started = Date.now();
-    manager = new Manager({ kubeConfig: kc, namespace: NS, metricsBindAddress: '0', healthProbeBindAddress: '0', logger: silentLogger(), gracefulShutdownTimeoutMs: 5000 });
+    manager = new Manager({
+      kubeConfig: kc,
+      namespace: NS,
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '0',
+      logger: silentLogger(),
+      gracefulShutdownTimeoutMs: 5000,
+    });
     const endpoints = { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile };
     const registry = new Registry();
     const registration = registerUserSyncControllers(manager, {
-      graph: new GraphClientFactory({ registry, endpoints }), graphEndpoints: endpoints, metrics: createSyncMetrics(registry),
-      mappingWorkers: Number(values.workers), withoutRuns: true,
+      graph: new GraphClientFactory({ registry, endpoints }),
+      graphEndpoints: endpoints,
+      metrics: createSyncMetrics(registry),
+      mappingWorkers: Number(values.workers),
+      withoutRuns: true,
       propagation: { graceMs: 2 * 3600_000, firstCheckMs: Number(values['first-check']) * 1000, maxCheckMs: 600_000 },
     });
     const store = manager.informer<CachedMapping>(UserLicenseMappingResource).store;
@@ -73,7 +83,7 @@ async function main(): Promise<void> {
     const quiet = {
       graphCalls: sim.control.totalRequests({ host: 'graph' }) - graphBefore,
       graphWrites: graphWriteCount(sim.control.requestCounts()) - graphWritesBefore,
-      apiserverWrites: await restWrites(manager.metrics.registry) - restBefore,
+      apiserverWrites: (await restWrites(manager.metrics.registry)) - restBefore,
     };
     const routesAfter = countsByRoute(sim.control.requestCounts().filter((c) => c.host === 'graph'));
     const quietRoutes = [...routesAfter].map(([route, n]) => [route, n - (routesBefore.get(route) ?? 0)] as const).filter(([, n]) => n > 0);
@@ -91,11 +101,21 @@ async function main(): Promise<void> {
 
 async function setUp(kube: KubeClient): Promise<void> {
   await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
-  await kube.create(coreResources.secrets, NS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: BENCH_SECRET } } as KubeObject);
+  await kube.create(coreResources.secrets, NS, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'graph-app' },
+    stringData: { clientSecret: BENCH_SECRET },
+  } as KubeObject);
   await kube.create(TeamsTenantResource, NS, {
-    apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: 'bench' },
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: 'bench' },
     spec: {
-      tenantId: BENCH_TENANT, syncMode: 'Auto', integrationLicenses: N, driftCheckInterval: '24h',
+      tenantId: BENCH_TENANT,
+      syncMode: 'Auto',
+      integrationLicenses: N,
+      driftCheckInterval: '24h',
       credentials: { clientId: BENCH_APP, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
       policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM' } },
     },
@@ -123,18 +143,32 @@ function graphWriteCount(counts: readonly { host: string; method: string; route:
   return counts.filter((c) => c.host === 'graph' && c.method !== 'GET' && !c.route.includes('$batch')).reduce((n, c) => n + c.count, 0);
 }
 
-function report(wall: number, graph: readonly RequestCount[], writesAtReady: number, breakdown: string, quiet: { graphCalls: number; graphWrites: number; apiserverWrites: number }, violations: number): void {
+function report(
+  wall: number,
+  graph: readonly RequestCount[],
+  writesAtReady: number,
+  breakdown: string,
+  quiet: { graphCalls: number; graphWrites: number; apiserverWrites: number },
+  violations: number,
+): void {
   const byRoute = countsByRoute(graph);
   const total = [...byRoute.values()].reduce((a, b) => a + b, 0);
   const minimum = minimumGraphCalls(N, 2);
   const floor = throttleFloorSeconds(N, 2, DEFAULT_LIMITS.teams.capacity / (DEFAULT_LIMITS.teams.windowMs / 1000));
   console.log(`\n== user-sync bench: ${N} mappings, one tenant ==`);
-  printTable([...byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, count]) => [route, String(count)]), ['Graph route', 'calls']);
+  printTable(
+    [...byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, count]) => [route, String(count)]),
+    ['Graph route', 'calls'],
+  );
   console.log(`\nGraph calls: ${total} (theoretical minimum ${minimum.total}: ${minimum.explain}); ${(total / minimum.total).toFixed(2)}x`);
   console.log(`429 answers: ${graph.filter((c) => c.status === 429).reduce((n, c) => n + c.count, 0)}; Retry-After violations: ${violations}`);
-  console.log(`Wall time to all Ready: ${wall.toFixed(1)} s (throttle-bound floor ${floor.toFixed(1)} s at 30 Teams admin requests/s); ${(wall / floor).toFixed(2)}x`);
+  console.log(
+    `Wall time to all Ready: ${wall.toFixed(1)} s (throttle-bound floor ${floor.toFixed(1)} s at 30 Teams admin requests/s); ${(wall / floor).toFixed(2)}x`,
+  );
   console.log(`apiserver writes until all Ready: ${writesAtReady} (${(writesAtReady / N).toFixed(2)} per mapping; ${breakdown})`);
-  console.log(`Quiet period (${values.quiet} s): ${quiet.graphCalls} Graph calls, ${quiet.graphWrites} Graph writes, ${quiet.apiserverWrites} apiserver writes`);
+  console.log(
+    `Quiet period (${values.quiet} s): ${quiet.graphCalls} Graph calls, ${quiet.graphWrites} Graph writes, ${quiet.apiserverWrites} apiserver writes`,
+  );
 }
 
 await main();

@@ -63,7 +63,8 @@ async function leakScan(controlPlane: ControlPlane): Promise<number> {
 
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const args = [
-    '--import', 'tsx',
+    '--import',
+    'tsx',
     '--test',
     `--test-concurrency=${env['TEST_CONCURRENCY'] ?? 2}`,
     `--test-timeout=${env['TEST_TIMEOUT_MS'] ?? 300_000}`,

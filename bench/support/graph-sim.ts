@@ -54,7 +54,15 @@ export interface BenchRow {
 /** Prints rows as an aligned table. */
 export function printTable(title: string, rows: readonly BenchRow[]): void {
   const header = ['scenario', 'requests', 'minimum', 'ratio', '429s', 'wall ms', 'floor ms'];
-  const lines = rows.map((r) => [r.scenario, String(r.requests), String(r.minimum), (r.requests / r.minimum).toFixed(2), String(r.throttled), String(Math.round(r.wallMs)), String(Math.round(r.floorMs))]);
+  const lines = rows.map((r) => [
+    r.scenario,
+    String(r.requests),
+    String(r.minimum),
+    (r.requests / r.minimum).toFixed(2),
+    String(r.throttled),
+    String(Math.round(r.wallMs)),
+    String(Math.round(r.floorMs)),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(`\n${title}`);

@@ -35,9 +35,13 @@ export interface PresenceRig {
 
 function specFor(users: TenantSeed['users'], intervalSeconds: number): PresenceSyncSpec {
   const result = validatePresenceSync({
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'PresenceSync', metadata: { name: 'presence', namespace: 'bench' },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'PresenceSync',
+    metadata: { name: 'presence', namespace: 'bench' },
     spec: {
-      tenantRef: { name: 'bench' }, direction: 'Bidirectional', pollInterval: `${intervalSeconds}s`,
+      tenantRef: { name: 'bench' },
+      direction: 'Bidirectional',
+      pollInterval: `${intervalSeconds}s`,
       users: { fromMappings: false, pbxUsers: (users ?? []).map((u) => ({ email: u.userPrincipalName })) },
       pbxEvents: { tokenSecretRef: { name: 'pbx', key: 'token' } },
     },
@@ -56,9 +60,14 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const seed = generateTenantSeed({ users, seed: 11 });
   await sim.control('POST', '/control/tenants', seed);
   const app = seed.apps?.[0];
-  const graph = new GraphClientFactory({ registry: new Registry(), endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile } });
+  const graph = new GraphClientFactory({
+    registry: new Registry(),
+    endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile },
+  });
   const client: GraphTenantClient = graph.get('bench', {
-    tenantId: seed.tenantId, cloud: 'Global', version: '1',
+    tenantId: seed.tenantId,
+    cloud: 'Global',
+    version: '1',
     credentials: { kind: 'clientSecret', clientId: app?.appId ?? '', clientSecret: Redacted.of(app?.secrets?.[0] ?? '') },
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'presence-bench-'));
@@ -66,14 +75,28 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const registry = new PresenceRunnerRegistry();
   const http = createPresenceHttpHandler({ log, registry });
   const cycles = { count: 0, lastAt: 0 };
-  const runner = registry.ensure(BENCH_KEY, { log, streamClients: (s) => http.clientCount(s), onCycle: () => Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() }) });
+  const runner = registry.ensure(BENCH_KEY, {
+    log,
+    streamClients: (s) => http.clientCount(s),
+    onCycle: () => Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() }),
+  });
   const m365Users = (seed.users ?? []).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName }));
-  await runner.apply({ plan: planPresenceSync({ spec: specFor(seed.users, intervalSeconds), mappingUsers: [], m365Users }), client, pbxTokens: [Redacted.of(BENCH_TOKEN)], streamTokens: [Redacted.of(BENCH_TOKEN)] });
+  await runner.apply({
+    plan: planPresenceSync({ spec: specFor(seed.users, intervalSeconds), mappingUsers: [], m365Users }),
+    client,
+    pbxTokens: [Redacted.of(BENCH_TOKEN)],
+    streamTokens: [Redacted.of(BENCH_TOKEN)],
+  });
   registry.setServing(true);
   const server = createServer((req, res) => http.handle(req, res) || void res.writeHead(404).end());
   const port = await listen(server);
   return {
-    sim, seed, runner, log, cycles, baseUrl: `http://127.0.0.1:${port}`,
+    sim,
+    seed,
+    runner,
+    log,
+    cycles,
+    baseUrl: `http://127.0.0.1:${port}`,
     async stop() {
       http.closeAll();
       server.closeAllConnections();

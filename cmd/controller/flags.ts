@@ -51,8 +51,16 @@ const spec = {
   kubeconfig: { env: 'KUBECONFIG', def: '', help: 'kubeconfig file; empty = in-cluster or ~/.kube/config' },
   namespace: { env: 'WATCH_NAMESPACE', def: '', help: 'namespace to watch; empty = all namespaces' },
   'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8443', help: 'Prometheus /metrics address; "0" disables' },
-  'metrics-secure': { env: 'METRICS_SECURE', def: 'true', help: 'serve /metrics over HTTPS to scrapers whose bearer token may get /metrics (TokenReview + SubjectAccessReview); false = plain HTTP to anyone (local runs)' },
-  'metrics-cert-file': { env: 'METRICS_CERT_FILE', def: '', help: 'PEM certificate of the metrics port (e.g. a cert-manager Secret\'s tls.crt), re-read on change; empty = self-signed at start' },
+  'metrics-secure': {
+    env: 'METRICS_SECURE',
+    def: 'true',
+    help: 'serve /metrics over HTTPS to scrapers whose bearer token may get /metrics (TokenReview + SubjectAccessReview); false = plain HTTP to anyone (local runs)',
+  },
+  'metrics-cert-file': {
+    env: 'METRICS_CERT_FILE',
+    def: '',
+    help: "PEM certificate of the metrics port (e.g. a cert-manager Secret's tls.crt), re-read on change; empty = self-signed at start",
+  },
   'metrics-key-file': { env: 'METRICS_KEY_FILE', def: '', help: 'PEM private key of --metrics-cert-file (e.g. tls.key)' },
   'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', def: ':8081', help: '/healthz and /readyz address; "0" disables' },
   'leader-elect': { env: 'LEADER_ELECT', def: 'false', help: 'elect a leader through a coordination.k8s.io Lease (true in the Deployment)' },
@@ -66,13 +74,25 @@ const spec = {
   'graph-ca-bundle': { env: 'GRAPH_CA_BUNDLE', def: '', help: 'extra PEM CA bundle for Entra ID / Graph (e.g. the simulator)' },
   'state-db': { env: 'STATE_DB', def: '', help: 'SQLite file for caches and sync history; empty = in memory' },
   'presence-bind-address': { env: 'PRESENCE_BIND_ADDRESS', def: ':8082', help: 'presence stream (SSE) and PBX events address; "0" disables' },
-  'presence-tls-cert-file': { env: 'PRESENCE_TLS_CERT_FILE', def: '', help: 'serve the presence port over HTTPS with this PEM certificate (e.g. a cert-manager Secret\'s tls.crt); re-read on change' },
+  'presence-tls-cert-file': {
+    env: 'PRESENCE_TLS_CERT_FILE',
+    def: '',
+    help: "serve the presence port over HTTPS with this PEM certificate (e.g. a cert-manager Secret's tls.crt); re-read on change",
+  },
   'presence-tls-key-file': { env: 'PRESENCE_TLS_KEY_FILE', def: '', help: 'PEM private key of --presence-tls-cert-file (e.g. tls.key)' },
   'presence-max-connections': { env: 'PRESENCE_MAX_CONNECTIONS', def: '1024', help: 'open connections the presence port accepts at once' },
   'presence-header-timeout': { env: 'PRESENCE_HEADER_TIMEOUT', def: '10s', help: 'time a presence client has to send its request headers' },
   'presence-request-timeout': { env: 'PRESENCE_REQUEST_TIMEOUT', def: '30s', help: 'time a presence client has to send its whole request (headers and body)' },
-  'webhook-allowed-cidrs': { env: 'WEBHOOK_ALLOWED_CIDRS', def: '', help: 'comma-separated CIDRs webhooks may reach although internal (loopback, private, link-local, CGNAT)' },
-  'webhook-denied-cidrs': { env: 'WEBHOOK_DENIED_CIDRS', def: '', help: 'comma-separated CIDRs webhooks never reach (cluster ranges that are not private); wins over allowed' },
+  'webhook-allowed-cidrs': {
+    env: 'WEBHOOK_ALLOWED_CIDRS',
+    def: '',
+    help: 'comma-separated CIDRs webhooks may reach although internal (loopback, private, link-local, CGNAT)',
+  },
+  'webhook-denied-cidrs': {
+    env: 'WEBHOOK_DENIED_CIDRS',
+    def: '',
+    help: 'comma-separated CIDRs webhooks never reach (cluster ranges that are not private); wins over allowed',
+  },
   'webhook-allow-http': { env: 'WEBHOOK_ALLOW_HTTP', def: 'false', help: 'allow http:// webhook URLs (default https only)' },
 } as const;
 
@@ -169,7 +189,10 @@ function parseCidrs(name: string, raw: string): string[] {
 
 function parseWorkers(raw: string): Flags['workers'] {
   const out: Record<string, number> = { default: 2 };
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, count] = part.includes('=') ? part.split('=', 2) : ['default', part];
     const n = Number(count);
     if (!name || !Number.isInteger(n) || n < 1 || n > 64) throw new FlagError(`--workers: bad entry ${part}`);

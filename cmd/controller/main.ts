@@ -50,9 +50,7 @@ async function main(): Promise<void> {
     kubeConfig: loadKubeConfig(flags),
     namespace: flags.namespace,
     metricsBindAddress: flags.metricsBindAddress,
-    ...(flags.metricsSecure
-      ? { secureMetrics: flags.metricsCertFile === '' ? {} : { certFile: flags.metricsCertFile, keyFile: flags.metricsKeyFile } }
-      : {}),
+    ...(flags.metricsSecure ? { secureMetrics: flags.metricsCertFile === '' ? {} : { certFile: flags.metricsCertFile, keyFile: flags.metricsKeyFile } } : {}),
     healthProbeBindAddress: flags.healthProbeBindAddress,
     gracefulShutdownTimeoutMs: flags.gracefulShutdownTimeoutMs,
     leaderElection: { enabled: flags.leaderElect, namespace: flags.leaderElectionNamespace, id: flags.leaderElectionId },

@@ -59,7 +59,12 @@ export const registerAll: ControllerRegistrar = async (manager: Manager, { flags
   manager.onDrained(() => userSync.batches.closeAll());
   const streamLog = PresenceStreamLog.open(flags.stateDb ? path.join(path.dirname(flags.stateDb), 'presence.db') : ':memory:');
   const presence = registerPresenceSyncController({
-    manager, graph, serviceAccountTokens, log: streamLog, metrics: createPresenceMetrics(manager.metrics.registry), workers: workersFor(flags, 'presencesync'),
+    manager,
+    graph,
+    serviceAccountTokens,
+    log: streamLog,
+    metrics: createPresenceMetrics(manager.metrics.registry),
+    workers: workersFor(flags, 'presencesync'),
     destinationPolicy: webhookDestinations(flags),
   });
   const server = await listenPresence(flags, log, (req, res) => {

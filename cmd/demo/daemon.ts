@@ -24,7 +24,11 @@ export async function startDemoDaemon(controlPlane: ControlPlane, sim: RunningSi
   try {
     await daemon.waitForLog('the leader lease', (e) => e.msg === 'Successfully acquired lease');
   } catch (error) {
-    const last = daemon.lines().slice(-5).map((l) => `  controller | ${shorten(l)}`).join('\n');
+    const last = daemon
+      .lines()
+      .slice(-5)
+      .map((l) => `  controller | ${shorten(l)}`)
+      .join('\n');
     await daemon.stop();
     throw new Error(`${(error as Error).message}; its last lines:\n${last}`);
   }
@@ -33,9 +37,16 @@ export async function startDemoDaemon(controlPlane: ControlPlane, sim: RunningSi
   const entry = flags.findIndex((a) => !a.startsWith('--'));
   console.log(`  The Deployment in ${sources} runs (ports moved to loopback, state in a temporary directory):`);
   console.log(`  $ KUBECONFIG=<ServiceAccount token> ${[program, ...flags.slice(0, entry + 1)].join(' ')} \\`);
-  console.log(flags.slice(entry + 1).map((f) => `      ${f}`).join(' \\\n'));
+  console.log(
+    flags
+      .slice(entry + 1)
+      .map((f) => `      ${f}`)
+      .join(' \\\n'),
+  );
   console.log(`  pid ${daemon.pid}, signed in as ${daemon.serviceAccount.username} with a token from the TokenRequest API; it holds the leader Lease`);
-  console.log(`  metrics ${daemon.metricsUrl} (HTTPS, bearer token of a ServiceAccount bound to the metrics-reader ClusterRole)   health ${daemon.healthUrl}/readyz   presence ${daemon.presenceUrl}`);
+  console.log(
+    `  metrics ${daemon.metricsUrl} (HTTPS, bearer token of a ServiceAccount bound to the metrics-reader ClusterRole)   health ${daemon.healthUrl}/readyz   presence ${daemon.presenceUrl}`,
+  );
   console.log(`  its log: ${show ? 'below' : `${daemon.logPath} (DEMO_LOG=1 shows it here)`}`);
   return daemon;
 }
@@ -46,7 +57,9 @@ function shorten(line: string): string {
     const { time, level, msg, name: _name, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
     const clock = typeof time === 'string' ? time.slice(11, 19) : '';
     const error = (rest['err'] as { message?: string } | undefined)?.message;
-    const fields = Object.entries(rest).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`);
+    const fields = Object.entries(rest)
+      .filter(([, v]) => typeof v !== 'object')
+      .map(([k, v]) => `${k}=${String(v)}`);
     const extra = [...fields, ...(error === undefined ? [] : [`error="${error}"`])].join(' ');
     return `${clock} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extra ? `  ${extra}` : ''}`;
   } catch {

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
       console.log(`  ${controlPlane.binaries.kubectl} -n ${NAMESPACE} delete userlicensemapping --all   # watch the simulator unassign`);
       console.log(`  ${presence.curl}   # the presence stream`);
       // Secure metrics: a self-signed certificate (-k) and a token of a ServiceAccount bound to the metrics-reader ClusterRole.
-      console.log(`  curl -k -H "Authorization: Bearer $(${controlPlane.binaries.kubectl} -n ${daemon.serviceAccount.namespace} create token ${METRICS_SCRAPER})" ${daemon.metricsUrl}   # the controller's metrics`);
+      console.log(
+        `  curl -k -H "Authorization: Bearer $(${controlPlane.binaries.kubectl} -n ${daemon.serviceAccount.namespace} create token ${METRICS_SCRAPER})" ${daemon.metricsUrl}   # the controller's metrics`,
+      );
       console.log(`Simulator control API: ${tenant.sim.controlUrl}`);
       console.log('Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

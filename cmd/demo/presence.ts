@@ -28,20 +28,47 @@ const PBX_TOKEN = 'demo-pbx-token-not-a-secret';
 const SYNC = 'front-desk';
 
 /** Creates the PresenceSync, follows its stream and shows one change each way. */
-export async function runPresenceDemo({ sim, seed }: DemoTenant, daemon: RunningDaemon, namespace: string, kubectl: Kubectl, step: (text: string) => void): Promise<PresenceDemo> {
+export async function runPresenceDemo(
+  { sim, seed }: DemoTenant,
+  daemon: RunningDaemon,
+  namespace: string,
+  kubectl: Kubectl,
+  step: (text: string) => void,
+): Promise<PresenceDemo> {
   const teamsUser = pick(seed.users, (u) => u.presence?.availability === 'Available' && u.directoryRoles === undefined);
   const pbxCaller = pick(seed.users, (u) => u.presence === undefined && u.accountEnabled !== false && (u.licenses ?? []).includes('MCOEV'));
   step(`Presence: a PresenceSync "${SYNC}" (both directions) for ${teamsUser.displayName} (ext 301) and ${pbxCaller.displayName} (ext 302)`);
-  await kubectl(['apply', '-n', namespace, '-f', '-'], [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
-    {
-      apiVersion: 'teamssync.io/v1alpha1', kind: 'PresenceSync', metadata: { name: SYNC },
-      spec: {
-        tenantRef: { name: 'demo' }, direction: 'Bidirectional', pollInterval: '5s', pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
-        users: { fromMappings: false, pbxUsers: [{ email: teamsUser.userPrincipalName, extension: '301' }, { email: pbxCaller.userPrincipalName, extension: '302' }] },
+  await kubectl(
+    ['apply', '-n', namespace, '-f', '-'],
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+        stringData: { token: PBX_TOKEN },
       },
-    },
-  ].map((o) => stringify(o)).join('---\n'));
+      {
+        apiVersion: 'teamssync.io/v1alpha1',
+        kind: 'PresenceSync',
+        metadata: { name: SYNC },
+        spec: {
+          tenantRef: { name: 'demo' },
+          direction: 'Bidirectional',
+          pollInterval: '5s',
+          pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+          users: {
+            fromMappings: false,
+            pbxUsers: [
+              { email: teamsUser.userPrincipalName, extension: '301' },
+              { email: pbxCaller.userPrincipalName, extension: '302' },
+            ],
+          },
+        },
+      },
+    ]
+      .map((o) => stringify(o))
+      .join('---\n'),
+  );
 
   const streamUrl = `${daemon.presenceUrl}/presence/${namespace}/${SYNC}/events`;
   const curl = `curl -N -H 'Authorization: Bearer ${PBX_TOKEN}' ${streamUrl}`;
@@ -62,7 +89,9 @@ export async function runPresenceDemo({ sim, seed }: DemoTenant, daemon: Running
 
   const app = seed.apps?.[0];
   const graph = createTenantClient({
-    tenantId: seed.tenantId, cloud: 'Global', registry: new Registry(),
+    tenantId: seed.tenantId,
+    cloud: 'Global',
+    registry: new Registry(),
     credentials: { kind: 'clientSecret', clientId: app?.appId ?? '', clientSecret: Redacted.of(app?.secrets?.[0] ?? '') },
     endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile },
   });
@@ -90,15 +119,23 @@ export async function runPresenceDemo({ sim, seed }: DemoTenant, daemon: Running
 /** Posts one PBX call event, echoing it as the equivalent curl command and the controller's answer. */
 async function pbxEvent(url: string, body: Record<string, string>): Promise<void> {
   console.log(`$ curl -X POST -H 'Authorization: Bearer ${PBX_TOKEN}' -d '${JSON.stringify(body)}' ${url}`);
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${PBX_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${PBX_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   console.log(`  ${res.status} ${await res.text()}`);
   if (res.status !== 202) throw new Error(`the controller answered ${res.status} to the PBX event`);
 }
 
 /** Prints a stream event the way a PBX would read it and keeps the current state per user. */
 function show(event: ParsedSseEvent, states: Map<string, string>): void {
-  const changes = event.event === 'snapshot' ? (JSON.parse(event.data) as SnapshotEventData).states
-    : event.event === 'presence' ? (JSON.parse(event.data) as PresenceEventData).changes : [];
+  const changes =
+    event.event === 'snapshot'
+      ? (JSON.parse(event.data) as SnapshotEventData).states
+      : event.event === 'presence'
+        ? (JSON.parse(event.data) as PresenceEventData).changes
+        : [];
   for (const c of changes) states.set(c.user, c.state);
   if (changes.length > 0) console.log(`  SSE ${event.event.padEnd(8)} ${changes.map((c) => `${c.user} → ${c.state}`).join(', ')}`);
 }

@@ -44,16 +44,24 @@ async function main(): Promise<void> {
   const sim = await startSimulator(opts);
   const caFile = values['ca-out'] ?? sim.caFile;
   if (values['ca-out'] !== undefined) writeFileSync(caFile, sim.caPem);
-  console.log(JSON.stringify({
-    loginUrl: sim.loginUrl, graphUrl: sim.graphUrl, controlUrl: sim.controlUrl, caFile,
-    tenants: seeds.map((s) => ({ tenantId: s.tenantId, apps: (s.apps ?? []).map((a) => a.appId) })),
-  }));
+  console.log(
+    JSON.stringify({
+      loginUrl: sim.loginUrl,
+      graphUrl: sim.graphUrl,
+      controlUrl: sim.controlUrl,
+      caFile,
+      tenants: seeds.map((s) => ({ tenantId: s.tenantId, apps: (s.apps ?? []).map((a) => a.appId) })),
+    }),
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     console.error(`m365sim: ${signal}, stopping`);
-    sim.stop().then(() => process.exit(0), () => process.exit(1));
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

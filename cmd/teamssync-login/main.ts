@@ -21,17 +21,27 @@ import type { KubeObject } from '../../pkg/runtime/resource.ts';
 import { secretResource, teamsSyncResource, teamsTenantResource, type TeamsTenant } from '../../controllers/teamssync/resources.ts';
 import { defaultRunName, ownedByRun, teamsSyncRun, tokenSecret, waitHint, type RunRequest } from './objects.ts';
 
-const USAGE = 'usage: teamssync-login --tenant NAME [--namespace NS] [--dry-run] [--diagnostic] [--mapping NAME]... [--name RUN] [--note TEXT] [--kubeconfig FILE] [--client-id GUID] [--scope SCOPE]... [--no-sign-in] [--force] [--graph-authority-host URL] [--graph-base-url URL] [--graph-ca-bundle FILE]';
+const USAGE =
+  'usage: teamssync-login --tenant NAME [--namespace NS] [--dry-run] [--diagnostic] [--mapping NAME]... [--name RUN] [--note TEXT] [--kubeconfig FILE] [--client-id GUID] [--scope SCOPE]... [--no-sign-in] [--force] [--graph-authority-host URL] [--graph-base-url URL] [--graph-ca-bundle FILE]';
 
 function flags() {
   return parseArgs({
     options: {
-      tenant: { type: 'string' }, namespace: { type: 'string' }, kubeconfig: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false }, diagnostic: { type: 'boolean', default: false },
-      mapping: { type: 'string', multiple: true }, name: { type: 'string' }, note: { type: 'string' },
-      'client-id': { type: 'string' }, scope: { type: 'string', multiple: true },
-      'no-sign-in': { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
-      'graph-authority-host': { type: 'string' }, 'graph-base-url': { type: 'string' }, 'graph-ca-bundle': { type: 'string' },
+      tenant: { type: 'string' },
+      namespace: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      diagnostic: { type: 'boolean', default: false },
+      mapping: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      note: { type: 'string' },
+      'client-id': { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      'no-sign-in': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      'graph-authority-host': { type: 'string' },
+      'graph-base-url': { type: 'string' },
+      'graph-ca-bundle': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   }).values;
@@ -87,8 +97,13 @@ async function main(): Promise<number> {
   const client = new KubeClient(kc);
   const tenant = await client.get<TeamsTenant>(teamsTenantResource, namespace, f.tenant);
   const req: RunRequest = {
-    namespace, tenant: f.tenant, runName: f.name ?? defaultRunName(f.tenant, new Date()),
-    dryRun: f['dry-run'], diagnostic: f.diagnostic, mappings: f.mapping ?? [], note: f.note,
+    namespace,
+    tenant: f.tenant,
+    runName: f.name ?? defaultRunName(f.tenant, new Date()),
+    dryRun: f['dry-run'],
+    diagnostic: f.diagnostic,
+    mappings: f.mapping ?? [],
+    note: f.note,
   };
   const withToken = !f['no-sign-in'] && !f['dry-run'];
   if (!withToken) {
@@ -99,7 +114,9 @@ async function main(): Promise<number> {
   const login = await signIn(f, tenant);
   const designated = tenant.spec.globalAdmin?.userPrincipalName;
   if (designated !== undefined && login.username.toLowerCase() !== designated.toLowerCase() && !f.force) {
-    console.error(`Signed in as ${login.username}, but only the designated Global Admin ${designated} may authorise a sync. Nothing was created (use --force to let the controller refuse it).`);
+    console.error(
+      `Signed in as ${login.username}, but only the designated Global Admin ${designated} may authorise a sync. Nothing was created (use --force to let the controller refuse it).`,
+    );
     return 1;
   }
   const secret = await client.create<KubeObject>(secretResource, namespace, tokenSecret(req, login.accessToken, login.expiresOn));
@@ -110,7 +127,9 @@ async function main(): Promise<number> {
     await client.delete(secretResource, namespace, secret.metadata?.name ?? '').catch(() => undefined);
     throw err;
   }
-  console.log(`Signed in as ${login.username}. Created TeamsSync ${namespace}/${req.runName}; its token Secret is deleted when the run ends (token valid until ${login.expiresOn.toISOString()}).\n${waitHint(req)}`);
+  console.log(
+    `Signed in as ${login.username}. Created TeamsSync ${namespace}/${req.runName}; its token Secret is deleted when the run ends (token valid until ${login.expiresOn.toISOString()}).\n${waitHint(req)}`,
+  );
   return 0;
 }
 

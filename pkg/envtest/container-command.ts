@@ -54,7 +54,8 @@ export function readImageConfig(dockerfile: string): ImageConfig {
         config.workdir = value;
         break;
       case 'ENV':
-        for (const [, k, v] of value.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) if (k !== undefined && v !== undefined) config.env[k] = v.replace(/^"|"$/g, '');
+        for (const [, k, v] of value.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+          if (k !== undefined && v !== undefined) config.env[k] = v.replace(/^"|"$/g, '');
         break;
     }
   }

@@ -47,16 +47,21 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const timeout = options.startTimeoutMs ?? Number(process.env['KUBEBUILDER_CONTROLPLANE_START_TIMEOUT_MS'] ?? 60_000);
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-  const etcd = startProcess('etcd', binaries.etcd, [
-    `--name=envtest`,
-    `--data-dir=${path.join(dir, 'etcd')}`,
-    `--listen-client-urls=${etcdUrl}`,
-    `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-    `--initial-cluster=envtest=http://127.0.0.1:${peerPort}`,
-    '--unsafe-no-fsync=true',
-  ], path.join(dir, 'etcd.log'));
+  const etcd = startProcess(
+    'etcd',
+    binaries.etcd,
+    [
+      `--name=envtest`,
+      `--data-dir=${path.join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=envtest=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync=true',
+    ],
+    path.join(dir, 'etcd.log'),
+  );
   try {
     await waitFor('etcd /health', async () => (await fetch(`${etcdUrl}/health`)).ok, timeout);
   } catch (error) {
@@ -141,13 +146,17 @@ async function launchApiserver(binaries: ControlPlaneBinaries, args: string[], d
   const port = args.find((a) => a.startsWith('--secure-port='))?.split('=')[1];
   const certFile = path.join(dir, 'certs', 'apiserver.crt');
   try {
-    await waitFor('kube-apiserver /readyz', async () => {
-      const caPem = await readFile(certFile, 'utf8');
-      const tokenLine = await readFile(path.join(dir, 'tokens.csv'), 'utf8');
-      const token = tokenLine.split(',')[0] ?? '';
-      const res = await apiRequest({ server: `https://127.0.0.1:${port}`, caPem, token }, 'GET', '/readyz');
-      return res.status === 200;
-    }, timeout);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        const caPem = await readFile(certFile, 'utf8');
+        const tokenLine = await readFile(path.join(dir, 'tokens.csv'), 'utf8');
+        const token = tokenLine.split(',')[0] ?? '';
+        const res = await apiRequest({ server: `https://127.0.0.1:${port}`, caPem, token }, 'GET', '/readyz');
+        return res.status === 200;
+      },
+      timeout,
+    );
   } catch (error) {
     await apiserver.stop();
     throw new Error(`${(error as Error).message}\n${await apiserver.tail()}`);

@@ -43,15 +43,23 @@ async function upsert(endpoint: ApiserverEndpoint, crd: CrdObject): Promise<void
 
 async function waitEstablished(endpoint: ApiserverEndpoint, crd: CrdObject): Promise<void> {
   const name = crd.metadata.name;
-  await waitFor(`CRD ${name} Established`, async () => {
-    const res = await apiRequest(endpoint, 'GET', `${crdPath}/${name}`);
-    const conditions = (res.body as CrdObject).status?.conditions ?? [];
-    return conditions.some((c) => c.type === 'Established' && c.status === 'True');
-  }, 30_000);
+  await waitFor(
+    `CRD ${name} Established`,
+    async () => {
+      const res = await apiRequest(endpoint, 'GET', `${crdPath}/${name}`);
+      const conditions = (res.body as CrdObject).status?.conditions ?? [];
+      return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    30_000,
+  );
   const version = crd.spec.versions[0]?.name ?? 'v1';
-  await waitFor(`CRD ${name} served by discovery`, async () => {
-    const res = await apiRequest(endpoint, 'GET', `/apis/${crd.spec.group}/${version}`);
-    const resources = (res.body as { resources?: Array<{ name: string }> }).resources ?? [];
-    return resources.some((r) => r.name === crd.spec.names.plural);
-  }, 30_000);
+  await waitFor(
+    `CRD ${name} served by discovery`,
+    async () => {
+      const res = await apiRequest(endpoint, 'GET', `/apis/${crd.spec.group}/${version}`);
+      const resources = (res.body as { resources?: Array<{ name: string }> }).resources ?? [];
+      return resources.some((r) => r.name === crd.spec.names.plural);
+    },
+    30_000,
+  );
 }

@@ -118,7 +118,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     'health-probe-bind-address': `127.0.0.1:${probePort}`,
     'presence-bind-address': `127.0.0.1:${presencePort}`,
     ...(container.argv.some((a) => a.startsWith('--state-db')) ? { 'state-db': stateDbFile } : {}),
-    ...(options.graph === undefined ? {} : { 'graph-authority-host': options.graph.authorityHost, 'graph-base-url': options.graph.baseUrl, 'graph-ca-bundle': options.graph.caBundle }),
+    ...(options.graph === undefined
+      ? {}
+      : { 'graph-authority-host': options.graph.authorityHost, 'graph-base-url': options.graph.baseUrl, 'graph-ca-bundle': options.graph.caBundle }),
     ...options.flags,
   };
   let argv = [...container.argv];
@@ -150,10 +152,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     kubeconfigPath,
     logPath: child.logPath,
     metricsUrl,
-    metricsToken: () => (scraperToken ??= metricsScraperToken(controlPlane, install).catch((error: unknown) => {
-      scraperToken = undefined; // a failed attempt is not remembered
-      throw error;
-    })),
+    metricsToken: () =>
+      (scraperToken ??= metricsScraperToken(controlPlane, install).catch((error: unknown) => {
+        scraperToken = undefined; // a failed attempt is not remembered
+        throw error;
+      })),
     scrapeMetrics: async (token) => scrape(metricsUrl, token === null ? undefined : (token ?? (await daemon.metricsToken()))),
     stateDbPath: container.argv.some((a) => a.startsWith('--state-db')) ? stateDbFile : undefined,
     healthUrl,
@@ -198,7 +201,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       throw new Error(`the daemon exited with ${child.child.exitCode ?? child.child.signalCode} before it was ready`);
     });
     exitedEarly.catch(() => undefined); // a later exit is not this wait's business
-    await Promise.race([exitedEarly, waitFor('the daemon /readyz', async () => (await fetch(`${healthUrl}/readyz`)).status === 200, options.readyTimeoutMs ?? 60_000, 200)]);
+    await Promise.race([
+      exitedEarly,
+      waitFor('the daemon /readyz', async () => (await fetch(`${healthUrl}/readyz`)).status === 200, options.readyTimeoutMs ?? 60_000, 200),
+    ]);
   } catch (error) {
     await daemon.stop();
     throw new Error(`${(error as Error).message}\n${lines.slice(-30).join('\n')}`);

@@ -72,10 +72,21 @@ export async function renderInstall(kubectl: string, sources = installSources())
   const bindings = objects.filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && bindsServiceAccount(o, serviceAccount));
   const boundRoles = bindings.map((b) => boundRole(b, objects));
   const roleKeys = new Set(boundRoles.map((r) => `${r.kind}/${r.name}`));
-  const identity = objects.filter((o) => (o.kind === 'ServiceAccount' && o.metadata.name === serviceAccount.name) || bindings.includes(o) || roleKeys.has(`${o.kind}/${o.metadata.name}`));
+  const identity = objects.filter(
+    (o) => (o.kind === 'ServiceAccount' && o.metadata.name === serviceAccount.name) || bindings.includes(o) || roleKeys.has(`${o.kind}/${o.metadata.name}`),
+  );
   const namespaces = new Set(identity.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined));
-  const namespaceObjects = [...namespaces].map((name) => objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  return { sources, objects, deployment, serviceAccount, identityObjects: [...namespaceObjects, ...identity.filter((o) => RBAC_KINDS.has(o.kind))], boundRoles };
+  const namespaceObjects = [...namespaces].map(
+    (name) => objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name) ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  );
+  return {
+    sources,
+    objects,
+    deployment,
+    serviceAccount,
+    identityObjects: [...namespaceObjects, ...identity.filter((o) => RBAC_KINDS.has(o.kind))],
+    boundRoles,
+  };
 }
 
 function bindsServiceAccount(binding: ManifestObject, sa: { namespace: string; name: string }): boolean {
@@ -86,7 +97,9 @@ function bindsServiceAccount(binding: ManifestObject, sa: { namespace: string; n
 function boundRole(binding: ManifestObject, objects: readonly ManifestObject[]): BoundRole {
   const ref = binding['roleRef'] as { kind: 'Role' | 'ClusterRole'; name: string };
   const scope = binding.kind === 'RoleBinding' ? (binding.metadata.namespace ?? 'default') : '';
-  const role = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.kind === 'ClusterRole' || o.metadata.namespace === binding.metadata.namespace));
+  const role = objects.find(
+    (o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.kind === 'ClusterRole' || o.metadata.namespace === binding.metadata.namespace),
+  );
   if (role === undefined) throw new Error(`${binding.kind} ${binding.metadata.name} refers to ${ref.kind} ${ref.name}, which the install does not contain`);
   return { kind: ref.kind, name: ref.name, scope, rules: (role['rules'] as PolicyRule[] | undefined) ?? [] };
 }

@@ -15,20 +15,28 @@ export const METRICS_SCRAPER = 'metrics-scraper';
 
 /** The install's ClusterRole granting `get` on the non-resource URL /metrics. */
 export function metricsReaderRole(install: InstallManifests): ManifestObject {
-  const role = install.objects.find((o) => o.kind === 'ClusterRole' && ((o['rules'] as { nonResourceURLs?: string[] }[] | undefined) ?? []).some((r) => r.nonResourceURLs?.includes('/metrics')));
+  const role = install.objects.find(
+    (o) =>
+      o.kind === 'ClusterRole' && ((o['rules'] as { nonResourceURLs?: string[] }[] | undefined) ?? []).some((r) => r.nonResourceURLs?.includes('/metrics')),
+  );
   if (role === undefined) throw new Error('the install has no ClusterRole allowing get on /metrics');
   return role;
 }
 
 /** Applies the metrics-reader ClusterRole, a scraper ServiceAccount and their binding; returns a token of that ServiceAccount. */
-export async function metricsScraperToken(controlPlane: ApiserverEndpoint & { readonly kubectl: string; readonly kubeconfigPath: string }, install: InstallManifests): Promise<string> {
+export async function metricsScraperToken(
+  controlPlane: ApiserverEndpoint & { readonly kubectl: string; readonly kubeconfigPath: string },
+  install: InstallManifests,
+): Promise<string> {
   const namespace = install.serviceAccount.namespace;
   const role = metricsReaderRole(install);
   const objects = [
     role,
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: METRICS_SCRAPER, namespace } },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${role.metadata.name}-${namespace}-scraper` },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${role.metadata.name}-${namespace}-scraper` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
       subjects: [{ kind: 'ServiceAccount', name: METRICS_SCRAPER, namespace }],
     },
@@ -54,12 +62,16 @@ export async function scrape(url: string, token: string | undefined): Promise<Sc
     return { status: res.status, text: await res.text() };
   }
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', rejectUnauthorized: false, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'GET', rejectUnauthorized: false, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, timeout: 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
     req.end();

@@ -45,7 +45,11 @@ export interface StartOptions {
 export function startProcess(name: string, command: string, args: string[], logPath: string, options: StartOptions = {}): ManagedProcess {
   installExitHook();
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env === undefined ? {} : { env: options.env }), ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const onLine = options.onLine;

@@ -26,14 +26,20 @@ export async function applyIdentity(kubectl: string, adminKubeconfig: string, in
 }
 
 /** Asks the TokenRequest API for a token of the ServiceAccount (audiences default to the apiserver's). */
-export async function requestToken(admin: ApiserverEndpoint, sa: ServiceAccountIdentity, expirationSeconds = 86_400, audiences?: readonly string[]): Promise<string> {
+export async function requestToken(
+  admin: ApiserverEndpoint,
+  sa: ServiceAccountIdentity,
+  expirationSeconds = 86_400,
+  audiences?: readonly string[],
+): Promise<string> {
   const res = await apiRequest(admin, 'POST', `/api/v1/namespaces/${sa.namespace}/serviceaccounts/${sa.name}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
     spec: { expirationSeconds, ...(audiences === undefined ? {} : { audiences: [...audiences] }) },
   });
   const token = (res.body as { status?: { token?: string } } | undefined)?.status?.token;
-  if (res.status !== 201 || token === undefined) throw new Error(`TokenRequest for ${sa.username}: HTTP ${res.status} ${JSON.stringify((res.body as { message?: string } | undefined)?.message ?? '')}`);
+  if (res.status !== 201 || token === undefined)
+    throw new Error(`TokenRequest for ${sa.username}: HTTP ${res.status} ${JSON.stringify((res.body as { message?: string } | undefined)?.message ?? '')}`);
   return token;
 }
 

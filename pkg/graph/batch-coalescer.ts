@@ -46,7 +46,10 @@ export class BatchCoalescer {
 
   async #run(chunk: Waiter[]): Promise<void> {
     try {
-      const results = await executeBatch(this.#deps, chunk.map((w) => w.item));
+      const results = await executeBatch(
+        this.#deps,
+        chunk.map((w) => w.item),
+      );
       for (const w of chunk) {
         const result = results.get(w.item.id);
         if (result === undefined) w.reject(toGraphError(new Error(`No $batch result for item ${w.item.id}`)));

@@ -115,7 +115,8 @@ export class GraphHttp {
     // A 5xx to a write that is not safe to repeat may come from behind the gateway after the write landed;
     // a 503 with Retry-After is a refusal for load (nothing was processed).
     const refusedForLoad = res.status === 503 && res.headers.get('retry-after') !== null;
-    if (isGraphError(error, 'Transient') && !(spec.idempotent ?? idempotentMethod(spec.method)) && res.status >= 500 && !refusedForLoad) throw error.withOutcomeUnknown();
+    if (isGraphError(error, 'Transient') && !(spec.idempotent ?? idempotentMethod(spec.method)) && res.status >= 500 && !refusedForLoad)
+      throw error.withOutcomeUnknown();
     throw error;
   }
 
@@ -124,7 +125,11 @@ export class GraphHttp {
     const url = this.url(spec.path, spec.query);
     this.#assertSameOrigin(url);
     const policy = new RequestPolicy({ url, method: spec.method, ...definedOnly(spec) });
-    const request = this.#client.api(url).responseType(ResponseType.RAW).middlewareOptions([policy]).headers({ ...spec.headers });
+    const request = this.#client
+      .api(url)
+      .responseType(ResponseType.RAW)
+      .middlewareOptions([policy])
+      .headers({ ...spec.headers });
     let raw: Response;
     try {
       raw = (await dispatch(request, spec)) as Response;
@@ -158,7 +163,9 @@ function withRequestPermission(error: AnyGraphError, auth: AuthContext): AnyGrap
   if (error.kind !== 'ConsentRequired' || auth.permission === undefined || error.permission === auth.permission) return error;
   const tag = error.aadsts === undefined ? '' : ` (AADSTS${error.aadsts})`;
   return new ConsentRequiredError(`${consentMessage(auth)}${tag}`, {
-    permission: auth.permission, tenantId: auth.tenantId, cause: error,
+    permission: auth.permission,
+    tenantId: auth.tenantId,
+    cause: error,
     ...(error.aadsts === undefined ? {} : { aadsts: error.aadsts }),
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(error.graphCode === undefined ? {} : { graphCode: error.graphCode }),
@@ -194,7 +201,13 @@ function optionalHeader<K extends string>(key: K, value: string | null): { [P in
   return (value === null ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-function definedOnly(spec: GraphRequestSpec): { idempotent?: boolean; readOnly?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal } {
+function definedOnly(spec: GraphRequestSpec): {
+  idempotent?: boolean;
+  readOnly?: boolean;
+  endpointClass?: EndpointClass;
+  limitClass?: LimitClass;
+  signal?: AbortSignal;
+} {
   return {
     ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
     ...(spec.readOnly === undefined ? {} : { readOnly: spec.readOnly }),

@@ -4,12 +4,7 @@ import { FeatureUnavailableInCloudError } from './errors.ts';
 export type CloudName = 'Global' | 'USGovGCCHigh' | 'USGovDoD' | 'China';
 
 /** The features whose availability differs between clouds; everything else (users, licences, mail) is everywhere. */
-export type CloudFeature =
-  | 'teamsNumberManagement'
-  | 'teamsPolicyAssignment'
-  | 'teamsUserConfiguration'
-  | 'presence'
-  | 'contactsDelta';
+export type CloudFeature = 'teamsNumberManagement' | 'teamsPolicyAssignment' | 'teamsUserConfiguration' | 'presence' | 'contactsDelta';
 
 /** Where a cloud's Entra ID and Graph live. */
 export interface CloudEndpoints {
@@ -28,7 +23,11 @@ interface CloudEntry extends CloudEndpoints {
 }
 
 const ALL_FEATURES: ReadonlySet<CloudFeature> = new Set<CloudFeature>([
-  'teamsNumberManagement', 'teamsPolicyAssignment', 'teamsUserConfiguration', 'presence', 'contactsDelta',
+  'teamsNumberManagement',
+  'teamsPolicyAssignment',
+  'teamsUserConfiguration',
+  'presence',
+  'contactsDelta',
 ]);
 
 function entry(authorityHost: string, graphRoot: string, features: ReadonlySet<CloudFeature>): CloudEntry {

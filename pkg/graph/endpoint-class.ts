@@ -3,17 +3,7 @@
  * values break Prometheus).
  */
 export type EndpointClass =
-  | 'users'
-  | 'delta'
-  | 'numbers'
-  | 'policies'
-  | 'userConfigurations'
-  | 'presence'
-  | 'mail'
-  | 'contacts'
-  | 'directoryRoles'
-  | 'batch'
-  | 'other';
+  'users' | 'delta' | 'numbers' | 'policies' | 'userConfigurations' | 'presence' | 'mail' | 'contacts' | 'directoryRoles' | 'batch' | 'other';
 
 /** Which documented throttling bucket an endpoint class falls in (graph-api.md §6.2, §4.6). */
 export type LimitClass = 'identity' | 'presence' | 'teamsAdmin' | 'outlook';

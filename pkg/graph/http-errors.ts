@@ -73,11 +73,20 @@ export function errorFromResponse(res: ResponseFacts, req: RequestFacts): AnyGra
   const what = `Microsoft Graph refused to ${req.operation} in tenant ${req.tenantId} (${tag})`;
   switch (kindForStatus(res.status)) {
     case 'Throttled':
-      return new ThrottledError(`Microsoft Graph throttled ${req.operation} in tenant ${req.tenantId} (${tag})`, { ...details, retryAfterMs: res.retryAfterMs ?? 0 });
+      return new ThrottledError(`Microsoft Graph throttled ${req.operation} in tenant ${req.tenantId} (${tag})`, {
+        ...details,
+        retryAfterMs: res.retryAfterMs ?? 0,
+      });
     case 'AuthFailed':
-      return new AuthFailedError(`Microsoft Graph rejected the access token of app ${req.clientId} in tenant ${req.tenantId} (${tag})${serverText}`, { ...details, reason: 'InvalidToken' });
+      return new AuthFailedError(`Microsoft Graph rejected the access token of app ${req.clientId} in tenant ${req.tenantId} (${tag})${serverText}`, {
+        ...details,
+        reason: 'InvalidToken',
+      });
     case 'ConsentRequired':
-      return new ConsentRequiredError(`${consentMessage(req)} (${tag} while trying to ${req.operation})`, { ...details, ...(req.permission === undefined ? {} : { permission: req.permission }) });
+      return new ConsentRequiredError(`${consentMessage(req)} (${tag} while trying to ${req.operation})`, {
+        ...details,
+        ...(req.permission === undefined ? {} : { permission: req.permission }),
+      });
     case 'NotFound':
       return req.notFound === 'ReplicationPending'
         ? new ReplicationPendingError(`Microsoft 365 has not replicated the change yet; could not ${req.operation} (${tag})`, details)
@@ -87,7 +96,10 @@ export function errorFromResponse(res: ResponseFacts, req: RequestFacts): AnyGra
     case 'Validation':
       return new ValidationError(`${what}${serverText}`, details);
     case 'Transient':
-      return new TransientError(`Microsoft Graph could not ${req.operation} right now (${tag})`, { ...details, ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }) });
+      return new TransientError(`Microsoft Graph could not ${req.operation} right now (${tag})`, {
+        ...details,
+        ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs }),
+      });
     default:
       return new TerminalError(`${what}${serverText}`, details);
   }

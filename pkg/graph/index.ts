@@ -5,12 +5,26 @@
 export { GraphTenantClient, createTenantClient, type TenantClientOptions } from './tenant-client.ts';
 export { GraphClientFactory, type GraphClientFactoryOptions, type TenantClientRequest } from './factory.ts';
 export {
-  CLOUDS, resolveEndpoints, isFeatureAvailable, assertFeatureAvailable, isCloudName,
-  type CloudName, type CloudFeature, type CloudEndpoints, type EndpointOverrides, type ResolvedEndpoints,
+  CLOUDS,
+  resolveEndpoints,
+  isFeatureAvailable,
+  assertFeatureAvailable,
+  isCloudName,
+  type CloudName,
+  type CloudFeature,
+  type CloudEndpoints,
+  type EndpointOverrides,
+  type ResolvedEndpoints,
 } from './clouds.ts';
 export type {
-  TenantCredentials, ClientSecretCredentials, CertificateCredentials, FederatedAssertionCredentials,
-  DelegatedRefreshTokenCredentials, AccessTokenCredentials, AccessToken, TokenProvider,
+  TenantCredentials,
+  ClientSecretCredentials,
+  CertificateCredentials,
+  FederatedAssertionCredentials,
+  DelegatedRefreshTokenCredentials,
+  AccessTokenCredentials,
+  AccessToken,
+  TokenProvider,
 } from './auth/credentials.ts';
 export { deviceCodeLogin, type DeviceCodeLoginOptions, type DeviceCodeLoginResult } from './auth/device-code.ts';
 export { sha256Thumbprint } from './auth/app-token-provider.ts';
@@ -39,7 +53,11 @@ export { MailApi } from './api/mail.ts';
 export { DirectoryRolesApi, GLOBAL_ADMINISTRATOR_TEMPLATE_ID } from './api/directory-roles.ts';
 export { ContactsApi, type ContactFolder } from './api/contacts.ts';
 export {
-  TEAMS_PHONE_PLAN_IDS, CALLING_PLAN_IDS, RESOURCE_ACCOUNT_PLAN_ID, planCatalogFrom, isEligibleForDirectRouting,
+  TEAMS_PHONE_PLAN_IDS,
+  CALLING_PLAN_IDS,
+  RESOURCE_ACCOUNT_PLAN_ID,
+  planCatalogFrom,
+  isEligibleForDirectRouting,
   type LicensePlanCatalog,
 } from './api/license-plans.ts';
 export type * from './api/directory-types.ts';

@@ -67,7 +67,5 @@ export class TenantLimiter {
 
 function queueOptions(spec: LimitSpec): ConstructorParameters<typeof PQueue>[0] {
   const capped = spec.intervalCap !== undefined && spec.intervalMs !== undefined && spec.intervalMs > 0;
-  return capped
-    ? { concurrency: spec.concurrency, intervalCap: spec.intervalCap, interval: spec.intervalMs, strict: true }
-    : { concurrency: spec.concurrency };
+  return capped ? { concurrency: spec.concurrency, intervalCap: spec.intervalCap, interval: spec.intervalMs, strict: true } : { concurrency: spec.concurrency };
 }

@@ -67,7 +67,9 @@ export async function pollNumberOperation(
     const operation = await getNumberOperation(http, operationId, signal);
     if (isFinalStatus(operation.status)) return operation;
     if (Date.now() >= deadline) {
-      throw new ReplicationPendingError(`Telephone number operation ${operationId} is still ${operation.status}; the controller will check again`, { tenantId: http.tenantId });
+      throw new ReplicationPendingError(`Telephone number operation ${operationId} is still ${operation.status}; the controller will check again`, {
+        tenantId: http.tenantId,
+      });
     }
   }
 }

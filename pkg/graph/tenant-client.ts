@@ -80,7 +80,12 @@ export class GraphTenantClient {
     this.delegated = tokens.delegated;
     const gate = new ThrottleGate();
     const http = new GraphHttp({
-      tenantId: options.tenantId, graphBaseUrl: this.endpoints.graphBaseUrl, tokens, agent: this.#agent, gate, metrics,
+      tenantId: options.tenantId,
+      graphBaseUrl: this.endpoints.graphBaseUrl,
+      tokens,
+      agent: this.#agent,
+      gate,
+      metrics,
       limiter: new TenantLimiter(options.limits),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -105,7 +110,10 @@ export class GraphTenantClient {
 
   /** Sends explicit `$batch` items (with `dependsOn`), retrying inner 429s after their Retry-After. */
   executeBatch(items: readonly BatchItem[], options: { signal?: AbortSignal } = {}): Promise<Map<string, BatchItemResult>> {
-    return executeBatch({ http: this.#ctx.http, gate: this.#ctx.gate, metrics: this.#ctx.metrics, ...(options.signal === undefined ? {} : { signal: options.signal }) }, items);
+    return executeBatch(
+      { http: this.#ctx.http, gate: this.#ctx.gate, metrics: this.#ctx.metrics, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      items,
+    );
   }
 
   /** Coalesces one independent request into a shared `$batch` (flushed at 20 items or after a few ms). */
@@ -119,7 +127,13 @@ export class GraphTenantClient {
   }
 }
 
-function tokenProvider(options: TenantClientOptions, endpoints: ResolvedEndpoints, agent: Agent, metrics: ReturnType<typeof graphMetrics>, logger: GraphLogger): TokenProvider {
+function tokenProvider(
+  options: TenantClientOptions,
+  endpoints: ResolvedEndpoints,
+  agent: Agent,
+  metrics: ReturnType<typeof graphMetrics>,
+  logger: GraphLogger,
+): TokenProvider {
   const c = options.credentials;
   const shared = { tenantId: options.tenantId, authorityHost: endpoints.authorityHost, agent, metrics, logger };
   switch (c.kind) {

@@ -3,8 +3,17 @@ import { isGraphError, TerminalError, TransientError, type AnyGraphError } from 
 import { sanitize } from './sanitize.ts';
 
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 const TLS_CODES = /^(UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_CERT|ERR_SSL)/;
 
@@ -60,7 +69,10 @@ function fromMsal(e: MsalLikeError, auth: AuthContext | undefined): AnyGraphErro
     return new TerminalError(`The TLS certificate of the Entra ID endpoint is not trusted (${networkCause}): check the CA bundle`, { cause: e });
   }
   if (e.errorCode.startsWith('authority_') || e.errorCode.endsWith('_url_error') || e.errorCode === 'untrusted_authority') {
-    return new TerminalError(`The Entra ID authority for tenant ${context.tenantId} is misconfigured (${e.errorCode})`, { cause: e, tenantId: context.tenantId });
+    return new TerminalError(`The Entra ID authority for tenant ${context.tenantId} is misconfigured (${e.errorCode})`, {
+      cause: e,
+      tenantId: context.tenantId,
+    });
   }
   return classifyOAuthFailure(
     {

@@ -63,13 +63,24 @@ export interface FaultTarget {
 }
 
 const DEFAULT_CODES: Record<number, string> = {
-  400: 'BadRequest', 401: 'InvalidAuthenticationToken', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict',
-  429: 'TooManyRequests', 500: 'UnknownError', 502: 'BadGateway', 503: 'serviceNotAvailable', 504: 'GatewayTimeout',
+  400: 'BadRequest',
+  401: 'InvalidAuthenticationToken',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'UnknownError',
+  502: 'BadGateway',
+  503: 'serviceNotAvailable',
+  504: 'GatewayTimeout',
 };
 
 function compile(pattern: string): RegExp {
   if (pattern.startsWith('^')) return new RegExp(pattern);
-  const body = pattern.split('/').map((seg) => (seg === '**' ? '.*' : seg.split('*').map(escape).join('[^/]*'))).join('/');
+  const body = pattern
+    .split('/')
+    .map((seg) => (seg === '**' ? '.*' : seg.split('*').map(escape).join('[^/]*')))
+    .join('/');
   return new RegExp(`^${body}$`, 'i');
 }
 const escape = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

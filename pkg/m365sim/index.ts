@@ -111,8 +111,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const control = new SimulatorControl(ctx);
   for (const seed of opts.seed ?? []) control.addTenant(seed);
   const tls = createSimulatorTls(['127.0.0.1', 'localhost']);
-  const login = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, guarded('login', (q, s) => handleLogin(ctx, q, s)));
-  const graph = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, guarded('graph', (q, s) => handleGraph(ctx, q, s)));
+  const login = createHttpsServer(
+    { cert: tls.certPem, key: tls.keyPem },
+    guarded('login', (q, s) => handleLogin(ctx, q, s)),
+  );
+  const graph = createHttpsServer(
+    { cert: tls.certPem, key: tls.keyPem },
+    guarded('graph', (q, s) => handleGraph(ctx, q, s)),
+  );
   const controlServer = createHttpServer(guarded('control', (q, s) => handleControl(control, q, s)));
   const base = opts.port ?? 0;
   const loginPort = await listen(login, base);

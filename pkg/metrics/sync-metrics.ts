@@ -39,8 +39,7 @@ export const syncMetricNames = {
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
   const tenant = ['namespace', 'tenant'] as const;
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    new Gauge<L>({ name, help, labelNames, registers: [registry] });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
   const metrics = {
     syncNeeded: gauge(syncMetricNames.syncNeeded, '1 while changes for the tenant are not yet applied in Microsoft 365.', tenant),
     pendingChanges: gauge(syncMetricNames.pendingChanges, 'Changes queued for the tenant and not yet applied.', tenant),

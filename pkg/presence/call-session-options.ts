@@ -41,7 +41,8 @@ function clamp(value: number | undefined, low: number, high: number, fallback: n
  * lifetime (else renewals would chase each other); the stuck-call bound to at least one minute.
  */
 export function resolveCallSessionOptions(partial: Partial<CallSessionOptions> = {}): CallSessionOptions {
-  const sessionLifetimeMs = Math.round(clamp(partial.sessionLifetimeMs, 5 * MINUTE, 240 * MINUTE, DEFAULT_CALL_SESSION_OPTIONS.sessionLifetimeMs) / 1000) * 1000;
+  const sessionLifetimeMs =
+    Math.round(clamp(partial.sessionLifetimeMs, 5 * MINUTE, 240 * MINUTE, DEFAULT_CALL_SESSION_OPTIONS.sessionLifetimeMs) / 1000) * 1000;
   const retryBaseMs = clamp(partial.retryBaseMs, 10, MINUTE, DEFAULT_CALL_SESSION_OPTIONS.retryBaseMs);
   return {
     sessionLifetimeMs,

@@ -31,7 +31,13 @@ export type CallEventOutcome = 'started' | 'joined' | 'stillOnCall' | 'ended' | 
 
 /** An action for the runner. `issuedAt` lets `complete` date the session from when it was requested. */
 export type CallAction =
-  | { readonly kind: 'set'; readonly teamsUserId: string; readonly expirationDuration: string; readonly reason: 'callStarted' | 'renewal' | 'retry'; readonly issuedAt: number }
+  | {
+      readonly kind: 'set';
+      readonly teamsUserId: string;
+      readonly expirationDuration: string;
+      readonly reason: 'callStarted' | 'renewal' | 'retry';
+      readonly issuedAt: number;
+    }
   | { readonly kind: 'clear'; readonly teamsUserId: string; readonly reason: 'callEnded' | 'maxCallDuration'; readonly issuedAt: number };
 
 interface UserCall {
@@ -139,7 +145,8 @@ export class CallSessionMachine {
       if (call.inFlight) continue;
       let at = call.retryAt;
       if (call.desired === 'onCall') {
-        const renewAt = call.setAt === undefined ? call.retryAt : Math.max(call.retryAt, call.setAt + this.options.sessionLifetimeMs - this.options.renewBeforeMs);
+        const renewAt =
+          call.setAt === undefined ? call.retryAt : Math.max(call.retryAt, call.setAt + this.options.sessionLifetimeMs - this.options.renewBeforeMs);
         at = Math.min(renewAt, call.startedAt + this.options.maxCallDurationMs);
       }
       next = next === undefined ? at : Math.min(next, at);
@@ -155,7 +162,16 @@ export class CallSessionMachine {
       call.callIds.add(callId);
       return 'joined';
     }
-    const fresh: UserCall = { desired: 'onCall', callIds: new Set([callId]), startedAt: now, setAt: undefined, inFlight: false, failures: 0, retryAt: 0, clearReason: 'callEnded' };
+    const fresh: UserCall = {
+      desired: 'onCall',
+      callIds: new Set([callId]),
+      startedAt: now,
+      setAt: undefined,
+      inFlight: false,
+      failures: 0,
+      retryAt: 0,
+      clearReason: 'callEnded',
+    };
     // A clear still in flight completes first; `complete` then sees desired=onCall and the set follows.
     this.#calls.set(teamsUserId, call === undefined ? fresh : { ...fresh, inFlight: call.inFlight });
     return 'started';
@@ -171,7 +187,16 @@ export class CallSessionMachine {
     if (call === undefined) {
       // Unknown session (e.g. set before a restart): assume the latest possible set time, so a failing clear is
       // retried until such a session would have lapsed on its own.
-      this.#calls.set(teamsUserId, { desired: 'clear', callIds: new Set(), startedAt: now, setAt: now, inFlight: false, failures: 0, retryAt: 0, clearReason: 'callEnded' });
+      this.#calls.set(teamsUserId, {
+        desired: 'clear',
+        callIds: new Set(),
+        startedAt: now,
+        setAt: now,
+        inFlight: false,
+        failures: 0,
+        retryAt: 0,
+        clearReason: 'callEnded',
+      });
       return 'ended';
     }
     call.desired = 'clear';

@@ -93,7 +93,10 @@ function addCidr(list: BlockList, cidr: string): void {
  * of silently opening or closing a range.
  */
 export function parseCidrList(text: string): string[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const check = new BlockList();
   for (const entry of entries) addCidr(check, entry);
   return entries;
@@ -124,7 +127,8 @@ function ipv6Groups(address: string): number[] | undefined {
   }
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((group) => (/^[0-9a-f]{1,4}$/i.test(group) ? Number.parseInt(group, 16) : Number.NaN)));
+  const parse = (part: string): number[] =>
+    part === '' ? [] : part.split(':').map((group) => (/^[0-9a-f]{1,4}$/i.test(group) ? Number.parseInt(group, 16) : Number.NaN));
   const head = parse(halves[0] ?? '');
   const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
   const known = head.length + rest.length;
@@ -163,7 +167,13 @@ export function checkAddress(policy: DestinationPolicy, address: string): Addres
   const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
   if (family === undefined) return 'internal';
   const embedded = family === 'ipv6' ? embeddedIPv4(address) : undefined;
-  const candidates: [string, 'ipv4' | 'ipv6'][] = embedded === undefined ? [[address, family]] : [[embedded, 'ipv4'], [address, family]];
+  const candidates: [string, 'ipv4' | 'ipv6'][] =
+    embedded === undefined
+      ? [[address, family]]
+      : [
+          [embedded, 'ipv4'],
+          [address, family],
+        ];
   if (candidates.some(([a, f]) => policy.denied.check(a, f))) return 'denied';
   if (candidates.some(([a, f]) => policy.allowed.check(a, f))) return undefined;
   if (candidates.some(([a, f]) => internal.check(a, f))) return 'internal';

@@ -45,7 +45,13 @@ export function hasBody(req: IncomingMessage): boolean {
 /** Answers a failed bearer check: 401 with a challenge when no token was sent, 403 when it was wrong; the body is not read. */
 export function sendAuthFailure(res: ServerResponse, check: Exclude<BearerCheck, 'ok'>, req: IncomingMessage): void {
   if (check === 'missing') {
-    refuseWithoutReading(req, res, 401, { error: 'Unauthorized', message: 'A bearer token is required' }, { 'www-authenticate': 'Bearer realm="teamssync-presence"' });
+    refuseWithoutReading(
+      req,
+      res,
+      401,
+      { error: 'Unauthorized', message: 'A bearer token is required' },
+      { 'www-authenticate': 'Bearer realm="teamssync-presence"' },
+    );
   } else {
     refuseWithoutReading(req, res, 403, { error: 'Forbidden', message: 'The bearer token is not valid for this endpoint' });
   }

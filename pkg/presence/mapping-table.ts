@@ -78,10 +78,7 @@ function matches(allowed: readonly string[] | undefined, value: string): boolean
  * When to use: diagnostics and tests; production code calls {@link mapTeamsPresence}.
  * Gotchas: never throws; missing or null fields are treated as empty strings and fall through to the fallback row.
  */
-export function findMappingRow(
-  presence: TeamsPresence,
-  table: readonly PresenceMappingRow[] = PRESENCE_MAPPING_TABLE,
-): PresenceMappingRow {
+export function findMappingRow(presence: TeamsPresence, table: readonly PresenceMappingRow[] = PRESENCE_MAPPING_TABLE): PresenceMappingRow {
   const availability = presence.availability ?? '';
   const activity = presence.activity ?? '';
   const outOfOffice = presence.outOfOfficeSettings?.isOutOfOffice === true;

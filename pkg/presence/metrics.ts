@@ -11,7 +11,7 @@ export type WebhookDeliveryResult = 'delivered' | 'retried' | 'rejected';
 
 /** Why a presence HTTP request was refused, for `presence_http_refused_total{reason}` (a fixed list). */
 export type HttpRefusalReason =
-  | 'unauthorized' | 'forbidden' | 'methodNotAllowed' | 'unsupportedMediaType' | 'tooLarge' | 'badRequest' | 'tooManyClients' | 'notServing';
+  'unauthorized' | 'forbidden' | 'methodNotAllowed' | 'unsupportedMediaType' | 'tooLarge' | 'badRequest' | 'tooManyClients' | 'notServing';
 
 /** Endpoints counted by `presence_http_refused_total{endpoint}`. */
 export type PresenceEndpoint = 'stream' | 'pbx';
@@ -71,8 +71,18 @@ export function createPresenceMetrics(registry: Registry): PresenceMetrics {
       registers,
     }),
     usersTracked: new Gauge({ name: 'presence_users_tracked', help: 'PBX users matched to a Microsoft 365 user and polled.', labelNames: ['sync'], registers }),
-    usersUnmatched: new Gauge({ name: 'presence_users_unmatched', help: 'PBX users whose e-mail matches no Microsoft 365 user.', labelNames: ['sync'], registers }),
-    streamClients: new Gauge({ name: 'presence_stream_clients', help: 'Connected Server-Sent Events clients of the presence stream.', labelNames: ['sync'], registers }),
+    usersUnmatched: new Gauge({
+      name: 'presence_users_unmatched',
+      help: 'PBX users whose e-mail matches no Microsoft 365 user.',
+      labelNames: ['sync'],
+      registers,
+    }),
+    streamClients: new Gauge({
+      name: 'presence_stream_clients',
+      help: 'Connected Server-Sent Events clients of the presence stream.',
+      labelNames: ['sync'],
+      registers,
+    }),
     webhookDeliveries: new Counter({
       name: 'presence_webhook_deliveries_total',
       help: 'Webhook delivery attempts to the PBX by result (delivered, retried, rejected).',

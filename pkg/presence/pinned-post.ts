@@ -80,9 +80,17 @@ function classify(error: unknown, options: PinnedPostOptions): PostFailure {
   if (options.signal.aborted) return new PostFailure(options.timedOut?.() === true ? 'timeout' : 'aborted');
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA' || code === 'EAI_NONAME') return new PostFailure('nameNotResolved');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA' || code === 'EAI_NONAME')
+      return new PostFailure('nameNotResolved');
     if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return new PostFailure('timeout');
-    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('UNABLE_TO_') || code.includes('CERT') || code === 'EPROTO' || code === 'HOSTNAME_MISMATCH') {
+    if (
+      code.startsWith('ERR_SSL') ||
+      code.startsWith('ERR_TLS') ||
+      code.startsWith('UNABLE_TO_') ||
+      code.includes('CERT') ||
+      code === 'EPROTO' ||
+      code === 'HOSTNAME_MISMATCH'
+    ) {
       return new PostFailure('tls');
     }
   }

@@ -97,7 +97,16 @@ export async function startPresenceListener(options: PresenceListenerOptions): P
       },
       onError: (reason) => options.onTlsEvent?.({ kind: 'reloadFailed', reason }),
     });
-    https = createHttpsServer({ ...common, cert: tlsWatch.current.cert, key: tlsWatch.current.key.reveal(), minVersion: 'TLSv1.2', handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 }, options.handler);
+    https = createHttpsServer(
+      {
+        ...common,
+        cert: tlsWatch.current.cert,
+        key: tlsWatch.current.key.reveal(),
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+      },
+      options.handler,
+    );
     // A client that aborts the handshake is no error of ours; without a listener node would only log it.
     https.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
     server = https;

@@ -92,7 +92,12 @@ export async function streamClient(context: ClientContext, res: ServerResponse, 
   const onClose = (): void => wake?.();
   res.on('close', onClose);
   try {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     await write(res, `retry: ${RECONNECT_MS}\n\n`);
     let cursor = await open(context, res, lastEventId);
     while (!isClosed(res)) {

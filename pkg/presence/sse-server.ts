@@ -97,7 +97,13 @@ export function createPresenceSseHandler(options: PresenceSseOptions): PresenceS
     if (unavailable !== undefined && presentedTokenDigest(req.headers.authorization) !== undefined) {
       // 503 + Retry-After, not 403: EventSource gives up for good on a 4xx but retries after this.
       refused('notServing');
-      refuseWithoutReading(req, res, 503, { error: 'ServiceUnavailable', message: unavailable.message }, { 'retry-after': String(unavailable.retryAfterSeconds) });
+      refuseWithoutReading(
+        req,
+        res,
+        503,
+        { error: 'ServiceUnavailable', message: unavailable.message },
+        { 'retry-after': String(unavailable.retryAfterSeconds) },
+      );
       return true;
     }
     // An unknown stream answers like a wrong token, so the endpoint does not reveal which PresenceSyncs exist.

@@ -56,8 +56,16 @@ CREATE TABLE IF NOT EXISTS presence_current (
   PRIMARY KEY (stream, user)) WITHOUT ROWID;
 `;
 
-interface StreamRow { head_id: number; pruned_through: number }
-interface EventRow { id: number; stream: string; at: number; data: string }
+interface StreamRow {
+  head_id: number;
+  pruned_through: number;
+}
+interface EventRow {
+  id: number;
+  stream: string;
+  at: number;
+  data: string;
+}
 
 /**
  * The log. Open one per process (better-sqlite3 is synchronous; every method is atomic with respect to JS).
@@ -122,7 +130,9 @@ export class PresenceStreamLog {
           'ON CONFLICT (stream, user) DO UPDATE SET event_id = excluded.event_id, change = excluded.change',
       );
       for (const change of changes) upsert.run(stream, change.user, id, JSON.stringify(change));
-      this.#db.prepare('INSERT INTO presence_streams (stream, head_id) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET head_id = excluded.head_id').run(stream, id);
+      this.#db
+        .prepare('INSERT INTO presence_streams (stream, head_id) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET head_id = excluded.head_id')
+        .run(stream, id);
       this.#prune(stream, at);
       return { id, stream, at, changes };
     })();
@@ -201,9 +211,9 @@ export class PresenceStreamLog {
     const byCount = this.#db
       .prepare('SELECT id FROM presence_events WHERE stream = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
       .get(stream, Math.max(1, retention.maxEvents)) as { id: number } | undefined;
-    const byAge = this.#db
-      .prepare('SELECT max(id) AS id FROM presence_events WHERE stream = ? AND at < ?')
-      .get(stream, now - retention.maxAgeMs) as { id: number | null };
+    const byAge = this.#db.prepare('SELECT max(id) AS id FROM presence_events WHERE stream = ? AND at < ?').get(stream, now - retention.maxAgeMs) as {
+      id: number | null;
+    };
     const cut = Math.max(byCount?.id ?? 0, byAge.id ?? 0);
     if (cut === 0) return;
     this.#db.prepare('DELETE FROM presence_events WHERE stream = ? AND id <= ?').run(stream, cut);

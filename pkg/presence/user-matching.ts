@@ -84,9 +84,7 @@ export function matchPbxUsers(
     if (key === undefined) withoutEmail++;
     else if (teamsUserId === undefined) unmatched.push(key);
     if (key === undefined || teamsUserId === undefined) continue;
-    const tracked: TrackedUser = user.extension === undefined
-      ? { userKey: key, teamsUserId }
-      : { userKey: key, teamsUserId, extension: user.extension };
+    const tracked: TrackedUser = user.extension === undefined ? { userKey: key, teamsUserId } : { userKey: key, teamsUserId, extension: user.extension };
     matched.set(key, tracked);
   }
   const sorted = [...matched.values()].sort((a, b) => (a.userKey < b.userKey ? -1 : a.userKey > b.userKey ? 1 : 0));

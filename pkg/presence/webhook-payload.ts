@@ -13,7 +13,12 @@ import type { PresenceStreamLog } from './stream-log.ts';
 
 /** A webhook body. */
 export type WebhookPayload =
-  | { readonly type: 'events'; readonly stream: string; readonly epoch: string; readonly events: readonly { id: number; at: number; changes: readonly PresenceChange[] }[] }
+  | {
+      readonly type: 'events';
+      readonly stream: string;
+      readonly epoch: string;
+      readonly events: readonly { id: number; at: number; changes: readonly PresenceChange[] }[];
+    }
   | {
       readonly type: 'snapshot';
       readonly stream: string;

@@ -59,7 +59,6 @@ function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
-
 /**
  * Delivers one stream to one URL.
  *

@@ -63,11 +63,7 @@ export function setCondition(status: ConditionedStatus, input: ConditionInput, n
     return true;
   }
   const flipped = existing.status !== input.status;
-  const changed =
-    flipped ||
-    existing.reason !== input.reason ||
-    existing.message !== input.message ||
-    existing.observedGeneration !== input.observedGeneration;
+  const changed = flipped || existing.reason !== input.reason || existing.message !== input.message || existing.observedGeneration !== input.observedGeneration;
   if (!changed) return false;
   Object.assign(existing, build(input, flipped ? time : existing.lastTransitionTime));
   if (input.observedGeneration === undefined) delete existing.observedGeneration;
@@ -180,7 +176,12 @@ const UP_TO_DATE: ConditionCause = { reason: 'UpToDate', message: 'Nothing is wa
 export function summarizeConditions(inputs: ConditionInputs): readonly [ConditionInput, ConditionInput, ConditionInput] {
   const { failed, syncNeeded: pending } = inputs;
   const readyCause = failed ?? pending ?? inputs.notReady;
-  const cond = (type: string, status: ConditionStatus, cause: ConditionCause): ConditionInput => ({ type, status, reason: cause.reason, message: cause.message });
+  const cond = (type: string, status: ConditionStatus, cause: ConditionCause): ConditionInput => ({
+    type,
+    status,
+    reason: cause.reason,
+    message: cause.message,
+  });
   return [
     readyCause === undefined ? cond(ConditionTypes.Ready, 'True', inputs.ready) : cond(ConditionTypes.Ready, 'False', readyCause),
     pending === undefined ? cond(ConditionTypes.SyncNeeded, 'False', inputs.upToDate ?? UP_TO_DATE) : cond(ConditionTypes.SyncNeeded, 'True', pending),

@@ -27,7 +27,13 @@ export async function addFinalizer<T extends KubeObject>(client: KubeClient, ref
  */
 export async function removeFinalizer<T extends KubeObject>(client: KubeClient, ref: ResourceRef, obj: T, finalizer: string, signal?: AbortSignal): Promise<T> {
   if (!hasFinalizer(obj, finalizer)) return obj;
-  return patchFinalizers(client, ref, obj, (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer), signal);
+  return patchFinalizers(
+    client,
+    ref,
+    obj,
+    (obj.metadata?.finalizers ?? []).filter((f) => f !== finalizer),
+    signal,
+  );
 }
 
 function patchFinalizers<T extends KubeObject>(client: KubeClient, ref: ResourceRef, obj: T, finalizers: string[], signal?: AbortSignal): Promise<T> {

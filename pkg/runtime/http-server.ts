@@ -86,9 +86,10 @@ async function listen(address: string, routes: Routes, tls: ServingTls | undefin
       res.end('internal error\n');
     });
   };
-  const server: Server | HttpsServer = tls === undefined
-    ? createServer(ENDPOINT_LIMITS, handle)
-    : createHttpsServer({ ...ENDPOINT_LIMITS, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 }, handle);
+  const server: Server | HttpsServer =
+    tls === undefined
+      ? createServer(ENDPOINT_LIMITS, handle)
+      : createHttpsServer({ ...ENDPOINT_LIMITS, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000 }, handle);
   // A failed or abandoned handshake (a plain-HTTP client, a scanner) must not hold a connection slot.
   if (tls !== undefined) server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   server.keepAliveTimeout = 5_000;

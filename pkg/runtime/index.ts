@@ -42,13 +42,7 @@ export { createMergePatch, deepEqual } from './merge-patch.ts';
 export { RuntimeMetrics } from './metrics.ts';
 export { controllerOf, enqueueOwner, isOwnedBy, ownerReference, setOwnerReference } from './owner-refs.ts';
 export { anyOf, generationChanged, metadataChanged, type ChangeEvent, type Predicate } from './predicates.ts';
-export {
-  BucketRateLimiter,
-  defaultControllerRateLimiter,
-  ItemExponentialFailureRateLimiter,
-  MaxOfRateLimiter,
-  type RateLimiter,
-} from './rate-limiter.ts';
+export { BucketRateLimiter, defaultControllerRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter, type RateLimiter } from './rate-limiter.ts';
 export { isTerminalError, TerminalError, type ReconcileContext, type Reconciler, type Request, type Result } from './reconcile.ts';
 export {
   apiVersionOf,

@@ -233,10 +233,13 @@ export class Informer<T extends KubeObject> {
   private scheduleResync(): void {
     const period = this.opts.resyncPeriodMs ?? 10 * 3600_000;
     if (!(period > 0)) return;
-    this.resyncTimer = setTimeout(() => {
-      if (this.synced) for (const obj of this.store.list()) this.handlers.updated(obj, obj);
-      if (this.loop) this.scheduleResync();
-    }, period * (0.9 + Math.random() * 0.2));
+    this.resyncTimer = setTimeout(
+      () => {
+        if (this.synced) for (const obj of this.store.list()) this.handlers.updated(obj, obj);
+        if (this.loop) this.scheduleResync();
+      },
+      period * (0.9 + Math.random() * 0.2),
+    );
     unrefTimer(this.resyncTimer);
   }
 }

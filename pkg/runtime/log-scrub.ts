@@ -43,6 +43,7 @@ function scrubError(error: Error, scrub: Scrubber, depth: number): Record<string
 export function scrubLogArguments(args: unknown[], scrub: Scrubber): unknown[] {
   const [first, ...rest] = args;
   // log.error(err): pino would take err.message as the line's message, unscrubbed.
-  if (first instanceof Error) return [{ err: first }, scrub(typeof rest[0] === 'string' ? rest[0] : first.message), ...rest.slice(1).map((a) => (typeof a === 'string' ? scrub(a) : a))];
+  if (first instanceof Error)
+    return [{ err: first }, scrub(typeof rest[0] === 'string' ? rest[0] : first.message), ...rest.slice(1).map((a) => (typeof a === 'string' ? scrub(a) : a))];
   return args.map((a) => (typeof a === 'string' ? scrub(a) : a));
 }

@@ -53,12 +53,12 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       ...(scrub === undefined
         ? {}
         : {
-          hooks: {
-            logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
-              method.apply(this, scrubLogArguments(args, scrub));
+            hooks: {
+              logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+                method.apply(this, scrubLogArguments(args, scrub));
+              },
             },
-          },
-        }),
+          }),
     },
     opts.destination,
   );

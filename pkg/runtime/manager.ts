@@ -93,8 +93,16 @@ export class Manager {
     const le = opts.leaderElection;
     if (le?.enabled) {
       this.elector = new LeaderElector({
-        client: this.client, namespace: le.namespace, name: le.id, identity: this.identity, logger: this.log, metrics: this.metrics,
-        leaseDurationMs: le.leaseDurationMs, renewDeadlineMs: le.renewDeadlineMs, retryPeriodMs: le.retryPeriodMs, releaseOnCancel: le.releaseOnCancel,
+        client: this.client,
+        namespace: le.namespace,
+        name: le.id,
+        identity: this.identity,
+        logger: this.log,
+        metrics: this.metrics,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        releaseOnCancel: le.releaseOnCancel,
         fence: this.fence,
       });
     }
@@ -108,7 +116,11 @@ export class Manager {
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
       informer = new Informer<T>({
-        client: this.client, resource, namespace, logger: this.log, metrics: this.metrics,
+        client: this.client,
+        resource,
+        namespace,
+        logger: this.log,
+        metrics: this.metrics,
         ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),
         ...this.opts.informerDefaults,
       });
@@ -294,7 +306,9 @@ export class Manager {
   }
 
   private informerProblem(): string | undefined {
-    const bad = [...this.informers.values()].filter((i) => !i.healthy()).map((i) => `${i.resource.plural}${i.hasSynced() ? ' (watch failing)' : ' (not synced)'}`);
+    const bad = [...this.informers.values()]
+      .filter((i) => !i.healthy())
+      .map((i) => `${i.resource.plural}${i.hasSynced() ? ' (watch failing)' : ' (not synced)'}`);
     return bad.length ? bad.join(', ') : undefined;
   }
 }

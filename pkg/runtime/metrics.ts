@@ -2,8 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /** controller-runtime's reconcile-time buckets (0.005 s … 60 s, 40 buckets). */
 const reconcileBuckets = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5,
-  1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8,
+  9, 10, 15, 20, 25, 30, 40, 50, 60,
 ];
 /** client-go's workqueue buckets: 1e-8 s … 1e3 s, ×10. */
 const queueBuckets = Array.from({ length: 12 }, (_, i) => Number((1e-8 * 10 ** i).toPrecision(1)));
@@ -57,19 +57,33 @@ export class RuntimeMetrics {
   constructor(opts: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     const registers = [(this.registry = opts.registry ?? new Registry())];
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
-    const c = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
-      new Counter({ name, help, labelNames, registers });
-    const g = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
-      new Gauge({ name, help, labelNames, registers });
+    const c = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> => new Counter({ name, help, labelNames, registers });
+    const g = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> => new Gauge({ name, help, labelNames, registers });
     this.reconcileTotal = c('controller_runtime_reconcile_total', 'Total number of reconciliations per controller', ['controller', 'result']);
     this.reconcileErrors = c('controller_runtime_reconcile_errors_total', 'Total number of reconciliation errors per controller', ['controller']);
-    this.terminalReconcileErrors = c('controller_runtime_terminal_reconcile_errors_total', 'Total number of terminal reconciliation errors per controller', ['controller']);
+    this.terminalReconcileErrors = c('controller_runtime_terminal_reconcile_errors_total', 'Total number of terminal reconciliation errors per controller', [
+      'controller',
+    ]);
     this.reconcilePanics = c('controller_runtime_reconcile_panics_total', 'Total number of reconciliation panics per controller', ['controller']);
-    this.reconcileTime = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: reconcileBuckets, registers });
+    this.reconcileTime = new Histogram({
+      name: 'controller_runtime_reconcile_time_seconds',
+      help: 'Length of time per reconciliation per controller',
+      labelNames: ['controller'],
+      buckets: reconcileBuckets,
+      registers,
+    });
     this.activeWorkers = g('controller_runtime_active_workers', 'Number of currently used workers per controller', ['controller']);
     this.maxConcurrentReconciles = g('controller_runtime_max_concurrent_reconciles', 'Maximum number of concurrent reconciles per controller', ['controller']);
-    this.restClientRequests = c('rest_client_requests_total', 'Number of HTTP requests, partitioned by status code, method, and host.', ['code', 'method', 'host']);
-    this.leaderStatus = g('leader_election_master_status', 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', ['name']);
+    this.restClientRequests = c('rest_client_requests_total', 'Number of HTTP requests, partitioned by status code, method, and host.', [
+      'code',
+      'method',
+      'host',
+    ]);
+    this.leaderStatus = g(
+      'leader_election_master_status',
+      'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.',
+      ['name'],
+    );
     this.leaderSlowpath = c('leader_election_slowpath_total', 'Total number of slow path exercised in renewing leader leases.', ['name']);
     this.informerRestarts = c('informer_restarts_total', 'Watch restarts per resource and reason (error, expired, watchdog, closed).', ['resource', 'reason']);
     this.informerRelists = c('informer_relists_total', 'Full LISTs per resource (initial sync and after 410 Gone).', ['resource']);
@@ -78,8 +92,20 @@ export class RuntimeMetrics {
     this.queueAdds = c('workqueue_adds_total', 'Total number of adds handled by workqueue', ['name', 'controller']);
     this.queueDepth = g('workqueue_depth', 'Current depth of workqueue', ['name', 'controller']);
     this.retries = c('workqueue_retries_total', 'Total number of retries handled by workqueue', ['name', 'controller']);
-    this.queueLatency = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name', 'controller'], buckets: queueBuckets, registers });
-    this.workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', labelNames: ['name', 'controller'], buckets: queueBuckets, registers });
+    this.queueLatency = new Histogram({
+      name: 'workqueue_queue_duration_seconds',
+      help: 'How long in seconds an item stays in workqueue before being requested',
+      labelNames: ['name', 'controller'],
+      buckets: queueBuckets,
+      registers,
+    });
+    this.workDuration = new Histogram({
+      name: 'workqueue_work_duration_seconds',
+      help: 'How long in seconds processing an item from workqueue takes.',
+      labelNames: ['name', 'controller'],
+      buckets: queueBuckets,
+      registers,
+    });
     this.registerInFlightGauges(registers);
   }
 
@@ -118,7 +144,7 @@ export class RuntimeMetrics {
     const inFlight = this.inFlight;
     new Gauge({
       name: 'workqueue_unfinished_work_seconds',
-      help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. Large values indicate stuck threads.',
+      help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads.",
       labelNames: ['name', 'controller'],
       registers,
       collect() {

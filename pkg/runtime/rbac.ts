@@ -15,11 +15,26 @@ export const runtimePermissions: PermissionTable = {
   owner: 'runtime',
   permissions: [
     permission(coreResources.leases, ['get', 'update'], 'leader election reads and renews its Lease (lease-lock.ts: GET, PUT with resourceVersion)', {
-      scope: 'own-namespace', resourceNames: [defaultLeaseName],
+      scope: 'own-namespace',
+      resourceNames: [defaultLeaseName],
     }),
-    permission(coreResources.leases, ['create'], 'leader election creates its Lease the first time (RBAC cannot limit create to a name)', { scope: 'own-namespace' }),
-    permission(coreResources.tokenReviews, ['create'], 'secure metrics serving authenticates the bearer token of each scrape (scrape-authorizer.ts: POST tokenreviews)'),
-    permission(coreResources.subjectAccessReviews, ['create'], 'secure metrics serving checks the scraper may get /metrics (scrape-authorizer.ts: POST subjectaccessreviews)'),
-    permission(coreResources.events, ['create', 'patch'], 'the Event recorder writes events.k8s.io/v1 Events beside the objects and bumps their series with a merge patch (event-sink.ts)'),
+    permission(coreResources.leases, ['create'], 'leader election creates its Lease the first time (RBAC cannot limit create to a name)', {
+      scope: 'own-namespace',
+    }),
+    permission(
+      coreResources.tokenReviews,
+      ['create'],
+      'secure metrics serving authenticates the bearer token of each scrape (scrape-authorizer.ts: POST tokenreviews)',
+    ),
+    permission(
+      coreResources.subjectAccessReviews,
+      ['create'],
+      'secure metrics serving checks the scraper may get /metrics (scrape-authorizer.ts: POST subjectaccessreviews)',
+    ),
+    permission(
+      coreResources.events,
+      ['create', 'patch'],
+      'the Event recorder writes events.k8s.io/v1 Events beside the objects and bumps their series with a merge patch (event-sink.ts)',
+    ),
   ],
 };

@@ -69,26 +69,34 @@ export function kubeScrapeAuthorizer(client: KubeClient, options: KubeScrapeAuth
   };
 
   const review = async (token: string, path: string): Promise<ScrapeDecision> => {
-    const tokenReview = await client.request<{ status?: TokenReviewStatus }>('POST', `/apis/${coreResources.tokenReviews.group}/v1/${coreResources.tokenReviews.plural}`, {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-      unfenced: true,
-    });
+    const tokenReview = await client.request<{ status?: TokenReviewStatus }>(
+      'POST',
+      `/apis/${coreResources.tokenReviews.group}/v1/${coreResources.tokenReviews.plural}`,
+      {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        unfenced: true,
+      },
+    );
     const user = tokenReview.status?.user;
     if (tokenReview.status?.authenticated !== true || user?.username === undefined) return { status: 401, reason: 'Unauthorized' };
-    const access = await client.request<{ status?: { allowed?: boolean } }>('POST', `/apis/${coreResources.subjectAccessReviews.group}/v1/${coreResources.subjectAccessReviews.plural}`, {
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: user.username,
-          ...(user.uid === undefined ? {} : { uid: user.uid }),
-          ...(user.groups === undefined ? {} : { groups: user.groups }),
-          ...(user.extra === undefined ? {} : { extra: user.extra }),
-          nonResourceAttributes: { path, verb: 'get' },
+    const access = await client.request<{ status?: { allowed?: boolean } }>(
+      'POST',
+      `/apis/${coreResources.subjectAccessReviews.group}/v1/${coreResources.subjectAccessReviews.plural}`,
+      {
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: user.username,
+            ...(user.uid === undefined ? {} : { uid: user.uid }),
+            ...(user.groups === undefined ? {} : { groups: user.groups }),
+            ...(user.extra === undefined ? {} : { extra: user.extra }),
+            nonResourceAttributes: { path, verb: 'get' },
+          },
         },
+        unfenced: true,
       },
-      unfenced: true,
-    });
+    );
     return access.status?.allowed === true ? { status: 200, reason: 'ok' } : { status: 403, reason: `Forbidden (user may not get ${path})` };
   };
 

@@ -58,11 +58,14 @@ export function createSelfSignedCertificate(hosts: readonly string[] = ['localho
   const algorithm = seq(oid('1.2.840.10045.4.3.2'));
   const notBefore = new Date(Date.now() - 60 * 60 * 1000);
   const notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
-  const extensions = tlv(0xa3, seq(
-    seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())), // basicConstraints: not a CA, critical
-    seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage: serverAuth
-    seq(oid('2.5.29.17'), tlv(0x04, subjectAltNames([...new Set(hosts)]))),
-  ));
+  const extensions = tlv(
+    0xa3,
+    seq(
+      seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq())), // basicConstraints: not a CA, critical
+      seq(oid('2.5.29.37'), tlv(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage: serverAuth
+      seq(oid('2.5.29.17'), tlv(0x04, subjectAltNames([...new Set(hosts)]))),
+    ),
+  );
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // v3
     tlv(0x02, serial),
@@ -75,7 +78,10 @@ export function createSelfSignedCertificate(hosts: readonly string[] = ['localho
   );
   const signature = sign('sha256', tbs, pair.privateKey);
   const der = seq(tbs, algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return {
     cert: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
     key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -35,20 +35,30 @@ function object(kind: string, name: string, spec: Json, overrides: Patch): Json 
 
 /** A minimal Auto-mode TeamsTenant with a client-secret credential. */
 export function teamsTenant(name = 'contoso', overrides: Patch = {}): Json {
-  return object('TeamsTenant', name, {
-    tenantId: sampleTenantId,
-    credentials: { clientId: sampleClientId, clientSecret: { name: 'contoso-graph' } },
-    integrationLicenses: 5,
-  }, overrides);
+  return object(
+    'TeamsTenant',
+    name,
+    {
+      tenantId: sampleTenantId,
+      credentials: { clientId: sampleClientId, clientSecret: { name: 'contoso-graph' } },
+      integrationLicenses: 5,
+    },
+    overrides,
+  );
 }
 
 /** A minimal mapped UserLicenseMapping of tenant `contoso`. */
 export function userLicenseMapping(name = 'alex', overrides: Patch = {}): Json {
-  return object('UserLicenseMapping', name, {
-    tenantRef: { name: 'contoso' },
-    pbxUser: { displayName: 'Alex Alta', extension: '7777', phoneNumber: '+14255550177' },
-    teamsUser: { userPrincipalName: 'alex.alta@contoso.com' },
-  }, overrides);
+  return object(
+    'UserLicenseMapping',
+    name,
+    {
+      tenantRef: { name: 'contoso' },
+      pbxUser: { displayName: 'Alex Alta', extension: '7777', phoneNumber: '+14255550177' },
+      teamsUser: { userPrincipalName: 'alex.alta@contoso.com' },
+    },
+    overrides,
+  );
 }
 
 /** A minimal Teams-to-PBX PresenceSync of tenant `contoso`. */

@@ -39,14 +39,21 @@ function tenantObjects(name: string, seed: TenantSeed, spec: Record<string, unkn
   return [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-graph` }, stringData: { clientSecret: app.secret } },
     {
-      apiVersion: API, kind: 'TeamsTenant', metadata: { name },
+      apiVersion: API,
+      kind: 'TeamsTenant',
+      metadata: { name },
       spec: { tenantId: seed.tenantId, credentials: { clientId: app.clientId, clientSecret: { name: `${name}-graph`, key: 'clientSecret' } }, ...spec },
     },
   ];
 }
 
 function mapping(name: string, tenant: string, upn: string, phoneNumber: string, voicemail = 'Voicemail'): object {
-  return { apiVersion: API, kind: 'UserLicenseMapping', metadata: { name }, spec: { tenantRef: { name: tenant }, pbxUser: { displayName: name, phoneNumber, voicemail }, teamsUser: { userPrincipalName: upn } } };
+  return {
+    apiVersion: API,
+    kind: 'UserLicenseMapping',
+    metadata: { name },
+    spec: { tenantRef: { name: tenant }, pbxUser: { displayName: name, phoneNumber, voicemail }, teamsUser: { userPrincipalName: upn } },
+  };
 }
 
 const userPolicies = { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM', noVoicemail: 'PBX-NoVM' } };
@@ -56,7 +63,8 @@ async function runs(tenant: string): Promise<Run[]> {
   return (JSON.parse(res.stdout) as { items: Run[] }).items.filter((r) => r.spec.tenantRef.name === tenant);
 }
 
-const holder = (seed: TenantSeed, number: string) => env.sim.control.numbers(seed.tenantId).find((n) => n.telephoneNumber === number)?.assignmentTargetId ?? undefined;
+const holder = (seed: TenantSeed, number: string) =>
+  env.sim.control.numbers(seed.tenantId).find((n) => n.telephoneNumber === number)?.assignmentTargetId ?? undefined;
 const userIdOf = (seed: TenantSeed, upn: string) => env.sim.control.user(seed.tenantId, upn)?.id;
 
 /** Reports how long each step took (diagnostics only, never asserted). */
@@ -79,9 +87,9 @@ describe('the daemon as deployed', () => {
   });
   after(() => env?.close());
 
-  test('runs the Deployment\'s command as the install\'s ServiceAccount, and leads', async () => {
+  test("runs the Deployment's command as the install's ServiceAccount, and leads", async () => {
     const container = (env.daemon.install.deployment['spec'] as { template: { spec: { containers: { command?: string[] }[] } } }).template.spec.containers[0];
-    assert.deepEqual(env.daemon.argv.slice(0, container?.command?.length ?? 0), container?.command ?? [], 'the Deployment\'s command');
+    assert.deepEqual(env.daemon.argv.slice(0, container?.command?.length ?? 0), container?.command ?? [], "the Deployment's command");
     assert.ok(env.daemon.argv.includes('--leader-elect=true'));
     await env.daemon.waitForLog('the leader lease', (e) => e.msg === 'Successfully acquired lease');
     assert.match(env.daemon.metricsUrl, /^https:/, 'metrics are served over HTTPS');
@@ -98,20 +106,32 @@ describe('the daemon as deployed', () => {
       const lap = stopwatch(t);
       const seed = env.tenants.auto;
       await env.apply([
-        ...tenantObjects('fabrikam', seed, { syncMode: 'Auto', integrationLicenses: 5, globalAdmin: { userPrincipalName: upnOf(seed, 'admin') }, policies: userPolicies }),
+        ...tenantObjects('fabrikam', seed, {
+          syncMode: 'Auto',
+          integrationLicenses: 5,
+          globalAdmin: { userPrincipalName: upnOf(seed, 'admin') },
+          policies: userPolicies,
+        }),
         mapping('auto-alex', 'fabrikam', upnOf(seed, 'user1'), '+14255550101'),
         mapping('auto-sam', 'fabrikam', upnOf(seed, 'user2'), '+14255550102', 'NoVoicemail'),
       ]);
-      const wait = await kubectl(['wait', '--for=condition=Ready', '--timeout=120s', 'userlicensemapping/auto-alex', 'userlicensemapping/auto-sam', 'teamstenant/fabrikam'], { namespace: env.namespace, timeoutMs: 130_000 });
+      const wait = await kubectl(
+        ['wait', '--for=condition=Ready', '--timeout=120s', 'userlicensemapping/auto-alex', 'userlicensemapping/auto-sam', 'teamstenant/fabrikam'],
+        { namespace: env.namespace, timeoutMs: 130_000 },
+      );
       assert.equal(wait.code, 0, wait.stderr);
       lap('mappings and tenant Ready');
       assert.equal(holder(seed, '+14255550101'), userIdOf(seed, upnOf(seed, 'user1')));
       assert.equal(holder(seed, '+14255550102'), userIdOf(seed, upnOf(seed, 'user2')));
       assert.equal(env.sim.control.teamsSettings(seed.tenantId, upnOf(seed, 'user2')).policies['TeamsCallingPolicy']?.displayName, 'PBX-NoVM');
-      const auto = await eventually('the Auto batch to be recorded as a TeamsSync', async () => {
-        const done = (await runs('fabrikam')).filter((r) => r.spec.trigger === 'Auto' && r.status?.phase === 'Succeeded');
-        return done.reduce((n, r) => n + (r.status?.counts?.['created'] ?? 0), 0) === 2 ? done : undefined;
-      }, 90_000);
+      const auto = await eventually(
+        'the Auto batch to be recorded as a TeamsSync',
+        async () => {
+          const done = (await runs('fabrikam')).filter((r) => r.spec.trigger === 'Auto' && r.status?.phase === 'Succeeded');
+          return done.reduce((n, r) => n + (r.status?.counts?.['created'] ?? 0), 0) === 2 ? done : undefined;
+        },
+        90_000,
+      );
       assert.ok(auto.length >= 1);
       lap('Auto batch recorded');
       const del = await kubectl(['delete', 'userlicensemapping/auto-sam', '--timeout=90s'], { namespace: env.namespace, timeoutMs: 100_000 });
@@ -123,14 +143,32 @@ describe('the daemon as deployed', () => {
     test('manual sync: the Global Admin signs in with teamssync-login, the run applies the changes, its token Secret is deleted', async () => {
       const seed = env.tenants.manual;
       await env.apply([
-        ...tenantObjects('contoso', seed, { syncMode: 'Manual', integrationLicenses: 10, syncHistoryLimit: 1, globalAdmin: { userPrincipalName: upnOf(seed, 'admin') }, policies: userPolicies }),
+        ...tenantObjects('contoso', seed, {
+          syncMode: 'Manual',
+          integrationLicenses: 10,
+          syncHistoryLimit: 1,
+          globalAdmin: { userPrincipalName: upnOf(seed, 'admin') },
+          policies: userPolicies,
+        }),
         mapping('manual-alex', 'contoso', upnOf(seed, 'user1'), '+14255550201'),
         mapping('manual-sam', 'contoso', upnOf(seed, 'user2'), '+14255550202', 'NoVoicemail'),
       ]);
-      const login = (name: string) => runLogin({ sim: env.sim, kubeconfig: kubeconfigPath(), namespace: env.namespace, tenant: 'contoso', user: upnOf(seed, 'admin'), extra: ['--name', name] });
+      const login = (name: string) =>
+        runLogin({
+          sim: env.sim,
+          kubeconfig: kubeconfigPath(),
+          namespace: env.namespace,
+          tenant: 'contoso',
+          user: upnOf(seed, 'admin'),
+          extra: ['--name', name],
+        });
       const first = await login('sync-1');
       assert.equal(first.code, 0, first.stderr);
-      const run = await eventually('sync-1 to finish', async () => (await runs('contoso')).find((r) => r.metadata.name === 'sync-1' && ['Succeeded', 'Failed', 'Refused'].includes(r.status?.phase ?? '')), 90_000);
+      const run = await eventually(
+        'sync-1 to finish',
+        async () => (await runs('contoso')).find((r) => r.metadata.name === 'sync-1' && ['Succeeded', 'Failed', 'Refused'].includes(r.status?.phase ?? '')),
+        90_000,
+      );
       assert.equal(run.status?.phase, 'Succeeded', JSON.stringify(run.status));
       assert.equal(run.status?.counts?.['created'], 2);
       await eventually('the token Secret to be deleted by the daemon', async () => !(await secretExists('sync-1-token')));
@@ -138,10 +176,14 @@ describe('the daemon as deployed', () => {
 
       const second = await login('sync-2');
       assert.equal(second.code, 0, second.stderr);
-      await eventually('sync-2 to succeed and sync-1 to be trimmed (syncHistoryLimit 1)', async () => {
-        const all = await runs('contoso');
-        return all.length === 1 && all[0]?.metadata.name === 'sync-2' && all[0].status?.phase === 'Succeeded';
-      }, 90_000);
+      await eventually(
+        'sync-2 to succeed and sync-1 to be trimmed (syncHistoryLimit 1)',
+        async () => {
+          const all = await runs('contoso');
+          return all.length === 1 && all[0]?.metadata.name === 'sync-2' && all[0].status?.phase === 'Succeeded';
+        },
+        90_000,
+      );
       await eventually('the second token Secret to be deleted', async () => !(await secretExists('sync-2-token')));
     });
 
@@ -151,12 +193,28 @@ describe('the daemon as deployed', () => {
       env.sim.control.setPresence(seed.tenantId, alice, 'Available', 'Available');
       await env.apply([
         ...tenantObjects('presence', seed, { integrationLicenses: 100 }),
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
         {
-          apiVersion: API, kind: 'PresenceSync', metadata: { name: 'desk' },
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+          stringData: { token: PBX_TOKEN },
+        },
+        {
+          apiVersion: API,
+          kind: 'PresenceSync',
+          metadata: { name: 'desk' },
           spec: {
-            tenantRef: { name: 'presence' }, direction: 'Bidirectional', pollInterval: '5s', pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
-            users: { fromMappings: false, pbxUsers: [{ email: alice, extension: '101' }, { email: bob, extension: '102' }] },
+            tenantRef: { name: 'presence' },
+            direction: 'Bidirectional',
+            pollInterval: '5s',
+            pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+            users: {
+              fromMappings: false,
+              pbxUsers: [
+                { email: alice, extension: '101' },
+                { email: bob, extension: '102' },
+              ],
+            },
           },
         },
       ]);
@@ -169,7 +227,9 @@ describe('the daemon as deployed', () => {
 
       const app = appOf(seed);
       const graph = createTenantClient({
-        tenantId: seed.tenantId, cloud: 'Global', registry: new Registry(),
+        tenantId: seed.tenantId,
+        cloud: 'Global',
+        registry: new Registry(),
         credentials: { kind: 'clientSecret', clientId: app.clientId, clientSecret: Redacted.of(app.secret) },
         endpoints: { authorityHost: env.sim.loginUrl, graphBaseUrl: env.sim.graphUrl, caBundlePath: env.sim.caFile },
       });
@@ -179,8 +239,12 @@ describe('the daemon as deployed', () => {
         return `${p?.availability}/${p?.activity}`;
       };
       const post = async (body: unknown): Promise<string[]> => {
-        const res = await fetch(`${env.daemon.presenceUrl}/pbx/${env.namespace}/desk/events`, { method: 'POST', headers: { authorization: `Bearer ${PBX_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return res.status === 202 ? ((await res.json()) as { results?: { outcome: string }[] }).results?.map((r) => r.outcome) ?? [] : [`HTTP ${res.status}`];
+        const res = await fetch(`${env.daemon.presenceUrl}/pbx/${env.namespace}/desk/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${PBX_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return res.status === 202 ? (((await res.json()) as { results?: { outcome: string }[] }).results?.map((r) => r.outcome) ?? []) : [`HTTP ${res.status}`];
       };
       assert.deepEqual(await post({ user: '102', state: 'onCall', callId: 'c1' }), ['started'], 'the PBX call starts, by extension');
       await eventually('Teams shows the call', async () => (await teamsPresence()) === 'Busy/InACall', 60_000);
@@ -190,7 +254,7 @@ describe('the daemon as deployed', () => {
     });
   });
 
-  test('no secret in the daemon\'s log, metrics or state database, and no unhandled error', async () => {
+  test("no secret in the daemon's log, metrics or state database, and no unhandled error", async () => {
     const metrics = (await env.daemon.scrapeMetrics()).text;
     const secrets = [PBX_TOKEN, ...Object.values(env.tenants).map((seed) => appOf(seed).secret)];
     const log = env.daemon.lines().join('\n');
@@ -213,7 +277,10 @@ describe('the daemon as deployed', () => {
       db.close();
     }
     const unhandled = env.daemon.entries().filter((e) => e.level === 'fatal' || e.msg === 'Unhandled promise rejection');
-    assert.deepEqual(unhandled.map((e) => e.msg), []);
+    assert.deepEqual(
+      unhandled.map((e) => e.msg),
+      [],
+    );
   });
 
   test('RBAC: the daemon was refused nothing and used every (resource, verb) the install grants it', async (t) => {
@@ -222,15 +289,29 @@ describe('the daemon as deployed', () => {
     const events = await env.auditEvents();
     assert.ok(events.length > 0, `no audit events for ${env.daemon.serviceAccount.username}`);
     const result = compare(env.daemon.install.boundRoles, events);
-    t.diagnostic(`RBAC of ${env.daemon.serviceAccount.username} (install: ${env.daemon.install.sources.map((s) => s.replace(/.*\/config\//, 'config/')).join(' + ')})`);
+    t.diagnostic(
+      `RBAC of ${env.daemon.serviceAccount.username} (install: ${env.daemon.install.sources.map((s) => s.replace(/.*\/config\//, 'config/')).join(' + ')})`,
+    );
     for (const line of usageTable(result).split('\n')) t.diagnostic(line);
-    const describeUse = (u: (typeof result.forbidden)[number]) => `${u.verb} ${u.apiGroup || 'core'}/${u.resource}${u.namespace ? ` in ${u.namespace}` : ''}${u.name ? ` (${u.name})` : ''}${u.decision ? ` [authorization: ${u.decision}]` : ''}`;
+    const describeUse = (u: (typeof result.forbidden)[number]) =>
+      `${u.verb} ${u.apiGroup || 'core'}/${u.resource}${u.namespace ? ` in ${u.namespace}` : ''}${u.name ? ` (${u.name})` : ''}${u.decision ? ` [authorization: ${u.decision}]` : ''}`;
     const forbidden = [...new Set(result.forbidden.map(describeUse))];
     // Grants the code uses only on a path no test drives on purpose (a 409) are not required to show up.
     const rare = daemonPermissions.flatMap((table) => table.permissions).filter((p) => p.onlyOn !== undefined);
     const required = result.unused.filter((g) => !rare.some((p) => p.group === g.apiGroup && p.resource === g.resource && p.verbs.includes(g.verb as Verb)));
-    const unused = [...new Set(required.map((g) => `${g.role}: ${g.verb} ${g.apiGroup || 'core'}/${g.resource}${g.resourceNames.length ? ` (${g.resourceNames.join(',')})` : ''}${g.scope ? ` in ${g.scope}` : ''}`))];
+    const unused = [
+      ...new Set(
+        required.map(
+          (g) =>
+            `${g.role}: ${g.verb} ${g.apiGroup || 'core'}/${g.resource}${g.resourceNames.length ? ` (${g.resourceNames.join(',')})` : ''}${g.scope ? ` in ${g.scope}` : ''}`,
+        ),
+      ),
+    ];
     assert.deepEqual(forbidden, [], 'requests the apiserver refused (403): the role lacks them');
-    assert.deepEqual(unused, [], 'grants the daemon never used during the suite: not least privilege (drop them from the permission tables beside the controllers, or add a scenario here that needs them)');
+    assert.deepEqual(
+      unused,
+      [],
+      'grants the daemon never used during the suite: not least privilege (drop them from the permission tables beside the controllers, or add a scenario here that needs them)',
+    );
   });
 });

@@ -54,7 +54,9 @@ async function apply(namespace: string, objects: readonly object[]): Promise<voi
 
 /** Asks the TeamsTenant controller to look again now (the documented annotation), instead of at its next visit. */
 async function requestReconcile(namespace: string): Promise<void> {
-  const res = await kubectl(['annotate', '--overwrite', `teamstenant/${TENANT}`, `teamssync.io/reconcile-requested-at=${new Date().toISOString()}`], { namespace });
+  const res = await kubectl(['annotate', '--overwrite', `teamstenant/${TENANT}`, `teamssync.io/reconcile-requested-at=${new Date().toISOString()}`], {
+    namespace,
+  });
   if (res.code !== 0) throw new Error(`kubectl annotate: ${res.stderr}`);
 }
 
@@ -86,15 +88,31 @@ async function startEnv(): Promise<Env> {
   const users = ['user1', 'user2'].map((local) => `${local}@${seed.domains?.[0] ?? ''}`);
   await apply(namespace, [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: app.secrets[0] } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: PBX_TOKEN } },
     {
-      apiVersion: API, kind: 'TeamsTenant', metadata: { name: TENANT },
-      spec: { tenantId: seed.tenantId, credentials: { clientId: app.appId, clientSecret: { name: 'graph-app', key: 'clientSecret' } }, integrationLicenses: 100 },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pbx-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+      stringData: { token: PBX_TOKEN },
     },
     {
-      apiVersion: API, kind: 'PresenceSync', metadata: { name: SYNC },
+      apiVersion: API,
+      kind: 'TeamsTenant',
+      metadata: { name: TENANT },
       spec: {
-        tenantRef: { name: TENANT }, direction: 'TeamsToPbx', pollInterval: '5s', pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+        tenantId: seed.tenantId,
+        credentials: { clientId: app.appId, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
+        integrationLicenses: 100,
+      },
+    },
+    {
+      apiVersion: API,
+      kind: 'PresenceSync',
+      metadata: { name: SYNC },
+      spec: {
+        tenantRef: { name: TENANT },
+        direction: 'TeamsToPbx',
+        pollInterval: '5s',
+        pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
         users: { fromMappings: false, pbxUsers: users.map((email, i) => ({ email, extension: `10${i + 1}` })) },
       },
     },
@@ -114,7 +132,7 @@ async function startEnv(): Promise<Env> {
   cleanups.push(() => rm(rulesDir, { recursive: true, force: true }));
   const metrics = new URL(daemon.metricsUrl);
   const prometheus = await startPrometheus({
-    targets: [{ job: 'teams-sync-controller', address: metrics.host, metricsPath: metrics.pathname, ...await serviceMonitorTarget(daemon) }],
+    targets: [{ job: 'teams-sync-controller', address: metrics.host, metricsPath: metrics.pathname, ...(await serviceMonitorTarget(daemon)) }],
     ruleFiles: [await writeRuleFile(rulesDir, { forSeconds: 2 })],
   });
   cleanups.push(() => prometheus.stop());
@@ -126,7 +144,9 @@ async function startEnv(): Promise<Env> {
  * The target labels prometheus-operator adds for the shipped ServiceMonitor (namespace, service, pod of the target)
  * and its honorLabels, so the series look as they would in a cluster.
  */
-async function serviceMonitorTarget(daemon: RunningDaemon): Promise<Pick<ScrapeTarget, 'labels' | 'honorLabels' | 'scheme' | 'bearerToken' | 'insecureSkipVerify'>> {
+async function serviceMonitorTarget(
+  daemon: RunningDaemon,
+): Promise<Pick<ScrapeTarget, 'labels' | 'honorLabels' | 'scheme' | 'bearerToken' | 'insecureSkipVerify'>> {
   const file = path.resolve(import.meta.dirname, '../../config/monitoring/servicemonitor.yaml');
   const monitor = parse(await readFile(file, 'utf8')) as {
     spec: { endpoints: Array<{ honorLabels?: boolean; scheme?: 'http' | 'https'; bearerTokenFile?: string; tlsConfig?: { insecureSkipVerify?: boolean } }> };
@@ -165,16 +185,32 @@ describe('monitoring: a real Prometheus scrapes the deployed daemon', () => {
     const dashboard = await loadDashboard();
     const showing = new Map<string, boolean>();
     for (const query of panelQueries(dashboard)) {
-      const result = await prometheus.query(query.promql).catch((error: Error) => assert.fail(`${query.panel}/${query.refId}: ${error.message}\n${query.promql}`));
+      const result = await prometheus
+        .query(query.promql)
+        .catch((error: Error) => assert.fail(`${query.panel}/${query.refId}: ${error.message}\n${query.promql}`));
       const data = !Array.isArray(result.result) || result.result.length > 0;
       showing.set(query.panel, (showing.get(query.panel) ?? false) || data);
     }
     const empty = [...showing].filter(([, data]) => !data).map(([panel]) => panel);
     for (const variable of variableSelectors(dashboard)) {
       const values = await prometheus.vector(`count by (${variable.label}) (${variable.selector})`);
-      assert.ok(values.some((s) => s.metric[variable.label] !== undefined), `$${variable.variable} lists values`);
+      assert.ok(
+        values.some((s) => s.metric[variable.label] !== undefined),
+        `$${variable.variable} lists values`,
+      );
     }
-    const mustShow = ['Sync state by tenant', 'Pending changes', 'Integration licences', 'Reconciles by result', 'Graph requests by status', 'Graph request latency', 'Presence poll latency', 'Presence age', 'Stream clients', 'Users polled'];
+    const mustShow = [
+      'Sync state by tenant',
+      'Pending changes',
+      'Integration licences',
+      'Reconciles by result',
+      'Graph requests by status',
+      'Graph request latency',
+      'Presence poll latency',
+      'Presence age',
+      'Stream clients',
+      'Users polled',
+    ];
     for (const title of mustShow) assert.ok(!empty.includes(title), `panel "${title}" shows data (empty: ${empty.join(', ')})`);
   });
 

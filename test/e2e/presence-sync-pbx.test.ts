@@ -15,7 +15,9 @@ import { StreamWatcher } from './support/stream-watcher.ts';
 function teamsPresence(t: TestContext, env: PresenceEnv): (i: number) => Promise<string> {
   const app = env.seed.apps?.[0];
   const client = createTenantClient({
-    tenantId: env.seed.tenantId, cloud: 'Global', registry: new Registry(),
+    tenantId: env.seed.tenantId,
+    cloud: 'Global',
+    registry: new Registry(),
     credentials: { kind: 'clientSecret', clientId: app?.appId ?? '', clientSecret: Redacted.of(app?.secrets?.[0] ?? '') },
     endpoints: { authorityHost: env.sim.loginUrl, graphBaseUrl: env.sim.graphUrl, caBundlePath: env.sim.caFile },
   });
@@ -39,8 +41,16 @@ test('PBX → Teams: call events show the user in a call in Teams, and clear aga
   const env = await startPresenceEnv(t);
   const presenceOf = teamsPresence(t, env);
   await env.createPresenceSync('calls', {
-    direction: 'Bidirectional', pollInterval: '5s', pbxEvents: pbxEvents(),
-    users: { fromMappings: false, pbxUsers: [{ email: env.upn(1), extension: '101' }, { email: env.upn(2), extension: '102' }] },
+    direction: 'Bidirectional',
+    pollInterval: '5s',
+    pbxEvents: pbxEvents(),
+    users: {
+      fromMappings: false,
+      pbxUsers: [
+        { email: env.upn(1), extension: '101' },
+        { email: env.upn(2), extension: '102' },
+      ],
+    },
   });
   const post = poster(env.pbxUrl('calls'));
   await eventually('the endpoint', async () => (await post({ user: env.upn(1), state: 'available' })).status === 202);
@@ -51,23 +61,61 @@ test('PBX → Teams: call events show the user in a call in Teams, and clear aga
   assert.equal(await watcher.connect(), 200);
 
   assert.deepEqual((await post({ user: env.upn(1).toUpperCase(), state: 'onCall', callId: 'c1' })).outcomes, ['started'], 'by e-mail, any case');
-  assert.deepEqual((await post([{ user: '102', state: 'onCall', callId: 'c2' }, { user: 'nobody@nowhere.example', state: 'onCall' }])).outcomes, ['started', 'unknownUser'], 'by extension');
+  assert.deepEqual(
+    (
+      await post([
+        { user: '102', state: 'onCall', callId: 'c2' },
+        { user: 'nobody@nowhere.example', state: 'onCall' },
+      ])
+    ).outcomes,
+    ['started', 'unknownUser'],
+    'by extension',
+  );
   await eventually('Teams shows both calls', async () => (await presenceOf(1)) === 'Busy/InACall' && (await presenceOf(2)) === 'Busy/InACall');
-  await eventually('the stream shows both calls (Teams → PBX loop)', () => watcher.shows(new Map([[env.upn(1), 'onCall'], [env.upn(2), 'onCall']])), 20_000);
+  await eventually(
+    'the stream shows both calls (Teams → PBX loop)',
+    () =>
+      watcher.shows(
+        new Map([
+          [env.upn(1), 'onCall'],
+          [env.upn(2), 'onCall'],
+        ]),
+      ),
+    20_000,
+  );
   await eventually('status counts the calls', async () => (await env.status('calls')).activeCallSessions === 2);
 
   assert.deepEqual((await post({ user: env.upn(1), state: 'callEnded', callId: 'c1' })).outcomes, ['ended']);
   assert.deepEqual((await post({ user: '102', state: 'offline' })).outcomes, ['ended']);
   await eventually('Teams clears both', async () => (await presenceOf(1)) === 'Offline/Offline' && (await presenceOf(2)) === 'Offline/Offline');
-  await eventually('the stream shows them offline', () => watcher.shows(new Map([[env.upn(1), 'offline'], [env.upn(2), 'offline']])), 20_000);
+  await eventually(
+    'the stream shows them offline',
+    () =>
+      watcher.shows(
+        new Map([
+          [env.upn(1), 'offline'],
+          [env.upn(2), 'offline'],
+        ]),
+      ),
+    20_000,
+  );
   const writes = env.sim.control.requestLog({}).filter((e) => e.route.endsWith('/presence/setPresence') || e.route.endsWith('/presence/clearPresence'));
-  assert.deepEqual(writes.map((e) => `${e.route.split('/').at(-1)} ${e.status}`).sort(), ['clearPresence 200', 'clearPresence 200', 'setPresence 200', 'setPresence 200']);
+  assert.deepEqual(writes.map((e) => `${e.route.split('/').at(-1)} ${e.status}`).sort(), [
+    'clearPresence 200',
+    'clearPresence 200',
+    'setPresence 200',
+    'setPresence 200',
+  ]);
 });
 
 test('PBX → Teams: a call the PBX never ends lapses after callSessionLimit (1m, the API minimum)', { timeout: 180_000 }, async (t) => {
   const env = await startPresenceEnv(t);
   const presenceOf = teamsPresence(t, env);
-  await env.createPresenceSync('stuck', { direction: 'PbxToTeams', pbxEvents: pbxEvents({ callSessionLimit: '1m' }), users: { fromMappings: false, pbxUsers: [{ email: env.upn(3) }] } });
+  await env.createPresenceSync('stuck', {
+    direction: 'PbxToTeams',
+    pbxEvents: pbxEvents({ callSessionLimit: '1m' }),
+    users: { fromMappings: false, pbxUsers: [{ email: env.upn(3) }] },
+  });
   const post = poster(env.pbxUrl('stuck'));
   await eventually('the endpoint', async () => (await post({ user: env.upn(3), state: 'available' })).status === 202);
   const startedAt = Date.now();
@@ -79,7 +127,11 @@ test('PBX → Teams: a call the PBX never ends lapses after callSessionLimit (1m
   const elapsed = Date.now() - startedAt;
   // The lower bound is causal (never cleared early); how late it clears depends on the machine's load.
   assert.ok(elapsed >= 59_000, `cleared after ${elapsed} ms`);
-  assert.deepEqual((await post({ user: env.upn(3), state: 'onCall', callId: 'forgotten' })).outcomes, ['expiredCall'], 'the PBX repeating the stuck call does not restart it');
+  assert.deepEqual(
+    (await post({ user: env.upn(3), state: 'onCall', callId: 'forgotten' })).outcomes,
+    ['expiredCall'],
+    'the PBX repeating the stuck call does not restart it',
+  );
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(await presenceOf(3), 'Offline/Offline');
   assert.deepEqual((await post({ user: env.upn(3), state: 'onCall', callId: 'next' })).outcomes, ['started'], 'a new call still works');

@@ -15,7 +15,12 @@ test('Teams → PBX at 10,000 users: 16 calls per cycle, never throttled, no Ret
   const { sim, seed } = env;
   const pbxUsers = Array.from({ length: USERS }, (_, i) => ({ email: env.upn(i) }));
   for (let i = 1; i <= 100; i++) sim.control.setPresence(seed.tenantId, env.upn(i), 'Busy', 'InAMeeting');
-  await env.createPresenceSync('scale', { direction: 'Bidirectional', pollInterval: '5s', pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } }, users: { fromMappings: false, pbxUsers } });
+  await env.createPresenceSync('scale', {
+    direction: 'Bidirectional',
+    pollInterval: '5s',
+    pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+    users: { fromMappings: false, pbxUsers },
+  });
   const key = `${env.namespace}/scale`;
   const cycles = () => env.registration.registry.get(key)?.facts().poller?.cycles ?? 0;
   await eventually('the first cycle', () => cycles() >= 1, 120_000);
@@ -28,7 +33,11 @@ test('Teams → PBX at 10,000 users: 16 calls per cycle, never throttled, no Ret
   assert.equal(stats?.lastCycleFailedCalls, 0);
   assert.equal(sim.control.totalRequests({ host: 'graph', status: 429 }), 0, 'never throttled');
   assert.deepEqual(sim.control.violations(), [], 'no request before a Retry-After elapsed');
-  assert.equal(sim.control.totalRequests({ host: 'graph', route: ROUTE, status: 200 }), sim.control.totalRequests({ host: 'graph', route: ROUTE }), 'no batch refused (≤ 650 ids)');
+  assert.equal(
+    sim.control.totalRequests({ host: 'graph', route: ROUTE, status: 200 }),
+    sim.control.totalRequests({ host: 'graph', route: ROUTE }),
+    'no batch refused (≤ 650 ids)',
+  );
   const snapshot = env.log.snapshot(key);
   assert.equal(snapshot.states.length, USERS, 'every user published once');
   assert.equal(snapshot.states.filter((s) => s.state === 'onCall').length, 100, 'the 100 users in a meeting show as on a call');

@@ -21,16 +21,27 @@ async function status(url: string, token: string): Promise<number> {
 }
 
 async function postEvent(url: string, token: string): Promise<number> {
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"user":"nobody@example.com","state":"available"}' });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{"user":"nobody@example.com","state":"available"}',
+  });
   await res.body?.cancel();
   return res.status;
 }
 
 test('presence tokens: read and write tokens are separate; rotating the read token or deleting the object ends open streams', async (t) => {
   const env = await startPresenceEnv(t, { users: 4 });
-  await env.kube.create(coreResources.secrets, env.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: READ_TOKEN } } as KubeObject);
+  await env.kube.create(coreResources.secrets, env.namespace, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+    stringData: { token: READ_TOKEN },
+  } as KubeObject);
   await env.createPresenceSync('split', {
-    direction: 'Bidirectional', pollInterval: '5s', pbxEvents: pbxEvents(),
+    direction: 'Bidirectional',
+    pollInterval: '5s',
+    pbxEvents: pbxEvents(),
     stream: { tokenSecretRef: { name: 'stream-token', key: 'token' } },
     users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] },
   });
@@ -45,7 +56,12 @@ test('presence tokens: read and write tokens are separate; rotating the read tok
   const open = await openSseStream(stream, { token: READ_TOKEN, onEvent: () => undefined });
   assert.equal(open.status, 200);
   void open.closed.then(() => (ended = true));
-  await env.kube.replace(coreResources.secrets, env.namespace, 'stream-token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: ROTATED } } as KubeObject);
+  await env.kube.replace(coreResources.secrets, env.namespace, 'stream-token', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'stream-token', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+    stringData: { token: ROTATED },
+  } as KubeObject);
   await eventually('the open stream ends after the rotation', () => ended, 60_000);
   assert.equal(await status(stream, READ_TOKEN), 403, 'the old token is refused');
   assert.equal(await status(stream, ROTATED), 200);
@@ -62,7 +78,12 @@ test('presence tokens: read and write tokens are separate; rotating the read tok
 
 test('presence tokens: an object without a stream token still reads with the PBX token (compatibility)', async (t) => {
   const env = await startPresenceEnv(t, { users: 4 });
-  await env.createPresenceSync('legacy', { direction: 'Bidirectional', pollInterval: '5s', pbxEvents: pbxEvents(), users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] } });
+  await env.createPresenceSync('legacy', {
+    direction: 'Bidirectional',
+    pollInterval: '5s',
+    pbxEvents: pbxEvents(),
+    users: { fromMappings: false, pbxUsers: [{ email: env.upn(1) }] },
+  });
   await eventually('the stream serves the PBX token', async () => (await status(env.streamUrl('legacy'), PBX_TOKEN)) === 200, 60_000);
   assert.equal(await postEvent(env.pbxUrl('legacy'), PBX_TOKEN), 202);
 });

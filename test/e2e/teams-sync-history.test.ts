@@ -20,7 +20,10 @@ test('dry run: exactly what would change, nothing changed', async (t) => {
   assert.deepEqual(status.counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 1, skipped: 0 });
   const byMapping = new Map(status.results?.map((r) => [r.mapping, r]));
   assert.equal(byMapping.get('alex')?.result, 'Planned');
-  assert.equal(byMapping.get('alex')?.message, `assign number +14255550101 to ${upn('user1')}; grant OnlineVoiceRoutingPolicy PBX-VRP to ${upn('user1')}; grant TeamsCallingPolicy PBX-VM to ${upn('user1')}`);
+  assert.equal(
+    byMapping.get('alex')?.message,
+    `assign number +14255550101 to ${upn('user1')}; grant OnlineVoiceRoutingPolicy PBX-VRP to ${upn('user1')}; grant TeamsCallingPolicy PBX-VM to ${upn('user1')}`,
+  );
   assert.match(byMapping.get('sam')?.message ?? '', /TeamsCallingPolicy PBX-NoVM/);
   assert.equal(byMapping.get('nobody')?.result, 'Succeeded', 'an unmapped user with nothing applied has nothing to change');
   assert.ok(status.output?.some((l) => l.includes(`INFO Would configure ${upn('user1')} (mapping alex)`)));
@@ -50,12 +53,20 @@ test('an Auto batch record left Running by a dead process is closed with what it
   const env = await startTeamsSyncEnv(t);
   await env.createRun('contoso-auto-1', { trigger: 'Auto' });
   const started = new Date().toISOString();
-  await env.kube.patch(teamsSyncResource, env.namespace, 'contoso-auto-1', {
-    status: {
-      phase: 'Running', startTime: started, counts: { created: 1, updated: 0, removed: 0, failed: 0, unchanged: 0 },
-      results: [{ mapping: 'alex', action: 'Create', result: 'Succeeded' }],
+  await env.kube.patch(
+    teamsSyncResource,
+    env.namespace,
+    'contoso-auto-1',
+    {
+      status: {
+        phase: 'Running',
+        startTime: started,
+        counts: { created: 1, updated: 0, removed: 0, failed: 0, unchanged: 0 },
+        results: [{ mapping: 'alex', action: 'Create', result: 'Succeeded' }],
+      },
     },
-  }, { subresource: 'status' });
+    { subresource: 'status' },
+  );
   const run = await env.finished('contoso-auto-1');
   assert.equal(run.status?.phase, 'Succeeded');
   assert.equal(run.status?.counts?.created, 1, 'what the batch recorded stays');

@@ -37,7 +37,10 @@ test('manual sync: the designated Global Admin applies the queued changes; the s
   assert.deepEqual(status.counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 });
   assert.equal(status.authorization?.userPrincipalName, upn('admin'));
   assert.deepEqual(status.results?.map((r) => `${r.mapping}:${r.action}:${r.result}`).sort(), ['alex:Create:Succeeded', 'sam:Create:Succeeded']);
-  assert.ok(status.output?.some((l) => l.includes('DEBUG Mapping alex')), 'diagnostic runs carry debug lines');
+  assert.ok(
+    status.output?.some((l) => l.includes('DEBUG Mapping alex')),
+    'diagnostic runs carry debug lines',
+  );
   assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
   assert.doesNotMatch(JSON.stringify(run), /eyJ/, 'no token in the run');
   await eventually('the token Secret to be deleted', async () => !(await env.secretExists('sync-1-token')));
@@ -73,20 +76,26 @@ test('manual sync with the tenant and mapping controllers: queued changes, then 
   const env = await startTeamsSyncEnv(t, { userSync: true });
   await env.createMapping('alex', upn('user1'), '+14255550101', 'Voicemail');
   await env.createMapping('sam', upn('user2'), '+14255550102', 'NoVoicemail');
-  const condition = (obj: { status?: { conditions?: { type: string; status: string; reason: string }[] } }, type: string) => obj.status?.conditions?.find((c) => c.type === type);
+  const condition = (obj: { status?: { conditions?: { type: string; status: string; reason: string }[] } }, type: string) =>
+    obj.status?.conditions?.find((c) => c.type === type);
   // On a timeout, say where the objects were stuck (these waits depend on the tenant and mapping controllers too).
-  const explained = async <T>(wait: Promise<T>): Promise<T> => wait.catch(async (err: unknown) => {
-    const state = { alex: (await env.mapping('alex')).status, sam: (await env.mapping('sam')).status, tenant: (await env.tenant()).status };
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; state: ${JSON.stringify(state)}`);
-  });
-  await explained(eventually('both mappings to report queued changes', async () => {
-    const ms = await Promise.all([env.mapping('alex'), env.mapping('sam')]);
-    return ms.every((m) => condition(m, 'SyncNeeded')?.status === 'True' && condition(m, 'SyncNeeded')?.reason === 'ChangesQueued');
-  }));
-  const queued = await explained(eventually('the tenant to report queued changes', async () => {
-    const tenant = await env.tenant();
-    return condition(tenant, 'SyncNeeded')?.reason === 'ChangesQueued' && (tenant.status?.pendingChanges ?? 0) >= 2 ? tenant : undefined;
-  }));
+  const explained = async <T>(wait: Promise<T>): Promise<T> =>
+    wait.catch(async (err: unknown) => {
+      const state = { alex: (await env.mapping('alex')).status, sam: (await env.mapping('sam')).status, tenant: (await env.tenant()).status };
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; state: ${JSON.stringify(state)}`);
+    });
+  await explained(
+    eventually('both mappings to report queued changes', async () => {
+      const ms = await Promise.all([env.mapping('alex'), env.mapping('sam')]);
+      return ms.every((m) => condition(m, 'SyncNeeded')?.status === 'True' && condition(m, 'SyncNeeded')?.reason === 'ChangesQueued');
+    }),
+  );
+  const queued = await explained(
+    eventually('the tenant to report queued changes', async () => {
+      const tenant = await env.tenant();
+      return condition(tenant, 'SyncNeeded')?.reason === 'ChangesQueued' && (tenant.status?.pendingChanges ?? 0) >= 2 ? tenant : undefined;
+    }),
+  );
   assert.equal(condition(queued, 'SyncNeeded')?.status, 'True');
   assert.deepEqual(env.graphWrites(), [], 'Manual mode: nothing is written while changes are queued');
 
@@ -96,13 +105,17 @@ test('manual sync with the tenant and mapping controllers: queued changes, then 
   const run = await env.finished('sync-1');
   assert.equal(run.status?.phase, 'Succeeded', JSON.stringify(run.status?.output));
   assert.equal(run.status?.counts?.created, 2);
-  await explained(eventually('both mappings to be Ready', async () => {
-    const ms = await Promise.all([env.mapping('alex'), env.mapping('sam')]);
-    return ms.every((m) => condition(m, 'Ready')?.status === 'True');
-  }));
-  const synced = await explained(eventually('the tenant to show the sync', async () => {
-    const tenant = await env.tenant();
-    return tenant.status?.lastSyncRun === 'sync-1' && condition(tenant, 'SyncNeeded')?.status === 'False' ? tenant : undefined;
-  }));
+  await explained(
+    eventually('both mappings to be Ready', async () => {
+      const ms = await Promise.all([env.mapping('alex'), env.mapping('sam')]);
+      return ms.every((m) => condition(m, 'Ready')?.status === 'True');
+    }),
+  );
+  const synced = await explained(
+    eventually('the tenant to show the sync', async () => {
+      const tenant = await env.tenant();
+      return tenant.status?.lastSyncRun === 'sync-1' && condition(tenant, 'SyncNeeded')?.status === 'False' ? tenant : undefined;
+    }),
+  );
   assert.equal(synced.status?.lastSyncResult, 'Succeeded');
 });

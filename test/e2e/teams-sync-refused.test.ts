@@ -24,8 +24,19 @@ interface RefusalCase {
 }
 
 const cases: readonly RefusalCase[] = [
-  { name: 'AnotherGlobalAdmin', signIn: upn('other-admin'), reason: 'NotDesignatedGlobalAdmin', message: /other-admin@contoso\.example is not the designated Global Admin admin@contoso\.example/ },
-  { name: 'DesignatedWithoutRole', signIn: upn('helpdesk'), designated: upn('helpdesk'), reason: 'NotGlobalAdministrator', message: /helpdesk@contoso\.example does not hold the Global Administrator role/ },
+  {
+    name: 'AnotherGlobalAdmin',
+    signIn: upn('other-admin'),
+    reason: 'NotDesignatedGlobalAdmin',
+    message: /other-admin@contoso\.example is not the designated Global Admin admin@contoso\.example/,
+  },
+  {
+    name: 'DesignatedWithoutRole',
+    signIn: upn('helpdesk'),
+    designated: upn('helpdesk'),
+    reason: 'NotGlobalAdministrator',
+    message: /helpdesk@contoso\.example does not hold the Global Administrator role/,
+  },
   { name: 'NoToken', reason: 'TokenRequired', message: /designated Global Admin must authorise the run with teamssync-login/ },
   { name: 'SecretMissing', missingSecret: true, reason: 'TokenNotFound', message: /Secret \S+\/gone-token does not exist/ },
   { name: 'ForeignSecret', signIn: upn('admin'), foreignSecret: true, reason: 'TokenInvalid', message: /was not made by the sign-in command/ },
@@ -66,7 +77,10 @@ test('refused runs: a clear reason, nothing written, token Secret deleted', asyn
     });
   }
   assert.deepEqual(env.graphWrites(), [], 'no refused run wrote to Microsoft 365');
-  assert.equal(env.sim.control.numbers(env.sim.control.tenantIds()[0] ?? '').some((n) => n.telephoneNumber === '+14255550101'), false);
+  assert.equal(
+    env.sim.control.numbers(env.sim.control.tenantIds()[0] ?? '').some((n) => n.telephoneNumber === '+14255550101'),
+    false,
+  );
 });
 
 test('a run deleted before it finishes leaves no token Secret behind', async (t) => {
@@ -78,6 +92,6 @@ test('a run deleted before it finishes leaves no token Secret behind', async (t)
   await env.createTokenSecret('deleted-token', token.accessToken);
   await env.createRun('deleted', { delegatedTokenSecretRef: { name: 'deleted-token', key: 'token' } });
   await env.kube.delete(teamsSyncResource, env.namespace, 'deleted');
-  await eventually('the deleted run\'s token Secret to be deleted', async () => !(await env.secretExists('deleted-token')), 30_000);
+  await eventually("the deleted run's token Secret to be deleted", async () => !(await env.secretExists('deleted-token')), 30_000);
   env.sim.control.clearFaults();
 });

@@ -39,8 +39,10 @@ test('a run interrupted by a controller crash is resumed and assigns every numbe
   // its number lands when Teams completes the operation the first process started, not before.
   for (let i = 1; i <= USERS; i++) {
     const userId = env.sim.control.user(tenantId, upn(`user${i}`))?.id;
-    await eventually(`number ${i} to be on its user`, async () =>
-      env.sim.control.numbers(tenantId).find((n) => n.telephoneNumber === number(i))?.assignmentTargetId === userId);
+    await eventually(
+      `number ${i} to be on its user`,
+      async () => env.sim.control.numbers(tenantId).find((n) => n.telephoneNumber === number(i))?.assignmentTargetId === userId,
+    );
   }
   const assigns = env.graphWrites().filter((e) => e.method === 'POST' && e.path.includes('assignNumber'));
   assert.equal(assigns.length, USERS, 'no number was assigned twice');

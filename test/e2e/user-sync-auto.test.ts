@@ -13,19 +13,27 @@ import { APP_ID, eventually, startUserSyncEnv, TENANT, TENANT_ID, upn, userId } 
 
 function manifests(namespace: string): string {
   const tenant = {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: TENANT, namespace },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'TeamsTenant',
+    metadata: { name: TENANT, namespace },
     spec: {
-      tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 5, globalAdmin: { userPrincipalName: upn('admin') },
+      tenantId: TENANT_ID,
+      syncMode: 'Auto',
+      integrationLicenses: 5,
+      globalAdmin: { userPrincipalName: upn('admin') },
       credentials: { clientId: APP_ID, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
       policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM', noVoicemail: 'PBX-NoVM' } },
     },
   };
   const mapping = (name: string, user: string, phoneNumber: string, voicemail: string) => ({
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'UserLicenseMapping', metadata: { name, namespace },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'UserLicenseMapping',
+    metadata: { name, namespace },
     spec: { tenantRef: { name: TENANT }, pbxUser: { displayName: name, extension: '101', phoneNumber, voicemail }, teamsUser: { userPrincipalName: user } },
   });
   return [tenant, mapping('alex', upn('user1'), '+14255550101', 'Voicemail'), mapping('sam', upn('user2'), '+14255550102', 'NoVoicemail')]
-    .map((o) => stringify(o)).join('---\n');
+    .map((o) => stringify(o))
+    .join('---\n');
 }
 
 test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a steady state writes nothing, delete unassigns', async (t) => {
@@ -33,9 +41,15 @@ test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a ste
   const applied = await kubectl(['apply', '-f', '-'], { stdin: manifests(env.namespace) });
   assert.equal(applied.code, 0, applied.stderr);
 
-  const wait = await kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'userlicensemapping/alex', 'userlicensemapping/sam'], { namespace: env.namespace, timeoutMs: 70_000 });
+  const wait = await kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'userlicensemapping/alex', 'userlicensemapping/sam'], {
+    namespace: env.namespace,
+    timeoutMs: 70_000,
+  });
   assert.equal(wait.code, 0, `${wait.stderr}\n${JSON.stringify((await env.mapping('alex')).status?.conditions)}`);
-  const tenantReady = await kubectl(['wait', '--for=condition=Ready', '--timeout=60s', `teamstenant/${TENANT}`], { namespace: env.namespace, timeoutMs: 70_000 });
+  const tenantReady = await kubectl(['wait', '--for=condition=Ready', '--timeout=60s', `teamstenant/${TENANT}`], {
+    namespace: env.namespace,
+    timeoutMs: 70_000,
+  });
   assert.equal(tenantReady.code, 0, `${tenantReady.stderr}\n${JSON.stringify((await env.tenant()).status?.conditions)}`);
 
   assert.equal(env.holder('+14255550101'), userId(100));
@@ -58,7 +72,10 @@ test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a ste
     const items = (JSON.parse(r.stdout) as { items: { spec: { trigger: string }; status?: { phase?: string; counts?: { created: number } } }[] }).items;
     return items.some((i) => i.spec.trigger === 'Auto' && i.status?.phase === 'Succeeded') ? items : undefined;
   });
-  assert.equal(runs.filter((r) => r.spec.trigger === 'Auto').reduce((n, r) => n + (r.status?.counts?.created ?? 0), 0), 2);
+  assert.equal(
+    runs.filter((r) => r.spec.trigger === 'Auto').reduce((n, r) => n + (r.status?.counts?.created ?? 0), 0),
+    2,
+  );
   const get = await kubectl(['get', 'teamssync'], { namespace: env.namespace });
   assert.match(get.stdout, /alex|sam|fabrikam/);
 
@@ -83,7 +100,13 @@ test('auto mode: kubectl apply reaches Ready, Microsoft 365 is configured, a ste
   // unassignNumber is applied and then its connection drops (an ambiguous failure, on purpose): the
   // controller observes the number released instead of failing on a repeat, and records no retries.
   const autoRunsBefore = await autoRuns();
-  const drop = env.sim.control.addFault({ host: 'graph', method: 'POST', path: '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber', dropAfterApply: true, count: 1 });
+  const drop = env.sim.control.addFault({
+    host: 'graph',
+    method: 'POST',
+    path: '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber',
+    dropAfterApply: true,
+    count: 1,
+  });
   const gone = await kubectl(['delete', `teamstenant/${TENANT}`, '--timeout=60s'], { namespace: env.namespace, timeoutMs: 70_000 });
   assert.equal(gone.code, 0, gone.code === 0 ? '' : `${gone.stderr} ${JSON.stringify((await env.mapping('alex')).status?.conditions)}`);
   assert.equal(env.holder('+14255550101'), undefined, 'the remaining mapping was unconfigured');

@@ -11,7 +11,10 @@ import { startUserSyncEnv, TENANT_ID, upn, userId } from './support/user-sync-en
 test('conflicts: each one is reported on the mapping that loses it, and the winner is configured', async (t) => {
   const env = await startUserSyncEnv(t, { phoneUsers: 6 });
   // Held by user6 in Teams before the controller ever sees it.
-  assert.equal(env.sim.control.assignNumber(TENANT_ID, { telephoneNumber: '+14255550209', assignmentTargetId: upn('user6'), numberType: 'directRouting' }), undefined);
+  assert.equal(
+    env.sim.control.assignNumber(TENANT_ID, { telephoneNumber: '+14255550209', assignmentTargetId: upn('user6'), numberType: 'directRouting' }),
+    undefined,
+  );
   await env.createTenant();
   await env.createMapping('a1', upn('user1'), '+14255550201');
   await env.createMapping('a2', upn('user2'), '+14255550201');
@@ -64,7 +67,10 @@ test('capacity: over-capacity mappings wait in order and proceed when a licence 
   // Unmapping the holder frees its licence only once Microsoft 365 no longer has its configuration.
   await env.kube.patch(
     { group: 'teamssync.io', version: 'v1alpha1', plural: 'userlicensemappings', kind: 'UserLicenseMapping', namespaced: true },
-    env.namespace, 'first', [{ op: 'remove', path: '/spec/teamsUser' }], { type: 'json' },
+    env.namespace,
+    'first',
+    [{ op: 'remove', path: '/spec/teamsUser' }],
+    { type: 'json' },
   );
   await env.waitFor('first', 'True/Unmapped');
   assert.equal(env.holder('+14255550301'), undefined);

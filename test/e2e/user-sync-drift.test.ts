@@ -28,8 +28,14 @@ test('drift: a disabled user, a removed licence and a number unassigned in Teams
   await env.waitFor('unlicensed', 'False/NoTeamsPhoneLicense');
   await eventually('the number to be assigned again', () => env.holder('+14255550403') === userId(102));
   await env.waitFor('unassigned', 'True/Configured');
-  const repairs = env.graphWrites().slice(writesBefore).map((e) => `${e.method} ${e.route}`);
-  assert.ok(repairs.some((r) => r.includes('assignNumber')), `the repair re-assigned the number: ${repairs.join(', ')}`);
+  const repairs = env
+    .graphWrites()
+    .slice(writesBefore)
+    .map((e) => `${e.method} ${e.route}`);
+  assert.ok(
+    repairs.some((r) => r.includes('assignNumber')),
+    `the repair re-assigned the number: ${repairs.join(', ')}`,
+  );
   assert.equal(env.holder('+14255550401'), userId(100), 'a disabled user keeps what was configured (nothing is removed automatically)');
 
   const tenant = await env.tenant();
@@ -48,7 +54,11 @@ test('consent revoked: the tenant reports Failed with ConsentMissing and teamssy
 
   env.sim.control.revokeConsent(TENANT_ID, APP_ID);
   await env.requestDriftCheck();
-  const failed = await eventually('the tenant to fail', async () => (await env.tenant()).status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True'), 20_000);
+  const failed = await eventually(
+    'the tenant to fail',
+    async () => (await env.tenant()).status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True'),
+    20_000,
+  );
   assert.match(failed.reason, /ConsentMissing|AuthenticationFailed/);
   assert.match(failed.message, new RegExp(APP_ID));
   const ready = (await env.tenant()).status?.conditions?.find((c) => c.type === 'Ready');

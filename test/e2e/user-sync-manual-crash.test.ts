@@ -30,7 +30,11 @@ test('manual mode: changes are queued with a count on the mapping and the tenant
   assert.match(syncNeeded?.message ?? '', /6 changes for 2 mappings/);
   assert.ok(tenant.status?.pendingSince !== undefined);
   const writes = env.graphWrites().map((e) => e.route);
-  assert.deepEqual(writes.filter((r) => !r.endsWith('/sendMail')), [], 'Manual mode writes nothing to Microsoft 365 before a sync (but notices)');
+  assert.deepEqual(
+    writes.filter((r) => !r.endsWith('/sendMail')),
+    [],
+    'Manual mode writes nothing to Microsoft 365 before a sync (but notices)',
+  );
   // The activation notice went to the designated Global Admin, once, and is recorded in status.
   const mails = env.sim.control.outbox(TENANT_ID);
   assert.equal(mails.length, 1);
@@ -53,7 +57,13 @@ test('crash mid-assign: a new controller resumes the operation and never posts a
   await env.startController();
   await env.waitFor('alex', 'True/Configured', 'Ready', 60_000);
   assert.equal(env.holder('+14255550601'), userId(100));
-  assert.equal(assignPosts().length, 1, `assignNumber was posted once: ${assignPosts().map((e) => e.at).join(', ')}`);
+  assert.equal(
+    assignPosts().length,
+    1,
+    `assignNumber was posted once: ${assignPosts()
+      .map((e) => e.at)
+      .join(', ')}`,
+  );
   const status = (await env.mapping('alex')).status;
   assert.equal(status?.operation, undefined, 'the finished operation is cleared');
   assert.equal(status?.applied?.number?.telephoneNumber, '+14255550601');

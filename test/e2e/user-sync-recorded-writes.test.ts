@@ -18,26 +18,46 @@ const NUMBER = '+14255550701';
 /** A mapping as a process that crashed mid-pass leaves it: finalizer on, writes recorded, status not updated. */
 async function crashedMapping(env: UserSyncEnv, writes: Record<string, string>[], startedAt: Date): Promise<void> {
   await env.kube.create(UserLicenseMappingResource, env.namespace, {
-    apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name: 'alex', finalizers: [MappingCleanupFinalizer] },
-    spec: { tenantRef: { name: TENANT }, pbxUser: { displayName: 'alex', phoneNumber: NUMBER, voicemail: 'Voicemail' }, teamsUser: { userPrincipalName: upn('user1') } },
+    apiVersion: ApiVersion,
+    kind: 'UserLicenseMapping',
+    metadata: { name: 'alex', finalizers: [MappingCleanupFinalizer] },
+    spec: {
+      tenantRef: { name: TENANT },
+      pbxUser: { displayName: 'alex', phoneNumber: NUMBER, voicemail: 'Voicemail' },
+      teamsUser: { userPrincipalName: upn('user1') },
+    },
   } as KubeObject);
   const current = await env.mapping('alex');
-  await env.kube.replace(UserLicenseMappingResource, env.namespace, 'alex', { ...current, status: { intent: { startedAt: startedAt.toISOString(), writes } } } as KubeObject, 'status');
+  await env.kube.replace(
+    UserLicenseMappingResource,
+    env.namespace,
+    'alex',
+    { ...current, status: { intent: { startedAt: startedAt.toISOString(), writes } } } as KubeObject,
+    'status',
+  );
 }
 
 test('a write recorded before a crash and found in Microsoft 365 is owned: deleting the mapping right after still removes it', async (t) => {
   const env = await startUserSyncEnv(t, { start: false });
   await env.createTenant();
-  await crashedMapping(env, [
-    { action: 'AssignNumber', telephoneNumber: NUMBER, userId: userId(100) },
-    { action: 'AssignPolicy', userId: userId(100), policyType: 'OnlineVoiceRoutingPolicy', policyName: 'PBX-VRP' },
-  ], new Date(Date.now() - 60_000));
+  await crashedMapping(
+    env,
+    [
+      { action: 'AssignNumber', telephoneNumber: NUMBER, userId: userId(100) },
+      { action: 'AssignPolicy', userId: userId(100), policyType: 'OnlineVoiceRoutingPolicy', policyName: 'PBX-VRP' },
+    ],
+    new Date(Date.now() - 60_000),
+  );
   // What the crashed process had done in Microsoft 365 before it stopped.
   assert.equal(env.sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: userId(100) }), undefined);
   await env.kube.delete(UserLicenseMappingResource, env.namespace, 'alex');
 
   await env.startController();
-  await eventually('the mapping to go once its writes are removed', async () => ((await env.mapping('alex').catch(() => undefined)) === undefined ? true : undefined), 60_000);
+  await eventually(
+    'the mapping to go once its writes are removed',
+    async () => ((await env.mapping('alex').catch(() => undefined)) === undefined ? true : undefined),
+    60_000,
+  );
   assert.equal(env.holder(NUMBER), undefined, 'the number the crashed pass assigned was unassigned before the finalizer went');
   const writes = env.graphWrites().map((e) => e.route);
   assert.equal(writes.filter((r) => r.endsWith('/assignNumber')).length, 0, 'nothing was assigned again');

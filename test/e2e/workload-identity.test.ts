@@ -31,18 +31,26 @@ import { eventually, seed, TENANT_ID, upn } from './support/user-sync-env.ts';
 
 const FED_APP_ID = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 const AUDIENCE = 'api://AzureADTokenExchange';
-const clusterRoleBindings: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false };
+const clusterRoleBindings: ResourceRef = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'clusterrolebindings',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+};
 
 test('workload identity: only the namespace the app trusts signs in; the same tenant and client id from another namespace is refused', async (t) => {
   const kube = new KubeClient(kubeConfig());
   const issuer = await serviceAccountIssuer(kube);
   const [nsA, nsB] = [await testNamespace(t, 'wi-a'), await testNamespace(t, 'wi-b')];
-  for (const ns of [nsA, nsB]) await kube.create(coreResources.serviceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'teams-sync' } } as KubeObject);
+  for (const ns of [nsA, nsB])
+    await kube.create(coreResources.serviceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'teams-sync' } } as KubeObject);
   const trusted = `system:serviceaccount:${nsA}:teams-sync`;
 
   const tenantSeed = seed(1);
   tenantSeed.apps?.push({
-    appId: FED_APP_ID, displayName: "Customer A's Teams sync app",
+    appId: FED_APP_ID,
+    displayName: "Customer A's Teams sync app",
     applicationPermissions: tenantSeed.apps[0]?.applicationPermissions ?? [],
     federatedCredentials: [{ issuer, subject: trusted, audiences: [AUDIENCE] }],
   });
@@ -59,7 +67,14 @@ test('workload identity: only the namespace the app trusts signs in; the same te
   const graph = new GraphClientFactory({ registry: new Registry(), endpoints });
   const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(kube));
   for (const namespace of [nsA, nsB]) {
-    const manager = new Manager({ kubeConfig: kubeConfig(), namespace, metricsBindAddress: '0', healthProbeBindAddress: '0', gracefulShutdownTimeoutMs: 2000, logger: silentLogger() });
+    const manager = new Manager({
+      kubeConfig: kubeConfig(),
+      namespace,
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '0',
+      gracefulShutdownTimeoutMs: 2000,
+      logger: silentLogger(),
+    });
     const registration = registerUserSyncControllers(manager, { graph, graphEndpoints: endpoints, serviceAccountTokens, withoutRuns: true });
     t.after(async () => {
       await manager.stop();
@@ -70,21 +85,43 @@ test('workload identity: only the namespace the app trusts signs in; the same te
   t.after(() => graph.closeAll());
 
   const tenantSpec = (workloadIdentity: Record<string, unknown>) => ({
-    tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 1, globalAdmin: { userPrincipalName: upn('admin') },
+    tenantId: TENANT_ID,
+    syncMode: 'Auto',
+    integrationLicenses: 1,
+    globalAdmin: { userPrincipalName: upn('admin') },
     credentials: { clientId: FED_APP_ID, workloadIdentity },
     policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM', noVoicemail: 'PBX-NoVM' } },
   });
-  await kube.create(TeamsTenantResource, nsA, { apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: 'customer-a' }, spec: tenantSpec({}) } as KubeObject);
-  await kube.create(TeamsTenantResource, nsB, { apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: 'impostor' }, spec: tenantSpec({}) } as KubeObject);
-  await kube.create(TeamsTenantResource, nsB, { apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: 'no-account' }, spec: tenantSpec({ serviceAccountName: 'absent' }) } as KubeObject);
+  await kube.create(TeamsTenantResource, nsA, {
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: 'customer-a' },
+    spec: tenantSpec({}),
+  } as KubeObject);
+  await kube.create(TeamsTenantResource, nsB, {
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: 'impostor' },
+    spec: tenantSpec({}),
+  } as KubeObject);
+  await kube.create(TeamsTenantResource, nsB, {
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: 'no-account' },
+    spec: tenantSpec({ serviceAccountName: 'absent' }),
+  } as KubeObject);
   const tenant = (ns: string, name: string) => kube.get<TeamsTenant & KubeObject>(TeamsTenantResource, ns, name);
   const failed = async (ns: string, name: string) => (await tenant(ns, name)).status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
 
   // A: the controller obtained an app-only token with A's ServiceAccount token.
-  const a = await eventually('customer-a signed in', async () => {
-    const s = await tenant(nsA, 'customer-a');
-    return s.status?.authentication?.lastTokenTime !== undefined ? s : undefined;
-  }, 120_000).catch(async (error: unknown) => {
+  const a = await eventually(
+    'customer-a signed in',
+    async () => {
+      const s = await tenant(nsA, 'customer-a');
+      return s.status?.authentication?.lastTokenTime !== undefined ? s : undefined;
+    },
+    120_000,
+  ).catch(async (error: unknown) => {
     throw new Error(`${(error as Error).message}; status ${JSON.stringify((await tenant(nsA, 'customer-a')).status)}`);
   });
   assert.equal(a.status?.authentication?.mode, 'WorkloadIdentity');
@@ -105,8 +142,14 @@ test('workload identity: only the namespace the app trusts signs in; the same te
 
   // What the simulated Entra saw: A's app got tokens only with A's subject.
   const tokenRequests = sim.control.requestLog().filter((e) => e.host === 'login' && e.route === 'POST /{tenant}/oauth2/v2.0/token' && e.appId === FED_APP_ID);
-  assert.ok(tokenRequests.some((e) => e.status === 200), 'A was issued a token');
-  assert.ok(tokenRequests.some((e) => e.status === 401), 'B was refused');
+  assert.ok(
+    tokenRequests.some((e) => e.status === 200),
+    'A was issued a token',
+  );
+  assert.ok(
+    tokenRequests.some((e) => e.status === 401),
+    'B was refused',
+  );
 
   // The simulator is Entra-faithful about the assertion itself, whoever sends it.
   const requestToken = async (ns: string, audiences: string[]) => {
@@ -117,9 +160,13 @@ test('workload identity: only the namespace the app trusts signs in; the same te
   };
   const realA = await requestToken(nsA, [AUDIENCE]);
   assert.equal((await clientCredentials(sim, realA)).status, 200, "A's genuine TokenRequest token is accepted");
-  assert.match((await clientCredentials(sim, await requestToken(nsA, [issuer]))).aadsts, /^70021$/, "A's token for the apiserver audience is not an Entra assertion");
+  assert.match(
+    (await clientCredentials(sim, await requestToken(nsA, [issuer]))).aadsts,
+    /^70021$/,
+    "A's token for the apiserver audience is not an Entra assertion",
+  );
   assert.match((await clientCredentials(sim, await requestToken(nsB, [AUDIENCE]))).aadsts, /^70021$/, "B's genuine token does not match A's credential");
-  assert.match((await clientCredentials(sim, forgeLike(realA))).aadsts, /^700027$/, 'a token with A\'s claims signed by another key fails signature validation');
+  assert.match((await clientCredentials(sim, forgeLike(realA))).aadsts, /^700027$/, "a token with A's claims signed by another key fails signature validation");
 });
 
 /** The apiserver's service-account issuer, from its own discovery document. */
@@ -135,7 +182,9 @@ async function serviceAccountIssuer(kube: KubeClient): Promise<string> {
 async function allowAnonymousIssuerDiscovery(kube: KubeClient): Promise<void> {
   try {
     await kube.create(clusterRoleBindings, '', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'test-service-account-issuer-discovery' },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'test-service-account-issuer-discovery' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' }],
     } as KubeObject);
@@ -155,18 +204,25 @@ function forgeLike(jwt: string): string {
 /** A raw client-credentials request to the simulated Entra with `assertion`; the status and the AADSTS number. */
 function clientCredentials(sim: RunningSimulator, assertion: string): Promise<{ status: number; aadsts: string }> {
   const form = new URLSearchParams({
-    grant_type: 'client_credentials', client_id: FED_APP_ID, scope: 'https://graph.microsoft.com/.default',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+    grant_type: 'client_credentials',
+    client_id: FED_APP_ID,
+    scope: 'https://graph.microsoft.com/.default',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
   }).toString();
   return new Promise((resolve, reject) => {
-    const req = request(`${sim.loginUrl}/${TENANT_ID}/oauth2/v2.0/token`, { method: 'POST', ca: sim.caPem, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        const codes = (JSON.parse(text) as { error_codes?: number[] }).error_codes;
-        resolve({ status: res.statusCode ?? 0, aadsts: String(codes?.[0] ?? '') });
-      });
-    });
+    const req = request(
+      `${sim.loginUrl}/${TENANT_ID}/oauth2/v2.0/token`,
+      { method: 'POST', ca: sim.caPem, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          const codes = (JSON.parse(text) as { error_codes?: number[] }).error_codes;
+          resolve({ status: res.statusCode ?? 0, aadsts: String(codes?.[0] ?? '') });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(form);
   });

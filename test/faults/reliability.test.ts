@@ -31,7 +31,13 @@ function scenario(n: number, name: string, run: () => Promise<Row>): void {
     const row = await run();
     rows.push(row);
     console.log(`${formatRow(row)} | wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const counts = { lost: row.tally.lost, duplicated: row.tally.duplicated, orphaned: row.tally.orphaned, violations: row.tally.violations, problems: row.problems ?? 0 };
+    const counts = {
+      lost: row.tally.lost,
+      duplicated: row.tally.duplicated,
+      orphaned: row.tally.orphaned,
+      violations: row.tally.violations,
+      problems: row.problems ?? 0,
+    };
     assert.deepEqual(counts, { lost: 0, duplicated: 0, orphaned: 0, violations: 0, problems: 0 }, row.tally.details.join('\n'));
   });
 }
@@ -49,16 +55,22 @@ describe(`fault suite (${sizes.name} sizes, FAULTS_SEED=${seed})`, { concurrency
   // Independent scenarios (own namespace, simulator and daemons) run side by side: most of their time is waiting
   // for leases and holds, not CPU. The apiserver scenario restarts the shared apiserver, so it runs alone after.
   describe('side by side', { concurrency: true }, () => {
-    scenario(1, 'kill -9 of the daemon during an initial sync and a removal, restarted each time', () => crashRestart(world, sizes.crash, seededRandom(seed + 1)));
+    scenario(1, 'kill -9 of the daemon during an initial sync and a removal, restarted each time', () =>
+      crashRestart(world, sizes.crash, seededRandom(seed + 1)),
+    );
     scenario(2, 'two daemons with leader election, the leader killed -9 at random points', () => failover(world, sizes.failover, seededRandom(seed + 2)));
     scenario(3, 'Graph answers 30 % 429, 5 % 503, latency spikes and resets after apply', () => throttling(world, sizes.throttle));
     scenario(5, 'generated objects from the CRD schemas, applied while the daemon runs', () => generatedInput(world, sizes.fuzz, seed + 5));
   });
-  test('5b. a TeamsSync a user creates with trigger Auto gets a status saying why it is not run', {
-    skip: only !== undefined && !only.includes(5),
-  }, () => {
-    assert.equal(rows.find((r) => r.scenario.startsWith('5'))?.knownDefects ?? 0, 0);
-  });
+  test(
+    '5b. a TeamsSync a user creates with trigger Auto gets a status saying why it is not run',
+    {
+      skip: only !== undefined && !only.includes(5),
+    },
+    () => {
+      assert.equal(rows.find((r) => r.scenario.startsWith('5'))?.knownDefects ?? 0, 0);
+    },
+  );
   scenario(4, 'kube-apiserver restarted, etcd compacted mid-watch, apiserver unreachable', () => apiserverDisruption(world, sizes.apiserver));
 
   test('no daemon exit the scenarios did not cause', () => {

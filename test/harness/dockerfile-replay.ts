@@ -112,13 +112,15 @@ export async function replayDockerfile(options: ReplayOptions): Promise<Replayed
           await mkdir(inRoot(root, workdir), { recursive: true });
           break;
         case 'ENV':
-          for (const [, key, value] of step.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) if (key !== undefined && value !== undefined) env[key] = value.replace(/^"|"$/g, '');
+          for (const [, key, value] of step.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+            if (key !== undefined && value !== undefined) env[key] = value.replace(/^"|"$/g, '');
           break;
         case 'COPY':
           await copyStep(step, { root, workdir, roots, context: options.context, ignored });
           break;
         case 'RUN':
-          if (/(^|[\s=:"'(])\/[A-Za-z]/.test(step.args)) throw new Error(`${where}: RUN names an absolute path, which a replay outside a container cannot honour: ${step.args}`);
+          if (/(^|[\s=:"'(])\/[A-Za-z]/.test(step.args))
+            throw new Error(`${where}: RUN names an absolute path, which a replay outside a container cannot honour: ${step.args}`);
           await run(step.args, inRoot(root, workdir), { ...options.runEnv, ...env }, where);
           break;
         case 'USER':
@@ -165,7 +167,8 @@ async function copyStep(step: Instruction, c: CopyContext): Promise<void> {
     const [name = '', value = ''] = (words.shift() ?? '').slice(2).split('=', 2);
     flags.set(name, value);
   }
-  for (const name of flags.keys()) if (name !== 'from' && name !== 'chown') throw new Error(`Dockerfile:${step.line}: COPY --${name} is not supported by the replay`);
+  for (const name of flags.keys())
+    if (name !== 'from' && name !== 'chown') throw new Error(`Dockerfile:${step.line}: COPY --${name} is not supported by the replay`);
   const dest = words.pop();
   if (dest === undefined || words.length === 0) throw new Error(`Dockerfile:${step.line}: COPY needs a source and a destination`);
   const from = flags.get('from');
@@ -174,7 +177,8 @@ async function copyStep(step: Instruction, c: CopyContext): Promise<void> {
   const destPath = path.posix.resolve(c.workdir, dest);
   const intoDirectory = dest.endsWith('/') || words.length > 1;
   for (const source of words) {
-    if (from === undefined && c.ignored.some((p) => source === p || source.startsWith(`${p}/`))) throw new Error(`Dockerfile:${step.line}: COPY ${source} is excluded by .dockerignore`);
+    if (from === undefined && c.ignored.some((p) => source === p || source.startsWith(`${p}/`)))
+      throw new Error(`Dockerfile:${step.line}: COPY ${source} is excluded by .dockerignore`);
     const sourcePath = from === undefined ? path.join(c.context, source) : inRoot(sourceRoot, source);
     const isDirectory = (await stat(sourcePath)).isDirectory();
     const target = inRoot(c.root, intoDirectory && !isDirectory ? path.posix.join(destPath, path.posix.basename(source)) : destPath);
@@ -187,7 +191,8 @@ async function copyStep(step: Instruction, c: CopyContext): Promise<void> {
 
 async function chownTree(target: string, owner: string, line: number): Promise<void> {
   const [uid, gid = uid] = owner.split(':').map(Number);
-  if (uid === undefined || gid === undefined || !Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`Dockerfile:${line}: --chown=${owner}: the replay needs numeric ids`);
+  if (uid === undefined || gid === undefined || !Number.isInteger(uid) || !Number.isInteger(gid))
+    throw new Error(`Dockerfile:${line}: --chown=${owner}: the replay needs numeric ids`);
   if (process.getuid?.() !== 0) return; // only root can give files away; the owner check then happens in the test
   await chown(target, uid, gid);
   if (!(await stat(target)).isDirectory()) return;
@@ -215,14 +220,18 @@ function execForm(args: string, where: string): string[] {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) throw new Error(`${where}: only the exec form (a JSON array) is supported: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string'))
+    throw new Error(`${where}: only the exec form (a JSON array) is supported: ${args}`);
   return parsed as string[];
 }
 
 /** Plain path patterns of .dockerignore (no wildcards: the replay refuses what it cannot match exactly). */
 async function dockerignore(context: string): Promise<string[]> {
   const text = await readFile(path.join(context, '.dockerignore'), 'utf8').catch(() => '');
-  const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   for (const p of patterns) if (/[*?[!]/.test(p)) throw new Error(`.dockerignore: ${p}: wildcards are not supported by the replay`);
   return patterns.map((p) => p.replace(/^\/+|\/+$/g, ''));
 }

@@ -8,7 +8,17 @@ import { createPresenceMetrics } from '../../pkg/presence/metrics.ts';
 import { RuntimeMetrics } from '../../pkg/runtime/metrics.ts';
 
 /** Prefixes of the controller's own metric families (process_* and nodejs_* come from prom-client's defaults). */
-const ownPrefixes = ['teamssync_', 'graph_', 'presence_', 'controller_runtime_', 'leader_election_', 'workqueue_', 'rest_client_', 'informer_', 'event_recorder_'];
+const ownPrefixes = [
+  'teamssync_',
+  'graph_',
+  'presence_',
+  'controller_runtime_',
+  'leader_election_',
+  'workqueue_',
+  'rest_client_',
+  'informer_',
+  'event_recorder_',
+];
 
 /** Every series name a scrape of the daemon can contain (histograms expand to _bucket, _sum and _count). */
 export async function exportedMetricNames(): Promise<Set<string>> {

@@ -59,7 +59,9 @@ export function toPromql(expr: string): string {
 
 /** Every panel target. */
 export function panelQueries(dashboard: Dashboard): PanelQuery[] {
-  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((t) => ({ panel: panel.title, refId: t.refId, expr: t.expr, promql: toPromql(t.expr) })));
+  return allPanels(dashboard).flatMap((panel) =>
+    (panel.targets ?? []).map((t) => ({ panel: panel.title, refId: t.refId, expr: t.expr, promql: toPromql(t.expr) })),
+  );
 }
 
 /** The `label_values(metric{…}, label)` selectors of the query variables, as series selectors. */
@@ -67,7 +69,7 @@ export function variableSelectors(dashboard: Dashboard): Array<{ variable: strin
   const out: Array<{ variable: string; selector: string; label: string }> = [];
   for (const v of dashboard.templating.list) {
     if (v.type !== 'query') continue;
-    const query = typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query ?? '';
+    const query = typeof v.query === 'string' ? v.query : ((v.query as { query?: string } | undefined)?.query ?? '');
     const m = /^label_values\((.+),\s*([a-zA-Z_]+)\)$/.exec(query);
     if (m === null) throw new Error(`variable ${v.name}: only label_values(selector, label) is supported, got ${query}`);
     out.push({ variable: v.name, selector: toPromql(m[1] ?? ''), label: m[2] ?? '' });

@@ -37,7 +37,11 @@ export function apiserverEndpoint(): ApiserverEndpoint {
 
 /** Creates a fresh namespace for one test; it is deleted (and stays Terminating, as in envtest) afterwards. */
 export async function testNamespace(t: TestContext, prefix = 't'): Promise<string> {
-  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const slug = t.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   const name = `${prefix}-${slug}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-');
   const endpoint = apiserverEndpoint();
   const res = await apiRequest(endpoint, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -18,7 +18,13 @@ export interface LeakScan {
   readonly findings: readonly string[];
 }
 
-const KINDS = ['events.events.k8s.io', 'teamstenants.teamssync.io', 'userlicensemappings.teamssync.io', 'presencesyncs.teamssync.io', 'teamssyncs.teamssync.io'];
+const KINDS = [
+  'events.events.k8s.io',
+  'teamstenants.teamssync.io',
+  'userlicensemappings.teamssync.io',
+  'presencesyncs.teamssync.io',
+  'teamssyncs.teamssync.io',
+];
 const DECLARED = /\bconst [A-Z_]*(?:SECRET|TOKEN|PASSWORD|KEY)[A-Z_]* = '([^']{10,})'/g;
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/;
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
@@ -43,7 +49,13 @@ export function leaksIn(text: string, secrets: readonly string[]): string[] {
 }
 
 interface Listed {
-  readonly items?: readonly { readonly kind?: string; readonly metadata?: { readonly namespace?: string; readonly name?: string }; readonly status?: unknown; readonly note?: string; readonly message?: string }[];
+  readonly items?: readonly {
+    readonly kind?: string;
+    readonly metadata?: { readonly namespace?: string; readonly name?: string };
+    readonly status?: unknown;
+    readonly note?: string;
+    readonly message?: string;
+  }[];
 }
 
 /** Scans the control plane behind `kubeconfig` with `kubectl`. */
@@ -56,7 +68,7 @@ export async function scanClusterForLeaks(kubectl: string, kubeconfig: string, r
     for (const item of listed.items ?? []) {
       objects++;
       // An Event's words, a custom resource's status: what the controller wrote (specs hold only references).
-      const text = JSON.stringify(item.kind === 'Event' ? { note: item.note, message: item.message } : item.status ?? {});
+      const text = JSON.stringify(item.kind === 'Event' ? { note: item.note, message: item.message } : (item.status ?? {}));
       for (const leak of leaksIn(text, secrets)) findings.push(`${kind} ${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}: ${leak}`);
     }
   }

@@ -132,30 +132,42 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const binary = prometheusBinary();
   const dir = await mkdtemp(path.join(tmpdir(), 'tsc-prometheus-'));
   const configFile = path.join(dir, 'prometheus.yml');
-  const tokenFiles = await Promise.all(options.targets.map(async (target, i) => {
-    if (target.bearerToken === undefined) return undefined;
-    const file = path.join(dir, `target-${i}.token`);
-    await writeFile(file, target.bearerToken, { mode: 0o600 });
-    return file;
-  }));
+  const tokenFiles = await Promise.all(
+    options.targets.map(async (target, i) => {
+      if (target.bearerToken === undefined) return undefined;
+      const file = path.join(dir, `target-${i}.token`);
+      await writeFile(file, target.bearerToken, { mode: 0o600 });
+      return file;
+    }),
+  );
   await writeFile(configFile, configYaml(options, options.ruleFiles ?? [], tokenFiles));
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const proc = startProcess('prometheus', binary, [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${path.join(dir, `data-${attempt}`)}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=1h',
-      '--log.level=warn',
-    ], path.join(dir, `prometheus-${attempt}.log`));
+    const proc = startProcess(
+      'prometheus',
+      binary,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${path.join(dir, `data-${attempt}`)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=1h',
+        '--log.level=warn',
+      ],
+      path.join(dir, `prometheus-${attempt}.log`),
+    );
     try {
-      await waitFor('prometheus /-/ready', async () => {
-        if (proc.child.exitCode !== null) throw new Error(`prometheus exited with ${proc.child.exitCode}:\n${await proc.tail()}`);
-        const res = await fetch(`${url}/-/ready`);
-        return res.ok;
-      }, 30_000, 100);
+      await waitFor(
+        'prometheus /-/ready',
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`prometheus exited with ${proc.child.exitCode}:\n${await proc.tail()}`);
+          const res = await fetch(`${url}/-/ready`);
+          return res.ok;
+        },
+        30_000,
+        100,
+      );
       return running(url, proc, dir, options);
     } catch (error) {
       lastError = error;
@@ -170,7 +182,8 @@ function running(url: string, proc: ManagedProcess, dir: string, options: Promet
   async function api<T>(pathAndQuery: string): Promise<T> {
     const res = await fetch(`${url}${pathAndQuery}`);
     const body = (await res.json()) as ApiResponse<T>;
-    if (body.status !== 'success' || body.data === undefined) throw new Error(`prometheus ${pathAndQuery}: ${body.errorType ?? res.status} ${body.error ?? ''}`);
+    if (body.status !== 'success' || body.data === undefined)
+      throw new Error(`prometheus ${pathAndQuery}: ${body.errorType ?? res.status} ${body.error ?? ''}`);
     return body.data;
   }
   const self: RunningPrometheus = {
@@ -187,28 +200,48 @@ function running(url: string, proc: ManagedProcess, dir: string, options: Promet
     },
     async waitForAlert(name, state, labels = {}, timeoutMs = 120_000) {
       let found: PrometheusAlert | undefined;
-      await waitFor(`alert ${name} ${JSON.stringify(labels)} ${state}`, async () => {
-        found = (await self.alerts()).find((alert) => matches(alert, name, labels) && alert.state === state);
-        return found !== undefined;
-      }, timeoutMs, 250);
+      await waitFor(
+        `alert ${name} ${JSON.stringify(labels)} ${state}`,
+        async () => {
+          found = (await self.alerts()).find((alert) => matches(alert, name, labels) && alert.state === state);
+          return found !== undefined;
+        },
+        timeoutMs,
+        250,
+      );
       return found as PrometheusAlert;
     },
     async waitForNoAlert(name, labels = {}, timeoutMs = 120_000) {
-      await waitFor(`alert ${name} ${JSON.stringify(labels)} resolved`, async () => !(await self.alerts()).some((alert) => matches(alert, name, labels)), timeoutMs, 250);
+      await waitFor(
+        `alert ${name} ${JSON.stringify(labels)} resolved`,
+        async () => !(await self.alerts()).some((alert) => matches(alert, name, labels)),
+        timeoutMs,
+        250,
+      );
     },
     async waitForTargetsUp(timeoutMs = 60_000) {
       const jobs = new Set(options.targets.map((t) => t.job));
-      await waitFor(`targets ${[...jobs].join(', ')} up`, async () => {
-        const up = await self.vector('up == 1');
-        return [...jobs].every((job) => up.some((s) => s.metric['job'] === job));
-      }, timeoutMs, 250);
+      await waitFor(
+        `targets ${[...jobs].join(', ')} up`,
+        async () => {
+          const up = await self.vector('up == 1');
+          return [...jobs].every((job) => up.some((s) => s.metric['job'] === job));
+        },
+        timeoutMs,
+        250,
+      );
     },
     async waitForSamples(expr, timeoutMs = 60_000) {
       let samples: Sample[] = [];
-      await waitFor(`samples of ${expr}`, async () => {
-        samples = await self.vector(expr);
-        return samples.length > 0;
-      }, timeoutMs, 250);
+      await waitFor(
+        `samples of ${expr}`,
+        async () => {
+          samples = await self.vector(expr);
+          return samples.length > 0;
+        },
+        timeoutMs,
+        250,
+      );
       return samples;
     },
     async stop() {

@@ -25,8 +25,8 @@ export function renderApiDoc(kind: ApiKind): string {
     '',
     kind.description,
     '',
-    `Plural \`${names.plural}\`, short names ${names.shortNames.map((s) => `\`${s}\``).join(', ')}, category \`teamssync\`, namespaced. `
-      + `Behaviour and conditions: [docs/spec/${fileStem(names.kind)}.md](../spec/${fileStem(names.kind)}.md).`,
+    `Plural \`${names.plural}\`, short names ${names.shortNames.map((s) => `\`${s}\``).join(', ')}, category \`teamssync\`, namespaced. ` +
+      `Behaviour and conditions: [docs/spec/${fileStem(names.kind)}.md](../spec/${fileStem(names.kind)}.md).`,
     '',
     ...section('spec', toStructural(kind.spec, 'spec')),
     ...section('status', toStructural(kind.status, 'status')),

@@ -12,11 +12,11 @@ import { chartDir, chartName, generatedBy, helmGeneratedBy } from './layout.ts';
 const clusterIntro = [
   '# What the daemon may do in every namespace it watches: exactly the verbs its code sends, each rule',
   '# preceded by the code that needs it (controllers/<kind>/rbac.ts, pkg/runtime/rbac.ts). Secrets are',
-  '# read by name only: the daemon never lists or watches them, and deletes only the Global Admin\'s',
+  "# read by name only: the daemon never lists or watches them, and deletes only the Global Admin's",
   '# delegated token Secret once its TeamsSync run finished.',
 ];
 const leaseIntro = [
-  '# Leader election: one coordination.k8s.io/v1 Lease in the daemon\'s own namespace',
+  "# Leader election: one coordination.k8s.io/v1 Lease in the daemon's own namespace",
   '# (--leader-election-namespace defaults to the pod namespace). get/update are limited to the Lease',
   '# named by --leader-election-id; change both together.',
 ];

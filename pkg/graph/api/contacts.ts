@@ -55,9 +55,15 @@ export class ContactsApi {
    * One delta round over a contact folder (documented form) or, without `folderId`, the default folder
    * (`/contacts/delta`, undocumented but observed). Page size via `Prefer: odata.maxpagesize` (graph-api.md §4.3).
    */
-  contactsDelta(user: string, store: DeltaTokenStore, key: string, options: { folderId?: string; pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<DeltaPage<Contact>> {
+  contactsDelta(
+    user: string,
+    store: DeltaTokenStore,
+    key: string,
+    options: { folderId?: string; pageSize?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<DeltaPage<Contact>> {
     assertFeatureAvailable(this.#ctx.cloud, 'contactsDelta');
-    const path = options.folderId === undefined ? `users/${seg(user)}/contacts/delta` : `users/${seg(user)}/contactFolders/${seg(options.folderId)}/contacts/delta`;
+    const path =
+      options.folderId === undefined ? `users/${seg(user)}/contacts/delta` : `users/${seg(user)}/contactFolders/${seg(options.folderId)}/contacts/delta`;
     return deltaRound<Contact>(this.#ctx.http, {
       key,
       store,

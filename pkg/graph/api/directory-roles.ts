@@ -23,13 +23,13 @@ export class DirectoryRolesApi {
 
   /** The directory roles the signed-in user holds. */
   async listMyDirectoryRoles(options: { signal?: AbortSignal } = {}): Promise<DirectoryRole[]> {
-    if (!this.#delegated) throw new TerminalError('Checking the signed-in user\'s roles needs a delegated sign-in, not app-only credentials');
+    if (!this.#delegated) throw new TerminalError("Checking the signed-in user's roles needs a delegated sign-in, not app-only credentials");
     return collect(
       items<DirectoryRole>(this.#ctx.http, {
         method: 'GET',
         path: 'me/memberOf/microsoft.graph.directoryRole',
         query: { $select: 'id,displayName,roleTemplateId' },
-        operation: 'read the signed-in user\'s directory roles',
+        operation: "read the signed-in user's directory roles",
         permission: 'User.Read',
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),

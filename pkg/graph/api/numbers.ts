@@ -108,9 +108,13 @@ export class NumbersApi {
     });
     if (res.status !== 202) return { operationId: undefined, succeeded: true, operation: undefined, statusDetail: undefined };
     const operationId = operationIdFromLocation(res.headers.get('location'));
-    if (operationId === undefined) throw new TerminalError(`Microsoft Graph accepted ${action} without an operation Location`, { tenantId: this.#ctx.tenantId });
+    if (operationId === undefined)
+      throw new TerminalError(`Microsoft Graph accepted ${action} without an operation Location`, { tenantId: this.#ctx.tenantId });
     await options.onAccepted?.(operationId);
-    return this.resumeOperation(operationId, { ...(options.poll === undefined ? {} : { poll: options.poll }), ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return this.resumeOperation(operationId, {
+      ...(options.poll === undefined ? {} : { poll: options.poll }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   }
 
   #list(filter: string | undefined, signal: AbortSignal | undefined): GraphRequestSpec {

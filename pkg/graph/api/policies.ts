@@ -46,7 +46,12 @@ export class PoliciesApi {
   /** Assigns a policy to a user directly. */
   async assignPolicy(userId: string, policy: PolicyRef, options: { signal?: AbortSignal } = {}): Promise<void> {
     const policyId = 'policyId' in policy ? policy.policyId : await this.getPolicyId(policy.policyType, policy.name, options);
-    await this.#post('assign', { '@odata.type': ASSIGNMENT_TYPE, userId, policyType: policy.policyType, policyId }, `assign ${policy.policyType}`, options.signal);
+    await this.#post(
+      'assign',
+      { '@odata.type': ASSIGNMENT_TYPE, userId, policyType: policy.policyType, policyId },
+      `assign ${policy.policyType}`,
+      options.signal,
+    );
   }
 
   /** Removes the user's direct assignment of a policy type (group-inherited policies then apply). */

@@ -48,12 +48,17 @@ export class PresenceApi {
   async setPresence(userId: string, input: SetPresenceInput, options: { signal?: AbortSignal } = {}): Promise<void> {
     assertFeatureAvailable(this.#ctx.cloud, 'presence');
     if (input.availability === '' || input.activity === '') throw new ValidationError('setPresence needs an availability and an activity');
-    await this.#action(userId, 'setPresence', {
-      sessionId: input.sessionId ?? this.#ctx.clientId,
-      availability: input.availability,
-      activity: input.activity,
-      ...(input.expirationDuration === undefined ? {} : { expirationDuration: input.expirationDuration }),
-    }, options.signal);
+    await this.#action(
+      userId,
+      'setPresence',
+      {
+        sessionId: input.sessionId ?? this.#ctx.clientId,
+        availability: input.availability,
+        activity: input.activity,
+        ...(input.expirationDuration === undefined ? {} : { expirationDuration: input.expirationDuration }),
+      },
+      options.signal,
+    );
   }
 
   /** Ends the app's presence session for a user (404 when there is none → `NotFound`). */

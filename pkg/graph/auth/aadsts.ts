@@ -1,11 +1,4 @@
-import {
-  AuthFailedError,
-  ConsentRequiredError,
-  TerminalError,
-  TransientError,
-  type AnyGraphError,
-  type AuthFailureReason,
-} from '../errors.ts';
+import { AuthFailedError, ConsentRequiredError, TerminalError, TransientError, type AnyGraphError, type AuthFailureReason } from '../errors.ts';
 
 /** Who was authenticating; only identifiers, never credentials. Used to write actionable messages. */
 export interface AuthContext {
@@ -37,39 +30,164 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
   [65004, { kind: 'ConsentRequired' }],
   [90094, { kind: 'ConsentRequired' }],
   [90008, { kind: 'ConsentRequired' }],
-  [7000215, { kind: 'AuthFailed', reason: 'InvalidSecret', advice: (c) => `The client secret of ${app(c)} was rejected: store the secret's value (not its ID) in the referenced Secret` }],
-  [7000222, { kind: 'AuthFailed', reason: 'SecretExpired', advice: (c) => `The client secret of ${app(c)} has expired: create a new secret in Entra ID and update the referenced Secret` }],
-  [7000218, { kind: 'AuthFailed', reason: 'InvalidSecret', advice: (c) => `No client secret or assertion was sent for ${app(c)}: check the credentials in the referenced Secret` }],
-  [700027, {
-    kind: 'AuthFailed', reason: 'InvalidCertificate',
-    advice: (c) => c.federatedSubject === undefined
-      ? `The certificate assertion of ${app(c)} was rejected: upload the certificate to the app registration or fix the private key and thumbprint`
-      : `The service-account token of ${c.federatedSubject} for ${app(c)} failed signature validation against the keys its issuer publishes: check the cluster's service-account issuer and its OIDC discovery document`,
-  }],
-  [700023, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is malformed: check the certificate and private key` }],
-  [50027, { kind: 'AuthFailed', reason: 'InvalidCertificate', advice: (c) => `The client assertion of ${app(c)} is not a valid JWT: check the certificate and private key` }],
-  [700024, { kind: 'AuthFailed', reason: 'AssertionExpired', advice: (c) => `The client assertion of ${app(c)} is outside its validity window: check the clock, or that the projected service-account token is being rotated` }],
+  [
+    7000215,
+    {
+      kind: 'AuthFailed',
+      reason: 'InvalidSecret',
+      advice: (c) => `The client secret of ${app(c)} was rejected: store the secret's value (not its ID) in the referenced Secret`,
+    },
+  ],
+  [
+    7000222,
+    {
+      kind: 'AuthFailed',
+      reason: 'SecretExpired',
+      advice: (c) => `The client secret of ${app(c)} has expired: create a new secret in Entra ID and update the referenced Secret`,
+    },
+  ],
+  [
+    7000218,
+    {
+      kind: 'AuthFailed',
+      reason: 'InvalidSecret',
+      advice: (c) => `No client secret or assertion was sent for ${app(c)}: check the credentials in the referenced Secret`,
+    },
+  ],
+  [
+    700027,
+    {
+      kind: 'AuthFailed',
+      reason: 'InvalidCertificate',
+      advice: (c) =>
+        c.federatedSubject === undefined
+          ? `The certificate assertion of ${app(c)} was rejected: upload the certificate to the app registration or fix the private key and thumbprint`
+          : `The service-account token of ${c.federatedSubject} for ${app(c)} failed signature validation against the keys its issuer publishes: check the cluster's service-account issuer and its OIDC discovery document`,
+    },
+  ],
+  [
+    700023,
+    {
+      kind: 'AuthFailed',
+      reason: 'InvalidCertificate',
+      advice: (c) => `The client assertion of ${app(c)} is malformed: check the certificate and private key`,
+    },
+  ],
+  [
+    50027,
+    {
+      kind: 'AuthFailed',
+      reason: 'InvalidCertificate',
+      advice: (c) => `The client assertion of ${app(c)} is not a valid JWT: check the certificate and private key`,
+    },
+  ],
+  [
+    700024,
+    {
+      kind: 'AuthFailed',
+      reason: 'AssertionExpired',
+      advice: (c) =>
+        `The client assertion of ${app(c)} is outside its validity window: check the clock, or that the projected service-account token is being rotated`,
+    },
+  ],
   [70021, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
   [700211, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
   [700212, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
   [700213, { kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', advice: federated }],
-  [90061, {
-    kind: 'AuthFailed', reason: 'FederatedIssuerUnreachable',
-    advice: (c) => `Entra ID could not fetch the OpenID configuration or signing keys of the service-account issuer${c.federatedSubject === undefined ? '' : ` of ${c.federatedSubject}`} to sign in ${app(c)}: publish the cluster's issuer discovery document and JWKS where Entra ID can reach them`,
-  }],
-  [7000112, { kind: 'AuthFailed', reason: 'AppDisabled', advice: (c) => `The ${app(c)} is disabled: an administrator must enable the application (or its service principal) in Entra ID` }],
-  [700016, { kind: 'AuthFailed', reason: 'AppNotFound', advice: (c) => `The ${app(c)} was not found: check the client ID, and have an administrator of tenant ${c.tenantId} grant admin consent to the app` }],
-  [90002, { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `Tenant ${c.tenantId} was not found: check the tenant ID and the cloud of the TeamsTenant` }],
-  [900023, { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `Tenant identifier ${c.tenantId} is not valid: use the tenant GUID or a verified domain` }],
-  [90072, { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `The signed-in account does not exist in tenant ${c.tenantId}: sign in with an account of that tenant` }],
-  [50173, { kind: 'AuthFailed', reason: 'RefreshTokenExpired', advice: (c) => `The delegated sign-in for tenant ${c.tenantId} was revoked: sign in again with teamssync-login` }],
-  [700082, { kind: 'AuthFailed', reason: 'RefreshTokenExpired', advice: (c) => `The delegated sign-in for tenant ${c.tenantId} expired after inactivity: sign in again with teamssync-login` }],
-  [70008, { kind: 'AuthFailed', reason: 'RefreshTokenExpired', advice: (c) => `The delegated sign-in for tenant ${c.tenantId} has expired: sign in again with teamssync-login` }],
-  [50076, { kind: 'AuthFailed', reason: 'InteractionRequired', advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login` }],
-  [50079, { kind: 'AuthFailed', reason: 'InteractionRequired', advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login` }],
-  [53003, { kind: 'AuthFailed', reason: 'InteractionRequired', advice: (c) => `Conditional Access in tenant ${c.tenantId} blocked the sign-in of ${app(c)}: an administrator must allow it` }],
+  [
+    90061,
+    {
+      kind: 'AuthFailed',
+      reason: 'FederatedIssuerUnreachable',
+      advice: (c) =>
+        `Entra ID could not fetch the OpenID configuration or signing keys of the service-account issuer${c.federatedSubject === undefined ? '' : ` of ${c.federatedSubject}`} to sign in ${app(c)}: publish the cluster's issuer discovery document and JWKS where Entra ID can reach them`,
+    },
+  ],
+  [
+    7000112,
+    {
+      kind: 'AuthFailed',
+      reason: 'AppDisabled',
+      advice: (c) => `The ${app(c)} is disabled: an administrator must enable the application (or its service principal) in Entra ID`,
+    },
+  ],
+  [
+    700016,
+    {
+      kind: 'AuthFailed',
+      reason: 'AppNotFound',
+      advice: (c) => `The ${app(c)} was not found: check the client ID, and have an administrator of tenant ${c.tenantId} grant admin consent to the app`,
+    },
+  ],
+  [
+    90002,
+    { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `Tenant ${c.tenantId} was not found: check the tenant ID and the cloud of the TeamsTenant` },
+  ],
+  [
+    900023,
+    { kind: 'AuthFailed', reason: 'TenantNotFound', advice: (c) => `Tenant identifier ${c.tenantId} is not valid: use the tenant GUID or a verified domain` },
+  ],
+  [
+    90072,
+    {
+      kind: 'AuthFailed',
+      reason: 'TenantNotFound',
+      advice: (c) => `The signed-in account does not exist in tenant ${c.tenantId}: sign in with an account of that tenant`,
+    },
+  ],
+  [
+    50173,
+    {
+      kind: 'AuthFailed',
+      reason: 'RefreshTokenExpired',
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} was revoked: sign in again with teamssync-login`,
+    },
+  ],
+  [
+    700082,
+    {
+      kind: 'AuthFailed',
+      reason: 'RefreshTokenExpired',
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} expired after inactivity: sign in again with teamssync-login`,
+    },
+  ],
+  [
+    70008,
+    {
+      kind: 'AuthFailed',
+      reason: 'RefreshTokenExpired',
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} has expired: sign in again with teamssync-login`,
+    },
+  ],
+  [
+    50076,
+    {
+      kind: 'AuthFailed',
+      reason: 'InteractionRequired',
+      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login`,
+    },
+  ],
+  [
+    50079,
+    {
+      kind: 'AuthFailed',
+      reason: 'InteractionRequired',
+      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login`,
+    },
+  ],
+  [
+    53003,
+    {
+      kind: 'AuthFailed',
+      reason: 'InteractionRequired',
+      advice: (c) => `Conditional Access in tenant ${c.tenantId} blocked the sign-in of ${app(c)}: an administrator must allow it`,
+    },
+  ],
   [70011, { kind: 'Terminal', advice: (c) => `The scope requested for ${app(c)} is not valid for this cloud: check the TeamsTenant's cloud` }],
-  [50049, { kind: 'Terminal', advice: (c) => `The authority host used for ${app(c)} is not a known Entra ID instance: check the cloud or authority host override` }],
+  [
+    50049,
+    { kind: 'Terminal', advice: (c) => `The authority host used for ${app(c)} is not a known Entra ID instance: check the cloud or authority host override` },
+  ],
 ]);
 
 /** Extracts the AADSTS number from msal's `errorNo` or from the error description text. */
@@ -112,14 +230,23 @@ export function classifyOAuthFailure(f: OAuthFailure, c: AuthContext, cause?: un
   if (rule?.kind === 'AuthFailed') {
     return new AuthFailedError(`${rule.advice(c)} (${tag})`, { ...details, reason: rule.reason, ...optional('aadsts', code) });
   }
-  if (rule !== undefined) return rule.kind === 'Transient' ? new TransientError(`${rule.advice(c)} (${tag})`, details) : new TerminalError(`${rule.advice(c)} (${tag})`, details);
+  if (rule !== undefined)
+    return rule.kind === 'Transient' ? new TransientError(`${rule.advice(c)} (${tag})`, details) : new TerminalError(`${rule.advice(c)} (${tag})`, details);
   if (TRANSIENT_OAUTH.has(f.error) || (f.status !== undefined && f.status >= 500) || f.status === 429) {
     return new TransientError(`Entra ID could not issue a token for ${app(c)} right now (${tag}); retrying`, details);
   }
   if (INTERACTION.has(f.error)) {
-    return new AuthFailedError(`Entra ID requires a new sign-in for tenant ${c.tenantId} (${tag}): sign in again with teamssync-login`, { ...details, reason: 'InteractionRequired', ...optional('aadsts', code) });
+    return new AuthFailedError(`Entra ID requires a new sign-in for tenant ${c.tenantId} (${tag}): sign in again with teamssync-login`, {
+      ...details,
+      reason: 'InteractionRequired',
+      ...optional('aadsts', code),
+    });
   }
-  return new AuthFailedError(`Entra ID rejected the credentials of ${app(c)} (${tag}): check the TeamsTenant's credentials`, { ...details, reason: 'Unknown', ...optional('aadsts', code) });
+  return new AuthFailedError(`Entra ID rejected the credentials of ${app(c)} (${tag}): check the TeamsTenant's credentials`, {
+    ...details,
+    reason: 'Unknown',
+    ...optional('aadsts', code),
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -48,7 +48,11 @@ export class AppTokenProvider implements TokenProvider {
     this.#network = new MsalNetworkModule(options.agent);
     this.#federatedSubject = credentials.kind === 'federatedAssertion' ? credentials.subject : undefined;
     this.#app = new ConfidentialClientApplication({
-      auth: { clientId: credentials.clientId, ...authorityOptions(options.authorityHost, options.tenantId), ...credentialOptions(credentials, options.tenantId) },
+      auth: {
+        clientId: credentials.clientId,
+        ...authorityOptions(options.authorityHost, options.tenantId),
+        ...credentialOptions(credentials, options.tenantId),
+      },
       system: { networkClient: this.#network, loggerOptions: msalLoggerOptions(options.logger, options.tenantId) },
     });
   }
@@ -58,16 +62,25 @@ export class AppTokenProvider implements TokenProvider {
     try {
       result = await this.#app.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: options.forceRefresh === true });
     } catch (e: unknown) {
-      const error = classifyMsalError(e, {
-        tenantId: this.tenantId, clientId: this.clientId, permission: `the permissions of scope ${this.#scope}`,
-        ...(this.#federatedSubject === undefined ? {} : { federatedSubject: this.#federatedSubject }),
-      }, this.#network);
+      const error = classifyMsalError(
+        e,
+        {
+          tenantId: this.tenantId,
+          clientId: this.clientId,
+          permission: `the permissions of scope ${this.#scope}`,
+          ...(this.#federatedSubject === undefined ? {} : { federatedSubject: this.#federatedSubject }),
+        },
+        this.#network,
+      );
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: error.kind });
       throw error;
     }
     if (result === null || result.accessToken === '') {
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: 'AuthFailed' });
-      throw new AuthFailedError(`Entra ID returned no access token for app ${this.clientId} in tenant ${this.tenantId}`, { reason: 'Unknown', tenantId: this.tenantId });
+      throw new AuthFailedError(`Entra ID returned no access token for app ${this.clientId} in tenant ${this.tenantId}`, {
+        reason: 'Unknown',
+        tenantId: this.tenantId,
+      });
     }
     this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: result.fromCache ? 'cache' : 'network' });
     return { token: Redacted.of(result.accessToken), expiresOn: result.expiresOn ?? new Date(Date.now() + 60_000), fromCache: result.fromCache };
@@ -110,9 +123,10 @@ async function federatedAssertion(c: FederatedAssertionCredentials, tenantId: st
     return token;
   } catch (e: unknown) {
     if (isGraphError(e)) throw e;
-    throw new AuthFailedError(
-      `Could not obtain the federated service-account token of ${c.subject} for app ${c.clientId} in tenant ${tenantId}`,
-      { reason: 'FederatedTokenUnreadable', tenantId, cause: e },
-    );
+    throw new AuthFailedError(`Could not obtain the federated service-account token of ${c.subject} for app ${c.clientId} in tenant ${tenantId}`, {
+      reason: 'FederatedTokenUnreadable',
+      tenantId,
+      cause: e,
+    });
   }
 }

@@ -58,11 +58,7 @@ export interface AccessTokenCredentials {
 
 /** Every way a tenant client can authenticate. */
 export type TenantCredentials =
-  | ClientSecretCredentials
-  | CertificateCredentials
-  | FederatedAssertionCredentials
-  | DelegatedRefreshTokenCredentials
-  | AccessTokenCredentials;
+  ClientSecretCredentials | CertificateCredentials | FederatedAssertionCredentials | DelegatedRefreshTokenCredentials | AccessTokenCredentials;
 
 /** An access token and when it stops working. */
 export interface AccessToken {

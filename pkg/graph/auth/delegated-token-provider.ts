@@ -43,9 +43,10 @@ export class DelegatedTokenProvider implements TokenProvider {
   async getToken(options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
     let result: AuthenticationResult | null;
     try {
-      result = this.#account === null
-        ? await this.#app.acquireTokenByRefreshToken({ refreshToken: this.#refreshToken.reveal(), scopes: this.#scopes })
-        : await this.#app.acquireTokenSilent({ account: this.#account, scopes: this.#scopes, forceRefresh: options.forceRefresh === true });
+      result =
+        this.#account === null
+          ? await this.#app.acquireTokenByRefreshToken({ refreshToken: this.#refreshToken.reveal(), scopes: this.#scopes })
+          : await this.#app.acquireTokenSilent({ account: this.#account, scopes: this.#scopes, forceRefresh: options.forceRefresh === true });
     } catch (e: unknown) {
       const error = classifyMsalError(e, { tenantId: this.tenantId, clientId: this.clientId, permission: this.#scopes.join(' ') }, this.#network);
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: error.kind });
@@ -53,7 +54,10 @@ export class DelegatedTokenProvider implements TokenProvider {
     }
     if (result === null || result.accessToken === '') {
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: 'AuthFailed' });
-      throw new AuthFailedError(`Entra ID returned no delegated token for tenant ${this.tenantId}: sign in again with teamssync-login`, { reason: 'RefreshTokenExpired', tenantId: this.tenantId });
+      throw new AuthFailedError(`Entra ID returned no delegated token for tenant ${this.tenantId}: sign in again with teamssync-login`, {
+        reason: 'RefreshTokenExpired',
+        tenantId: this.tenantId,
+      });
     }
     this.#account = result.account ?? this.#account;
     this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: result.fromCache ? 'cache' : 'network' });
@@ -80,7 +84,10 @@ export class StaticTokenProvider implements TokenProvider {
   async getToken(options: { forceRefresh?: boolean } = {}): Promise<AccessToken> {
     const expiresOn = this.#credentials.expiresOn ?? new Date(8.64e15);
     if (options.forceRefresh === true || expiresOn.getTime() <= Date.now()) {
-      throw new AuthFailedError(`The supplied access token for tenant ${this.tenantId} has expired or was rejected: supply a new one or sign in with teamssync-login`, { reason: 'InvalidToken', tenantId: this.tenantId });
+      throw new AuthFailedError(
+        `The supplied access token for tenant ${this.tenantId} has expired or was rejected: supply a new one or sign in with teamssync-login`,
+        { reason: 'InvalidToken', tenantId: this.tenantId },
+      );
     }
     return { token: this.#credentials.accessToken, expiresOn, fromCache: true };
   }

@@ -19,5 +19,7 @@ export function classifyMsalError(e: unknown, auth: AuthContext, network: MsalNe
   if (typeof code !== 'string' || !OPAQUE.has(code) || recorded === undefined) return toGraphError(e, auth);
   if (recorded.failure !== undefined) return classifyOAuthFailure(recorded.failure, auth, e);
   const net = toGraphError(recorded.networkError, auth);
-  return net.kind === 'Terminal' ? net : new TransientError(`Could not reach Entra ID for tenant ${auth.tenantId}; retrying`, { tenantId: auth.tenantId, cause: e });
+  return net.kind === 'Terminal'
+    ? net
+    : new TransientError(`Could not reach Entra ID for tenant ${auth.tenantId}; retrying`, { tenantId: auth.tenantId, cause: e });
 }

@@ -40,7 +40,10 @@ export class LimitMiddleware extends Link {
     // A long closure (Retry-After beyond the in-line limit) is not waited here: the caller requeues instead.
     const closedMs = this.#gate.remainingMs();
     if (closedMs > this.#maxInlineWaitMs) {
-      throw new ThrottledError(`Microsoft Graph throttled tenant ${this.#tenant}; not sending for another ${Math.ceil(closedMs / 1000)} s`, { tenantId: this.#tenant, retryAfterMs: closedMs });
+      throw new ThrottledError(`Microsoft Graph throttled tenant ${this.#tenant}; not sending for another ${Math.ceil(closedMs / 1000)} s`, {
+        tenantId: this.#tenant,
+        retryAfterMs: closedMs,
+      });
     }
     const { pass, waitedMs } = await this.#gate.enter(signal);
     if (waitedMs > 0) this.#metrics.retryAfterSeconds.inc({ tenant: this.#tenant }, waitedMs / 1000);

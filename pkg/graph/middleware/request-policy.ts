@@ -21,7 +21,15 @@ export class RequestPolicy implements MiddlewareOptions {
   /** True once an attempt may have reached the service (a failure after the connection was made). */
   maybeSent = false;
 
-  constructor(init: { url: string; method: string; idempotent?: boolean; readOnly?: boolean; endpointClass?: EndpointClass; limitClass?: LimitClass; signal?: AbortSignal }) {
+  constructor(init: {
+    url: string;
+    method: string;
+    idempotent?: boolean;
+    readOnly?: boolean;
+    endpointClass?: EndpointClass;
+    limitClass?: LimitClass;
+    signal?: AbortSignal;
+  }) {
     this.readOnly = init.readOnly ?? ['GET', 'HEAD', 'OPTIONS'].includes(init.method.toUpperCase());
     this.endpointClass = init.endpointClass ?? endpointClassOf(init.url);
     this.limitClass = init.limitClass ?? limitClassOf(this.endpointClass);

@@ -24,7 +24,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, maxInlineWaitMs: 60_000, backoff: { baseMs: 500, capMs: 30_000 } };
 
 /** The verdict: retry after `delayMs` (and close the tenant gate when `gate`), or give up. */
-export type RetryVerdict = { readonly retry: true; readonly delayMs: number; readonly gate: boolean } | { readonly retry: false; readonly gate: boolean; readonly delayMs: number };
+export type RetryVerdict =
+  { readonly retry: true; readonly delayMs: number; readonly gate: boolean } | { readonly retry: false; readonly gate: boolean; readonly delayMs: number };
 
 /**
  * Decides whether to retry an attempt. Pure, for table tests.

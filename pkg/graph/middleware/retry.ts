@@ -54,10 +54,7 @@ export class RetryMiddleware extends Link {
       const status = failure === undefined ? context.response?.status : undefined;
       const retryAfterMs = parseRetryAfterMs(context.response?.headers.get('retry-after'));
       if (status === 429) this.#metrics.throttled.inc({ tenant: this.#tenant, endpoint_class: policy.endpointClass });
-      const verdict = decideRetry(
-        { status, retryAfterMs, idempotent: policy.idempotent, attempts, notSent },
-        this.#policy,
-      );
+      const verdict = decideRetry({ status, retryAfterMs, idempotent: policy.idempotent, attempts, notSent }, this.#policy);
       if (verdict.gate) this.#gate.closeFor(verdict.delayMs);
       if (!verdict.retry || policy.signal?.aborted === true) {
         if (failure !== undefined) throw failure;

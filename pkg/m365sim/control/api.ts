@@ -149,10 +149,19 @@ export class SimulatorControl {
   /** Mints a Kubernetes-style service-account token from the simulator's trusted workload issuer. */
   issueWorkloadToken(opts: { subject: string; audience?: string; lifetimeSeconds?: number }): string {
     const iat = Math.floor(Date.now() / 1000);
-    return signJwt({
-      iss: this.#ctx.workloadIssuer, sub: opts.subject, aud: [opts.audience ?? 'api://AzureADTokenExchange'],
-      iat, nbf: iat, exp: iat + (opts.lifetimeSeconds ?? 3600), jti: randomUUID(),
-    }, this.#ctx.signingKey, this.#ctx.kid);
+    return signJwt(
+      {
+        iss: this.#ctx.workloadIssuer,
+        sub: opts.subject,
+        aud: [opts.audience ?? 'api://AzureADTokenExchange'],
+        iat,
+        nbf: iat,
+        exp: iat + (opts.lifetimeSeconds ?? 3600),
+        jti: randomUUID(),
+      },
+      this.#ctx.signingKey,
+      this.#ctx.kid,
+    );
   }
   /** The issuer to put in an app's federatedCredentials to trust issueWorkloadToken. */
   workloadIssuer(): string {
@@ -166,7 +175,8 @@ export class SimulatorControl {
     this.#ctx.oidcIssuers.trustCa(caPem);
   }
   pendingDeviceCodes(): PendingDeviceCode[] {
-    return [...this.#ctx.deviceCodes.values()].filter((g) => g.state === 'pending')
+    return [...this.#ctx.deviceCodes.values()]
+      .filter((g) => g.state === 'pending')
       .map((g) => ({ userCode: g.userCode, tenantId: g.tenantId, appId: g.appId, scopes: [...g.scopes] }));
   }
   /** The user signs in and approves the device code. */

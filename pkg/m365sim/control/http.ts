@@ -25,8 +25,12 @@ const OPS: [string, string, Op][] = [
   ['POST', `${T}/apps/{app}/disable`, (c, p) => c.setAppDisabled(p['tenant'] ?? '', p['app'] ?? '', true)],
   ['POST', `${T}/apps/{app}/enable`, (c, p) => c.setAppDisabled(p['tenant'] ?? '', p['app'] ?? '', false)],
   ['POST', `${T}/apps/{app}/consent`, (c, p, b) => c.grantConsent(p['tenant'] ?? '', p['app'] ?? '', b as { application?: string[]; delegated?: string[] })],
-  ['DELETE', `${T}/apps/{app}/consent`, (c, p, b) =>
-    c.revokeConsent(p['tenant'] ?? '', p['app'] ?? '', Object.keys(b).length === 0 ? undefined : (b as { application?: string[]; delegated?: string[] }))],
+  [
+    'DELETE',
+    `${T}/apps/{app}/consent`,
+    (c, p, b) =>
+      c.revokeConsent(p['tenant'] ?? '', p['app'] ?? '', Object.keys(b).length === 0 ? undefined : (b as { application?: string[]; delegated?: string[] })),
+  ],
   ['POST', `${T}/revoke-tokens`, (c, p, b) => c.revokeTokens(p['tenant'] ?? '', b as { appId?: string; userId?: string })],
   ['POST', `${T}/expire-delta-tokens`, (c, p) => c.expireDeltaTokens(p['tenant'] ?? '')],
   ['POST', `${T}/users`, (c, p, b) => c.addUser(p['tenant'] ?? '', b as unknown as UserSeed)],
@@ -34,16 +38,29 @@ const OPS: [string, string, Op][] = [
   ['PATCH', `${T}/users/{user}`, (c, p, b) => c.updateUser(p['tenant'] ?? '', p['user'] ?? '', b as UserPatch)],
   ['DELETE', `${T}/users/{user}`, (c, p, _b, q) => c.deleteUser(p['tenant'] ?? '', p['user'] ?? '', { permanent: q.get('permanent') === 'true' })],
   ['POST', `${T}/users/{user}/disable`, (c, p) => c.disableUser(p['tenant'] ?? '', p['user'] ?? '')],
-  ['POST', `${T}/users/{user}/rename`, (c, p, b) => c.renameUser(p['tenant'] ?? '', p['user'] ?? '', b as Pick<UserPatch, 'displayName' | 'userPrincipalName'>)],
+  [
+    'POST',
+    `${T}/users/{user}/rename`,
+    (c, p, b) => c.renameUser(p['tenant'] ?? '', p['user'] ?? '', b as Pick<UserPatch, 'displayName' | 'userPrincipalName'>),
+  ],
   ['POST', `${T}/users/{user}/licenses`, (c, p, b) => c.assignLicense(p['tenant'] ?? '', p['user'] ?? '', s(b, 'sku'))],
   ['DELETE', `${T}/users/{user}/licenses/{sku}`, (c, p) => c.removeLicense(p['tenant'] ?? '', p['user'] ?? '', p['sku'] ?? '')],
   ['POST', `${T}/users/{user}/presence`, (c, p, b) => c.setPresence(p['tenant'] ?? '', p['user'] ?? '', s(b, 'availability'), s(b, 'activity'))],
   ['POST', `${T}/users/{user}/enterprise-voice`, (c, p, b) => c.setEnterpriseVoice(p['tenant'] ?? '', p['user'] ?? '', b['enabled'] === true)],
   ['GET', `${T}/users/{user}/teams`, (c, p) => c.teamsSettings(p['tenant'] ?? '', p['user'] ?? '')],
   ['GET', `${T}/numbers`, (c, p) => c.numbers(p['tenant'] ?? '')],
-  ['POST', `${T}/numbers/assign`, (c, p, b) => ({
-    failure: c.assignNumber(p['tenant'] ?? '', { telephoneNumber: s(b, 'telephoneNumber'), numberType: s(b, 'numberType') || 'directRouting', assignmentTargetId: s(b, 'assignmentTargetId') }) ?? null,
-  })],
+  [
+    'POST',
+    `${T}/numbers/assign`,
+    (c, p, b) => ({
+      failure:
+        c.assignNumber(p['tenant'] ?? '', {
+          telephoneNumber: s(b, 'telephoneNumber'),
+          numberType: s(b, 'numberType') || 'directRouting',
+          assignmentTargetId: s(b, 'assignmentTargetId'),
+        }) ?? null,
+    }),
+  ],
   ['POST', `${T}/numbers/unassign`, (c, p, b) => ({ failure: c.unassignNumber(p['tenant'] ?? '', s(b, 'telephoneNumber')) ?? null })],
   ['GET', `${T}/outbox`, (c, p) => c.outbox(p['tenant'] ?? '')],
   ['GET', '/control/outbox', (c) => c.outbox()],
@@ -51,10 +68,14 @@ const OPS: [string, string, Op][] = [
   ['GET', '/control/device-codes', (c) => c.pendingDeviceCodes()],
   ['POST', '/control/device-codes/{code}/approve', (c, p, b) => c.approveDeviceCode(p['code'] ?? '', s(b, 'user'))],
   ['POST', '/control/device-codes/{code}/decline', (c, p) => c.declineDeviceCode(p['code'] ?? '')],
-  ['POST', '/control/workload-token', (c, _p, b) => ({
-    token: c.issueWorkloadToken({ subject: s(b, 'subject'), ...(typeof b['audience'] === 'string' ? { audience: b['audience'] } : {}) }),
-    issuer: c.workloadIssuer(),
-  })],
+  [
+    'POST',
+    '/control/workload-token',
+    (c, _p, b) => ({
+      token: c.issueWorkloadToken({ subject: s(b, 'subject'), ...(typeof b['audience'] === 'string' ? { audience: b['audience'] } : {}) }),
+      issuer: c.workloadIssuer(),
+    }),
+  ],
   ['POST', '/control/issuer-cas', (c, _p, b) => c.trustIssuerCa(s(b, 'caPem'))],
   ['GET', '/control/faults', (c) => c.faults()],
   ['POST', '/control/faults', (c, _p, b) => ({ id: c.addFault(b as FaultRule) })],

@@ -12,8 +12,11 @@ import { decodeJwt, numericClaim, signJwt, stringClaim, verifyJwtSignature } fro
 
 /** Resource URIs the simulator answers for (Graph in each national cloud, graph-api.md §6.5). */
 export const GRAPH_RESOURCES = [
-  'https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us',
-  'https://microsoftgraph.chinacloudapi.cn', '00000003-0000-0000-c000-000000000000',
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+  '00000003-0000-0000-c000-000000000000',
 ];
 
 /** Who is calling Graph, as established from the bearer token. */
@@ -50,9 +53,18 @@ export function issueDelegatedToken(ctx: SimContext, tenant: TenantState, app: A
   const expiresIn = ctx.nextTokenLifetime();
   const claims = baseClaims(ctx, tenant, app, 'https://graph.microsoft.com', nowMs, expiresIn);
   Object.assign(claims, {
-    appidacr: '0', idtyp: 'user', oid: user.id, sub: stableGuid(tenant.tenantId, 'pairwise', app.appId, user.id),
-    scp: scopes.join(' '), upn: user.userPrincipalName, unique_name: user.userPrincipalName, name: user.displayName,
-    given_name: user.givenName ?? '', family_name: user.surname ?? '', wids: user.simRoles, amr: ['pwd'],
+    appidacr: '0',
+    idtyp: 'user',
+    oid: user.id,
+    sub: stableGuid(tenant.tenantId, 'pairwise', app.appId, user.id),
+    scp: scopes.join(' '),
+    upn: user.userPrincipalName,
+    unique_name: user.userPrincipalName,
+    name: user.displayName,
+    given_name: user.givenName ?? '',
+    family_name: user.surname ?? '',
+    wids: user.simRoles,
+    amr: ['pwd'],
   });
   return { accessToken: signJwt(claims, ctx.signingKey, ctx.kid), expiresIn };
 }
@@ -62,15 +74,24 @@ function baseClaims(ctx: SimContext, tenant: TenantState, app: AppRecord, resour
   ctx.tokenIssueSeq.set(id, ++ctx.issueSeq);
   const iat = Math.floor(nowMs / 1000);
   return {
-    aud: resource, iss: `https://sts.windows.net/${tenant.tenantId}/`, iat, nbf: iat, exp: iat + expiresIn,
-    app_displayname: app.displayName, appid: app.appId, idp: `https://sts.windows.net/${tenant.tenantId}/`,
-    tid: tenant.tenantId, uti: id, ver: '1.0',
+    aud: resource,
+    iss: `https://sts.windows.net/${tenant.tenantId}/`,
+    iat,
+    nbf: iat,
+    exp: iat + expiresIn,
+    app_displayname: app.displayName,
+    appid: app.appId,
+    idp: `https://sts.windows.net/${tenant.tenantId}/`,
+    tid: tenant.tenantId,
+    uti: id,
+    ver: '1.0',
   };
 }
 
 const unauthorized = (message: string): GraphHttpError =>
   new GraphHttpError(401, 'InvalidAuthenticationToken', message, {
-    'WWW-Authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+    'WWW-Authenticate':
+      'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
   });
 
 /** Validates `Authorization: Bearer …`; throws a 401 GraphHttpError with Graph's messages when it is not usable. */
@@ -96,7 +117,11 @@ export function authenticate(ctx: SimContext, authorization: string | undefined,
   const roles = Array.isArray(p['roles']) ? p['roles'].filter((r): r is string => typeof r === 'string') : [];
   const scopes = (stringClaim(p, 'scp') ?? '').split(' ').filter((s) => s !== '');
   return {
-    tenant, appId: app.appId, kind: userId === undefined ? 'app' : 'delegated', roles: new Set(roles), scopes: new Set(scopes),
+    tenant,
+    appId: app.appId,
+    kind: userId === undefined ? 'app' : 'delegated',
+    roles: new Set(roles),
+    scopes: new Set(scopes),
     ...(userId === undefined ? {} : { userId }),
   };
 }

@@ -18,7 +18,13 @@ export type ClientAuthMethod = 'secret' | 'certificate' | 'federated' | 'none';
 
 /** Authenticates the client of a token request; throws AadError. `requireCredential` false = public client allowed. */
 export function authenticateClient(
-  ctx: SimContext, tenant: TenantState, app: AppRecord, form: URLSearchParams, basicSecret: string | undefined, requireCredential: boolean, now: number,
+  ctx: SimContext,
+  tenant: TenantState,
+  app: AppRecord,
+  form: URLSearchParams,
+  basicSecret: string | undefined,
+  requireCredential: boolean,
+  now: number,
 ): ClientAuthMethod {
   const secret = form.get('client_secret') ?? basicSecret;
   const assertion = form.get('client_assertion');

@@ -31,14 +31,22 @@ export function startDeviceCode(ctx: SimContext, tenant: TenantState, app: AppRe
   const deviceCode = randomBytes(32).toString('base64url');
   const userCode = Array.from(randomBytes(9), (b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length]).join('');
   const grant: DeviceCodeGrant = {
-    deviceCode, userCode, tenantId: tenant.tenantId, appId: app.appId, scopes: (scope ?? '').split(' ').filter((s) => s !== ''),
-    expiresAtMs: now + ctx.config.deviceCodeExpiresSeconds * 1000, state: 'pending',
+    deviceCode,
+    userCode,
+    tenantId: tenant.tenantId,
+    appId: app.appId,
+    scopes: (scope ?? '').split(' ').filter((s) => s !== ''),
+    expiresAtMs: now + ctx.config.deviceCodeExpiresSeconds * 1000,
+    state: 'pending',
   };
   ctx.deviceCodes.set(deviceCode, grant);
   const verificationUri = `${ctx.loginUrl}/devicelogin`;
   return {
-    device_code: deviceCode, user_code: userCode, verification_uri: verificationUri,
-    expires_in: ctx.config.deviceCodeExpiresSeconds, interval: ctx.config.deviceCodeIntervalSeconds,
+    device_code: deviceCode,
+    user_code: userCode,
+    verification_uri: verificationUri,
+    expires_in: ctx.config.deviceCodeExpiresSeconds,
+    interval: ctx.config.deviceCodeIntervalSeconds,
     message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
   };
 }
@@ -72,7 +80,10 @@ function delegatedTokens(ctx: SimContext, tenant: TenantState, app: AppRecord, u
   if (app.consentRevoked || graph.some((s) => !app.delegatedPermissions.has(s))) throw Aad.consentRequired(app.appId, app.displayName);
   const token = issueDelegatedToken(ctx, tenant, app, user, graph);
   const body: Record<string, unknown> = {
-    token_type: 'Bearer', scope: graph.map((s) => GRAPH + s).join(' '), expires_in: token.expiresIn, ext_expires_in: token.expiresIn,
+    token_type: 'Bearer',
+    scope: graph.map((s) => GRAPH + s).join(' '),
+    expires_in: token.expiresIn,
+    ext_expires_in: token.expiresIn,
     access_token: token.accessToken,
     client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: tenant.tenantId })).toString('base64url'),
   };
@@ -87,8 +98,21 @@ function delegatedTokens(ctx: SimContext, tenant: TenantState, app: AppRecord, u
 
 function idToken(ctx: SimContext, tenant: TenantState, app: AppRecord, user: UserRecord, now: number): string {
   const iat = Math.floor(now / 1000);
-  return signJwt({
-    aud: app.appId, iss: `${ctx.loginUrl}/${tenant.tenantId}/v2.0`, iat, nbf: iat, exp: iat + 3600,
-    name: user.displayName, oid: user.id, preferred_username: user.userPrincipalName, sub: user.id, tid: tenant.tenantId, ver: '2.0',
-  }, ctx.signingKey, ctx.kid);
+  return signJwt(
+    {
+      aud: app.appId,
+      iss: `${ctx.loginUrl}/${tenant.tenantId}/v2.0`,
+      iat,
+      nbf: iat,
+      exp: iat + 3600,
+      name: user.displayName,
+      oid: user.id,
+      preferred_username: user.userPrincipalName,
+      sub: user.id,
+      tid: tenant.tenantId,
+      ver: '2.0',
+    },
+    ctx.signingKey,
+    ctx.kid,
+  );
 }

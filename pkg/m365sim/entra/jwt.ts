@@ -58,7 +58,9 @@ export function publicJwk(key: KeyObject, kid: string): Record<string, unknown> 
 
 /** Key id derived from the key itself, so restarts with the same key keep the same kid. */
 export function keyIdOf(key: KeyObject): string {
-  return createHash('sha1').update(publicOf(key).export({ type: 'spki', format: 'der' })).digest('base64url');
+  return createHash('sha1')
+    .update(publicOf(key).export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
 }
 
 const publicOf = (key: KeyObject): KeyObject => (key.type === 'public' ? key : createPublicKey(key));

@@ -55,7 +55,8 @@ export class OidcIssuerKeys {
   async #fetchKeys(issuer: string): Promise<IssuerKeys> {
     const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const discovery = await this.#getJson(discoveryUrl);
-    if (discovery['issuer'] !== issuer) throw new Error(`the OpenID configuration at ${discoveryUrl} names issuer '${String(discovery['issuer'])}', not '${issuer}'`);
+    if (discovery['issuer'] !== issuer)
+      throw new Error(`the OpenID configuration at ${discoveryUrl} names issuer '${String(discovery['issuer'])}', not '${issuer}'`);
     const jwksUri = discovery['jwks_uri'];
     if (typeof jwksUri !== 'string') throw new Error(`the OpenID configuration at ${discoveryUrl} has no jwks_uri`);
     const jwks = await this.#getJson(jwksUri);
@@ -75,26 +76,35 @@ export class OidcIssuerKeys {
     const target = new URL(url);
     if (target.protocol !== 'https:') return Promise.reject(new Error(`${url} is not an https URL`));
     return new Promise((resolve, reject) => {
-      const req = request(target, { method: 'GET', ca: [...rootCertificates, ...this.#extraCas], timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json, application/jwk-set+json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_DOCUMENT_BYTES) req.destroy(new Error(`${url} answered more than ${MAX_DOCUMENT_BYTES} bytes`));
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`GET ${url} answered HTTP ${res.statusCode ?? 0}`));
-          try {
-            const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            if (!isRecord(body)) throw new Error('not a JSON object');
-            resolve(body);
-          } catch (e) {
-            reject(new Error(`GET ${url}: ${(e as Error).message}`));
-          }
-        });
-        res.on('error', reject);
-      });
+      const req = request(
+        target,
+        {
+          method: 'GET',
+          ca: [...rootCertificates, ...this.#extraCas],
+          timeout: FETCH_TIMEOUT_MS,
+          headers: { accept: 'application/json, application/jwk-set+json' },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_DOCUMENT_BYTES) req.destroy(new Error(`${url} answered more than ${MAX_DOCUMENT_BYTES} bytes`));
+            else chunks.push(c);
+          });
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`GET ${url} answered HTTP ${res.statusCode ?? 0}`));
+            try {
+              const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+              if (!isRecord(body)) throw new Error('not a JSON object');
+              resolve(body);
+            } catch (e) {
+              reject(new Error(`GET ${url}: ${(e as Error).message}`));
+            }
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
       req.on('error', (e) => reject(new Error(`GET ${url}: ${e.message}`)));
       req.end();

@@ -42,7 +42,11 @@ function basicSecret(authorization: string | undefined, clientId: string | null)
 
 /** Handles one token request; returns the JSON success body or throws AadError. */
 export function handleTokenRequest(
-  ctx: SimContext, tenantSegment: string, form: URLSearchParams, authorization: string | undefined, now: number,
+  ctx: SimContext,
+  tenantSegment: string,
+  form: URLSearchParams,
+  authorization: string | undefined,
+  now: number,
 ): Record<string, unknown> {
   const basic = basicSecret(authorization, form.get('client_id'));
   const clientId = form.get('client_id') ?? basic?.id ?? null;
@@ -53,7 +57,8 @@ export function handleTokenRequest(
     case 'client_credentials':
       return clientCredentials(ctx, tenant, app, form, basic?.secret, now);
     case DEVICE_CODE_GRANT:
-    case 'device_code': {  // msal-node sends the short form
+    case 'device_code': {
+      // msal-node sends the short form
       authenticateClient(ctx, tenant, app, form, basic?.secret, false, now);
       return redeemDeviceCode(ctx, tenant, app, form.get('device_code'), now);
     }
@@ -69,7 +74,12 @@ export function handleTokenRequest(
 }
 
 function clientCredentials(
-  ctx: SimContext, tenant: TenantState, app: AppRecord, form: URLSearchParams, basic: string | undefined, now: number,
+  ctx: SimContext,
+  tenant: TenantState,
+  app: AppRecord,
+  form: URLSearchParams,
+  basic: string | undefined,
+  now: number,
 ): Record<string, unknown> {
   const method = authenticateClient(ctx, tenant, app, form, basic, true, now);
   const resource = graphResourceOf(form.get('scope'));

@@ -38,7 +38,8 @@ function parseRequests(req: GraphRequest): InnerRequest[] {
     return { id, method: method.toUpperCase(), url, headers, body: r['body'], dependsOn };
   });
   for (const r of parsed) {
-    for (const d of r.dependsOn) if (!seen.has(d) || d === r.id) throw Errors.badRequest(`Invalid batch payload: request '${r.id}' depends on unknown request '${d}'.`);
+    for (const d of r.dependsOn)
+      if (!seen.has(d) || d === r.id) throw Errors.badRequest(`Invalid batch payload: request '${r.id}' depends on unknown request '${d}'.`);
   }
   return parsed;
 }
@@ -91,8 +92,13 @@ async function batch(req: GraphRequest): Promise<GraphResponse> {
     } else {
       const [path = '', query = ''] = relativeUrl(r.url, req.version).split('?', 2);
       res = await dispatch(req.ctx, {
-        method: r.method, path: `/${req.version}/${path}`, query: new URLSearchParams(query),
-        headers: { ...r.headers, authorization: req.headers['authorization'] ?? '' }, body: r.body, inBatch: true, requestId: randomUUID(),
+        method: r.method,
+        path: `/${req.version}/${path}`,
+        query: new URLSearchParams(query),
+        headers: { ...r.headers, authorization: req.headers['authorization'] ?? '' },
+        body: r.body,
+        inBatch: true,
+        requestId: randomUUID(),
       });
     }
     status.set(r.id, res.status);

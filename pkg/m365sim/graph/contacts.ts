@@ -13,8 +13,22 @@ import { GraphHttpError } from '../errors.ts';
 
 const READ: Permissions = { application: ['Contacts.Read', 'Contacts.ReadWrite'], delegated: ['Contacts.Read', 'Contacts.ReadWrite'] };
 const CONTACT_PROPERTIES = [
-  'id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'categories', 'parentFolderId', 'displayName', 'givenName', 'surname',
-  'companyName', 'jobTitle', 'mobilePhone', 'businessPhones', 'homePhones', 'imAddresses', 'emailAddresses',
+  'id',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'changeKey',
+  'categories',
+  'parentFolderId',
+  'displayName',
+  'givenName',
+  'surname',
+  'companyName',
+  'jobTitle',
+  'mobilePhone',
+  'businessPhones',
+  'homePhones',
+  'imAddresses',
+  'emailAddresses',
 ];
 const DELTA_PREFIX = 'cD1';
 
@@ -77,15 +91,20 @@ function contactsDelta(req: GraphRequest): { status: number; body: unknown; head
   if (token === null) s = { f: folderId, from: store.seq, to: store.seq, init: true };
   else {
     const decoded = decodeOpaque(DELTA_PREFIX, token) as ContactDeltaState | undefined;
-    if (!decoded || decoded.f !== folderId) throw new GraphHttpError(410, 'SyncStateNotFound', 'The sync state is invalid or expired. Restart with a full synchronisation.');
+    if (!decoded || decoded.f !== folderId)
+      throw new GraphHttpError(410, 'SyncStateNotFound', 'The sync state is invalid or expired. Restart with a full synchronisation.');
     s = req.query.has('$deltatoken') ? { ...decoded, to: store.seq, init: false } : decoded;
   }
   const items: { id: string; body: Record<string, unknown> }[] = s.init
     ? store.contactsIn(user.id, folderId).map((c) => ({ id: c.id, body: serializeContact(c, undefined) }))
     : store.changesSince(user.id, folderId, s.from).map(({ contactId, removed }) => {
-      const c = store.mailbox(user.id).contacts.get(contactId);
-      return { id: contactId, body: removed || !c ? { '@odata.type': '#microsoft.graph.contact', id: contactId, '@removed': { reason: 'deleted' } } : serializeContact(c, undefined) };
-    });
+        const c = store.mailbox(user.id).contacts.get(contactId);
+        return {
+          id: contactId,
+          body:
+            removed || !c ? { '@odata.type': '#microsoft.graph.contact', id: contactId, '@removed': { reason: 'deleted' } } : serializeContact(c, undefined),
+        };
+      });
   items.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   const size = preferredPageSize(req.headers['prefer']) ?? 10;
   const { page, more } = keysetPage(items, s.a, size);
@@ -93,14 +112,28 @@ function contactsDelta(req: GraphRequest): { status: number; body: unknown; head
   const last = page[page.length - 1];
   const empty = new URLSearchParams();
   if (more && last) body['@odata.nextLink'] = nextLink(req.versionBase, req.path, empty, '$skiptoken', encodeOpaque(DELTA_PREFIX, { ...s, a: last.id }));
-  else body['@odata.deltaLink'] = nextLink(req.versionBase, req.path, empty, '$deltatoken', encodeOpaque(DELTA_PREFIX, { f: folderId, from: s.to, to: s.to, init: false }));
+  else
+    body['@odata.deltaLink'] = nextLink(
+      req.versionBase,
+      req.path,
+      empty,
+      '$deltatoken',
+      encodeOpaque(DELTA_PREFIX, { f: folderId, from: s.to, to: s.to, init: false }),
+    );
   body['value'] = page.map((p) => p.body);
   const applied = preferredPageSize(req.headers['prefer']);
   return { status: 200, body, headers: applied === undefined ? {} : { 'Preference-Applied': `odata.maxpagesize=${applied}` } };
 }
 
 const get = (pattern: string, schema: RouteDef['schema'], handler: RouteDef['handler'], returns?: string): RouteDef => ({
-  method: 'GET', pattern, versions: BOTH, schema, throttle: 'outlook', permissions: READ, deniedCode: 'ErrorAccessDenied', handler,
+  method: 'GET',
+  pattern,
+  versions: BOTH,
+  schema,
+  throttle: 'outlook',
+  permissions: READ,
+  deniedCode: 'ErrorAccessDenied',
+  handler,
   ...(returns === undefined ? {} : { returns }),
 });
 

@@ -50,7 +50,10 @@ function idsFilter(req: GraphRequest): string[] | undefined {
   const raw = req.query.get('$filter');
   if (raw === null) return undefined;
   const ids = [...raw.matchAll(/id\s+eq\s+'([^']+)'/gi)].map((m) => (m[1] ?? '').toLowerCase());
-  const rest = raw.replace(/id\s+eq\s+'[^']+'/gi, '').replace(/\bor\b/gi, '').trim();
+  const rest = raw
+    .replace(/id\s+eq\s+'[^']+'/gi, '')
+    .replace(/\bor\b/gi, '')
+    .trim();
   if (ids.length === 0 || rest !== '') throw Errors.unsupportedQuery("Only filters of the form id eq '{id}' or id eq '{id}' are supported on user delta.");
   if (ids.length > MAX_IDS) throw Errors.unsupportedQuery(`At most ${MAX_IDS} ids are supported in a delta filter.`);
   return ids;
@@ -85,9 +88,7 @@ function changeItems(req: GraphRequest, s: DeltaState): DeltaItem[] {
   const out: DeltaItem[] = [];
   for (const id of [...last.keys()].sort()) {
     const user = req.tenant.users.visible(id, req.now);
-    const body = user
-      ? serializeUser(user, s.sel)
-      : { '@odata.type': '#microsoft.graph.user', id, '@removed': { reason: last.get(id) ?? 'deleted' } };
+    const body = user ? serializeUser(user, s.sel) : { '@odata.type': '#microsoft.graph.user', id, '@removed': { reason: last.get(id) ?? 'deleted' } };
     out.push({ id, body: () => body });
   }
   return out;
@@ -128,7 +129,14 @@ function page(req: GraphRequest, s: DeltaState, items: Iterable<DeltaItem>): Rec
 /** The users delta route. */
 export const deltaRoutes: readonly RouteDef[] = [
   {
-    method: 'GET', pattern: '/users/delta', versions: BOTH, schema: { kind: 'function', name: 'delta' }, returns: 'microsoft.graph.user',
-    throttle: 'identity', identityCost: 1, permissions: USER_READ, handler: userDelta,
+    method: 'GET',
+    pattern: '/users/delta',
+    versions: BOTH,
+    schema: { kind: 'function', name: 'delta' },
+    returns: 'microsoft.graph.user',
+    throttle: 'identity',
+    identityCost: 1,
+    permissions: USER_READ,
+    handler: userDelta,
   },
 ];

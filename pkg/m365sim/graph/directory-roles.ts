@@ -26,8 +26,10 @@ function memberOf(req: GraphRequest): { status: number; body: unknown } {
   const value = user.simRoles.map((templateId) => {
     const t = findRoleTemplate(templateId);
     const role = {
-      id: stableGuid(req.tenant.tenantId, 'directoryRole', templateId), displayName: t?.displayName ?? templateId,
-      description: t?.description ?? '', roleTemplateId: templateId,
+      id: stableGuid(req.tenant.tenantId, 'directoryRole', templateId),
+      displayName: t?.displayName ?? templateId,
+      description: t?.description ?? '',
+      roleTemplateId: templateId,
     };
     return { '@odata.type': '#microsoft.graph.directoryRole', ...(select ? project(role, select) : role) };
   });
@@ -35,8 +37,15 @@ function memberOf(req: GraphRequest): { status: number; body: unknown } {
 }
 
 const route = (pattern: string, schema: RouteDef['schema']): RouteDef => ({
-  method: 'GET', pattern, versions: BOTH, schema, returns: 'microsoft.graph.directoryRole', throttle: 'identity', identityCost: 1,
-  permissions: MEMBER_OF, handler: memberOf,
+  method: 'GET',
+  pattern,
+  versions: BOTH,
+  schema,
+  returns: 'microsoft.graph.directoryRole',
+  throttle: 'identity',
+  identityCost: 1,
+  permissions: MEMBER_OF,
+  handler: memberOf,
 });
 
 /** The directory role membership routes. */

@@ -18,7 +18,12 @@ export function mailboxUser(req: GraphRequest): UserRecord {
 function recipients(message: Record<string, unknown>, field: string, required: boolean): void {
   const list = message[field];
   if (list === undefined || list === null) {
-    if (required) throw new GraphHttpError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., A message can\'t be sent because it contains no recipients.');
+    if (required)
+      throw new GraphHttpError(
+        400,
+        'ErrorInvalidRecipients',
+        "At least one recipient is not valid., A message can't be sent because it contains no recipients.",
+      );
     return;
   }
   if (!Array.isArray(list)) throw Errors.badRequest(`'${field}' must be an array of recipients.`);
@@ -26,7 +31,11 @@ function recipients(message: Record<string, unknown>, field: string, required: b
   for (const r of list) {
     const address = (r as { emailAddress?: { address?: unknown } } | null)?.emailAddress?.address;
     if (typeof address !== 'string' || !EMAIL.test(address)) {
-      throw new GraphHttpError(400, 'ErrorInvalidRecipients', `At least one recipient is not valid., Recipient '${String(address)}' is not resolved. All recipients must be resolved before a message can be submitted.`);
+      throw new GraphHttpError(
+        400,
+        'ErrorInvalidRecipients',
+        `At least one recipient is not valid., Recipient '${String(address)}' is not resolved. All recipients must be resolved before a message can be submitted.`,
+      );
     }
   }
 }
@@ -54,9 +63,13 @@ function sendMail(req: GraphRequest): { status: number } {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) throw Errors.badRequest("The parameter 'message' is required.");
   validateMessage(message as Record<string, unknown>);
   req.tenant.outbox.push({
-    tenantId: req.tenant.tenantId, fromUserId: user.id, fromUserPrincipalName: user.userPrincipalName,
-    message: structuredClone(message as Record<string, unknown>), saveToSentItems: body['saveToSentItems'] !== false,
-    sentAt: new Date(req.now).toISOString(), appId: req.auth.appId,
+    tenantId: req.tenant.tenantId,
+    fromUserId: user.id,
+    fromUserPrincipalName: user.userPrincipalName,
+    message: structuredClone(message as Record<string, unknown>),
+    saveToSentItems: body['saveToSentItems'] !== false,
+    sentAt: new Date(req.now).toISOString(),
+    appId: req.auth.appId,
   });
   return { status: 202 };
 }
@@ -64,7 +77,13 @@ function sendMail(req: GraphRequest): { status: number } {
 /** The sendMail route. */
 export const mailRoutes: readonly RouteDef[] = [
   {
-    method: 'POST', pattern: '/users/{id}/sendMail', versions: BOTH, schema: { kind: 'action', name: 'sendMail' }, throttle: 'outlook',
-    permissions: { application: ['Mail.Send'], delegated: ['Mail.Send'] }, deniedCode: 'ErrorAccessDenied', handler: sendMail,
+    method: 'POST',
+    pattern: '/users/{id}/sendMail',
+    versions: BOTH,
+    schema: { kind: 'action', name: 'sendMail' },
+    throttle: 'outlook',
+    permissions: { application: ['Mail.Send'], delegated: ['Mail.Send'] },
+    deniedCode: 'ErrorAccessDenied',
+    handler: sendMail,
   },
 ];

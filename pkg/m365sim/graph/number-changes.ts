@@ -7,7 +7,11 @@ import type { NumberRecord } from '../state/records.ts';
 import { isCallingPlan, PLAN, SKU_CATALOG } from '../state/sku-catalog.ts';
 import type { TenantState } from '../state/tenant-state.ts';
 
-const CALLING_PLAN_IDS = new Set(SKU_CATALOG.flatMap((s) => s.servicePlans).filter(isCallingPlan).map((p) => p.servicePlanId));
+const CALLING_PLAN_IDS = new Set(
+  SKU_CATALOG.flatMap((s) => s.servicePlans)
+    .filter(isCallingPlan)
+    .map((p) => p.servicePlanId),
+);
 
 function hasEnabledPlan(tenant: TenantState, userId: string, match: (planId: string) => boolean): boolean {
   const user = tenant.latestUser(userId);
@@ -75,7 +79,12 @@ function release(tenant: TenantState, n: NumberRecord, now: number): void {
 }
 
 /** Unassigns a number; Direct Routing numbers leave the list, others return to inventory. EV is left as it is. */
-export function applyUnassign(tenant: TenantState, telephoneNumber: string, numberType: string | null, now: number): { failure?: string; record?: NumberRecord } {
+export function applyUnassign(
+  tenant: TenantState,
+  telephoneNumber: string,
+  numberType: string | null,
+  now: number,
+): { failure?: string; record?: NumberRecord } {
   const existing = tenant.latestNumber(telephoneNumber);
   if (!existing || !existing.assignmentTargetId) return { failure: `The telephone number '${telephoneNumber}' is not assigned.` };
   if (numberType !== null && existing.numberType !== numberType) {

@@ -15,9 +15,24 @@ const NUMBER_TYPES = ['directRouting', 'callingPlan', 'operatorConnect'];
 const CATEGORIES = ['primary', 'private', 'alternate'];
 
 const NUMBER_PROPERTIES = [
-  'id', 'telephoneNumber', 'operatorId', 'numberType', 'activationState', 'capabilities', 'assignmentStatus', 'assignmentTargetId',
-  'assignmentCategory', 'locationId', 'civicAddressId', 'networkSiteId', 'portInStatus', 'isoCountryCode', 'city', 'numberSource',
-  'supportedCustomerActions', 'reverseNumberLookupOptions',
+  'id',
+  'telephoneNumber',
+  'operatorId',
+  'numberType',
+  'activationState',
+  'capabilities',
+  'assignmentStatus',
+  'assignmentTargetId',
+  'assignmentCategory',
+  'locationId',
+  'civicAddressId',
+  'networkSiteId',
+  'portInStatus',
+  'isoCountryCode',
+  'city',
+  'numberSource',
+  'supportedCustomerActions',
+  'reverseNumberLookupOptions',
 ];
 const FILTERABLE = NUMBER_PROPERTIES.filter((p) => p !== 'id' && p !== 'city');
 
@@ -40,7 +55,10 @@ function getNumber(req: GraphRequest): { status: number; body: unknown } {
   const n = req.tenant.numbers.visible(req.params['id'] ?? '', req.now);
   if (!n) throw Errors.notFound(`The number assignment '${req.params['id'] ?? ''}' was not found.`);
   const select = readSelect(req.query, NUMBER_PROPERTIES, 'microsoft.graph.teamsAdministration.numberAssignment');
-  return ok({ '@odata.context': contextUrl(req, 'admin/teams/telephoneNumberManagement/numberAssignments', select, true), ...project(n, select ?? NUMBER_PROPERTIES) });
+  return ok({
+    '@odata.context': contextUrl(req, 'admin/teams/telephoneNumberManagement/numberAssignments', select, true),
+    ...project(n, select ?? NUMBER_PROPERTIES),
+  });
 }
 
 function checkNumber(telephoneNumber: string): void {
@@ -48,7 +66,8 @@ function checkNumber(telephoneNumber: string): void {
 }
 
 function oneOf(value: string | undefined, allowed: readonly string[], name: string): void {
-  if (value !== undefined && !allowed.includes(value)) throw Errors.badRequest(`Invalid value '${value}' for parameter '${name}'. Allowed: ${allowed.join(', ')}.`);
+  if (value !== undefined && !allowed.includes(value))
+    throw Errors.badRequest(`Invalid value '${value}' for parameter '${name}'. Allowed: ${allowed.join(', ')}.`);
 }
 
 function assignNumber(req: GraphRequest): { status: number; headers: Record<string, string> } {
@@ -61,7 +80,11 @@ function assignNumber(req: GraphRequest): { status: number; headers: Record<stri
   oneOf(numberType, NUMBER_TYPES, 'numberType');
   oneOf(assignmentCategory, CATEGORIES, 'assignmentCategory');
   return startOperation(req, {
-    kind: 'assignNumber', telephoneNumber, numberType, assignmentTargetId: assignmentTargetId.toLowerCase(), assignmentCategory,
+    kind: 'assignNumber',
+    telephoneNumber,
+    numberType,
+    assignmentTargetId: assignmentTargetId.toLowerCase(),
+    assignmentCategory,
     locationId: optionalString(body, 'locationId') ?? null,
   });
 }
@@ -73,7 +96,12 @@ function unassignNumber(req: GraphRequest): { status: number; headers: Record<st
   checkNumber(telephoneNumber);
   oneOf(numberType, NUMBER_TYPES, 'numberType');
   return startOperation(req, {
-    kind: 'unassignNumber', telephoneNumber, numberType: numberType ?? '', assignmentTargetId: null, assignmentCategory: 'primary', locationId: null,
+    kind: 'unassignNumber',
+    telephoneNumber,
+    numberType: numberType ?? '',
+    assignmentTargetId: null,
+    assignmentCategory: 'primary',
+    locationId: null,
   });
 }
 
@@ -98,21 +126,42 @@ function updateNumber(req: GraphRequest): { status: number } {
 }
 
 const action = (name: string, handler: RouteDef['handler']): RouteDef => ({
-  method: 'POST', pattern: `${ROOT}/${name}`, versions: BOTH, schema: { kind: 'action', name }, throttle: 'teams',
-  permissions: NUMBER_WRITE, deniedCode: 'Forbidden', delegatedRoles: TEAMS_ADMIN_ROLES, handler,
+  method: 'POST',
+  pattern: `${ROOT}/${name}`,
+  versions: BOTH,
+  schema: { kind: 'action', name },
+  throttle: 'teams',
+  permissions: NUMBER_WRITE,
+  deniedCode: 'Forbidden',
+  delegatedRoles: TEAMS_ADMIN_ROLES,
+  handler,
 });
 
 /** The number assignment routes. */
 export const numberRoutes: readonly RouteDef[] = [
   {
-    method: 'GET', pattern: ROOT, versions: BOTH, schema: { kind: 'navigation', name: 'numberAssignments' },
-    returns: 'microsoft.graph.teamsAdministration.numberAssignment', throttle: 'teams', permissions: NUMBER_READ, deniedCode: 'Forbidden',
-    delegatedRoles: TEAMS_ADMIN_ROLES, handler: listNumbers,
+    method: 'GET',
+    pattern: ROOT,
+    versions: BOTH,
+    schema: { kind: 'navigation', name: 'numberAssignments' },
+    returns: 'microsoft.graph.teamsAdministration.numberAssignment',
+    throttle: 'teams',
+    permissions: NUMBER_READ,
+    deniedCode: 'Forbidden',
+    delegatedRoles: TEAMS_ADMIN_ROLES,
+    handler: listNumbers,
   },
   {
-    method: 'GET', pattern: `${ROOT}/{id}`, versions: BOTH, schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.numberAssignment' },
-    returns: 'microsoft.graph.teamsAdministration.numberAssignment', throttle: 'teams', permissions: NUMBER_READ, deniedCode: 'Forbidden',
-    delegatedRoles: TEAMS_ADMIN_ROLES, handler: getNumber,
+    method: 'GET',
+    pattern: `${ROOT}/{id}`,
+    versions: BOTH,
+    schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.numberAssignment' },
+    returns: 'microsoft.graph.teamsAdministration.numberAssignment',
+    throttle: 'teams',
+    permissions: NUMBER_READ,
+    deniedCode: 'Forbidden',
+    delegatedRoles: TEAMS_ADMIN_ROLES,
+    handler: getNumber,
   },
   action('assignNumber', assignNumber),
   action('unassignNumber', unassignNumber),

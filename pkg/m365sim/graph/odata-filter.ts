@@ -22,7 +22,8 @@ export interface ParsedFilter {
   properties: Set<string>;
 }
 
-const TOKEN = /\s*(?:('(?:[^']|'')*')|([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(-?\d+(?:\.\d+)?)|([A-Za-z_$][\w.]*)|([(),:/]))/y;
+const TOKEN =
+  /\s*(?:('(?:[^']|'')*')|([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(-?\d+(?:\.\d+)?)|([A-Za-z_$][\w.]*)|([(),:/]))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];

@@ -7,7 +7,10 @@ import { evaluate, parseFilter } from './odata-filter.ts';
 export function readSelect(query: URLSearchParams, known: readonly string[], typeName: string): string[] | undefined {
   const raw = query.get('$select');
   if (raw === null || raw.trim() === '') return undefined;
-  const fields = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   for (const f of fields) {
     if (!known.includes(f)) throw Errors.badRequest(`Could not find a property named '${f}' on type '${typeName}'.`);
   }
@@ -26,7 +29,12 @@ export function project(obj: object, fields: readonly string[]): Record<string, 
  * A predicate for `$filter`, or undefined when absent. Properties outside `filterable` → 400
  * Request_UnsupportedQuery; ne/not/endswith without advanced query → 400 (graph-api.md §1.4).
  */
-export function readFilter(req: GraphRequest, filterable: readonly string[], resource: string, advancedAllowed: boolean): ((item: unknown) => boolean) | undefined {
+export function readFilter(
+  req: GraphRequest,
+  filterable: readonly string[],
+  resource: string,
+  advancedAllowed: boolean,
+): ((item: unknown) => boolean) | undefined {
   const raw = req.query.get('$filter');
   if (raw === null || raw.trim() === '') return undefined;
   const parsed = parseFilter(raw);

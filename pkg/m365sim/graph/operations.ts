@@ -21,11 +21,20 @@ export const NUMBER_READ: Permissions = {
 };
 
 /** Starts an operation and returns the 202 answer with its absolute Location. */
-export function startOperation(req: GraphRequest, op: Omit<OperationRecord, 'id' | 'createdAtMs' | 'dueAtMs' | 'settled' | 'status' | 'statusDetail' | 'resourceId'>): { status: number; headers: Record<string, string> } {
+export function startOperation(
+  req: GraphRequest,
+  op: Omit<OperationRecord, 'id' | 'createdAtMs' | 'dueAtMs' | 'settled' | 'status' | 'statusDetail' | 'resourceId'>,
+): { status: number; headers: Record<string, string> } {
   const id = Buffer.from(`${op.kind}:${newGuid()}`).toString('base64url');
   const record: OperationRecord = {
-    ...op, id, createdAtMs: req.now, dueAtMs: req.now + req.ctx.config.operationDelayMs, settled: false, status: 'notStarted',
-    statusDetail: null, resourceId: null,
+    ...op,
+    id,
+    createdAtMs: req.now,
+    dueAtMs: req.now + req.ctx.config.operationDelayMs,
+    settled: false,
+    status: 'notStarted',
+    statusDetail: null,
+    resourceId: null,
   };
   req.tenant.operations.set(id, record);
   return { status: 202, headers: { Location: `${req.versionBase}${ROOT}/operations('${id}')` } };
@@ -35,12 +44,20 @@ export function startOperation(req: GraphRequest, op: Omit<OperationRecord, 'id'
 export function settleDueOperations(_ctx: SimContext, tenant: TenantState, now: number): void {
   for (const op of tenant.operations.values()) {
     if (op.settled || op.dueAtMs > now) continue;
-    const result = op.kind === 'assignNumber'
-      ? applyAssign(tenant, {
-        telephoneNumber: op.telephoneNumber, numberType: op.numberType, assignmentTargetId: op.assignmentTargetId ?? '',
-        assignmentCategory: op.assignmentCategory, locationId: op.locationId,
-      }, now)
-      : applyUnassign(tenant, op.telephoneNumber, op.numberType === '' ? null : op.numberType, now);
+    const result =
+      op.kind === 'assignNumber'
+        ? applyAssign(
+            tenant,
+            {
+              telephoneNumber: op.telephoneNumber,
+              numberType: op.numberType,
+              assignmentTargetId: op.assignmentTargetId ?? '',
+              assignmentCategory: op.assignmentCategory,
+              locationId: op.locationId,
+            },
+            now,
+          )
+        : applyUnassign(tenant, op.telephoneNumber, op.numberType === '' ? null : op.numberType, now);
     op.settled = true;
     op.status = result.failure === undefined ? 'succeeded' : 'failed';
     op.statusDetail = result.failure ?? null;
@@ -63,20 +80,28 @@ function getOperation(req: GraphRequest): { status: number; body: unknown } {
     id: op.id,
     createdDateTime: new Date(op.createdAtMs).toISOString(),
     status,
-    numbers: [{
-      '@odata.type': '#microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperationDetails',
-      resourceLocation: op.resourceId === null ? null : `${req.versionBase}${ROOT}/numberAssignments/${op.resourceId}`,
-      status,
-      statusDetail: op.settled ? op.statusDetail : null,
-    }],
+    numbers: [
+      {
+        '@odata.type': '#microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperationDetails',
+        resourceLocation: op.resourceId === null ? null : `${req.versionBase}${ROOT}/numberAssignments/${op.resourceId}`,
+        status,
+        statusDetail: op.settled ? op.statusDetail : null,
+      },
+    ],
   });
 }
 
 /** The operations route. */
 export const operationRoutes: readonly RouteDef[] = [
   {
-    method: 'GET', pattern: `${ROOT}/operations/{id}`, versions: BOTH, schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation' },
-    returns: 'microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation', throttle: 'teams', permissions: NUMBER_READ,
-    deniedCode: 'Forbidden', handler: getOperation,
+    method: 'GET',
+    pattern: `${ROOT}/operations/{id}`,
+    versions: BOTH,
+    schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation' },
+    returns: 'microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation',
+    throttle: 'teams',
+    permissions: NUMBER_READ,
+    deniedCode: 'Forbidden',
+    handler: getOperation,
   },
 ];

@@ -75,10 +75,13 @@ const common = { versions: BOTH, throttle: 'teams' as const, permissions: POLICY
 /** The policy routes. */
 export const policyRoutes: readonly RouteDef[] = [
   {
-    ...common, method: 'GET', pattern: "/admin/teams/policy/getPolicyId(type='{type}',name='{name}')", schema: { kind: 'function', name: 'getPolicyId' },
-    returns: 'microsoft.graph.teamsAdministration.policyIdentifierDetail', handler: getPolicyId,
+    ...common,
+    method: 'GET',
+    pattern: "/admin/teams/policy/getPolicyId(type='{type}',name='{name}')",
+    schema: { kind: 'function', name: 'getPolicyId' },
+    returns: 'microsoft.graph.teamsAdministration.policyIdentifierDetail',
+    handler: getPolicyId,
   },
   { ...common, method: 'POST', pattern: '/admin/teams/policy/userAssignments/assign', schema: { kind: 'action', name: 'assign' }, handler: assign },
   { ...common, method: 'POST', pattern: '/admin/teams/policy/userAssignments/unassign', schema: { kind: 'action', name: 'unassign' }, handler: unassign },
 ];
-

@@ -109,26 +109,51 @@ function setStatusMessage(req: GraphRequest): { status: number } {
   const message = (sm as Record<string, unknown>)['message'];
   const expiry = (sm as Record<string, unknown>)['expiryDateTime'];
   req.tenant.presence.setStatusMessage(id, {
-    message: message ?? null, expiryDateTime: expiry ?? null, publishedDateTime: new Date(req.now).toISOString(),
+    message: message ?? null,
+    expiryDateTime: expiry ?? null,
+    publishedDateTime: new Date(req.now).toISOString(),
   });
   return { status: 200 };
 }
 
 const base = { versions: BOTH, throttle: 'presence' as const, deniedCode: 'Forbidden' };
 const action = (name: string, handler: RouteDef['handler']): RouteDef => ({
-  ...base, method: 'POST', pattern: `/users/{id}/presence/${name}`, schema: { kind: 'action', name }, permissions: WRITE, handler,
+  ...base,
+  method: 'POST',
+  pattern: `/users/{id}/presence/${name}`,
+  schema: { kind: 'action', name },
+  permissions: WRITE,
+  handler,
 });
 
 /** The presence routes. */
 export const presenceRoutes: readonly RouteDef[] = [
   {
-    ...base, method: 'POST', pattern: '/communications/getPresencesByUserId', schema: { kind: 'action', name: 'getPresencesByUserId' },
-    returns: 'microsoft.graph.presence', permissions: READ, handler: getPresencesByUserId,
+    ...base,
+    method: 'POST',
+    pattern: '/communications/getPresencesByUserId',
+    schema: { kind: 'action', name: 'getPresencesByUserId' },
+    returns: 'microsoft.graph.presence',
+    permissions: READ,
+    handler: getPresencesByUserId,
   },
-  { ...base, method: 'GET', pattern: '/users/{id}/presence', schema: { kind: 'navigation', name: 'presence' }, returns: 'microsoft.graph.presence', permissions: READ, handler: getPresence },
   {
-    ...base, method: 'GET', pattern: '/communications/presences/{id}', schema: { kind: 'key', name: 'microsoft.graph.presence' },
-    returns: 'microsoft.graph.presence', permissions: READ, handler: getPresence,
+    ...base,
+    method: 'GET',
+    pattern: '/users/{id}/presence',
+    schema: { kind: 'navigation', name: 'presence' },
+    returns: 'microsoft.graph.presence',
+    permissions: READ,
+    handler: getPresence,
+  },
+  {
+    ...base,
+    method: 'GET',
+    pattern: '/communications/presences/{id}',
+    schema: { kind: 'key', name: 'microsoft.graph.presence' },
+    returns: 'microsoft.graph.presence',
+    permissions: READ,
+    handler: getPresence,
   },
   action('setPresence', setPresence),
   action('clearPresence', clearPresence),

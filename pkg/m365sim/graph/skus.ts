@@ -7,8 +7,17 @@ import type { TenantSku, TenantState } from '../state/tenant-state.ts';
 import { contextUrl, ok, project, readSelect } from './odata-query.ts';
 
 const SKU_PROPERTIES = [
-  'accountId', 'accountName', 'appliesTo', 'capabilityStatus', 'consumedUnits', 'id', 'prepaidUnits', 'servicePlans', 'skuId',
-  'skuPartNumber', 'subscriptionIds',
+  'accountId',
+  'accountName',
+  'appliesTo',
+  'capabilityStatus',
+  'consumedUnits',
+  'id',
+  'prepaidUnits',
+  'servicePlans',
+  'skuId',
+  'skuPartNumber',
+  'subscriptionIds',
 ];
 
 const SKU_READ: Permissions = {
@@ -27,7 +36,10 @@ function serializeSku(tenant: TenantState, sku: TenantSku, consumed: number): Re
     id: `${tenant.tenantId}_${sku.skuId}`,
     prepaidUnits: { enabled: sku.prepaidUnits, suspended: 0, warning: 0, lockedOut: 0 },
     servicePlans: (spec?.servicePlans ?? []).map((p) => ({
-      servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName, provisioningStatus: 'Success', appliesTo: 'User',
+      servicePlanId: p.servicePlanId,
+      servicePlanName: p.servicePlanName,
+      provisioningStatus: 'Success',
+      appliesTo: 'User',
     })),
     skuId: sku.skuId,
     skuPartNumber: spec?.skuPartNumber ?? 'UNKNOWN',
@@ -60,11 +72,25 @@ function getSku(req: GraphRequest): { status: number; body: unknown } {
 /** The subscribedSkus routes. */
 export const skuRoutes: readonly RouteDef[] = [
   {
-    method: 'GET', pattern: '/subscribedSkus', versions: BOTH, schema: { kind: 'entitySet', name: 'subscribedSkus' },
-    returns: 'microsoft.graph.subscribedSku', throttle: 'identity', identityCost: 3, permissions: SKU_READ, handler: listSkus,
+    method: 'GET',
+    pattern: '/subscribedSkus',
+    versions: BOTH,
+    schema: { kind: 'entitySet', name: 'subscribedSkus' },
+    returns: 'microsoft.graph.subscribedSku',
+    throttle: 'identity',
+    identityCost: 3,
+    permissions: SKU_READ,
+    handler: listSkus,
   },
   {
-    method: 'GET', pattern: '/subscribedSkus/{id}', versions: BOTH, schema: { kind: 'key', name: 'microsoft.graph.subscribedSku' },
-    returns: 'microsoft.graph.subscribedSku', throttle: 'identity', identityCost: 1, permissions: SKU_READ, handler: getSku,
+    method: 'GET',
+    pattern: '/subscribedSkus/{id}',
+    versions: BOTH,
+    schema: { kind: 'key', name: 'microsoft.graph.subscribedSku' },
+    returns: 'microsoft.graph.subscribedSku',
+    throttle: 'identity',
+    identityCost: 1,
+    permissions: SKU_READ,
+    handler: getSku,
   },
 ];

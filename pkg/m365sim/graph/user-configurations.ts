@@ -13,8 +13,16 @@ import { contextUrl, ok, project, readFilter, readSelect } from './odata-query.t
 import { serializeUser } from './users.ts';
 
 const CONFIG_PROPERTIES = [
-  'id', 'tenantId', 'userPrincipalName', 'accountType', 'createdDateTime', 'modifiedDateTime', 'isEnterpriseVoiceEnabled',
-  'featureTypes', 'telephoneNumbers', 'effectivePolicyAssignments',
+  'id',
+  'tenantId',
+  'userPrincipalName',
+  'accountType',
+  'createdDateTime',
+  'modifiedDateTime',
+  'isEnterpriseVoiceEnabled',
+  'featureTypes',
+  'telephoneNumbers',
+  'effectivePolicyAssignments',
 ];
 const FILTERABLE = ['id', 'userPrincipalName', 'accountType', 'isEnterpriseVoiceEnabled', 'telephoneNumbers', 'featureTypes'];
 const CONFIG_READ: Permissions = { application: ['TeamsUserConfiguration.Read.All'], delegated: ['TeamsUserConfiguration.Read.All'] };
@@ -45,7 +53,8 @@ export function serializeConfiguration(tenant: TenantState, user: UserRecord, nu
     featureTypes: featureTypes(user),
     telephoneNumbers: numbers.map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: n.assignmentCategory ?? 'primary' })),
     effectivePolicyAssignments: Object.entries(teams?.policies ?? {}).map(([policyType, p]) => ({
-      policyType, policyAssignment: { displayName: p.displayName, assignmentType: 'direct', policyId: p.policyId, groupId: null },
+      policyType,
+      policyAssignment: { displayName: p.displayName, assignmentType: 'direct', policyId: p.policyId, groupId: null },
     })),
   };
 }
@@ -96,15 +105,28 @@ function getConfiguration(req: GraphRequest): { status: number; body: unknown } 
 }
 
 const common = {
-  versions: BOTH, throttle: 'teams' as const, permissions: CONFIG_READ, deniedCode: 'Forbidden', delegatedRoles: TEAMS_ADMIN_ROLES,
+  versions: BOTH,
+  throttle: 'teams' as const,
+  permissions: CONFIG_READ,
+  deniedCode: 'Forbidden',
+  delegatedRoles: TEAMS_ADMIN_ROLES,
   returns: 'microsoft.graph.teamsAdministration.teamsUserConfiguration',
 };
 
 /** The userConfigurations routes. */
 export const userConfigurationRoutes: readonly RouteDef[] = [
-  { ...common, method: 'GET', pattern: '/admin/teams/userConfigurations', schema: { kind: 'navigation', name: 'userConfigurations' }, handler: listConfigurations },
   {
-    ...common, method: 'GET', pattern: '/admin/teams/userConfigurations/{id}',
-    schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.teamsUserConfiguration' }, handler: getConfiguration,
+    ...common,
+    method: 'GET',
+    pattern: '/admin/teams/userConfigurations',
+    schema: { kind: 'navigation', name: 'userConfigurations' },
+    handler: listConfigurations,
+  },
+  {
+    ...common,
+    method: 'GET',
+    pattern: '/admin/teams/userConfigurations/{id}',
+    schema: { kind: 'key', name: 'microsoft.graph.teamsAdministration.teamsUserConfiguration' },
+    handler: getConfiguration,
   },
 ];

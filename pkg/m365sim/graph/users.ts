@@ -10,18 +10,45 @@ import { contextUrl, isAdvancedQuery, ok, project, readFilter, readSelect } from
 
 /** Properties returned without $select (Graph's default user set). */
 export const USER_DEFAULT_PROPERTIES = [
-  'businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage',
-  'surname', 'userPrincipalName',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'id',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
 ] as const;
 
 /** Every user property the simulator can return. */
 export const USER_PROPERTIES: readonly string[] = [
-  ...USER_DEFAULT_PROPERTIES, 'accountEnabled', 'usageLocation', 'createdDateTime', 'assignedLicenses', 'assignedPlans',
+  ...USER_DEFAULT_PROPERTIES,
+  'accountEnabled',
+  'usageLocation',
+  'createdDateTime',
+  'assignedLicenses',
+  'assignedPlans',
 ];
 
 const FILTERABLE = [
-  'id', 'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'accountEnabled', 'usageLocation', 'jobTitle',
-  'assignedPlans', 'assignedLicenses', 'createdDateTime', 'businessPhones', 'mobilePhone', 'officeLocation',
+  'id',
+  'userPrincipalName',
+  'displayName',
+  'givenName',
+  'surname',
+  'mail',
+  'accountEnabled',
+  'usageLocation',
+  'jobTitle',
+  'assignedPlans',
+  'assignedLicenses',
+  'createdDateTime',
+  'businessPhones',
+  'mobilePhone',
+  'officeLocation',
 ];
 
 /** Permissions accepted for reading users (graph-api.md §1.4). */
@@ -85,15 +112,35 @@ function getUser(req: GraphRequest): { status: number; body: unknown } {
 /** The users routes. */
 export const userRoutes: readonly RouteDef[] = [
   {
-    method: 'GET', pattern: '/users', versions: BOTH, schema: { kind: 'entitySet', name: 'users' }, returns: 'microsoft.graph.user',
-    throttle: 'identity', identityCost: 2, permissions: USER_READ, handler: listUsers,
+    method: 'GET',
+    pattern: '/users',
+    versions: BOTH,
+    schema: { kind: 'entitySet', name: 'users' },
+    returns: 'microsoft.graph.user',
+    throttle: 'identity',
+    identityCost: 2,
+    permissions: USER_READ,
+    handler: listUsers,
   },
   {
-    method: 'GET', pattern: '/users/$count', versions: BOTH, schema: { kind: 'system', name: '$count' },
-    throttle: 'identity', identityCost: 1, permissions: USER_READ, handler: countUsers,
+    method: 'GET',
+    pattern: '/users/$count',
+    versions: BOTH,
+    schema: { kind: 'system', name: '$count' },
+    throttle: 'identity',
+    identityCost: 1,
+    permissions: USER_READ,
+    handler: countUsers,
   },
   {
-    method: 'GET', pattern: '/users/{id}', versions: BOTH, schema: { kind: 'key', name: 'microsoft.graph.user' }, returns: 'microsoft.graph.user',
-    throttle: 'identity', identityCost: 1, permissions: USER_READ, handler: getUser,
+    method: 'GET',
+    pattern: '/users/{id}',
+    versions: BOTH,
+    schema: { kind: 'key', name: 'microsoft.graph.user' },
+    returns: 'microsoft.graph.user',
+    throttle: 'identity',
+    identityCost: 1,
+    permissions: USER_READ,
+    handler: getUser,
   },
 ];

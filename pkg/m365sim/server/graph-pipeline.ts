@@ -35,14 +35,27 @@ export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<Gra
   let res: GraphResponse;
   try {
     // Retry-After is judged by when the client sent a request and when it received a 429 (see answer-scope.ts).
-    res = await inAnswerScope(now, r.inBatch, () => run(ctx, r, now, log), (answer) => answer.drop !== true);
+    res = await inAnswerScope(
+      now,
+      r.inBatch,
+      () => run(ctx, r, now, log),
+      (answer) => answer.drop !== true,
+    );
   } catch (e) {
     res = toResponse(e);
   }
   withInnerError(res, r.requestId, clientRequestId, now);
   ctx.log.record({
-    at: new Date(now).toISOString(), host: 'graph', method: r.method, route: log.route, path: r.path, status: res.status, inBatch: r.inBatch,
-    requestId: r.requestId, ...(log.tenantId ? { tenantId: log.tenantId } : {}), ...(log.appId ? { appId: log.appId } : {}),
+    at: new Date(now).toISOString(),
+    host: 'graph',
+    method: r.method,
+    route: log.route,
+    path: r.path,
+    status: res.status,
+    inBatch: r.inBatch,
+    requestId: r.requestId,
+    ...(log.tenantId ? { tenantId: log.tenantId } : {}),
+    ...(log.appId ? { appId: log.appId } : {}),
     ...(log.throttleClass ? { throttleClass: log.throttleClass } : {}),
     ...(r.headers['client-request-id'] ? { clientRequestId: r.headers['client-request-id'] } : {}),
     ...(r.headers['authorization'] ? { writer: createHash('sha256').update(r.headers['authorization']).digest('base64url').slice(0, 10) } : {}),
@@ -81,12 +94,19 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const key = throttleKey(auth, match);
   // Identifies "the same request again" (an immediate retry): method, path, query and a hash of the body.
-  const fingerprint = `${r.method} ${path}?${r.query.toString()} ${createHash('sha1').update(JSON.stringify(r.body ?? null)).digest('base64url')}`;
+  const fingerprint = `${r.method} ${path}?${r.query.toString()} ${createHash('sha1')
+    .update(JSON.stringify(r.body ?? null))
+    .digest('base64url')}`;
   const early = key ? ctx.throttle.earlyBy(key, sentAt(now), fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
   if (key && early !== undefined) {
     ctx.log.recordViolation({
-      at: new Date(now).toISOString(), tenantId: auth.tenant.tenantId, appId: auth.appId, throttleClass: match.route.throttle,
-      method: r.method, route: match.route.pattern, earlyByMs: early,
+      at: new Date(now).toISOString(),
+      tenantId: auth.tenant.tenantId,
+      appId: auth.appId,
+      throttleClass: match.route.throttle,
+      method: r.method,
+      route: match.route.pattern,
+      earlyByMs: early,
     });
     return throttledResponse(Math.max(1, Math.ceil(early / 1000)));
   }
@@ -96,8 +116,20 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   checkPermissions(match.route, auth);
   settleDueOperations(ctx, auth.tenant, processedMs);
   const req: GraphRequest = {
-    ctx, tenant: auth.tenant, auth, method: r.method, version: versionSeg, path, params: match.params, query: r.query, headers: r.headers,
-    body: r.body, now: processedMs, versionBase: `${ctx.graphUrl}${versionSeg}`, inBatch: r.inBatch, requestId: r.requestId,
+    ctx,
+    tenant: auth.tenant,
+    auth,
+    method: r.method,
+    version: versionSeg,
+    path,
+    params: match.params,
+    query: r.query,
+    headers: r.headers,
+    body: r.body,
+    now: processedMs,
+    versionBase: `${ctx.graphUrl}${versionSeg}`,
+    inBatch: r.inBatch,
+    requestId: r.requestId,
   };
   const res = await match.route.handler(req);
   return fault.dropAfterApply ? { ...res, drop: true } : res;
@@ -117,7 +149,12 @@ function throttleKey(auth: AuthContext, match: RouteMatch): string | undefined {
   return cls === 'outlook' ? `${base}|${(match.params['id'] ?? '').toLowerCase()}` : base;
 }
 
-function faultResponse(ctx: SimContext, key: string | undefined, e: { status: number; code: string; message: string; retryAfterSeconds?: number }, fp: string): GraphResponse {
+function faultResponse(
+  ctx: SimContext,
+  key: string | undefined,
+  e: { status: number; code: string; message: string; retryAfterSeconds?: number },
+  fp: string,
+): GraphResponse {
   const headers: Record<string, string> = {};
   const seconds = e.retryAfterSeconds;
   if (seconds !== undefined) {
@@ -127,7 +164,15 @@ function faultResponse(ctx: SimContext, key: string | undefined, e: { status: nu
   return graphError(e.status, e.code, e.message, headers);
 }
 
-function takeThrottle(ctx: SimContext, key: string, auth: AuthContext, route: RouteDef, query: URLSearchParams, now: number, fp: string): GraphResponse | undefined {
+function takeThrottle(
+  ctx: SimContext,
+  key: string,
+  auth: AuthContext,
+  route: RouteDef,
+  query: URLSearchParams,
+  now: number,
+  fp: string,
+): GraphResponse | undefined {
   const limits = ctx.config.limits;
   let limit: BucketLimit;
   let cost = 1;
@@ -171,9 +216,10 @@ function checkPermissions(route: RouteDef, auth: AuthContext): void {
   const held = auth.kind === 'app' ? auth.roles : auth.scopes;
   const code = route.deniedCode ?? 'Authorization_RequestDenied';
   if (accepted.length > 0 && !accepted.some((p) => held.has(p))) {
-    const message = code === 'Authorization_RequestDenied'
-      ? 'Insufficient privileges to complete the operation.'
-      : `Missing role permissions on the request. API requires one of '${accepted.join(', ')}'. Roles on the request '${[...held].join(', ')}'.`;
+    const message =
+      code === 'Authorization_RequestDenied'
+        ? 'Insufficient privileges to complete the operation.'
+        : `Missing role permissions on the request. API requires one of '${accepted.join(', ')}'. Roles on the request '${[...held].join(', ')}'.`;
     throw new GraphHttpError(403, code, message);
   }
   if (accepted.length === 0) throw new GraphHttpError(403, code, `This API does not support ${auth.kind === 'app' ? 'application' : 'delegated'} permissions.`);

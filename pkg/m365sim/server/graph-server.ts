@@ -18,7 +18,16 @@ export async function handleGraph(ctx: SimContext, req: IncomingMessage, res: Se
   try {
     const raw = await readBody(req);
     const body = parseBody(raw, headers['content-type']);
-    result = await dispatch(ctx, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body, inBatch: false, requestId, connection: String(req.socket.remotePort ?? '') });
+    result = await dispatch(ctx, {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+      inBatch: false,
+      requestId,
+      connection: String(req.socket.remotePort ?? ''),
+    });
   } catch (e) {
     const tooLarge = e instanceof Error && e.message === 'too large';
     result = tooLarge

@@ -51,13 +51,21 @@ export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: Se
   } else {
     const form = method === 'POST' ? new URLSearchParams((await readBody(req)).toString('utf8')) : new URLSearchParams();
     // The token handler is synchronous: an external issuer's signing keys are fetched before it runs.
-    if (method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/token')) await prepareFederatedAssertion(ctx, url.pathname.split('/').filter((p) => p !== '')[0] ?? '', form);
+    if (method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/token'))
+      await prepareFederatedAssertion(ctx, url.pathname.split('/').filter((p) => p !== '')[0] ?? '', form);
     answer = route(ctx, method, url, form, headers, now);
   }
   ctx.log.record({
-    at: new Date(now).toISOString(), host: 'login', method, route: answer.route, path: url.pathname, status: answer.status,
-    ...(answer.tenantId === undefined ? {} : { tenantId: answer.tenantId }), ...(answer.appId === undefined ? {} : { appId: answer.appId }),
-    inBatch: false, requestId: headers['client-request-id'] ?? randomUUID(),
+    at: new Date(now).toISOString(),
+    host: 'login',
+    method,
+    route: answer.route,
+    path: url.pathname,
+    status: answer.status,
+    ...(answer.tenantId === undefined ? {} : { tenantId: answer.tenantId }),
+    ...(answer.appId === undefined ? {} : { appId: answer.appId }),
+    inBatch: false,
+    requestId: headers['client-request-id'] ?? randomUUID(),
   });
   const common = { 'Cache-Control': 'no-store, no-cache', 'x-ms-request-id': randomUUID(), ...answer.headers };
   if (answer.body === undefined) send(res, answer.status, common);
@@ -109,7 +117,9 @@ function token(ctx: SimContext, tenantSeg: string, form: URLSearchParams, header
     if (!(e instanceof AadError)) throw e;
     const tenant = ctx.tenant(tenantSeg);
     return {
-      status: e.status, body: aadErrorBody(e, ctx.loginUrl, headers['client-request-id']), route: 'POST /{tenant}/oauth2/v2.0/token',
+      status: e.status,
+      body: aadErrorBody(e, ctx.loginUrl, headers['client-request-id']),
+      route: 'POST /{tenant}/oauth2/v2.0/token',
       ...ids(tenant?.tenantId, clientId),
     };
   }

@@ -19,8 +19,18 @@ import type { ApiVersion, RouteDef } from './route-types.ts';
 
 /** Every Graph route the simulator serves. */
 export const ROUTES: readonly RouteDef[] = [
-  ...userRoutes, ...deltaRoutes, ...skuRoutes, ...numberRoutes, ...operationRoutes, ...policyRoutes,
-  ...userConfigurationRoutes, ...presenceRoutes, ...mailRoutes, ...contactRoutes, ...directoryRoleRoutes, ...batchRoutes,
+  ...userRoutes,
+  ...deltaRoutes,
+  ...skuRoutes,
+  ...numberRoutes,
+  ...operationRoutes,
+  ...policyRoutes,
+  ...userConfigurationRoutes,
+  ...presenceRoutes,
+  ...mailRoutes,
+  ...contactRoutes,
+  ...directoryRoleRoutes,
+  ...batchRoutes,
 ];
 
 type SegmentMatcher = { literal: string } | { param: string } | { regex: RegExp; names: string[] };
@@ -38,13 +48,16 @@ function compileSegment(seg: string): SegmentMatcher {
   const names: string[] = [];
   const source = seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_m, n: string) => {
     names.push(n);
-    return '([^\']*)';
+    return "([^']*)";
   });
   return { regex: new RegExp(`^${source}$`, 'i'), names };
 }
 
 const COMPILED: CompiledRoute[] = ROUTES.map((route) => {
-  const segments = route.pattern.split('/').filter((s) => s !== '').map(compileSegment);
+  const segments = route.pattern
+    .split('/')
+    .filter((s) => s !== '')
+    .map(compileSegment);
   return { route, segments, literals: segments.filter((s) => 'literal' in s).length };
 }).sort((a, b) => b.literals - a.literals);
 

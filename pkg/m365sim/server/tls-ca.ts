@@ -71,9 +71,11 @@ interface CertificateSpec {
 }
 
 const name = (cn: string): Buffer => seq(set(seq(oid(OID.commonName), utf8(cn))));
-const keyId = (k: KeyObject): Buffer => createHash('sha1').update(k.export({ type: 'spki', format: 'der' })).digest();
-const extension = (id: string, value: Buffer, critical = false): Buffer =>
-  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+const keyId = (k: KeyObject): Buffer =>
+  createHash('sha1')
+    .update(k.export({ type: 'spki', format: 'der' }))
+    .digest();
+const extension = (id: string, value: Buffer, critical = false): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
 function subjectAltNames(hosts: readonly string[]): Buffer {
   const entries = hosts.map((h) => (isIP(h) === 4 ? tlv(0x87, Buffer.from(h.split('.').map(Number))) : tlv(0x82, Buffer.from(h))));
@@ -115,7 +117,10 @@ function buildCertificatePem(spec: CertificateSpec): string {
   );
   const signature = sign('sha256', tbs, spec.signingKey);
   const der = seq(tbs, algorithm, bits(signature));
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -137,12 +142,22 @@ export function createSimulatorTls(hosts: readonly string[] = ['127.0.0.1', 'loc
   const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const leaf = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const caPem = buildCertificatePem({
-    subjectCn: 'm365sim test CA', issuerCn: 'm365sim test CA', publicKey: ca.publicKey, signingKey: ca.privateKey,
-    isCa: true, validDays: 30,
+    subjectCn: 'm365sim test CA',
+    issuerCn: 'm365sim test CA',
+    publicKey: ca.publicKey,
+    signingKey: ca.privateKey,
+    isCa: true,
+    validDays: 30,
   });
   const certPem = buildCertificatePem({
-    subjectCn: hosts[0] ?? 'localhost', issuerCn: 'm365sim test CA', publicKey: leaf.publicKey, signingKey: ca.privateKey,
-    issuerPublicKey: ca.publicKey, isCa: false, hosts, validDays: 30,
+    subjectCn: hosts[0] ?? 'localhost',
+    issuerCn: 'm365sim test CA',
+    publicKey: leaf.publicKey,
+    signingKey: ca.privateKey,
+    issuerPublicKey: ca.publicKey,
+    isCa: false,
+    hosts,
+    validDays: 30,
   });
   return { caPem, certPem, keyPem: pemKey(leaf.privateKey) };
 }
@@ -161,7 +176,12 @@ export interface ClientCertificate {
 export function createClientCertificate(commonName = 'm365sim client'): ClientCertificate {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const certificatePem = buildCertificatePem({
-    subjectCn: commonName, issuerCn: commonName, publicKey: pair.publicKey, signingKey: pair.privateKey, isCa: false, validDays: 30,
+    subjectCn: commonName,
+    issuerCn: commonName,
+    publicKey: pair.publicKey,
+    signingKey: pair.privateKey,
+    isCa: false,
+    validDays: 30,
   });
   const x509 = new X509Certificate(certificatePem);
   return {

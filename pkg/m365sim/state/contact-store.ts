@@ -46,8 +46,7 @@ interface Mailbox {
   folderOfChange: Map<number, string>;
 }
 
-const outlookId = (...parts: string[]): string =>
-  'AAMkA' + createHash('sha256').update(parts.join('/')).digest('base64url').slice(0, 40) + '=';
+const outlookId = (...parts: string[]): string => 'AAMkA' + createHash('sha256').update(parts.join('/')).digest('base64url').slice(0, 40) + '=';
 
 /**
  * When to use: TenantState.contacts. Contacts are not subject to replication lag (Outlook is a different store).
@@ -89,7 +88,10 @@ export class ContactStore {
       id: contactId,
       createdDateTime: previous?.createdDateTime ?? stamp,
       lastModifiedDateTime: stamp,
-      changeKey: createHash('sha1').update(contactId + stamp + String(this.#seq)).digest('base64').slice(0, 24),
+      changeKey: createHash('sha1')
+        .update(contactId + stamp + String(this.#seq))
+        .digest('base64')
+        .slice(0, 24),
       categories: [],
       parentFolderId: folderId,
       displayName: seed.displayName,

@@ -72,7 +72,9 @@ export function buildUser(seed: UserSeed, createdMs: number): UserRecord {
 
 /** Builds a number assignment record; unassigned when `targetId` is null. */
 export function buildNumber(
-  tenantId: string, seed: Pick<NumberSeed, 'telephoneNumber' | 'numberType' | 'assignmentCategory' | 'isoCountryCode' | 'city'>, targetId: string | null,
+  tenantId: string,
+  seed: Pick<NumberSeed, 'telephoneNumber' | 'numberType' | 'assignmentCategory' | 'isoCountryCode' | 'city'>,
+  targetId: string | null,
 ): NumberRecord {
   const assigned = targetId !== null;
   return {

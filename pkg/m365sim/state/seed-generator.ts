@@ -4,8 +4,15 @@ import type { AppSeed, NumberSeed, TenantSeed, UserSeed } from './seed.ts';
 
 /** Application permissions the controller needs (graph-api.md §9); the generated app gets all of them. */
 export const CONTROLLER_APP_PERMISSIONS = [
-  'User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All',
-  'TeamsUserConfiguration.Read.All', 'Presence.Read.All', 'Presence.ReadWrite.All', 'Contacts.Read', 'Mail.Send',
+  'User.Read.All',
+  'LicenseAssignment.Read.All',
+  'TeamsTelephoneNumber.ReadWrite.All',
+  'TeamsPolicyUserAssign.ReadWrite.All',
+  'TeamsUserConfiguration.Read.All',
+  'Presence.Read.All',
+  'Presence.ReadWrite.All',
+  'Contacts.Read',
+  'Mail.Send',
 ];
 
 /** Delegated permissions of the manual-sync sign-in. */
@@ -47,8 +54,11 @@ function prng(seed: number): () => number {
 /** The default app of a generated tenant (id and secret are derived from the tenant id). */
 export function defaultApp(tenantId: string): AppSeed {
   return {
-    appId: stableGuid(tenantId, 'controller-app'), displayName: 'Teams Sync Controller', secrets: [`sim-secret-${tenantId.slice(0, 8)}`],
-    applicationPermissions: [...CONTROLLER_APP_PERMISSIONS], delegatedPermissions: [...CONTROLLER_DELEGATED_PERMISSIONS],
+    appId: stableGuid(tenantId, 'controller-app'),
+    displayName: 'Teams Sync Controller',
+    secrets: [`sim-secret-${tenantId.slice(0, 8)}`],
+    applicationPermissions: [...CONTROLLER_APP_PERMISSIONS],
+    delegatedPermissions: [...CONTROLLER_DELEGATED_PERMISSIONS],
   };
 }
 
@@ -74,9 +84,15 @@ export function generateTenantSeed(opts: GenerateTenantOptions): TenantSeed {
     const licenses = i === 0 ? ['SPE_E5'] : licensesFor(random(), shares);
     const disabled = i !== 0 && random() < (opts.disabledShare ?? 0.02);
     const user: UserSeed = {
-      id: stableGuid(tenantId, 'user', String(i)), userPrincipalName: i === 0 ? `admin@${domain}` : `user${i}@${domain}`,
-      displayName: i === 0 ? 'Tenant Admin' : `${given} ${family} ${i}`, givenName: given, surname: family, licenses,
-      accountEnabled: !disabled, usageLocation: 'US', ...(i === 0 ? { directoryRoles: ['Global Administrator'] } : {}),
+      id: stableGuid(tenantId, 'user', String(i)),
+      userPrincipalName: i === 0 ? `admin@${domain}` : `user${i}@${domain}`,
+      displayName: i === 0 ? 'Tenant Admin' : `${given} ${family} ${i}`,
+      givenName: given,
+      surname: family,
+      licenses,
+      accountEnabled: !disabled,
+      usageLocation: 'US',
+      ...(i === 0 ? { directoryRoles: ['Global Administrator'] } : {}),
       ...(i < 10 && (opts.contactsPerUser ?? 0) > 0 ? { contacts: contacts(i, opts.contactsPerUser ?? 0) } : {}),
     };
     users.push(user);
@@ -88,7 +104,12 @@ export function generateTenantSeed(opts: GenerateTenantOptions): TenantSeed {
     }
   }
   return {
-    tenantId, displayName: `Simulated tenant ${tenantId.slice(0, 8)}`, domains: [domain], apps: opts.apps ?? [defaultApp(tenantId)], users, numbers,
+    tenantId,
+    displayName: `Simulated tenant ${tenantId.slice(0, 8)}`,
+    domains: [domain],
+    apps: opts.apps ?? [defaultApp(tenantId)],
+    users,
+    numbers,
     policies: [
       { policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' },
       { policyType: 'TenantDialPlan', name: 'PBX-DialPlan' },
@@ -99,7 +120,11 @@ export function generateTenantSeed(opts: GenerateTenantOptions): TenantSeed {
 
 function contacts(userIndex: number, n: number): NonNullable<UserSeed['contacts']> {
   return Array.from({ length: n }, (_, j) => ({
-    displayName: `Contact ${userIndex}-${j}`, givenName: 'Contact', surname: `${userIndex}-${j}`, companyName: 'Fabrikam',
-    businessPhones: [`+1 425 555 ${String(2000 + j).padStart(4, '0')}`], emailAddresses: [{ address: `c${userIndex}-${j}@fabrikam.example` }],
+    displayName: `Contact ${userIndex}-${j}`,
+    givenName: 'Contact',
+    surname: `${userIndex}-${j}`,
+    companyName: 'Fabrikam',
+    businessPhones: [`+1 425 555 ${String(2000 + j).padStart(4, '0')}`],
+    emailAddresses: [{ address: `c${userIndex}-${j}@fabrikam.example` }],
   }));
 }

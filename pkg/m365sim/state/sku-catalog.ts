@@ -29,7 +29,9 @@ export const PLAN = {
 } as const;
 
 const plan = (servicePlanName: keyof typeof PLAN, service: string): ServicePlanSpec => ({
-  servicePlanId: PLAN[servicePlanName], servicePlanName, service,
+  servicePlanId: PLAN[servicePlanName],
+  servicePlanName,
+  service,
 });
 const teamsPhone = plan('MCOEV', 'MicrosoftCommunicationsOnline');
 const teams = plan('TEAMS1', 'TeamspaceAPI');
@@ -41,16 +43,19 @@ export const SKU_CATALOG: readonly SkuSpec[] = [
   { skuId: '0dab259f-bf13-4952-b7f8-7db8f131b28d', skuPartNumber: 'MCOPSTN1', servicePlans: [plan('MCOPSTN1', 'MicrosoftCommunicationsOnline')] },
   { skuId: 'd3b4fe1f-9992-4930-8acb-ca6ec609365e', skuPartNumber: 'MCOPSTN2', servicePlans: [plan('MCOPSTN2', 'MicrosoftCommunicationsOnline')] },
   {
-    skuId: 'ae2343d1-0999-43f6-ae18-d816516f6e78', skuPartNumber: 'MCOTEAMS_ESSENTIALS',
+    skuId: 'ae2343d1-0999-43f6-ae18-d816516f6e78',
+    skuPartNumber: 'MCOTEAMS_ESSENTIALS',
     servicePlans: [teamsPhone, plan('MCOPSTN1', 'MicrosoftCommunicationsOnline')],
   },
   {
-    skuId: '440eaaa8-b3e0-484b-a8be-62870b9ba70a', skuPartNumber: 'PHONESYSTEM_VIRTUALUSER',
+    skuId: '440eaaa8-b3e0-484b-a8be-62870b9ba70a',
+    skuPartNumber: 'PHONESYSTEM_VIRTUALUSER',
     servicePlans: [plan('MCOEV_VIRTUALUSER', 'MicrosoftCommunicationsOnline')],
   },
   { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', skuPartNumber: 'ENTERPRISEPACK', servicePlans: [teams, exchange] },
   {
-    skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', skuPartNumber: 'SPE_E5',
+    skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06',
+    skuPartNumber: 'SPE_E5',
     servicePlans: [teams, exchange, teamsPhone, plan('MCOMEETADV', 'MicrosoftCommunicationsOnline')],
   },
 ];

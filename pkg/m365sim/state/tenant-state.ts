@@ -4,9 +4,7 @@
  */
 import { VersionedMap } from '../replication-lag.ts';
 import { isGuid } from './ids.ts';
-import type {
-  AppRecord, NumberRecord, OperationRecord, PolicyRecord, TeamsSettingsRecord, UserChange, UserRecord,
-} from './records.ts';
+import type { AppRecord, NumberRecord, OperationRecord, PolicyRecord, TeamsSettingsRecord, UserChange, UserRecord } from './records.ts';
 import { ContactStore } from './contact-store.ts';
 import { PresenceStore } from './presence-store.ts';
 

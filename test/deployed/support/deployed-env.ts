@@ -48,7 +48,8 @@ export interface DeployedEnv {
 export async function startDeployedEnv(): Promise<DeployedEnv> {
   const auditLog = process.env['TSC_TEST_AUDIT_LOG'];
   const kubectlBinary = process.env['TSC_KUBECTL'];
-  if (auditLog === undefined || kubectlBinary === undefined) throw new Error('run the deployed suite through test/run.ts (npm run test:deployed): it needs the audited control plane');
+  if (auditLog === undefined || kubectlBinary === undefined)
+    throw new Error('run the deployed suite through test/run.ts (npm run test:deployed): it needs the audited control plane');
   const tenants = { auto: userSyncSeed(4), manual: teamsSyncSeed(3), presence: generateTenantSeed({ users: 6, seed: 11 }) };
   const sim = await startSimulator({ seed: [tenants.auto, tenants.manual, tenants.presence], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
@@ -69,7 +70,11 @@ export async function startDeployedEnv(): Promise<DeployedEnv> {
   let exitCode: Promise<number | null> | undefined;
   const stopDaemon = (): Promise<number | null> => (exitCode ??= daemon.stop());
   return {
-    sim, daemon, namespace, tenants, kube: new KubeClient(kubeConfig()),
+    sim,
+    daemon,
+    namespace,
+    tenants,
+    kube: new KubeClient(kubeConfig()),
     async apply(objects) {
       const res = await kubectl(['apply', '-f', '-'], { namespace, stdin: objects.map((o) => stringify(o)).join('---\n') });
       if (res.code !== 0) throw new Error(`kubectl apply: ${res.stderr}`);

@@ -46,7 +46,8 @@ export function grantsOf(roles: readonly BoundRole[]): Grant[] {
     for (const rule of role.rules) {
       for (const apiGroup of rule.apiGroups ?? []) {
         for (const resource of rule.resources ?? []) {
-          for (const verb of rule.verbs) grants.push({ role: `${role.kind}/${role.name}`, scope: role.scope, apiGroup, resource, verb, resourceNames: rule.resourceNames ?? [] });
+          for (const verb of rule.verbs)
+            grants.push({ role: `${role.kind}/${role.name}`, scope: role.scope, apiGroup, resource, verb, resourceNames: rule.resourceNames ?? [] });
         }
       }
     }
@@ -80,9 +81,13 @@ const matches = (pattern: string, value: string): boolean => pattern === '*' || 
 
 /** True when `grant` authorises `use` (RBAC semantics: wildcards, scope, resourceNames). */
 export function covers(grant: Grant, use: Use): boolean {
-  return matches(grant.apiGroup, use.apiGroup) && matches(grant.resource, use.resource) && matches(grant.verb, use.verb)
-    && (grant.scope === '' || grant.scope === use.namespace)
-    && (grant.resourceNames.length === 0 || grant.resourceNames.includes(use.name));
+  return (
+    matches(grant.apiGroup, use.apiGroup) &&
+    matches(grant.resource, use.resource) &&
+    matches(grant.verb, use.verb) &&
+    (grant.scope === '' || grant.scope === use.namespace) &&
+    (grant.resourceNames.length === 0 || grant.resourceNames.includes(use.name))
+  );
 }
 
 /** The authorizer let the request through (a 404 or 409 afterwards still proves the verb is needed). */
@@ -120,10 +125,19 @@ export function usageTable(c: RbacComparison): string {
   for (const u of c.forbidden) row('', u.apiGroup, u.resource).denied.add(u.verb);
   for (const u of c.uncovered) row('', u.apiGroup, u.resource).used.add(`${u.verb}(outside the install)`);
   const header = ['scope', 'apiGroup', 'resource', 'granted', 'used', 'unused', 'denied (403)'];
-  const body = [...rows.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, r]) => {
-    const unused = [...r.granted].filter((v) => !r.used.has(v.replace(/\(.*$/, '')));
-    return [...key.split('\t'), [...r.granted].join(','), [...r.used].join(',') || '-', unused.join(',') || '-', [...r.denied].join(',') || '-'];
-  });
+  const body = [...rows.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, r]) => {
+      const unused = [...r.granted].filter((v) => !r.used.has(v.replace(/\(.*$/, '')));
+      return [...key.split('\t'), [...r.granted].join(','), [...r.used].join(',') || '-', unused.join(',') || '-', [...r.denied].join(',') || '-'];
+    });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  return [header, ...body].map((cells) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...body]
+    .map((cells) =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

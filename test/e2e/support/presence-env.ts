@@ -91,13 +91,24 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
   await createTenantObjects(kube, namespace, seed);
   const level = process.env['PRESENCE_E2E_LOG'];
   const manager = new Manager({
-    kubeConfig: kubeConfig(), namespace, metricsBindAddress: '0', healthProbeBindAddress: '0', gracefulShutdownTimeoutMs: 5000,
+    kubeConfig: kubeConfig(),
+    namespace,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    gracefulShutdownTimeoutMs: 5000,
     logger: level === undefined ? silentLogger() : createLogger({ level, name: 'presence-e2e', destination: process.stderr }),
   });
-  const graph = new GraphClientFactory({ registry: new Registry(), endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile } });
+  const graph = new GraphClientFactory({
+    registry: new Registry(),
+    endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile },
+  });
   const log = PresenceStreamLog.open(':memory:');
   const registration = registerPresenceSyncController({
-    manager, graph, log, metrics: createPresenceMetrics(new Registry()), heartbeatMs: 1000,
+    manager,
+    graph,
+    log,
+    metrics: createPresenceMetrics(new Registry()),
+    heartbeatMs: 1000,
     // The tests' PBX webhook receiver listens on plain HTTP on loopback, which the default policy refuses.
     destinationPolicy: createDestinationPolicy({ allowHttp: true, allowedCidrs: ['127.0.0.1/32'] }),
     userRefreshIntervalMs: options.userRefreshIntervalMs ?? 2000,
@@ -118,15 +129,32 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
   await manager.start();
   const domain = seed.domains?.[0] ?? '';
   return {
-    sim, seed, namespace, kube, log, registration, manager, baseUrl: server.baseUrl,
+    sim,
+    seed,
+    namespace,
+    kube,
+    log,
+    registration,
+    manager,
+    baseUrl: server.baseUrl,
     upn: (i) => (i === 0 ? `admin@${domain}` : `user${i}@${domain}`),
     streamUrl: (name) => `${server.baseUrl}/presence/${namespace}/${name}/events`,
     pbxUrl: (name) => `${server.baseUrl}/pbx/${namespace}/${name}/events`,
     async createPresenceSync(name, spec) {
-      await kube.create(presenceSyncResource, namespace, { apiVersion: ApiVersion, kind: 'PresenceSync', metadata: { name }, spec: { tenantRef: { name: TENANT_NAME }, ...spec } } as KubeObject);
+      await kube.create(presenceSyncResource, namespace, {
+        apiVersion: ApiVersion,
+        kind: 'PresenceSync',
+        metadata: { name },
+        spec: { tenantRef: { name: TENANT_NAME }, ...spec },
+      } as KubeObject);
     },
     async createMapping(name, pbxUser) {
-      await kube.create(userLicenseMappingResource, namespace, { apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name }, spec: { tenantRef: { name: TENANT_NAME }, pbxUser } } as KubeObject);
+      await kube.create(userLicenseMappingResource, namespace, {
+        apiVersion: ApiVersion,
+        kind: 'UserLicenseMapping',
+        metadata: { name },
+        spec: { tenantRef: { name: TENANT_NAME }, pbxUser },
+      } as KubeObject);
     },
     async status(name) {
       return (await kube.get<PresenceSync>(presenceSyncResource, namespace, name)).status ?? {};

@@ -22,7 +22,14 @@ import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/s
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';
 import { registerTeamsTenantController } from '../../../controllers/teamstenant/index.ts';
 import { registerUserLicenseMappingController } from '../../../controllers/userlicensemapping/index.ts';
-import { DelegatedTokenLabel, teamsSyncResource, teamsTenantResource, userLicenseMappingResource, type TeamsSync, type UserLicenseMapping } from '../../../controllers/teamssync/resources.ts';
+import {
+  DelegatedTokenLabel,
+  teamsSyncResource,
+  teamsTenantResource,
+  userLicenseMappingResource,
+  type TeamsSync,
+  type UserLicenseMapping,
+} from '../../../controllers/teamssync/resources.ts';
 import { kubeConfig, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 
@@ -40,7 +47,12 @@ function users(phoneUsers: number): UserSeed[] {
     { id: id(1), userPrincipalName: upn('admin'), displayName: 'Sarah Admin', licenses: ['ENTERPRISEPACK'], directoryRoles: ['Global Administrator'] },
     { id: id(2), userPrincipalName: upn('other-admin'), displayName: 'Omar Admin', licenses: ['ENTERPRISEPACK'], directoryRoles: ['Global Administrator'] },
     { id: id(3), userPrincipalName: upn('helpdesk'), displayName: 'Hana Helpdesk', licenses: ['ENTERPRISEPACK'] },
-    ...Array.from({ length: phoneUsers }, (_, i) => ({ id: id(100 + i), userPrincipalName: upn(`user${i + 1}`), displayName: `User ${i + 1}`, licenses: ['MCOEV'] })),
+    ...Array.from({ length: phoneUsers }, (_, i) => ({
+      id: id(100 + i),
+      userPrincipalName: upn(`user${i + 1}`),
+      displayName: `User ${i + 1}`,
+      licenses: ['MCOEV'],
+    })),
   ];
 }
 
@@ -50,11 +62,27 @@ export function seed(phoneUsers: number): TenantSeed {
     tenantId: TENANT_ID,
     displayName: 'Contoso',
     domains: [DOMAIN],
-    apps: [{
-      appId: APP_ID, displayName: 'Teams Sync Controller', secrets: [APP_SECRET],
-      applicationPermissions: ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'],
-      delegatedPermissions: ['User.Read', 'User.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'],
-    }],
+    apps: [
+      {
+        appId: APP_ID,
+        displayName: 'Teams Sync Controller',
+        secrets: [APP_SECRET],
+        applicationPermissions: [
+          'User.Read.All',
+          'LicenseAssignment.Read.All',
+          'TeamsTelephoneNumber.ReadWrite.All',
+          'TeamsPolicyUserAssign.ReadWrite.All',
+          'TeamsUserConfiguration.Read.All',
+        ],
+        delegatedPermissions: [
+          'User.Read',
+          'User.Read.All',
+          'TeamsTelephoneNumber.ReadWrite.All',
+          'TeamsPolicyUserAssign.ReadWrite.All',
+          'TeamsUserConfiguration.Read.All',
+        ],
+      },
+    ],
     users: users(phoneUsers),
     policies: [
       { policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' },
@@ -94,11 +122,21 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'tsync');
   const kube = new KubeClient(kubeConfig());
-  await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: APP_SECRET } } as KubeObject);
+  await kube.create(coreResources.secrets, namespace, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'graph-app' },
+    stringData: { clientSecret: APP_SECRET },
+  } as KubeObject);
   await kube.create(teamsTenantResource, namespace, {
-    apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: TENANT },
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: TENANT },
     spec: {
-      tenantId: TENANT_ID, syncMode: 'Manual', integrationLicenses: 10, globalAdmin: { userPrincipalName: upn('admin') },
+      tenantId: TENANT_ID,
+      syncMode: 'Manual',
+      integrationLicenses: 10,
+      globalAdmin: { userPrincipalName: upn('admin') },
       credentials: { clientId: APP_ID, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
       policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM', noVoicemail: 'PBX-NoVM' } },
       ...(options.syncHistoryLimit === undefined ? {} : { syncHistoryLimit: options.syncHistoryLimit }),
@@ -113,12 +151,19 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
     await sim.stop();
   });
   const env = {
-    sim, namespace, kube, endpoints,
+    sim,
+    namespace,
+    kube,
+    endpoints,
     /** Starts a manager running the TeamsSync controller (a fresh "process"); returns it. */
     async startController(): Promise<Manager> {
       const level = process.env['TEAMS_SYNC_E2E_LOG'];
       const manager = new Manager({
-        kubeConfig: kubeConfig(), namespace, metricsBindAddress: '0', healthProbeBindAddress: '0', gracefulShutdownTimeoutMs: 5000,
+        kubeConfig: kubeConfig(),
+        namespace,
+        metricsBindAddress: '0',
+        healthProbeBindAddress: '0',
+        gracefulShutdownTimeoutMs: 5000,
         logger: level === undefined ? silentLogger() : createLogger({ level, name: 'teams-sync-e2e', destination: process.stderr }),
       });
       const graph = new GraphClientFactory({ registry: new Registry(), endpoints });
@@ -131,8 +176,14 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
     },
     async createMapping(name: string, user: string | undefined, phoneNumber: string, voicemail = 'Voicemail'): Promise<void> {
       await kube.create(userLicenseMappingResource, namespace, {
-        apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name },
-        spec: { tenantRef: { name: TENANT }, pbxUser: { displayName: name, phoneNumber, voicemail }, ...(user === undefined ? {} : { teamsUser: { userPrincipalName: user } }) },
+        apiVersion: ApiVersion,
+        kind: 'UserLicenseMapping',
+        metadata: { name },
+        spec: {
+          tenantRef: { name: TENANT },
+          pbxUser: { displayName: name, phoneNumber, voicemail },
+          ...(user === undefined ? {} : { teamsUser: { userPrincipalName: user } }),
+        },
       } as KubeObject);
     },
     mapping: (name: string) => kube.get<UserLicenseMapping>(userLicenseMappingResource, namespace, name),
@@ -143,7 +194,12 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
       const approve = approveNextDeviceCode(sim, user);
       try {
         const login = await deviceCodeLogin({
-          tenantId: TENANT_ID, clientId: APP_ID, endpoints: resolveEndpoints('Global', endpoints), agent, permissions: ['.default'], onPrompt: () => undefined,
+          tenantId: TENANT_ID,
+          clientId: APP_ID,
+          endpoints: resolveEndpoints('Global', endpoints),
+          agent,
+          permissions: ['.default'],
+          onPrompt: () => undefined,
         });
         await approve;
         return { accessToken: login.accessToken.reveal(), expiresOn: login.expiresOn };
@@ -154,21 +210,39 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
     /** A token Secret as the sign-in command makes it (labelled as a delegated token); `labelled: false` makes any other Secret. */
     async createTokenSecret(name: string, token: string, options: { labelled?: boolean } = {}): Promise<void> {
       const labels = options.labelled === false ? {} : { [DelegatedTokenLabel]: 'true' };
-      await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, labels }, stringData: { token } } as KubeObject);
+      await kube.create(coreResources.secrets, namespace, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: { name, labels },
+        stringData: { token },
+      } as KubeObject);
     },
     async secretExists(name: string): Promise<boolean> {
-      return kube.get(coreResources.secrets, namespace, name).then(() => true, () => false);
+      return kube.get(coreResources.secrets, namespace, name).then(
+        () => true,
+        () => false,
+      );
     },
     async createRun(name: string, spec: Record<string, unknown> = {}): Promise<void> {
-      await kube.create(teamsSyncResource, namespace, { apiVersion: ApiVersion, kind: 'TeamsSync', metadata: { name }, spec: { tenantRef: { name: TENANT }, ...spec } } as KubeObject);
+      await kube.create(teamsSyncResource, namespace, {
+        apiVersion: ApiVersion,
+        kind: 'TeamsSync',
+        metadata: { name },
+        spec: { tenantRef: { name: TENANT }, ...spec },
+      } as KubeObject);
     },
     run: (name: string) => kube.get<Run>(teamsSyncResource, namespace, name),
     /** Waits until the run reached a terminal phase. */
     async finished(name: string, timeoutMs = 60_000): Promise<Run> {
-      return eventually(`run ${name} to finish`, async () => {
-        const run = await kube.get<Run>(teamsSyncResource, namespace, name);
-        return ['Succeeded', 'Failed', 'Refused'].includes(run.status?.phase ?? '') ? run : undefined;
-      }, timeoutMs);
+      return eventually(
+        `run ${name} to finish`,
+        async () => {
+          const run = await kube.get<Run>(teamsSyncResource, namespace, name);
+          return ['Succeeded', 'Failed', 'Refused'].includes(run.status?.phase ?? '') ? run : undefined;
+        },
+        timeoutMs,
+      );
     },
     /** Graph writes the simulator saw (inner $batch requests included, the envelope not). */
     graphWrites(): RequestLogEntry[] {
@@ -185,7 +259,8 @@ function registerUserSync(manager: Manager, graph: GraphClientFactory) {
   const tenants = manager.informer<CachedTenant>(teamsTenantResource);
   const runs = manager.informer<CachedSync>(teamsSyncResource);
   const view = new TenantMappingView(mappings);
-  const getSecret = (namespace: string, name: string) => manager.client.get<KubeObject & { data?: Record<string, string> }>(coreResources.secrets, namespace, name).catch(() => undefined);
+  const getSecret = (namespace: string, name: string) =>
+    manager.client.get<KubeObject & { data?: Record<string, string> }>(coreResources.secrets, namespace, name).catch(() => undefined);
   const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = new TenantContextCache({ graph, getSecret, serviceAccountTokens });
   const mappingController = registerUserLicenseMappingController({ manager, mappings, tenants, view, contexts });

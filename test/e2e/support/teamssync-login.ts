@@ -30,8 +30,20 @@ export interface LoginResult {
 /** Runs the login to completion. */
 export async function runLogin(req: LoginRequest): Promise<LoginResult> {
   const args = [
-    loginCommand, '--kubeconfig', req.kubeconfig, '--namespace', req.namespace, '--tenant', req.tenant,
-    '--graph-authority-host', req.sim.loginUrl, '--graph-base-url', req.sim.graphUrl, '--graph-ca-bundle', req.sim.caFile, ...(req.extra ?? []),
+    loginCommand,
+    '--kubeconfig',
+    req.kubeconfig,
+    '--namespace',
+    req.namespace,
+    '--tenant',
+    req.tenant,
+    '--graph-authority-host',
+    req.sim.loginUrl,
+    '--graph-base-url',
+    req.sim.graphUrl,
+    '--graph-ca-bundle',
+    req.sim.caFile,
+    ...(req.extra ?? []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   let stdout = '';

@@ -41,15 +41,38 @@ export function seed(phoneUsers: number): TenantSeed {
     { id: userId(1), userPrincipalName: upn('admin'), displayName: 'Ada Admin', licenses: ['ENTERPRISEPACK'], directoryRoles: ['Global Administrator'] },
     { id: userId(2), userPrincipalName: upn('nophone'), displayName: 'No Phone', licenses: ['ENTERPRISEPACK'] },
     { id: userId(3), userPrincipalName: upn('callingplan'), displayName: 'Calling Plan', licenses: ['MCOEV', 'MCOPSTN1'] },
-    ...Array.from({ length: phoneUsers }, (_, i) => ({ id: userId(100 + i), userPrincipalName: upn(`user${i + 1}`), displayName: `User ${i + 1}`, licenses: ['MCOEV'] })),
+    ...Array.from({ length: phoneUsers }, (_, i) => ({
+      id: userId(100 + i),
+      userPrincipalName: upn(`user${i + 1}`),
+      displayName: `User ${i + 1}`,
+      licenses: ['MCOEV'],
+    })),
   ];
   return {
-    tenantId: TENANT_ID, displayName: 'Fabrikam', domains: [DOMAIN], users,
-    apps: [{
-      appId: APP_ID, displayName: 'Teams Sync Controller', secrets: [APP_SECRET],
-      applicationPermissions: ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All', 'Mail.Send'],
-    }],
-    policies: [{ policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' }, { policyType: 'TeamsCallingPolicy', name: 'PBX-VM' }, { policyType: 'TeamsCallingPolicy', name: 'PBX-NoVM' }],
+    tenantId: TENANT_ID,
+    displayName: 'Fabrikam',
+    domains: [DOMAIN],
+    users,
+    apps: [
+      {
+        appId: APP_ID,
+        displayName: 'Teams Sync Controller',
+        secrets: [APP_SECRET],
+        applicationPermissions: [
+          'User.Read.All',
+          'LicenseAssignment.Read.All',
+          'TeamsTelephoneNumber.ReadWrite.All',
+          'TeamsPolicyUserAssign.ReadWrite.All',
+          'TeamsUserConfiguration.Read.All',
+          'Mail.Send',
+        ],
+      },
+    ],
+    policies: [
+      { policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' },
+      { policyType: 'TeamsCallingPolicy', name: 'PBX-VM' },
+      { policyType: 'TeamsCallingPolicy', name: 'PBX-NoVM' },
+    ],
   };
 }
 
@@ -72,7 +95,12 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
   const kube = new KubeClient(kubeConfig());
   const dir = mkdtempSync(path.join(tmpdir(), 'user-sync-e2e-'));
   const endpoints = { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile };
-  await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: APP_SECRET } } as KubeObject);
+  await kube.create(coreResources.secrets, namespace, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'graph-app' },
+    stringData: { clientSecret: APP_SECRET },
+  } as KubeObject);
   const running: { manager: Manager; graph: GraphClientFactory; db: StateDatabase; registration: UserSyncRegistration }[] = [];
   t.after(async () => {
     for (const r of running) await stopOne(r);
@@ -87,12 +115,21 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     if (r.db.open) r.db.close();
   };
   const env = {
-    sim, namespace, kube, endpoints, metrics: undefined as SyncMetrics | undefined, registry: undefined as Registry | undefined,
+    sim,
+    namespace,
+    kube,
+    endpoints,
+    metrics: undefined as SyncMetrics | undefined,
+    registry: undefined as Registry | undefined,
     /** Starts a manager with the user-sync controllers (a fresh "process" on the same state file). */
     async startController(): Promise<Manager> {
       const level = process.env['TEAMS_SYNC_E2E_LOG'];
       const manager = new Manager({
-        kubeConfig: kubeConfig(), namespace, metricsBindAddress: '0', healthProbeBindAddress: '0', gracefulShutdownTimeoutMs: 2000,
+        kubeConfig: kubeConfig(),
+        namespace,
+        metricsBindAddress: '0',
+        healthProbeBindAddress: '0',
+        gracefulShutdownTimeoutMs: 2000,
         logger: level === undefined ? silentLogger() : createLogger({ level, name: 'user-sync-e2e', destination: process.stderr }),
       });
       const registry = new Registry();
@@ -100,7 +137,11 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
       const db = openStateDatabase(path.join(dir, 'state.db'), [...deltaTokenMigrations, ...operationJournalMigrations]);
       const metrics = createSyncMetrics(registry);
       const registration = registerUserSyncControllers(manager, {
-        graph, graphEndpoints: endpoints, journal: new OperationJournal(db), deltaTokens: new SqliteDeltaTokenStore(db), metrics,
+        graph,
+        graphEndpoints: endpoints,
+        journal: new OperationJournal(db),
+        deltaTokens: new SqliteDeltaTokenStore(db),
+        metrics,
         autoBatch: { quietPeriodMs: 1_000, maxBatchMs: 60_000, flushEveryMs: 1_000 },
         propagation: { graceMs: 3_000, firstCheckMs: 1_000, maxCheckMs: 3_000 },
       });
@@ -117,9 +158,13 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     },
     async createTenant(spec: Record<string, unknown> = {}): Promise<void> {
       await kube.create(TeamsTenantResource, namespace, {
-        apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: TENANT },
+        apiVersion: ApiVersion,
+        kind: 'TeamsTenant',
+        metadata: { name: TENANT },
         spec: {
-          tenantId: TENANT_ID, syncMode: options.syncMode ?? 'Auto', integrationLicenses: options.integrationLicenses ?? 10,
+          tenantId: TENANT_ID,
+          syncMode: options.syncMode ?? 'Auto',
+          integrationLicenses: options.integrationLicenses ?? 10,
           globalAdmin: { userPrincipalName: upn('admin') },
           credentials: { clientId: APP_ID, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
           policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM', noVoicemail: 'PBX-NoVM' } },
@@ -129,8 +174,14 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     },
     async createMapping(name: string, user: string | undefined, phoneNumber: string, voicemail = 'Voicemail'): Promise<void> {
       await kube.create(UserLicenseMappingResource, namespace, {
-        apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name },
-        spec: { tenantRef: { name: TENANT }, pbxUser: { displayName: name, phoneNumber, voicemail }, ...(user === undefined ? {} : { teamsUser: { userPrincipalName: user } }) },
+        apiVersion: ApiVersion,
+        kind: 'UserLicenseMapping',
+        metadata: { name },
+        spec: {
+          tenantRef: { name: TENANT },
+          pbxUser: { displayName: name, phoneNumber, voicemail },
+          ...(user === undefined ? {} : { teamsUser: { userPrincipalName: user } }),
+        },
       } as KubeObject);
     },
     mapping: (name: string) => kube.get<UserLicenseMapping & KubeObject>(UserLicenseMappingResource, namespace, name),
@@ -144,10 +195,14 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     async waitFor(name: string, expected: string, type = 'Ready', timeoutMs = 30_000): Promise<void> {
       let last = '';
       try {
-        await eventually(`${name} ${type}=${expected}`, async () => {
-          last = await env.condition(name, type);
-          return last === expected || last.startsWith(`${expected}/`) ? true : undefined;
-        }, timeoutMs);
+        await eventually(
+          `${name} ${type}=${expected}`,
+          async () => {
+            last = await env.condition(name, type);
+            return last === expected || last.startsWith(`${expected}/`) ? true : undefined;
+          },
+          timeoutMs,
+        );
       } catch (error) {
         const conditions = (await env.mapping(name).catch(() => undefined))?.status?.conditions;
         throw new Error(`${(error as Error).message}; last ${last}: ${JSON.stringify(conditions)}`);
@@ -155,7 +210,9 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     },
     /** Asks for an immediate tenant pass with every read (drift check) via the reconcile annotation. */
     async requestDriftCheck(): Promise<void> {
-      await kube.patch(TeamsTenantResource, namespace, TENANT, { metadata: { annotations: { 'teamssync.io/reconcile-requested-at': new Date().toISOString() } } });
+      await kube.patch(TeamsTenantResource, namespace, TENANT, {
+        metadata: { annotations: { 'teamssync.io/reconcile-requested-at': new Date().toISOString() } },
+      });
     },
     holder: (number: string) => sim.control.numbers(TENANT_ID).find((n) => n.telephoneNumber === number)?.assignmentTargetId ?? undefined,
     /** Graph writes the simulator saw (inner $batch requests included, the envelope not). */

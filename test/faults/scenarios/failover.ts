@@ -65,17 +65,31 @@ export async function failover(world: FaultWorld, size: FaultSizes['failover'], 
 }
 
 async function leaderOf(replicas: readonly Replica[]): Promise<Replica> {
-  return until('a leader', async () => {
-    for (const r of replicas) {
-      const won = await Promise.race([r.acquired.then(() => true, () => false), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
-      if (won && r.daemon.running()) return r;
-    }
-    return undefined;
-  }, 120_000, 200);
+  return until(
+    'a leader',
+    async () => {
+      for (const r of replicas) {
+        const won = await Promise.race([
+          r.acquired.then(
+            () => true,
+            () => false,
+          ),
+          new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+        ]);
+        if (won && r.daemon.running()) return r;
+      }
+      return undefined;
+    },
+    120_000,
+    200,
+  );
 }
 
 /** Writes that overlap another writer's term (see the file comment). */
-export function overlappingWrites(writes: readonly RequestLogEntry[], gaps: readonly { from: number; to: number }[]): { count: number; writers: number; examples: string[] } {
+export function overlappingWrites(
+  writes: readonly RequestLogEntry[],
+  gaps: readonly { from: number; to: number }[],
+): { count: number; writers: number; examples: string[] } {
   const sorted = [...writes].filter((w) => w.writer !== undefined).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const retired = new Set<string>();
   const firstSeen = new Map<string, number>();

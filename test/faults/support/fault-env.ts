@@ -33,23 +33,45 @@ export const upnOf = (i: number): string => `u${i}@${DOMAIN}`;
 /** A tenant with `users` Teams Phone users, the controller's app and the policies the mappings get. */
 export function tenantSeed(users: number): TenantSeed {
   return {
-    tenantId: TENANT_ID, displayName: 'Faults', domains: [DOMAIN],
-    apps: [{
-      appId: APP_ID, secrets: [APP_SECRET],
-      applicationPermissions: ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'],
-    }],
-    users: Array.from({ length: users }, (_, i) => ({ id: userIdOf(i + 1), userPrincipalName: upnOf(i + 1), displayName: `User ${i + 1}`, licenses: ['MCOEV'] })),
+    tenantId: TENANT_ID,
+    displayName: 'Faults',
+    domains: [DOMAIN],
+    apps: [
+      {
+        appId: APP_ID,
+        secrets: [APP_SECRET],
+        applicationPermissions: [
+          'User.Read.All',
+          'LicenseAssignment.Read.All',
+          'TeamsTelephoneNumber.ReadWrite.All',
+          'TeamsPolicyUserAssign.ReadWrite.All',
+          'TeamsUserConfiguration.Read.All',
+        ],
+      },
+    ],
+    users: Array.from({ length: users }, (_, i) => ({
+      id: userIdOf(i + 1),
+      userPrincipalName: upnOf(i + 1),
+      displayName: `User ${i + 1}`,
+      licenses: ['MCOEV'],
+    })),
     skus: [{ sku: 'MCOEV', prepaidUnits: users + 10 }],
-    policies: [{ policyType: 'OnlineVoiceRoutingPolicy', name: POLICIES.voiceRoutingPolicy }, { policyType: 'TeamsCallingPolicy', name: POLICIES.callingPolicy }],
+    policies: [
+      { policyType: 'OnlineVoiceRoutingPolicy', name: POLICIES.voiceRoutingPolicy },
+      { policyType: 'TeamsCallingPolicy', name: POLICIES.callingPolicy },
+    ],
   };
 }
 
 /** The mapping of user i. */
 export function mappingOf(i: number): CachedMapping {
   return {
-    apiVersion: ApiVersion, kind: 'UserLicenseMapping', metadata: { name: `m${i}` },
+    apiVersion: ApiVersion,
+    kind: 'UserLicenseMapping',
+    metadata: { name: `m${i}` },
     spec: {
-      tenantRef: { name: TENANT }, suspend: false,
+      tenantRef: { name: TENANT },
+      suspend: false,
       pbxUser: { displayName: `User ${i}`, phoneNumber: numberOf(i), voicemail: 'Voicemail' },
       teamsUser: { userPrincipalName: upnOf(i) },
     },
@@ -100,19 +122,36 @@ export async function startFaultWorld(): Promise<FaultWorld> {
   const kube = new KubeClient(kc);
   const crashes: string[] = [];
   return {
-    cp, install, kube,
+    cp,
+    install,
+    kube,
     crashes: () => crashes.length,
     crashReports: () => [...crashes],
     close: () => cp.stop(),
     async scenario(name, options) {
-      const sim = await startSimulator({ seed: [tenantSeed(options.users)], operationDelayMs: options.operationDelayMs ?? 200, tokenLifetimeSeconds: 3600, ...(options.limits ? { limits: options.limits } : {}) });
+      const sim = await startSimulator({
+        seed: [tenantSeed(options.users)],
+        operationDelayMs: options.operationDelayMs ?? 200,
+        tokenLifetimeSeconds: 3600,
+        ...(options.limits ? { limits: options.limits } : {}),
+      });
       const namespace = `faults-${name}-${randomBytes(2).toString('hex')}`;
       await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
-      await kube.create(coreResources.secrets, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph-app' }, stringData: { clientSecret: APP_SECRET } } as KubeObject);
+      await kube.create(coreResources.secrets, namespace, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'graph-app' },
+        stringData: { clientSecret: APP_SECRET },
+      } as KubeObject);
       await kube.create(TeamsTenantResource, namespace, {
-        apiVersion: ApiVersion, kind: 'TeamsTenant', metadata: { name: TENANT },
+        apiVersion: ApiVersion,
+        kind: 'TeamsTenant',
+        metadata: { name: TENANT },
         spec: {
-          tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: options.users, driftCheckInterval: '24h',
+          tenantId: TENANT_ID,
+          syncMode: 'Auto',
+          integrationLicenses: options.users,
+          driftCheckInterval: '24h',
           credentials: { clientId: APP_ID, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
           policies: { voiceRoutingPolicy: POLICIES.voiceRoutingPolicy, callingPolicies: { voicemail: POLICIES.callingPolicy } },
         },
@@ -121,11 +160,13 @@ export async function startFaultWorld(): Promise<FaultWorld> {
       const caused = new WeakSet<RunningDaemon>();
       const echo = process.env['FAULTS_LOG'] === undefined ? undefined : (line: string) => process.stderr.write(`[daemon ${name}] ${line}\n`);
       const scenario: Scenario = {
-        sim, namespace,
+        sim,
+        namespace,
         async daemon(opts = {}) {
           const controlPlane = { ...cp, kubectl: cp.binaries.kubectl, ...(opts.apiserver ? { server: opts.apiserver } : {}) };
           const daemon = await startDaemon({
-            controlPlane, install,
+            controlPlane,
+            install,
             graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
             // A user scaling the mapping controller for a large tenant; one replica runs without an election.
             flags: { namespace, workers: '2,userlicensemapping=32', 'leader-elect': String(opts.leaderElect ?? false) },
@@ -185,7 +226,12 @@ async function retry<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Waits until `probe` returns a value (not undefined/false), polling every `stepMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, stepMs = 1000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  stepMs = 1000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -22,7 +22,11 @@ export async function watchReadiness(kube: KubeClient, namespace: string): Promi
   const ready = new Map<string, boolean>();
   const controller = new AbortController();
   // A fresh CRD's storage may still be initialising (429): retried.
-  const stream = await until('the mapping watch', () => kube.openStream(resourcePath(UserLicenseMappingResource, namespace), { watch: true }, controller.signal), 60_000);
+  const stream = await until(
+    'the mapping watch',
+    () => kube.openStream(resourcePath(UserLicenseMappingResource, namespace), { watch: true }, controller.signal),
+    60_000,
+  );
   void (async () => {
     const decoder = new TextDecoder();
     let buffer = '';

@@ -31,16 +31,21 @@ interface SchemaNode {
 
 /** Text with unicode beyond the BMP, combining marks, RTL and control-free whitespace. */
 const unicodeText = (minLength: number, maxLength: number): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.string({ unit: 'grapheme', minLength, maxLength }),
-    fc.string({ unit: fc.constantFrom('é', 'ß', '漢', '🙂', '\u200f', 'a\u0301', ' ', 'Ω', 'ﬀ', '\u00a0'), minLength, maxLength }),
-  ).filter((s) => s.length >= minLength && s.length <= maxLength);
+  fc
+    .oneof(
+      fc.string({ unit: 'grapheme', minLength, maxLength }),
+      fc.string({ unit: fc.constantFrom('é', 'ß', '漢', '🙂', '\u200f', 'a\u0301', ' ', 'Ω', 'ﬀ', '\u00a0'), minLength, maxLength }),
+    )
+    .filter((s) => s.length >= minLength && s.length <= maxLength);
 
 function stringArbitrary(node: SchemaNode): fc.Arbitrary<string> {
   const min = node.minLength ?? 0;
   const max = Math.min(node.maxLength ?? 64, 300);
   if (node.enum) return fc.constantFrom(...(node.enum as string[]));
-  if (node.format === 'date-time') return fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  if (node.format === 'date-time')
+    return fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
   if (node.pattern) {
     const regex = new RegExp(node.pattern);
     // Boundary lengths come from the pattern's own repetition; overlong draws are cut by the filter.
@@ -79,7 +84,8 @@ function plainArbitraryOf(node: SchemaNode, depth: number): fc.Arbitrary<unknown
       const listType = node['x-kubernetes-list-type'];
       if (listType === 'set') return fc.uniqueArray(item, { ...constraints, selector: (v) => JSON.stringify(v) });
       const keys = node['x-kubernetes-list-map-keys'];
-      if (listType === 'map' && keys) return fc.uniqueArray(item, { ...constraints, selector: (v) => JSON.stringify(keys.map((k) => (v as Record<string, unknown>)[k])) });
+      if (listType === 'map' && keys)
+        return fc.uniqueArray(item, { ...constraints, selector: (v) => JSON.stringify(keys.map((k) => (v as Record<string, unknown>)[k])) });
       return fc.array(item, constraints);
     }
     case 'string':

@@ -73,7 +73,7 @@ export function repeatedWrites(writes: readonly RequestLogEntry[], note: (what: 
   for (const [key, count] of accepted) {
     if (count < 2) continue;
     if (key.startsWith('policy ')) regrants += count - 1;
-    else (duplicated += count - 1, note(`duplicated ×${count}: ${key}`));
+    else ((duplicated += count - 1), note(`duplicated ×${count}: ${key}`));
   }
   return { duplicated, regrants };
 }

@@ -47,8 +47,19 @@ async function installGuard(namespace: string) {
   params.metadata.namespace = namespace;
   params.data = { allowedGroups: ` ${approvers} , other-group ` };
   const rbac = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'tenant-editor', namespace }, rules: [{ apiGroups: ['teamssync.io'], resources: ['teamstenants'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'tenant-editor', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-editor' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: editors }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'tenant-editor', namespace },
+      rules: [{ apiGroups: ['teamssync.io'], resources: ['teamstenants'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'tenant-editor', namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-editor' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: editors }],
+    },
   ];
   const all = [params, ...rbac, policy, binding];
   await mustKubectl(['apply', '-f', '-'], { stdin: all.map((m) => JSON.stringify(m)).join('\n---\n') });
@@ -102,8 +113,13 @@ test('tenant guard: only the configured group may change syncMode, credentials o
     assert.match(result.stderr, message, what);
     assert.match(result.stderr, new RegExp(approvers.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the message names who may');
   }
-  const tenant = JSON.parse(await mustKubectl(['get', 'teamstenant', 'contoso', '-o', 'json'], { namespace })) as { spec: { syncMode: string; credentials: { clientId: string }; globalAdmin: { userPrincipalName: string } } };
-  assert.deepEqual([tenant.spec.syncMode, tenant.spec.credentials.clientId, tenant.spec.globalAdmin.userPrincipalName], ['Manual', sampleClientId, 'ga@contoso.example']);
+  const tenant = JSON.parse(await mustKubectl(['get', 'teamstenant', 'contoso', '-o', 'json'], { namespace })) as {
+    spec: { syncMode: string; credentials: { clientId: string }; globalAdmin: { userPrincipalName: string } };
+  };
+  assert.deepEqual(
+    [tenant.spec.syncMode, tenant.spec.credentials.clientId, tenant.spec.globalAdmin.userPrincipalName],
+    ['Manual', sampleClientId, 'ga@contoso.example'],
+  );
 
   // Other edits stay open to editors outside the group.
   const other = await patchTenant(namespace, mallory(editors), { integrationLicenses: 7, description: 'edited by support' });
@@ -113,7 +129,10 @@ test('tenant guard: only the configured group may change syncMode, credentials o
   assert.match(deleted.stderr, /may delete a TeamsTenant in Manual mode/);
 
   // Members of the group may do all of it.
-  const switched = await patchTenant(namespace, alice(editors, approvers), { syncMode: 'Auto', credentials: { clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' } });
+  const switched = await patchTenant(namespace, alice(editors, approvers), {
+    syncMode: 'Auto',
+    credentials: { clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' },
+  });
   assert.equal(switched.code, 0, switched.stderr);
   const back = await patchTenant(namespace, alice(editors, approvers), { syncMode: 'Manual' });
   assert.equal(back.code, 0, back.stderr);
@@ -127,12 +146,17 @@ test('tenant guard: an Auto tenant may be deleted by editors; the status subreso
   await mustKubectl(['create', '-f', '-'], { namespace, stdin: JSON.stringify(teamsTenant('contoso')) });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const probe = await patchTenant(namespace, mallory(editors), { syncMode: 'Manual', globalAdmin: { userPrincipalName: 'ga@contoso.example' } }, ['--dry-run=server']);
+    const probe = await patchTenant(namespace, mallory(editors), { syncMode: 'Manual', globalAdmin: { userPrincipalName: 'ga@contoso.example' } }, [
+      '--dry-run=server',
+    ]);
     if (probe.code !== 0 && /syncMode/.test(probe.stderr)) break;
     assert.ok(Date.now() < deadline, `the policy never took effect: ${probe.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const status = await kubectl(['patch', 'teamstenant', 'contoso', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { observedGeneration: 1 } })], { namespace });
+  const status = await kubectl(
+    ['patch', 'teamstenant', 'contoso', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { observedGeneration: 1 } })],
+    { namespace },
+  );
   assert.equal(status.code, 0, status.stderr);
   const deleted = await kubectl([...mallory(editors), 'delete', 'teamstenant', 'contoso', '--wait=false'], { namespace });
   assert.equal(deleted.code, 0, deleted.stderr);

@@ -27,7 +27,10 @@ test('the Dockerfile fetches nothing outside the lockfiles: npm ci --ignore-scri
   const runs = stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN'));
   assert.ok(runs.length > 0);
   for (const step of runs) {
-    for (const command of step.args.split(/&&|;|\|\|/).map((c) => c.trim()).filter(Boolean)) {
+    for (const command of step.args
+      .split(/&&|;|\|\|/)
+      .map((c) => c.trim())
+      .filter(Boolean)) {
       assert.doesNotMatch(command, /^(npx|corepack|curl|wget|git|pip3?|apt-get|apt|yarn|pnpm)\b/, `Dockerfile:${step.line}: ${command}`);
       if (/^npm\b/.test(command)) {
         assert.match(command, /^npm (ci|prune)\b/, `Dockerfile:${step.line}: only lockfile installs: ${command}`);
@@ -42,7 +45,11 @@ test('the Dockerfile fetches nothing outside the lockfiles: npm ci --ignore-scri
   }
   const runtime = stages.at(-1);
   assert.ok(runtime !== undefined);
-  assert.deepEqual(runtime.instructions.filter((i) => i.keyword === 'RUN'), [], 'the runtime stage runs nothing (its base has no compiler, no npm)');
+  assert.deepEqual(
+    runtime.instructions.filter((i) => i.keyword === 'RUN'),
+    [],
+    'the runtime stage runs nothing (its base has no compiler, no npm)',
+  );
   const user = runtime.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args;
   assert.match(user ?? '', /^\d+(:\d+)?$/, 'a numeric USER, so runAsNonRoot can verify it');
 });
@@ -73,16 +80,27 @@ test('replayed step by step, the Dockerfile builds a runtime stage without npm t
     // The host's node, npm and compilers stand in for node:24-bookworm. A fresh HOME shows what the build would
     // download into it (node-gyp caches headers under ~/.cache/node-gyp); npm's cache is shared only to save time,
     // every package is still checked against the lockfiles' integrity hashes.
-    runEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, npm_config_cache: npmCache, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+    runEnv: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: home,
+      npm_config_cache: npmCache,
+      npm_config_prefer_offline: 'true',
+      npm_config_update_notifier: 'false',
+    },
     onStep: (stage, step) => t.diagnostic(`${stage}: ${step.keyword} ${step.args.slice(0, 100)}`),
   });
 
   assert.equal(existsSync(path.join(home, '.cache', 'node-gyp')), false, 'node-gyp downloaded no headers');
   assert.deepEqual(await toolsIn(image.root), [], 'the runtime stage has no npm, npx or corepack');
   const app = inRoot(image.root, image.workdir);
-  for (const dev of ['typescript', 'tsx', 'node-gyp', 'fast-check']) assert.equal(existsSync(path.join(app, 'node_modules', dev)), false, `devDependency ${dev} is not shipped`);
+  for (const dev of ['typescript', 'tsx', 'node-gyp', 'fast-check'])
+    assert.equal(existsSync(path.join(app, 'node_modules', dev)), false, `devDependency ${dev} is not shipped`);
   const sqlite = path.join(app, 'node_modules/better-sqlite3');
-  assert.deepEqual(await readdir(path.join(sqlite, 'build'), { recursive: true }), ['Release', path.join('Release', 'better_sqlite3.node')], 'only the addon compiled in the build stage');
+  assert.deepEqual(
+    await readdir(path.join(sqlite, 'build'), { recursive: true }),
+    ['Release', path.join('Release', 'better_sqlite3.node')],
+    'only the addon compiled in the build stage',
+  );
   assert.equal(existsSync(path.join(sqlite, 'prebuilds')), false, 'no prebuilt binary the loader could prefer');
   const [uid, gid] = (image.user ?? '').split(':').map(Number);
   assert.ok(uid !== undefined && Number.isInteger(uid) && uid > 0, `numeric non-root USER, got ${image.user}`);
@@ -116,10 +134,15 @@ test('replayed step by step, the Dockerfile builds a runtime stage without npm t
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-6000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.after(() => child.kill('SIGKILL'));
-  await waitFor('/readyz of the image entrypoint', async () => {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
-    return (await fetch(`http://127.0.0.1:${probes}/readyz`)).status === 200;
-  }, 60_000, 200).catch((error: Error) => assert.fail(`${error.message}\n${output}`));
+  await waitFor(
+    '/readyz of the image entrypoint',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+      return (await fetch(`http://127.0.0.1:${probes}/readyz`)).status === 200;
+    },
+    60_000,
+    200,
+  ).catch((error: Error) => assert.fail(`${error.message}\n${output}`));
   assert.ok(existsSync(path.join(stateDir, 'state.db')), 'the native SQLite addon opened the state database as the image user');
   child.kill('SIGTERM');
   assert.equal(await exited, 0, `a clean shutdown on SIGTERM:\n${output}`);

@@ -41,10 +41,14 @@ test('printer columns: a mapping row shows its spec and its conditions', async (
   const namespace = await testNamespace(t);
   assert.equal((await kubectl(['apply', '-f', '-'], { namespace, stdin: JSON.stringify(userLicenseMapping('alex')) })).code, 0);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const status = { status: { conditions: [
-    { type: 'Ready', status: 'False', reason: 'PropagationPending', message: 'Waiting for Teams', lastTransitionTime: now },
-    { type: 'SyncNeeded', status: 'True', reason: 'PropagationPending', message: 'Waiting for Teams', lastTransitionTime: now },
-  ] } };
+  const status = {
+    status: {
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'PropagationPending', message: 'Waiting for Teams', lastTransitionTime: now },
+        { type: 'SyncNeeded', status: 'True', reason: 'PropagationPending', message: 'Waiting for Teams', lastTransitionTime: now },
+      ],
+    },
+  };
   const patched = await kubectl(['patch', 'ulm', 'alex', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)], { namespace });
   assert.equal(patched.code, 0, patched.stderr);
   const table = await kubectl(['get', 'ulm', 'alex', '--no-headers'], { namespace });

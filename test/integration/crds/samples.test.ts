@@ -10,9 +10,14 @@ test('samples: kubectl apply -k config/samples creates every sample', async (t) 
   const namespace = await testNamespace(t);
   const applied = await kubectl(['apply', '-k', samplesDir], { namespace });
   assert.equal(applied.code, 0, applied.stderr);
-  for (const line of ['teamstenant.teamssync.io/contoso created', 'userlicensemapping.teamssync.io/alex-alta created',
-    'userlicensemapping.teamssync.io/mo-alta created', 'presencesync.teamssync.io/contoso-presence created',
-    'teamssync.teamssync.io/contoso-dry-run created', 'secret/contoso-graph created']) {
+  for (const line of [
+    'teamstenant.teamssync.io/contoso created',
+    'userlicensemapping.teamssync.io/alex-alta created',
+    'userlicensemapping.teamssync.io/mo-alta created',
+    'presencesync.teamssync.io/contoso-presence created',
+    'teamssync.teamssync.io/contoso-dry-run created',
+    'secret/contoso-graph created',
+  ]) {
     assert.ok(applied.stdout.includes(line), `missing "${line}" in:\n${applied.stdout}`);
   }
   const again = await kubectl(['apply', '-k', samplesDir], { namespace });
@@ -46,6 +51,8 @@ test('samples: the apiserver fills the documented defaults', async (t) => {
   assert.equal(got.stdout, 'All Manual');
   const mapping = await kubectl(['get', 'ulm', 'alex-alta', '-o', 'jsonpath={.spec.suspend}'], { namespace });
   assert.equal(mapping.stdout, 'false');
-  const presence = await kubectl(['get', 'ps', 'contoso-presence', '-o', 'jsonpath={.spec.stream.retention} {.spec.pbxEvents.tokenSecretRef.key}'], { namespace });
+  const presence = await kubectl(['get', 'ps', 'contoso-presence', '-o', 'jsonpath={.spec.stream.retention} {.spec.pbxEvents.tokenSecretRef.key}'], {
+    namespace,
+  });
   assert.equal(presence.stdout, '24h token');
 });

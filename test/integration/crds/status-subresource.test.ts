@@ -8,11 +8,16 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function conditions(ready: string, syncNeeded: string): Record<string, unknown> {
   const at = now();
-  return { status: { observedGeneration: 1, conditions: [
-    { type: 'Ready', status: ready, reason: ready === 'True' ? 'Configured' : 'Progressing', message: '', lastTransitionTime: at },
-    { type: 'SyncNeeded', status: syncNeeded, reason: syncNeeded === 'True' ? 'Progressing' : 'UpToDate', message: '', lastTransitionTime: at },
-    { type: 'Failed', status: 'False', reason: 'NoError', message: '', lastTransitionTime: at },
-  ] } };
+  return {
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        { type: 'Ready', status: ready, reason: ready === 'True' ? 'Configured' : 'Progressing', message: '', lastTransitionTime: at },
+        { type: 'SyncNeeded', status: syncNeeded, reason: syncNeeded === 'True' ? 'Progressing' : 'UpToDate', message: '', lastTransitionTime: at },
+        { type: 'Failed', status: 'False', reason: 'NoError', message: '', lastTransitionTime: at },
+      ],
+    },
+  };
 }
 
 async function createMapping(namespace: string): Promise<void> {
@@ -30,7 +35,10 @@ test('status subresource: writes to the main resource do not change status', asy
   const patched = await kubectl(['patch', 'ulm', 'alex', '--type=merge', '-p', JSON.stringify({ status: { licenseState: 'Holding' } })], { namespace });
   assert.equal(patched.code, 0, patched.stderr);
   assert.equal(await jsonpath(namespace, '{.status.licenseState}'), '');
-  const replaced = await kubectl(['apply', '-f', '-'], { namespace, stdin: JSON.stringify({ ...userLicenseMapping('alex'), status: { licenseState: 'Waiting' } }) });
+  const replaced = await kubectl(['apply', '-f', '-'], {
+    namespace,
+    stdin: JSON.stringify({ ...userLicenseMapping('alex'), status: { licenseState: 'Waiting' } }),
+  });
   assert.equal(replaced.code, 0, replaced.stderr);
   assert.equal(await jsonpath(namespace, '{.status.licenseState}'), '');
 });
@@ -59,12 +67,17 @@ test('status subresource: /status writes are validated too', async (t) => {
 test('kubectl wait --for=condition=Ready returns once Ready=True is written through /status', async (t) => {
   const namespace = await testNamespace(t);
   await createMapping(namespace);
-  assert.equal((await kubectl(['patch', 'ulm', 'alex', '--subresource=status', '--type=merge', '-p', JSON.stringify(conditions('False', 'True'))], { namespace })).code, 0);
+  assert.equal(
+    (await kubectl(['patch', 'ulm', 'alex', '--subresource=status', '--type=merge', '-p', JSON.stringify(conditions('False', 'True'))], { namespace })).code,
+    0,
+  );
   let settled = false;
   const waiting = kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'ulm/alex'], { namespace }).finally(() => (settled = true));
   await sleep(1_500);
   assert.equal(settled, false, 'kubectl wait must not return while Ready=False');
-  const patched = await kubectl(['patch', 'ulm', 'alex', '--subresource=status', '--type=merge', '-p', JSON.stringify(conditions('True', 'False'))], { namespace });
+  const patched = await kubectl(['patch', 'ulm', 'alex', '--subresource=status', '--type=merge', '-p', JSON.stringify(conditions('True', 'False'))], {
+    namespace,
+  });
   assert.equal(patched.code, 0, patched.stderr);
   const waited = await waiting;
   assert.equal(waited.code, 0, waited.stderr);

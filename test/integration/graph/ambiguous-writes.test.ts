@@ -48,11 +48,20 @@ function posts(sim: Sim, suffix: string): RequestLogEntry[] {
 function noticeFixture() {
   const admin = phoneUser(2).userPrincipalName;
   const tenant = {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'tenant-a' },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'TeamsTenant',
+    metadata: { name: 'contoso', namespace: 'tenant-a' },
     spec: { tenantId: TENANT_ID, syncMode: 'Auto', integrationLicenses: 2, notifications: { enabled: true, senderMailbox: admin } },
   } as unknown as CachedTenant;
   const state = {
-    enabled: true, mode: 'Auto' as const, globalAdmin: admin, additionalRecipients: [], licenses: 2, pendingChanges: 0, deleting: false, reminderIntervalMs: 86_400_000,
+    enabled: true,
+    mode: 'Auto' as const,
+    globalAdmin: admin,
+    additionalRecipients: [],
+    licenses: 2,
+    pendingChanges: 0,
+    deleting: false,
+    reminderIntervalMs: 86_400_000,
   };
   return { tenant, state };
 }
@@ -62,7 +71,10 @@ const accepted = async (): Promise<void> => undefined;
 test('assignNumber: the operation lands after the connection dropped; the executor observes it and posts nothing again', async (t) => {
   const { sim, executor } = await setUp(t);
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber');
-  const state: OperationState = await executor.assignNumber({ kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' }, accepted);
+  const state: OperationState = await executor.assignNumber(
+    { kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' },
+    accepted,
+  );
   assert.deepEqual(state, { state: 'succeeded' });
   assert.equal(sim.control.numbers(TENANT_ID).find((n) => n.telephoneNumber === NUMBER)?.assignmentTargetId, phoneUser(1).id);
   assert.equal(posts(sim, '/assignNumber').length, 1, 'assignNumber was posted exactly once');
@@ -75,7 +87,10 @@ test('unassignNumber: dropped after apply, then observed as done; a repeat answe
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber');
   const action = { kind: 'UnassignNumber', number: NUMBER, numberType: 'directRouting' } as const;
   assert.deepEqual(await executor.unassignNumber(action, accepted), { state: 'succeeded' });
-  assert.equal(sim.control.numbers(TENANT_ID).some((n) => n.telephoneNumber === NUMBER), false);
+  assert.equal(
+    sim.control.numbers(TENANT_ID).some((n) => n.telephoneNumber === NUMBER),
+    false,
+  );
   assert.equal(posts(sim, '/unassignNumber').length, 1, 'unassignNumber was posted exactly once');
 
   // The retry the issue describes: Microsoft 365 answers that the number is not assigned; its effect is there.
@@ -135,7 +150,11 @@ test('sendMail: each notice is recorded before it is sent; a record left by a st
 test('sendMail: the Graph layer marks a reset after sending as outcome unknown (not retried in line)', async (t) => {
   const { sim, client } = await setUp(t);
   dropNext(sim, '/users/*/sendMail');
-  const message = { subject: 's', body: { contentType: 'Text' as const, content: 'b' }, toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }] };
+  const message = {
+    subject: 's',
+    body: { contentType: 'Text' as const, content: 'b' },
+    toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }],
+  };
   await assert.rejects(client.mail.sendMail(phoneUser(2).userPrincipalName, message), (e: unknown) => isOutcomeUnknown(e));
   assert.equal(posts(sim, '/sendMail').length, 1, 'sendMail is not repeated by the HTTP layer');
   assertDropped(sim);
@@ -163,7 +182,11 @@ test('setPresence and clearPresence: dropped after apply, retried as idempotent 
 
 test('5xx to a write: a 500 may hide success (outcome unknown); a 503 with Retry-After is a refusal, retried in line', async (t) => {
   const { sim, client } = await setUp(t);
-  const message = { subject: 's', body: { contentType: 'Text' as const, content: 'b' }, toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }] };
+  const message = {
+    subject: 's',
+    body: { contentType: 'Text' as const, content: 'b' },
+    toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }],
+  };
   sim.control.addFault({ host: 'graph', method: 'POST', path: '/users/*/sendMail', status: 500, count: 1 });
   await assert.rejects(client.mail.sendMail(phoneUser(2).userPrincipalName, message), (e: unknown) => isOutcomeUnknown(e));
   sim.control.addFault({ host: 'graph', method: 'POST', path: '/users/*/sendMail', status: 503, retryAfterSeconds: 1, count: 1 });
@@ -199,7 +222,10 @@ test('an operation id Graph does not know is resolved by observation: done when 
   const recent = new Date(Date.now() - 1_000).toISOString();
   const old = new Date(Date.now() - 120_000).toISOString();
   assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, recent), { state: 'running' }, 'young: it may still appear');
-  await assert.rejects(executor.resumeOperation('forgotten-operation', operation, old), (e: unknown) => e instanceof Error && /no longer reports/.test(e.message));
+  await assert.rejects(
+    executor.resumeOperation('forgotten-operation', operation, old),
+    (e: unknown) => e instanceof Error && /no longer reports/.test(e.message),
+  );
   assert.equal(sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: phoneUser(1).id }), undefined);
   assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, old), { state: 'succeeded' }, 'its effect is in place');
 });

@@ -17,7 +17,11 @@ async function setup(t: test.TestContext) {
   const seed = tenantSeed([admin, phoneUser(2)]);
   seed.apps?.push(
     { appId: certAppId, certificates: [cert.certificatePem], applicationPermissions: ['User.Read.All'] },
-    { appId: fedAppId, federatedCredentials: [{ issuer: sim.control.workloadIssuer(), subject: 'system:serviceaccount:teamssync:controller' }], applicationPermissions: ['User.Read.All'] },
+    {
+      appId: fedAppId,
+      federatedCredentials: [{ issuer: sim.control.workloadIssuer(), subject: 'system:serviceaccount:teamssync:controller' }],
+      applicationPermissions: ['User.Read.All'],
+    },
     { appId: disabledAppId, secrets: ['disabled-app-secret'], disabled: true, applicationPermissions: ['User.Read.All'] },
   );
   seed.apps![0]!.delegatedPermissions = ['User.Read', 'Presence.Read.All'];
@@ -29,7 +33,10 @@ const readUser = (credentials: TenantCredentials, sim: Awaited<ReturnType<typeof
   simClient(sim, { credentials, tenantId }).users.getUser(admin.userPrincipalName);
 
 const federated = (sim: Awaited<ReturnType<typeof setup>>, subject: string): TenantCredentials => ({
-  kind: 'federatedAssertion', clientId: fedAppId, subject, getAssertion: () => Promise.resolve(Redacted.of(sim.control.issueWorkloadToken({ subject }))),
+  kind: 'federatedAssertion',
+  clientId: fedAppId,
+  subject,
+  getAssertion: () => Promise.resolve(Redacted.of(sim.control.issueWorkloadToken({ subject }))),
 });
 
 test('auth: client secret, certificate and federated assertion all reach Graph', async (t) => {
@@ -49,12 +56,49 @@ test('auth: failures are typed with actionable messages', async (t) => {
   const sim = await setup(t);
   const other = createClientCertificate('not registered');
   const cases: Array<{ name: string; credentials: TenantCredentials; tenantId?: string; kind: string; reason?: string; message: RegExp }> = [
-    { name: 'BadSecret', credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of('definitely-wrong-secret') }, kind: 'AuthFailed', reason: 'InvalidSecret', message: /AADSTS7000215/ },
-    { name: 'DisabledApp', credentials: { kind: 'clientSecret', clientId: disabledAppId, clientSecret: Redacted.of('disabled-app-secret') }, kind: 'AuthFailed', reason: 'AppDisabled', message: /disabled/ },
-    { name: 'UnknownTenant', credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of(APP_SECRET) }, tenantId: '00000000-dead-beef-0000-000000000000', kind: 'AuthFailed', reason: 'TenantNotFound', message: /was not found/ },
-    { name: 'UnknownApp', credentials: { kind: 'clientSecret', clientId: '00000000-0000-0000-0000-00000000abcd', clientSecret: Redacted.of(APP_SECRET) }, kind: 'AuthFailed', reason: 'AppNotFound', message: /AADSTS700016/ },
-    { name: 'UnregisteredCertificate', credentials: { kind: 'certificate', clientId: certAppId, privateKeyPem: Redacted.of(other.privateKeyPem), certificatePem: other.certificatePem }, kind: 'AuthFailed', reason: 'InvalidCertificate', message: /certificate/ },
-    { name: 'FederatedSubjectMismatch', credentials: federated(sim, 'system:serviceaccount:other:intruder'), kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', message: /AADSTS70021.*|trusts system:serviceaccount:other:intruder/ },
+    {
+      name: 'BadSecret',
+      credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of('definitely-wrong-secret') },
+      kind: 'AuthFailed',
+      reason: 'InvalidSecret',
+      message: /AADSTS7000215/,
+    },
+    {
+      name: 'DisabledApp',
+      credentials: { kind: 'clientSecret', clientId: disabledAppId, clientSecret: Redacted.of('disabled-app-secret') },
+      kind: 'AuthFailed',
+      reason: 'AppDisabled',
+      message: /disabled/,
+    },
+    {
+      name: 'UnknownTenant',
+      credentials: { kind: 'clientSecret', clientId: APP_ID, clientSecret: Redacted.of(APP_SECRET) },
+      tenantId: '00000000-dead-beef-0000-000000000000',
+      kind: 'AuthFailed',
+      reason: 'TenantNotFound',
+      message: /was not found/,
+    },
+    {
+      name: 'UnknownApp',
+      credentials: { kind: 'clientSecret', clientId: '00000000-0000-0000-0000-00000000abcd', clientSecret: Redacted.of(APP_SECRET) },
+      kind: 'AuthFailed',
+      reason: 'AppNotFound',
+      message: /AADSTS700016/,
+    },
+    {
+      name: 'UnregisteredCertificate',
+      credentials: { kind: 'certificate', clientId: certAppId, privateKeyPem: Redacted.of(other.privateKeyPem), certificatePem: other.certificatePem },
+      kind: 'AuthFailed',
+      reason: 'InvalidCertificate',
+      message: /certificate/,
+    },
+    {
+      name: 'FederatedSubjectMismatch',
+      credentials: federated(sim, 'system:serviceaccount:other:intruder'),
+      kind: 'AuthFailed',
+      reason: 'FederatedIdentityMismatch',
+      message: /AADSTS70021.*|trusts system:serviceaccount:other:intruder/,
+    },
   ];
   for (const tc of cases) {
     const logger = capturingLogger();
@@ -85,7 +129,11 @@ test('auth: device code sign-in, then delegated refresh-token client checks Glob
   })();
   let prompt = '';
   const login = await deviceCodeLogin({
-    tenantId: TENANT_ID, clientId: APP_ID, endpoints, agent, permissions: ['User.Read', 'Presence.Read.All'],
+    tenantId: TENANT_ID,
+    clientId: APP_ID,
+    endpoints,
+    agent,
+    permissions: ['User.Read', 'Presence.Read.All'],
     onPrompt: (p) => (prompt = p.message),
   });
   await approve;
@@ -96,7 +144,9 @@ test('auth: device code sign-in, then delegated refresh-token client checks Glob
 
   const delegated = simClient(sim, { credentials: { kind: 'delegatedRefreshToken', clientId: APP_ID, refreshToken: login.refreshToken } });
   assert.equal(await delegated.directoryRoles.isGlobalAdministrator(), true);
-  const fromAccessToken = simClient(sim, { credentials: { kind: 'accessToken', clientId: APP_ID, accessToken: login.accessToken, expiresOn: login.expiresOn } });
+  const fromAccessToken = simClient(sim, {
+    credentials: { kind: 'accessToken', clientId: APP_ID, accessToken: login.accessToken, expiresOn: login.expiresOn },
+  });
   assert.equal(await fromAccessToken.directoryRoles.isGlobalAdministrator(), true);
   await assert.rejects(simClient(sim).directoryRoles.isGlobalAdministrator(), (e: unknown) => isGraphError(e, 'Terminal'), 'app-only cannot ask about /me');
 

@@ -28,7 +28,10 @@ test('numbers: assignNumber returns once the long-running operation succeeded; t
   assert.equal(assignment?.assignmentStatus, 'userAssigned');
   const config = await client.userConfigurations.getUserConfiguration(phoneUser(1).id, { justWritten: true });
   assert.equal(config.isEnterpriseVoiceEnabled, true);
-  assert.deepEqual(config.telephoneNumbers?.map((n) => n.telephoneNumber), ['+14255550100']);
+  assert.deepEqual(
+    config.telephoneNumbers?.map((n) => n.telephoneNumber),
+    ['+14255550100'],
+  );
 
   const resumed = await client.numbers.resumeOperation(result.operationId ?? '', { poll });
   assert.equal(resumed.succeeded, true, 'resuming a finished operation after a restart just reads it');
@@ -50,7 +53,10 @@ test('numbers: a refused assignment reports a failed operation (or a validation 
   t.after(() => client.close());
   await client.numbers.assignNumber({ telephoneNumber: '+14255550111', assignmentTargetId: phoneUser(1).id, numberType: 'directRouting' }, { poll });
   try {
-    const second = await client.numbers.assignNumber({ telephoneNumber: '+14255550111', assignmentTargetId: phoneUser(2).id, numberType: 'directRouting' }, { poll });
+    const second = await client.numbers.assignNumber(
+      { telephoneNumber: '+14255550111', assignmentTargetId: phoneUser(2).id, numberType: 'directRouting' },
+      { poll },
+    );
     assert.equal(second.succeeded, false, 'a number already held by someone else cannot be assigned');
   } catch (e: unknown) {
     assert.ok(isGraphError(e, 'Validation') || isGraphError(e, 'Conflict'), String(e));
@@ -63,8 +69,12 @@ test('numbers: other clouds get FeatureUnavailableInCloud without a request', as
   const client = simClient(sim, { cloud: 'USGovGCCHigh' });
   t.after(() => client.close());
   sim.control.resetCounters();
-  await assert.rejects(client.numbers.assignNumber({ telephoneNumber: '+1', assignmentTargetId: phoneUser(1).id, numberType: 'directRouting' }), (e: unknown) => isGraphError(e, 'FeatureUnavailableInCloud'));
-  await assert.rejects(client.policies.assignPolicy(phoneUser(1).id, { policyType: 'X', policyId: 'y' }), (e: unknown) => isGraphError(e, 'FeatureUnavailableInCloud'));
+  await assert.rejects(client.numbers.assignNumber({ telephoneNumber: '+1', assignmentTargetId: phoneUser(1).id, numberType: 'directRouting' }), (e: unknown) =>
+    isGraphError(e, 'FeatureUnavailableInCloud'),
+  );
+  await assert.rejects(client.policies.assignPolicy(phoneUser(1).id, { policyType: 'X', policyId: 'y' }), (e: unknown) =>
+    isGraphError(e, 'FeatureUnavailableInCloud'),
+  );
   assert.equal(sim.control.totalRequests({}), 0, 'nothing was attempted');
   assert.equal(TENANT_ID.length, 36);
 });

@@ -72,7 +72,10 @@ test('batch: one inner request throttled is resent alone after its Retry-After; 
   const started = Date.now();
   const results = await client.executeBatch(ids.map((id, i) => ({ id: String(i + 1), method: 'GET' as const, url: `/users/${id}?$select=id,displayName` })));
   assert.equal(results.size, 10);
-  assert.ok([...results.values()].every((r) => r.status === 200), JSON.stringify([...results.values()].map((r) => r.status)));
+  assert.ok(
+    [...results.values()].every((r) => r.status === 200),
+    JSON.stringify([...results.values()].map((r) => r.status)),
+  );
   assert.ok(Date.now() - started >= 1000, 'the throttled item waited its Retry-After');
   const entries = (await log(tenantId)).filter((e) => e.host === 'graph');
   assert.equal(entries.filter((e) => !e.inBatch).length, 2, 'first batch of 10, then a batch of the single throttled item');
@@ -87,7 +90,10 @@ test('batch: coalesced independent reads share $batch requests', async (t) => {
   await client.users.getUser(ids[0] ?? '');
   const before = (await log(tenantId)).filter((e) => e.host === 'graph' && !e.inBatch).length;
   const results = await Promise.all(ids.map((id) => client.batched<{ id: string }>({ method: 'GET', url: `/users/${id}?$select=id` })));
-  assert.deepEqual(results.map((r) => r.body?.id), ids);
+  assert.deepEqual(
+    results.map((r) => r.body?.id),
+    ids,
+  );
   const outer = (await log(tenantId)).filter((e) => e.host === 'graph' && !e.inBatch).length - before;
   assert.equal(outer, 3, '20 + 20 + 5');
 });

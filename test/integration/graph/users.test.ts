@@ -4,7 +4,10 @@ import { collect, MemoryDeltaTokenStore, type DeltaPage, type User } from '../..
 import { phoneUser, simClient, simFor, TENANT_ID, tenantSeed } from './support/sim.ts';
 
 const graphGets = (sim: Awaited<ReturnType<typeof simFor>>, route: RegExp): number =>
-  sim.control.requestCounts().filter((c) => c.host === 'graph' && c.method === 'GET' && route.test(c.route)).reduce((n, c) => n + c.count, 0);
+  sim.control
+    .requestCounts()
+    .filter((c) => c.host === 'graph' && c.method === 'GET' && route.test(c.route))
+    .reduce((n, c) => n + c.count, 0);
 
 test('users: 10,000 eligible users are read in ceil(N/999) pages; calling-plan and disabled users are dropped', async (t) => {
   const sim = await simFor(t);
@@ -44,7 +47,11 @@ test('users: delta sees renames, disables, deletions and additions; an expired t
   assert.ok(store.get(`users:${TENANT_ID}`) !== undefined, 'deltaLink stored after the round');
 
   const quiet = await round(client, store);
-  assert.deepEqual(quiet.flatMap((p) => [...p.upserts, ...p.removed]), [], 'nothing changed');
+  assert.deepEqual(
+    quiet.flatMap((p) => [...p.upserts, ...p.removed]),
+    [],
+    'nothing changed',
+  );
 
   sim.control.renameUser(TENANT_ID, phoneUser(1).id, { displayName: 'Renamed One' });
   sim.control.disableUser(TENANT_ID, phoneUser(2).id);
@@ -56,14 +63,20 @@ test('users: delta sees renames, disables, deletions and additions; an expired t
   assert.equal(upserts.get(phoneUser(1).id)?.displayName, 'Renamed One');
   assert.equal(upserts.get(phoneUser(2).id)?.accountEnabled, false);
   assert.ok(upserts.has(phoneUser(99).id), 'new user appears');
-  assert.deepEqual(changes.flatMap((p) => p.removed).map((r) => r.id), [phoneUser(3).id]);
+  assert.deepEqual(
+    changes.flatMap((p) => p.removed).map((r) => r.id),
+    [phoneUser(3).id],
+  );
 
   sim.control.expireDeltaTokens(TENANT_ID);
   const resync = await round(client, store);
   assert.ok(resync.length > 0 && resync.every((p) => p.mode === 'resync'), 'expired token → full read flagged resync');
   assert.equal(resync.flatMap((p) => p.upserts).length, 30, '29 remaining seeded users + the added one');
   const after = await round(client, store);
-  assert.ok(after.every((p) => p.mode === 'incremental'), 'a fresh link was stored');
+  assert.ok(
+    after.every((p) => p.mode === 'incremental'),
+    'a fresh link was stored',
+  );
 });
 
 test('users: getUser of a missing user is NotFound; subscribed SKUs list Teams Phone', async (t) => {

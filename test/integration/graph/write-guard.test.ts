@@ -19,7 +19,11 @@ test('write guard: a refused write is never sent, reads (GET and POST reads) are
     },
   });
   t.after(() => client.close());
-  const message = { subject: 's', body: { contentType: 'Text' as const, content: 'b' }, toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }] };
+  const message = {
+    subject: 's',
+    body: { contentType: 'Text' as const, content: 'b' },
+    toRecipients: [{ emailAddress: { address: phoneUser(1).userPrincipalName } }],
+  };
   await client.mail.sendMail(phoneUser(2).userPrincipalName, message);
   open = false;
   await assert.rejects(client.mail.sendMail(phoneUser(2).userPrincipalName, message), /no longer holds the leader lease/);
@@ -27,5 +31,8 @@ test('write guard: a refused write is never sent, reads (GET and POST reads) are
   assert.equal(sim.control.outbox(TENANT_ID).length, 1, 'only the write made while the guard was open reached Microsoft 365');
   assert.equal((await client.users.getUser(phoneUser(1).id)).id, phoneUser(1).id, 'GET reads go on');
   assert.equal((await client.presence.getPresencesByUserId([phoneUser(1).id])).length, 1, 'POST reads go on');
-  assert.ok(refused.some((w) => w.startsWith('POST ') && w.endsWith('/sendMail')), refused.join(', '));
+  assert.ok(
+    refused.some((w) => w.startsWith('POST ') && w.endsWith('/sendMail')),
+    refused.join(', '),
+  );
 });

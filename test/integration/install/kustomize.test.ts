@@ -21,7 +21,12 @@ interface PolicyRule {
 
 /** A generated rule as it appears in a rendered role. */
 function asPolicyRule(rule: GeneratedRule): PolicyRule {
-  return { apiGroups: [rule.apiGroup], resources: [rule.resource], ...(rule.resourceNames ? { resourceNames: [...rule.resourceNames] } : {}), verbs: [...rule.verbs] };
+  return {
+    apiGroups: [rule.apiGroup],
+    resources: [rule.resource],
+    ...(rule.resourceNames ? { resourceNames: [...rule.resourceNames] } : {}),
+    verbs: [...rule.verbs],
+  };
 }
 
 async function rendered(): Promise<K8sObject[]> {
@@ -39,12 +44,29 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   const kinds = objects.map((o) => o.kind);
   const count = (kind: string): number => kinds.filter((k) => k === kind).length;
   const expected: Record<string, number> = {
-    CustomResourceDefinition: 4, Namespace: 1, ServiceAccount: 1, ClusterRole: 2, ClusterRoleBinding: 2, Role: 1, RoleBinding: 1,
-    Deployment: 1, Service: 2, ServiceMonitor: 1, PrometheusRule: 1, NetworkPolicy: 1,
+    CustomResourceDefinition: 4,
+    Namespace: 1,
+    ServiceAccount: 1,
+    ClusterRole: 2,
+    ClusterRoleBinding: 2,
+    Role: 1,
+    RoleBinding: 1,
+    Deployment: 1,
+    Service: 2,
+    ServiceMonitor: 1,
+    PrometheusRule: 1,
+    NetworkPolicy: 1,
   };
   for (const [kind, n] of Object.entries(expected)) assert.equal(count(kind), n, `${kind} in ${kinds.join(', ')}`);
   for (const o of objects) {
-    const clusterScoped = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind);
+    const clusterScoped = [
+      'Namespace',
+      'CustomResourceDefinition',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+    ].includes(o.kind);
     assert.equal(o.metadata.namespace, clusterScoped ? undefined : namespace, `${o.kind} ${o.metadata.name} namespace`);
   }
   assert.equal(one(objects, 'Namespace').metadata.name, namespace);
@@ -59,19 +81,38 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   // RBAC is the generated rules, bound to the Deployment's ServiceAccount.
   assert.deepEqual(one(objects, 'ClusterRole', 'teams-sync-manager-role')['rules'], rulesFor(daemonPermissions, 'cluster').map(asPolicyRule));
   assert.deepEqual(one(objects, 'Role', 'teams-sync-leader-election-role')['rules'], rulesFor(daemonPermissions, 'own-namespace').map(asPolicyRule));
-  for (const binding of [one(objects, 'ClusterRoleBinding', 'teams-sync-manager-rolebinding'), one(objects, 'RoleBinding', 'teams-sync-leader-election-rolebinding')]) {
+  for (const binding of [
+    one(objects, 'ClusterRoleBinding', 'teams-sync-manager-rolebinding'),
+    one(objects, 'RoleBinding', 'teams-sync-leader-election-rolebinding'),
+  ]) {
     assert.deepEqual(binding['subjects'], [{ kind: 'ServiceAccount', name: 'teams-sync-controller', namespace }]);
   }
 
   // The Deployment serves metrics, health and presence; each has its Service where one is needed.
-  const pod = (one(objects, 'Deployment')['spec'] as { template: { spec: { serviceAccountName: string; containers: Array<{ args: string[]; ports: Array<{ name: string; containerPort: number }> }> } } }).template.spec;
+  const pod = (
+    one(objects, 'Deployment')['spec'] as {
+      template: { spec: { serviceAccountName: string; containers: Array<{ args: string[]; ports: Array<{ name: string; containerPort: number }> }> } };
+    }
+  ).template.spec;
   assert.equal(pod.serviceAccountName, 'teams-sync-controller');
   const [container] = pod.containers;
-  assert.deepEqual(container?.ports.map((p) => [p.name, p.containerPort]), [['https-metrics', 8443], ['health', 8081], ['http-presence', 8082]]);
+  assert.deepEqual(
+    container?.ports.map((p) => [p.name, p.containerPort]),
+    [
+      ['https-metrics', 8443],
+      ['health', 8081],
+      ['http-presence', 8082],
+    ],
+  );
   assert.ok(container?.args.includes('--presence-bind-address=:8082'));
   assert.ok(container?.args.includes('--metrics-secure=true'), 'secure metrics serving, on by default');
-  const services = objects.filter((o) => o.kind === 'Service').map((s) => (s['spec'] as { ports: Array<{ port: number; targetPort: string }> }).ports.map((p) => [p.port, p.targetPort]));
-  assert.deepEqual(services.flat().sort(), [[8082, 'http-presence'], [8443, 'https-metrics']]);
+  const services = objects
+    .filter((o) => o.kind === 'Service')
+    .map((s) => (s['spec'] as { ports: Array<{ port: number; targetPort: string }> }).ports.map((p) => [p.port, p.targetPort]));
+  assert.deepEqual(services.flat().sort(), [
+    [8082, 'http-presence'],
+    [8443, 'https-metrics'],
+  ]);
 
   // The ServiceMonitor selects the metrics Service only and scrapes its named port.
   const monitor = one(objects, 'ServiceMonitor')['spec'] as {
@@ -79,12 +120,21 @@ test('kubectl kustomize config/default renders the whole install', async () => {
     endpoints: Array<{ port: string; scheme?: string; bearerTokenFile?: string; tlsConfig?: { insecureSkipVerify?: boolean } }>;
   };
   const selected = objects.filter((o) => o.kind === 'Service' && Object.entries(monitor.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
-  assert.deepEqual(selected.map((s) => s.metadata.name), ['teams-sync-controller-metrics']);
-  assert.deepEqual(monitor.endpoints.map((e) => [e.port, e.scheme, e.bearerTokenFile, e.tlsConfig?.insecureSkipVerify]),
-    [['https-metrics', 'https', '/var/run/secrets/kubernetes.io/serviceaccount/token', true]], 'HTTPS with the Prometheus ServiceAccount token, as kubebuilder scaffolds');
+  assert.deepEqual(
+    selected.map((s) => s.metadata.name),
+    ['teams-sync-controller-metrics'],
+  );
+  assert.deepEqual(
+    monitor.endpoints.map((e) => [e.port, e.scheme, e.bearerTokenFile, e.tlsConfig?.insecureSkipVerify]),
+    [['https-metrics', 'https', '/var/run/secrets/kubernetes.io/serviceaccount/token', true]],
+    'HTTPS with the Prometheus ServiceAccount token, as kubebuilder scaffolds',
+  );
   // Prometheus' ServiceAccount may get /metrics: the metrics-reader ClusterRole and its example binding.
   assert.deepEqual(one(objects, 'ClusterRole', 'teams-sync-controller-metrics-reader')['rules'], [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
-  assert.deepEqual((one(objects, 'ClusterRoleBinding', 'teams-sync-controller-metrics-reader')['roleRef'] as { name: string }).name, 'teams-sync-controller-metrics-reader');
+  assert.deepEqual(
+    (one(objects, 'ClusterRoleBinding', 'teams-sync-controller-metrics-reader')['roleRef'] as { name: string }).name,
+    'teams-sync-controller-metrics-reader',
+  );
 
   // The PrometheusRule is config/prometheus's, unchanged.
   const rules = parse(await readFile(path.join(repoRoot, 'config', 'prometheus', 'teamssync-rules.yaml'), 'utf8')) as K8sObject;
@@ -93,7 +143,10 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   // The NetworkPolicy admits only the daemon's three ports.
   const policy = one(objects, 'NetworkPolicy')['spec'] as { policyTypes: string[]; ingress: Array<{ ports: Array<{ port: number }> }> };
   assert.deepEqual(policy.policyTypes, ['Ingress', 'Egress']);
-  assert.deepEqual(policy.ingress.flatMap((r) => r.ports.map((p) => p.port)), [8443, 8081, 8082]);
+  assert.deepEqual(
+    policy.ingress.flatMap((r) => r.ports.map((p) => p.port)),
+    [8443, 8081, 8082],
+  );
 });
 
 test('kubectl apply -k config/default --dry-run=server: the real apiserver accepts every object', async () => {
@@ -104,11 +157,17 @@ test('kubectl apply -k config/default --dry-run=server: the real apiserver accep
   const out = ok(await kubectl(['apply', '-k', configDefault, '--dry-run=server'], { timeoutMs: 120_000 }), 'kubectl apply -k config/default --dry-run=server');
   const lines = out.trim().split('\n');
   assert.equal(lines.length, objects.length, out);
-  assert.ok(lines.every((l) => l.endsWith('(server dry run)')), out);
+  assert.ok(
+    lines.every((l) => l.endsWith('(server dry run)')),
+    out,
+  );
 });
 
 test('config/rbac, applied for real, lets the ServiceAccount do exactly what the tables say', async () => {
-  ok(await kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }) }), 'kubectl apply namespace');
+  ok(
+    await kubectl(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }) }),
+    'kubectl apply namespace',
+  );
   ok(await kubectl(['apply', '-k', path.join(repoRoot, 'config', 'rbac')]), 'kubectl apply -k config/rbac');
 
   const checks: Array<[AccessQuestion, boolean]> = [];
@@ -118,7 +177,8 @@ test('config/rbac, applied for real, lets the ServiceAccount do exactly what the
   }
   for (const rule of rulesFor(daemonPermissions, 'own-namespace')) {
     for (const verb of rule.verbs) {
-      for (const name of rule.resourceNames ?? [undefined]) checks.push([{ verb, group: rule.apiGroup, resource: rule.resource, namespace, ...(name ? { name } : {}) }, true]);
+      for (const name of rule.resourceNames ?? [undefined])
+        checks.push([{ verb, group: rule.apiGroup, resource: rule.resource, namespace, ...(name ? { name } : {}) }, true]);
     }
   }
   // What least privilege leaves out.
@@ -134,7 +194,8 @@ test('config/rbac, applied for real, lets the ServiceAccount do exactly what the
 
   const wrong: string[] = [];
   for (const [question, expected] of checks) {
-    if ((await serviceAccountCan(namespace, 'teams-sync-controller', question)) !== expected) wrong.push(`${JSON.stringify(question)}: want ${expected ? 'allowed' : 'denied'}`);
+    if ((await serviceAccountCan(namespace, 'teams-sync-controller', question)) !== expected)
+      wrong.push(`${JSON.stringify(question)}: want ${expected ? 'allowed' : 'denied'}`);
   }
   assert.deepEqual(wrong, []);
   assert.ok(checks.length > 30);

@@ -35,7 +35,12 @@ export async function helm(t: TestContext, args: string[]): Promise<KubectlResul
   const binary = path.join(bootstrapped('helm', 'helm'), 'helm');
   const home = await mkdtemp(path.join(tmpdir(), 'tsc-helm-'));
   t.after(() => rm(home, { recursive: true, force: true }));
-  const env = { ...process.env, HELM_CONFIG_HOME: path.join(home, 'config'), HELM_CACHE_HOME: path.join(home, 'cache'), HELM_DATA_HOME: path.join(home, 'data') };
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     let stdout = '';
@@ -55,7 +60,9 @@ export function ok(result: KubectlResult, what: string): string {
 
 /** Every object of a multi-document YAML stream. */
 export function objectsOf(yaml: string): K8sObject[] {
-  return parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o?.kind !== undefined);
+  return parseAllDocuments(yaml)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o?.kind !== undefined);
 }
 
 /** Installs the ServiceMonitor and PrometheusRule CRDs (server-side apply: idempotent) and waits until they are served. */
@@ -63,7 +70,13 @@ export async function installPrometheusOperatorCrds(): Promise<void> {
   const dir = bootstrapped('prometheus-operator-crds', 'the prometheus-operator CRDs');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
   for (const file of files) ok(await kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(dir, file)]), `kubectl apply ${file}`);
-  ok(await kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com'], { timeoutMs: 130_000 }), 'kubectl wait');
+  ok(
+    await kubectl(
+      ['wait', '--for=condition=Established', '--timeout=120s', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com'],
+      { timeoutMs: 130_000 },
+    ),
+    'kubectl wait',
+  );
 }
 
 /** `kubectl apply --dry-run=server` of a YAML stream; returns the lines kubectl printed. */
@@ -94,7 +107,9 @@ export async function serviceAccountCan(namespace: string, name: string, q: Acce
       user: `system:serviceaccount:${namespace}:${name}`,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
       resourceAttributes: {
-        verb: q.verb, group: q.group, resource: q.resource,
+        verb: q.verb,
+        group: q.group,
+        resource: q.resource,
         ...(q.subresource ? { subresource: q.subresource } : {}),
         ...(q.name ? { name: q.name } : {}),
         ...(q.namespace ? { namespace: q.namespace } : {}),

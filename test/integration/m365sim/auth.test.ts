@@ -20,8 +20,10 @@ tenant.apps?.push({ appId: 'dddddddd-0000-4000-8000-000000000001', displayName: 
 // Top-level await: `after` here is the file's root hook, so the simulator lives for every test in the file.
 const sim: RunningSimulator = await withSimulator({ after }, { seed: [tenant], tokenLifetimeSeconds: 3600 });
 sim.control.addApp(tenant.tenantId, {
-  appId: 'eeeeeeee-0000-4000-8000-000000000002', displayName: 'Federated app',
-  federatedCredentials: [{ issuer: sim.control.workloadIssuer(), subject: FED_SUBJECT }], applicationPermissions: ['User.Read.All'],
+  appId: 'eeeeeeee-0000-4000-8000-000000000002',
+  displayName: 'Federated app',
+  federatedCredentials: [{ issuer: sim.control.workloadIssuer(), subject: FED_SUBJECT }],
+  applicationPermissions: ['User.Read.All'],
 });
 
 function confidential(auth: Partial<Configuration['auth']>, tenantId = tenant.tenantId): ConfidentialClientApplication {
@@ -49,7 +51,12 @@ describe('m365sim Entra ID with msal-node', () => {
   test('client secret: token works on Graph and carries the consented roles', async () => {
     const r = await confidential({ clientSecret: app.secrets?.[0] ?? '' }).acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
     assert.ok(r?.accessToken);
-    const claims = JSON.parse(Buffer.from(r.accessToken.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; tid: string; exp: number; iat: number };
+    const claims = JSON.parse(Buffer.from(r.accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+      roles: string[];
+      tid: string;
+      exp: number;
+      iat: number;
+    };
     assert.equal(claims.tid, tenant.tenantId);
     assert.ok(claims.roles.includes('User.Read.All'));
     assert.equal(claims.exp - claims.iat, 3600);
@@ -72,7 +79,8 @@ describe('m365sim Entra ID with msal-node', () => {
     const cca = confidential({ clientSecret: 'x' }, missing);
     await assert.rejects(cca.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT }));
     const res = await fetch(`${sim.loginUrl}/${missing}/oauth2/v2.0/token`, {
-      method: 'POST', body: new URLSearchParams({ client_id: app.appId, client_secret: 'x', grant_type: 'client_credentials', scope: GRAPH_DEFAULT[0] ?? '' }),
+      method: 'POST',
+      body: new URLSearchParams({ client_id: app.appId, client_secret: 'x', grant_type: 'client_credentials', scope: GRAPH_DEFAULT[0] ?? '' }),
     });
     const body = (await res.json()) as { error: string; error_codes: number[]; trace_id: string; correlation_id: string; timestamp: string };
     assert.equal(res.status, 400);
@@ -107,7 +115,11 @@ describe('m365sim Entra ID with msal-node', () => {
   });
 
   test('consent revoked at runtime: old token → 401, new token → AADSTS65001, partial → 403', async () => {
-    sim.control.addApp(tenant.tenantId, { appId: 'ffffffff-0000-4000-8000-000000000003', secrets: ['c'], applicationPermissions: ['User.Read.All', 'Presence.Read.All'] });
+    sim.control.addApp(tenant.tenantId, {
+      appId: 'ffffffff-0000-4000-8000-000000000003',
+      secrets: ['c'],
+      applicationPermissions: ['User.Read.All', 'Presence.Read.All'],
+    });
     const cca = confidential({ clientId: 'ffffffff-0000-4000-8000-000000000003', clientSecret: 'c' });
     const r = await cca.acquireTokenByClientCredential({ scopes: GRAPH_DEFAULT });
     sim.control.revokeConsent(tenant.tenantId, 'ffffffff-0000-4000-8000-000000000003', { application: ['User.Read.All'] });
@@ -144,7 +156,10 @@ describe('m365sim Entra ID with msal-node', () => {
     const pca = new PublicClientApplication({
       auth: { clientId: app.appId, authority: simAuthority(sim, tenant.tenantId), knownAuthorities: [simKnownAuthority(sim)] },
     });
-    const p = pca.acquireTokenByDeviceCode({ scopes: ['User.Read'], deviceCodeCallback: (r) => setTimeout(() => sim.control.declineDeviceCode(r.userCode), 100) });
+    const p = pca.acquireTokenByDeviceCode({
+      scopes: ['User.Read'],
+      deviceCodeCallback: (r) => setTimeout(() => sim.control.declineDeviceCode(r.userCode), 100),
+    });
     await assert.rejects(p, /authorization_declined|declined/i);
   });
 });

@@ -14,7 +14,13 @@ describe('m365sim presence', () => {
   test('getPresencesByUserId: request order, duplicates dropped, Teams client state visible', async () => {
     f.sim.control.setPresence(tid, u2, 'Busy', 'InACall');
     const r = await f.graph('POST', 'v1.0/communications/getPresencesByUserId', { body: { ids: [u2, u1, u2] } });
-    assert.deepEqual(r.json.value?.map((p) => [p['id'], p['availability'], p['activity']]), [[u2, 'Busy', 'InACall'], [u1, 'Offline', 'Offline']]);
+    assert.deepEqual(
+      r.json.value?.map((p) => [p['id'], p['availability'], p['activity']]),
+      [
+        [u2, 'Busy', 'InACall'],
+        [u1, 'Offline', 'Offline'],
+      ],
+    );
   });
 
   test('more than 650 ids → 400', async () => {
@@ -23,10 +29,14 @@ describe('m365sim presence', () => {
   });
 
   test('setPresence session (sessionId = app id), invalid duration → 400, clearPresence → Offline', async () => {
-    const set = await f.graph('POST', `v1.0/users/${u3}/presence/setPresence`, { body: { sessionId: f.appId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' } });
+    const set = await f.graph('POST', `v1.0/users/${u3}/presence/setPresence`, {
+      body: { sessionId: f.appId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' },
+    });
     assert.equal(set.status, 200);
     assert.equal((await f.graph('GET', `v1.0/users/${u3}/presence`)).json['activity'], 'InACall');
-    const tooLong = await f.graph('POST', `v1.0/users/${u3}/presence/setPresence`, { body: { sessionId: f.appId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT5H' } });
+    const tooLong = await f.graph('POST', `v1.0/users/${u3}/presence/setPresence`, {
+      body: { sessionId: f.appId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT5H' },
+    });
     assert.equal(tooLong.status, 400);
     const otherSession = await f.graph('POST', `v1.0/users/${u3}/presence/setPresence`, { body: { sessionId: u1, availability: 'Away', activity: 'Away' } });
     assert.equal(otherSession.status, 400);
@@ -40,15 +50,25 @@ describe('m365sim $batch', () => {
   test('more than 20 requests → 400; duplicate ids → 400', async () => {
     const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${u1}` }));
     assert.equal((await f.graph('POST', 'v1.0/$batch', { body: { requests } })).status, 400);
-    const dup = [{ id: '1', method: 'GET', url: '/users' }, { id: '1', method: 'GET', url: '/users' }];
+    const dup = [
+      { id: '1', method: 'GET', url: '/users' },
+      { id: '1', method: 'GET', url: '/users' },
+    ];
     assert.equal((await f.graph('POST', 'v1.0/$batch', { body: { requests: dup } })).status, 400);
   });
 
   test('the Graph SDK BatchRequestContent round-trips (absolute inner URLs tolerated)', async () => {
-    const client = Client.initWithMiddleware({ baseUrl: f.sim.graphUrl, customHosts: new Set(['127.0.0.1']), authProvider: { getAccessToken: async () => f.token } });
+    const client = Client.initWithMiddleware({
+      baseUrl: f.sim.graphUrl,
+      customHosts: new Set(['127.0.0.1']),
+      authProvider: { getAccessToken: async () => f.token },
+    });
     const steps = [u1, u2].map((id, i) => ({ id: String(i + 1), request: new Request(`${f.sim.graphUrl}v1.0/users/${id}?$select=id`, { method: 'GET' }) }));
     const answer = new BatchResponseContent((await client.api('/$batch').post(await new BatchRequestContent(steps).getContent())) as never);
-    assert.deepEqual(['1', '2'].map((id) => answer.getResponseById(id)?.status), [200, 200]);
+    assert.deepEqual(
+      ['1', '2'].map((id) => answer.getResponseById(id)?.status),
+      [200, 200],
+    );
   });
 
   test('one inner 429 with its own Retry-After; dependsOn → 424', async () => {
@@ -65,7 +85,10 @@ describe('m365sim $batch', () => {
     });
     assert.equal(r.status, 200);
     const byId = new Map((r.json['responses'] as { id: string; status: number; headers: Record<string, string> }[]).map((x) => [x.id, x]));
-    assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => byId.get(id)?.status), [200, 429, 200, 424]);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((id) => byId.get(id)?.status),
+      [200, 429, 200, 424],
+    );
     assert.equal(byId.get('b')?.headers['Retry-After'], '2');
     assert.deepEqual(f.sim.control.violations(), []);
     f.sim.control.clearFaults();
@@ -112,10 +135,16 @@ describe('m365sim Outlook', () => {
   test('sendMail → 202 and captured; a bad recipient → 400 ErrorInvalidRecipients', async () => {
     f.sim.control.clearOutbox();
     const from = f.tenant.users?.[0]?.userPrincipalName ?? '';
-    const message = { subject: 'Finish your Teams phone setup', body: { contentType: 'HTML', content: '<p>Hi</p>' }, toRecipients: [{ emailAddress: { address: 'alice@example.com' } }] };
+    const message = {
+      subject: 'Finish your Teams phone setup',
+      body: { contentType: 'HTML', content: '<p>Hi</p>' },
+      toRecipients: [{ emailAddress: { address: 'alice@example.com' } }],
+    };
     assert.equal((await f.graph('POST', `v1.0/users/${from}/sendMail`, { body: { message, saveToSentItems: false } })).status, 202);
     assert.equal(f.sim.control.outbox(tid)[0]?.message['subject'], 'Finish your Teams phone setup');
-    const bad = await f.graph('POST', `v1.0/users/${from}/sendMail`, { body: { message: { ...message, toRecipients: [{ emailAddress: { address: 'nope' } }] } } });
+    const bad = await f.graph('POST', `v1.0/users/${from}/sendMail`, {
+      body: { message: { ...message, toRecipients: [{ emailAddress: { address: 'nope' } }] } },
+    });
     assert.deepEqual([bad.status, bad.json.error?.code], [400, 'ErrorInvalidRecipients']);
   });
 
@@ -140,6 +169,9 @@ describe('m365sim Outlook', () => {
     }
     f.sim.control.removeContact(tid, owner, firstId);
     const changes = await f.graph('GET', deltaLink);
-    assert.deepEqual(changes.json.value?.map((c) => c['@removed']), [{ reason: 'deleted' }]);
+    assert.deepEqual(
+      changes.json.value?.map((c) => c['@removed']),
+      [{ reason: 'deleted' }],
+    );
   });
 });

@@ -12,7 +12,9 @@ const phoneFilter = encodeURIComponent(`assignedPlans/any(a:a/servicePlanId eq $
 describe('m365sim directory', () => {
   test('pages 10,000 users with the real Graph client in ceil(10000/999) requests', async () => {
     const client = Client.initWithMiddleware({
-      baseUrl: f.sim.graphUrl, customHosts: new Set(['127.0.0.1']), authProvider: { getAccessToken: async () => f.token },
+      baseUrl: f.sim.graphUrl,
+      customHosts: new Set(['127.0.0.1']),
+      authProvider: { getAccessToken: async () => f.token },
     });
     f.sim.control.resetCounters();
     const ids = new Set<string>();
@@ -27,7 +29,9 @@ describe('m365sim directory', () => {
   });
 
   test('advanced query: $count only with ConsistencyLevel, on the first page only', async () => {
-    const first = await f.graph('GET', `v1.0/users?$filter=${phoneFilter}&$select=id,assignedPlans&$count=true&$top=999`, { headers: { ConsistencyLevel: 'eventual' } });
+    const first = await f.graph('GET', `v1.0/users?$filter=${phoneFilter}&$select=id,assignedPlans&$count=true&$top=999`, {
+      headers: { ConsistencyLevel: 'eventual' },
+    });
     const count = first.json['@odata.count'] as number;
     assert.ok(count > 6000 && count < 8000, `count ${count}`); // Teams Phone, E5 and Teams Phone with Calling Plan all carry MCOEV
     assert.ok(first.json.value?.every((u) => (u['assignedPlans'] as { servicePlanId: string }[]).some((p) => p.servicePlanId === PLAN.MCOEV)));

@@ -30,7 +30,12 @@ export async function graphFixture(gen: GenerateTenantOptions, opts: SimulatorOp
   const app = tenant.apps?.[0];
   if (!app) throw new Error('generated tenant has no app');
   const cca = new ConfidentialClientApplication({
-    auth: { clientId: app.appId, authority: simAuthority(sim, tenant.tenantId), knownAuthorities: [simKnownAuthority(sim)], clientSecret: app.secrets?.[0] ?? '' },
+    auth: {
+      clientId: app.appId,
+      authority: simAuthority(sim, tenant.tenantId),
+      knownAuthorities: [simKnownAuthority(sim)],
+      clientSecret: app.secrets?.[0] ?? '',
+    },
   });
   const result = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
   const token = result?.accessToken ?? '';

@@ -31,7 +31,11 @@ test('latency on some requests answers no 429 while the client stays under the l
     await sleep(200);
   }
   const statuses = await Promise.all(answers);
-  assert.deepEqual(statuses.filter((s) => s !== 200), [], 'every request answered 200');
+  assert.deepEqual(
+    statuses.filter((s) => s !== 200),
+    [],
+    'every request answered 200',
+  );
   assert.deepEqual(f.sim.control.violations(), []);
 });
 
@@ -55,7 +59,10 @@ test('requests in flight when a delayed 429 is answered are not violations; a re
   assert.equal((await first).status, 429);
   f.sim.control.removeFault(spike);
   assert.ok(inFlight.length >= 1, 'some requests were sent while the 429 was pending');
-  assert.deepEqual(await Promise.all(inFlight), inFlight.map(() => 200));
+  assert.deepEqual(
+    await Promise.all(inFlight),
+    inFlight.map(() => 200),
+  );
   assert.deepEqual(f.sim.control.violations(), [], 'requests sent before the 429 was answered are in flight');
 
   // The detector still works: the refused request again, after its 429 reached the client, is a violation.
@@ -73,17 +80,30 @@ test('an inner $batch 429 binds from when the batch was answered, not when the i
   // The inner requests after the throttled one keep the batch open for another 1.2 s.
   f.sim.control.addFault({ host: 'graph', inBatch: true, path: `/users/${b}/presence`, latencyMs: 1200 });
   let answered = false;
-  const batch = f.graph('POST', 'v1.0/$batch', {
-    body: { requests: [{ id: '1', method: 'GET', url: `/users/${a}/presence` }, { id: '2', method: 'GET', url: `/users/${b}/presence` }] },
-  }).then((r) => ((answered = true), r));
+  const batch = f
+    .graph('POST', 'v1.0/$batch', {
+      body: {
+        requests: [
+          { id: '1', method: 'GET', url: `/users/${a}/presence` },
+          { id: '2', method: 'GET', url: `/users/${b}/presence` },
+        ],
+      },
+    })
+    .then((r) => ((answered = true), r));
   const inFlight: Promise<number>[] = [];
   for (const id of [c, d, c, d]) {
     await sleep(200);
     if (!answered) inFlight.push(presenceOf(id).then((r) => r.status));
   }
   const statuses = ((await batch).json['responses'] as { id: string; status: number }[]).map((r) => [r.id, r.status]);
-  assert.deepEqual(statuses.sort(), [['1', 429], ['2', 200]]);
+  assert.deepEqual(statuses.sort(), [
+    ['1', 429],
+    ['2', 200],
+  ]);
   assert.ok(inFlight.length >= 1, 'some requests were sent while the batch was pending');
-  assert.deepEqual(await Promise.all(inFlight), inFlight.map(() => 200));
+  assert.deepEqual(
+    await Promise.all(inFlight),
+    inFlight.map(() => 200),
+  );
   assert.deepEqual(f.sim.control.violations(), []);
 });

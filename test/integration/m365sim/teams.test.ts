@@ -25,7 +25,12 @@ async function runOperation(action: string, body: Record<string, unknown>): Prom
 
 describe('m365sim Teams voice', () => {
   test('assignNumber: 202 + Location, operation succeeds, number listed, enterprise voice on', async () => {
-    const op = await runOperation('assignNumber', { telephoneNumber: '+14255550100', assignmentTargetId: alice, numberType: 'directRouting', assignmentCategory: 'primary' });
+    const op = await runOperation('assignNumber', {
+      telephoneNumber: '+14255550100',
+      assignmentTargetId: alice,
+      numberType: 'directRouting',
+      assignmentCategory: 'primary',
+    });
     assert.equal(op.json['status'], 'succeeded');
     const details = op.json['numbers'] as { resourceLocation: string; status: string }[];
     assert.equal(details[0]?.status, 'succeeded');
@@ -38,9 +43,21 @@ describe('m365sim Teams voice', () => {
   });
 
   const failures = [
-    { name: 'NumberHeldByAnotherUser', body: () => ({ telephoneNumber: '+14255550100', assignmentTargetId: bob, numberType: 'directRouting' }), detail: /already assigned/ },
-    { name: 'UserWithoutTeamsPhone', body: () => ({ telephoneNumber: '+14255550111', assignmentTargetId: plainUser?.id ?? '', numberType: 'directRouting' }), detail: /not licensed for Teams Phone/ },
-    { name: 'UnknownUser', body: () => ({ telephoneNumber: '+14255550112', assignmentTargetId: '00000000-0000-4000-8000-000000000000', numberType: 'directRouting' }), detail: /not found/ },
+    {
+      name: 'NumberHeldByAnotherUser',
+      body: () => ({ telephoneNumber: '+14255550100', assignmentTargetId: bob, numberType: 'directRouting' }),
+      detail: /already assigned/,
+    },
+    {
+      name: 'UserWithoutTeamsPhone',
+      body: () => ({ telephoneNumber: '+14255550111', assignmentTargetId: plainUser?.id ?? '', numberType: 'directRouting' }),
+      detail: /not licensed for Teams Phone/,
+    },
+    {
+      name: 'UnknownUser',
+      body: () => ({ telephoneNumber: '+14255550112', assignmentTargetId: '00000000-0000-4000-8000-000000000000', numberType: 'directRouting' }),
+      detail: /not found/,
+    },
   ];
   for (const tc of failures) {
     test(`assignNumber fails in the operation: ${tc.name}`, async () => {
@@ -51,14 +68,18 @@ describe('m365sim Teams voice', () => {
   }
 
   test('assignNumber validation errors are synchronous 400s', async () => {
-    const bad = await f.graph('POST', `${NUMBERS}/assignNumber`, { body: { telephoneNumber: '4255550100', assignmentTargetId: alice, numberType: 'directRouting' } });
+    const bad = await f.graph('POST', `${NUMBERS}/assignNumber`, {
+      body: { telephoneNumber: '4255550100', assignmentTargetId: alice, numberType: 'directRouting' },
+    });
     assert.deepEqual([bad.status, bad.json.error?.code], [400, 'BadRequest']);
     const noType = await f.graph('POST', `${NUMBERS}/assignNumber`, { body: { telephoneNumber: '+14255550100', assignmentTargetId: alice } });
     assert.equal(noType.status, 400);
   });
 
   test('updateNumber is synchronous; unassignNumber removes a Direct Routing number, EV stays on', async () => {
-    const upd = await f.graph('POST', `${NUMBERS}/updateNumber`, { body: { telephoneNumber: '+14255550100', reverseNumberLookupOptions: ['skipInternalVoip'] } });
+    const upd = await f.graph('POST', `${NUMBERS}/updateNumber`, {
+      body: { telephoneNumber: '+14255550100', reverseNumberLookupOptions: ['skipInternalVoip'] },
+    });
     assert.equal(upd.status, 200);
     const op = await runOperation('unassignNumber', { telephoneNumber: '+14255550100', numberType: 'directRouting' });
     assert.equal(op.json['status'], 'succeeded');
@@ -73,14 +94,20 @@ describe('m365sim Teams voice', () => {
     const policyId = (id.json.value?.[0]?.['policyId'] as string | undefined) ?? '';
     assert.equal(id.json.value?.[0]?.['name'], 'Tag:PBX-VRP');
     const assign = await f.graph('POST', 'v1.0/admin/teams/policy/userAssignments/assign', {
-      body: { value: [{ '@odata.type': '#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment', userId: bob, policyType: 'OnlineVoiceRoutingPolicy', policyId }] },
+      body: {
+        value: [
+          { '@odata.type': '#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment', userId: bob, policyType: 'OnlineVoiceRoutingPolicy', policyId },
+        ],
+      },
     });
     assert.equal(assign.status, 204);
     const config = await f.graph('GET', `v1.0/admin/teams/userConfigurations/${bob}`);
     assert.deepEqual(config.json['effectivePolicyAssignments'], [
       { policyType: 'OnlineVoiceRoutingPolicy', policyAssignment: { displayName: 'PBX-VRP', assignmentType: 'direct', policyId, groupId: null } },
     ]);
-    const un = await f.graph('POST', 'v1.0/admin/teams/policy/userAssignments/unassign', { body: { value: [{ userId: bob, policyType: 'OnlineVoiceRoutingPolicy' }] } });
+    const un = await f.graph('POST', 'v1.0/admin/teams/policy/userAssignments/unassign', {
+      body: { value: [{ userId: bob, policyType: 'OnlineVoiceRoutingPolicy' }] },
+    });
     assert.equal(un.status, 204);
     const missing = await f.graph('GET', "v1.0/admin/teams/policy/getPolicyId(type='OnlineVoiceRoutingPolicy',name='Nope')");
     assert.equal(missing.status, 404);
@@ -93,7 +120,9 @@ describe('m365sim Teams voice', () => {
       f.sim.control.setEnterpriseVoice(tid, carol, true);
       const soon = await f.graph('GET', `v1.0/admin/teams/userConfigurations/${carol}`);
       assert.equal(soon.json['isEnterpriseVoiceEnabled'], false);
-      await eventually(async () => ((await f.graph('GET', `v1.0/admin/teams/userConfigurations/${carol}`)).json['isEnterpriseVoiceEnabled'] ? true : undefined));
+      await eventually(async () =>
+        (await f.graph('GET', `v1.0/admin/teams/userConfigurations/${carol}`)).json['isEnterpriseVoiceEnabled'] ? true : undefined,
+      );
     } finally {
       f.sim.control.setReplicationLag(0);
     }

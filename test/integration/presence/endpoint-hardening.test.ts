@@ -29,15 +29,18 @@ async function setup(t: TestContext) {
     unavailable: undefined,
   };
   const sse = createPresenceSseHandler({
-    log, metrics, heartbeatMs: 200,
+    log,
+    metrics,
+    heartbeatMs: 200,
     resolve: (namespace, name) => (namespace === 'team-a' && name === 'presence' ? state.access : undefined),
     unavailable: () => state.unavailable,
   });
   const pbx = createPbxInboundHandler({
     metrics,
-    resolve: (namespace, name) => (namespace === 'team-a' && name === 'presence'
-      ? { tokens: [Redacted.of(WRITE)], directory: new UserDirectory([]), sessions: { handle: () => 'ignored' } }
-      : undefined),
+    resolve: (namespace, name) =>
+      namespace === 'team-a' && name === 'presence'
+        ? { tokens: [Redacted.of(WRITE)], directory: new UserDirectory([]), sessions: { handle: () => 'ignored' } }
+        : undefined,
     unavailable: () => state.unavailable,
   });
   const sockets = new Set<Socket>();
@@ -57,7 +60,11 @@ test('unauthenticated PBX posts to any path create no metric series; refusals ar
   const { registry, baseUrl } = await setup(t);
   for (let i = 0; i < 200; i++) {
     const path = `/pbx/ns-${randomBytes(4).toString('hex')}/name-${i}/events`;
-    const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(i % 2 === 0 ? {} : { authorization: 'Bearer nope' }) }, body: '{}' });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(i % 2 === 0 ? {} : { authorization: 'Bearer nope' }) },
+      body: '{}',
+    });
     await res.body?.cancel();
   }
   const text = await registry.metrics();
@@ -132,7 +139,11 @@ test('the write token cannot read the stream and the read token cannot post even
   const read = await fetch(`${baseUrl}/presence/team-a/presence/events`, { headers: { authorization: `Bearer ${WRITE}` } });
   assert.equal(read.status, 403);
   await read.body?.cancel();
-  const write = await fetch(`${baseUrl}/pbx/team-a/presence/events`, { method: 'POST', headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' }, body: '{"user":"a@b.c","state":"onCall"}' });
+  const write = await fetch(`${baseUrl}/pbx/team-a/presence/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${READ}`, 'content-type': 'application/json' },
+    body: '{"user":"a@b.c","state":"onCall"}',
+  });
   assert.equal(write.status, 403);
   await write.body?.cancel();
 });
@@ -141,7 +152,11 @@ test('a standby answers 503 with Retry-After on both endpoints, so EventSource a
   const { state, baseUrl, registry } = await setup(t);
   state.unavailable = { message: 'standby', retryAfterSeconds: 5 };
   const stream = await fetch(`${baseUrl}/presence/team-a/presence/events`, { headers: { authorization: `Bearer ${READ}` } });
-  const events = await fetch(`${baseUrl}/pbx/team-a/presence/events`, { method: 'POST', headers: { authorization: `Bearer ${WRITE}`, 'content-type': 'application/json' }, body: '{}' });
+  const events = await fetch(`${baseUrl}/pbx/team-a/presence/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${WRITE}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   for (const res of [stream, events]) {
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('retry-after'), '5');

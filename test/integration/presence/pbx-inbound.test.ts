@@ -46,7 +46,11 @@ async function setup(t: TestContext, maxCallDurationMs?: number) {
     await server.close();
   });
   const url = `${server.baseUrl}/pbx/team-a/presence/events`;
-  const post = async (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, target = url) => {
+  const post = async (
+    body: unknown,
+    headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    target = url,
+  ) => {
     const res = await fetch(target, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
@@ -67,9 +71,17 @@ test('PBX inbound: onCall → setPresence Busy/InACall with the app session; cal
 
 test('PBX inbound: other PBX states are accepted but not pushed; unknown users are reported per event', async (t) => {
   const { writer, registry, post } = await setup(t);
-  const res = await post([{ user: 'alice@contoso.com', state: 'doNotDisturb' }, { user: 'nobody@contoso.com', state: 'onCall' }]);
+  const res = await post([
+    { user: 'alice@contoso.com', state: 'doNotDisturb' },
+    { user: 'nobody@contoso.com', state: 'onCall' },
+  ]);
   assert.equal(res.status, 202);
-  assert.deepEqual(res.json, { results: [{ user: 'alice@contoso.com', outcome: 'ignored' }, { user: 'nobody@contoso.com', outcome: 'unknownUser' }] });
+  assert.deepEqual(res.json, {
+    results: [
+      { user: 'alice@contoso.com', outcome: 'ignored' },
+      { user: 'nobody@contoso.com', outcome: 'unknownUser' },
+    ],
+  });
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(writer.writes, []);
   const metrics = await registry.getSingleMetricAsString('presence_pbx_events_total');
@@ -84,7 +96,10 @@ test('PBX inbound: the stuck-call bound clears a call the PBX never ended', asyn
   assert.equal(machine.nextWakeAt() !== undefined, true, 'a deadline is scheduled');
   // The deadline is a minute away in real time; drive the machine's clock instead of waiting.
   const actions = machine.due(Date.now() + 60_000);
-  assert.deepEqual(actions.map((a) => `${a.kind}:${a.reason}`), ['clear:maxCallDuration']);
+  assert.deepEqual(
+    actions.map((a) => `${a.kind}:${a.reason}`),
+    ['clear:maxCallDuration'],
+  );
 });
 
 interface RefusalCase {
@@ -102,12 +117,40 @@ const json = { 'content-type': 'application/json', authorization: `Bearer ${TOKE
 const refusals: readonly RefusalCase[] = [
   { name: 'NoToken', headers: { 'content-type': 'application/json' }, body: '{}', wantStatus: 401, reason: 'unauthenticated calls are refused' },
   { name: 'WrongToken', headers: { ...json, authorization: 'Bearer wrong' }, body: '{}', wantStatus: 403, reason: 'a wrong token is forbidden' },
-  { name: 'UnknownPresenceSync', headers: json, body: '{}', path: '/pbx/team-a/other/events', wantStatus: 403, reason: 'does not reveal which PresenceSyncs exist' },
+  {
+    name: 'UnknownPresenceSync',
+    headers: json,
+    body: '{}',
+    path: '/pbx/team-a/other/events',
+    wantStatus: 403,
+    reason: 'does not reveal which PresenceSyncs exist',
+  },
   { name: 'WrongMethod', method: 'PUT', headers: json, body: '{}', wantStatus: 405, reason: 'POST only' },
-  { name: 'NotJson', headers: { ...json, 'content-type': 'text/plain' }, body: '{}', wantStatus: 415, wantMessage: /application\/json/, reason: 'content type checked' },
-  { name: 'TooLarge', headers: json, body: JSON.stringify({ user: 'a', state: 'onCall', pad: 'x'.repeat(5000) }), wantStatus: 413, wantMessage: /at most 4096 bytes/, reason: 'bounded body' },
+  {
+    name: 'NotJson',
+    headers: { ...json, 'content-type': 'text/plain' },
+    body: '{}',
+    wantStatus: 415,
+    wantMessage: /application\/json/,
+    reason: 'content type checked',
+  },
+  {
+    name: 'TooLarge',
+    headers: json,
+    body: JSON.stringify({ user: 'a', state: 'onCall', pad: 'x'.repeat(5000) }),
+    wantStatus: 413,
+    wantMessage: /at most 4096 bytes/,
+    reason: 'bounded body',
+  },
   { name: 'BrokenJson', headers: json, body: '{"user":', wantStatus: 400, wantMessage: /not valid JSON/, reason: 'clear message, no crash' },
-  { name: 'InvalidState', headers: json, body: '{"user":"a@x.com","state":"ringing"}', wantStatus: 400, wantMessage: /event\.state: must be one of/, reason: 'names the field' },
+  {
+    name: 'InvalidState',
+    headers: json,
+    body: '{"user":"a@x.com","state":"ringing"}',
+    wantStatus: 400,
+    wantMessage: /event\.state: must be one of/,
+    reason: 'names the field',
+  },
 ];
 
 for (const tc of refusals) {

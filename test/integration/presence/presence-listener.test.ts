@@ -60,7 +60,10 @@ test('presence listener: serves HTTPS from tls.crt/tls.key and picks up a rotate
   const first = createSimulatorTls(['localhost']);
   await files.write(first.certPem, first.keyPem);
   const events: string[] = [];
-  const listener = await listen(t, { tls: { certFile: files.certFile, keyFile: files.keyFile, reloadIntervalMs: 100 }, onTlsEvent: (e) => events.push(e.kind) });
+  const listener = await listen(t, {
+    tls: { certFile: files.certFile, keyFile: files.keyFile, reloadIntervalMs: 100 },
+    onTlsEvent: (e) => events.push(e.kind),
+  });
   assert.equal(listener.protocol, 'https');
   assert.equal(await servedFingerprint(listener.port), new X509Certificate(first.certPem).fingerprint256);
   // A half-done rotation (new certificate, old key) is skipped: the old pair keeps serving.
@@ -121,7 +124,10 @@ test('presence listener: connections above the cap are closed on accept; the ser
 test('presence listener: the request deadline covers receiving the request, not a long answer (event streams live on)', async (t) => {
   let writes = 0;
   const listener = await startPresenceListener({
-    address: '127.0.0.1:0', headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 300,
+    address: '127.0.0.1:0',
+    headersTimeoutMs: 200,
+    requestTimeoutMs: 300,
+    keepAliveTimeoutMs: 300,
     handler: (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const timer = setInterval(() => {

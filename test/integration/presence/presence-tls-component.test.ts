@@ -17,11 +17,16 @@ interface Rendered {
   kind: string;
   spec: {
     secretName?: string;
-    template?: { spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: { name: string; secret?: { secretName: string } }[] } };
+    template?: {
+      spec: {
+        containers: { args: string[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+        volumes: { name: string; secret?: { secretName: string } }[];
+      };
+    };
   };
 }
 
-test('config/presence-tls: the Deployment serves the presence port from the Certificate\'s Secret', async (t) => {
+test("config/presence-tls: the Deployment serves the presence port from the Certificate's Secret", async (t) => {
   const overlay = await mkdtemp(path.join(tmpdir(), 'presence-tls-overlay-'));
   t.after(() => rm(overlay, { recursive: true, force: true }));
   const relative = path.relative(overlay, configDir);

@@ -55,12 +55,21 @@ test('SSE: a new client gets a snapshot, then live events', async (t) => {
   const { events, connection } = await connect(url);
   await eventually('snapshot', () => events.some((e) => e.event === 'snapshot'));
   const snapshot = JSON.parse(events[0]?.data ?? '{}') as SnapshotEventData;
-  assert.deepEqual(snapshot.states.map((s) => [s.user, s.state]), [['a@x.com', 'busy'], ['b@x.com', 'away']]);
+  assert.deepEqual(
+    snapshot.states.map((s) => [s.user, s.state]),
+    [
+      ['a@x.com', 'busy'],
+      ['b@x.com', 'away'],
+    ],
+  );
   assert.equal(events[0]?.lastEventId, `${log.epoch}:1`, 'the snapshot carries the head id it is consistent with');
   log.append(STREAM, [change('a@x.com', 'onCall')]);
   await eventually('live event', () => presenceIds(events).length === 1);
   const live = JSON.parse(events.at(-1)?.data ?? '{}') as PresenceEventData;
-  assert.deepEqual(live.changes.map((c) => c.state), ['onCall']);
+  assert.deepEqual(
+    live.changes.map((c) => c.state),
+    ['onCall'],
+  );
   connection.close();
 });
 
@@ -83,7 +92,11 @@ test('SSE: disconnect and resume gets exactly what was missed, no duplicates, wh
   const seen = [...presenceIds(first.events), ...presenceIds(second.events)];
   const all = log.readAfter(STREAM, 0).map((e) => e.id);
   assert.deepEqual(seen, all, 'exactly the log, in order: no loss, no duplicates');
-  assert.equal(second.events.some((e) => e.event === 'snapshot' || e.event === 'reset'), false, 'a resumable id needs no snapshot');
+  assert.equal(
+    second.events.some((e) => e.event === 'snapshot' || e.event === 'reset'),
+    false,
+    'a resumable id needs no snapshot',
+  );
   second.connection.close();
 });
 
@@ -119,7 +132,12 @@ test('SSE: a Last-Event-ID older than retention gets a reset event and a snapsho
 test('SSE: unknown ids, ids of another stream log (epoch) and invalid ids also reset', async (t) => {
   const { log, url } = await setup(t);
   log.append(STREAM, [change('a@x.com', 'busy')]);
-  for (const [id, reason] of [['999', 'unknown'], [`${log.epoch}:999`, 'unknown'], ['00:1', 'unknown'], ['abc', 'invalid']] as const) {
+  for (const [id, reason] of [
+    ['999', 'unknown'],
+    [`${log.epoch}:999`, 'unknown'],
+    ['00:1', 'unknown'],
+    ['abc', 'invalid'],
+  ] as const) {
     const { events, connection } = await connect(url, id);
     await eventually('snapshot', () => events.some((e) => e.event === 'snapshot'));
     assert.equal((JSON.parse(events[0]?.data ?? '{}') as ResetEventData).reason, reason);
@@ -151,7 +169,10 @@ test('SSE: a slow reader gets everything in order (writes wait for drain)', asyn
   req.end();
   await done;
   req.destroy();
-  assert.deepEqual(events, Array.from({ length: 1500 }, (_, i) => i + 1));
+  assert.deepEqual(
+    events,
+    Array.from({ length: 1500 }, (_, i) => i + 1),
+  );
 });
 
 test('SSE: heartbeats keep an idle stream alive', async (t) => {

@@ -28,7 +28,13 @@ async function receiver(t: TestContext) {
 
 async function attempt(url: string, policy: DestinationPolicy, resolver?: Resolver): Promise<number | PostFailureKind> {
   try {
-    const answer = await postPinned(url, { policy, headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(5000), ...(resolver === undefined ? {} : { resolver }) });
+    const answer = await postPinned(url, {
+      policy,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+      ...(resolver === undefined ? {} : { resolver }),
+    });
     return answer.status;
   } catch (error) {
     assert.ok(error instanceof PostFailure, `only PostFailure is thrown, got ${String(error)}`);
@@ -64,7 +70,10 @@ test('webhook destination: internal destinations are refused before any connecti
 
 test('webhook destination: a name answering a public and an internal address is refused', async (t) => {
   const { hits, port } = await receiver(t);
-  const mixed: Resolver = async () => [{ address: '93.184.215.14', family: 4 }, { address: '127.0.0.1', family: 4 }];
+  const mixed: Resolver = async () => [
+    { address: '93.184.215.14', family: 4 },
+    { address: '127.0.0.1', family: 4 },
+  ];
   assert.equal(await attempt(`https://pbx.example.test:${port}/`, createDestinationPolicy(), mixed), 'addressNotAllowed');
   assert.deepEqual(hits, []);
 });
@@ -96,12 +105,29 @@ test('webhook destination: network failures are fixed messages without addresses
   // A server that never answers: the caller's deadline reads as a timeout.
   const silent = await startLocalServer(() => undefined);
   t.after(() => silent.close());
-  const kind = await postPinned(`http://127.0.0.1:${silent.port}/`, { policy: LOOPBACK_HTTP, headers: {}, body: '{}', signal: AbortSignal.timeout(200), timedOut: () => true })
-    .then(() => 'answered', (error: PostFailure) => error.kind);
+  const kind = await postPinned(`http://127.0.0.1:${silent.port}/`, {
+    policy: LOOPBACK_HTTP,
+    headers: {},
+    body: '{}',
+    signal: AbortSignal.timeout(200),
+    timedOut: () => true,
+  }).then(
+    () => 'answered',
+    (error: PostFailure) => error.kind,
+  );
   assert.equal(kind, 'timeout');
   const hanging: Resolver = () => new Promise(() => undefined);
-  const stuck = await postPinned('https://pbx.example.test/', { policy: STRICT_DESTINATION_POLICY, headers: {}, body: '{}', signal: AbortSignal.timeout(200), timedOut: () => true, resolver: hanging })
-    .then(() => 'answered', (error: PostFailure) => error.kind);
+  const stuck = await postPinned('https://pbx.example.test/', {
+    policy: STRICT_DESTINATION_POLICY,
+    headers: {},
+    body: '{}',
+    signal: AbortSignal.timeout(200),
+    timedOut: () => true,
+    resolver: hanging,
+  }).then(
+    () => 'answered',
+    (error: PostFailure) => error.kind,
+  );
   assert.equal(stuck, 'timeout', 'a resolver that never answers ends with the deadline');
   for (const k of ['connectFailed', 'nameNotResolved', 'timeout', 'tls', 'addressNotAllowed'] as const) {
     assert.doesNotMatch(failureMessage(k), /\d+\.\d+|E[A-Z]{4,}|:\d+/, `${k} carries no address, port or code`);
@@ -115,7 +141,13 @@ test('webhook destination: https is verified against the URL host name, also whe
     req.on('end', () => res.writeHead(200).end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   const port = (server.address() as AddressInfo).port;
   const loopback = createDestinationPolicy({ allowedCidrs: ['127.0.0.1/32'] });
   const toLoopback: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];

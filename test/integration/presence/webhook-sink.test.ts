@@ -57,7 +57,7 @@ class FakePbx {
       if (!ok) this.badSignatures++;
       this.attempts.push({ at: Date.now(), delivery: String(req.headers['x-teamssync-delivery']), status });
       if (status === 200) this.accepted.push(JSON.parse(body) as WebhookPayload);
-      res.writeHead(status, this.mode.kind === 'status' ? this.mode.headers ?? {} : {});
+      res.writeHead(status, this.mode.kind === 'status' ? (this.mode.headers ?? {}) : {});
       res.end();
     });
   }
@@ -74,7 +74,18 @@ async function setup(t: TestContext, sinkOptions: Partial<WebhookSinkOptions> = 
   const metrics = createPresenceMetrics(registry);
   const sinks: WebhookSink[] = [];
   const newSink = () => {
-    const sink = new WebhookSink({ log, stream: STREAM, url: pbx.url, secrets: () => [Redacted.of(SECRET)], backoff: { baseMs: 20, maxMs: 200 }, metrics, syncLabel: STREAM, timeoutMs: 2000, destinationPolicy: LOOPBACK_HTTP, ...sinkOptions });
+    const sink = new WebhookSink({
+      log,
+      stream: STREAM,
+      url: pbx.url,
+      secrets: () => [Redacted.of(SECRET)],
+      backoff: { baseMs: 20, maxMs: 200 },
+      metrics,
+      syncLabel: STREAM,
+      timeoutMs: 2000,
+      destinationPolicy: LOOPBACK_HTTP,
+      ...sinkOptions,
+    });
     sinks.push(sink);
     sink.start();
     return sink;
@@ -94,7 +105,10 @@ test('webhook: starts with a snapshot, then delivers every event in order, signe
   append(log, 1);
   newSink();
   await eventually('snapshot', () => pbx.accepted.length === 1);
-  assert.deepEqual(pbx.accepted[0] && { type: pbx.accepted[0].type, reason: pbx.accepted[0].type === 'snapshot' ? pbx.accepted[0].reason : '' }, { type: 'snapshot', reason: 'initial' });
+  assert.deepEqual(pbx.accepted[0] && { type: pbx.accepted[0].type, reason: pbx.accepted[0].type === 'snapshot' ? pbx.accepted[0].reason : '' }, {
+    type: 'snapshot',
+    reason: 'initial',
+  });
   for (let n = 2; n <= 6; n++) append(log, n);
   await eventually('events', () => pbx.eventIds().length === 5);
   assert.deepEqual(pbx.eventIds(), [2, 3, 4, 5, 6]);
@@ -116,7 +130,11 @@ test('webhook: retries through a PBX outage (5xx, then connection refused) and l
   pbx.mode = { kind: 'up' };
   await pbx.start();
   await eventually('all events', () => pbx.eventIds().length === 15);
-  assert.deepEqual(pbx.eventIds(), Array.from({ length: 15 }, (_, i) => i + 1), 'each event once, in log order');
+  assert.deepEqual(
+    pbx.eventIds(),
+    Array.from({ length: 15 }, (_, i) => i + 1),
+    'each event once, in log order',
+  );
   await eventually('acknowledged', () => sink.state().cursor === 15);
   assert.equal(sink.state().consecutiveFailures, 0);
   const metrics = await registry.getSingleMetricAsString('presence_webhook_deliveries_total');

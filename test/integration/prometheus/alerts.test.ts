@@ -32,7 +32,10 @@ test('every alert has a promtool unit test that expects it to fire', async () =>
   const cases = unit.tests.flatMap((c) => c.alert_rule_test ?? []);
   for (const alert of await shippedAlerts()) {
     const name = alert.alert ?? '';
-    assert.ok(cases.some((c) => c.alertname === name && c.exp_alerts.length > 0), `${name}: no test expects it to fire`);
+    assert.ok(
+      cases.some((c) => c.alertname === name && c.exp_alerts.length > 0),
+      `${name}: no test expects it to fire`,
+    );
   }
 });
 

@@ -43,7 +43,11 @@ test('a real Prometheus loads every shipped rule, and an alert fires and resolve
 
   const alerts = await shippedAlerts();
   const rules = await waitForEvaluated(prometheus.url, alerts.length);
-  assert.deepEqual(rules.filter((r) => r.health !== 'ok'), [], 'every rule evaluates without error');
+  assert.deepEqual(
+    rules.filter((r) => r.health !== 'ok'),
+    [],
+    'every rule evaluates without error',
+  );
 
   const labels = { namespace: 'acme', tenant: 'contoso' };
   metrics.authenticated.set(labels, 0);

@@ -29,9 +29,19 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
   const ns = await testNamespace(t, 'cmd');
   const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
   const daemon = startDaemon([
-    '--kubeconfig', kubeconfigPath(), '--namespace', ns, '--leader-elect=true', '--leader-election-namespace', ns,
-    '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
-    '--presence-bind-address', `127.0.0.1:${presencePort}`,
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--namespace',
+    ns,
+    '--leader-elect=true',
+    '--leader-election-namespace',
+    ns,
+    '--metrics-bind-address',
+    `127.0.0.1:${metricsPort}`,
+    '--health-probe-bind-address',
+    `127.0.0.1:${probePort}`,
+    '--presence-bind-address',
+    `127.0.0.1:${presencePort}`,
   ]);
   t.after(() => daemon.child.kill('SIGKILL'));
   await eventually('readyz', async () => (await get(`http://127.0.0.1:${probePort}/readyz`).catch(() => ({ status: 0 }))).status === 200, 60_000, 200);
@@ -41,7 +51,12 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
   // Secure metrics by default: HTTPS (self-signed), the admin's token reviewed and authorised by the apiserver.
   const metricsUrl = `https://127.0.0.1:${metricsPort}/metrics`;
   const admin = apiserverEndpoint().token;
-  await eventually('leader', async () => sample((await scrape(metricsUrl, admin)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1, 30_000, 200);
+  await eventually(
+    'leader',
+    async () => sample((await scrape(metricsUrl, admin)).text, 'leader_election_master_status{name="teams-sync-controller.teamssync.io"}') === 1,
+    30_000,
+    200,
+  );
   const metrics = (await scrape(metricsUrl, admin)).text;
   assert.match(metrics, /rest_client_requests_total\{code="(200|201)"/);
   assert.equal((await scrape(metricsUrl, undefined)).status, 401, 'no token: 401');
@@ -52,7 +67,11 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
   const { client } = testClient(kubeConfig());
   const lease = await client.request<Lease>('GET', resourcePath(coreResources.leases, ns, 'teams-sync-controller.teamssync.io'));
   assert.ok(!lease.spec?.holderIdentity, 'the lease was released on SIGTERM');
-  const lines = daemon.output().trim().split('\n').filter((l) => l.startsWith('{'));
+  const lines = daemon
+    .output()
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   assert.ok(lines.length > 0 && lines.every((l) => JSON.parse(l) !== null), 'JSON log lines');
 });
 

@@ -32,7 +32,11 @@ test('config/rbac and config/manager apply to a real apiserver and grant the run
     assert.equal(res.stdout.trim(), 'yes', `${verb} ${resource}${sub ? `/${sub}` : ''}: ${res.stdout}${res.stderr}`);
   }
   // get/update are limited to the daemon's own Lease; create cannot be limited by name.
-  for (const [verb, lease] of [['get', '/teams-sync-controller.teamssync.io'], ['update', '/teams-sync-controller.teamssync.io'], ['create', '']] as const) {
+  for (const [verb, lease] of [
+    ['get', '/teams-sync-controller.teamssync.io'],
+    ['update', '/teams-sync-controller.teamssync.io'],
+    ['create', ''],
+  ] as const) {
     const res = await kubectl(['auth', 'can-i', verb, `leases.coordination.k8s.io${lease}`, '--as', sa, '-n', 'teams-sync-system']);
     assert.equal(res.stdout.trim(), 'yes', `${verb} leases`);
   }

@@ -25,19 +25,21 @@ test('many updates to one object: one reconcile at a time, coalesced; /metrics a
   const seen: string[] = [];
   let running = 0;
   let overlap = false;
-  mgr.controller({
-    name: 'hot-configmaps',
-    kind: 'ConfigMap',
-    workers: 4,
-    reconciler: {
-      async reconcile(req) {
-        if (++running > 1) overlap = true;
-        await sleep(100);
-        seen.push(informer.store.getByName(req.namespace, req.name)?.data?.['v'] ?? 'gone');
-        running--;
+  mgr
+    .controller({
+      name: 'hot-configmaps',
+      kind: 'ConfigMap',
+      workers: 4,
+      reconciler: {
+        async reconcile(req) {
+          if (++running > 1) overlap = true;
+          await sleep(100);
+          seen.push(informer.store.getByName(req.namespace, req.name)?.data?.['v'] ?? 'gone');
+          running--;
+        },
       },
-    },
-  }).for(informer);
+    })
+    .for(informer);
   await mgr.start();
   t.after(() => mgr.stop());
   for (let i = 1; i <= 50; i++) await patchConfigMap(client, ns, 'hot', { v: String(i) });
@@ -76,18 +78,20 @@ test('a failing key backs off as configured while other keys proceed', async (t)
   await createConfigMap(client, ns, 'good');
   const mgr = newManager(ns);
   const attempts: Record<string, number[]> = { bad: [], good: [] };
-  mgr.controller({
-    name: 'backoff',
-    kind: 'ConfigMap',
-    workers: 2,
-    rateLimiter: () => new ItemExponentialFailureRateLimiter(100, 1_000),
-    reconciler: {
-      async reconcile(req) {
-        attempts[req.name]?.push(Date.now());
-        if (req.name === 'bad') throw new Error('Microsoft Graph unavailable');
+  mgr
+    .controller({
+      name: 'backoff',
+      kind: 'ConfigMap',
+      workers: 2,
+      rateLimiter: () => new ItemExponentialFailureRateLimiter(100, 1_000),
+      reconciler: {
+        async reconcile(req) {
+          attempts[req.name]?.push(Date.now());
+          if (req.name === 'bad') throw new Error('Microsoft Graph unavailable');
+        },
       },
-    },
-  }).for(mgr.informer(coreResources.configMaps));
+    })
+    .for(mgr.informer(coreResources.configMaps));
   await mgr.start();
   t.after(() => mgr.stop());
   await eventually('six attempts of the failing key', () => (attempts['bad']?.length ?? 0) >= 6, 10_000);
@@ -111,18 +115,20 @@ test('graceful shutdown lets in-flight reconciles finish and takes no new keys',
   let started = 0;
   let finished = 0;
   let aborted = false;
-  mgr.controller({
-    name: 'drain',
-    kind: 'ConfigMap',
-    reconciler: {
-      async reconcile(_req, ctx) {
-        started++;
-        await sleep(700);
-        aborted ||= ctx.signal.aborted;
-        finished++;
+  mgr
+    .controller({
+      name: 'drain',
+      kind: 'ConfigMap',
+      reconciler: {
+        async reconcile(_req, ctx) {
+          started++;
+          await sleep(700);
+          aborted ||= ctx.signal.aborted;
+          finished++;
+        },
       },
-    },
-  }).for(mgr.informer(coreResources.configMaps));
+    })
+    .for(mgr.informer(coreResources.configMaps));
   await mgr.start();
   await eventually('reconcile in flight', () => started === 1);
   await patchConfigMap(client, ns, 'slow', { v: 'after-stop' });

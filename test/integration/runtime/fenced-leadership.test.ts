@@ -55,38 +55,55 @@ function viaPort(port: number): KubeConfig {
 /** A daemon-like manager whose two controllers write to Kubernetes and to Graph as long as they run. */
 function daemon(kc: KubeConfig, ns: string, who: string, graphUrl: string): Manager {
   const mgr = new Manager({
-    kubeConfig: kc, namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '0', onLeaderLost: 'standby',
+    kubeConfig: kc,
+    namespace: ns,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    onLeaderLost: 'standby',
     leaderElection: { enabled: true, namespace: ns, id: lockName, identity: who, ...timing },
     informerDefaults: { watchdogMs: 5_000 },
     ...(process.env['FENCE_DEBUG'] ? { logger: createLogger({ level: 'debug', name: who }) } : {}),
   });
   const configMaps = mgr.informer(coreResources.configMaps);
   let n = 0;
-  mgr.controller({
-    name: 'kube-writer', kind: 'ConfigMap',
-    reconciler: {
-      async reconcile(req, ctx) {
-        if (req.name !== 'work') return {};
-        n += 1;
-        await mgr.client.create<ConfigMap>(coreResources.configMaps, ns, {
-          apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `w-${who}-${n}`, namespace: ns, labels: { 'written-by': who } },
-        }, ctx.signal);
-        return { requeueAfter: 200 };
+  mgr
+    .controller({
+      name: 'kube-writer',
+      kind: 'ConfigMap',
+      reconciler: {
+        async reconcile(req, ctx) {
+          if (req.name !== 'work') return {};
+          n += 1;
+          await mgr.client.create<ConfigMap>(
+            coreResources.configMaps,
+            ns,
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: `w-${who}-${n}`, namespace: ns, labels: { 'written-by': who } },
+            },
+            ctx.signal,
+          );
+          return { requeueAfter: 200 };
+        },
       },
-    },
-  }).for(configMaps);
-  mgr.controller({
-    name: 'graph-writer', kind: 'ConfigMap',
-    reconciler: {
-      async reconcile(req, ctx) {
-        if (req.name !== 'work') return {};
-        // As the real controllers do: Microsoft 365 calls carry ctx.signal, which aborts when the term ends.
-        const headers = { 'x-writer': who, 'x-sent-at': String(performance.now()) };
-        await fetch(graphUrl, { method: 'POST', headers, body: '{}', signal: ctx.signal });
-        return { requeueAfter: 50 };
+    })
+    .for(configMaps);
+  mgr
+    .controller({
+      name: 'graph-writer',
+      kind: 'ConfigMap',
+      reconciler: {
+        async reconcile(req, ctx) {
+          if (req.name !== 'work') return {};
+          // As the real controllers do: Microsoft 365 calls carry ctx.signal, which aborts when the term ends.
+          const headers = { 'x-writer': who, 'x-sent-at': String(performance.now()) };
+          await fetch(graphUrl, { method: 'POST', headers, body: '{}', signal: ctx.signal });
+          return { requeueAfter: 50 };
+        },
       },
-    },
-  }).for(configMaps);
+    })
+    .for(configMaps);
   return mgr;
 }
 
@@ -145,8 +162,15 @@ test('a partitioned leader stops every write before the new leader acquires, and
   assert.ok(fenceClosedAt < acquired.seenAt, 'a closed its fence before b was seen holding the lease');
 
   const aGraph = graph.writes.filter((w) => w.who === 'a');
-  assert.ok(aGraph.some((w) => w.at > partitionedAt), 'a kept writing to Graph during the partition (until fenced)');
-  assert.deepEqual(aGraph.filter((w) => w.sentAt >= fenceClosedAt), [], 'no Graph write sent by a once its fence closed');
+  assert.ok(
+    aGraph.some((w) => w.at > partitionedAt),
+    'a kept writing to Graph during the partition (until fenced)',
+  );
+  assert.deepEqual(
+    aGraph.filter((w) => w.sentAt >= fenceClosedAt),
+    [],
+    'no Graph write sent by a once its fence closed',
+  );
 
   proxy.heal();
   const before = await okRequests(a);
@@ -159,7 +183,11 @@ test('a partitioned leader stops every write before the new leader acquires, and
   assert.ok(aKube.length > 0);
   const late = aKube.filter((cm) => Number(cm.metadata?.resourceVersion) > acquired.resourceVersion).map((cm) => cm.metadata?.name);
   assert.deepEqual(late, [], 'no Kubernetes write from a after b acquired the lease');
-  assert.deepEqual(graph.writes.filter((w) => w.who === 'a' && w.at >= acquired.seenAt), [], 'no Graph write from a after b acquired');
+  assert.deepEqual(
+    graph.writes.filter((w) => w.who === 'a' && w.at >= acquired.seenAt),
+    [],
+    'no Graph write from a after b acquired',
+  );
   assert.equal(a.isLeader(), false, 'a stays a standby');
 });
 

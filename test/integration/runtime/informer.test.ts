@@ -59,7 +59,13 @@ test('a watch resumes after the apiserver restarts', async () => {
     await plane.restartApiserver();
     await createConfigMap(client, ns, 'after-restart');
     await eventually('event for the object created after the restart', () => events.includes('add:after-restart'), 60_000);
-    assert.deepEqual(informer.store.keys().map((k) => k.split('/')[1]).sort(), await serverNames(client, ns));
+    assert.deepEqual(
+      informer.store
+        .keys()
+        .map((k) => k.split('/')[1])
+        .sort(),
+      await serverNames(client, ns),
+    );
     await eventually('informer healthy again', () => informer.healthy());
     const text = await metrics.registry.metrics();
     assert.ok(sumSamples(text, 'informer_restarts_total') >= 1, 'the broken watch was counted as a restart');
@@ -89,7 +95,13 @@ test('a forced 410 (etcd compaction) relists with no lost or duplicated keys', a
     await eventually('missed changes synthesized', () => events.length - seenBefore >= 3, 30_000);
     const missed = events.slice(seenBefore).sort();
     assert.deepEqual(missed, ['add:new', 'delete:gone', 'update:change'], 'each missed key exactly once, unchanged keys not at all');
-    assert.deepEqual(informer.store.keys().map((k) => k.split('/')[1]).sort(), await serverNames(client, ns));
+    assert.deepEqual(
+      informer.store
+        .keys()
+        .map((k) => k.split('/')[1])
+        .sort(),
+      await serverNames(client, ns),
+    );
     assert.equal((informer.store.get(`${ns}/change`) as ConfigMap | undefined)?.data?.['v'], '7');
     await createConfigMap(client, ns, 'after-relist');
     await eventually('watch continues after the relist', () => events.includes('add:after-relist'));

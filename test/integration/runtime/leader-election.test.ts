@@ -23,20 +23,22 @@ function candidate(namespace: string, who: string, spans: Span[]): Manager {
     onLeaderLost: 'standby',
     leaderElection: { enabled: true, namespace, id: 'runtime-test-lock', identity: who, ...timing },
   });
-  mgr.controller({
-    name: 'le',
-    kind: 'ConfigMap',
-    workers: 2,
-    reconciler: {
-      async reconcile(_req, ctx) {
-        const span: Span = { who, start: Date.now(), end: Number.POSITIVE_INFINITY };
-        spans.push(span);
-        await sleep(50);
-        span.end = Date.now();
-        return ctx.signal.aborted ? {} : { requeueAfter: 100 };
+  mgr
+    .controller({
+      name: 'le',
+      kind: 'ConfigMap',
+      workers: 2,
+      reconciler: {
+        async reconcile(_req, ctx) {
+          const span: Span = { who, start: Date.now(), end: Number.POSITIVE_INFINITY };
+          spans.push(span);
+          await sleep(50);
+          span.end = Date.now();
+          return ctx.signal.aborted ? {} : { requeueAfter: 100 };
+        },
       },
-    },
-  }).for(mgr.informer(coreResources.configMaps));
+    })
+    .for(mgr.informer(coreResources.configMaps));
   return mgr;
 }
 
@@ -62,7 +64,10 @@ test('two managers: only the leader reconciles; a killed leader is replaced with
   await sleep(1_500);
   assert.equal(follower.isLeader(), false);
   assert.ok(spans.length > 3, 'the leader reconciles continuously');
-  assert.ok(spans.every((s) => s.who === leader.identity), 'only the leader reconciled');
+  assert.ok(
+    spans.every((s) => s.who === leader.identity),
+    'only the leader reconciled',
+  );
   assert.equal(sample(await leader.metrics.registry.metrics(), 'leader_election_master_status{name="runtime-test-lock"}'), 1);
   assert.equal(sample(await follower.metrics.registry.metrics(), 'leader_election_master_status{name="runtime-test-lock"}'), 0);
 

@@ -26,11 +26,15 @@ test('a conflicting status update is re-read, re-applied and lands', async (t) =
   const written = await writer.update(widgets, stale, (status, obj) => {
     setSyncState(status, obj.metadata?.generation, { state: 'ready', reason: 'Synced', message: 'Widget in sync' });
   });
-  assert.equal(written.status?.note, 'other writer', 'the other writer\'s field survived');
+  assert.equal(written.status?.note, 'other writer', "the other writer's field survived");
   assert.deepEqual(checkConditions(written), []);
   const fresh = await client.get<Widget>(widgets, ns, 'w');
   assert.equal(findCondition(fresh.status, 'Ready')?.status, 'True');
-  assert.equal(sumSamples(await metrics.registry.metrics(), 'rest_client_requests_total', 'code="409"', 'method="PATCH"'), 1, 'exactly one conflict, then success');
+  assert.equal(
+    sumSamples(await metrics.registry.metrics(), 'rest_client_requests_total', 'code="409"', 'method="PATCH"'),
+    1,
+    'exactly one conflict, then success',
+  );
 });
 
 test('a status write that conflicts beyond the retry budget fails with the 409', async (t) => {
@@ -39,7 +43,10 @@ test('a status write that conflicts beyond the retry budget fails with the 409',
   const stale = await createWidget(client, ns, 'w');
   await client.patch(widgets, ns, 'w', { status: { note: 'other writer' } }, { subresource: 'status' });
   const writer = new StatusWriter(client, { maxRetries: 0 });
-  await assert.rejects(writer.update(widgets, stale, (status) => void (status.processed = 1)), (err) => isConflict(err));
+  await assert.rejects(
+    writer.update(widgets, stale, (status) => void (status.processed = 1)),
+    (err) => isConflict(err),
+  );
 });
 
 test('conditions keep lastTransitionTime when unchanged; unchanged status makes no request', async (t) => {
@@ -54,9 +61,18 @@ test('conditions keep lastTransitionTime when unchanged; unchanged status makes 
   const before = await patches();
   widget = await writer.update(widgets, widget, (s, o) => void setSyncState(s, o.metadata?.generation, ready, {}, new Date('2026-02-01T00:00:00Z')));
   assert.equal(await patches(), before, 'no-op status: no request');
-  widget = await writer.update(widgets, widget, (s, o) => void setSyncState(s, o.metadata?.generation, { ...ready, message: 'Widget still in sync' }, {}, new Date('2026-03-01T00:00:00Z')));
+  widget = await writer.update(
+    widgets,
+    widget,
+    (s, o) => void setSyncState(s, o.metadata?.generation, { ...ready, message: 'Widget still in sync' }, {}, new Date('2026-03-01T00:00:00Z')),
+  );
   assert.equal(findCondition(widget.status, 'Ready')?.lastTransitionTime, first, 'message change keeps lastTransitionTime');
-  widget = await writer.update(widgets, widget, (s, o) => void setSyncState(s, o.metadata?.generation, { state: 'failed', reason: 'Broken', message: 'Widget broke' }, {}, new Date('2026-04-01T00:00:00Z')));
+  widget = await writer.update(
+    widgets,
+    widget,
+    (s, o) =>
+      void setSyncState(s, o.metadata?.generation, { state: 'failed', reason: 'Broken', message: 'Widget broke' }, {}, new Date('2026-04-01T00:00:00Z')),
+  );
   assert.equal(findCondition(widget.status, 'Ready')?.lastTransitionTime, '2026-04-01T00:00:00Z', 'status flip moves it');
   assert.equal(findCondition((await client.get<Widget>(widgets, ns, 'w')).status, 'Failed')?.status, 'True', 'persisted');
 });
@@ -74,18 +90,28 @@ test('finalizers are added and removed with optimistic concurrency', async (t) =
   const deleting = await client.get<Widget>(widgets, ns, 'w');
   assert.ok(deleting.metadata?.deletionTimestamp, 'finalizer holds the object');
   await removeFinalizer(client, widgets, deleting, finalizer);
-  await eventually('object gone', async () => client.get(widgets, ns, 'w').then(() => false, () => true));
+  await eventually('object gone', async () =>
+    client.get(widgets, ns, 'w').then(
+      () => false,
+      () => true,
+    ),
+  );
 });
 
 test('the Event recorder aggregates a failing loop into one Event with a series', async (t) => {
   const ns = await testNamespace(t, 'st');
   const { client } = testClient(kubeConfig());
   const widget = await createWidget(client, ns, 'w');
-  const recorder = new EventRecorder({ sink: new KubeEventSink(client), reportingController: 'teamssync.io/runtime-test', reportingInstance: 'test-1', seriesIntervalMs: 0 });
+  const recorder = new EventRecorder({
+    sink: new KubeEventSink(client),
+    reportingController: 'teamssync.io/runtime-test',
+    reportingInstance: 'test-1',
+    seriesIntervalMs: 0,
+  });
   for (let i = 0; i < 20; i++) recorder.warning(widget, 'CannotProcessWidget', 'Widget processing failed');
   recorder.normal(widget, 'ProcessedWidget', 'Widget processed');
   const list = async (): Promise<Array<{ reason?: string; series?: { count: number }; regarding?: { name?: string } }>> =>
-    (await client.list(coreResources.events, { namespace: ns }) as KubeList<never>).items;
+    ((await client.list(coreResources.events, { namespace: ns })) as KubeList<never>).items;
   await eventually('two Events written', async () => (await list()).length === 2);
   await recorder.flush();
   await eventually('series count 20', async () => (await list()).some((e) => e.reason === 'CannotProcessWidget' && e.series?.count === 20));

@@ -43,7 +43,13 @@ const crd = {
   },
 };
 
-const crdRef: ResourceRef = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
+const crdRef: ResourceRef = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+};
 
 /** Creates the Widget CRD if missing and waits until widgets can be listed. */
 export async function ensureWidgetCrd(client: KubeClient): Promise<void> {
@@ -66,5 +72,10 @@ export async function ensureWidgetCrd(client: KubeClient): Promise<void> {
 
 /** Creates a Widget. */
 export function createWidget(client: KubeClient, namespace: string, name: string, size = 1): Promise<Widget> {
-  return client.create<Widget>(widgets, namespace, { apiVersion: 'runtimetest.teamssync.io/v1', kind: 'Widget', metadata: { name, namespace }, spec: { size } });
+  return client.create<Widget>(widgets, namespace, {
+    apiVersion: 'runtimetest.teamssync.io/v1',
+    kind: 'Widget',
+    metadata: { name, namespace },
+    spec: { size },
+  });
 }

@@ -39,13 +39,26 @@ export class AttackLog {
 
   /** The table, last line `security: <A> attacks tried, <B> got through`. */
   table(): string {
-    const rows = this.#records.map((r) => [r.endpoint, r.attack, String(r.tries), r.expected, r.outcome, r.through === 0 ? 'no' : `YES (${r.through})${r.knownGap === undefined ? '' : ` known gap: ${r.knownGap}`}`]);
+    const rows = this.#records.map((r) => [
+      r.endpoint,
+      r.attack,
+      String(r.tries),
+      r.expected,
+      r.outcome,
+      r.through === 0 ? 'no' : `YES (${r.through})${r.knownGap === undefined ? '' : ` known gap: ${r.knownGap}`}`,
+    ]);
     const header = ['endpoint', 'attack', 'tries', 'expected', 'outcome', 'got through'];
     const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
-    const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+    const line = (cells: readonly string[]): string =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join(' | ')
+        .trimEnd();
     const tried = this.#records.reduce((sum, r) => sum + r.tries, 0);
     const through = this.#records.reduce((sum, r) => sum + r.through, 0);
-    return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line), '', `security: ${tried} attacks tried, ${through} got through`].join('\n');
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line), '', `security: ${tried} attacks tried, ${through} got through`].join(
+      '\n',
+    );
   }
 
   /** Prints the table and appends it to TSC_SECURITY_REPORT when set. */

@@ -87,9 +87,10 @@ export function openSocket(target: Target): Promise<{ socket: Socket; closed: ()
     let closed = false;
     let received = '';
     const onConnect = (): void => resolve({ socket, closed: () => closed, received: () => received });
-    const socket: Socket = target.ca === undefined
-      ? netConnect({ host: '127.0.0.1', port: target.port }, onConnect)
-      : tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost' }, onConnect);
+    const socket: Socket =
+      target.ca === undefined
+        ? netConnect({ host: '127.0.0.1', port: target.port }, onConnect)
+        : tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost' }, onConnect);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       if (received.length < KEEP_BODY) received += chunk;
@@ -149,7 +150,8 @@ export function fuzzBody(random: ReturnType<typeof randomSource>): string | Buff
     () => `${'['.repeat(5000)}${']'.repeat(5000)}`,
     () => JSON.stringify({ user: 'a'.repeat(random.next() % 5000), state: random.pick(['onCall', 'callEnded', 'x', '', null, 1e308]) }),
     () => JSON.stringify([{ __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, user: 'a@b.c', state: 'onCall' }]),
-    () => JSON.stringify(Array.from({ length: random.next() % 600 }, (_, i) => ({ user: `u${i}@x.com`, state: 'onCall', callId: String(i), at: random.next() }))),
+    () =>
+      JSON.stringify(Array.from({ length: random.next() % 600 }, (_, i) => ({ user: `u${i}@x.com`, state: 'onCall', callId: String(i), at: random.next() }))),
     () => JSON.stringify({ user: '\u0000\ud800\uffff', state: 'onCall', at: '9999-99-99T99:99:99Z' }),
     () => '"\\u0000"',
     () => 'null',

@@ -58,11 +58,13 @@ export interface SecurityEnv {
 /** The shipped leader-election Role and RoleBinding (config/rbac), moved into `namespace`. */
 function leaderElectionRbac(namespace: string): string {
   const rbacDir = path.resolve(import.meta.dirname, '../../../config/rbac');
-  return ['leader_election_role.yaml', 'leader_election_role_binding.yaml'].map((file) => {
-    const object = parse(readFileSync(path.join(rbacDir, file), 'utf8')) as { metadata: { namespace?: string } };
-    object.metadata.namespace = namespace;
-    return stringify(object);
-  }).join('---\n');
+  return ['leader_election_role.yaml', 'leader_election_role_binding.yaml']
+    .map((file) => {
+      const object = parse(readFileSync(path.join(rbacDir, file), 'utf8')) as { metadata: { namespace?: string } };
+      object.metadata.namespace = namespace;
+      return stringify(object);
+    })
+    .join('---\n');
 }
 
 function portOf(url: string): number {
@@ -118,14 +120,42 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
   const domain = seed.domains?.[0] ?? '';
   await apply([
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'graph' }, stringData: { clientSecret: app?.secrets?.[0] ?? '' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-write', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: WRITE_TOKEN } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-read', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } }, stringData: { token: READ_TOKEN } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pbx-hook', labels: { 'teamssync.io/secret-purpose': 'webhook-signing' } }, stringData: { hmacKey: HMAC_KEY } },
-    { apiVersion: API, kind: 'TeamsTenant', metadata: { name: 'contoso' }, spec: { tenantId: seed.tenantId, credentials: { clientId: app?.appId ?? '', clientSecret: { name: 'graph', key: 'clientSecret' } }, integrationLicenses: 10 } },
     {
-      apiVersion: API, kind: 'PresenceSync', metadata: { name: 'target' },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pbx-write', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+      stringData: { token: WRITE_TOKEN },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pbx-read', labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
+      stringData: { token: READ_TOKEN },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pbx-hook', labels: { 'teamssync.io/secret-purpose': 'webhook-signing' } },
+      stringData: { hmacKey: HMAC_KEY },
+    },
+    {
+      apiVersion: API,
+      kind: 'TeamsTenant',
+      metadata: { name: 'contoso' },
       spec: {
-        tenantRef: { name: 'contoso' }, direction: 'Bidirectional', pollInterval: '30s',
+        tenantId: seed.tenantId,
+        credentials: { clientId: app?.appId ?? '', clientSecret: { name: 'graph', key: 'clientSecret' } },
+        integrationLicenses: 10,
+      },
+    },
+    {
+      apiVersion: API,
+      kind: 'PresenceSync',
+      metadata: { name: 'target' },
+      spec: {
+        tenantRef: { name: 'contoso' },
+        direction: 'Bidirectional',
+        pollInterval: '30s',
         users: { fromMappings: false, pbxUsers: [{ email: `user1@${domain}`, extension: '101' }] },
         stream: { tokenSecretRef: { name: 'pbx-read', key: 'token' } },
         pbxEvents: { tokenSecretRef: { name: 'pbx-write', key: 'token' } },
@@ -134,7 +164,12 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
   ]);
   const metricsToken = await daemon.metricsToken();
   return {
-    sim, seed, daemon, namespace, flags, presenceCa: tls.caPem,
+    sim,
+    seed,
+    daemon,
+    namespace,
+    flags,
+    presenceCa: tls.caPem,
     presence: { port: portOf(daemon.presenceUrl), ca: tls.caPem },
     metrics: { port: portOf(daemon.metricsUrl), ca: tls.caPem },
     metricsToken,

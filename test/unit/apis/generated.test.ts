@@ -38,7 +38,8 @@ test('generate: every string is capped, every array bounded, every integer range
       const bounded = node['enum'] !== undefined || node['maxLength'] !== undefined;
       if (node['type'] === 'string' && !bounded) problems.push(`${path}: string without maxLength or enum`);
       if (node['type'] === 'array' && node['maxItems'] === undefined) problems.push(`${path}: array without maxItems`);
-      if (node['type'] === 'integer' && (node['minimum'] === undefined || node['maximum'] === undefined)) problems.push(`${path}: integer without minimum/maximum`);
+      if (node['type'] === 'integer' && (node['minimum'] === undefined || node['maximum'] === undefined))
+        problems.push(`${path}: integer without minimum/maximum`);
     }
   }
   assert.deepEqual(problems, []);

@@ -8,9 +8,12 @@ import { ApiKinds, ApiVersion, type KindName } from '../../../pkg/apis/teamssync
 const samplesDir = path.resolve(import.meta.dirname, '../../../config/samples');
 
 function sampleObjects(): Array<{ file: string; obj: Record<string, unknown> }> {
-  const files = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+  const files = readdirSync(samplesDir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort();
   return files.flatMap((file) =>
-    parseAllDocuments(readFileSync(path.join(samplesDir, file), 'utf8')).map((doc) => ({ file, obj: doc.toJS() as Record<string, unknown> })));
+    parseAllDocuments(readFileSync(path.join(samplesDir, file), 'utf8')).map((doc) => ({ file, obj: doc.toJS() as Record<string, unknown> })),
+  );
 }
 
 for (const { file, obj } of sampleObjects().filter((s) => s.obj['apiVersion'] === ApiVersion)) {
@@ -28,12 +31,18 @@ test('samples: there is at least one sample of every kind', () => {
 
 test('samples: kustomization.yaml lists every sample file', () => {
   const kustomization = parseAllDocuments(readFileSync(path.join(samplesDir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
-  const files = readdirSync(samplesDir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+  const files = readdirSync(samplesDir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort();
   assert.deepEqual([...kustomization.resources].sort(), files);
 });
 
 test('samples: every Secret a sample references is itself a sample', () => {
-  const secrets = new Set(sampleObjects().filter((s) => s.obj['kind'] === 'Secret').map((s) => (s.obj['metadata'] as { name: string }).name));
+  const secrets = new Set(
+    sampleObjects()
+      .filter((s) => s.obj['kind'] === 'Secret')
+      .map((s) => (s.obj['metadata'] as { name: string }).name),
+  );
   const text = JSON.stringify(sampleObjects().map((s) => s.obj));
   const referenced = [...text.matchAll(/"(?:clientSecret|hmacSecretRef|tokenSecretRef|delegatedTokenSecretRef)":\{"name":"([^"]+)"/g)].map((m) => m[1]);
   for (const name of referenced) assert.ok(secrets.has(name!), `Secret ${name} is referenced but not in config/samples`);

@@ -22,10 +22,16 @@ const validCases = [
   { name: 'MinimalTenant', object: teamsTenant() },
   { name: 'ManualTenantWithGlobalAdmin', object: teamsTenant('t', { spec: { syncMode: 'Manual', globalAdmin: { userPrincipalName: 'sarah@contoso.com' } } }) },
   { name: 'CertificateTenant', object: teamsTenant('t', { spec: { credentials: { clientSecret: undefined, certificate: { secretName: 'cert' } } } }) },
-  { name: 'WorkloadIdentityTenant', object: teamsTenant('t', { spec: { credentials: { clientSecret: undefined, workloadIdentity: { serviceAccountName: 'sync' } } } }) },
+  {
+    name: 'WorkloadIdentityTenant',
+    object: teamsTenant('t', { spec: { credentials: { clientSecret: undefined, workloadIdentity: { serviceAccountName: 'sync' } } } }),
+  },
   { name: 'NotificationsDisabledNeedNothing', object: teamsTenant('t', { spec: { notifications: { enabled: false } } }) },
   { name: 'UnmappedMapping', object: userLicenseMapping('u', { spec: { teamsUser: undefined } }) },
-  { name: 'MappingByObjectId', object: userLicenseMapping('u', { spec: { teamsUser: { userPrincipalName: undefined, objectId: '72f988bf-86f1-41af-91ab-2d7cd011db47' } } }) },
+  {
+    name: 'MappingByObjectId',
+    object: userLicenseMapping('u', { spec: { teamsUser: { userPrincipalName: undefined, objectId: '72f988bf-86f1-41af-91ab-2d7cd011db47' } } }),
+  },
   { name: 'MinimalPresence', object: presenceSync() },
   { name: 'PresenceWithHoldDownZero', object: presenceSync('p', { spec: { holdDown: '0s', pollInterval: '1m30s' } }) },
   { name: 'MinimalRun', object: teamsSync() },

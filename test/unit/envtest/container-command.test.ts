@@ -13,27 +13,60 @@ function dockerfile(text: string): string {
   return file;
 }
 
-const image = dockerfile([
-  'FROM node:24 AS deps', 'ENV BUILD_ONLY=1', 'ENTRYPOINT ["ignored"]',
-  'FROM node:24-slim', 'WORKDIR /app', 'ENV NODE_ENV=production A="b c"', 'ENTRYPOINT ["node", "main.ts"]', 'CMD ["--leader-elect=true"]',
-].join('\n'));
+const image = dockerfile(
+  [
+    'FROM node:24 AS deps',
+    'ENV BUILD_ONLY=1',
+    'ENTRYPOINT ["ignored"]',
+    'FROM node:24-slim',
+    'WORKDIR /app',
+    'ENV NODE_ENV=production A="b c"',
+    'ENTRYPOINT ["node", "main.ts"]',
+    'CMD ["--leader-elect=true"]',
+  ].join('\n'),
+);
 
 function deployment(container: Record<string, unknown>, grace?: number): ManifestObject {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' }, spec: { template: { spec: { containers: [container], ...(grace === undefined ? {} : { terminationGracePeriodSeconds: grace }) } } } };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ns' },
+    spec: { template: { spec: { containers: [container], ...(grace === undefined ? {} : { terminationGracePeriodSeconds: grace }) } } },
+  };
 }
 
 test('the final stage of the Dockerfile counts', () => {
-  assert.deepEqual(readImageConfig(image), { entrypoint: ['node', 'main.ts'], cmd: ['--leader-elect=true'], env: { NODE_ENV: 'production', A: 'b c' }, workdir: '/app' });
+  assert.deepEqual(readImageConfig(image), {
+    entrypoint: ['node', 'main.ts'],
+    cmd: ['--leader-elect=true'],
+    env: { NODE_ENV: 'production', A: 'b c' },
+    workdir: '/app',
+  });
 });
 
 test('Kubernetes rules: args replace CMD, command replaces ENTRYPOINT and drops CMD, fieldRefs resolve', () => {
   assert.deepEqual(containerCommand(image, deployment({}), {}).argv, ['node', 'main.ts', '--leader-elect=true']);
   assert.deepEqual(containerCommand(image, deployment({ args: ['--x=1'] }), {}).argv, ['node', 'main.ts', '--x=1']);
   assert.deepEqual(containerCommand(image, deployment({ command: ['node', 'other.ts'] }), {}).argv, ['node', 'other.ts']);
-  const env = containerCommand(image, deployment({ env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'X', value: 'y' }] }, 40), { 'metadata.namespace': 'ns' });
+  const env = containerCommand(
+    image,
+    deployment(
+      {
+        env: [
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'X', value: 'y' },
+        ],
+      },
+      40,
+    ),
+    { 'metadata.namespace': 'ns' },
+  );
   assert.deepEqual(env.env, { NODE_ENV: 'production', A: 'b c', POD_NAMESPACE: 'ns', X: 'y' });
   assert.equal(env.terminationGraceSeconds, 40);
-  assert.throws(() => containerCommand(image, deployment({ env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }), {}), /only value and fieldRef/);
+  assert.throws(
+    () => containerCommand(image, deployment({ env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }), {}),
+    /only value and fieldRef/,
+  );
 });
 
 test('withFlag replaces every form of a flag in place, or appends it', () => {

@@ -7,22 +7,49 @@ import { compare, usageTable } from '../../deployed/support/rbac-usage.ts';
 
 const roles: BoundRole[] = [
   {
-    kind: 'ClusterRole', name: 'manager', scope: '',
-    rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'delete'] }, { apiGroups: ['x.io'], resources: ['things'], verbs: ['list'] }, { apiGroups: ['x.io'], resources: ['things/status'], verbs: ['patch'] }],
+    kind: 'ClusterRole',
+    name: 'manager',
+    scope: '',
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'delete'] },
+      { apiGroups: ['x.io'], resources: ['things'], verbs: ['list'] },
+      { apiGroups: ['x.io'], resources: ['things/status'], verbs: ['patch'] },
+    ],
   },
   {
-    kind: 'Role', name: 'leader', scope: 'sys',
-    rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lock'], verbs: ['get', 'update'] }, { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] }],
+    kind: 'Role',
+    name: 'leader',
+    scope: 'sys',
+    rules: [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lock'], verbs: ['get', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    ],
   },
 ];
 
 let n = 0;
-interface Extra { namespace?: string; name?: string; subresource?: string; decision?: string }
+interface Extra {
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  decision?: string;
+}
 function event(verb: string, apiGroup: string, resource: string, code: number, x: Extra = {}): AuditEvent {
   return {
-    auditID: String(n++), stage: 'ResponseComplete', verb, requestURI: '/', user: { username: 'sa' },
-    objectRef: { apiGroup, resource, ...(x.subresource ? { subresource: x.subresource } : {}), ...(x.namespace ? { namespace: x.namespace } : {}), ...(x.name ? { name: x.name } : {}) },
-    responseStatus: { code }, ...(x.decision ? { annotations: { 'authorization.k8s.io/decision': x.decision } } : {}),
+    auditID: String(n++),
+    stage: 'ResponseComplete',
+    verb,
+    requestURI: '/',
+    user: { username: 'sa' },
+    objectRef: {
+      apiGroup,
+      resource,
+      ...(x.subresource ? { subresource: x.subresource } : {}),
+      ...(x.namespace ? { namespace: x.namespace } : {}),
+      ...(x.name ? { name: x.name } : {}),
+    },
+    responseStatus: { code },
+    ...(x.decision ? { annotations: { 'authorization.k8s.io/decision': x.decision } } : {}),
   };
 }
 
@@ -49,7 +76,16 @@ test('an unused grant, a refused request and a use outside the role are each rep
   events.push(event('update', 'coordination.k8s.io', 'leases', 403, { namespace: 'sys', name: 'other', decision: 'forbid' })); // resourceNames exclude it
   events.push(event('get', 'coordination.k8s.io', 'leases', 200, { namespace: 'elsewhere', name: 'lock' })); // the Role's scope excludes it
   const result = compare(roles, events);
-  assert.deepEqual(result.unused.map((g) => `${g.verb} ${g.resource}`), ['delete secrets']);
-  assert.deepEqual(result.forbidden.map((u) => `${u.verb} ${u.resource}`), ['watch secrets', 'update leases']);
-  assert.deepEqual(result.uncovered.map((u) => `${u.verb} ${u.resource} ${u.namespace}`), ['get leases elsewhere']);
+  assert.deepEqual(
+    result.unused.map((g) => `${g.verb} ${g.resource}`),
+    ['delete secrets'],
+  );
+  assert.deepEqual(
+    result.forbidden.map((u) => `${u.verb} ${u.resource}`),
+    ['watch secrets', 'update leases'],
+  );
+  assert.deepEqual(
+    result.uncovered.map((u) => `${u.verb} ${u.resource} ${u.namespace}`),
+    ['get leases elsewhere'],
+  );
 });

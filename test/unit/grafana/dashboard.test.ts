@@ -18,23 +18,36 @@ test('every panel uses the data source variable and has a title, a description a
   for (const panel of panels) {
     assert.ok(panel.title && panel.description, `panel ${panel.id} has a title and a description`);
     assert.ok((panel.targets ?? []).length > 0, `${panel.title}: at least one query`);
-    for (const target of panel.targets ?? []) assert.equal(target.datasource?.uid, '${datasource}', `${panel.title}/${target.refId}: the data source variable, not a fixed uid`);
+    for (const target of panel.targets ?? [])
+      assert.equal(target.datasource?.uid, '${datasource}', `${panel.title}/${target.refId}: the data source variable, not a fixed uid`);
   }
 });
 
 test('the dashboard covers sync state, pending changes, failures, Graph throttling and presence', async () => {
   const used = new Set(panelQueries(await loadDashboard()).flatMap((q) => metricNamesIn(q.expr)));
   for (const name of [
-    'teamssync_tenant_failed', 'teamssync_tenant_authenticated', 'teamssync_tenant_sync_needed', 'teamssync_tenant_pending_changes',
-    'controller_runtime_reconcile_errors_total', 'graph_requests_total', 'graph_throttled_total', 'presence_poll_duration_seconds_bucket',
-    'presence_stream_clients', 'presence_last_successful_poll_timestamp_seconds', 'leader_election_master_status',
-  ]) assert.ok(used.has(name), `a panel shows ${name}`);
+    'teamssync_tenant_failed',
+    'teamssync_tenant_authenticated',
+    'teamssync_tenant_sync_needed',
+    'teamssync_tenant_pending_changes',
+    'controller_runtime_reconcile_errors_total',
+    'graph_requests_total',
+    'graph_throttled_total',
+    'presence_poll_duration_seconds_bucket',
+    'presence_stream_clients',
+    'presence_last_successful_poll_timestamp_seconds',
+    'leader_election_master_status',
+  ])
+    assert.ok(used.has(name), `a panel shows ${name}`);
 });
 
 test('every metric a panel or variable queries is exported by the controller', async () => {
   const dashboard = await loadDashboard();
   const exported = await exportedMetricNames();
-  const queries = [...panelQueries(dashboard).map((q) => ({ where: `${q.panel}/${q.refId}`, expr: q.expr })), ...variableSelectors(dashboard).map((v) => ({ where: `$${v.variable}`, expr: v.selector }))];
+  const queries = [
+    ...panelQueries(dashboard).map((q) => ({ where: `${q.panel}/${q.refId}`, expr: q.expr })),
+    ...variableSelectors(dashboard).map((v) => ({ where: `$${v.variable}`, expr: v.selector })),
+  ];
   for (const { where, expr } of queries) {
     const names = metricNamesIn(expr);
     assert.ok(names.length > 0, `${where}: queries one of the controller's metrics`);

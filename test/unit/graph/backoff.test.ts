@@ -14,7 +14,11 @@ const backoffCases = [
 ];
 for (const tc of backoffCases) {
   test(`backoffDelayMs: ${tc.name}`, () => {
-    assert.equal(backoffDelayMs(tc.attempt, policy, () => tc.random), tc.want, tc.reason);
+    assert.equal(
+      backoffDelayMs(tc.attempt, policy, () => tc.random),
+      tc.want,
+      tc.reason,
+    );
   });
 }
 
@@ -95,6 +99,9 @@ test('ThrottleGate: with no throttling the gate does not limit concurrency', asy
   const gate = new ThrottleGate(() => 1000);
   assert.equal(gate.recovering, false);
   const passes = await Promise.all(Array.from({ length: 32 }, () => gate.enter()));
-  assert.ok(passes.every((p) => p.waitedMs === 0), 'all 32 enter at once');
+  assert.ok(
+    passes.every((p) => p.waitedMs === 0),
+    'all 32 enter at once',
+  );
   for (const p of passes) p.pass.done('ok');
 });

@@ -25,7 +25,11 @@ const cases = [
 ];
 for (const tc of cases) {
   test(`planChunks: ${tc.name}`, () => {
-    assert.deepEqual(planChunks(tc.items, none, 20).map((c) => c.length), tc.want, tc.reason);
+    assert.deepEqual(
+      planChunks(tc.items, none, 20).map((c) => c.length),
+      tc.want,
+      tc.reason,
+    );
   });
 }
 

@@ -17,7 +17,7 @@ const classCases = [
   ['users/abc/contactFolders/f/contacts/delta', 'contacts'],
   ['me/memberOf/microsoft.graph.directoryRole', 'directoryRoles'],
   ['admin/teams/telephoneNumberManagement/numberAssignments/assignNumber', 'numbers'],
-  ['admin/teams/policy/getPolicyId(type=\'X\',name=\'Y\')', 'policies'],
+  ["admin/teams/policy/getPolicyId(type='X',name='Y')", 'policies'],
   ['admin/teams/userConfigurations/abc', 'userConfigurations'],
   ['$batch', 'batch'],
   ['subscribedSkus', 'other'],
@@ -27,24 +27,61 @@ for (const [url, want] of classCases) {
 }
 
 test('limitClassOf and versionRelativePath', () => {
-  assert.deepEqual(['presence', 'numbers', 'mail', 'users', 'batch'].map((c) => limitClassOf(c as never)), ['presence', 'teamsAdmin', 'outlook', 'identity', 'identity']);
+  assert.deepEqual(
+    ['presence', 'numbers', 'mail', 'users', 'batch'].map((c) => limitClassOf(c as never)),
+    ['presence', 'teamsAdmin', 'outlook', 'identity', 'identity'],
+  );
   assert.equal(versionRelativePath('https://h:1/v1.0/users/x?y=1'), 'users/x');
   assert.equal(versionRelativePath('/users'), 'users');
 });
 
 const MCOEV = '4828c8ec-dc2e-4779-b502-87ac9ce28ab7';
 const MCOPSTN1 = '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8';
-const catalog = planCatalogFrom([{ id: 's', servicePlans: [{ servicePlanId: MCOEV, servicePlanName: 'MCOEV' }, { servicePlanId: 'aaaaaaaa-0000-0000-0000-000000000001', servicePlanName: 'MCOPSTN8' }, { servicePlanId: 'bbbbbbbb-0000-0000-0000-000000000001', servicePlanName: 'MCOPSTNC' }] }]);
+const catalog = planCatalogFrom([
+  {
+    id: 's',
+    servicePlans: [
+      { servicePlanId: MCOEV, servicePlanName: 'MCOEV' },
+      { servicePlanId: 'aaaaaaaa-0000-0000-0000-000000000001', servicePlanName: 'MCOPSTN8' },
+      { servicePlanId: 'bbbbbbbb-0000-0000-0000-000000000001', servicePlanName: 'MCOPSTNC' },
+    ],
+  },
+]);
 const plan = (id: string, status = 'Enabled') => ({ servicePlanId: id, capabilityStatus: status });
 const eligibility: Array<{ name: string; user: User; want: boolean; reason: string }> = [
   { name: 'TeamsPhoneOnly', user: { id: '1', accountEnabled: true, assignedPlans: [plan(MCOEV)] }, want: true, reason: 'the Direct Routing candidate' },
-  { name: 'WithCallingPlan', user: { id: '2', accountEnabled: true, assignedPlans: [plan(MCOEV), plan(MCOPSTN1)] }, want: false, reason: 'Calling Plan users are Microsoft PSTN users' },
-  { name: 'DeletedCallingPlan', user: { id: '3', accountEnabled: true, assignedPlans: [plan(MCOEV), plan(MCOPSTN1, 'Deleted')] }, want: true, reason: 'a removed plan stays listed as Deleted' },
-  { name: 'RuntimeCallingPlan', user: { id: '4', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('aaaaaaaa-0000-0000-0000-000000000001')] }, want: false, reason: 'MCOPSTN* learnt from /subscribedSkus' },
-  { name: 'CommunicationsCredits', user: { id: '5', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('bbbbbbbb-0000-0000-0000-000000000001')] }, want: true, reason: 'MCOPSTNC is not a calling plan' },
+  {
+    name: 'WithCallingPlan',
+    user: { id: '2', accountEnabled: true, assignedPlans: [plan(MCOEV), plan(MCOPSTN1)] },
+    want: false,
+    reason: 'Calling Plan users are Microsoft PSTN users',
+  },
+  {
+    name: 'DeletedCallingPlan',
+    user: { id: '3', accountEnabled: true, assignedPlans: [plan(MCOEV), plan(MCOPSTN1, 'Deleted')] },
+    want: true,
+    reason: 'a removed plan stays listed as Deleted',
+  },
+  {
+    name: 'RuntimeCallingPlan',
+    user: { id: '4', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('aaaaaaaa-0000-0000-0000-000000000001')] },
+    want: false,
+    reason: 'MCOPSTN* learnt from /subscribedSkus',
+  },
+  {
+    name: 'CommunicationsCredits',
+    user: { id: '5', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('bbbbbbbb-0000-0000-0000-000000000001')] },
+    want: true,
+    reason: 'MCOPSTNC is not a calling plan',
+  },
   { name: 'Disabled', user: { id: '6', accountEnabled: false, assignedPlans: [plan(MCOEV)] }, want: false, reason: 'disabled accounts are skipped' },
   { name: 'SuspendedPhone', user: { id: '7', accountEnabled: true, assignedPlans: [plan(MCOEV, 'Suspended')] }, want: false, reason: 'plan not active' },
-  { name: 'ResourceAccount', user: { id: '8', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('f47330e9-c134-43b3-9993-e7f004506889')] }, want: false, reason: 'resource accounts are not users' },
+  {
+    name: 'ResourceAccount',
+    user: { id: '8', accountEnabled: true, assignedPlans: [plan(MCOEV), plan('f47330e9-c134-43b3-9993-e7f004506889')] },
+    want: false,
+    reason: 'resource accounts are not users',
+  },
   { name: 'WarningCounts', user: { id: '9', accountEnabled: true, assignedPlans: [plan(MCOEV, 'Warning')] }, want: true, reason: 'Warning is still active' },
 ];
 for (const tc of eligibility) {
@@ -67,7 +104,7 @@ test('chunkIds: 650 per call, duplicates dropped', () => {
 const locations = [
   ["https://graph.microsoft.com/v1.0/admin/teams/telephoneNumberManagement/operations('QXNz=')", 'QXNz='],
   ['https://h/v1.0/admin/teams/telephoneNumberManagement/operations/abc-123', 'abc-123'],
-  ["https://h/v1.0/admin/teams/telephoneNumberManagement/operations(%27abc%27)", 'abc'],
+  ['https://h/v1.0/admin/teams/telephoneNumberManagement/operations(%27abc%27)', 'abc'],
   ['https://h/v1.0/somewhere/else', undefined],
 ] as const;
 for (const [location, want] of locations) {

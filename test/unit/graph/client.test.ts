@@ -56,7 +56,11 @@ test('Retry: 429 honours Retry-After exactly, and a concurrent request waits at 
   const later = server.seen.slice(1);
   assert.equal(later.length, 2);
   for (const req of later) assert.ok(req.at - throttledAt >= 300, `request ${req.url} came ${req.at - throttledAt} ms after the 429`);
-  assert.equal(server.seen[0]?.headers['client-request-id'], server.seen.find((r) => r.url.endsWith('/a') && r !== server.seen[0])?.headers['client-request-id'], 'the retry keeps its client-request-id');
+  assert.equal(
+    server.seen[0]?.headers['client-request-id'],
+    server.seen.find((r) => r.url.endsWith('/a') && r !== server.seen[0])?.headers['client-request-id'],
+    'the retry keeps its client-request-id',
+  );
   assert.match(await f.registry.getSingleMetricAsString('graph_throttled_total'), /endpoint_class="users"\} 1/);
   f.close();
 });
@@ -68,7 +72,9 @@ test('Retry: POST is repeated after 429 but never after 504', async () => {
   assert.equal(server.seen.length, 2, '429: the request was not processed, so it is resent');
 
   use(() => ({ status: 504 }));
-  await assert.rejects(f.http.send({ method: 'POST', path: 'users/a/sendMail', body: {}, operation: 'send mail' }), (e: unknown) => isGraphError(e, 'Transient'));
+  await assert.rejects(f.http.send({ method: 'POST', path: 'users/a/sendMail', body: {}, operation: 'send mail' }), (e: unknown) =>
+    isGraphError(e, 'Transient'),
+  );
   assert.equal(server.seen.length, 1, '504 on a POST: not repeated');
 
   use(() => ({ status: 504 }));
@@ -80,16 +86,26 @@ test('Retry: POST is repeated after 429 but never after 504', async () => {
 test('Retry: a Retry-After beyond the in-line limit surfaces as Throttled and closes the gate', async () => {
   use(() => ({ status: 429, headers: { 'retry-after': '30' } }));
   const f = httpFixture(server);
-  await assert.rejects(f.http.send({ method: 'GET', path: 'users/a', operation: 'read a user' }), (e: unknown) => isGraphError(e, 'Throttled') && e.retryAfterMs === 30_000);
+  await assert.rejects(
+    f.http.send({ method: 'GET', path: 'users/a', operation: 'read a user' }),
+    (e: unknown) => isGraphError(e, 'Throttled') && e.retryAfterMs === 30_000,
+  );
   assert.ok(f.gate.remainingMs() > 29_000, 'other requests of the tenant will wait too');
   const sent = server.seen.length;
-  await assert.rejects(f.http.send({ method: 'GET', path: 'users/b', operation: 'read a user' }), (e: unknown) => isGraphError(e, 'Throttled') && e.retryAfterMs > 29_000);
+  await assert.rejects(
+    f.http.send({ method: 'GET', path: 'users/b', operation: 'read a user' }),
+    (e: unknown) => isGraphError(e, 'Throttled') && e.retryAfterMs > 29_000,
+  );
   assert.equal(server.seen.length, sent, 'later requests fail fast with Throttled instead of blocking for 30 s');
   f.close();
 });
 
 test('Auth: a 401 triggers one forced token refresh', async () => {
-  use((req) => (req.headers.authorization === 'Bearer token-0' ? { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } } : { status: 200, body: {} }));
+  use((req) =>
+    req.headers.authorization === 'Bearer token-0'
+      ? { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } }
+      : { status: 200, body: {} },
+  );
   const f = httpFixture(server);
   await f.http.send({ method: 'GET', path: 'users/a', operation: 'read a user' });
   assert.equal(f.tokens.forced, 1);
@@ -99,7 +115,10 @@ test('Auth: a 401 triggers one forced token refresh', async () => {
 });
 
 test('Errors: the token never appears in an error, even when the server echoes it', async () => {
-  use((req) => ({ status: 400, body: { error: { code: 'BadRequest', message: `bad header ${String(req.headers.authorization)} at https://x/y?$skiptoken=zzz` } } }));
+  use((req) => ({
+    status: 400,
+    body: { error: { code: 'BadRequest', message: `bad header ${String(req.headers.authorization)} at https://x/y?$skiptoken=zzz` } },
+  }));
   const f = httpFixture(server);
   await assert.rejects(f.http.send({ method: 'GET', path: 'users/a', operation: 'read a user' }), (e: unknown) => {
     assert.ok(isGraphError(e, 'Validation'));
@@ -120,10 +139,19 @@ test('Transport: links to another origin are refused; an untrusted CA is a Termi
   const agent = createHttpsAgent();
   const registry = new Registry();
   const untrusting = new GraphHttp({
-    tenantId: 't', graphBaseUrl: `${server.origin}/`, tokens: new CountingTokens(), agent, gate: new ThrottleGate(),
-    metrics: graphMetrics(registry), limiter: new TenantLimiter(), retry: { maxAttempts: 2, maxInlineWaitMs: 1000, backoff: { baseMs: 1, capMs: 2 } },
+    tenantId: 't',
+    graphBaseUrl: `${server.origin}/`,
+    tokens: new CountingTokens(),
+    agent,
+    gate: new ThrottleGate(),
+    metrics: graphMetrics(registry),
+    limiter: new TenantLimiter(),
+    retry: { maxAttempts: 2, maxInlineWaitMs: 1000, backoff: { baseMs: 1, capMs: 2 } },
   });
-  await assert.rejects(untrusting.send({ method: 'GET', path: 'users', operation: 'list users' }), (e: unknown) => isGraphError(e, 'Terminal') && /TLS certificate/.test(e.message));
+  await assert.rejects(
+    untrusting.send({ method: 'GET', path: 'users', operation: 'list users' }),
+    (e: unknown) => isGraphError(e, 'Terminal') && /TLS certificate/.test(e.message),
+  );
   agent.destroy();
 });
 

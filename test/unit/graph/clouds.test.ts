@@ -1,13 +1,31 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertFeatureAvailable, CLOUDS, isCloudName, isFeatureAvailable, resolveEndpoints, type CloudFeature, type CloudName } from '../../../pkg/graph/clouds.ts';
+import {
+  assertFeatureAvailable,
+  CLOUDS,
+  isCloudName,
+  isFeatureAvailable,
+  resolveEndpoints,
+  type CloudFeature,
+  type CloudName,
+} from '../../../pkg/graph/clouds.ts';
 import { isGraphError } from '../../../pkg/graph/errors.ts';
 
 const endpointCases: Array<{ cloud: CloudName; authority: string; graph: string; scope: string }> = [
   { cloud: 'Global', authority: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com/', scope: 'https://graph.microsoft.com/.default' },
   { cloud: 'USGovGCCHigh', authority: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us/', scope: 'https://graph.microsoft.us/.default' },
-  { cloud: 'USGovDoD', authority: 'https://login.microsoftonline.us', graph: 'https://dod-graph.microsoft.us/', scope: 'https://dod-graph.microsoft.us/.default' },
-  { cloud: 'China', authority: 'https://login.chinacloudapi.cn', graph: 'https://microsoftgraph.chinacloudapi.cn/', scope: 'https://microsoftgraph.chinacloudapi.cn/.default' },
+  {
+    cloud: 'USGovDoD',
+    authority: 'https://login.microsoftonline.us',
+    graph: 'https://dod-graph.microsoft.us/',
+    scope: 'https://dod-graph.microsoft.us/.default',
+  },
+  {
+    cloud: 'China',
+    authority: 'https://login.chinacloudapi.cn',
+    graph: 'https://microsoftgraph.chinacloudapi.cn/',
+    scope: 'https://microsoftgraph.chinacloudapi.cn/.default',
+  },
 ];
 for (const tc of endpointCases) {
   test(`CLOUDS: ${tc.cloud} endpoints follow graph-api.md §6.5`, () => {
@@ -25,7 +43,10 @@ const availability: Record<CloudName, boolean[]> = {
 };
 for (const cloud of Object.keys(availability) as CloudName[]) {
   test(`isFeatureAvailable: ${cloud}`, () => {
-    assert.deepEqual(features.map((f) => isFeatureAvailable(cloud, f)), availability[cloud]);
+    assert.deepEqual(
+      features.map((f) => isFeatureAvailable(cloud, f)),
+      availability[cloud],
+    );
   });
 }
 

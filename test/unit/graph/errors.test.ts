@@ -11,12 +11,23 @@ import { toGraphError } from '../../../pkg/graph/to-graph-error.ts';
 const ctx = { tenantId: 'tenant-1', clientId: 'app-1', permission: 'User.Read.All' };
 
 const statusCases: Array<{ status: number; want: GraphErrorKind }> = [
-  { status: 400, want: 'Validation' }, { status: 401, want: 'AuthFailed' }, { status: 403, want: 'ConsentRequired' },
-  { status: 404, want: 'NotFound' }, { status: 405, want: 'Terminal' }, { status: 409, want: 'Conflict' },
-  { status: 410, want: 'Terminal' }, { status: 412, want: 'Conflict' }, { status: 422, want: 'Validation' },
-  { status: 423, want: 'Transient' }, { status: 424, want: 'Transient' }, { status: 429, want: 'Throttled' },
-  { status: 500, want: 'Transient' }, { status: 501, want: 'Terminal' }, { status: 502, want: 'Transient' },
-  { status: 503, want: 'Transient' }, { status: 504, want: 'Transient' },
+  { status: 400, want: 'Validation' },
+  { status: 401, want: 'AuthFailed' },
+  { status: 403, want: 'ConsentRequired' },
+  { status: 404, want: 'NotFound' },
+  { status: 405, want: 'Terminal' },
+  { status: 409, want: 'Conflict' },
+  { status: 410, want: 'Terminal' },
+  { status: 412, want: 'Conflict' },
+  { status: 422, want: 'Validation' },
+  { status: 423, want: 'Transient' },
+  { status: 424, want: 'Transient' },
+  { status: 429, want: 'Throttled' },
+  { status: 500, want: 'Transient' },
+  { status: 501, want: 'Terminal' },
+  { status: 502, want: 'Transient' },
+  { status: 503, want: 'Transient' },
+  { status: 504, want: 'Transient' },
 ];
 for (const tc of statusCases) {
   test(`kindForStatus: ${tc.status} → ${tc.want}`, () => assert.equal(kindForStatus(tc.status), tc.want));
@@ -51,7 +62,11 @@ test('errorFromResponse: 429 carries retryAfterMs; server text is sanitised', ()
 });
 
 const aadstsCases: Array<{ code: number; kind: GraphErrorKind; reason?: string; message: RegExp }> = [
-  { code: 65001, kind: 'ConsentRequired', message: /^An administrator must grant admin consent for User\.Read\.All to app app-1 in tenant tenant-1 \(AADSTS65001\)/ },
+  {
+    code: 65001,
+    kind: 'ConsentRequired',
+    message: /^An administrator must grant admin consent for User\.Read\.All to app app-1 in tenant tenant-1 \(AADSTS65001\)/,
+  },
   { code: 7000215, kind: 'AuthFailed', reason: 'InvalidSecret', message: /secret's value \(not its ID\)/ },
   { code: 7000222, kind: 'AuthFailed', reason: 'SecretExpired', message: /has expired/ },
   { code: 7000112, kind: 'AuthFailed', reason: 'AppDisabled', message: /is disabled: an administrator must enable/ },
@@ -87,7 +102,12 @@ test('classifyOAuthFailure: consent_required suberror and transient statuses', (
 });
 
 test('toGraphError: msal-shaped errors, network errors, aborts, unknown values', () => {
-  const msal = Object.assign(new Error('msal'), { errorCode: 'invalid_client', errorMessage: 'AADSTS7000215: Invalid client secret provided.', subError: '', errorNo: '7000215' });
+  const msal = Object.assign(new Error('msal'), {
+    errorCode: 'invalid_client',
+    errorMessage: 'AADSTS7000215: Invalid client secret provided.',
+    subError: '',
+    errorNo: '7000215',
+  });
   assert.equal(toGraphError(msal, ctx).kind, 'AuthFailed');
   assert.equal(toGraphError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).kind, 'Transient');
   assert.equal(toGraphError(new Error('fetch failed', { cause: { code: 'ECONNRESET' } })).kind, 'Transient');

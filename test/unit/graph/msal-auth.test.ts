@@ -14,11 +14,24 @@ import { startScriptedServer, type SeenRequest } from './support/scripted-server
 // proves the custom-authority settings (knownAuthorities with a port, no instance discovery) and the CA plumbing.
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
-let tokenReply: (form: URLSearchParams) => { status: number; body: unknown } = () => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: 'at-1' } });
+let tokenReply: (form: URLSearchParams) => { status: number; body: unknown } = () => ({
+  status: 200,
+  body: { token_type: 'Bearer', expires_in: 3599, access_token: 'at-1' },
+});
 const server = await startScriptedServer((req: SeenRequest, origin: string) => {
   if (req.url.endsWith('/v2.0/.well-known/openid-configuration')) {
     const base = `${origin}/${TENANT}`;
-    return { status: 200, body: { token_endpoint: `${base}/oauth2/v2.0/token`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`, issuer: `${base}/v2.0`, jwks_uri: `${base}/discovery/v2.0/keys`, end_session_endpoint: `${base}/oauth2/v2.0/logout`, device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode` } };
+    return {
+      status: 200,
+      body: {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        issuer: `${base}/v2.0`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      },
+    };
   }
   if (req.url.includes('/oauth2/v2.0/token')) return tokenReply(new URLSearchParams(req.body));
   return { status: 404, body: { error: 'not_found' } };
@@ -31,18 +44,32 @@ after(async () => {
 
 function provider(credentials: AppCredentials, registry = new Registry()): AppTokenProvider {
   return new AppTokenProvider(credentials, 'https://graph.microsoft.com/.default', {
-    tenantId: TENANT, authorityHost: server.origin, agent, metrics: graphMetrics(registry), logger: silentLogger,
+    tenantId: TENANT,
+    authorityHost: server.origin,
+    agent,
+    metrics: graphMetrics(registry),
+    logger: silentLogger,
   });
 }
 const tokenRequests = (): SeenRequest[] => server.seen.filter((r) => r.url.includes('/oauth2/v2.0/token'));
 const aadError = (code: number, error: string) => ({
   status: 401,
-  body: { error, error_description: `AADSTS${code}: words from Entra.\r\nTrace ID: x`, error_codes: [code], timestamp: '2026-01-01 00:00:00Z', trace_id: 'x', correlation_id: 'y' },
+  body: {
+    error,
+    error_description: `AADSTS${code}: words from Entra.\r\nTrace ID: x`,
+    error_codes: [code],
+    timestamp: '2026-01-01 00:00:00Z',
+    trace_id: 'x',
+    correlation_id: 'y',
+  },
 });
 
 test('client secret: token acquired over the custom authority, then served from the in-memory cache', async () => {
   server.seen.length = 0;
-  tokenReply = (form) => (form.get('client_secret') === 's3cret-value' ? { status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: 'at-1' } } : aadError(7000215, 'invalid_client'));
+  tokenReply = (form) =>
+    form.get('client_secret') === 's3cret-value'
+      ? { status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: 'at-1' } }
+      : aadError(7000215, 'invalid_client');
   const registry = new Registry();
   const p = provider({ kind: 'clientSecret', clientId: 'app-1', clientSecret: Redacted.of('s3cret-value') }, registry);
   const first = await p.getToken();
@@ -79,7 +106,10 @@ for (const tc of failures) {
   test(`token endpoint AADSTS${tc.code} → ${tc.kind}`, async () => {
     tokenReply = () => aadError(tc.code, tc.error);
     const p = provider({ kind: 'clientSecret', clientId: 'app-1', clientSecret: Redacted.of('whatever-secret') });
-    await assert.rejects(p.getToken(), (e: unknown) => isGraphError(e) && e.kind === tc.kind && (tc.reason === undefined || (e as { reason?: string }).reason === tc.reason));
+    await assert.rejects(
+      p.getToken(),
+      (e: unknown) => isGraphError(e) && e.kind === tc.kind && (tc.reason === undefined || (e as { reason?: string }).reason === tc.reason),
+    );
   });
 }
 
@@ -93,7 +123,12 @@ test('certificate: msal signs a PS256 assertion carrying the SHA-256 thumbprint'
   assert.equal(form.get('client_assertion_type'), 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
   const header = JSON.parse(Buffer.from(String(form.get('client_assertion')).split('.')[0] ?? '', 'base64url').toString()) as Record<string, string>;
   assert.equal(header['alg'], 'PS256');
-  assert.equal(Buffer.from(header['x5t#S256'] ?? '', 'base64url').toString('hex').toUpperCase(), cert.thumbprintSha256);
+  assert.equal(
+    Buffer.from(header['x5t#S256'] ?? '', 'base64url')
+      .toString('hex')
+      .toUpperCase(),
+    cert.thumbprintSha256,
+  );
 });
 
 test('federated assertion: asked for on every token request; a failing source is a typed error naming the subject', async () => {
@@ -106,8 +141,11 @@ test('federated assertion: asked for on every token request; a failing source is
   current = 'sa-token-2';
   assert.equal((await p.getToken({ forceRefresh: true })).token.reveal(), 'for-sa-token-2', 'a refreshed ServiceAccount token is used');
   const failing = provider({ kind: 'federatedAssertion', clientId: 'app-3', subject, getAssertion: () => Promise.reject(new Error('apiserver down')) });
-  await assert.rejects(failing.getToken(), (e: unknown) => isGraphError(e, 'AuthFailed') && e.reason === 'FederatedTokenUnreadable' && e.message.includes(subject));
+  await assert.rejects(
+    failing.getToken(),
+    (e: unknown) => isGraphError(e, 'AuthFailed') && e.reason === 'FederatedTokenUnreadable' && e.message.includes(subject),
+  );
   const typed = new AuthFailedError('ServiceAccount tenant-a/teams-sync does not exist', { reason: 'FederatedTokenUnreadable' });
   const missing = provider({ kind: 'federatedAssertion', clientId: 'app-3', subject, getAssertion: () => Promise.reject(typed) });
-  await assert.rejects(missing.getToken(), (e: unknown) => e === typed, 'the source\'s own message (naming the ServiceAccount) is kept');
+  await assert.rejects(missing.getToken(), (e: unknown) => e === typed, "the source's own message (naming the ServiceAccount) is kept");
 });

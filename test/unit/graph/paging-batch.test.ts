@@ -24,9 +24,18 @@ test('pages: follows nextLink verbatim (including empty pages) and re-sends Cons
     return { status: 200, body: { value, ...next, ...(page === 0 ? { '@odata.count': 3 } : {}) } };
   });
   const f = httpFixture(server);
-  const spec = { method: 'GET', path: 'users', query: { $top: 999, $count: 'true' }, headers: { ConsistencyLevel: 'eventual' }, operation: 'list users' } as const;
+  const spec = {
+    method: 'GET',
+    path: 'users',
+    query: { $top: 999, $count: 'true' },
+    headers: { ConsistencyLevel: 'eventual' },
+    operation: 'list users',
+  } as const;
   const all = await collect(items<{ id: string }>(f.http, spec));
-  assert.deepEqual(all.map((u) => u.id), ['u0', 'u2', 'u3']);
+  assert.deepEqual(
+    all.map((u) => u.id),
+    ['u0', 'u2', 'u3'],
+  );
   assert.equal(server.seen.length, 4);
   for (const req of server.seen) assert.equal(req.headers.consistencylevel, 'eventual', req.url);
   const first = await pages(f.http, spec).next();
@@ -40,25 +49,42 @@ test('deltaRound: stores the deltaLink, applies incrementally, and falls back to
     const url = new URL(req.url, origin);
     if (url.searchParams.has('$deltatoken')) {
       if (expired) return { status: 410, body: { error: { code: 'syncStateNotFound', message: 'The sync state generation is not found.' } } };
-      return { status: 200, body: { value: [{ id: 'u2', '@removed': { reason: 'deleted' } }], '@odata.deltaLink': `${origin}/v1.0/users/delta?$deltatoken=t2` } };
+      return {
+        status: 200,
+        body: { value: [{ id: 'u2', '@removed': { reason: 'deleted' } }], '@odata.deltaLink': `${origin}/v1.0/users/delta?$deltatoken=t2` },
+      };
     }
-    if (url.searchParams.has('$skiptoken')) return { status: 200, body: { value: [{ id: 'u2' }], '@odata.deltaLink': `${origin}/v1.0/users/delta?$deltatoken=t1` } };
+    if (url.searchParams.has('$skiptoken'))
+      return { status: 200, body: { value: [{ id: 'u2' }], '@odata.deltaLink': `${origin}/v1.0/users/delta?$deltatoken=t1` } };
     return { status: 200, body: { value: [{ id: 'u1' }], '@odata.nextLink': `${origin}/v1.0/users/delta?$skiptoken=s1` } };
   });
   const f = httpFixture(server);
   const store = new MemoryDeltaTokenStore();
   const initial = { method: 'GET', path: 'users/delta', query: { $select: 'id' }, operation: 'read user changes' } as const;
   const round1 = await collect(deltaRound<{ id: string }>(f.http, { key: 'k', store, initial }));
-  assert.deepEqual(round1.map((p) => [p.mode, p.upserts.map((u) => u.id), p.last]), [['initial', ['u1'], false], ['initial', ['u2'], true]]);
+  assert.deepEqual(
+    round1.map((p) => [p.mode, p.upserts.map((u) => u.id), p.last]),
+    [
+      ['initial', ['u1'], false],
+      ['initial', ['u2'], true],
+    ],
+  );
   assert.match(store.get('k') ?? '', /\$deltatoken=t1$/);
 
   const round2 = await collect(deltaRound<{ id: string }>(f.http, { key: 'k', store, initial }));
-  assert.deepEqual(round2.map((p) => [p.mode, p.removed]), [['incremental', [{ id: 'u2', reason: 'deleted' }]]]);
+  assert.deepEqual(
+    round2.map((p) => [p.mode, p.removed]),
+    [['incremental', [{ id: 'u2', reason: 'deleted' }]]],
+  );
   assert.match(store.get('k') ?? '', /t2$/);
 
   expired = true;
   const round3 = await collect(deltaRound<{ id: string }>(f.http, { key: 'k', store, initial }));
-  assert.deepEqual(round3.map((p) => p.mode), ['resync', 'resync'], 'expired token → full read, flagged');
+  assert.deepEqual(
+    round3.map((p) => p.mode),
+    ['resync', 'resync'],
+    'expired token → full read, flagged',
+  );
   assert.match(store.get('k') ?? '', /t1$/);
   f.close();
 });
@@ -83,10 +109,16 @@ test('executeBatch: 45 items in 3 batches; only the 429 item is resent, after it
   const results = await executeBatch({ http: f.http, gate: f.gate, metrics: f.metrics }, batchItems);
   assert.equal(results.size, 45);
   assert.ok([...results.values()].every((r) => r.status === 200));
-  assert.deepEqual(server.seen.map((r) => (jsonBody(r) as { requests: unknown[] }).requests.length), [20, 20, 5, 1]);
+  assert.deepEqual(
+    server.seen.map((r) => (jsonBody(r) as { requests: unknown[] }).requests.length),
+    [20, 20, 5, 1],
+  );
   const retry = server.seen[3];
   assert.ok(retry !== undefined && retry.at - firstBatchAt >= 250, 'the throttled item waited its Retry-After');
-  assert.deepEqual((jsonBody(retry) as { requests: Array<{ id: string }> }).requests.map((r) => r.id), ['7']);
+  assert.deepEqual(
+    (jsonBody(retry) as { requests: Array<{ id: string }> }).requests.map((r) => r.id),
+    ['7'],
+  );
   assert.match(await f.registry.getSingleMetricAsString('graph_batch_size'), /graph_batch_size_count\{tenant="tenant-1"\} 4/);
   f.close();
 });
@@ -99,7 +131,12 @@ test('executeBatch: dependsOn groups travel together and a throttled dependency 
     const responses = body.requests.map((r) => {
       if (round === 1 && r.id === 'a') return { id: r.id, status: 429, headers: { 'Retry-After': '0' } };
       if (round === 1 && r.dependsOn?.includes('a')) return { id: r.id, status: 424 };
-      return { id: r.id, status: r.body === undefined ? 200 : 204, headers: {}, body: { dependsOn: r.dependsOn ?? [], contentType: r.headers?.['Content-Type'] } };
+      return {
+        id: r.id,
+        status: r.body === undefined ? 200 : 204,
+        headers: {},
+        body: { dependsOn: r.dependsOn ?? [], contentType: r.headers?.['Content-Type'] },
+      };
     });
     return { status: 200, body: { responses } };
   });
@@ -109,7 +146,10 @@ test('executeBatch: dependsOn groups travel together and a throttled dependency 
     { id: 'b', method: 'POST', url: '/users/b/presence/setPresence', body: { x: 1 }, dependsOn: ['a'] },
   ]);
   assert.equal(server.seen.length, 2);
-  assert.deepEqual((jsonBody(server.seen[1]!) as { requests: Array<{ id: string }> }).requests.map((r) => r.id), ['a', 'b']);
+  assert.deepEqual(
+    (jsonBody(server.seen[1]!) as { requests: Array<{ id: string }> }).requests.map((r) => r.id),
+    ['a', 'b'],
+  );
   assert.equal(results.get('b')?.status, 204);
   assert.deepEqual(results.get('b')?.body, { dependsOn: ['a'], contentType: 'application/json' }, 'Content-Type is added when a body is present');
   f.close();
@@ -123,7 +163,10 @@ test('BatchCoalescer: concurrent independent calls share $batch requests', async
   const f = httpFixture(server);
   const coalescer = new BatchCoalescer({ http: f.http, gate: f.gate, metrics: f.metrics }, { tickMs: 5 });
   const results = await Promise.all(Array.from({ length: 25 }, (_, i) => coalescer.enqueue<{ url: string }>({ method: 'GET', url: `/users/u${i}` })));
-  assert.deepEqual(results.map((r) => r.body?.url), Array.from({ length: 25 }, (_, i) => `/users/u${i}`));
+  assert.deepEqual(
+    results.map((r) => r.body?.url),
+    Array.from({ length: 25 }, (_, i) => `/users/u${i}`),
+  );
   assert.equal(server.seen.length, 2, '20 + 5');
   f.close();
 });

@@ -12,7 +12,9 @@ after(() => server.close());
 
 test('per-client agent: trusts the extra CA without touching the process store', async () => {
   const plain = createHttpsAgent();
-  await assert.rejects(sendHttps(plain, `${server.origin}/`, { method: 'GET', headers: {} }), (e: unknown) => /UNABLE_TO_VERIFY|self.signed|unable to verify/i.test(String((e as { code?: string }).code ?? e)));
+  await assert.rejects(sendHttps(plain, `${server.origin}/`, { method: 'GET', headers: {} }), (e: unknown) =>
+    /UNABLE_TO_VERIFY|self.signed|unable to verify/i.test(String((e as { code?: string }).code ?? e)),
+  );
   await assert.rejects(fetch(`${server.origin}/`), 'global fetch does not trust it either');
   const trusting = createHttpsAgent({ extraCaPem: server.caPem });
   const res = await sendHttps(trusting, `${server.origin}/`, { method: 'GET', headers: {} });

@@ -21,7 +21,10 @@ test('throttle: bucket empties, refills with time, and Retry-After covers the de
 });
 
 test('throttle: identity RU budget follows tenant size', () => {
-  assert.deepEqual([49, 50, 500, 501].map((n) => identityLimitFor(n).capacity), [3500, 5000, 5000, 8000]);
+  assert.deepEqual(
+    [49, 50, 500, 501].map((n) => identityLimitFor(n).capacity),
+    [3500, 5000, 5000, 8000],
+  );
 });
 
 const violationCases = [
@@ -54,7 +57,10 @@ test('replication lag: readers see the old value until visibleAt, writers the ne
 test('replication lag: visibleValues after a key uses sorted order (paging)', () => {
   const m = new VersionedMap<{ id: string }>();
   for (const id of ['c', 'a', 'd', 'b']) m.set(id, { id }, 0);
-  assert.deepEqual([...m.visibleValues(1, 'b')].map((v) => v.id), ['c', 'd']);
+  assert.deepEqual(
+    [...m.visibleValues(1, 'b')].map((v) => v.id),
+    ['c', 'd'],
+  );
 });
 
 test('faults: path globs, counts, windows and latency', () => {
@@ -66,12 +72,18 @@ test('faults: path globs, counts, windows and latency', () => {
   assert.equal((at('/users/x/presence') as { error?: { status: number; retryAfterSeconds?: number } }).error?.retryAfterSeconds, 1);
   assert.equal((at('/users/x/presence') as { error?: unknown }).error, undefined, 'count exhausted');
   assert.deepEqual(at('/communications/getPresencesByUserId'), { latencyMs: 5 });
-  assert.deepEqual([at('/subscribedSkus', 50), at('/subscribedSkus', 150)].map((d) => (d as { error?: { status: number } }).error?.status), [undefined, 503]);
+  assert.deepEqual(
+    [at('/subscribedSkus', 50), at('/subscribedSkus', 150)].map((d) => (d as { error?: { status: number } }).error?.status),
+    [undefined, 503],
+  );
 });
 
 test('paging: skiptokens round-trip, corrupt ones are 400, nextLink keeps the query', () => {
   assert.equal(readSkiptoken(skiptokenAfter('abc')).a, 'abc');
-  assert.throws(() => readSkiptoken('garbage'), (e: unknown) => (e as { status?: number }).status === 400);
+  assert.throws(
+    () => readSkiptoken('garbage'),
+    (e: unknown) => (e as { status?: number }).status === 400,
+  );
   const link = nextLink('https://h/v1.0', '/users', new URLSearchParams({ $select: 'id,displayName', $top: '5', $skiptoken: 'old' }), '$skiptoken', 'new');
   assert.equal(link, 'https://h/v1.0/users?$select=id,displayName&$top=5&$skiptoken=new');
   assert.deepEqual(keysetPage([{ id: 'a' }, { id: 'b' }, { id: 'c' }], 'a', 1), { page: [{ id: 'b' }], more: true });

@@ -5,16 +5,33 @@ import { evaluate, parseFilter } from '../../../pkg/m365sim/graph/odata-filter.t
 
 const MCOEV = '4828c8ec-dc2e-4779-b502-87ac9ce28ab7';
 const alice = {
-  id: 'a1', userPrincipalName: 'Alice@Contoso.com', accountEnabled: true, displayName: 'Alice Example',
-  assignedPlans: [{ servicePlanId: MCOEV, capabilityStatus: 'Enabled' }, { servicePlanId: '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8', capabilityStatus: 'Deleted' }],
+  id: 'a1',
+  userPrincipalName: 'Alice@Contoso.com',
+  accountEnabled: true,
+  displayName: 'Alice Example',
+  assignedPlans: [
+    { servicePlanId: MCOEV, capabilityStatus: 'Enabled' },
+    { servicePlanId: '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8', capabilityStatus: 'Deleted' },
+  ],
   capabilities: ['userAssignment'],
 };
 
 const cases = [
   { name: 'LambdaWithAnd', filter: `assignedPlans/any(a:a/servicePlanId eq ${MCOEV} and a/capabilityStatus eq 'Enabled')`, want: true, advanced: false },
-  { name: 'LambdaStatusMismatch', filter: `assignedPlans/any(a:a/servicePlanId eq 4ed3ff63-69d7-4fb7-b984-5aec7f605ca8 and a/capabilityStatus eq 'Enabled')`, want: false, advanced: false },
+  {
+    name: 'LambdaStatusMismatch',
+    filter: `assignedPlans/any(a:a/servicePlanId eq 4ed3ff63-69d7-4fb7-b984-5aec7f605ca8 and a/capabilityStatus eq 'Enabled')`,
+    want: false,
+    advanced: false,
+  },
   { name: 'BooleanEq', filter: 'accountEnabled eq true', want: true, advanced: false },
-  { name: 'CaseInsensitiveString', filter: "userPrincipalName eq 'alice@contoso.com'", want: true, advanced: false, reason: 'directory string comparison ignores case' },
+  {
+    name: 'CaseInsensitiveString',
+    filter: "userPrincipalName eq 'alice@contoso.com'",
+    want: true,
+    advanced: false,
+    reason: 'directory string comparison ignores case',
+  },
   { name: 'NotLambda', filter: `not assignedPlans/any(x:x/servicePlanId eq ${MCOEV})`, want: false, advanced: true },
   { name: 'Ne', filter: 'accountEnabled ne true', want: false, advanced: true },
   { name: 'EndsWith', filter: "endswith(userPrincipalName,'@contoso.com')", want: true, advanced: true },
@@ -34,11 +51,17 @@ for (const tc of cases) {
 }
 
 test('odata-filter: reports the top-level properties it reads (lambda variables excluded)', () => {
-  assert.deepEqual([...parseFilter(`assignedPlans/any(a:a/servicePlanId eq ${MCOEV}) and accountEnabled eq true`).properties].sort(), ['accountEnabled', 'assignedPlans']);
+  assert.deepEqual([...parseFilter(`assignedPlans/any(a:a/servicePlanId eq ${MCOEV}) and accountEnabled eq true`).properties].sort(), [
+    'accountEnabled',
+    'assignedPlans',
+  ]);
 });
 
-for (const bad of ["accountEnabled eq", "foo(bar) eq 1", "id eq 'unterminated"]) {
+for (const bad of ['accountEnabled eq', 'foo(bar) eq 1', "id eq 'unterminated"]) {
   test(`odata-filter: rejects malformed '${bad}' with a 400`, () => {
-    assert.throws(() => parseFilter(bad), (e: unknown) => (e as { status?: number }).status === 400);
+    assert.throws(
+      () => parseFilter(bad),
+      (e: unknown) => (e as { status?: number }).status === 400,
+    );
   });
 }

@@ -49,8 +49,8 @@ export function resolvePattern(csdl: Csdl, pattern: string): Resolution {
   if (ODATA_SYSTEM_SEGMENTS.some((s) => s.name === first)) return { ok: true, target: { kind: 'system', name: first }, type: '' };
   let type: string;
   let target: SchemaTarget;
-  if (csdl.entitySets[first]) (type = `Collection(${csdl.entitySets[first]})`), (target = { kind: 'entitySet', name: first });
-  else if (csdl.singletons[first]) (type = csdl.singletons[first]), (target = { kind: 'singleton', name: first });
+  if (csdl.entitySets[first]) ((type = `Collection(${csdl.entitySets[first]})`), (target = { kind: 'entitySet', name: first }));
+  else if (csdl.singletons[first]) ((type = csdl.singletons[first]), (target = { kind: 'singleton', name: first }));
   else return { ok: false, error: `'${first}' is neither an entity set nor a singleton` };
   for (const seg of rest) {
     const r = step(csdl, type, seg);

@@ -12,29 +12,44 @@ const bucketCases = [
   {
     name: 'DelayedRequestProcessedAfterLaterOne',
     limit: { capacity: 2, windowMs: 2000 },
-    steps: [{ at: 1000, want: true }, { at: 0, want: true }],
+    steps: [
+      { at: 1000, want: true },
+      { at: 0, want: true },
+    ],
     reason: 'a call stamped before the bucket was last updated refills nothing backwards (was: -1 token, a 429)',
   },
   {
     name: 'SpikeBacklogThenFreshRequests',
     limit: { capacity: 6, windowMs: 600 },
     steps: [
-      { at: 100, want: true }, { at: 900, want: true }, { at: 200, want: true }, { at: 300, want: true },
-      { at: 950, want: true }, { at: 400, want: true },
+      { at: 100, want: true },
+      { at: 900, want: true },
+      { at: 200, want: true },
+      { at: 300, want: true },
+      { at: 950, want: true },
+      { at: 400, want: true },
     ],
     reason: 'six requests against a capacity of six, in any processing order',
   },
   {
     name: 'RealLimitStillRefuses',
     limit: { capacity: 2, windowMs: 2000 },
-    steps: [{ at: 1000, want: true }, { at: 500, want: true }, { at: 1000, want: false }],
+    steps: [
+      { at: 1000, want: true },
+      { at: 500, want: true },
+      { at: 1000, want: false },
+    ],
     reason: 'a third request within the window is a real 429',
   },
 ];
 for (const tc of bucketCases) {
   test(`throttle bucket under latency: ${tc.name}`, () => {
     const t = new Throttle();
-    assert.deepEqual(tc.steps.map((s) => t.take('k', tc.limit, 1, s.at).ok), tc.steps.map((s) => s.want), tc.reason);
+    assert.deepEqual(
+      tc.steps.map((s) => t.take('k', tc.limit, 1, s.at).ok),
+      tc.steps.map((s) => s.want),
+      tc.reason,
+    );
   });
 }
 

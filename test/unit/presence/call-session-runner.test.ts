@@ -13,7 +13,9 @@ class FakePresenceWriter implements PresenceWriter {
   failClearWith: unknown;
 
   async setPresence(teamsUserId: string, request: SetPresenceRequest): Promise<void> {
-    this.writes.push(`${Date.now() / M}m set ${teamsUserId} ${request.availability}/${request.activity} ${request.expirationDuration} ${request.sessionId === APP_ID ? 'app' : 'other'}`);
+    this.writes.push(
+      `${Date.now() / M}m set ${teamsUserId} ${request.availability}/${request.activity} ${request.expirationDuration} ${request.sessionId === APP_ID ? 'app' : 'other'}`,
+    );
   }
 
   async clearPresence(teamsUserId: string, sessionId: string): Promise<void> {
@@ -44,7 +46,12 @@ test('CallSessionRunner: sets Busy/InACall with the app session, renews while th
   runner.handle({ teamsUserId: 'u1', state: 'callEnded', callId: 'c1' });
   await flush();
   await advance(30 * M);
-  assert.deepEqual(writer.writes, ['0m set u1 Busy/InACall PT10M app', '8m set u1 Busy/InACall PT10M app', '16m set u1 Busy/InACall PT10M app', '17m clear u1 app']);
+  assert.deepEqual(writer.writes, [
+    '0m set u1 Busy/InACall PT10M app',
+    '8m set u1 Busy/InACall PT10M app',
+    '16m set u1 Busy/InACall PT10M app',
+    '17m clear u1 app',
+  ]);
   await runner.stop();
 });
 
@@ -56,7 +63,12 @@ test('CallSessionRunner: the stuck-call bound clears the session and stops renew
   runner.handle({ teamsUserId: 'u1', state: 'onCall' });
   await flush();
   await advance(60 * M);
-  assert.deepEqual(writer.writes, ['0m set u1 Busy/InACall PT10M app', '8m set u1 Busy/InACall PT10M app', '16m set u1 Busy/InACall PT10M app', '20m clear u1 app']);
+  assert.deepEqual(writer.writes, [
+    '0m set u1 Busy/InACall PT10M app',
+    '8m set u1 Busy/InACall PT10M app',
+    '16m set u1 Busy/InACall PT10M app',
+    '20m clear u1 app',
+  ]);
   await runner.stop();
 });
 
@@ -103,10 +115,12 @@ test('CallSessionRunner: never more writes in flight than allowed', async () => 
     setPresence: () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      return new Promise<void>((resolve) => release.push(() => {
-        inFlight--;
-        resolve();
-      }));
+      return new Promise<void>((resolve) =>
+        release.push(() => {
+          inFlight--;
+          resolve();
+        }),
+      );
     },
     clearPresence: async () => undefined,
   };

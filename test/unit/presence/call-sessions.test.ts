@@ -238,7 +238,13 @@ test('CallSessionMachine.due: respects the limit and leaves the rest due', () =>
   assert.equal(machine.due(0).length, 1);
 });
 
-for (const [ms, want] of [[5 * M, 'PT5M'], [90 * M, 'PT1H30M'], [4 * 60 * M, 'PT4H'], [5 * M + 30 * S, 'PT5M30S'], [0, 'PT0S']] as const) {
+for (const [ms, want] of [
+  [5 * M, 'PT5M'],
+  [90 * M, 'PT1H30M'],
+  [4 * 60 * M, 'PT4H'],
+  [5 * M + 30 * S, 'PT5M30S'],
+  [0, 'PT0S'],
+] as const) {
   test(`formatIsoDuration: ${ms} ms → ${want}`, () => assert.equal(formatIsoDuration(ms), want));
 }
 

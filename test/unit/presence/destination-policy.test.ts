@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkAddress, CidrError, createDestinationPolicy, embeddedIPv4, parseCidrList, STRICT_DESTINATION_POLICY } from '../../../pkg/presence/destination-policy.ts';
+import {
+  checkAddress,
+  CidrError,
+  createDestinationPolicy,
+  embeddedIPv4,
+  parseCidrList,
+  STRICT_DESTINATION_POLICY,
+} from '../../../pkg/presence/destination-policy.ts';
 
 const refused: readonly [string, string][] = [
   ['127.0.0.1', 'loopback'],
@@ -66,7 +73,10 @@ test('embeddedIPv4: mapped, NAT64 and 6to4 addresses carry an IPv4 address; othe
 test('parseCidrList: trims, skips empty entries, names the bad entry', () => {
   assert.deepEqual(parseCidrList(' 10.0.0.0/8, ,fd00::/8,192.0.2.7 '), ['10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
   assert.deepEqual(parseCidrList(''), []);
-  assert.throws(() => parseCidrList('10.0.0.0/33'), (e: unknown) => e instanceof CidrError && /10\.0\.0\.0\/33/.test(e.message));
+  assert.throws(
+    () => parseCidrList('10.0.0.0/33'),
+    (e: unknown) => e instanceof CidrError && /10\.0\.0\.0\/33/.test(e.message),
+  );
   assert.throws(() => parseCidrList('10.0.0.0/8x'), CidrError);
   assert.throws(() => parseCidrList('example.com'), CidrError);
 });

@@ -17,30 +17,138 @@ const ooo = { isOutOfOffice: true };
 // One case per row of seed 001's "Presence Status Mapping from Microsoft Teams" table, plus the Graph variants
 // that reach the same row. `want` is the seed's "8x8 Presence" column.
 const cases: readonly Case[] = [
-  { name: 'Available', seedRow: 'Available', presence: { availability: 'Available', activity: 'Available' }, want: 'available', reason: 'seed: Available → Available' },
-  { name: 'AvailableIdle', seedRow: 'Available', presence: { availability: 'AvailableIdle', activity: 'Available' }, want: 'available', reason: 'idle is still available' },
-  { name: 'AvailableOutOfOfficeActivity', seedRow: 'Available, Out of Office', presence: { availability: 'Available', activity: 'OutOfOffice' }, want: 'available', reason: 'seed: dual presence maps to Available, not its own state' },
-  { name: 'AvailableOutOfOfficeFlag', seedRow: 'Available, Out of Office', presence: { availability: 'Available', activity: 'Available', outOfOfficeSettings: ooo }, want: 'available', reason: 'automatic replies on while available' },
+  {
+    name: 'Available',
+    seedRow: 'Available',
+    presence: { availability: 'Available', activity: 'Available' },
+    want: 'available',
+    reason: 'seed: Available → Available',
+  },
+  {
+    name: 'AvailableIdle',
+    seedRow: 'Available',
+    presence: { availability: 'AvailableIdle', activity: 'Available' },
+    want: 'available',
+    reason: 'idle is still available',
+  },
+  {
+    name: 'AvailableOutOfOfficeActivity',
+    seedRow: 'Available, Out of Office',
+    presence: { availability: 'Available', activity: 'OutOfOffice' },
+    want: 'available',
+    reason: 'seed: dual presence maps to Available, not its own state',
+  },
+  {
+    name: 'AvailableOutOfOfficeFlag',
+    seedRow: 'Available, Out of Office',
+    presence: { availability: 'Available', activity: 'Available', outOfOfficeSettings: ooo },
+    want: 'available',
+    reason: 'automatic replies on while available',
+  },
   { name: 'Busy', seedRow: 'Busy', presence: { availability: 'Busy', activity: 'Busy' }, want: 'busy', reason: 'seed: Busy → Busy' },
   { name: 'BusyIdle', seedRow: 'Busy', presence: { availability: 'BusyIdle', activity: 'Busy' }, want: 'busy', reason: 'idle busy is busy' },
   { name: 'OnACall', seedRow: 'On a call', presence: { availability: 'Busy', activity: 'InACall' }, want: 'onCall', reason: 'seed: On a call → onCall' },
-  { name: 'InAConferenceCall', seedRow: 'On a call', presence: { availability: 'Busy', activity: 'InAConferenceCall' }, want: 'onCall', reason: 'a conference call is a call' },
-  { name: 'InAMeeting', seedRow: 'In a meeting', presence: { availability: 'Busy', activity: 'InAMeeting' }, want: 'onCall', reason: 'seed: In a meeting → onCall' },
-  { name: 'OnACallOutOfOffice', seedRow: 'On a call, out of office', presence: { availability: 'Busy', activity: 'InACall', outOfOfficeSettings: ooo }, want: 'onCall', reason: 'seed: On a call, out of office → onCall' },
-  { name: 'DoNotDisturb', seedRow: 'Do not disturb', presence: { availability: 'DoNotDisturb', activity: 'DoNotDisturb' }, want: 'doNotDisturb', reason: 'seed: Do not disturb → doNotDisturb' },
-  { name: 'UrgentInterruptionsOnly', seedRow: 'Do not disturb', presence: { availability: 'DoNotDisturb', activity: 'UrgentInterruptionsOnly' }, want: 'doNotDisturb', reason: 'a DND variant' },
-  { name: 'Presenting', seedRow: 'Presenting', presence: { availability: 'DoNotDisturb', activity: 'Presenting' }, want: 'doNotDisturb', reason: 'seed: Presenting → doNotDisturb' },
-  { name: 'Focusing', seedRow: 'Focusing', presence: { availability: 'DoNotDisturb', activity: 'Focusing' }, want: 'doNotDisturb', reason: 'seed: Focusing → doNotDisturb' },
+  {
+    name: 'InAConferenceCall',
+    seedRow: 'On a call',
+    presence: { availability: 'Busy', activity: 'InAConferenceCall' },
+    want: 'onCall',
+    reason: 'a conference call is a call',
+  },
+  {
+    name: 'InAMeeting',
+    seedRow: 'In a meeting',
+    presence: { availability: 'Busy', activity: 'InAMeeting' },
+    want: 'onCall',
+    reason: 'seed: In a meeting → onCall',
+  },
+  {
+    name: 'OnACallOutOfOffice',
+    seedRow: 'On a call, out of office',
+    presence: { availability: 'Busy', activity: 'InACall', outOfOfficeSettings: ooo },
+    want: 'onCall',
+    reason: 'seed: On a call, out of office → onCall',
+  },
+  {
+    name: 'DoNotDisturb',
+    seedRow: 'Do not disturb',
+    presence: { availability: 'DoNotDisturb', activity: 'DoNotDisturb' },
+    want: 'doNotDisturb',
+    reason: 'seed: Do not disturb → doNotDisturb',
+  },
+  {
+    name: 'UrgentInterruptionsOnly',
+    seedRow: 'Do not disturb',
+    presence: { availability: 'DoNotDisturb', activity: 'UrgentInterruptionsOnly' },
+    want: 'doNotDisturb',
+    reason: 'a DND variant',
+  },
+  {
+    name: 'Presenting',
+    seedRow: 'Presenting',
+    presence: { availability: 'DoNotDisturb', activity: 'Presenting' },
+    want: 'doNotDisturb',
+    reason: 'seed: Presenting → doNotDisturb',
+  },
+  {
+    name: 'Focusing',
+    seedRow: 'Focusing',
+    presence: { availability: 'DoNotDisturb', activity: 'Focusing' },
+    want: 'doNotDisturb',
+    reason: 'seed: Focusing → doNotDisturb',
+  },
   { name: 'Away', seedRow: 'Away', presence: { availability: 'Away', activity: 'Away' }, want: 'away', reason: 'seed: Away → away' },
-  { name: 'BeRightBack', seedRow: 'Be right back', presence: { availability: 'BeRightBack', activity: 'BeRightBack' }, want: 'away', reason: 'seed: Be right back → away' },
+  {
+    name: 'BeRightBack',
+    seedRow: 'Be right back',
+    presence: { availability: 'BeRightBack', activity: 'BeRightBack' },
+    want: 'away',
+    reason: 'seed: Be right back → away',
+  },
   { name: 'Offline', seedRow: 'Offline', presence: { availability: 'Offline', activity: 'Offline' }, want: 'offline', reason: 'seed: Offline → offline' },
   { name: 'AppearOffline', seedRow: 'Offline', presence: { availability: 'Offline', activity: 'OffWork' }, want: 'offline', reason: 'appear offline' },
-  { name: 'StatusUnknown', seedRow: 'Status unknown', presence: { availability: 'PresenceUnknown', activity: 'PresenceUnknown' }, want: 'offline', reason: 'seed: Status unknown → offline' },
-  { name: 'OutOfOfficeOnly', seedRow: 'Out of Office', presence: { availability: 'Offline', activity: 'OutOfOffice', outOfOfficeSettings: ooo }, want: 'offline', reason: 'seed: Out of Office → offline' },
-  { name: 'OutOfOfficeAway', seedRow: 'Out of Office', presence: { availability: 'Away', activity: 'OutOfOffice' }, want: 'offline', reason: 'OOO is the shown status whatever the availability, except Available' },
-  { name: 'CamelCaseValues', seedRow: 'On a call', presence: { availability: 'busy', activity: 'inACall' }, want: 'onCall', reason: 'the concept page writes values in camelCase' },
-  { name: 'UnknownAvailability', seedRow: '(none)', presence: { availability: 'SomethingNew', activity: 'SomethingNew' }, want: 'offline', reason: 'open strings: an unknown value must not route calls to the user' },
-  { name: 'NullFields', seedRow: '(none)', presence: { availability: null, activity: null, outOfOfficeSettings: null }, want: 'offline', reason: 'Graph may send nulls; never throw' },
+  {
+    name: 'StatusUnknown',
+    seedRow: 'Status unknown',
+    presence: { availability: 'PresenceUnknown', activity: 'PresenceUnknown' },
+    want: 'offline',
+    reason: 'seed: Status unknown → offline',
+  },
+  {
+    name: 'OutOfOfficeOnly',
+    seedRow: 'Out of Office',
+    presence: { availability: 'Offline', activity: 'OutOfOffice', outOfOfficeSettings: ooo },
+    want: 'offline',
+    reason: 'seed: Out of Office → offline',
+  },
+  {
+    name: 'OutOfOfficeAway',
+    seedRow: 'Out of Office',
+    presence: { availability: 'Away', activity: 'OutOfOffice' },
+    want: 'offline',
+    reason: 'OOO is the shown status whatever the availability, except Available',
+  },
+  {
+    name: 'CamelCaseValues',
+    seedRow: 'On a call',
+    presence: { availability: 'busy', activity: 'inACall' },
+    want: 'onCall',
+    reason: 'the concept page writes values in camelCase',
+  },
+  {
+    name: 'UnknownAvailability',
+    seedRow: '(none)',
+    presence: { availability: 'SomethingNew', activity: 'SomethingNew' },
+    want: 'offline',
+    reason: 'open strings: an unknown value must not route calls to the user',
+  },
+  {
+    name: 'NullFields',
+    seedRow: '(none)',
+    presence: { availability: null, activity: null, outOfOfficeSettings: null },
+    want: 'offline',
+    reason: 'Graph may send nulls; never throw',
+  },
 ];
 
 for (const tc of cases) {
@@ -71,5 +179,8 @@ test('mapping table: no row is shadowed by an earlier, more general one', () => 
 
 test('mapTeamsPresence: carries the raw values for diagnostics', () => {
   const got = mapTeamsPresence({ id: 'u1', availability: 'Busy', activity: 'InACall', outOfOfficeSettings: ooo });
-  assert.deepEqual({ availability: got.availability, activity: got.activity, outOfOffice: got.outOfOffice }, { availability: 'Busy', activity: 'InACall', outOfOffice: true });
+  assert.deepEqual(
+    { availability: got.availability, activity: got.activity, outOfOffice: got.outOfOffice },
+    { availability: 'Busy', activity: 'InACall', outOfOffice: true },
+  );
 });

@@ -12,16 +12,79 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'NoUsers', input: { userCount: 0, intervalMs: 10_000 }, wantCalls: 0, wantIntervalMs: 10_000, wantLengthened: false, reason: 'nothing to poll, interval kept' },
+  {
+    name: 'NoUsers',
+    input: { userCount: 0, intervalMs: 10_000 },
+    wantCalls: 0,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: 'nothing to poll, interval kept',
+  },
   { name: 'OneUser', input: { userCount: 1, intervalMs: 10_000 }, wantCalls: 1, wantIntervalMs: 10_000, wantLengthened: false, reason: 'one call' },
-  { name: 'ExactlyOneBatch', input: { userCount: 650, intervalMs: 10_000 }, wantCalls: 1, wantIntervalMs: 10_000, wantLengthened: false, reason: '650 ids fit one call' },
-  { name: 'JustOverOneBatch', input: { userCount: 651, intervalMs: 10_000 }, wantCalls: 2, wantIntervalMs: 10_000, wantLengthened: false, reason: '651 ids need two calls' },
-  { name: 'TenThousandUsers', input: { userCount: 10_000, intervalMs: 10_000 }, wantCalls: 16, wantIntervalMs: 10_000, wantLengthened: false, reason: 'issue 6: 10,000 users → 16 calls per cycle, well inside the limit' },
-  { name: 'AtTheBoundKeepsInterval', input: { userCount: 650 * 384, intervalMs: 10_000 }, wantCalls: 384, wantIntervalMs: 10_000, wantLengthened: false, reason: '384 calls × 26 ms spacing fit 10 s' },
-  { name: 'PastTheBoundLengthens', input: { userCount: 1_000_000, intervalMs: 10_000 }, wantCalls: 1539, wantIntervalMs: 41_000, wantLengthened: true, reason: '1539 calls at ≥26 ms apart need 40.014 s, rounded up to whole seconds' },
-  { name: 'SharedTenantLengthensSooner', input: { userCount: 100_000, intervalMs: 5_000, limits: { tenantShare: 0.25 } }, wantCalls: 154, wantIntervalMs: 16_000, wantLengthened: true, reason: 'a quarter of the budget less the write reserve: 300 reads per 30 s → 101 ms spacing, 154 × 101 ms = 15.6 s' },
-  { name: 'NoWriteReserve', input: { userCount: 650 * 461, intervalMs: 10_000, limits: { writeShare: 0 } }, wantCalls: 461, wantIntervalMs: 10_000, wantLengthened: false, reason: 'read-only PresenceSync uses the whole budget (21 ms spacing)' },
-  { name: 'IdsPerCallNeverAbove650', input: { userCount: 10_000, intervalMs: 10_000, limits: { idsPerCall: 1000 } }, wantCalls: 16, wantIntervalMs: 10_000, wantLengthened: false, reason: 'Graph answers 400 above 650 ids' },
+  {
+    name: 'ExactlyOneBatch',
+    input: { userCount: 650, intervalMs: 10_000 },
+    wantCalls: 1,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: '650 ids fit one call',
+  },
+  {
+    name: 'JustOverOneBatch',
+    input: { userCount: 651, intervalMs: 10_000 },
+    wantCalls: 2,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: '651 ids need two calls',
+  },
+  {
+    name: 'TenThousandUsers',
+    input: { userCount: 10_000, intervalMs: 10_000 },
+    wantCalls: 16,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: 'issue 6: 10,000 users → 16 calls per cycle, well inside the limit',
+  },
+  {
+    name: 'AtTheBoundKeepsInterval',
+    input: { userCount: 650 * 384, intervalMs: 10_000 },
+    wantCalls: 384,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: '384 calls × 26 ms spacing fit 10 s',
+  },
+  {
+    name: 'PastTheBoundLengthens',
+    input: { userCount: 1_000_000, intervalMs: 10_000 },
+    wantCalls: 1539,
+    wantIntervalMs: 41_000,
+    wantLengthened: true,
+    reason: '1539 calls at ≥26 ms apart need 40.014 s, rounded up to whole seconds',
+  },
+  {
+    name: 'SharedTenantLengthensSooner',
+    input: { userCount: 100_000, intervalMs: 5_000, limits: { tenantShare: 0.25 } },
+    wantCalls: 154,
+    wantIntervalMs: 16_000,
+    wantLengthened: true,
+    reason: 'a quarter of the budget less the write reserve: 300 reads per 30 s → 101 ms spacing, 154 × 101 ms = 15.6 s',
+  },
+  {
+    name: 'NoWriteReserve',
+    input: { userCount: 650 * 461, intervalMs: 10_000, limits: { writeShare: 0 } },
+    wantCalls: 461,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: 'read-only PresenceSync uses the whole budget (21 ms spacing)',
+  },
+  {
+    name: 'IdsPerCallNeverAbove650',
+    input: { userCount: 10_000, intervalMs: 10_000, limits: { idsPerCall: 1000 } },
+    wantCalls: 16,
+    wantIntervalMs: 10_000,
+    wantLengthened: false,
+    reason: 'Graph answers 400 above 650 ids',
+  },
 ];
 
 for (const tc of cases) {
@@ -33,7 +96,11 @@ for (const tc of cases) {
     assert.equal(plan.reason !== undefined, tc.wantLengthened, 'a reason exactly when lengthened');
     // Invariants every plan must keep.
     assert.equal(plan.batches.length, tc.wantCalls);
-    assert.equal(plan.batches.reduce((sum, b) => sum + (b.end - b.start), 0), tc.input.userCount, 'every user in exactly one batch');
+    assert.equal(
+      plan.batches.reduce((sum, b) => sum + (b.end - b.start), 0),
+      tc.input.userCount,
+      'every user in exactly one batch',
+    );
     for (const [i, batch] of plan.batches.entries()) {
       assert.ok(batch.end - batch.start <= 650 && batch.end - batch.start > 0, 'batch size within 1..650');
       if (i > 0) assert.equal(batch.start, plan.batches[i - 1]?.end, 'batches are contiguous');

@@ -29,8 +29,14 @@ test('presence and webhook flags: allowed CIDRs open a range; the apiserver Serv
 });
 
 test('presence and webhook flags: bad values stop the daemon with the flag named', () => {
-  assert.throws(() => parseFlags(['--webhook-allowed-cidrs', '10.0.0.0/40'], {}, noPod), (e: unknown) => e instanceof FlagError && /--webhook-allowed-cidrs/.test(e.message));
-  assert.throws(() => parseFlags(['--presence-tls-cert-file', '/tls/tls.crt'], {}, noPod), (e: unknown) => e instanceof FlagError && /set both or neither/.test(e.message));
+  assert.throws(
+    () => parseFlags(['--webhook-allowed-cidrs', '10.0.0.0/40'], {}, noPod),
+    (e: unknown) => e instanceof FlagError && /--webhook-allowed-cidrs/.test(e.message),
+  );
+  assert.throws(
+    () => parseFlags(['--presence-tls-cert-file', '/tls/tls.crt'], {}, noPod),
+    (e: unknown) => e instanceof FlagError && /set both or neither/.test(e.message),
+  );
   assert.throws(() => parseFlags(['--presence-max-connections', '0'], {}, noPod), FlagError);
   assert.doesNotThrow(() => parseFlags([], { PRESENCE_TLS_CERT_FILE: '/tls/tls.crt', PRESENCE_TLS_KEY_FILE: '/tls/tls.key' }, noPod));
 });

@@ -66,7 +66,10 @@ test('PresencePoller: 10,000 users → 16 calls per cycle, changes published onc
   assert.equal(reader.calls.filter((c) => c.at < 30_000).length, 48, 'three cycles');
   const events = log.readAfter('ns/p', 0);
   assert.equal(events.length, 2, 'the quiet cycle appends nothing');
-  assert.deepEqual(events[1]?.changes.map((c) => [c.user, c.state]), [['user00007@x.com', 'onCall']]);
+  assert.deepEqual(
+    events[1]?.changes.map((c) => [c.user, c.state]),
+    [['user00007@x.com', 'onCall']],
+  );
   assert.equal(poller.stats().updatesPublished, 10_001);
   await poller.stop();
   log.close();
@@ -117,7 +120,11 @@ test('PresencePoller: a failed call infers nothing and is reported; restart publ
   await second.stop();
   const events = log.readAfter('s', 0);
   assert.equal(events.length, 2);
-  assert.deepEqual(events[1]?.changes.map((c) => [c.user, c.state]), [['user00000@x.com', 'away']], 'seeded from the log: only the real change');
+  assert.deepEqual(
+    events[1]?.changes.map((c) => [c.user, c.state]),
+    [['user00000@x.com', 'away']],
+    'seeded from the log: only the real change',
+  );
   log.close();
 });
 

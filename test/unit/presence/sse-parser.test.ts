@@ -18,7 +18,13 @@ test('SseParser: CRLF and CR line endings, last id persists across id-less event
   const parser = new SseParser('3');
   // A trailing lone CR may be half of CRLF, so it is only taken as a line end once the next byte arrives.
   const events = [...parser.push('event: a\r\ndata: 1\r\n\r\nid: 4\rdata: 2\r\r'), ...parser.push(':')];
-  assert.deepEqual(events.map((e) => [e.event, e.data, e.lastEventId]), [['a', '1', '3'], ['message', '2', '4']]);
+  assert.deepEqual(
+    events.map((e) => [e.event, e.data, e.lastEventId]),
+    [
+      ['a', '1', '3'],
+      ['message', '2', '4'],
+    ],
+  );
 });
 
 for (const [raw, want] of [

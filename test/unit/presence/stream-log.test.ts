@@ -23,8 +23,15 @@ test('PresenceStreamLog.append: one event per batch, ids increasing across strea
   assert.equal(log.append('a', []), undefined);
   assert.ok(a1 !== undefined && b1 !== undefined && a2 !== undefined);
   assert.ok(a1.id < b1.id && b1.id < a2.id);
-  assert.deepEqual(log.readAfter('a', 0).map((e) => e.id), [a1.id, a2.id], 'streams are separate');
-  assert.deepEqual(log.readAfter('a', a1.id).map((e) => e.changes.map((c) => c.state)), [['available']]);
+  assert.deepEqual(
+    log.readAfter('a', 0).map((e) => e.id),
+    [a1.id, a2.id],
+    'streams are separate',
+  );
+  assert.deepEqual(
+    log.readAfter('a', a1.id).map((e) => e.changes.map((c) => c.state)),
+    [['available']],
+  );
   assert.equal(log.headId('a'), a2.id);
   log.close();
 });
@@ -35,10 +42,25 @@ test('PresenceStreamLog.snapshot: latest change per user, consistent with the he
   const last = log.append('a', [change('u1', 'onCall')]);
   const snapshot = log.snapshot('a');
   assert.equal(snapshot.headId, last?.id);
-  assert.deepEqual(snapshot.states.map((c) => [c.user, c.state]), [['u1', 'onCall'], ['u2', 'away']]);
-  assert.deepEqual([...log.currentStates('a')], [['u1', 'onCall'], ['u2', 'away']]);
+  assert.deepEqual(
+    snapshot.states.map((c) => [c.user, c.state]),
+    [
+      ['u1', 'onCall'],
+      ['u2', 'away'],
+    ],
+  );
+  assert.deepEqual(
+    [...log.currentStates('a')],
+    [
+      ['u1', 'onCall'],
+      ['u2', 'away'],
+    ],
+  );
   log.retainUsers('a', new Set(['u2']));
-  assert.deepEqual(log.snapshot('a').states.map((c) => c.user), ['u2']);
+  assert.deepEqual(
+    log.snapshot('a').states.map((c) => c.user),
+    ['u2'],
+  );
   log.close();
 });
 
@@ -72,7 +94,11 @@ for (const tc of retentionCases) {
     const lastPruned = ids[ids.length - tc.wantRetained - 1] ?? 0;
     assert.deepEqual(log.checkResume('a', lastPruned), { kind: 'resume' }, 'a client that saw the last pruned event misses nothing');
     if (lastPruned > 0) {
-      assert.deepEqual(log.checkResume('a', lastPruned - 1), { kind: 'reset', reason: 'expired', oldestEventId: oldest, headId: ids.at(-1) }, 'a gap is never silent');
+      assert.deepEqual(
+        log.checkResume('a', lastPruned - 1),
+        { kind: 'reset', reason: 'expired', oldestEventId: oldest, headId: ids.at(-1) },
+        'a gap is never silent',
+      );
     }
     log.close();
   });
@@ -107,7 +133,10 @@ test('PresenceStreamLog: ids are never reused after everything was pruned', () =
   now = 100;
   const second = log.append('a', [change('u1', 'away')])?.id ?? 0;
   assert.ok(second > first);
-  assert.deepEqual(log.readAfter('a', 0).map((e) => e.id), [second]);
+  assert.deepEqual(
+    log.readAfter('a', 0).map((e) => e.id),
+    [second],
+  );
   log.close();
 });
 
@@ -121,7 +150,10 @@ test('PresenceStreamLog: durable across reopen, WAL mode, with the webhook curso
     new WebhookCursorStore(log.database).set('webhook:a', event?.id ?? 0);
     log.close();
     const reopened = PresenceStreamLog.open(path);
-    assert.deepEqual(reopened.readAfter('a', 0).map((e) => e.changes[0]?.state), ['busy']);
+    assert.deepEqual(
+      reopened.readAfter('a', 0).map((e) => e.changes[0]?.state),
+      ['busy'],
+    );
     assert.equal(new WebhookCursorStore(reopened.database).get('webhook:a'), event?.id);
     assert.equal(reopened.append('a', [change('u1', 'away')])?.id, (event?.id ?? 0) + 1);
     reopened.close();

@@ -13,7 +13,11 @@ test('signWebhookPayload: t=<unix>,v1=<hex HMAC-SHA256 over "t.body">', () => {
 });
 
 test('signWebhookPayload: one v1 per secret during a rotation, none for empty secrets', () => {
-  const header = signWebhookPayload(['old', '', 'new'].map((k) => Redacted.of(k)), body, 1);
+  const header = signWebhookPayload(
+    ['old', '', 'new'].map((k) => Redacted.of(k)),
+    body,
+    1,
+  );
   assert.equal(header.split(',').filter((p) => p.startsWith('v1=')).length, 2);
   assert.ok(verifyWebhookSignature('old', header, body, 1));
   assert.ok(verifyWebhookSignature('new', header, body, 1));
@@ -46,8 +50,14 @@ for (const tc of verifyCases) {
 
 test('backoffDelayMs: doubles from the base, capped, jitter only shortens', () => {
   const options = { baseMs: 100, maxMs: 1000, jitter: 0.5 };
-  assert.deepEqual([1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n, options, () => 1)), [100, 200, 400, 800, 1000, 1000]);
-  assert.deepEqual([1, 4].map((n) => backoffDelayMs(n, options, () => 0)), [50, 400]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n, options, () => 1)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  assert.deepEqual(
+    [1, 4].map((n) => backoffDelayMs(n, options, () => 0)),
+    [50, 400],
+  );
 });
 
 for (const [header, want] of [

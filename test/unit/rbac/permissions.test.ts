@@ -21,7 +21,10 @@ test('generate: config/rbac, crds/kustomization.yaml and the chart are up to dat
 
 test('rbac: Secrets are read by name and deleted, never listed, watched or written', () => {
   const secrets = rulesFor(daemonPermissions, 'cluster').filter((r) => r.apiGroup === '' && r.resource === 'secrets');
-  assert.deepEqual(secrets.map((r) => r.verbs), [['get', 'delete']]);
+  assert.deepEqual(
+    secrets.map((r) => r.verbs),
+    [['get', 'delete']],
+  );
 });
 
 test('rbac: TeamsSync runs can be created (Auto runs) and deleted (history), nothing is a wildcard', () => {
@@ -51,7 +54,7 @@ test('rbac: only the leader-election Lease is namespace-scoped, limited to the d
   assert.deepEqual(own.find((r) => r.resourceNames !== undefined)?.resourceNames, [defaultLeaseName]);
 });
 
-test('rbac: the Lease name in the roles and the chart is the daemon\'s --leader-election-id default', async () => {
+test("rbac: the Lease name in the roles and the chart is the daemon's --leader-election-id default", async () => {
   assert.equal(parseFlags([], {}, () => 'ns').leaderElectionId, defaultLeaseName);
   const values = parse(await readFile(path.join(repoRoot, 'charts/teams-sync-controller/values.yaml'), 'utf8')) as { leaderElection: { id: string } };
   assert.equal(values.leaderElection.id, defaultLeaseName);

@@ -21,11 +21,41 @@ const base = (): ConditionedStatus => ({
 });
 
 const setCases: Array<{ name: string; input: ConditionInput; changed: boolean; lastTransitionTime: string; reason: string }> = [
-  { name: 'NoChange', input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'All good', observedGeneration: 1 }, changed: false, lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'identical input is a no-op, so no status write is needed' },
-  { name: 'MessageOnly', input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'Still good', observedGeneration: 1 }, changed: true, lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'a message change keeps lastTransitionTime' },
-  { name: 'GenerationOnly', input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'All good', observedGeneration: 2 }, changed: true, lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'a new observedGeneration keeps lastTransitionTime' },
-  { name: 'StatusFlip', input: { type: 'Ready', status: 'False', reason: 'Failing', message: 'Broken', observedGeneration: 1 }, changed: true, lastTransitionTime: '2026-01-01T01:00:00Z', reason: 'only a status flip moves lastTransitionTime' },
-  { name: 'NewType', input: { type: 'Failed', status: 'False', reason: 'NoError', message: 'Fine', observedGeneration: 1 }, changed: true, lastTransitionTime: '2026-01-01T01:00:00Z', reason: 'a new condition gets now' },
+  {
+    name: 'NoChange',
+    input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'All good', observedGeneration: 1 },
+    changed: false,
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    reason: 'identical input is a no-op, so no status write is needed',
+  },
+  {
+    name: 'MessageOnly',
+    input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'Still good', observedGeneration: 1 },
+    changed: true,
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    reason: 'a message change keeps lastTransitionTime',
+  },
+  {
+    name: 'GenerationOnly',
+    input: { type: 'Ready', status: 'True', reason: 'Synced', message: 'All good', observedGeneration: 2 },
+    changed: true,
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    reason: 'a new observedGeneration keeps lastTransitionTime',
+  },
+  {
+    name: 'StatusFlip',
+    input: { type: 'Ready', status: 'False', reason: 'Failing', message: 'Broken', observedGeneration: 1 },
+    changed: true,
+    lastTransitionTime: '2026-01-01T01:00:00Z',
+    reason: 'only a status flip moves lastTransitionTime',
+  },
+  {
+    name: 'NewType',
+    input: { type: 'Failed', status: 'False', reason: 'NoError', message: 'Fine', observedGeneration: 1 },
+    changed: true,
+    lastTransitionTime: '2026-01-01T01:00:00Z',
+    reason: 'a new condition gets now',
+  },
 ];
 
 for (const tc of setCases) {
@@ -51,11 +81,31 @@ test('markTrue / markFalse / isConditionTrue / removeCondition', () => {
 });
 
 const syncCases = [
-  { name: 'Ready', state: { state: 'ready', reason: 'Synced', message: 'Tenant in sync' } as const, want: { Ready: 'True', SyncNeeded: 'False', Failed: 'False' } },
-  { name: 'Syncing', state: { state: 'syncing', reason: 'Progressing', message: 'Applying generation 2' } as const, want: { Ready: 'False', SyncNeeded: 'True', Failed: 'False' } },
-  { name: 'SyncingUnknown', state: { state: 'syncing', reason: 'Progressing', message: 'Applying', readyUnknown: true } as const, want: { Ready: 'Unknown', SyncNeeded: 'True', Failed: 'False' } },
-  { name: 'FailedRetrying', state: { state: 'failed', reason: 'GraphUnavailable', message: 'Graph keeps failing', retrying: true } as const, want: { Ready: 'False', SyncNeeded: 'True', Failed: 'True' } },
-  { name: 'FailedUserMustAct', state: { state: 'failed', reason: 'ConsentMissing', message: 'Grant admin consent' } as const, want: { Ready: 'False', SyncNeeded: 'False', Failed: 'True' } },
+  {
+    name: 'Ready',
+    state: { state: 'ready', reason: 'Synced', message: 'Tenant in sync' } as const,
+    want: { Ready: 'True', SyncNeeded: 'False', Failed: 'False' },
+  },
+  {
+    name: 'Syncing',
+    state: { state: 'syncing', reason: 'Progressing', message: 'Applying generation 2' } as const,
+    want: { Ready: 'False', SyncNeeded: 'True', Failed: 'False' },
+  },
+  {
+    name: 'SyncingUnknown',
+    state: { state: 'syncing', reason: 'Progressing', message: 'Applying', readyUnknown: true } as const,
+    want: { Ready: 'Unknown', SyncNeeded: 'True', Failed: 'False' },
+  },
+  {
+    name: 'FailedRetrying',
+    state: { state: 'failed', reason: 'GraphUnavailable', message: 'Graph keeps failing', retrying: true } as const,
+    want: { Ready: 'False', SyncNeeded: 'True', Failed: 'True' },
+  },
+  {
+    name: 'FailedUserMustAct',
+    state: { state: 'failed', reason: 'ConsentMissing', message: 'Grant admin consent' } as const,
+    want: { Ready: 'False', SyncNeeded: 'False', Failed: 'True' },
+  },
 ];
 
 for (const tc of syncCases) {
@@ -87,7 +137,18 @@ test('checkConditions: reports R5 violations', () => {
       ],
     },
   });
-  for (const fragment of ['SyncNeeded missing', 'Ready is not False', 'status.observedGeneration', 'Ready.observedGeneration', 'period', 'CamelCase', 'credential']) {
-    assert.ok(problems.some((p) => p.includes(fragment)), `expected a problem about ${fragment}: ${problems.join('; ')}`);
+  for (const fragment of [
+    'SyncNeeded missing',
+    'Ready is not False',
+    'status.observedGeneration',
+    'Ready.observedGeneration',
+    'period',
+    'CamelCase',
+    'credential',
+  ]) {
+    assert.ok(
+      problems.some((p) => p.includes(fragment)),
+      `expected a problem about ${fragment}: ${problems.join('; ')}`,
+    );
   }
 });

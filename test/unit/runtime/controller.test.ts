@@ -38,12 +38,24 @@ function harness(behaviour: Behaviour, workers = 2) {
   const done = controller.start(stop.signal);
   const metric = async (line: string): Promise<number> => {
     const text = await metrics.registry.metrics();
-    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').pop() ?? NaN);
+    return Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(line))
+        ?.split(' ')
+        .pop() ?? NaN,
+    );
   };
   return {
-    controller, calls, metric, overlap: () => overlap,
+    controller,
+    calls,
+    metric,
+    overlap: () => overlap,
     reset: () => (inFlight = new Set()),
-    stop: async () => { stop.abort(); await done; },
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
   };
 }
 
@@ -72,7 +84,12 @@ test('Controller: many enqueues of one key while it runs give one reconcile at a
 test('Controller: different keys run concurrently up to the worker count', async () => {
   let running = 0;
   let peak = 0;
-  const h = harness(async () => { running++; peak = Math.max(peak, running); await sleep(40); running--; }, 3);
+  const h = harness(async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await sleep(40);
+    running--;
+  }, 3);
   for (const name of ['a', 'b', 'c', 'd', 'e']) h.controller.enqueue({ namespace: 'ns', name });
   await eventually(() => h.calls.length === 5);
   await h.stop();
@@ -81,7 +98,9 @@ test('Controller: different keys run concurrently up to the worker count', async
 });
 
 test('Controller: errors back off per key as configured, success forgets', async () => {
-  const h = harness(async (_req, _ctx, call) => { if (call <= 4) throw new Error('graph down'); });
+  const h = harness(async (_req, _ctx, call) => {
+    if (call <= 4) throw new Error('graph down');
+  });
   h.controller.enqueue({ namespace: 'ns', name: 'a' });
   await eventually(() => h.calls.length === 5);
   await h.stop();
@@ -112,13 +131,17 @@ test('Controller: TerminalError is not retried; a thrown non-Error counts as a p
 
 test('Controller: a 404 (the object deleted while the pass ran) is retried quietly, not counted as an error', async () => {
   const h = harness(async (_req, _ctx, call) => {
-    if (call === 1) throw new ApiError(404, 'PATCH', '/apis/teamssync.io/v1alpha1/namespaces/ns/userlicensemappings/a/status', { reason: 'NotFound', message: 'not found' });
+    if (call === 1)
+      throw new ApiError(404, 'PATCH', '/apis/teamssync.io/v1alpha1/namespaces/ns/userlicensemappings/a/status', { reason: 'NotFound', message: 'not found' });
   });
   h.controller.enqueue({ namespace: 'ns', name: 'a' });
   await eventually(() => h.calls.length === 2);
   await h.stop();
   assert.equal(await h.metric('controller_runtime_reconcile_total{controller="test",result="requeue"}'), 1);
-  assert.ok(Number.isNaN(await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) || (await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) === 0);
+  assert.ok(
+    Number.isNaN(await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) ||
+      (await h.metric('controller_runtime_reconcile_errors_total{controller="test"}')) === 0,
+  );
 });
 
 test('Controller: requeueAfter schedules the next pass', async () => {

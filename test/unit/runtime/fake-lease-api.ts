@@ -38,7 +38,11 @@ export class FakeLeaseApi {
   steal(holder: string): void {
     if (!this.lease) return;
     this.rv += 1;
-    this.lease = { ...this.lease, metadata: { ...this.lease.metadata, resourceVersion: String(this.rv) }, spec: { ...this.lease.spec, holderIdentity: holder } };
+    this.lease = {
+      ...this.lease,
+      metadata: { ...this.lease.metadata, resourceVersion: String(this.rv) },
+      spec: { ...this.lease.spec, holderIdentity: holder },
+    };
   }
 
   /** A KubeClient stand-in for candidate `who` (only `request` is used by LeaseLock). */

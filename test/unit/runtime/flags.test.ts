@@ -23,11 +23,31 @@ const cases = [
   { name: 'EnvBeatsDefault', argv: [], env: { WATCH_NAMESPACE: 'team-a' }, check: (f: ReturnType<typeof parseFlags>) => f.namespace === 'team-a' },
   { name: 'LeaderElectEqualsSyntax', argv: ['--leader-elect=true'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.leaderElect },
   { name: 'PodNamespaceForLease', argv: [], env: { POD_NAMESPACE: 'ops' }, check: (f: ReturnType<typeof parseFlags>) => f.leaderElectionNamespace === 'ops' },
-  { name: 'WorkersPerController', argv: ['--workers', '3,userlicensemapping=8'], env: {}, check: (f: ReturnType<typeof parseFlags>) => workersFor(f, 'userlicensemapping') === 8 && workersFor(f, 'teamstenant') === 3 },
-  { name: 'DurationUnits', argv: ['--graceful-shutdown-timeout', '1500ms'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.gracefulShutdownTimeoutMs === 1500 },
+  {
+    name: 'WorkersPerController',
+    argv: ['--workers', '3,userlicensemapping=8'],
+    env: {},
+    check: (f: ReturnType<typeof parseFlags>) => workersFor(f, 'userlicensemapping') === 8 && workersFor(f, 'teamstenant') === 3,
+  },
+  {
+    name: 'DurationUnits',
+    argv: ['--graceful-shutdown-timeout', '1500ms'],
+    env: {},
+    check: (f: ReturnType<typeof parseFlags>) => f.gracefulShutdownTimeoutMs === 1500,
+  },
   { name: 'MetricsPlainForLocalRuns', argv: ['--metrics-secure=false'], env: {}, check: (f: ReturnType<typeof parseFlags>) => !f.metricsSecure },
-  { name: 'MetricsCertFiles', argv: ['--metrics-cert-file', '/tls/tls.crt', '--metrics-key-file', '/tls/tls.key'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.metricsSecure && f.metricsCertFile === '/tls/tls.crt' && f.metricsKeyFile === '/tls/tls.key' },
-  { name: 'GraphEndpoints', argv: ['--graph-base-url', 'https://127.0.0.1:9443', '--graph-ca-bundle', '/ca.pem'], env: {}, check: (f: ReturnType<typeof parseFlags>) => f.graphBaseUrl === 'https://127.0.0.1:9443' && f.graphCaBundle === '/ca.pem' },
+  {
+    name: 'MetricsCertFiles',
+    argv: ['--metrics-cert-file', '/tls/tls.crt', '--metrics-key-file', '/tls/tls.key'],
+    env: {},
+    check: (f: ReturnType<typeof parseFlags>) => f.metricsSecure && f.metricsCertFile === '/tls/tls.crt' && f.metricsKeyFile === '/tls/tls.key',
+  },
+  {
+    name: 'GraphEndpoints',
+    argv: ['--graph-base-url', 'https://127.0.0.1:9443', '--graph-ca-bundle', '/ca.pem'],
+    env: {},
+    check: (f: ReturnType<typeof parseFlags>) => f.graphBaseUrl === 'https://127.0.0.1:9443' && f.graphCaBundle === '/ca.pem',
+  },
 ];
 for (const tc of cases) {
   test(`parseFlags: ${tc.name}`, () => assert.ok(tc.check(parseFlags(tc.argv, tc.env, noPod))));
@@ -48,7 +68,16 @@ for (const tc of bad) {
 
 test('usage: lists every flag with its environment variable', () => {
   const text = usage();
-  for (const flag of ['--kubeconfig', '--namespace', '--metrics-bind-address', '--health-probe-bind-address', '--leader-elect', '--workers', '--graph-base-url', '--state-db']) {
+  for (const flag of [
+    '--kubeconfig',
+    '--namespace',
+    '--metrics-bind-address',
+    '--health-probe-bind-address',
+    '--leader-elect',
+    '--workers',
+    '--graph-base-url',
+    '--state-db',
+  ]) {
     assert.ok(text.includes(flag), flag);
   }
   assert.match(text, /env LEADER_ELECT/);

@@ -106,7 +106,10 @@ test('Informer: a failing watch and a failing list are retried with backoff, nev
 
 test('Informer: a quiet watch is restarted by the watchdog from the last resourceVersion', async () => {
   server.lists = [{ items: [], resourceVersion: '4' }];
-  server.watches = [{ events: [{ type: 'ADDED', object: cm('a', '5') }], end: 'hang' }, { events: [{ type: 'ADDED', object: cm('b', '6') }], end: 'hang' }];
+  server.watches = [
+    { events: [{ type: 'ADDED', object: cm('a', '5') }], end: 'hang' },
+    { events: [{ type: 'ADDED', object: cm('b', '6') }], end: 'hang' },
+  ];
   const events = await startInformer({ watchdogMs: 200 });
   await eventually(() => events.includes('add:b'));
   assert.equal(server.watchRequests()[1]?.get('resourceVersion'), '5');
@@ -120,7 +123,11 @@ test('Informer: a throwing handler does not break the informer or other handlers
   const kc = await server.start();
   informer = new Informer<KubeObject>({ client: new KubeClient(kc), resource: coreResources.configMaps, namespace: 'ns', resyncPeriodMs: 0 });
   const seen: string[] = [];
-  informer.addEventHandler({ onAdd: () => { throw new Error('boom'); } });
+  informer.addEventHandler({
+    onAdd: () => {
+      throw new Error('boom');
+    },
+  });
   informer.addEventHandler({ onAdd: (o) => seen.push(o.metadata?.name ?? '') });
   informer.start();
   await eventually(() => seen.length === 2);
@@ -135,8 +142,14 @@ test('Informer: indexes answer by value and follow updates', async () => {
   informer.addIndex('byTenant', (o) => [((o as { data?: Record<string, string> }).data ?? {})['tenant'] ?? '']);
   informer.start();
   await eventually(() => informer!.store.get('ns/b')?.metadata?.resourceVersion === '3');
-  assert.deepEqual(informer.store.byIndex('byTenant', 't1').map((o) => o.metadata?.name), ['a']);
-  assert.deepEqual(informer.store.byIndex('byTenant', 't2').map((o) => o.metadata?.name), ['b']);
+  assert.deepEqual(
+    informer.store.byIndex('byTenant', 't1').map((o) => o.metadata?.name),
+    ['a'],
+  );
+  assert.deepEqual(
+    informer.store.byIndex('byTenant', 't2').map((o) => o.metadata?.name),
+    ['b'],
+  );
 });
 
 test('Informer: periodic resync re-delivers cached objects without calling the apiserver', async () => {

@@ -43,7 +43,10 @@ test('a closed fence refuses writes before sending; reads and unfenced (Lease) w
   await waitFor(() => held.length === 1);
   held[0]?.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
   assert.deepEqual(await lease, {});
-  assert.deepEqual(seen.map((s) => s.split(' ')[0]), ['GET', 'PUT']);
+  assert.deepEqual(
+    seen.map((s) => s.split(' ')[0]),
+    ['GET', 'PUT'],
+  );
 });
 
 test('a write in flight when the fence closes is aborted and fails as fenced', async (t) => {

@@ -26,7 +26,13 @@ interface Candidate {
 
 function candidate(api: FakeLeaseApi, clock: FakeMonotonicClock, who: string): Candidate {
   const elector = new LeaderElector({
-    client: api.clientFor(who), namespace: 'ns', name: 'lock', identity: who, ...timing, monotonic: clock, clock: steppingWallClock,
+    client: api.clientFor(who),
+    namespace: 'ns',
+    name: 'lock',
+    identity: who,
+    ...timing,
+    monotonic: clock,
+    clock: steppingWallClock,
   });
   const stop = new AbortController();
   const c: Candidate = { elector, stop, done: Promise.resolve() };
@@ -70,7 +76,10 @@ test('black-holed leader: its write term ends renewDeadline after its last succe
   assert.equal(a.leadingAbortedAt, closedAt, 'leading aborts with the fence');
   assert.equal(a.stoppedAt, closedAt, 'leadership lost at the same moment');
   const acquiredAt = api.writes.find((w) => w.holder === 'b')?.at ?? Number.NaN;
-  assert.ok(acquiredAt - (closedAt ?? 0) >= timing.leaseDurationMs - timing.renewDeadlineMs, `b acquired ${acquiredAt - (closedAt ?? 0)} ms after a's writes stopped`);
+  assert.ok(
+    acquiredAt - (closedAt ?? 0) >= timing.leaseDurationMs - timing.renewDeadlineMs,
+    `b acquired ${acquiredAt - (closedAt ?? 0)} ms after a's writes stopped`,
+  );
   assert.equal(a.elector.isLeader(), false);
   assert.throws(() => a.elector.fence.assertOpen(), FencedError);
   b.stop.abort();
@@ -88,7 +97,10 @@ test('a renewal made of several slow requests is cut off as a whole at the deadl
   await clock.advanceUntil(() => a.stoppedAt !== undefined, 10_000);
   const closedAt = a.elector.fence.closedAt ?? Number.NaN;
   assert.ok(closedAt <= lastRenewal + timing.renewDeadlineMs, `term ended ${closedAt - lastRenewal} ms after the last renewal began`);
-  assert.ok(api.writes.every((w) => w.who !== 'a' || w.at < closedAt), 'no renewal of a was applied after its term ended');
+  assert.ok(
+    api.writes.every((w) => w.who !== 'a' || w.at < closedAt),
+    'no renewal of a was applied after its term ended',
+  );
   a.stop.abort();
   await clock.advance(1_000);
 });
@@ -159,5 +171,17 @@ test('write fence: its signal aborts on time when the clock advances', async () 
 
 test('leader election refuses settings without a fencing margin', () => {
   const api = new FakeLeaseApi(new FakeMonotonicClock());
-  assert.throws(() => new LeaderElector({ client: api.clientFor('x'), namespace: 'n', name: 'l', identity: 'x', leaseDurationMs: 2_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 }), RangeError);
+  assert.throws(
+    () =>
+      new LeaderElector({
+        client: api.clientFor('x'),
+        namespace: 'n',
+        name: 'l',
+        identity: 'x',
+        leaseDurationMs: 2_000,
+        renewDeadlineMs: 2_000,
+        retryPeriodMs: 500,
+      }),
+    RangeError,
+  );
 });

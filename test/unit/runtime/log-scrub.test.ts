@@ -8,7 +8,12 @@ const SECRET = 'pbx-token-3f9c1e7a-never-log';
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done(); } });
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
   return { lines, log: createLogger({ level: 'debug', destination, scrub: sanitize }) };
 }
 

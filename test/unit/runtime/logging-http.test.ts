@@ -6,9 +6,23 @@ import { childLogger, createLogger } from '../../../pkg/runtime/logging.ts';
 
 test('createLogger: redacts secrets at any of the configured depths, keeps the rest', () => {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   const log = childLogger(createLogger({ level: 'info', destination }), { controller: 'teamstenant', reconcileId: 'r1' });
-  log.info({ authorization: 'Bearer abc', creds: { clientSecret: 's3cret', clientId: 'app' }, req: { headers: { authorization: 'Bearer x' } }, a: { b: { privateKey: 'pem' } }, token: 't' }, 'Did something');
+  log.info(
+    {
+      authorization: 'Bearer abc',
+      creds: { clientSecret: 's3cret', clientId: 'app' },
+      req: { headers: { authorization: 'Bearer x' } },
+      a: { b: { privateKey: 'pem' } },
+      token: 't',
+    },
+    'Did something',
+  );
   const out = lines.join('');
   for (const secret of ['Bearer abc', 's3cret', 'Bearer x', 'pem', '"t"']) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   const parsed = JSON.parse(out) as Record<string, unknown>;

@@ -8,7 +8,13 @@ const cases: Array<{ name: string; a: unknown; b: unknown; want: unknown; reason
   { name: 'RemovedKey', a: { x: 1, y: 2 }, b: { x: 1 }, want: { y: null }, reason: 'RFC 7386 deletes with null' },
   { name: 'UndefinedIsAbsent', a: { x: 1, y: 2 }, b: { x: 1, y: undefined }, want: { y: null }, reason: 'exactOptional objects may carry undefined' },
   { name: 'Nested', a: { s: { a: 1, b: 2 } }, b: { s: { a: 1, b: 3, c: 4 } }, want: { s: { b: 3, c: 4 } }, reason: 'objects diffed key by key' },
-  { name: 'ArrayWhole', a: { c: [{ t: 'A' }, { t: 'B' }] }, b: { c: [{ t: 'A' }, { t: 'C' }] }, want: { c: [{ t: 'A' }, { t: 'C' }] }, reason: 'arrays replaced whole' },
+  {
+    name: 'ArrayWhole',
+    a: { c: [{ t: 'A' }, { t: 'B' }] },
+    b: { c: [{ t: 'A' }, { t: 'C' }] },
+    want: { c: [{ t: 'A' }, { t: 'C' }] },
+    reason: 'arrays replaced whole',
+  },
   { name: 'AddedObject', a: {}, b: { s: { a: 1 } }, want: { s: { a: 1 } }, reason: 'new subtree sent as is' },
 ];
 

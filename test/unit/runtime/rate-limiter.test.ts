@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  BucketRateLimiter,
-  defaultControllerRateLimiter,
-  ItemExponentialFailureRateLimiter,
-  MaxOfRateLimiter,
-} from '../../../pkg/runtime/rate-limiter.ts';
+import { BucketRateLimiter, defaultControllerRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter } from '../../../pkg/runtime/rate-limiter.ts';
 
 const cases = [
   { name: 'DefaultCurve', base: 5, max: 1_000_000, calls: 5, want: [5, 10, 20, 40, 80], reason: 'client-go: base * 2^failures' },

@@ -23,7 +23,10 @@ function fakeApiserver(users: Record<string, string>, allowed: Set<string>, fail
 }
 
 test('scrape authorizer: 401 without or with an unknown token, 403 without the grant, 200 with it', async () => {
-  const api = fakeApiserver({ prom: 'system:serviceaccount:monitoring:prometheus', other: 'system:serviceaccount:b:app' }, new Set(['system:serviceaccount:monitoring:prometheus']));
+  const api = fakeApiserver(
+    { prom: 'system:serviceaccount:monitoring:prometheus', other: 'system:serviceaccount:b:app' },
+    new Set(['system:serviceaccount:monitoring:prometheus']),
+  );
   const authorizer = kubeScrapeAuthorizer(api.client);
   assert.equal((await authorizer.authorize(undefined, '/metrics')).status, 401);
   assert.equal((await authorizer.authorize('Basic cHJvbTp4', '/metrics')).status, 401);
@@ -31,7 +34,7 @@ test('scrape authorizer: 401 without or with an unknown token, 403 without the g
   assert.equal((await authorizer.authorize('Bearer other', '/metrics')).status, 403);
   assert.equal((await authorizer.authorize('Bearer prom', '/metrics')).status, 200);
   const sar = api.calls.find((c) => c.path.endsWith('/subjectaccessreviews') && c.body.spec['user'] === 'system:serviceaccount:monitoring:prometheus');
-  assert.deepEqual(sar?.body.spec['groups'], ['system:authenticated'], 'the user\'s groups are reviewed too');
+  assert.deepEqual(sar?.body.spec['groups'], ['system:authenticated'], "the user's groups are reviewed too");
 });
 
 test('scrape authorizer: decisions are cached by token digest for their TTL, then reviewed again', async () => {

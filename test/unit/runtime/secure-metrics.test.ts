@@ -19,11 +19,24 @@ const authorizer: ScrapeAuthorizer = {
 /** GET over TLS without verification (a self-signed certificate); returns the status and the certificate served. */
 function get(port: number, token?: string): Promise<{ status: number; body: string; fingerprint: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/metrics', rejectUnauthorized: false, agent: false, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }, (res) => {
-      const fingerprint = res.socket && 'getPeerCertificate' in res.socket ? (res.socket as TLSSocket).getPeerCertificate().fingerprint256 : '';
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/metrics',
+        rejectUnauthorized: false,
+        agent: false,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        const fingerprint = res.socket && 'getPeerCertificate' in res.socket ? (res.socket as TLSSocket).getPeerCertificate().fingerprint256 : '';
+        let body = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (body += c))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -33,7 +46,11 @@ test('secure metrics: HTTPS, 401 without a token, 403 when not allowed, 200 when
   const registry = new Registry();
   const first = createSelfSignedCertificate();
   const started = await startManagerEndpoints({
-    metricsAddress: '127.0.0.1:0', probeAddress: '127.0.0.1:0', healthz: () => [], readyz: () => [], registry,
+    metricsAddress: '127.0.0.1:0',
+    probeAddress: '127.0.0.1:0',
+    healthz: () => [],
+    readyz: () => [],
+    registry,
     secure: { tls: first, authorizer },
   });
   t.after(() => Promise.all(started.endpoints.map((e) => e.close())));
@@ -52,10 +69,17 @@ test('secure metrics: HTTPS, 401 without a token, 403 when not allowed, 200 when
 });
 
 test('secure metrics refuse to share the probe listener', async () => {
-  await assert.rejects(startManagerEndpoints({
-    metricsAddress: '127.0.0.1:18443', probeAddress: '127.0.0.1:18443', healthz: () => [], readyz: () => [], registry: new Registry(),
-    secure: { tls: createSelfSignedCertificate(), authorizer },
-  }).then(async (s) => {
-    await Promise.all(s.endpoints.map((e) => e.close()));
-  }), /secure metrics need their own address/);
+  await assert.rejects(
+    startManagerEndpoints({
+      metricsAddress: '127.0.0.1:18443',
+      probeAddress: '127.0.0.1:18443',
+      healthz: () => [],
+      readyz: () => [],
+      registry: new Registry(),
+      secure: { tls: createSelfSignedCertificate(), authorizer },
+    }).then(async (s) => {
+      await Promise.all(s.endpoints.map((e) => e.close()));
+    }),
+    /secure metrics need their own address/,
+  );
 });

@@ -12,7 +12,14 @@ async function until(check: () => boolean): Promise<void> {
 test('handleShutdownSignals: first SIGTERM shuts down gracefully then exits 0', async () => {
   const codes: number[] = [];
   let shutdowns = 0;
-  const off = handleShutdownSignals(async () => { shutdowns++; await sleep(20); }, silentLogger(), (c) => codes.push(c));
+  const off = handleShutdownSignals(
+    async () => {
+      shutdowns++;
+      await sleep(20);
+    },
+    silentLogger(),
+    (c) => codes.push(c),
+  );
   try {
     process.kill(process.pid, 'SIGTERM');
     await until(() => codes.length > 0);
@@ -27,7 +34,14 @@ test('handleShutdownSignals: a second signal during shutdown exits 1 at once', a
   const codes: number[] = [];
   let finish: () => void = () => {};
   let started = false;
-  const off = handleShutdownSignals(() => { started = true; return new Promise<void>((r) => (finish = r)); }, silentLogger(), (c) => codes.push(c));
+  const off = handleShutdownSignals(
+    () => {
+      started = true;
+      return new Promise<void>((r) => (finish = r));
+    },
+    silentLogger(),
+    (c) => codes.push(c),
+  );
   try {
     process.kill(process.pid, 'SIGTERM');
     await until(() => started);
@@ -42,7 +56,11 @@ test('handleShutdownSignals: a second signal during shutdown exits 1 at once', a
 
 test('handleShutdownSignals: a failing shutdown exits 1', async () => {
   const codes: number[] = [];
-  const off = handleShutdownSignals(() => Promise.reject(new Error('boom')), silentLogger(), (c) => codes.push(c));
+  const off = handleShutdownSignals(
+    () => Promise.reject(new Error('boom')),
+    silentLogger(),
+    (c) => codes.push(c),
+  );
   try {
     process.kill(process.pid, 'SIGTERM');
     await until(() => codes.length > 0);

@@ -126,7 +126,14 @@ test('Workqueue: metrics track adds, depth, retries, durations and in-flight wor
   const key = (await q.get()) as string;
   t.mock.timers.tick(3000);
   const text = await metrics.registry.metrics();
-  const value = (line: string): number => Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').pop());
+  const value = (line: string): number =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(line))
+        ?.split(' ')
+        .pop(),
+    );
   assert.equal(value('workqueue_adds_total{name="metered",controller="metered"}'), 3);
   assert.equal(value('workqueue_retries_total{name="metered",controller="metered"}'), 1);
   assert.equal(value('workqueue_depth{name="metered",controller="metered"}'), 2);

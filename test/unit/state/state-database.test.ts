@@ -38,9 +38,15 @@ test('operation journal: pending entries by tenant in start order until complete
   journal.record({ key: 'assignNumber:u2:+1', tenantId: 't1', action: 'assignNumber', target: 'u2', operationId: 'op-2', startedAt: 20 });
   journal.record({ key: 'assignNumber:u1:+2', tenantId: 't1', action: 'assignNumber', target: 'u1', operationId: 'op-1', startedAt: 10 });
   journal.record({ key: 'unassignNumber:u9:+3', tenantId: 't2', action: 'unassignNumber', target: 'u9', operationId: 'op-9', startedAt: 5 });
-  assert.deepEqual(journal.pending('t1').map((e) => e.operationId), ['op-1', 'op-2']);
+  assert.deepEqual(
+    journal.pending('t1').map((e) => e.operationId),
+    ['op-1', 'op-2'],
+  );
   assert.equal(journal.find('assignNumber:u1:+2')?.operationId, 'op-1');
   journal.complete('assignNumber:u1:+2');
   assert.equal(journal.find('assignNumber:u1:+2'), undefined);
-  assert.deepEqual(journal.pending('t1').map((e) => e.operationId), ['op-2']);
+  assert.deepEqual(
+    journal.pending('t1').map((e) => e.operationId),
+    ['op-2'],
+  );
 });

@@ -92,7 +92,7 @@ export const ConditionSchema = Type.Object(
     observedGeneration: Type.Optional(Count('The .metadata.generation the condition was computed from.', Number.MAX_SAFE_INTEGER)),
     lastTransitionTime: Timestamp('Last time the condition changed status.'),
     reason: Type.String({
-      description: 'CamelCase reason for the condition\'s last transition.',
+      description: "CamelCase reason for the condition's last transition.",
       minLength: 1,
       maxLength: 1024,
       pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',

@@ -10,10 +10,7 @@ import { hintPattern, withRules } from './schema-kit.ts';
  * Units accepted in the API: a subset of Go's `time.ParseDuration` that CEL also parses.
  * Gotcha: no days (`1d`) in Go or CEL; write `24h`.
  */
-export const DurationPattern = hintPattern(
-  '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
-  'must be a duration such as 10s, 5m, 1h30m (units ms, s, m, h)',
-);
+export const DurationPattern = hintPattern('^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', 'must be a duration such as 10s, 5m, 1h30m (units ms, s, m, h)');
 
 const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const segment = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;
@@ -35,7 +32,12 @@ export function formatDuration(ms: number): string {
   if (ms <= 0) return '0s';
   const parts: string[] = [];
   let rest = Math.round(ms);
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+    ['ms', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * size;

@@ -29,7 +29,8 @@ export interface ApiKind {
 export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
   TeamsTenant: {
     names: KindNamesByKind.TeamsTenant,
-    description: "TeamsTenant is a customer's Microsoft 365 tenant: how the controller authenticates, whether changes are applied automatically or queued for a Global Admin's sync, the integration licence count, notices and the Teams policies granted to mapped users.",
+    description:
+      "TeamsTenant is a customer's Microsoft 365 tenant: how the controller authenticates, whether changes are applied automatically or queued for a Global Admin's sync, the integration licence count, notices and the Teams policies granted to mapped users.",
     spec: TeamsTenantSpecSchema,
     status: TeamsTenantStatusSchema,
     printerColumns: TeamsTenantPrinterColumns,
@@ -37,7 +38,8 @@ export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
   },
   UserLicenseMapping: {
     names: KindNamesByKind.UserLicenseMapping,
-    description: 'UserLicenseMapping maps one PBX user (extension, E.164 number, voicemail variant) to a Teams user, or to none. A mapped user holds an integration licence and gets the number as a Direct Routing number with enterprise voice and the tenant\'s policies.',
+    description:
+      "UserLicenseMapping maps one PBX user (extension, E.164 number, voicemail variant) to a Teams user, or to none. A mapped user holds an integration licence and gets the number as a Direct Routing number with enterprise voice and the tenant's policies.",
     spec: UserLicenseMappingSpecSchema,
     status: UserLicenseMappingStatusSchema,
     printerColumns: UserLicenseMappingPrinterColumns,
@@ -45,7 +47,8 @@ export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
   },
   PresenceSync: {
     names: KindNamesByKind.PresenceSync,
-    description: 'PresenceSync synchronises presence between Teams and the PBX for users of one tenant: Teams presence is polled and published to a stream (and optionally a webhook), PBX call state is shown in Teams.',
+    description:
+      'PresenceSync synchronises presence between Teams and the PBX for users of one tenant: Teams presence is polled and published to a stream (and optionally a webhook), PBX call state is shown in Teams.',
     spec: PresenceSyncSpecSchema,
     status: PresenceSyncStatusSchema,
     printerColumns: PresenceSyncPrinterColumns,
@@ -53,7 +56,8 @@ export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
   },
   TeamsSync: {
     names: KindNamesByKind.TeamsSync,
-    description: 'TeamsSync is one sync run of a tenant: a manual "Sync Now" requested by an admin, or an automatic batch recorded by the controller. Its status is the run\'s history entry: phase, counts, per-user results and output.',
+    description:
+      'TeamsSync is one sync run of a tenant: a manual "Sync Now" requested by an admin, or an automatic batch recorded by the controller. Its status is the run\'s history entry: phase, counts, per-user results and output.',
     spec: TeamsSyncSpecSchema,
     status: TeamsSyncStatusSchema,
     printerColumns: TeamsSyncPrinterColumns,

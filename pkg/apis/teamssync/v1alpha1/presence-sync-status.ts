@@ -31,11 +31,15 @@ export const PresenceSyncStatusSchema = Type.Object(
     conditions: Type.Optional(ConditionsSchema),
     usersTracked: Type.Optional(Count('Users whose presence is synced (matched to a Teams user).')),
     usersUnmatched: Type.Optional(Count('Selected PBX users whose e-mail matches no Teams user.')),
-    unmatchedSample: Type.Optional(Type.Array(Email('Unmatched PBX user e-mail.'), {
-      description: 'Up to 20 unmatched PBX users, sorted, to start troubleshooting.',
-      maxItems: 20,
-    })),
-    effectivePollInterval: Type.Optional(Type.String({ description: 'Poll cycle in effect; longer than spec.pollInterval when Graph limits require.', pattern: DurationPattern, maxLength: 32 })),
+    unmatchedSample: Type.Optional(
+      Type.Array(Email('Unmatched PBX user e-mail.'), {
+        description: 'Up to 20 unmatched PBX users, sorted, to start troubleshooting.',
+        maxItems: 20,
+      }),
+    ),
+    effectivePollInterval: Type.Optional(
+      Type.String({ description: 'Poll cycle in effect; longer than spec.pollInterval when Graph limits require.', pattern: DurationPattern, maxLength: 32 }),
+    ),
     graphCallsPerCycle: Type.Optional(Count('getPresencesByUserId calls per cycle (ceil(users / 650)).', 100_000)),
     lastPollTime: Type.Optional(Timestamp('When the last poll cycle finished.')),
     lastPollDurationMs: Type.Optional(Count('How long the last poll cycle took, in milliseconds.')),

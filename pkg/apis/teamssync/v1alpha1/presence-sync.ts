@@ -29,30 +29,38 @@ const UsersSchema = withRules(
   Type.Object(
     {
       fromMappings: Type.Boolean({ description: 'Include the PBX users of every UserLicenseMapping of the tenant. Default true.', default: true }),
-      pbxUsers: Type.Optional(Type.Array(PbxPresenceUserSchema, {
-        description: 'Further PBX users, with or without an integration licence. Unique by email.',
-        maxItems: MaxExplicitPbxUsers,
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['email'],
-      })),
+      pbxUsers: Type.Optional(
+        Type.Array(PbxPresenceUserSchema, {
+          description: 'Further PBX users, with or without an integration licence. Unique by email.',
+          maxItems: MaxExplicitPbxUsers,
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['email'],
+        }),
+      ),
     },
-    { description: 'Which users take part. Default: the tenant\'s mappings.', additionalProperties: false, default: { fromMappings: true } },
+    { description: "Which users take part. Default: the tenant's mappings.", additionalProperties: false, default: { fromMappings: true } },
   ),
-  [{
-    rule: 'self.fromMappings || (has(self.pbxUsers) && size(self.pbxUsers) > 0)',
-    message: 'select users: set fromMappings to true or list pbxUsers',
-    check: (s) => s.fromMappings || (s.pbxUsers?.length ?? 0) > 0,
-  }],
+  [
+    {
+      rule: 'self.fromMappings || (has(self.pbxUsers) && size(self.pbxUsers) > 0)',
+      message: 'select users: set fromMappings to true or list pbxUsers',
+      check: (s) => s.fromMappings || (s.pbxUsers?.length ?? 0) > 0,
+    },
+  ],
 );
 
 const WebhookSchema = Type.Object(
   {
     url: Type.String({
-      description: 'PBX endpoint that receives signed presence updates (POST, JSON). Must be https and resolve to a public address, unless the controller\'s operator allows http or internal ranges (--webhook-allow-http, --webhook-allowed-cidrs).',
+      description:
+        "PBX endpoint that receives signed presence updates (POST, JSON). Must be https and resolve to a public address, unless the controller's operator allows http or internal ranges (--webhook-allow-http, --webhook-allowed-cidrs).",
       pattern: '^https?://\\S+$',
       maxLength: 2048,
     }),
-    hmacSecretRef: SecretKeyRefSchema('Secret key with the HMAC-SHA256 signing key; each delivery carries the signature. The Secret must be labelled teamssync.io/secret-purpose=webhook-signing.', 'hmacKey'),
+    hmacSecretRef: SecretKeyRefSchema(
+      'Secret key with the HMAC-SHA256 signing key; each delivery carries the signature. The Secret must be labelled teamssync.io/secret-purpose=webhook-signing.',
+      'hmacKey',
+    ),
     timeout: DurationField({ min: '1s', max: '60s', default: '5s', description: 'Timeout of one delivery attempt.' }),
   },
   { description: 'Optional webhook sink; deliveries are retried with backoff and never reordered per user.', additionalProperties: false },
@@ -60,12 +68,16 @@ const WebhookSchema = Type.Object(
 
 const PbxEventsSchema = Type.Object(
   {
-    tokenSecretRef: SecretKeyRefSchema('Secret key with the bearer token the PBX must present; other calls are refused. The Secret must be labelled teamssync.io/secret-purpose=pbx-token.', 'token'),
+    tokenSecretRef: SecretKeyRefSchema(
+      'Secret key with the bearer token the PBX must present; other calls are refused. The Secret must be labelled teamssync.io/secret-purpose=pbx-token.',
+      'token',
+    ),
     callSessionLimit: DurationField({
       min: '1m',
       max: '24h',
       default: '4h',
-      description: 'Longest a call keeps the Teams user "in a call" without a new PBX event; then the presence session lapses (guards against a lost "call ended").',
+      description:
+        'Longest a call keeps the Teams user "in a call" without a new PBX event; then the presence session lapses (guards against a lost "call ended").',
     }),
   },
   { description: 'PBX → Teams: the authenticated endpoint the PBX posts call-state events to.', additionalProperties: false },
@@ -74,10 +86,12 @@ const PbxEventsSchema = Type.Object(
 const StreamSchema = Type.Object(
   {
     retention: DurationField({ min: '1m', max: '168h', default: '24h', description: 'How long published updates stay available for Last-Event-ID resume.' }),
-    tokenSecretRef: Type.Optional(SecretKeyRefSchema(
-      'Secret key with the bearer token stream readers must present (read-only: it is refused by the PBX events endpoint). When unset, readers present the pbxEvents token, which then both reads and writes (deprecated, kept for existing objects). The Secret must be labelled teamssync.io/secret-purpose=pbx-token.',
-      'token',
-    )),
+    tokenSecretRef: Type.Optional(
+      SecretKeyRefSchema(
+        'Secret key with the bearer token stream readers must present (read-only: it is refused by the PBX events endpoint). When unset, readers present the pbxEvents token, which then both reads and writes (deprecated, kept for existing objects). The Secret must be labelled teamssync.io/secret-purpose=pbx-token.',
+        'token',
+      ),
+    ),
   },
   { description: 'The Server-Sent Events stream of Teams presence changes.', additionalProperties: false, default: { retention: '24h' } },
 );
@@ -87,9 +101,22 @@ export const PresenceSyncSpecSchema = withRules(
   Type.Object(
     {
       tenantRef: TenantRefSchema,
-      direction: StringEnum(PresenceDirectionValues, { description: 'TeamsToPbx, PbxToTeams or Bidirectional. Default Bidirectional.', default: 'Bidirectional' }),
-      pollInterval: DurationField({ min: '5s', max: '5m', default: '10s', description: 'Teams presence poll cycle; lengthened automatically (and reported) when Graph limits require.' }),
-      holdDown: DurationField({ min: '0s', max: '10m', default: '0s', description: 'A state that flips back within this time is not published twice (flap protection); 0s disables.' }),
+      direction: StringEnum(PresenceDirectionValues, {
+        description: 'TeamsToPbx, PbxToTeams or Bidirectional. Default Bidirectional.',
+        default: 'Bidirectional',
+      }),
+      pollInterval: DurationField({
+        min: '5s',
+        max: '5m',
+        default: '10s',
+        description: 'Teams presence poll cycle; lengthened automatically (and reported) when Graph limits require.',
+      }),
+      holdDown: DurationField({
+        min: '0s',
+        max: '10m',
+        default: '0s',
+        description: 'A state that flips back within this time is not published twice (flap protection); 0s disables.',
+      }),
       users: UsersSchema,
       stream: StreamSchema,
       webhook: Type.Optional(WebhookSchema),

@@ -7,8 +7,7 @@ import { Kind, Type, TypeRegistry, type SchemaOptions, type Static, type TSchema
 
 const StringEnumKind = 'TeamsSyncStringEnum';
 
-TypeRegistry.Set(StringEnumKind, (schema: { enum: readonly string[] }, value: unknown) =>
-  typeof value === 'string' && schema.enum.includes(value));
+TypeRegistry.Set(StringEnumKind, (schema: { enum: readonly string[] }, value: unknown) => typeof value === 'string' && schema.enum.includes(value));
 
 /**
  * A string limited to `values`, emitted as `{type: string, enum: [...]}`.

@@ -62,12 +62,16 @@ export const TeamsSyncStatusSchema = Type.Object(
     completionTime: Type.Optional(Timestamp('When the run finished.')),
     authorization: Type.Optional(AuthorizationSchema),
     counts: Type.Optional(CountsSchema),
-    results: Type.Optional(Type.Array(ResultSchema, { description: `Per-user results, at most ${MaxSyncResults} (failures first).`, maxItems: MaxSyncResults })),
+    results: Type.Optional(
+      Type.Array(ResultSchema, { description: `Per-user results, at most ${MaxSyncResults} (failures first).`, maxItems: MaxSyncResults }),
+    ),
     resultsTruncated: Type.Optional(Type.Boolean({ description: 'True when results were dropped to stay within the cap.' })),
-    output: Type.Optional(Type.Array(Type.String({ maxLength: 512 }), {
-      description: `Job output lines (more with spec.diagnostic), at most ${MaxSyncOutputLines}; never contains tokens.`,
-      maxItems: MaxSyncOutputLines,
-    })),
+    output: Type.Optional(
+      Type.Array(Type.String({ maxLength: 512 }), {
+        description: `Job output lines (more with spec.diagnostic), at most ${MaxSyncOutputLines}; never contains tokens.`,
+        maxItems: MaxSyncOutputLines,
+      }),
+    ),
     outputTruncated: Type.Optional(Type.Boolean({ description: 'True when output lines were dropped to stay within the cap.' })),
   },
   { description: 'Observed state of a TeamsSync run.', additionalProperties: false },

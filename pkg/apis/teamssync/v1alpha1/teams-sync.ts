@@ -19,19 +19,23 @@ const ScopeSchema = withRules(
   Type.Object(
     {
       type: StringEnum(SyncScopeValues, { description: 'All mappings of the tenant, or only those in mappings. Default All.', default: 'All' }),
-      mappings: Type.Optional(Type.Array(ObjectName('UserLicenseMapping name.'), {
-        description: 'Names of the UserLicenseMappings to sync when type is Mappings.',
-        maxItems: 1000,
-        'x-kubernetes-list-type': 'set',
-      })),
+      mappings: Type.Optional(
+        Type.Array(ObjectName('UserLicenseMapping name.'), {
+          description: 'Names of the UserLicenseMappings to sync when type is Mappings.',
+          maxItems: 1000,
+          'x-kubernetes-list-type': 'set',
+        }),
+      ),
     },
     { description: 'What the run covers. Default: every mapping of the tenant.', additionalProperties: false, default: { type: 'All' } },
   ),
-  [{
-    rule: "self.type == 'Mappings' ? (has(self.mappings) && size(self.mappings) > 0) : !has(self.mappings)",
-    message: 'mappings must list at least one mapping when type is Mappings, and be omitted when type is All',
-    check: (s) => (s.type === 'Mappings' ? (s.mappings?.length ?? 0) > 0 : s.mappings === undefined),
-  }],
+  [
+    {
+      rule: "self.type == 'Mappings' ? (has(self.mappings) && size(self.mappings) > 0) : !has(self.mappings)",
+      message: 'mappings must list at least one mapping when type is Mappings, and be omitted when type is All',
+      check: (s) => (s.type === 'Mappings' ? (s.mappings?.length ?? 0) > 0 : s.mappings === undefined),
+    },
+  ],
 );
 
 /** Schema of `TeamsSync.spec` (immutable as a whole). */
@@ -39,14 +43,19 @@ export const TeamsSyncSpecSchema = withRules(
   Type.Object(
     {
       tenantRef: TenantRefSchema,
-      trigger: StringEnum(SyncTriggerValues, { description: 'Manual (requested by an admin) or Auto (recorded by the controller). Default Manual.', default: 'Manual' }),
+      trigger: StringEnum(SyncTriggerValues, {
+        description: 'Manual (requested by an admin) or Auto (recorded by the controller). Default Manual.',
+        default: 'Manual',
+      }),
       dryRun: Type.Boolean({ description: 'Compute and report every change without writing to Microsoft 365. Default false.', default: false }),
       diagnostic: Type.Boolean({ description: 'Add debug detail to status.output (diagnostic sync). Default false.', default: false }),
       scope: ScopeSchema,
-      delegatedTokenSecretRef: Type.Optional(SecretKeyRefSchema(
-        "Secret key with the designated Global Admin's delegated access token (from `teamssync-login`). The controller checks the token's user and deletes the Secret when the run ends.",
-        'token',
-      )),
+      delegatedTokenSecretRef: Type.Optional(
+        SecretKeyRefSchema(
+          "Secret key with the designated Global Admin's delegated access token (from `teamssync-login`). The controller checks the token's user and deletes the Secret when the run ends.",
+          'token',
+        ),
+      ),
       note: Type.Optional(Text('Why the run was requested, for the history.', 1024)),
     },
     { description: 'Parameters of one sync run. Immutable.', additionalProperties: false },

@@ -15,11 +15,13 @@ const AuthenticationSchema = Type.Object(
   {
     mode: Type.Optional(StringEnum(AuthModeValues, { description: 'Credential kind in use.' })),
     lastTokenTime: Type.Optional(Timestamp('When the controller last obtained an app-only token.')),
-    missingPermissions: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), {
-      description: 'Graph application permissions the admin consent lacks (e.g. User.Read.All).',
-      maxItems: 32,
-      'x-kubernetes-list-type': 'set',
-    })),
+    missingPermissions: Type.Optional(
+      Type.Array(Type.String({ maxLength: 128 }), {
+        description: 'Graph application permissions the admin consent lacks (e.g. User.Read.All).',
+        maxItems: 32,
+        'x-kubernetes-list-type': 'set',
+      }),
+    ),
     lastErrorCode: Type.Optional(Type.String({ description: 'Last Entra error code, e.g. AADSTS7000215 (never the secret).', maxLength: 32 })),
   },
   { description: 'Authentication and admin-consent state.', additionalProperties: false },
@@ -42,16 +44,21 @@ const NotificationStateSchema = Type.Object(
     lastNotifiedLicenses: Type.Optional(Count('Licence count last announced, to detect changes worth a notice.')),
     lastNotifiedGlobalAdmin: Type.Optional(Email('Global Admin last told they are designated, to detect reassignment.')),
     removalNoticeTime: Type.Optional(Timestamp('When the "integration removed, final sync needed" notice was sent, so it is sent once.')),
-    sending: Type.Optional(Type.Object(
-      {
-        notice: StringEnum(['Activation', 'SyncReminder', 'LicensesChanged', 'GlobalAdminAssigned', 'GlobalAdminReassigned', 'IntegrationRemoved'] as const, { description: 'The notice.' }),
-        startedAt: Timestamp('When the controller started sending it.'),
-      },
-      {
-        description: 'A notice the controller recorded just before sending it and has not seen sent (a restart or lost leadership in between): it counts as sent, so no notice goes out twice.',
-        additionalProperties: false,
-      },
-    )),
+    sending: Type.Optional(
+      Type.Object(
+        {
+          notice: StringEnum(['Activation', 'SyncReminder', 'LicensesChanged', 'GlobalAdminAssigned', 'GlobalAdminReassigned', 'IntegrationRemoved'] as const, {
+            description: 'The notice.',
+          }),
+          startedAt: Timestamp('When the controller started sending it.'),
+        },
+        {
+          description:
+            'A notice the controller recorded just before sending it and has not seen sent (a restart or lost leadership in between): it counts as sent, so no notice goes out twice.',
+          additionalProperties: false,
+        },
+      ),
+    ),
   },
   { description: 'What was last notified, so notices are sent once per change.', additionalProperties: false },
 );

@@ -33,10 +33,14 @@ const WorkloadIdentitySchema = Type.Object(
   {
     serviceAccountName: Type.String({
       description: `ServiceAccount in the TeamsTenant's namespace whose token (TokenRequest API) is the client assertion; the app's federated credential must trust subject system:serviceaccount:<namespace>:<name>. Default ${DefaultWorkloadServiceAccount}.`,
-      pattern: ObjectNamePattern, minLength: 1, maxLength: 253, default: DefaultWorkloadServiceAccount,
+      pattern: ObjectNamePattern,
+      minLength: 1,
+      maxLength: 253,
+      default: DefaultWorkloadServiceAccount,
     }),
     audience: StringEnum(WorkloadIdentityAudienceValues, {
-      description: "Audience of the federated token: Entra ID's token-exchange audience of the tenant's cloud (a token for any other audience, e.g. the apiserver's, never leaves the cluster). Default api://AzureADTokenExchange.",
+      description:
+        "Audience of the federated token: Entra ID's token-exchange audience of the tenant's cloud (a token for any other audience, e.g. the apiserver's, never leaves the cluster). Default api://AzureADTokenExchange.",
       default: 'api://AzureADTokenExchange',
     }),
   },
@@ -46,8 +50,18 @@ const WorkloadIdentitySchema = Type.Object(
 const CertificateSchema = Type.Object(
   {
     secretName: ObjectName('Secret (same namespace) holding the certificate and its private key, e.g. a kubernetes.io/tls Secret.'),
-    certificateKey: Type.String({ description: 'Key of the PEM certificate. Default tls.crt.', maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$', default: 'tls.crt' }),
-    privateKeyKey: Type.String({ description: 'Key of the PEM private key. Default tls.key.', maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$', default: 'tls.key' }),
+    certificateKey: Type.String({
+      description: 'Key of the PEM certificate. Default tls.crt.',
+      maxLength: 253,
+      pattern: '^[-._a-zA-Z0-9]+$',
+      default: 'tls.crt',
+    }),
+    privateKeyKey: Type.String({
+      description: 'Key of the PEM private key. Default tls.key.',
+      maxLength: 253,
+      pattern: '^[-._a-zA-Z0-9]+$',
+      default: 'tls.key',
+    }),
   },
   { description: 'Certificate credential of the app registration.', additionalProperties: false },
 );
@@ -62,15 +76,19 @@ const CredentialsSchema = withRules(
     },
     { description: 'App-only credentials. Exactly one of clientSecret, certificate, workloadIdentity.', additionalProperties: false },
   ),
-  [{
-    rule: '(has(self.clientSecret) ? 1 : 0) + (has(self.certificate) ? 1 : 0) + (has(self.workloadIdentity) ? 1 : 0) == 1',
-    message: 'set exactly one of clientSecret, certificate and workloadIdentity',
-    check: (s) => countPresent(s.clientSecret, s.certificate, s.workloadIdentity) === 1,
-  }],
+  [
+    {
+      rule: '(has(self.clientSecret) ? 1 : 0) + (has(self.certificate) ? 1 : 0) + (has(self.workloadIdentity) ? 1 : 0) == 1',
+      message: 'set exactly one of clientSecret, certificate and workloadIdentity',
+      check: (s) => countPresent(s.clientSecret, s.certificate, s.workloadIdentity) === 1,
+    },
+  ],
 );
 
 const GlobalAdminSchema = Type.Object(
-  { userPrincipalName: Email('User principal name of the designated Global Admin: the only user who may authorise a manual sync, and who receives reminders.') },
+  {
+    userPrincipalName: Email('User principal name of the designated Global Admin: the only user who may authorise a manual sync, and who receives reminders.'),
+  },
   { description: 'The designated Global Admin (seed 003).', additionalProperties: false },
 );
 
@@ -79,12 +97,29 @@ const NotificationsSchema = withRules(
     {
       enabled: Type.Boolean({ description: 'Send e-mail notices. Default true.', default: true }),
       senderMailbox: Type.Optional(Email('Mailbox the notices are sent from with Graph sendMail (needs Mail.Send).')),
-      additionalRecipients: Type.Optional(Type.Array(Email('Recipient.'), { description: 'Recipients besides the Global Admin.', maxItems: 10, 'x-kubernetes-list-type': 'set' })),
-      reminderInterval: DurationField({ min: '1h', max: '168h', default: '24h', description: 'How often a reminder is repeated while a sync is pending or the last sync failed.' }),
+      additionalRecipients: Type.Optional(
+        Type.Array(Email('Recipient.'), { description: 'Recipients besides the Global Admin.', maxItems: 10, 'x-kubernetes-list-type': 'set' }),
+      ),
+      reminderInterval: DurationField({
+        min: '1h',
+        max: '168h',
+        default: '24h',
+        description: 'How often a reminder is repeated while a sync is pending or the last sync failed.',
+      }),
     },
-    { description: 'E-mail notices to the Global Admin (sync pending, sync failed, licences changed, Global Admin reassigned, integration removed).', additionalProperties: false },
+    {
+      description: 'E-mail notices to the Global Admin (sync pending, sync failed, licences changed, Global Admin reassigned, integration removed).',
+      additionalProperties: false,
+    },
   ),
-  [{ rule: '!self.enabled || has(self.senderMailbox)', message: 'senderMailbox is required when notifications are enabled', fieldPath: '.senderMailbox', check: (s) => !s.enabled || s.senderMailbox !== undefined }],
+  [
+    {
+      rule: '!self.enabled || has(self.senderMailbox)',
+      message: 'senderMailbox is required when notifications are enabled',
+      fieldPath: '.senderMailbox',
+      check: (s) => !s.enabled || s.senderMailbox !== undefined,
+    },
+  ],
 );
 
 const CallingPoliciesSchema = Type.Object(
@@ -111,15 +146,34 @@ export const TeamsTenantSpecSchema = withRules(
     {
       tenantId: withRules(Guid('Microsoft Entra tenant id (GUID). Immutable.'), [immutable('tenantId')]),
       displayName: Type.Optional(Text('Name of the customer account, used in notices.', 256)),
-      cloud: withRules(StringEnum(CloudValues, { description: 'Microsoft cloud of the tenant. Immutable. Default Global.', default: 'Global' }), [immutable('cloud')]),
+      cloud: withRules(StringEnum(CloudValues, { description: 'Microsoft cloud of the tenant. Immutable. Default Global.', default: 'Global' }), [
+        immutable('cloud'),
+      ]),
       credentials: CredentialsSchema,
-      syncMode: StringEnum(SyncModeValues, { description: 'Auto applies changes within seconds; Manual queues them until a TeamsSync run authorised by the Global Admin. Default Auto.', default: 'Auto' }),
-      integrationLicenses: Type.Integer({ description: 'How many mappings may hold an integration licence (oldest mappings first).', minimum: 0, maximum: 100_000 }),
+      syncMode: StringEnum(SyncModeValues, {
+        description: 'Auto applies changes within seconds; Manual queues them until a TeamsSync run authorised by the Global Admin. Default Auto.',
+        default: 'Auto',
+      }),
+      integrationLicenses: Type.Integer({
+        description: 'How many mappings may hold an integration licence (oldest mappings first).',
+        minimum: 0,
+        maximum: 100_000,
+      }),
       globalAdmin: Type.Optional(GlobalAdminSchema),
       notifications: Type.Optional(NotificationsSchema),
       policies: Type.Optional(PoliciesSchema),
-      driftCheckInterval: DurationField({ min: '1m', max: '24h', default: '15m', description: 'How often Microsoft 365 is re-read to find and repair changes made there.' }),
-      syncHistoryLimit: Type.Integer({ description: 'TeamsSync runs kept per tenant; older ones are deleted. Default 10.', minimum: 1, maximum: 100, default: 10 }),
+      driftCheckInterval: DurationField({
+        min: '1m',
+        max: '24h',
+        default: '15m',
+        description: 'How often Microsoft 365 is re-read to find and repair changes made there.',
+      }),
+      syncHistoryLimit: Type.Integer({
+        description: 'TeamsSync runs kept per tenant; older ones are deleted. Default 10.',
+        minimum: 1,
+        maximum: 100,
+        default: 10,
+      }),
       suspend: Type.Boolean({ description: 'Stop all writes to Microsoft 365 for this tenant. Default false.', default: false }),
     },
     { description: 'Desired state of a TeamsTenant.', additionalProperties: false },

@@ -24,7 +24,7 @@ const TeamsConfigurationSchema = Type.Object(
     callingPolicy: Type.Optional(Text('Calling policy Teams reports.', 128)),
     dialPlan: Type.Optional(Text('Dial plan Teams reports.', 128)),
   },
-  { description: 'The Teams user\'s voice configuration as Microsoft 365 last reported it (teamsUserConfiguration).', additionalProperties: false },
+  { description: "The Teams user's voice configuration as Microsoft 365 last reported it (teamsUserConfiguration).", additionalProperties: false },
 );
 
 const PropagationSchema = Type.Object(
@@ -40,27 +40,33 @@ const NumberTypeValues = ['directRouting', 'callingPlan', 'operatorConnect', 'in
 
 const AppliedSchema = Type.Object(
   {
-    number: Type.Optional(Type.Object(
-      {
-        telephoneNumber: Type.String({ description: 'The number the controller assigned.', pattern: E164Pattern, maxLength: 16 }),
-        userId: Guid('The Teams user it was assigned to.'),
-        numberType: StringEnum(NumberTypeValues, { description: 'Graph numberType used for the assignment.' }),
-      },
-      { description: 'The number the controller assigned.', additionalProperties: false },
-    )),
-    policies: Type.Array(Type.Object(
-      {
-        userId: Guid('The Teams user the policy was granted to.'),
-        policyType: Text('Teams policy type, e.g. OnlineVoiceRoutingPolicy.', 64),
-        policyName: Text('Policy name.', 128),
-      },
-      { additionalProperties: false },
-    ), { description: 'Policies the controller granted directly.', maxItems: 16 }),
+    number: Type.Optional(
+      Type.Object(
+        {
+          telephoneNumber: Type.String({ description: 'The number the controller assigned.', pattern: E164Pattern, maxLength: 16 }),
+          userId: Guid('The Teams user it was assigned to.'),
+          numberType: StringEnum(NumberTypeValues, { description: 'Graph numberType used for the assignment.' }),
+        },
+        { description: 'The number the controller assigned.', additionalProperties: false },
+      ),
+    ),
+    policies: Type.Array(
+      Type.Object(
+        {
+          userId: Guid('The Teams user the policy was granted to.'),
+          policyType: Text('Teams policy type, e.g. OnlineVoiceRoutingPolicy.', 64),
+          policyName: Text('Policy name.', 128),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Policies the controller granted directly.', maxItems: 16 },
+    ),
     appliedAt: Type.Optional(Timestamp('When the controller last wrote a change (starts the propagation clock).')),
     confirmedAt: Type.Optional(Timestamp('When Microsoft 365 first reported the configuration after appliedAt.')),
   },
   {
-    description: 'What the controller owns in Microsoft 365 for this mapping. Removal touches nothing else; kept in status (not only locally) so any replica sees it.',
+    description:
+      'What the controller owns in Microsoft 365 for this mapping. Removal touches nothing else; kept in status (not only locally) so any replica sees it.',
     additionalProperties: false,
   },
 );
@@ -94,7 +100,7 @@ const IntentSchema = Type.Object(
   },
   {
     description:
-      'Writes to Microsoft 365 the controller recorded before making them and has not seen settle (a restart, a lost leadership or a dropped connection in between). Before anything is written again, each one\'s effect is looked up in Microsoft 365.',
+      "Writes to Microsoft 365 the controller recorded before making them and has not seen settle (a restart, a lost leadership or a dropped connection in between). Before anything is written again, each one's effect is looked up in Microsoft 365.",
     additionalProperties: false,
   },
 );
@@ -115,10 +121,12 @@ export const UserLicenseMappingStatusSchema = Type.Object(
     operation: Type.Optional(OperationSchema),
     intent: Type.Optional(IntentSchema),
     pendingChanges: Type.Optional(Count('Changes not yet applied to Microsoft 365.', 100)),
-    pendingActions: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), {
-      description: 'Human-readable list of the changes still to apply (e.g. "assign number +14255550100").',
-      maxItems: 20,
-    })),
+    pendingActions: Type.Optional(
+      Type.Array(Type.String({ maxLength: 256 }), {
+        description: 'Human-readable list of the changes still to apply (e.g. "assign number +14255550100").',
+        maxItems: 20,
+      }),
+    ),
     lastSyncTime: Type.Optional(Timestamp('When a change for this mapping was last applied.')),
     lastSyncRun: Type.Optional(ObjectName('TeamsSync run that last applied a change for this mapping.')),
     lastHandledReconcileAt: Type.Optional(Text('Last value of the teamssync.io/reconcile-requested-at annotation handled.', 64)),

@@ -15,7 +15,11 @@ const PbxUserSchema = Type.Object(
     displayName: Type.String({ description: 'Name of the PBX user.', minLength: 1, maxLength: 256 }),
     email: Type.Optional(Email('E-mail of the PBX user; usually the Teams user principal name.')),
     extension: Type.Optional(Type.String({ description: 'PBX extension, 2 to 10 digits.', pattern: ExtensionPattern, maxLength: 10 })),
-    phoneNumber: Type.String({ description: 'E.164 number (DID) assigned in Teams as a Direct Routing number, e.g. +14255550100.', pattern: E164Pattern, maxLength: 16 }),
+    phoneNumber: Type.String({
+      description: 'E.164 number (DID) assigned in Teams as a Direct Routing number, e.g. +14255550100.',
+      pattern: E164Pattern,
+      maxLength: 16,
+    }),
     voicemail: StringEnum(VoicemailValues, {
       description: 'Which calling-policy variant the Teams user gets: Voicemail, NoVoicemail or NoVoicemailOrForwarding. Default Voicemail.',
       default: 'Voicemail',
@@ -33,11 +37,13 @@ const TeamsUserSchema = withRules(
     },
     { description: 'The Teams user to map. Omit teamsUser to leave the PBX user unmapped and free the licence.', additionalProperties: false },
   ),
-  [{
-    rule: 'has(self.userPrincipalName) || has(self.objectId)',
-    message: 'teamsUser needs userPrincipalName or objectId; omit teamsUser to leave the PBX user unmapped',
-    check: (s) => s.userPrincipalName !== undefined || s.objectId !== undefined,
-  }],
+  [
+    {
+      rule: 'has(self.userPrincipalName) || has(self.objectId)',
+      message: 'teamsUser needs userPrincipalName or objectId; omit teamsUser to leave the PBX user unmapped',
+      check: (s) => s.userPrincipalName !== undefined || s.objectId !== undefined,
+    },
+  ],
 );
 
 /** Schema of `UserLicenseMapping.spec`. */

@@ -17,8 +17,15 @@ export async function simFor(t: { after: TestContext['after'] } | undefined, opt
 
 /** Every application permission the controller needs (graph-api.md §9). */
 export const ALL_APP_PERMISSIONS = [
-  'User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All',
-  'TeamsUserConfiguration.Read.All', 'Presence.Read.All', 'Presence.ReadWrite.All', 'Contacts.Read', 'Mail.Send',
+  'User.Read.All',
+  'LicenseAssignment.Read.All',
+  'TeamsTelephoneNumber.ReadWrite.All',
+  'TeamsPolicyUserAssign.ReadWrite.All',
+  'TeamsUserConfiguration.Read.All',
+  'Presence.Read.All',
+  'Presence.ReadWrite.All',
+  'Contacts.Read',
+  'Mail.Send',
 ];
 
 export const TENANT_ID = '48a80680-7326-48cd-9935-b556b81d3a4e';

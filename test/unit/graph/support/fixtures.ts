@@ -40,7 +40,12 @@ export function httpFixture(server: ScriptedServer, retry: Partial<RetryPolicy> 
   const tokens = new CountingTokens();
   const agent = createHttpsAgent({ extraCaPem: server.caPem });
   const http = new GraphHttp({
-    tenantId: 'tenant-1', graphBaseUrl: `${server.origin}/`, tokens, agent, gate, metrics,
+    tenantId: 'tenant-1',
+    graphBaseUrl: `${server.origin}/`,
+    tokens,
+    agent,
+    gate,
+    metrics,
     limiter: new TenantLimiter(),
     retry: { maxAttempts: 4, maxInlineWaitMs: 5_000, backoff: { baseMs: 5, capMs: 20 }, ...retry },
   });

@@ -53,10 +53,11 @@ export async function startScriptedServer(handler: Handler): Promise<ScriptedSer
     origin,
     caPem: tls.caPem,
     seen,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
