@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 }
 
 async function setUp(kube: KubeClient): Promise<void> {
-  await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as KubeObject);
+  await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   await kube.create(coreResources.secrets, NS, {
     apiVersion: 'v1',
     kind: 'Secret',

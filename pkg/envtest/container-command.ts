@@ -65,7 +65,7 @@ export function readImageConfig(dockerfile: string): ImageConfig {
 function execForm(value: string, line: string): string[] {
   try {
     const parsed: unknown = JSON.parse(value);
-    if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) return parsed as string[];
+    if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) return parsed;
   } catch {
     // fall through
   }

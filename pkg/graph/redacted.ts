@@ -47,6 +47,6 @@ export class Redacted<T = string> {
 }
 
 /** Accepts either a raw string or an already wrapped secret (config objects written by hand, tests). */
-export function redact(value: string | Redacted<string>): Redacted<string> {
+export function redact(value: string | Redacted): Redacted {
   return value instanceof Redacted ? value : Redacted.of(value);
 }

@@ -60,7 +60,7 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
   return {
     ...metrics,
     async forgetTenant(namespace, name) {
-      for (const metric of Object.values(metrics) as Array<Gauge<string> | Counter<string>>) {
+      for (const metric of Object.values(metrics) as Array<Gauge | Counter>) {
         // remove() matches a full label set, so find every series of this tenant whatever its other labels
         const { values } = await metric.get();
         for (const { labels } of values) {

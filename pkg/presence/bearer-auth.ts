@@ -24,7 +24,7 @@ export function presentedTokenDigest(header: string | undefined): Buffer | undef
  * When to use: re-checking a long-lived connection (an SSE stream) after the accepted tokens changed, without
  * keeping the token itself in memory.
  */
-export function tokenDigestAccepted(presented: Buffer, accepted: readonly Redacted<string>[]): boolean {
+export function tokenDigestAccepted(presented: Buffer, accepted: readonly Redacted[]): boolean {
   let ok = false;
   for (const candidate of accepted) {
     const raw = candidate.reveal(); // only here, at the comparison
@@ -41,7 +41,7 @@ export function tokenDigestAccepted(presented: Buffer, accepted: readonly Redact
  * Gotchas: tokens are hashed before `timingSafeEqual`, so neither their content nor their length leaks through
  * timing, and every accepted token is compared (no early exit). An empty accepted list refuses everyone.
  */
-export function checkBearer(header: string | undefined, accepted: readonly Redacted<string>[]): BearerCheck {
+export function checkBearer(header: string | undefined, accepted: readonly Redacted[]): BearerCheck {
   const presented = presentedTokenDigest(header);
   if (presented === undefined) return 'missing';
   return tokenDigestAccepted(presented, accepted) ? 'ok' : 'invalid';

@@ -20,7 +20,7 @@ import type { UserDirectory } from './user-directory.ts';
 
 /** What a namespace/name resolves to. */
 export interface PbxInboundTarget {
-  readonly tokens: readonly Redacted<string>[];
+  readonly tokens: readonly Redacted[];
   readonly directory: UserDirectory;
   /** Usually a CallSessionRunner. */
   readonly sessions: { handle(event: CallEvent): CallEventOutcome };
@@ -66,32 +66,40 @@ export function createPbxInboundHandler(options: PbxInboundOptions): { handle(re
       options.metrics?.httpRefused.inc({ endpoint: 'pbx', reason });
       refuseWithoutReading(req, res, status, { error, message }, headers);
     };
-    if (req.method !== 'POST') return refuse(405, 'methodNotAllowed', 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
+    if (req.method !== 'POST') {
+      refuse(405, 'methodNotAllowed', 'MethodNotAllowed', 'Use POST', { allow: 'POST' });
+      return;
+    }
     // No token at all is a 401 anywhere; a standby cannot check a token, so it asks the client to come back.
     const unavailable = options.unavailable?.(namespace, name);
     if (unavailable !== undefined && checkBearer(req.headers.authorization, []) !== 'missing') {
-      return refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
+      refuse(503, 'notServing', 'ServiceUnavailable', unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
+      return;
     }
     const target = unavailable === undefined ? options.resolve(namespace, name) : undefined;
     const auth = checkBearer(req.headers.authorization, target?.tokens ?? []);
     if (target === undefined || auth !== 'ok') {
       // Counted without the path: labels never come from unauthenticated input.
       options.metrics?.httpRefused.inc({ endpoint: 'pbx', reason: auth === 'missing' ? 'unauthorized' : 'forbidden' });
-      return sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid', req);
+      sendAuthFailure(res, auth === 'missing' ? 'missing' : 'invalid', req);
+      return;
     }
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      return refuse(415, 'unsupportedMediaType', 'UnsupportedMediaType', 'Content-Type must be application/json');
+      refuse(415, 'unsupportedMediaType', 'UnsupportedMediaType', 'Content-Type must be application/json');
+      return;
     }
     const body = await readBody(req, maxBodyBytes);
     if (!body.ok) {
       if (body.reason === 'aborted') return void res.destroy();
-      return refuse(413, 'tooLarge', 'PayloadTooLarge', `Body must be at most ${maxBodyBytes} bytes`);
+      refuse(413, 'tooLarge', 'PayloadTooLarge', `Body must be at most ${maxBodyBytes} bytes`);
+      return;
     }
     const sync = `${namespace}/${name}`;
     const parsed = parsePbxEvents(body.text);
     if (!parsed.ok) {
       options.metrics?.pbxEvents.inc({ sync, state: 'invalid' });
-      return refuse(400, 'badRequest', 'BadRequest', parsed.message);
+      refuse(400, 'badRequest', 'BadRequest', parsed.message);
+      return;
     }
     const results: PbxEventResult[] = parsed.events.map((event) => {
       options.metrics?.pbxEvents.inc({ sync, state: event.state });

@@ -100,7 +100,10 @@ function classify(error: unknown, options: PinnedPostOptions): PostFailure {
 /** Rejects when `signal` aborts. */
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
 }

@@ -9,7 +9,7 @@ import { SseParser, type ParsedSseEvent } from './sse-parser.ts';
 /** Options of {@link openSseStream}. */
 export interface SseClientOptions {
   /** The read token; a {@link Redacted} one is revealed only for the Authorization header. */
-  readonly token?: string | Redacted<string>;
+  readonly token?: string | Redacted;
   /** Sent as the `Last-Event-ID` header when non-empty. */
   readonly lastEventId?: string;
   readonly onEvent: (event: ParsedSseEvent) => void;

@@ -23,7 +23,7 @@ import { streamClient, type ClientContext } from './sse-client-pump.ts';
 /** What a URL's namespace/name resolves to: the log stream and the tokens allowed to read it. */
 export interface SseStreamAccess {
   readonly stream: string;
-  readonly tokens: readonly Redacted<string>[];
+  readonly tokens: readonly Redacted[];
 }
 
 /** Options of {@link createPresenceSseHandler}. */

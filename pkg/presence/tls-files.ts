@@ -15,7 +15,7 @@ import { Redacted } from '../graph/redacted.ts';
 /** A certificate chain and its private key, PEM; the key prints as `<redacted>` until revealed for the TLS context. */
 export interface TlsPair {
   readonly cert: string;
-  readonly key: Redacted<string>;
+  readonly key: Redacted;
 }
 
 /** Options of {@link watchTlsFiles}. */

@@ -23,7 +23,7 @@ function hmacHex(secret: string, timestamp: number, body: string): string {
  * When to use: the webhook sink, on every attempt (a retry is re-signed with a fresh timestamp).
  * Gotchas: sign the exact bytes sent; empty secrets are skipped, and with none left the header has no v1 part.
  */
-export function signWebhookPayload(secrets: readonly Redacted<string>[], body: string, timestampSeconds: number): string {
+export function signWebhookPayload(secrets: readonly Redacted[], body: string, timestampSeconds: number): string {
   const parts = [`t=${timestampSeconds}`];
   for (const secret of secrets) {
     const key = secret.reveal(); // only here, at the signing call
@@ -38,7 +38,7 @@ export function signWebhookPayload(secrets: readonly Redacted<string>[], body: s
  * When to use: PBX-side receivers (and tests); exported so a reference implementation exists.
  */
 export function verifyWebhookSignature(
-  secret: string | Redacted<string>,
+  secret: string | Redacted,
   header: string | undefined,
   body: string,
   nowSeconds: number,

@@ -23,7 +23,7 @@ export interface WebhookSinkOptions {
   readonly stream: string;
   readonly url: string;
   /** Signing secrets, read on every attempt so a rotated Secret takes effect without a restart. */
-  readonly secrets: () => readonly Redacted<string>[];
+  readonly secrets: () => readonly Redacted[];
   readonly cursorName?: string;
   readonly maxEventsPerDelivery?: number;
   readonly snapshotChunk?: number;

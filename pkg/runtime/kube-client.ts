@@ -209,7 +209,7 @@ function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortS
 function parseStatus(text: string): StatusBody | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as StatusBody) : undefined;
+    return parsed && typeof parsed === 'object' ? parsed : undefined;
   } catch {
     return text ? { message: text.slice(0, 200) } : undefined;
   }

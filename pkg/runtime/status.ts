@@ -1,5 +1,5 @@
 import { ApiError, isConflict } from './api-error.ts';
-import { setConditions, type ConditionedStatus, type ConditionInput } from './conditions.ts';
+import { setConditions, type ConditionInput } from './conditions.ts';
 import type { KubeClient } from './kube-client.ts';
 import { silentLogger, type Logger } from './logging.ts';
 import { createMergePatch } from './merge-patch.ts';
@@ -123,7 +123,7 @@ export function summarizeStatus<T extends WithStatus>(
         if (value === undefined) delete next[key];
         else next[key] = value;
       }
-      setConditions(status as ConditionedStatus, current.metadata?.generation, summary.conditions, options.now);
+      setConditions(status, current.metadata?.generation, summary.conditions, options.now);
       return status;
     },
     options.signal,

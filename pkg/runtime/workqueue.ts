@@ -66,7 +66,10 @@ export class Workqueue {
   addAfter(key: string, delayMs: number): void {
     if (this.stopping) return;
     this.metrics.retried();
-    if (!(delayMs > 0)) return this.add(key);
+    if (!(delayMs > 0)) {
+      this.add(key);
+      return;
+    }
     const readyAt = this.clock.now() + delayMs;
     const pending = this.waiting.get(key);
     if (pending && pending.readyAt <= readyAt) return;

@@ -30,7 +30,7 @@ export class SqliteDeltaTokenStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (this.#get.get(key) as string | undefined) ?? undefined;
+    return this.#get.get(key) ?? undefined;
   }
 
   async set(key: string, deltaLink: string): Promise<void> {

@@ -44,7 +44,7 @@ test('workload identity: only the namespace the app trusts signs in; the same te
   const issuer = await serviceAccountIssuer(kube);
   const [nsA, nsB] = [await testNamespace(t, 'wi-a'), await testNamespace(t, 'wi-b')];
   for (const ns of [nsA, nsB])
-    await kube.create(coreResources.serviceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'teams-sync' } } as KubeObject);
+    await kube.create(coreResources.serviceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'teams-sync' } });
   const trusted = `system:serviceaccount:${nsA}:teams-sync`;
 
   const tenantSeed = seed(1);

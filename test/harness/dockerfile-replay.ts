@@ -222,7 +222,7 @@ function execForm(args: string, where: string): string[] {
   }
   if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string'))
     throw new Error(`${where}: only the exec form (a JSON array) is supported: ${args}`);
-  return parsed as string[];
+  return parsed;
 }
 
 /** Plain path patterns of .dockerignore (no wildcards: the replay refuses what it cannot match exactly). */

@@ -4,7 +4,7 @@ import type { Redacted } from '../redacted.ts';
 export interface ClientSecretCredentials {
   readonly kind: 'clientSecret';
   readonly clientId: string;
-  readonly clientSecret: Redacted<string>;
+  readonly clientSecret: Redacted;
 }
 
 /**
@@ -14,7 +14,7 @@ export interface ClientSecretCredentials {
 export interface CertificateCredentials {
   readonly kind: 'certificate';
   readonly clientId: string;
-  readonly privateKeyPem: Redacted<string>;
+  readonly privateKeyPem: Redacted;
   readonly certificatePem?: string;
   /** Hex SHA-256 thumbprint of the certificate registered on the app. */
   readonly thumbprintSha256?: string;
@@ -33,7 +33,7 @@ export interface FederatedAssertionCredentials {
   readonly kind: 'federatedAssertion';
   readonly clientId: string;
   readonly subject: string;
-  readonly getAssertion: () => Promise<Redacted<string>>;
+  readonly getAssertion: () => Promise<Redacted>;
 }
 
 /**
@@ -43,7 +43,7 @@ export interface FederatedAssertionCredentials {
 export interface DelegatedRefreshTokenCredentials {
   readonly kind: 'delegatedRefreshToken';
   readonly clientId: string;
-  readonly refreshToken: Redacted<string>;
+  readonly refreshToken: Redacted;
   /** Delegated scopes; default `<graph root>/.default` (everything consented to the app). */
   readonly scopes?: readonly string[];
 }
@@ -52,7 +52,7 @@ export interface DelegatedRefreshTokenCredentials {
 export interface AccessTokenCredentials {
   readonly kind: 'accessToken';
   readonly clientId: string;
-  readonly accessToken: Redacted<string>;
+  readonly accessToken: Redacted;
   readonly expiresOn?: Date;
 }
 
@@ -62,7 +62,7 @@ export type TenantCredentials =
 
 /** An access token and when it stops working. */
 export interface AccessToken {
-  readonly token: Redacted<string>;
+  readonly token: Redacted;
   readonly expiresOn: Date;
   readonly fromCache: boolean;
 }

@@ -22,7 +22,7 @@ export class DelegatedTokenProvider implements TokenProvider {
   readonly delegated = true;
   readonly #app: PublicClientApplication;
   readonly #scopes: string[];
-  readonly #refreshToken: Redacted<string>;
+  readonly #refreshToken: Redacted;
   readonly #metrics: GraphMetrics;
   readonly #network: MsalNetworkModule;
   #account: AccountInfo | null = null;

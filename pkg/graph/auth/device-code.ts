@@ -24,8 +24,8 @@ export interface DeviceCodeLoginOptions {
 
 /** The outcome of a device-code sign-in. Store `refreshToken` in a Secret for `delegatedRefreshToken` credentials. */
 export interface DeviceCodeLoginResult {
-  readonly accessToken: Redacted<string>;
-  readonly refreshToken: Redacted<string> | undefined;
+  readonly accessToken: Redacted;
+  readonly refreshToken: Redacted | undefined;
   readonly expiresOn: Date;
   readonly username: string;
   readonly homeAccountId: string;

@@ -3,11 +3,8 @@
  * demo. `/control/users/...` is shorthand for `/control/tenants/{tenant}/users/...` with `?tenant=` or the only tenant.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultRule } from '../faults.ts';
 import type { AppSeed, TenantSeed, UserSeed } from '../state/seed.ts';
-import type { SimulatorLimits } from '../throttle.ts';
 import type { SimulatorControl } from './api.ts';
-import type { UserPatch } from './tenant-mutations.ts';
 import { parseJsonBody, readBody, sendJson } from '../server/http-util.ts';
 
 type Body = Record<string, unknown>;
@@ -24,25 +21,16 @@ const OPS: [string, string, Op][] = [
   ['POST', `${T}/apps`, (c, p, b) => c.addApp(p['tenant'] ?? '', b as unknown as AppSeed)],
   ['POST', `${T}/apps/{app}/disable`, (c, p) => c.setAppDisabled(p['tenant'] ?? '', p['app'] ?? '', true)],
   ['POST', `${T}/apps/{app}/enable`, (c, p) => c.setAppDisabled(p['tenant'] ?? '', p['app'] ?? '', false)],
-  ['POST', `${T}/apps/{app}/consent`, (c, p, b) => c.grantConsent(p['tenant'] ?? '', p['app'] ?? '', b as { application?: string[]; delegated?: string[] })],
-  [
-    'DELETE',
-    `${T}/apps/{app}/consent`,
-    (c, p, b) =>
-      c.revokeConsent(p['tenant'] ?? '', p['app'] ?? '', Object.keys(b).length === 0 ? undefined : (b as { application?: string[]; delegated?: string[] })),
-  ],
-  ['POST', `${T}/revoke-tokens`, (c, p, b) => c.revokeTokens(p['tenant'] ?? '', b as { appId?: string; userId?: string })],
+  ['POST', `${T}/apps/{app}/consent`, (c, p, b) => c.grantConsent(p['tenant'] ?? '', p['app'] ?? '', b)],
+  ['DELETE', `${T}/apps/{app}/consent`, (c, p, b) => c.revokeConsent(p['tenant'] ?? '', p['app'] ?? '', Object.keys(b).length === 0 ? undefined : b)],
+  ['POST', `${T}/revoke-tokens`, (c, p, b) => c.revokeTokens(p['tenant'] ?? '', b)],
   ['POST', `${T}/expire-delta-tokens`, (c, p) => c.expireDeltaTokens(p['tenant'] ?? '')],
   ['POST', `${T}/users`, (c, p, b) => c.addUser(p['tenant'] ?? '', b as unknown as UserSeed)],
   ['GET', `${T}/users/{user}`, (c, p) => c.user(p['tenant'] ?? '', p['user'] ?? '') ?? null],
-  ['PATCH', `${T}/users/{user}`, (c, p, b) => c.updateUser(p['tenant'] ?? '', p['user'] ?? '', b as UserPatch)],
+  ['PATCH', `${T}/users/{user}`, (c, p, b) => c.updateUser(p['tenant'] ?? '', p['user'] ?? '', b)],
   ['DELETE', `${T}/users/{user}`, (c, p, _b, q) => c.deleteUser(p['tenant'] ?? '', p['user'] ?? '', { permanent: q.get('permanent') === 'true' })],
   ['POST', `${T}/users/{user}/disable`, (c, p) => c.disableUser(p['tenant'] ?? '', p['user'] ?? '')],
-  [
-    'POST',
-    `${T}/users/{user}/rename`,
-    (c, p, b) => c.renameUser(p['tenant'] ?? '', p['user'] ?? '', b as Pick<UserPatch, 'displayName' | 'userPrincipalName'>),
-  ],
+  ['POST', `${T}/users/{user}/rename`, (c, p, b) => c.renameUser(p['tenant'] ?? '', p['user'] ?? '', b)],
   ['POST', `${T}/users/{user}/licenses`, (c, p, b) => c.assignLicense(p['tenant'] ?? '', p['user'] ?? '', s(b, 'sku'))],
   ['DELETE', `${T}/users/{user}/licenses/{sku}`, (c, p) => c.removeLicense(p['tenant'] ?? '', p['user'] ?? '', p['sku'] ?? '')],
   ['POST', `${T}/users/{user}/presence`, (c, p, b) => c.setPresence(p['tenant'] ?? '', p['user'] ?? '', s(b, 'availability'), s(b, 'activity'))],
@@ -78,11 +66,11 @@ const OPS: [string, string, Op][] = [
   ],
   ['POST', '/control/issuer-cas', (c, _p, b) => c.trustIssuerCa(s(b, 'caPem'))],
   ['GET', '/control/faults', (c) => c.faults()],
-  ['POST', '/control/faults', (c, _p, b) => ({ id: c.addFault(b as FaultRule) })],
+  ['POST', '/control/faults', (c, _p, b) => ({ id: c.addFault(b) })],
   ['DELETE', '/control/faults', (c) => c.clearFaults()],
   ['DELETE', '/control/faults/{id}', (c, p) => ({ removed: c.removeFault(p['id'] ?? '') })],
   ['GET', '/control/limits', (c) => c.limits()],
-  ['PATCH', '/control/limits', (c, _p, b) => c.setLimits(b as Partial<SimulatorLimits>)],
+  ['PATCH', '/control/limits', (c, _p, b) => c.setLimits(b)],
   ['PUT', '/control/replication-lag', (c, _p, b) => c.setReplicationLag(Number(b['ms'] ?? 0))],
   ['PUT', '/control/operation-delay', (c, _p, b) => c.setOperationDelay(Number(b['ms'] ?? 0))],
   ['GET', '/control/requests', (c) => c.requestLog()],

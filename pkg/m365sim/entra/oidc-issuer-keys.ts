@@ -93,7 +93,10 @@ export class OidcIssuerKeys {
             else chunks.push(c);
           });
           res.on('end', () => {
-            if (res.statusCode !== 200) return reject(new Error(`GET ${url} answered HTTP ${res.statusCode ?? 0}`));
+            if (res.statusCode !== 200) {
+              reject(new Error(`GET ${url} answered HTTP ${res.statusCode ?? 0}`));
+              return;
+            }
             try {
               const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
               if (!isRecord(body)) throw new Error('not a JSON object');

@@ -58,7 +58,7 @@ function getPresencesByUserId(req: GraphRequest): { status: number; body: unknow
   }
   const max = req.ctx.config.limits.presenceMaxIds;
   if (ids.length > max) throw Errors.badRequest(`The number of ids (${ids.length}) exceeds the maximum of ${max}.`);
-  const unique = [...new Set((ids as string[]).map((i) => i.toLowerCase()))];
+  const unique = [...new Set(ids.map((i) => i.toLowerCase()))];
   const value = unique.filter((id) => isGuid(id) && req.tenant.findUser(id, req.now)).map((id) => req.tenant.presence.view(id, req.now));
   return ok({ '@odata.context': `${req.versionBase}/$metadata#Collection(microsoft.graph.presence)`, value });
 }

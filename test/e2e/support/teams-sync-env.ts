@@ -273,7 +273,10 @@ function registerUserSync(manager: Manager, graph: GraphClientFactory) {
 async function approveNextDeviceCode(sim: RunningSimulator, user: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     const pending = sim.control.pendingDeviceCodes()[0];
-    if (pending !== undefined) return sim.control.approveDeviceCode(pending.userCode, user);
+    if (pending !== undefined) {
+      sim.control.approveDeviceCode(pending.userCode, user);
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('no device code appeared');

@@ -75,7 +75,7 @@ export function mappingOf(i: number): CachedMapping {
       pbxUser: { displayName: `User ${i}`, phoneNumber: numberOf(i), voicemail: 'Voicemail' },
       teamsUser: { userPrincipalName: upnOf(i) },
     },
-  } as CachedMapping;
+  };
 }
 
 /** The suite's control plane and the install rendered once. */
@@ -136,7 +136,7 @@ export async function startFaultWorld(): Promise<FaultWorld> {
         ...(options.limits ? { limits: options.limits } : {}),
       });
       const namespace = `faults-${name}-${randomBytes(2).toString('hex')}`;
-      await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
+      await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
       await kube.create(coreResources.secrets, namespace, {
         apiVersion: 'v1',
         kind: 'Secret',

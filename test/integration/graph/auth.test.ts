@@ -122,7 +122,10 @@ test('auth: device code sign-in, then delegated refresh-token client checks Glob
   const approve = (async () => {
     for (let i = 0; i < 100; i++) {
       const pending = sim.control.pendingDeviceCodes()[0];
-      if (pending !== undefined) return sim.control.approveDeviceCode(pending.userCode, admin.userPrincipalName);
+      if (pending !== undefined) {
+        sim.control.approveDeviceCode(pending.userCode, admin.userPrincipalName);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('no device code appeared');

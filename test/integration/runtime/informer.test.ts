@@ -102,7 +102,7 @@ test('a forced 410 (etcd compaction) relists with no lost or duplicated keys', a
         .sort(),
       await serverNames(client, ns),
     );
-    assert.equal((informer.store.get(`${ns}/change`) as ConfigMap | undefined)?.data?.['v'], '7');
+    assert.equal(informer.store.get(`${ns}/change`)?.data?.['v'], '7');
     await createConfigMap(client, ns, 'after-relist');
     await eventually('watch continues after the relist', () => events.includes('add:after-relist'));
   } finally {

@@ -54,7 +54,7 @@ const crdRef: ResourceRef = {
 /** Creates the Widget CRD if missing and waits until widgets can be listed. */
 export async function ensureWidgetCrd(client: KubeClient): Promise<void> {
   try {
-    await client.create(crdRef, '', crd as KubeObject);
+    await client.create(crdRef, '', crd);
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }

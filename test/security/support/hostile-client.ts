@@ -53,7 +53,10 @@ export function send(target: Target, attempt: Attempt): Promise<Outcome> {
     const req = target.ca === undefined ? httpRequest(options) : httpsRequest({ ...options, ca: target.ca, servername: 'localhost' });
     const timer = setTimeout(() => finish({ kind: 'timeout' }), attempt.giveUpMs ?? 20_000);
     req.on('response', (res) => {
-      if (attempt.headersOnly === true) return finish({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, body: '' });
+      if (attempt.headersOnly === true) {
+        finish({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, body: '' });
+        return;
+      }
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

@@ -117,7 +117,7 @@ test('Controller: errors back off per key as configured, success forgets', async
 test('Controller: TerminalError is not retried; a thrown non-Error counts as a panic and is retried', async () => {
   const h = harness(async (req, _ctx, call) => {
     if (req.name === 'terminal') throw new TerminalError('invalid spec');
-    if (call === 1) throw 'string thrown'; // eslint-disable-line no-throw-literal
+    if (call === 1) throw 'string thrown';
   });
   h.controller.enqueue({ namespace: 'ns', name: 'terminal' });
   h.controller.enqueue({ namespace: 'ns', name: 'panic' });

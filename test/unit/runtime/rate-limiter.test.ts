@@ -44,7 +44,7 @@ test('BucketRateLimiter: burst is free, then 1/qps per token, refills over time'
 });
 
 test('MaxOfRateLimiter: slowest wins; forget and numRequeues fan out', () => {
-  let now = 0;
+  const now = 0;
   const limiter = new MaxOfRateLimiter(new ItemExponentialFailureRateLimiter(5, 1000), new BucketRateLimiter(1, 1, { now: () => now }));
   assert.equal(limiter.when('k'), 5);
   assert.equal(limiter.when('k'), 1000, 'bucket empty: 1 s beats 10 ms');

@@ -57,9 +57,15 @@ export class ScriptedApiserver {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push(url);
-    if (url.searchParams.get('watch') === 'true') return this.watch(res);
+    if (url.searchParams.get('watch') === 'true') {
+      this.watch(res);
+      return;
+    }
     const list = this.lists.shift() ?? { status: 500 };
-    if (list.status && list.status !== 200) return json(res, list.status, { kind: 'Status', code: list.status, reason: 'InternalError' });
+    if (list.status && list.status !== 200) {
+      json(res, list.status, { kind: 'Status', code: list.status, reason: 'InternalError' });
+      return;
+    }
     json(res, 200, { kind: 'ConfigMapList', metadata: { resourceVersion: list.resourceVersion ?? '1' }, items: list.items ?? [] });
   }
 
@@ -67,7 +73,8 @@ export class ScriptedApiserver {
     const script = this.watches.shift() ?? { end: 'hang' };
     if (script.status && script.status !== 200) {
       const reason = script.status === 410 ? 'Expired' : 'InternalError';
-      return json(res, script.status, { kind: 'Status', code: script.status, reason });
+      json(res, script.status, { kind: 'Status', code: script.status, reason });
+      return;
     }
     this.open.add(res);
     res.on('close', () => this.open.delete(res));

@@ -28,9 +28,9 @@ export function makeValidator<S extends TSchema>(schema: S): Validator<Static<S>
   let compiled: TypeCheck<S> | undefined;
   return (obj, old) => {
     compiled ??= TypeCompiler.Compile(schema);
-    const value = Value.Default(schema, Value.Clone(obj)) as unknown;
+    const value = Value.Default(schema, Value.Clone(obj));
     if (!compiled.Check(value)) return { ok: false, errors: schemaErrors(compiled.Errors(value)) };
-    const oldValue = old === undefined ? undefined : (Value.Default(schema, Value.Clone(old)) as unknown);
+    const oldValue = old === undefined ? undefined : Value.Default(schema, Value.Clone(old));
     const errors: string[] = [];
     checkRules(schema, value, oldValue, '', errors);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
