@@ -36,7 +36,6 @@ export interface TenantControllerOptions {
 export function registerTeamsTenantController(options: TenantControllerOptions): Controller {
   const { manager, tenants, mappings, runs } = options;
   runs.addIndex(BY_TENANT, tenantKeyOf);
-  let controller: Controller | undefined;
   const reconciler = new TeamsTenantReconciler({
     tenants: tenants.store,
     runs: runs.store,
@@ -47,11 +46,9 @@ export function registerTeamsTenantController(options: TenantControllerOptions):
     events: manager.events,
     metrics: options.metrics,
     enqueueMappings: options.enqueueMappings,
-    numRequeues: (key) => controller?.queue?.numRequeues(key) ?? 0,
     directoryEveryMs: options.directoryEveryMs,
   });
-  controller = new Controller({ name: 'teamstenant', kind: 'TeamsTenant', reconciler, workers: 2, logger: manager.log });
-  const self = controller;
+  const self = new Controller({ name: 'teamstenant', kind: 'TeamsTenant', reconciler, workers: 2, logger: manager.log });
   const coalesce = options.coalesceMs ?? 2_000;
   const later = (m: CachedMapping): void => {
     for (const key of tenantKeyOf(m)) self.queue?.addAfter(key, coalesce);

@@ -1,6 +1,6 @@
 /**
  * The e-mail for each notice, as the body of Graph `POST /users/{sender}/sendMail`
- * (graph-api.md §5). Pure. The tenant is named by its display name (or namespace/name); no secret,
+ * (https://learn.microsoft.com/en-us/graph/api/user-sendmail). Pure. The tenant is named by its display name (or namespace/name); no secret,
  * token or credential ever appears. Every interpolated value is HTML-escaped in the HTML form.
  */
 import type { Notice } from './notifications.ts';

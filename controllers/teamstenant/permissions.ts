@@ -1,7 +1,8 @@
 /**
- * Microsoft Graph application permissions the tenant's app registration needs (graph-api.md §9),
- * and which of them its admin consent lacks. The granted list comes from the app-only token's
- * `roles` claim (read by the Graph layer); a higher permission satisfies a lower one.
+ * Microsoft Graph application permissions the tenant's app registration needs, and which of them
+ * its admin consent lacks (https://learn.microsoft.com/en-us/graph/permissions-reference). The
+ * granted list is what observe.ts learned from the reads Graph refused; a higher permission
+ * satisfies a lower one.
  */
 
 /** One required permission and why the controller needs it (shown to the admin). */

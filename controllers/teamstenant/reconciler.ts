@@ -1,56 +1,59 @@
 /**
- * The TeamsTenant reconciler: finalizer; credentials → shared context; observe (authenticate,
- * directory delta, drift check on spec.driftCheckInterval); enqueue the mappings a change
- * concerns; report conditions, status, metrics and a state-change Event; send due e-mail notices;
- * and, on deletion, wait until every mapping is unconfigured in Microsoft 365 before letting go.
+ * The TeamsTenant reconcile, top to bottom: the finalizer; observe (credentials → the tenant's
+ * shared context; Microsoft 365 through the port: authenticate, directory delta, drift check on
+ * spec.driftCheckInterval; the tenant's mappings and runs from the caches); plan (which mappings a
+ * change concerns, which e-mail notices are due); apply (re-examine those mappings, send the
+ * notices); report (status fields, conditions, an Event on a state change, metrics) and
+ * summarizeStatus; on deletion, wait until every mapping is unconfigured in Microsoft 365 before
+ * letting the tenant go.
  */
 import { parseDuration } from '../../pkg/apis/teamssync/v1alpha1/duration.ts';
 import { ReconcileRequestedAtAnnotation, TenantCleanupFinalizer } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import {
-  addFinalizer, hasFinalizer, isDeleting, objectKeyOf, removeFinalizer,
+  addFinalizer, hasFinalizer, isDeleting, objectKeyOf, removeFinalizer, summarizeStatus,
   type EventRecorder, type KubeClient, type ObjectKey, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
 } from '../../pkg/runtime/index.ts';
-import { writeStatusIfCurrent } from '../shared/guarded-status.ts';
-import type { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
-import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
-import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
-import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
-import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistLedger } from './apply.ts';
-import { assembleReportInput, eligibilityOf, requiredFor } from './assemble.ts';
-import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
-import { stateChangeEvent } from './events.ts';
 import type { EligibilitySummary } from '../shared/eligibility.ts';
-import { observeTenant, type TenantObservation } from './observe.ts';
-import { tenantConditions } from './report.ts';
-import type { AuthenticationResult } from './report-input.ts';
-import { nextTenantStatus } from './status-write.ts';
-import { countMappingConditions, setTenantMetrics, tenantMetricValues } from './tenant-metrics.ts';
+import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
+import type { TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
+import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
+import type { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
+import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
+import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistLedger } from './notifications.ts';
+import { eligibilityOf, gatherReportInput, observeTenant, requiredFor, type TenantObservation } from './observe.ts';
+import { tenantGraphPort, type TenantGraphPort } from './ports.ts';
+import { consented, reportTenant, setTenantMetrics, type AuthenticationResult, type TenantPassRecord } from './report.ts';
 
 /** What the reconciler reads and writes with. */
 export interface TenantReconcilerDeps {
   readonly tenants: Store<CachedTenant>;
   /** TeamsSync cache with the BY_TENANT index. */
-  readonly runs: Store<CachedSync>;
-  readonly view: TenantMappingView;
-  readonly contexts: TenantContextCache;
+  readonly runs: Pick<Store<CachedSync>, 'byIndex'>;
+  readonly view: Pick<TenantMappingView, 'mappingsOf' | 'allocation'>;
+  readonly contexts: Pick<TenantContextCache, 'resolve' | 'forget'>;
   readonly client: KubeClient;
   readonly statusWriter: StatusWriter;
-  readonly events: EventRecorder;
+  readonly events: Pick<EventRecorder, 'normal' | 'warning'>;
   readonly metrics?: SyncMetrics | undefined;
   readonly enqueueMappings: (keys: readonly ObjectKey[]) => void;
-  readonly numRequeues?: ((key: string) => number) | undefined;
   /** Directory delta rounds at most this often. Default 60 s. */
   readonly directoryEveryMs?: number | undefined;
+  /** The Microsoft 365 port of a tenant. Default: pkg/graph through the context's client. */
+  readonly graphPort?: ((context: TenantContext) => TenantGraphPort) | undefined;
 }
 
+/** What the reconciler remembers of a tenant between passes (in this process only). */
 interface Memory {
   auth?: AuthenticationResult;
+  /** Mappings a drift check or directory delta concerned, until they are Ready again. */
   drifted: Set<string>;
   eligibility?: { version: number; summary: EligibilitySummary };
   /** Graph failures in a row (passes end successfully, so the workqueue does not count them). */
   failures: number;
 }
+
+type TenantMapping = ReturnType<TenantMappingView['mappingsOf']>[number];
 
 /** See the module comment. */
 export class TeamsTenantReconciler implements Reconciler {
@@ -69,45 +72,49 @@ export class TeamsTenantReconciler implements Reconciler {
     if (isDeleting(cached) && !hasFinalizer(cached, TenantCleanupFinalizer)) return;
     const tenant = isDeleting(cached) ? cached : await addFinalizer(deps.client, TeamsTenantResource, cached, TenantCleanupFinalizer, ctx.signal);
     const memory = this.#memoryOf(key);
-    const mappings = deps.view.mappingsOf(key);
     const now = new Date();
     const requestedAt = tenant.metadata.annotations?.[ReconcileRequestedAtAnnotation];
     const force = requestedAt !== undefined && requestedAt !== tenant.status?.lastHandledReconcileAt;
-    const { context, observation } = await this.#observe(tenant, memory, now, force, ctx);
+
+    // Observe Microsoft 365 through the port; the tenant's mappings from the cache.
+    const { context, graph, observation } = await this.#observe(tenant, memory, now, force, ctx);
+    const mappings = deps.view.mappingsOf(key);
+
+    // Plan and apply, mappings: a deleting tenant has every mapping unconfigured; otherwise only those a change concerns are re-examined.
     if (isDeleting(tenant)) deps.enqueueMappings(mappings.map(objectKeyOf));
     else this.#enqueueAffected(observation, mappings, memory, context);
-    const input = assembleReportInput({
+
+    // What the report reads: the observation, the mappings and runs, the licence allocation and the directory.
+    const input = gatherReportInput({
       tenant, observation, mappings, runs: deps.runs.byIndex(BY_TENANT, key), allocation: deps.view.allocation(tenant, context?.directory),
       directory: context?.directory, eligibility: this.#eligibility(memory, context), driftRepairs: this.#driftRepairs(memory, mappings), now,
     });
-    const conditions = tenantConditions(input);
-    const usable = observation.authentication.state === 'Ok' && !conditions.some((c) => c.type === 'Failed' && c.status === 'True' && c.reason === 'ConsentMissing');
-    // `latest` follows the object through the at-most-once records written before each notice.
+
+    // Plan and apply, notices: each is recorded in status before it is sent (at most once, see notifications.ts).
+    const record = (notifications: TenantPassRecord['notifications']): TenantPassRecord => ({
+      notifications, driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(), handledReconcileAt: requestedAt,
+    });
     let latest = tenant;
     const persist: PersistLedger = async (ledger) => {
-      const notifications = ledgerToStatus(ledger);
-      latest = await deps.statusWriter.update(TeamsTenantResource, latest, (s) => (notifications === undefined ? s : { ...s, notifications }), ctx.signal);
+      const summary = reportTenant(input, tenant.status, record(ledgerToStatus(ledger))).status;
+      latest = await summarizeStatus(deps.statusWriter, TeamsTenantResource, latest, summary, { signal: ctx.signal, now });
     };
-    const notices = context !== undefined && usable && !tenant.spec.suspend
-      ? await sendNotices(tenant, context.client, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal, persist)
+    const notices = graph !== undefined && consented(input) && !tenant.spec.suspend
+      ? await sendNotices(tenant, graph, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal, persist)
       : undefined;
     if (notices?.error !== undefined) ctx.log.warn({ err: notices.error }, 'Could not send a notice; it is sent again on the next pass');
-    const status = nextTenantStatus(latest, input, conditions, {
-      notifications: ledgerToStatus(notices?.ledger ?? ledgerOf(tenant.status)),
-      driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(),
-      handledReconcileAt: requestedAt,
-    }, now);
-    const written = await writeStatusIfCurrent(deps.statusWriter, TeamsTenantResource, latest, status, ctx.signal);
-    const event = stateChangeEvent(tenant.status?.conditions, conditions);
-    if (event !== undefined) (event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, event.reason, event.message);
+
+    // Report: one summary for status, the Event and the metrics; written only if the tenant is still the one it was computed from.
+    const report = reportTenant(input, tenant.status, record(ledgerToStatus(notices?.ledger ?? ledgerOf(tenant.status))));
+    const written = await summarizeStatus(deps.statusWriter, TeamsTenantResource, latest, report.status, { ifCurrent: true, signal: ctx.signal, now });
+    if (report.event !== undefined) (report.event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, report.event.reason, report.event.message);
     for (const kind of notices?.sent ?? []) {
       if (notices?.uncertain.includes(kind) === true) {
         deps.events.warning(written, 'NoticeUncertain', `The ${kind} e-mail notice may not have been delivered: the controller could not confirm it was sent (a dropped connection or a restart while sending); it is not sent twice`);
       } else deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
     }
-    if (deps.metrics !== undefined) {
-      setTenantMetrics(deps.metrics, req.namespace, req.name, tenantMetricValues(input, conditions, countMappingConditions(mappings.map((m) => m.status?.conditions))));
-    }
+    if (deps.metrics !== undefined) setTenantMetrics(deps.metrics, req.namespace, req.name, report.metrics);
+
     if (isDeleting(written) && mappings.every(ownsNothingInM365) && (tenant.spec.syncMode === 'Auto' || input.pending.total === 0)) {
       await removeFinalizer(deps.client, TeamsTenantResource, written, TenantCleanupFinalizer, ctx.signal);
       return this.#forget(key, req);
@@ -115,28 +122,32 @@ export class TeamsTenantReconciler implements Reconciler {
     return { requeueAfter: this.#nextVisit(tenant, context, observation, notices?.nextCheckInMs, now.getTime()) };
   }
 
-  async #observe(tenant: CachedTenant, memory: Memory, now: Date, force: boolean, ctx: ReconcileContext): Promise<{ context: TenantContext | undefined; observation: TenantObservation }> {
+  /** Credentials → context → the due Graph reads. Only unexpected errors throw. */
+  async #observe(
+    tenant: CachedTenant, memory: Memory, now: Date, force: boolean, ctx: ReconcileContext,
+  ): Promise<{ context?: TenantContext | undefined; graph?: TenantGraphPort | undefined; observation: TenantObservation }> {
     let context: TenantContext;
     try {
       context = await this.#deps.contexts.resolve(tenant);
     } catch (error) {
       if (!(error instanceof CredentialsUnavailableError)) throw error;
       const state = error.reason === 'CredentialsNotFound' ? 'CredentialsNotFound' : 'Failed';
-      return { context: undefined, observation: { authentication: { state, message: error.message }, discovery: 'NotStarted', graph: 'Ok' } };
+      return { observation: { authentication: { state, message: error.message }, discovery: 'NotStarted', graph: 'Ok' } };
     }
+    const graph = (this.#deps.graphPort ?? tenantGraphPort)(context);
     const schedule = { now: now.getTime(), directoryEveryMs: this.#directoryEvery(tenant), driftEveryMs: driftEvery(tenant), force };
-    let observation = await observeTenant(context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
+    let observation = await observeTenant(graph, context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
     context.discovered = true;
     memory.failures = observation.graphMessage === undefined ? 0 : memory.failures + 1;
     if (observation.graphMessage !== undefined) ctx.log.info({ graph: observation.graph, failures: memory.failures, message: observation.graphMessage }, 'Microsoft Graph read failed');
     // A transient failure says nothing about the credentials: keep what the last pass learned.
     if (observation.authentication.state === 'Unknown' && memory.auth !== undefined) observation = { ...observation, authentication: memory.auth };
     else memory.auth = observation.authentication;
-    return { context, observation };
+    return { context, graph, observation };
   }
 
-  /** Re-examines the mappings a directory delta or a drift check concerns. */
-  #enqueueAffected(observation: TenantObservation, mappings: readonly CachedTenantMapping[], memory: Memory, context: TenantContext | undefined): void {
+  /** Re-examines the mappings a directory delta or a drift check concerns (all of them after the first full read). */
+  #enqueueAffected(observation: TenantObservation, mappings: readonly TenantMapping[], memory: Memory, context: TenantContext | undefined): void {
     const first = observation.teams?.first === true || observation.directory?.mode === 'initial';
     if (first) {
       this.#deps.enqueueMappings(mappings.map(objectKeyOf));
@@ -150,7 +161,7 @@ export class TeamsTenantReconciler implements Reconciler {
   }
 
   /** Drifted mappings not Ready again yet. */
-  #driftRepairs(memory: Memory, mappings: readonly CachedTenantMapping[]): number {
+  #driftRepairs(memory: Memory, mappings: readonly TenantMapping[]): number {
     const byKey = new Map(mappings.map((m) => [`${m.metadata.namespace ?? ''}/${m.metadata.name}`, m]));
     for (const key of memory.drifted) {
       const m = byKey.get(key);
@@ -159,6 +170,7 @@ export class TeamsTenantReconciler implements Reconciler {
     return memory.drifted.size;
   }
 
+  /** Eligibility counts, recomputed only when the directory changed (O(users)). */
   #eligibility(memory: Memory, context: TenantContext | undefined): EligibilitySummary | undefined {
     const directory = context?.directory;
     if (directory === undefined || !directory.loaded) return undefined;
@@ -166,6 +178,7 @@ export class TeamsTenantReconciler implements Reconciler {
     return memory.eligibility.summary;
   }
 
+  /** The next directory round, drift check, reminder or Retry-After, whichever comes first. */
   #nextVisit(tenant: CachedTenant, context: TenantContext | undefined, observation: TenantObservation, noticeInMs: number | undefined, now: number): number {
     if (context === undefined) return 60_000;
     const candidates = [
@@ -198,8 +211,7 @@ export class TeamsTenantReconciler implements Reconciler {
   }
 }
 
-type CachedTenantMapping = ReturnType<TenantMappingView['mappingsOf']>[number];
-
+/** spec.driftCheckInterval, at least a minute; 15 minutes when unreadable (bad input never crashes). */
 function driftEvery(tenant: CachedTenant): number {
   try {
     return Math.max(60_000, parseDuration(tenant.spec.driftCheckInterval));

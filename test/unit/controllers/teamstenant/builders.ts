@@ -1,7 +1,7 @@
-/** Builders shared by the TeamsTenant report tests. */
+/** Builders shared by the TeamsTenant report and reconciler tests. */
 import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import { requiredPermissions } from '../../../../controllers/teamstenant/permissions.ts';
-import type { TenantReportInput } from '../../../../controllers/teamstenant/report-input.ts';
+import type { TenantReportInput } from '../../../../controllers/teamstenant/report.ts';
 
 export const core = ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'];
 export const holders = (n: number) => Array.from({ length: n }, (_, i) => ({ namespace: 'acme', name: `m${i}`, creationTimestamp: `2025-01-01T00:00:0${i % 10}Z`, wantsLicense: true, holdsLicense: true, releasePending: false }));

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConditionInput as DesiredCondition } from '../../../../pkg/runtime/index.ts';
+import { Registry } from 'prom-client';
+import { createSyncMetrics } from '../../../../pkg/metrics/sync-metrics.ts';
+import { summarizeConditions, type ConditionInput } from '../../../../pkg/runtime/index.ts';
 import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
-import { tenantConditions } from '../../../../controllers/teamstenant/report.ts';
-import type { TenantReportInput } from '../../../../controllers/teamstenant/report-input.ts';
+import {
+  countMappingConditions, lastSuccessfulSyncTime, reportTenant, setTenantMetrics, stateChangeEvent, tenantConditions, tenantMetricValues, tenantStatusFields,
+  type TenantReportInput,
+} from '../../../../controllers/teamstenant/report.ts';
 import { core, holders, reportInput } from './builders.ts';
 
 type Want = { Ready: string; SyncNeeded: string; Failed: string };
-const brief = (cs: readonly DesiredCondition[]): Want => {
+const brief = (cs: readonly ConditionInput[]): Want => {
   const get = (t: string) => { const c = cs.find((x) => x.type === t); return `${c?.status}/${c?.reason}`; };
   return { Ready: get('Ready'), SyncNeeded: get('SyncNeeded'), Failed: get('Failed') };
 };
@@ -101,3 +105,140 @@ for (const tc of cases) {
     }
   });
 }
+
+const synced = summarizeConditions({ ready: { reason: 'Synced', message: 'Connected' } });
+const queued = summarizeConditions({ syncNeeded: { reason: 'ChangesQueued', message: '3 changes are queued' }, ready: { reason: 'Synced', message: 'x' } });
+const failed = summarizeConditions({ failed: { reason: 'ConsentMissing', message: 'Grant admin consent' }, ready: { reason: 'Synced', message: 'x' } });
+
+const eventCases = [
+  { name: 'FirstVisit', previous: undefined, next: synced, want: { type: 'Normal', reason: 'Synced', message: 'Connected' }, reason: 'the first state is an event too' },
+  { name: 'NoChange', previous: synced, next: synced, want: undefined, reason: 'steady state records nothing' },
+  { name: 'MessageOnlyChange', previous: synced, next: summarizeConditions({ ready: { reason: 'Synced', message: 'other' } }), want: undefined, reason: 'counts in messages change often; not a state change' },
+  { name: 'Queued', previous: synced, next: queued, want: { type: 'Normal', reason: 'ChangesQueued', message: '3 changes are queued' }, reason: 'Manual mode queueing is normal' },
+  { name: 'Failed', previous: queued, next: failed, want: { type: 'Warning', reason: 'ConsentMissing', message: 'Grant admin consent' }, reason: 'failures are warnings' },
+];
+
+for (const tc of eventCases) {
+  test(`stateChangeEvent: ${tc.name}`, () => {
+    assert.deepEqual(stateChangeEvent(tc.previous, tc.next), tc.want, tc.reason);
+  });
+}
+
+test('tenantStatusFields: healthy tenant', () => {
+  const got = tenantStatusFields(reportInput({ lastSync: { runName: 'r1', result: 'Succeeded', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 0 } }), undefined);
+  assert.deepEqual(got, {
+    authentication: { mode: 'ClientSecret', lastTokenTime: '2025-03-01T12:00:00Z' },
+    globalAdminObjectId: '9ed3a0c4-53e1-498c-ab4d-2473476fde14',
+    licenses: { total: 10, used: 7, available: 3, waiting: 0, summary: '7/10' },
+    eligibleUsers: 42,
+    mappings: 7,
+    pendingChanges: 0,
+    pendingSince: undefined,
+    notifications: undefined,
+    lastSyncTime: '2025-03-01T12:00:05Z',
+    lastSyncResult: 'Succeeded',
+    lastSyncRun: 'r1',
+    lastSuccessfulSyncTime: '2025-03-01T12:00:05Z',
+  });
+});
+
+test('tenantStatusFields: facts not known this pass are left out (kept), facts gone are removed', () => {
+  const got = tenantStatusFields(reportInput({ eligibility: undefined, globalAdmin: { state: 'NotDesignated' } }), undefined);
+  assert.equal('eligibleUsers' in got, false, 'eligibility unknown until the directory is read: the last count stays');
+  assert.equal('lastSyncTime' in got, false, 'no finished run in the cache: the last sync stays');
+  assert.equal('globalAdminObjectId' in got && got.globalAdminObjectId === undefined, true, 'no Global Admin: the object id is removed');
+});
+
+test('tenantStatusFields: the token time ticks at most hourly', () => {
+  const at = (tokenTime: string) => reportInput({ authentication: { state: 'Ok', grantedPermissions: core, tokenTime } });
+  const previous = { authentication: { mode: 'ClientSecret' as const, lastTokenTime: '2025-03-01T12:00:00Z' } };
+  assert.equal(tenantStatusFields(at('2025-03-01T12:59:00Z'), previous).authentication?.lastTokenTime, '2025-03-01T12:00:00Z', 'within the hour: kept, so a steady pass writes nothing');
+  assert.equal(tenantStatusFields(at('2025-03-01T13:00:00Z'), previous).authentication?.lastTokenTime, '2025-03-01T13:00:00Z', 'an hour later: refreshed');
+  const lost = reportInput({ authentication: { state: 'Ok', grantedPermissions: [], tokenTime: '2025-03-01T12:01:00Z' } });
+  assert.equal(tenantStatusFields(lost, previous).authentication?.lastTokenTime, '2025-03-01T12:01:00Z', 'anything else changed: written with the new time');
+});
+
+test('reportTenant: bookkeeping of the pass lands in the fields; a steady state has no event', () => {
+  const input = reportInput();
+  const first = reportTenant(input, undefined, { driftCheckedAt: '2025-03-01T12:00:00.000Z', handledReconcileAt: 'x'.repeat(80) });
+  assert.equal(first.status.fields.lastDriftCheckTime, '2025-03-01T12:00:00.000Z');
+  assert.equal(first.status.fields.lastHandledReconcileAt, 'x'.repeat(64), 'an annotation value is cut to what the schema allows');
+  assert.deepEqual(first.event, { type: 'Normal', reason: 'Synced', message: first.status.conditions[0]?.message });
+  const conditions = first.status.conditions.map((c) => ({ ...c, lastTransitionTime: '2025-03-01T12:00:00Z' }));
+  const again = reportTenant(input, { conditions }, {});
+  assert.equal(again.event, undefined);
+  assert.equal('lastDriftCheckTime' in again.status.fields, false, 'no drift check this pass: the last time stays');
+});
+
+const authCases = [
+  { name: 'MissingPermissionsListed', input: reportInput({ authentication: { state: 'Ok', grantedPermissions: core.slice(2), tokenTime: 't' } }), want: { mode: 'ClientSecret', lastTokenTime: 't', missingPermissions: ['User.Read.All', 'LicenseAssignment.Read.All'] }, reason: 'status names what consent lacks' },
+  { name: 'ErrorCodeKept', input: reportInput({ authMode: 'Certificate', authentication: { state: 'Failed', message: 'm', aadsts: 'AADSTS700027' } }), want: { mode: 'Certificate', lastErrorCode: 'AADSTS700027' }, reason: 'the code only, never the secret' },
+  { name: 'UnknownJustMode', input: reportInput({ authMode: 'WorkloadIdentity', authentication: { state: 'Unknown' } }), want: { mode: 'WorkloadIdentity' }, reason: 'nothing known yet' },
+];
+for (const tc of authCases) {
+  test(`tenantStatusFields authentication: ${tc.name}`, () => {
+    assert.deepEqual(tenantStatusFields(tc.input, undefined).authentication, tc.want, tc.reason);
+  });
+}
+
+test('lastSuccessfulSyncTime: a failed sync keeps the previous success', () => {
+  assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: '2025-02-01T00:00:00Z', lastSync: { runName: 'r', result: 'Failed', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } }), '2025-02-01T00:00:00Z');
+  assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: '2025-02-01T00:00:00Z', lastSync: { runName: 'r', result: 'Succeeded', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } }), '2025-03-01T00:00:00Z');
+  assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: 'nonsense', lastSync: undefined }), undefined);
+});
+
+const metricCases = [
+  {
+    name: 'Healthy',
+    input: reportInput(),
+    want: { syncNeeded: 0, failed: 0, authenticated: 1, pendingChanges: 0, syncPendingSince: 0, waiting: 0, available: 3 },
+    reason: 'no alert fires',
+  },
+  {
+    name: 'ConsentRevoked',
+    input: reportInput({ authentication: { state: 'Ok', grantedPermissions: [], tokenTime: 't' } }),
+    want: { syncNeeded: 0, failed: 1, authenticated: 0, pendingChanges: 0, syncPendingSince: 0, waiting: 0, available: 3 },
+    reason: 'TeamsTenantCannotAuthenticate and TeamsSyncFailed fire on consent loss',
+  },
+  {
+    name: 'QueuedManual',
+    input: reportInput({ mode: 'Manual', pending: { total: 3, mappings: 2, since: '2025-03-01T00:00:00Z' } }),
+    want: { syncNeeded: 1, failed: 0, authenticated: 1, pendingChanges: 3, syncPendingSince: Date.parse('2025-03-01T00:00:00Z') / 1000, waiting: 0, available: 3 },
+    reason: 'TeamsSyncPendingTooLong reads pending_changes and pending_since',
+  },
+  {
+    name: 'Exhausted',
+    input: reportInput({ licenses: allocateLicenses(2, [...holders(2), { namespace: 'acme', name: 'late', creationTimestamp: '2025-02-01T00:00:00Z', wantsLicense: true, holdsLicense: false, releasePending: false }]) }),
+    want: { syncNeeded: 0, failed: 0, authenticated: 1, pendingChanges: 0, syncPendingSince: 0, waiting: 1, available: 0 },
+    reason: 'TeamsLicensesExhausted: waiting > 0 and available == 0',
+  },
+];
+for (const tc of metricCases) {
+  test(`tenantMetricValues: ${tc.name}`, () => {
+    const v = tenantMetricValues(tc.input, tenantConditions(tc.input));
+    const got = { syncNeeded: v.syncNeeded, failed: v.failed, authenticated: v.authenticated, pendingChanges: v.pendingChanges, syncPendingSince: v.syncPendingSince, waiting: v.mappingsWaitingForLicense, available: v.licenses.available };
+    assert.deepEqual(got, tc.want, tc.reason);
+  });
+}
+
+test('countMappingConditions: counts True conditions by type', () => {
+  const got = countMappingConditions([
+    [{ type: 'Ready', status: 'True' }, { type: 'SyncNeeded', status: 'False' }, { type: 'Failed', status: 'False' }],
+    [{ type: 'Ready', status: 'False' }, { type: 'SyncNeeded', status: 'True' }, { type: 'Failed', status: 'True' }],
+    undefined,
+    [{ type: 'Other', status: 'True' }],
+  ]);
+  assert.deepEqual(got, { Ready: 1, SyncNeeded: 1, Failed: 1 });
+});
+
+test('setTenantMetrics: writes the series the alert rules read', async () => {
+  const registry = new Registry();
+  const metrics = createSyncMetrics(registry);
+  const input = reportInput({ lastSync: { runName: 'r', result: 'Succeeded', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } });
+  setTenantMetrics(metrics, 'acme', 'contoso', tenantMetricValues({ ...input, mappingConditions: { Ready: 7, SyncNeeded: 0, Failed: 0 } }, tenantConditions(input)));
+  const text = await registry.metrics();
+  assert.match(text, /teamssync_tenant_authenticated\{namespace="acme",tenant="contoso"\} 1/);
+  assert.match(text, /teamssync_tenant_licenses\{namespace="acme",tenant="contoso",state="available"\} 3/);
+  assert.match(text, /teamssync_mappings\{namespace="acme",tenant="contoso",condition="Ready"\} 7/);
+  assert.match(text, /teamssync_tenant_last_successful_sync_timestamp_seconds\{namespace="acme",tenant="contoso"\} 1740787200/);
+});
