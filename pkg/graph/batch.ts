@@ -1,10 +1,11 @@
-import { DEFAULT_BACKOFF, backoffDelayMs, parseRetryAfterMs } from './backoff.ts';
+import { backoffDelayMs, parseRetryAfterMs } from '../runtime/backoff.ts';
 import type { GraphHttp } from './client.ts';
 import type { LimitClass } from './endpoint-class.ts';
 import { TerminalError, ValidationError } from './errors.ts';
 import type { GraphMetrics } from './metrics.ts';
 import { planChunks } from './batch-plan.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
+import { DEFAULT_RETRY } from './middleware/retry-decision.ts';
 
 /** One request inside a `$batch` (graph-api.md §6.1). `url` is relative to the version root (`/users/...`). */
 export interface BatchItem {
@@ -63,7 +64,7 @@ export async function executeBatch(deps: BatchDeps, items: readonly BatchItem[])
           retry.push(item);
           if (answer.status === 429) {
             deps.metrics.throttled.inc({ tenant: deps.http.tenantId, endpoint_class: 'batch' });
-            waitMs = Math.max(waitMs, parseRetryAfterMs(answer.headers['retry-after']) ?? backoffDelayMs(round, DEFAULT_BACKOFF));
+            waitMs = Math.max(waitMs, parseRetryAfterMs(answer.headers['retry-after']) ?? backoffDelayMs(round, DEFAULT_RETRY.backoff));
           }
         } else {
           results.set(item.id, answer);

@@ -13,7 +13,7 @@ import { idempotentMethod, RequestPolicy } from './middleware/request-policy.ts'
 import { RetryMiddleware } from './middleware/retry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
 import { TransportMiddleware, type WriteGuard } from './middleware/transport.ts';
-import { parseRetryAfterMs } from './backoff.ts';
+import { parseRetryAfterMs } from '../runtime/backoff.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
 import { toGraphError } from './to-graph-error.ts';
 

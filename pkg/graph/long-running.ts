@@ -1,4 +1,4 @@
-import { sleep } from './backoff.ts';
+import { sleep } from '../runtime/clock.ts';
 import type { GraphHttp } from './client.ts';
 import { ReplicationPendingError, TerminalError } from './errors.ts';
 import type { TelephoneNumberLongRunningOperation } from './api/teams-types.ts';
@@ -63,7 +63,8 @@ export async function pollNumberOperation(
 ): Promise<TelephoneNumberLongRunningOperation> {
   const deadline = Date.now() + policy.timeoutMs;
   for (let delay = policy.initialDelayMs; ; delay = Math.min(policy.maxDelayMs, delay * 2)) {
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), signal);
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), signal, { unref: false });
+    signal?.throwIfAborted();
     const operation = await getNumberOperation(http, operationId, signal);
     if (isFinalStatus(operation.status)) return operation;
     if (Date.now() >= deadline) {

@@ -1,4 +1,4 @@
-import { sleep } from './backoff.ts';
+import { sleep } from '../runtime/clock.ts';
 
 /** What became of a request that passed the gate. */
 export type GateOutcome = 'ok' | 'throttled' | 'failed';
@@ -54,7 +54,8 @@ export class ThrottleGate {
   async waitUntilOpen(signal?: AbortSignal): Promise<number> {
     const start = this.#now();
     for (let remaining = this.remainingMs(); remaining > 0; remaining = this.remainingMs()) {
-      await sleep(remaining + 1, signal);
+      await sleep(remaining + 1, signal, { unref: false });
+      signal?.throwIfAborted();
     }
     return this.#now() - start;
   }

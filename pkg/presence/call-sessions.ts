@@ -8,7 +8,7 @@
  * the session is cleared and renewals stop, and a repeated `onCall` for that same callId is ignored for one more
  * bound. Events older than the last accepted one for the user (by `at`) are ignored as stale.
  */
-import { backoffDelayMs } from './backoff.ts';
+import { backoffDelayMs } from '../runtime/backoff.ts';
 import { formatIsoDuration, resolveCallSessionOptions, type CallSessionOptions } from './call-session-options.ts';
 
 /** PBX states the inbound endpoint accepts. */
@@ -125,7 +125,7 @@ export class CallSessionMachine {
     call.inFlight = false;
     if (!ok) {
       call.failures++;
-      call.retryAt = now + backoffDelayMs(call.failures, { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs, jitter: 0 });
+      call.retryAt = now + backoffDelayMs(call.failures - 1, { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs, jitter: 0 });
       // A clear that keeps failing stops mattering once the Graph session has lapsed on its own.
       const lapsed = (call.setAt ?? -Infinity) + this.options.sessionLifetimeMs <= now;
       if (action.kind === 'clear' && call.desired === 'clear' && lapsed) this.#calls.delete(action.teamsUserId);

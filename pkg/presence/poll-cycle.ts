@@ -6,7 +6,7 @@ import type { PresenceChangeDetector, PresenceObservation } from './change-detec
 import { mapTeamsPresence } from './mapping-table.ts';
 import type { PollPlan } from './poll-plan.ts';
 import type { PresenceReader } from './ports.ts';
-import { sleep } from './sleep.ts';
+import { sleep } from '../runtime/clock.ts';
 import type { PresenceChange, TrackedUser } from './types.ts';
 
 /**
@@ -20,7 +20,7 @@ export class CallPacer {
   async next(notBefore: number, spacingMs: number, now: () => number, signal?: AbortSignal): Promise<void> {
     const at = Math.max(notBefore, this.#lastStart + spacingMs);
     const wait = at - now();
-    if (wait > 0) await sleep(wait, signal);
+    if (wait > 0) await sleep(wait, signal, { unref: false });
     this.#lastStart = Math.max(now(), at);
   }
 }

@@ -7,7 +7,7 @@ import type { PresenceMetrics } from './metrics.ts';
 import { CallPacer, runPollCycle, type PollCycleResult } from './poll-cycle.ts';
 import type { PollPlan } from './poll-plan.ts';
 import type { PresenceReader } from './ports.ts';
-import { sleep } from './sleep.ts';
+import { sleep } from '../runtime/clock.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
 import type { TrackedUser } from './types.ts';
 
@@ -120,7 +120,7 @@ export class PresencePoller {
       // Nobody to poll: nothing can be stale.
       else if (plan !== undefined) this.#markFresh(startedAt);
       const interval = plan?.effectiveIntervalMs ?? 1000;
-      await sleep(startedAt + interval - this.#now(), signal);
+      await sleep(startedAt + interval - this.#now(), signal, { unref: false });
     }
   }
 

@@ -6,9 +6,12 @@
  * `X-TeamsSync-Delivery` id, and receivers deduplicate by event id. One loop per stream sends one batch at a time,
  * so one user's updates can never overtake each other.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redacted } from '../graph/redacted.ts';
-import { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfterMs, type BackoffOptions } from './backoff.ts';
+import { backoffDelayMs, parseRetryAfterMs, type RetryBackoff } from '../runtime/backoff.ts';
+import { sleep } from '../runtime/clock.ts';
+
+/** Half a second doubling up to a minute, half of it random: spreads retries of many sinks after a shared outage. */
+const DEFAULT_BACKOFF: RetryBackoff = { baseMs: 500, maxMs: 60_000, jitter: 0.5 };
 import type { PresenceMetrics } from './metrics.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
 import { WebhookCursorStore } from './webhook-cursor.ts';
@@ -28,7 +31,7 @@ export interface WebhookSinkOptions {
   readonly maxEventsPerDelivery?: number;
   readonly snapshotChunk?: number;
   readonly timeoutMs?: number;
-  readonly backoff?: Partial<BackoffOptions>;
+  readonly backoff?: Partial<RetryBackoff>;
   /** Upper bound for an honoured Retry-After. */
   readonly maxRetryAfterMs?: number;
   /**
@@ -71,7 +74,7 @@ export class WebhookSink {
   readonly #options: WebhookSinkOptions;
   readonly #cursors: WebhookCursorStore;
   readonly #cursorName: string;
-  readonly #backoff: BackoffOptions;
+  readonly #backoff: RetryBackoff;
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -121,7 +124,7 @@ export class WebhookSink {
         // The log or cursor store failed (disk, closed database): report, wait, try again; never die silently.
         const name = error instanceof Error ? error.name : 'Error';
         this.#state = { ...this.#state, consecutiveFailures: this.#state.consecutiveFailures + 1, lastError: `stream log error: ${name}` };
-        await sleep(this.#backoff.maxMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+        await sleep(this.#backoff.maxMs, this.#abort.signal, { unref: false });
       }
     }
   }
@@ -172,8 +175,8 @@ export class WebhookSink {
       const delay =
         result.kind === 'rejected'
           ? this.#backoff.maxMs
-          : Math.min(result.retryAfterMs ?? backoffDelayMs(attempt, this.#backoff, this.#options.random), this.#options.maxRetryAfterMs ?? 300_000);
-      await sleep(delay, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+          : Math.min(result.retryAfterMs ?? backoffDelayMs(attempt - 1, this.#backoff, this.#options.random), this.#options.maxRetryAfterMs ?? 300_000);
+      await sleep(delay, this.#abort.signal, { unref: false });
     }
     return false;
   }

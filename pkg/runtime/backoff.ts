@@ -56,3 +56,46 @@ export class Backoff {
     this.current = this.opts.initialMs;
   }
 }
+
+/**
+ * A capped exponential backoff for retries: `baseMs` doubling up to `maxMs`, with `jitter` the fraction of each delay
+ * drawn at random (1, the default, is "full jitter"; 0 is none).
+ */
+export interface RetryBackoff {
+  readonly baseMs: number;
+  readonly maxMs: number;
+  readonly jitter?: number;
+}
+
+/**
+ * Delay before retry number `attempt` (0 = the first retry): uniform in [(1 - jitter) * d, d) with
+ * d = min(maxMs, baseMs * 2^attempt).
+ *
+ * When to use: a request failed with a 5xx, a 429 or a network error and the server named no `Retry-After`.
+ * Full jitter spreads the retries of many callers that failed together (a whole tenant's requests, every webhook sink
+ * after a shared outage). Gotchas: `random` is injectable for tests; a negative attempt counts as 0.
+ */
+export function backoffDelayMs(attempt: number, policy: RetryBackoff, random: () => number = Math.random): number {
+  const exponent = Math.min(Math.max(0, Math.floor(attempt)), 30);
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+  const jitter = Math.min(1, Math.max(0, policy.jitter ?? 1));
+  return Math.floor(ceiling * (1 - jitter + jitter * random()));
+}
+
+/**
+ * Parses a `Retry-After` header into milliseconds from `nowMs`: delta-seconds (integers, and the decimals Microsoft
+ * Graph has been seen to send, e.g. `2.128`) or an HTTP-date.
+ *
+ * Gotchas: rounds up, so the caller never waits less than the server asked; a date in the past is 0; a missing or
+ * garbled header is undefined (the caller then falls back to `backoffDelayMs`) and callers cap the result.
+ */
+export function parseRetryAfterMs(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  // An HTTP-date always names a weekday and month; this also keeps Date.parse from reading "-5" as a year.
+  const date = /[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil(date - nowMs));
+}

@@ -11,11 +11,16 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * Resolves after `ms`, or early (without throwing) when `signal` aborts.
- * Returns true if the full delay elapsed, false if it was cut short.
- * Gotcha: the timer is unref'd, so a sleeping loop never keeps the process alive on its own.
+ * Resolves after `ms`, or early (without throwing) when `signal` aborts: true if the full delay elapsed, false if it
+ * was cut short. The one sleep of the project.
+ *
+ * When to use: every wait that must stop promptly on shutdown (retry delays, poll loops, reconnect backoff). A caller
+ * that must fail when aborted checks the result or calls `signal.throwIfAborted()` after it.
+ * Gotchas: by default the timer is unref'd, so a sleeping loop never keeps the process alive on its own; pass
+ * `{ unref: false }` where the sleep itself is what the caller awaits (a retry in a request, a test's fake server)
+ * and nothing else may be holding the event loop open.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+export function sleep(ms: number, signal?: AbortSignal, options: { readonly unref?: boolean } = {}): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = (): void => {
@@ -29,7 +34,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
       },
       Math.max(0, ms),
     );
-    unrefTimer(timer);
+    if (options.unref !== false) unrefTimer(timer);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -14,7 +14,6 @@ export {
   removeCondition,
   setCondition,
   setConditions,
-  setSyncState,
   summarizeConditions,
   type Condition,
   type ConditionCause,
@@ -22,8 +21,6 @@ export {
   type ConditionInput,
   type ConditionInputs,
   type ConditionStatus,
-  type SyncState,
-  type SyncStateReasons,
 } from './conditions.ts';
 export { Controller, type ControllerOptions } from './controller.ts';
 export { EventRecorder, type EventRecorderOptions } from './events.ts';
@@ -34,11 +31,12 @@ export { Informer, type InformerOptions } from './informer.ts';
 export type { EventHandler } from './informer-handlers.ts';
 export { KeyedLock } from './keyed-lock.ts';
 export { KubeClient, patchContentTypes, type KubeClientOptions, type ListOptions, type RequestOptions } from './kube-client.ts';
+export { secretReader, type Secret, type SecretReader } from './secret-reader.ts';
 export { LeaderElector, type LeaderCallbacks, type LeaderElectionOptions } from './leader-election.ts';
 export { deadlineSignal, monotonicClock, type MonotonicClock } from './monotonic-clock.ts';
 export { childLogger, createLogger, redactPaths, silentLogger, type Logger, type LoggerOptions } from './logging.ts';
 export { Manager, type InformerScope, type ManagerLeaderElection, type ManagerOptions } from './manager.ts';
-export { createMergePatch, deepEqual } from './merge-patch.ts';
+export { applyMergePatch, createMergePatch, deepEqual } from './merge-patch.ts';
 export { RuntimeMetrics } from './metrics.ts';
 export { controllerOf, enqueueOwner, isOwnedBy, ownerReference, setOwnerReference } from './owner-refs.ts';
 export { anyOf, generationChanged, metadataChanged, type ChangeEvent, type Predicate } from './predicates.ts';

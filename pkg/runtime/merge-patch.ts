@@ -34,6 +34,25 @@ export function createMergePatch(original: unknown, modified: unknown): unknown 
   return deepEqual(original, modified) ? undefined : modified;
 }
 
+/**
+ * Applies a JSON merge patch (RFC 7386) to `target` and returns the result; `target` itself is not changed. Objects
+ * merge key by key, a `null` value removes its key, anything else (arrays, scalars) replaces whole.
+ *
+ * When to use: to predict what the apiserver will hold after a merge patch (fakes, dry runs), the inverse of
+ * `createMergePatch`: `applyMergePatch(a, createMergePatch(a, b))` deep-equals `b`.
+ * Gotchas: an `undefined` patch (what `createMergePatch` returns for "no change") returns `target` as it is.
+ */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === undefined) return target;
+  if (!isPlainObject(patch)) return patch;
+  const merged = new Map(Object.entries(isPlainObject(target) ? target : {}));
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) merged.delete(key);
+    else merged.set(key, applyMergePatch(merged.get(key), value));
+  }
+  return Object.fromEntries(merged);
+}
+
 /** Structural equality of JSON values (`undefined` properties ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,5 +1,5 @@
 import type { Context } from '@microsoft/microsoft-graph-client';
-import { parseRetryAfterMs } from '../backoff.ts';
+import { parseRetryAfterMs } from '../../runtime/backoff.ts';
 import { ThrottledError } from '../errors.ts';
 import type { GraphMetrics } from '../metrics.ts';
 import type { TenantLimiter } from '../limiter.ts';

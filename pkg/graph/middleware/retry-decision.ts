@@ -1,4 +1,4 @@
-import { backoffDelayMs, type BackoffPolicy } from '../backoff.ts';
+import { backoffDelayMs, type RetryBackoff } from '../../runtime/backoff.ts';
 
 /** What happened on one attempt. */
 export interface AttemptOutcome {
@@ -17,11 +17,11 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   /** A Retry-After longer than this is not waited in-line: the error surfaces so the controller requeues. */
   readonly maxInlineWaitMs: number;
-  readonly backoff: BackoffPolicy;
+  readonly backoff: RetryBackoff;
 }
 
 /** Defaults: 6 attempts, Retry-After up to 60 s waited in-line, 0.5 s → 30 s full-jitter backoff. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, maxInlineWaitMs: 60_000, backoff: { baseMs: 500, capMs: 30_000 } };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, maxInlineWaitMs: 60_000, backoff: { baseMs: 500, maxMs: 30_000, jitter: 1 } };
 
 /** The verdict: retry after `delayMs` (and close the tenant gate when `gate`), or give up. */
 export type RetryVerdict =

@@ -1,5 +1,6 @@
 import type { Context } from '@microsoft/microsoft-graph-client';
-import { parseRetryAfterMs, sleep } from '../backoff.ts';
+import { parseRetryAfterMs } from '../../runtime/backoff.ts';
+import { sleep } from '../../runtime/clock.ts';
 import { isGraphError } from '../errors.ts';
 import type { GraphMetrics } from '../metrics.ts';
 import type { ThrottleGate } from '../throttle-gate.ts';
@@ -60,7 +61,10 @@ export class RetryMiddleware extends Link {
         if (failure !== undefined) throw failure;
         return;
       }
-      if (!verdict.gate) await sleep(verdict.delayMs, policy.signal);
+      if (!verdict.gate) {
+        await sleep(verdict.delayMs, policy.signal, { unref: false });
+        policy.signal?.throwIfAborted();
+      }
       // Wait out the gate here too, so a throttled retry does not take a limiter slot it cannot use yet.
       const waited = await this.#gate.waitUntilOpen(policy.signal);
       if (waited > 0) this.#metrics.retryAfterSeconds.inc({ tenant: this.#tenant }, waited / 1000);

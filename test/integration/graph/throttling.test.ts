@@ -14,7 +14,7 @@ import { startSimProcess } from './support/sim-process.ts';
 const sim = await startSimProcess();
 after(() => sim.stop());
 await sim.control('PATCH', '/control/limits', { retryAfterGraceMs: 250 });
-const retry = { maxAttempts: 30, maxInlineWaitMs: 60_000, backoff: { baseMs: 50, capMs: 1000 } };
+const retry = { maxAttempts: 30, maxInlineWaitMs: 60_000, backoff: { baseMs: 50, maxMs: 1000 } };
 let tenantCounter = 0;
 
 async function freshTenant(users: number): Promise<{ tenantId: string; ids: string[] }> {

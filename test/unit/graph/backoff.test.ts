@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelayMs, parseRetryAfterMs } from '../../../pkg/graph/backoff.ts';
+import { backoffDelayMs, parseRetryAfterMs } from '../../../pkg/runtime/backoff.ts';
 import { ThrottleGate } from '../../../pkg/graph/throttle-gate.ts';
 
-const policy = { baseMs: 500, capMs: 30_000 };
+const policy = { baseMs: 500, maxMs: 30_000 };
 
 const backoffCases = [
   { name: 'FirstRetryMax', attempt: 0, random: 0.999999, want: 499, reason: 'attempt 0 draws from [0, base)' },
   { name: 'Doubles', attempt: 3, random: 0.5, want: 2000, reason: 'ceiling is base * 2^attempt = 4000' },
-  { name: 'Capped', attempt: 20, random: 0.999999, want: 29_999, reason: 'never above capMs' },
+  { name: 'Capped', attempt: 20, random: 0.999999, want: 29_999, reason: 'never above maxMs' },
   { name: 'ZeroRandom', attempt: 5, random: 0, want: 0, reason: 'full jitter may retry at once' },
   { name: 'NegativeAttempt', attempt: -2, random: 0.5, want: 250, reason: 'treated as attempt 0' },
 ];
@@ -24,7 +24,7 @@ for (const tc of backoffCases) {
 
 test('backoffDelayMs: stays within [0, ceiling) for many draws', () => {
   for (let attempt = 0; attempt < 12; attempt++) {
-    const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** attempt);
+    const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
     for (let i = 0; i < 200; i++) {
       const d = backoffDelayMs(attempt, policy);
       assert.ok(d >= 0 && d < ceiling, `attempt ${attempt}: ${d} outside [0, ${ceiling})`);

@@ -146,7 +146,7 @@ test('Transport: links to another origin are refused; an untrusted CA is a Termi
     gate: new ThrottleGate(),
     metrics: graphMetrics(registry),
     limiter: new TenantLimiter(),
-    retry: { maxAttempts: 2, maxInlineWaitMs: 1000, backoff: { baseMs: 1, capMs: 2 } },
+    retry: { maxAttempts: 2, maxInlineWaitMs: 1000, backoff: { baseMs: 1, maxMs: 2 } },
   });
   await assert.rejects(
     untrusting.send({ method: 'GET', path: 'users', operation: 'list users' }),

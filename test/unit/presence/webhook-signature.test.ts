@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { backoffDelayMs, parseRetryAfterMs } from '../../../pkg/presence/backoff.ts';
+import { backoffDelayMs, parseRetryAfterMs } from '../../../pkg/runtime/backoff.ts';
 import { signWebhookPayload, verifyWebhookSignature } from '../../../pkg/presence/webhook-signature.ts';
 import { Redacted } from '../../../pkg/graph/redacted.ts';
 
@@ -51,11 +51,11 @@ for (const tc of verifyCases) {
 test('backoffDelayMs: doubles from the base, capped, jitter only shortens', () => {
   const options = { baseMs: 100, maxMs: 1000, jitter: 0.5 };
   assert.deepEqual(
-    [1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n, options, () => 1)),
+    [0, 1, 2, 3, 4, 49].map((n) => backoffDelayMs(n, options, () => 1)),
     [100, 200, 400, 800, 1000, 1000],
   );
   assert.deepEqual(
-    [1, 4].map((n) => backoffDelayMs(n, options, () => 0)),
+    [0, 3].map((n) => backoffDelayMs(n, options, () => 0)),
     [50, 400],
   );
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMergePatch } from '../../../pkg/runtime/merge-patch.ts';
+import fc from 'fast-check';
+import { applyMergePatch, createMergePatch } from '../../../pkg/runtime/index.ts';
 
 const cases: Array<{ name: string; a: unknown; b: unknown; want: unknown; reason: string }> = [
   { name: 'Equal', a: { x: 1, y: [1, 2] }, b: { x: 1, y: [1, 2] }, want: undefined, reason: 'no write when nothing changed' },
@@ -23,3 +24,38 @@ for (const tc of cases) {
     assert.deepEqual(createMergePatch(tc.a, tc.b), tc.want, tc.reason);
   });
 }
+
+// RFC 7386 section 3's examples, plus the "no change" patch createMergePatch returns.
+const applyCases: Array<{ name: string; target: unknown; patch: unknown; want: unknown }> = [
+  { name: 'ReplaceScalar', target: { a: 'b' }, patch: { a: 'c' }, want: { a: 'c' } },
+  { name: 'AddKey', target: { a: 'b' }, patch: { b: 'c' }, want: { a: 'b', b: 'c' } },
+  { name: 'NullRemoves', target: { a: 'b' }, patch: { a: null }, want: {} },
+  { name: 'NullOnlyRemovesItsKey', target: { a: 'b', b: 'c' }, patch: { a: null }, want: { b: 'c' } },
+  { name: 'ArrayReplacesWhole', target: { a: ['b'] }, patch: { a: 'c' }, want: { a: 'c' } },
+  { name: 'ScalarToObject', target: { a: 'c' }, patch: { a: ['b'] }, want: { a: ['b'] } },
+  { name: 'Nested', target: { a: { b: 'c' } }, patch: { a: { b: 'd', c: null } }, want: { a: { b: 'd' } } },
+  { name: 'ArrayOfObjectsWhole', target: { a: [{ b: 'c' }] }, patch: { a: [1] }, want: { a: [1] } },
+  { name: 'NonObjectTarget', target: ['a', 'b'], patch: ['c', 'd'], want: ['c', 'd'] },
+  { name: 'ObjectOverArray', target: ['a'], patch: { a: 'b' }, want: { a: 'b' } },
+  { name: 'NullInNewSubtree', target: {}, patch: { a: { bb: { ccc: null } } }, want: { a: { bb: {} } } },
+  { name: 'UndefinedPatchIsNoChange', target: { a: 1 }, patch: undefined, want: { a: 1 } },
+];
+for (const tc of applyCases) {
+  test(`applyMergePatch: ${tc.name}`, () => {
+    const before = structuredClone(tc.target);
+    assert.deepEqual(applyMergePatch(tc.target, tc.patch), tc.want);
+    assert.deepEqual(tc.target, before, 'the target is not changed');
+  });
+}
+
+test('applyMergePatch undoes createMergePatch: apply(a, create(a, b)) equals b for JSON objects without nulls', () => {
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.array(tie('value'), { maxLength: 3 }), tie('object')),
+    object: fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+  }));
+  fc.assert(
+    fc.property(json.object, json.object, (a, b) => {
+      assert.deepEqual(applyMergePatch(a, createMergePatch(a, b)), b);
+    }),
+  );
+});

@@ -16,6 +16,8 @@ export const GuidPattern = hintPattern(
 );
 /** E.164 phone number: `+`, country code, subscriber number; 7 to 15 digits, no spaces. */
 export const E164Pattern = hintPattern('^\\+[1-9][0-9]{6,14}$', 'must be an E.164 number such as +14255550100');
+/** `E164Pattern` as a RegExp, for code that checks a number the schema has not (canonicalised input, Graph answers). */
+export const E164 = new RegExp(E164Pattern);
 /** A mailbox address or user principal name (the practical subset Entra accepts). */
 export const EmailPattern = hintPattern(
   "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",

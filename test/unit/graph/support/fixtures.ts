@@ -47,7 +47,7 @@ export function httpFixture(server: ScriptedServer, retry: Partial<RetryPolicy> 
     gate,
     metrics,
     limiter: new TenantLimiter(),
-    retry: { maxAttempts: 4, maxInlineWaitMs: 5_000, backoff: { baseMs: 5, capMs: 20 }, ...retry },
+    retry: { maxAttempts: 4, maxInlineWaitMs: 5_000, backoff: { baseMs: 5, maxMs: 20 }, ...retry },
   });
   return { http, gate, metrics, registry, tokens, close: () => agent.destroy() };
 }
