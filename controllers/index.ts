@@ -24,7 +24,7 @@ import type { AutoBatchOptions } from './teamssync/auto-batch.ts';
 import { registerTeamsTenantController } from './teamstenant/index.ts';
 import { AutoBatchRecorder } from './teamssync/auto-recorder.ts';
 import { registerUserLicenseMappingController } from './userlicensemapping/index.ts';
-import type { PropagationSettings } from './userlicensemapping/propagation.ts';
+import type { PropagationSettings } from './userlicensemapping/ownership.ts';
 
 /** Dependencies of {@link registerUserSyncControllers}. */
 export interface UserSyncDeps {

@@ -22,8 +22,9 @@ export interface UnassignNumber {
 
 /**
  * Turn enterprise voice on for a user who already holds `number`. Graph has no documented write
- * for it; `assignNumber` of the same number is the documented equivalent of the PowerShell
- * cmdlet that sets it (graph-api.md §2.10), so the executor may implement it that way.
+ * for it; `assignNumber` of the same number is the equivalent of the PowerShell cmdlet that sets it
+ * (https://learn.microsoft.com/en-us/powershell/module/teams/set-csphonenumberassignment), so the
+ * Graph port implements it that way.
  */
 export interface EnableEnterpriseVoice {
   readonly kind: 'EnableEnterpriseVoice';

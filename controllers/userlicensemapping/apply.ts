@@ -1,16 +1,86 @@
 /**
- * `apply(plan, deps)`: a thin loop that executes a plan's actions in order through an injected
- * executor and records what happened. It stops at the first action that does not succeed: later
- * actions depend on earlier ones (the old number must be released before the new one is assigned).
+ * `apply(plan, deps)`: executes a plan's actions in order through the Graph port and records what
+ * happened. It stops at the first action that does not succeed: later actions depend on earlier
+ * ones (the old number must be released before the new one is assigned). Whatever the port threw
+ * is classified once, here, into an `ApplyFailure` (house rule R6): pkg/graph already classified
+ * HTTP/OData failures; this only renames its kinds into the controller's vocabulary and keeps
+ * unknown errors from leaking their text.
  */
+import { isGraphError } from '../../pkg/graph/errors.ts';
 import { executable, type Action, type OperationAction, type Plan } from './actions.ts';
-import { toApplyFailure } from './apply-failure.ts';
-import { NOT_APPLIED, type ActionExecutor, type ActionResult, type ApplyOutcome, type OnAccepted, type OperationRecorder, type OperationState } from './executor.ts';
+import { PolicyNotFoundError, type MappingGraphPort, type OnAccepted, type OperationState } from './graph-port.ts';
 
 /** What apply runs against. */
 export interface ApplyDeps {
-  readonly executor: ActionExecutor;
+  readonly port: MappingGraphPort;
   readonly recorder: OperationRecorder;
+}
+
+/**
+ * Journal of long-running operations (pkg/state OperationJournal, keyed with `operationKey`).
+ * `started` is called as soon as Graph accepted an operation, before waiting for it, so a crash
+ * while waiting resumes the operation instead of submitting it again. Errors are tolerated: the
+ * id also reaches the outcome and, from there, status (R4).
+ */
+export interface OperationRecorder {
+  started(operation: OperationAction, operationId: string): void | Promise<void>;
+  finished(operation: OperationAction, operationId: string): void | Promise<void>;
+}
+
+/** Failure classes apply reports; report turns them into conditions (house rule R6). */
+export type ApplyFailureKind =
+  | 'Throttled'
+  | 'Transient'
+  | 'ReplicationPending'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Rejected'
+  | 'PolicyNotFound'
+  | 'ConsentMissing'
+  | 'AuthenticationFailed'
+  | 'OperationFailed'
+  | 'Unsupported'
+  | 'Internal';
+
+/** Why one action failed. `message` is already sanitised (pkg/graph errors are; ours carry no secrets). */
+export interface ApplyFailure {
+  readonly kind: ApplyFailureKind;
+  readonly message: string;
+  readonly retryAfterMs?: number | undefined;
+  /** The write may have been applied (and its effect was not seen in the time given to it). */
+  readonly outcomeUnknown?: true | undefined;
+}
+
+/** What happened to one action. */
+export type ActionResult =
+  | { readonly action: Action; readonly status: 'succeeded' }
+  | { readonly action: Action; readonly status: 'inProgress'; readonly operationId: string; readonly operation: OperationAction }
+  | {
+      readonly action: Action;
+      readonly status: 'failed';
+      readonly failure: ApplyFailure;
+      /** Set when polling failed but the operation may still be running: it must be resumed, not resubmitted. */
+      readonly inFlight?: { readonly operationId: string; readonly operation: OperationAction } | undefined;
+    };
+
+/** The result of apply: the actions attempted, in order; it stops at the first that did not succeed. */
+export interface ApplyOutcome {
+  readonly attempted: boolean;
+  readonly results: readonly ActionResult[];
+}
+
+/** Apply did not run (blocked, queued, nothing to do, or a dry run). */
+export const NOT_APPLIED: ApplyOutcome = { attempted: false, results: [] };
+
+/** Summary of an outcome. */
+export type OutcomeState = 'notAttempted' | 'succeeded' | 'inProgress' | 'failed';
+
+/** The state of the last result (apply stops at the first non-success). */
+export function outcomeState(outcome: ApplyOutcome): OutcomeState {
+  if (!outcome.attempted) return 'notAttempted';
+  const last = outcome.results.at(-1);
+  if (last === undefined || last.status === 'succeeded') return 'succeeded';
+  return last.status;
 }
 
 /** Executes the plan unless it is blocked, queued or empty (then `NOT_APPLIED`). */
@@ -26,30 +96,23 @@ export async function apply(plan: Plan, deps: ApplyDeps): Promise<ApplyOutcome> 
 }
 
 async function applyOne(action: Action, deps: ApplyDeps): Promise<ActionResult> {
-  const { executor } = deps;
+  const { port } = deps;
   switch (action.kind) {
     case 'AssignPolicy':
-      return settle(action, () => executor.assignPolicy(action));
     case 'UnassignPolicy':
-      return settle(action, () => executor.unassignPolicy(action));
+      try {
+        await port.write(action, async () => undefined);
+        return { action, status: 'succeeded' };
+      } catch (error) {
+        return { action, status: 'failed', failure: toApplyFailure(error) };
+      }
     case 'AssignNumber':
-      return runOperation(action, action, undefined, (onAccepted) => executor.assignNumber(action, onAccepted), deps);
     case 'UnassignNumber':
-      return runOperation(action, action, undefined, (onAccepted) => executor.unassignNumber(action, onAccepted), deps);
     case 'EnableEnterpriseVoice':
-      return runOperation(action, action, undefined, (onAccepted) => executor.enableEnterpriseVoice(action, onAccepted), deps);
+      return runOperation(action, action, undefined, (onAccepted) => port.write(action, onAccepted), deps);
     case 'ResumeOperation':
       // Poll only: resubmitting could assign the number twice.
-      return runOperation(action, action.operation, action.operationId, () => executor.resumeOperation(action.operationId, action.operation, action.startedAt), deps);
-  }
-}
-
-async function settle(action: Action, run: () => Promise<void>): Promise<ActionResult> {
-  try {
-    await run();
-    return { action, status: 'succeeded' };
-  } catch (error) {
-    return { action, status: 'failed', failure: toApplyFailure(error) };
+      return runOperation(action, action.operation, action.operationId, () => port.resume(action.operationId, action.operation, action.startedAt), deps);
   }
 }
 
@@ -88,7 +151,7 @@ async function runOperation(
 async function finished(action: Action, operation: OperationAction, operationId: string | undefined, state: OperationState, deps: ApplyDeps): Promise<ActionResult> {
   if (state.state === 'running') {
     if (operationId !== undefined) return { action, status: 'inProgress', operationId, operation };
-    return { action, status: 'failed', failure: { kind: 'Internal', message: 'The executor reported a running operation without its id' } };
+    return { action, status: 'failed', failure: { kind: 'Internal', message: 'The Graph port reported a running operation without its id' } };
   }
   if (operationId !== undefined) await finishQuietly(deps.recorder, operation, operationId);
   if (state.state === 'succeeded') return { action, status: 'succeeded' };
@@ -103,5 +166,42 @@ async function finishQuietly(recorder: OperationRecorder, operation: OperationAc
     await recorder.finished(operation, operationId);
   } catch {
     // Deliberately ignored (see above).
+  }
+}
+
+/** Maps a thrown value to a failure. Never throws. */
+export function toApplyFailure(error: unknown): ApplyFailure {
+  if (error instanceof PolicyNotFoundError) return { kind: 'PolicyNotFound', message: error.message };
+  if (!isGraphError(error)) {
+    // Not from pkg/graph: a bug or a library error whose text we have not vetted; the reconciler logs it.
+    const name = error instanceof Error ? error.name : typeof error;
+    return { kind: 'Internal', message: `Unexpected ${name} in the controller; see the controller log` };
+  }
+  const message = error.message;
+  switch (error.kind) {
+    case 'Throttled':
+      return { kind: 'Throttled', message, retryAfterMs: error.retryAfterMs };
+    case 'Transient':
+      return {
+        kind: 'Transient',
+        message,
+        ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+        ...(error.outcomeUnknown ? { outcomeUnknown: true as const } : {}),
+      };
+    case 'ReplicationPending':
+      return { kind: 'ReplicationPending', message };
+    case 'NotFound':
+      return { kind: 'NotFound', message };
+    case 'Conflict':
+      return { kind: 'Conflict', message };
+    case 'Validation':
+    case 'Terminal':
+      return { kind: 'Rejected', message };
+    case 'ConsentRequired':
+      return { kind: 'ConsentMissing', message };
+    case 'AuthFailed':
+      return { kind: 'AuthenticationFailed', message };
+    case 'FeatureUnavailableInCloud':
+      return { kind: 'Unsupported', message };
   }
 }

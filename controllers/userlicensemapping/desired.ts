@@ -2,10 +2,11 @@
  * The desired Teams voice configuration of one mapping: what Microsoft 365 should hold for the
  * mapped Teams user, or "unmapped" (everything the controller put there must go).
  *
- * Pure. The wiring maps the UserLicenseMapping and its TeamsTenant onto `MappingIntent` and
- * `TenantPolicies`.
+ * Pure. `mappingIntent` and `tenantPolicies` read the UserLicenseMapping and its TeamsTenant as
+ * the core sees them.
  */
 import type { VoicemailVariant } from '../../pkg/apis/teamssync/v1alpha1/common.ts';
+import type { TeamsTenant, UserLicenseMapping } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { PolicyType, type MappingRef, type PolicyGrant, type TeamsUserRef } from '../shared/mapping-types.ts';
 
 export type { VoicemailVariant };
@@ -15,7 +16,7 @@ export interface MappingIntent {
   readonly ref: MappingRef;
   /** metadata.deletionTimestamp is set: the finalizer must clean up Microsoft 365. */
   readonly deleting: boolean;
-  /** spec.teamsUser; absent = unmapped ("None" in the seeds' portal). */
+  /** spec.teamsUser; absent = unmapped. */
   readonly teamsUser?: TeamsUserRef | undefined;
   /** spec.pbxUser.phoneNumber (E.164). */
   readonly phoneNumber: string;
@@ -29,7 +30,7 @@ export interface MappingIntent {
  */
 export interface TenantPolicies {
   readonly voiceRoutingPolicy?: string | undefined;
-  /** Calling policy per voicemail/forwarding variant (seed 003: VM, NoVM, NoVMOrForward); same keys as the CRD. */
+  /** Calling policy per voicemail/forwarding variant (voicemail, no voicemail, neither voicemail nor forwarding); same keys as the CRD. */
   readonly callingPolicies?: { readonly [K in CallingPolicyKey]?: string | undefined } | undefined;
   readonly dialPlan?: string | undefined;
   readonly voicemailPolicy?: string | undefined;
@@ -96,4 +97,26 @@ export function desiredPolicies(intent: Pick<MappingIntent, 'voicemail'>, polici
   add(PolicyType.DialPlan, policies.dialPlan);
   add(PolicyType.Voicemail, policies.voicemailPolicy);
   return grants.sort((a, b) => a.policyType.localeCompare(b.policyType));
+}
+
+/** The mapping's spec as the pure core sees it. */
+export function mappingIntent(mapping: UserLicenseMapping): MappingIntent {
+  const teams = mapping.spec.teamsUser;
+  const teamsUser: TeamsUserRef | undefined = teams?.objectId !== undefined
+    ? { objectId: teams.objectId }
+    : teams?.userPrincipalName !== undefined ? { userPrincipalName: teams.userPrincipalName } : undefined;
+  return {
+    ref: { namespace: mapping.metadata.namespace ?? '', name: mapping.metadata.name },
+    deleting: mapping.metadata.deletionTimestamp !== undefined,
+    teamsUser,
+    phoneNumber: mapping.spec.pbxUser.phoneNumber,
+    voicemail: mapping.spec.pbxUser.voicemail,
+  };
+}
+
+/** The tenant's spec.policies. */
+export function tenantPolicies(tenant: TeamsTenant | undefined): TenantPolicies {
+  const p = tenant?.spec.policies;
+  if (p === undefined) return {};
+  return { voiceRoutingPolicy: p.voiceRoutingPolicy, callingPolicies: p.callingPolicies, dialPlan: p.dialPlan };
 }

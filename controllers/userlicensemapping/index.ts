@@ -3,23 +3,25 @@
  * deletion, the reconcile-requested-at annotation), its tenant (a spec change or a change of
  * whether it can reach Microsoft 365 re-examines every mapping of the tenant), and its peers (a
  * mapping's change re-examines the mappings that share its number or Teams user, and those
- * waiting for a licence when one may have been freed).
+ * waiting for a licence when one may have been freed). Peers are found through cache indexes, so
+ * a change costs O(peers), not O(mappings of the tenant).
  */
-import type { Manager } from '../../pkg/runtime/manager.ts';
 import { Controller } from '../../pkg/runtime/controller.ts';
-import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
-import { anyOf, generationChanged, metadataChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
-import { objectKeyOf } from '../../pkg/runtime/resource.ts';
-import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import type { TenantMappingView } from './mapping-view.ts';
-import { tenantKey, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
-import type { TenantContextCache } from '../shared/tenant-context.ts';
 import type { Informer } from '../../pkg/runtime/informer.ts';
+import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
+import type { Manager } from '../../pkg/runtime/manager.ts';
+import { anyOf, generationChanged, metadataChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
+import { objectKeyOf, type ObjectKey } from '../../pkg/runtime/resource.ts';
+import type { Store } from '../../pkg/runtime/store.ts';
+import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
+import { canonicalNumber } from '../shared/mapping-types.ts';
+import { tenantKey, tenantKeyOf, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
+import type { TenantContextCache } from '../shared/tenant-context.ts';
+import { tenantBlocksMappings } from './conditions.ts';
+import { conflictClaim, type TenantMappingView } from './mapping-view.ts';
 import type { AutoHistory } from './outcome.ts';
-import { mayFreeLicense, peerIndexes, peerRelevant, peersOf } from './peers.ts';
-import type { PropagationSettings } from './propagation.ts';
+import type { PropagationSettings } from './ownership.ts';
 import { UserLicenseMappingReconciler } from './reconciler.ts';
-import { tenantBlocksMappings } from './tenant-readiness.ts';
 
 /** What the registration needs (shared with the TeamsTenant controller). */
 export interface MappingControllerOptions {
@@ -89,4 +91,61 @@ function tenantRelevant(event: ChangeEvent<CachedTenant>): boolean {
   return event.oldObj.metadata.generation !== event.obj.metadata.generation
     || event.oldObj.metadata.deletionTimestamp !== event.obj.metadata.deletionTimestamp
     || tenantBlocksMappings(event.oldObj) !== tenantBlocksMappings(event.obj);
+}
+
+// --- Peers ---------------------------------------------------------------------------------
+
+/** Index: `tenantKey|number` for every number the mapping claims. */
+export const BY_NUMBER = 'usersync.byNumber';
+/** Index: `tenantKey|alias` for every Teams user alias the mapping claims. */
+export const BY_USER = 'usersync.byTeamsUser';
+/** Index: `tenantKey` of mappings whose licence state is Waiting. */
+export const WAITING = 'usersync.waitingForLicense';
+
+/** The index functions to register on the mappings informer. */
+export const peerIndexes: Record<string, (m: CachedMapping) => readonly string[]> = {
+  [BY_NUMBER]: (m) => prefixed(m, conflictClaim(m).phoneNumbers.map(canonicalNumber)),
+  [BY_USER]: (m) => prefixed(m, conflictClaim(m).teamsUsers),
+  [WAITING]: (m) => (m.status?.licenseState === 'Waiting' ? tenantKeyOf(m) : []),
+};
+
+function prefixed(m: CachedMapping, values: readonly string[]): string[] {
+  const [tenant] = tenantKeyOf(m);
+  return tenant === undefined ? [] : [...new Set(values)].map((v) => `${tenant}|${v}`);
+}
+
+/** The peers to reconcile after `m` changed (excluding `m` itself). */
+export function peersOf(store: Store<CachedMapping>, m: CachedMapping, includeWaiting: boolean): ObjectKey[] {
+  const keys = new Map<string, ObjectKey>();
+  const self = `${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+  const add = (list: readonly CachedMapping[]): void => {
+    for (const peer of list) {
+      const key = `${peer.metadata.namespace ?? ''}/${peer.metadata.name}`;
+      if (key !== self) keys.set(key, objectKeyOf(peer));
+    }
+  };
+  for (const value of peerIndexes[BY_NUMBER]?.(m) ?? []) add(store.byIndex(BY_NUMBER, value));
+  for (const value of peerIndexes[BY_USER]?.(m) ?? []) add(store.byIndex(BY_USER, value));
+  if (includeWaiting) for (const tenant of tenantKeyOf(m)) add(store.byIndex(WAITING, tenant));
+  return [...keys.values()];
+}
+
+/**
+ * Whether a change can matter to peers: adds and deletes, spec or deletion changes, and a change
+ * of what the mapping owns or of its licence state (a licence freed or taken).
+ */
+export function peerRelevant(event: ChangeEvent<CachedMapping>): boolean {
+  if (event.type !== 'update' || event.oldObj === undefined) return true;
+  const a = event.oldObj;
+  const b = event.obj;
+  return a.metadata.generation !== b.metadata.generation
+    || a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp
+    || a.status?.licenseState !== b.status?.licenseState
+    || a.status?.applied?.number?.telephoneNumber !== b.status?.applied?.number?.telephoneNumber;
+}
+
+/** A licence may have been freed: deletion, or the licence state left Holding/Releasing. */
+export function mayFreeLicense(before: CachedMapping | undefined, after: CachedMapping): boolean {
+  const held = (m: CachedMapping | undefined): boolean => m?.status?.licenseState === 'Holding' || m?.status?.licenseState === 'Releasing';
+  return after.metadata.deletionTimestamp !== undefined || (held(before) && !held(after));
 }

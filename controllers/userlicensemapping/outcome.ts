@@ -1,15 +1,20 @@
 /**
- * What one pass over a mapping did, in the words of the sync history: the action, what changed
- * (or would), the failure or the reason it was skipped. A TeamsSync run records it for each of its
+ * What one pass over a mapping did, told to people besides its status: the Kubernetes Events on
+ * the mapping, and the entry in the sync history (the action, what changed or would, the failure
+ * or the reason it was skipped). A TeamsSync run records the history entry for each of its
  * mappings; in Auto mode the mapping controller records it into the tenant's open Auto batch.
+ *
+ * Events follow house rule R13 (past-tense PascalCase reasons, a Warning for what could not be
+ * done); they fire only when something happened, never for a steady state, and not for
+ * throttling or conflicts (transient noise, R6).
  */
 import type { SyncRunResult } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { sanitize } from '../../pkg/graph/index.ts';
-import type { CachedTenant } from '../shared/resources.ts';
-import type { Action } from './actions.ts';
-import { blockerMessage, describeAction, failureMessage } from './messages.ts';
+import type { CachedMapping, CachedTenant } from '../shared/resources.ts';
+import type { Action, Blocker, OperationAction } from './actions.ts';
+import type { ActionResult, ApplyOutcome, OutcomeState } from './apply.ts';
+import { blockerMessage, clip, describeAction, failureMessage, type UserLabeler } from './conditions.ts';
 import type { ChangeKind } from './plan.ts';
-import type { MappingSyncResult } from './sync-one.ts';
 
 /** One mapping's outcome (the history adds the mapping name). */
 export interface MappingOutcome {
@@ -35,8 +40,34 @@ export interface AutoHistory {
 
 const ACTION: Record<ChangeKind, MappingOutcome['action']> = { created: 'Create', updated: 'Update', removed: 'Remove', unchanged: 'None' };
 
+/**
+ * Whether this pass goes into the Auto sync history: a change applied (or started), or the first
+ * failure of a streak. Retrying one failure (with backoff, or on the external re-check) is not a
+ * new sync run; the mapping's conditions already say it is failing.
+ */
+export function belongsInHistory(before: CachedMapping, result: { readonly outcome: ApplyOutcome; readonly report: { readonly verdict: { readonly reason: string } } }, consecutiveFailures: number): boolean {
+  const { outcome } = result;
+  if (!outcome.attempted) return false;
+  if (outcome.results.some((r) => r.status !== 'failed')) return true;
+  if (consecutiveFailures > 0) return false;
+  const failedBefore = before.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  return failedBefore?.reason !== result.report.verdict.reason;
+}
+
+/** What the history reads of a pass (reconciler.ts `MappingSyncResult`). */
+export interface PassResult {
+  readonly userPrincipalName?: string | undefined;
+  readonly status: { readonly teamsUserId?: string | undefined };
+  readonly observeError?: unknown;
+  readonly plan: { readonly blockers: readonly Blocker[] } | undefined;
+  readonly changeKind: ChangeKind;
+  readonly actions: readonly Action[];
+  readonly outcome: ApplyOutcome;
+  readonly outcomeState: OutcomeState;
+}
+
 /** The run's view of one pass. */
-export function outcomeOf(result: MappingSyncResult): MappingOutcome {
+export function outcomeOf(result: PassResult): MappingOutcome {
   const user = result.userPrincipalName;
   const base = user === undefined ? {} : { user };
   const teamsUserId = result.status.teamsUserId;
@@ -62,4 +93,44 @@ export function outcomeOf(result: MappingSyncResult): MappingOutcome {
 
 function describe(actions: readonly Action[], label: (id: string) => string): string {
   return actions.map((a) => describeAction(a, label)).join('; ');
+}
+
+// --- Events ----------------------------------------------------------------------------------
+
+/** One event to record on the mapping. */
+export interface MappingEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+const DONE: Record<OperationAction['kind'] | 'AssignPolicy' | 'UnassignPolicy', readonly [done: string, failed: string]> = {
+  AssignNumber: ['AssignedPhoneNumber', 'CannotAssignPhoneNumber'],
+  UnassignNumber: ['UnassignedPhoneNumber', 'CannotUnassignPhoneNumber'],
+  EnableEnterpriseVoice: ['EnabledEnterpriseVoice', 'CannotEnableEnterpriseVoice'],
+  AssignPolicy: ['GrantedPolicy', 'CannotGrantPolicy'],
+  UnassignPolicy: ['RemovedPolicy', 'CannotRemovePolicy'],
+};
+
+function reasons(action: Action): readonly [string, string] {
+  return DONE[action.kind === 'ResumeOperation' ? action.operation.kind : action.kind];
+}
+
+function eventFor(result: ActionResult, label: UserLabeler): MappingEvent | undefined {
+  const [done, failed] = reasons(result.action);
+  const what = describeAction(result.action.kind === 'ResumeOperation' ? result.action.operation : result.action, label);
+  switch (result.status) {
+    case 'succeeded':
+      return { type: 'Normal', reason: done, message: clip(`Microsoft 365 confirmed: ${what}`) };
+    case 'inProgress':
+      return undefined;
+    case 'failed':
+      if (['Throttled', 'Conflict', 'NotFound', 'ReplicationPending'].includes(result.failure.kind)) return undefined;
+      return { type: 'Warning', reason: failed, message: failureMessage(result.action, result.failure, label) };
+  }
+}
+
+/** The events for an apply outcome, in order. */
+export function eventsFor(outcome: ApplyOutcome, label: UserLabeler): MappingEvent[] {
+  return outcome.results.flatMap((r) => eventFor(r, label) ?? []);
 }

@@ -1,31 +1,19 @@
 /**
- * `report(plan, observed, outcome, ctx)`: the pure last step. Derives the three conditions
- * (kubernetes-controllers.md §2.11, house rule R5: all three always present, Ready mirrors Failed)
- * and the status fields this controller owns, including the applied record to persist.
+ * `report(plan, observation, outcome, ctx)`: the pure last step of a pass. It derives the
+ * conditions (conditions.ts) and the status fields this controller owns, including the records
+ * that keep a pass crash-safe (house rule R4): the applied record (ownership.ts), the operation
+ * still in flight and the writes that may still land. `mappingSummary` turns a report into the
+ * status summary the reconciler writes with pkg/runtime `summarizeStatus`; the codec at the end
+ * reads those records back from status for the next pass (any replica, any restart).
  */
-import type { ConditionStatusValue, ConditionTypeName } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
-import type { Eligibility, LicenseState } from '../../pkg/apis/teamssync/v1alpha1/user-license-mapping-status.ts';
-import { intentOf, type OperationAction, type Plan, type WriteIntent } from './actions.ts';
-import { inFlightOf, settleApplied } from './applied.ts';
-import type { ApplyOutcome } from './executor.ts';
-import { toApplyFailure } from './apply-failure.ts';
-import { clip, describeAction, type UserLabeler } from './messages.ts';
-import type { AppliedRecord, Observation } from './observed.ts';
-import { ownsNothing } from './observed.ts';
-import { userLabel } from './ownership.ts';
-import { DEFAULT_PROPAGATION, type PropagationSettings } from './propagation.ts';
-import { teamsConfigurationFields, type TeamsConfigurationFields } from './report-teams.ts';
-import { CommonReason, ConditionStatus, ConditionType } from './reasons.ts';
-import type { PolicyGrant } from '../shared/mapping-types.ts';
-import { failureVerdict, verdict, type Verdict, type VerdictContext } from './verdict.ts';
-
-/** A condition without observedGeneration / lastTransitionTime (the runtime's condition helpers add those). */
-export interface ConditionInput {
-  readonly type: ConditionTypeName;
-  readonly status: ConditionStatusValue;
-  readonly reason: string;
-  readonly message: string;
-}
+import type { Eligibility, LicenseState, UserLicenseMapping, UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { setConditions, type StatusSummary } from '../../pkg/runtime/index.ts';
+import { canonicalNumber, PolicyType, sameNumber, type NumberType } from '../shared/mapping-types.ts';
+import { intentOf, type OperationAction, type Plan, type WriteAction, type WriteIntent } from './actions.ts';
+import { toApplyFailure, type ApplyOutcome } from './apply.ts';
+import { clip, conditionsFor, describeAction, failureVerdict, verdict, type MappingConditions, type UserLabeler, type Verdict, type VerdictContext } from './conditions.ts';
+import { effectivePolicy, ownsNothing, userLabel, type AppliedRecord, type InFlightOperation, type Observation, type ObservedUserConfiguration } from './observe.ts';
+import { appliedToStatus, DEFAULT_PROPAGATION, inFlightOf, settleApplied, type PropagationSettings } from './ownership.ts';
 
 /** Inputs besides plan, observation and outcome. Only `now` is required. */
 export interface ReportContext {
@@ -50,13 +38,10 @@ export interface MappingStatusFields {
   readonly licenseState: LicenseState;
   readonly licenseQueuePosition?: number | undefined;
   readonly teams?: TeamsConfigurationFields | undefined;
-  readonly propagation?: { readonly appliedTime?: string | undefined; readonly confirmedTime?: string | undefined } | undefined;
+  /** `lastCheckTime` is set when this pass read Microsoft 365 back to check a change (else the previous value stays). */
+  readonly propagation?: { readonly appliedTime?: string | undefined; readonly confirmedTime?: string | undefined; readonly lastCheckTime?: string | undefined } | undefined;
   readonly pendingChanges: number;
   readonly pendingActions: readonly string[];
-  /** The number this mapping owns in Teams. */
-  readonly assignedNumber?: string | undefined;
-  /** The policies this mapping granted. */
-  readonly lastAppliedPolicies: readonly PolicyGrant[];
   /** Persist verbatim (status needs a field for it): the next observe reads it back as `Observation.applied`. */
   readonly applied: AppliedRecord;
   /** A long-running operation still in flight: persist it too (R4), so any replica resumes it. */
@@ -69,7 +54,7 @@ export interface MappingStatusFields {
 
 /** Everything the reconciler needs to finish the pass. */
 export interface MappingReport {
-  readonly conditions: readonly [ConditionInput, ConditionInput, ConditionInput];
+  readonly conditions: MappingConditions;
   readonly statusFields: MappingStatusFields;
   /** Requeue after this delay (propagation schedule, Retry-After, operation polling, external re-check). */
   readonly requeueAfterMs?: number | undefined;
@@ -101,7 +86,7 @@ export function report(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx:
   const operation = inFlightOf(outcome);
   return {
     conditions: conditionsFor(v),
-    statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, ctx.now, label),
+    statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, checkedPropagation(plan, v, outcome, settled, applied), ctx.now, label),
     requeueAfterMs: v.requeueAfterMs,
     retryWithBackoff: v.backoff ?? false,
     removalComplete: plan.desired.kind === 'unmapped' && ownsNothing(applied) && operation === undefined && !plan.blockers.some((b) => b.kind === 'WriteUnconfirmed'),
@@ -120,26 +105,14 @@ export function reportObserveFailure(error: unknown, ctx: ReportContext): Pick<M
   return { conditions: conditionsFor(v), requeueAfterMs: v.requeueAfterMs, retryWithBackoff: v.backoff ?? false, verdict: v };
 }
 
-/** The three conditions for a verdict. */
-export function conditionsFor(v: Verdict): [ConditionInput, ConditionInput, ConditionInput] {
-  const { reason, message } = v;
-  const own = (type: ConditionTypeName, status: ConditionStatusValue): ConditionInput => ({ type, status, reason, message });
-  const upToDate: ConditionInput = { type: ConditionType.SyncNeeded, status: ConditionStatus.False, reason: CommonReason.UpToDate, message: 'Nothing left to apply' };
-  const noError: ConditionInput = { type: ConditionType.Failed, status: ConditionStatus.False, reason: CommonReason.NoError, message: 'The last sync attempt did not fail' };
-  const { True, False } = ConditionStatus;
-  switch (v.state) {
-    case 'ready':
-      return [own(ConditionType.Ready, True), upToDate, noError];
-    case 'progressing':
-      return [own(ConditionType.Ready, False), own(ConditionType.SyncNeeded, True), noError];
-    case 'paused':
-      return [own(ConditionType.Ready, False), own(ConditionType.SyncNeeded, False), noError];
-    case 'stalled':
-      // Nothing will change until someone acts: not "progressing", so `kubectl wait --for=condition=SyncNeeded=False` ends.
-      return [own(ConditionType.Ready, False), own(ConditionType.SyncNeeded, False), own(ConditionType.Failed, True)];
-    case 'retrying':
-      return [own(ConditionType.Ready, False), { ...own(ConditionType.SyncNeeded, True), reason: CommonReason.Progressing }, own(ConditionType.Failed, True)];
-  }
+/**
+ * Whether this pass was a propagation check: it read Microsoft 365 back (nothing written) while
+ * waiting for a change to show, or saw it show for the first time. A mapping at rest is not
+ * checking anything, so its status does not change on every resync.
+ */
+function checkedPropagation(plan: Plan, v: Verdict, outcome: ApplyOutcome, settled: AppliedRecord, applied: AppliedRecord): boolean {
+  if (outcome.attempted) return false;
+  return plan.waiting !== undefined || v.reason === 'PropagationPending' || settled.confirmedAt !== applied.confirmedAt;
 }
 
 /** Microsoft 365 reported the configuration: stamp the first confirmation after the last write. */
@@ -156,6 +129,7 @@ function statusFieldsFor(
   outcome: ApplyOutcome,
   applied: AppliedRecord,
   operation: MappingStatusFields['operation'],
+  checked: boolean,
   now: number,
   label: UserLabeler,
 ): MappingStatusFields {
@@ -172,11 +146,9 @@ function statusFieldsFor(
     teams: target && plan.desired.kind === 'configured' ? teamsConfigurationFields(target.configuration, plan.desired.config.phoneNumber) : undefined,
     propagation: applied.appliedAt === undefined && applied.confirmedAt === undefined
       ? undefined
-      : { appliedTime: applied.appliedAt, confirmedTime: applied.confirmedAt },
+      : { appliedTime: applied.appliedAt, confirmedTime: applied.confirmedAt, ...(checked ? { lastCheckTime: new Date(now).toISOString() } : {}) },
     pendingChanges: Math.min(100, remaining.length),
     pendingActions: remaining.slice(0, 20).map((a) => describeAction(a, label).slice(0, 256)),
-    assignedNumber: applied.number?.telephoneNumber,
-    lastAppliedPolicies: applied.policies.map((p) => ({ policyType: p.policyType, policyName: p.policyName })),
     applied,
     operation,
     intent: intentAfter(plan, obs, outcome, now),
@@ -210,4 +182,183 @@ function eligibilityOf(plan: Plan, obs: Observation): Eligibility | undefined {
 function licenseStateOf(plan: Plan, applied: AppliedRecord): LicenseState {
   if (plan.desired.kind === 'unmapped') return ownsNothing(applied) ? 'None' : 'Releasing';
   return plan.license.state === 'held' ? 'Holding' : 'Waiting';
+}
+
+// --- status.teams: the Teams user's voice configuration as Microsoft 365 last reported it, so
+// `kubectl get -o yaml` answers "what does Teams say?" without a trip to the admin centre -----
+
+/** Mirrors UserLicenseMappingStatus `teams`. */
+export interface TeamsConfigurationFields {
+  readonly assignedNumber?: string | undefined;
+  readonly enterpriseVoiceEnabled?: boolean | undefined;
+  readonly voiceRoutingPolicy?: string | undefined;
+  readonly callingPolicy?: string | undefined;
+  readonly dialPlan?: string | undefined;
+}
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/**
+ * The reported configuration; `undefined` when Teams has none for the user. The desired number
+ * is shown when listed, else the first E.164 number (the schema accepts only E.164 there).
+ */
+export function teamsConfigurationFields(config: ObservedUserConfiguration | undefined, desiredNumber: string): TeamsConfigurationFields | undefined {
+  if (config === undefined) return undefined;
+  const numbers = config.telephoneNumbers.map(canonicalNumber).filter((n) => E164.test(n));
+  const assignedNumber = numbers.find((n) => sameNumber(n, desiredNumber)) ?? numbers[0];
+  const name = (type: string): string | undefined => effectivePolicy(config, type)?.policyName.slice(0, 128);
+  return {
+    assignedNumber,
+    enterpriseVoiceEnabled: config.isEnterpriseVoiceEnabled,
+    voiceRoutingPolicy: name(PolicyType.VoiceRouting),
+    callingPolicy: name(PolicyType.Calling),
+    dialPlan: name(PolicyType.DialPlan),
+  };
+}
+
+// --- The status summary -----------------------------------------------------------------------
+
+/** Extra facts for the status besides the report. */
+export interface StatusExtras {
+  /** TeamsSync run that applied a change in this pass (manual runs set it). */
+  readonly syncRun?: string | undefined;
+  /** The teamssync.io/reconcile-requested-at annotation value handled in this pass. */
+  readonly handledReconcileAt?: string | undefined;
+}
+
+/** What a pass decided about the status. */
+export type MappingSummary = StatusSummary<UserLicenseMappingStatus>;
+
+/**
+ * The summary pkg/runtime `summarizeStatus` writes: the report's fields (over the status the pass
+ * started from, which fills what the report leaves open) and its conditions. A report of a failed
+ * observe has no fields: the status stays as it was but for the conditions.
+ */
+export function mappingSummary(mapping: UserLicenseMapping, report: Pick<MappingReport, 'conditions'> & { statusFields?: MappingStatusFields | undefined }, extras: StatusExtras = {}): MappingSummary {
+  const fields: MappingSummary['fields'] = report.statusFields === undefined ? {} : fieldsOf(report.statusFields, mapping.status ?? {}, extras);
+  const handled = extras.handledReconcileAt === undefined ? {} : { lastHandledReconcileAt: extras.handledReconcileAt.slice(0, 64) };
+  return { fields: { ...fields, ...handled }, conditions: report.conditions };
+}
+
+/** The status `summarizeStatus` makes of the summary over `mapping`'s status (a fresh object). Pure. */
+export function statusAfter(mapping: UserLicenseMapping, summary: MappingSummary, now: Date): UserLicenseMappingStatus {
+  const next = structuredClone(mapping.status ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(summary.fields)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  setConditions(next, mapping.metadata.generation, summary.conditions, now);
+  return next as UserLicenseMappingStatus;
+}
+
+/** Status fields; an `undefined` value removes the field. */
+function fieldsOf(f: MappingStatusFields, previous: UserLicenseMappingStatus, extras: StatusExtras): MappingSummary['fields'] {
+  const previousOperation = previous.operation;
+  const operation = f.operation === undefined
+    ? undefined
+    : operationToStatus(f.operation, previousOperation?.id === f.operation.operationId ? previousOperation.startedAt : undefined);
+  const lastSyncTime = f.lastSyncTime ?? previous.lastSyncTime;
+  const lastSyncRun = f.lastSyncTime !== undefined && extras.syncRun !== undefined ? extras.syncRun : previous.lastSyncRun;
+  return {
+    teamsUserId: f.teamsUserId,
+    teamsUserPrincipalName: f.teamsUserPrincipalName,
+    eligibility: f.eligibility,
+    licenseState: f.licenseState,
+    licenseQueuePosition: f.licenseQueuePosition,
+    teams: f.teams === undefined ? undefined : definedOnly(f.teams),
+    propagation: f.propagation === undefined ? undefined : definedOnly({ ...f.propagation, lastCheckTime: f.propagation.lastCheckTime ?? previous.propagation?.lastCheckTime }),
+    applied: appliedToStatus(f.applied),
+    operation,
+    intent: intentToStatus(f.intent),
+    pendingChanges: f.pendingChanges,
+    pendingActions: f.pendingActions.length === 0 ? undefined : [...f.pendingActions],
+    lastSyncTime,
+    lastSyncRun,
+  };
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+// --- status.operation and status.intent ↔ the core's records -----------------------------------
+
+type StatusOperation = NonNullable<UserLicenseMappingStatus['operation']>;
+type StatusIntent = NonNullable<UserLicenseMappingStatus['intent']>;
+type StatusWrite = StatusIntent['writes'][number];
+
+/** status.operation → InFlightOperation. The API does not keep numberType: only Direct Routing is ever assigned. */
+export function operationFromStatus(status: UserLicenseMappingStatus | undefined, ownedType?: NumberType): InFlightOperation | undefined {
+  const op = status?.operation;
+  if (op === undefined) return undefined;
+  return { operationId: op.id, operation: actionOf(op, ownedType ?? 'directRouting'), ...(op.startedAt === undefined ? {} : { startedAt: op.startedAt }) };
+}
+
+function actionOf(op: StatusOperation, numberType: NumberType): OperationAction {
+  const number = op.telephoneNumber;
+  switch (op.action) {
+    case 'AssignNumber':
+      return { kind: 'AssignNumber', userId: op.userId ?? '', number, numberType: 'directRouting' };
+    case 'EnableEnterpriseVoice':
+      return { kind: 'EnableEnterpriseVoice', userId: op.userId ?? '', number, numberType: 'directRouting' };
+    case 'UnassignNumber':
+      return { kind: 'UnassignNumber', number, numberType };
+  }
+}
+
+/** An in-flight operation → status.operation. */
+export function operationToStatus(op: InFlightOperation | undefined, startedAt?: string): StatusOperation | undefined {
+  if (op === undefined) return undefined;
+  const action = op.operation;
+  return {
+    id: op.operationId.slice(0, 256),
+    action: action.kind,
+    telephoneNumber: action.number,
+    ...('userId' in action && action.userId !== '' ? { userId: action.userId } : {}),
+    ...(startedAt === undefined ? {} : { startedAt }),
+  };
+}
+
+/** status.intent → WriteIntent (writes the codec cannot read back are dropped: they cannot be observed). */
+export function intentFromStatus(status: UserLicenseMappingStatus | undefined): WriteIntent | undefined {
+  const intent = status?.intent;
+  if (intent === undefined) return undefined;
+  const writes = intent.writes.flatMap((w): WriteAction[] => {
+    const write = writeOf(w);
+    return write === undefined ? [] : [write];
+  });
+  return writes.length === 0 ? undefined : { startedAt: intent.startedAt, writes };
+}
+
+function writeOf(w: StatusWrite): WriteAction | undefined {
+  const userId = w.userId ?? '';
+  const number = w.telephoneNumber ?? '';
+  switch (w.action) {
+    case 'AssignNumber':
+    case 'EnableEnterpriseVoice':
+      return userId === '' || number === '' ? undefined : { kind: w.action, userId, number, numberType: 'directRouting' };
+    case 'UnassignNumber':
+      return number === '' ? undefined : { kind: 'UnassignNumber', number, numberType: 'directRouting' };
+    case 'AssignPolicy':
+      return userId === '' || w.policyType === undefined || w.policyName === undefined ? undefined : { kind: 'AssignPolicy', userId, policyType: w.policyType, policyName: w.policyName };
+    case 'UnassignPolicy':
+      return userId === '' || w.policyType === undefined ? undefined : { kind: 'UnassignPolicy', userId, policyType: w.policyType };
+  }
+}
+
+/** WriteIntent → status.intent. */
+export function intentToStatus(intent: WriteIntent): StatusIntent;
+export function intentToStatus(intent: WriteIntent | undefined): StatusIntent | undefined;
+export function intentToStatus(intent: WriteIntent | undefined): StatusIntent | undefined {
+  if (intent === undefined) return undefined;
+  return {
+    startedAt: intent.startedAt,
+    writes: intent.writes.slice(0, 16).map((w): StatusWrite => ({
+      action: w.kind,
+      ...('number' in w ? { telephoneNumber: w.number } : {}),
+      ...('userId' in w ? { userId: w.userId } : {}),
+      ...('policyType' in w ? { policyType: w.policyType } : {}),
+      ...('policyName' in w ? { policyName: w.policyName } : {}),
+    })),
+  };
 }

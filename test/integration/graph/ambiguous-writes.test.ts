@@ -9,8 +9,7 @@ import https from 'node:https';
 import { test } from 'node:test';
 import { createHttpsAgent, isOutcomeUnknown } from '../../../pkg/graph/index.ts';
 import type { RequestLogEntry } from '../../../pkg/m365sim/index.ts';
-import { GraphActionExecutor } from '../../../controllers/userlicensemapping/graph-executor.ts';
-import type { OperationState } from '../../../controllers/userlicensemapping/executor.ts';
+import { GraphMappingPort, type OperationState } from '../../../controllers/userlicensemapping/graph-port.ts';
 import { ledgerOf, sendNotices } from '../../../controllers/teamstenant/apply.ts';
 import type { CachedTenant } from '../../../controllers/shared/resources.ts';
 import { createGraphPresencePorts } from '../../../controllers/presencesync/graph-ports.ts';
@@ -26,7 +25,7 @@ async function setUp(t: Parameters<typeof simFor>[0]) {
   sim.control.addTenant(seed);
   const client = simClient(sim);
   t?.after(() => client.close());
-  const executor = new GraphActionExecutor({ client, poll });
+  const executor = new GraphMappingPort({ client, poll });
   return { sim, client, executor };
 }
 
@@ -71,7 +70,7 @@ const accepted = async (): Promise<void> => undefined;
 test('assignNumber: the operation lands after the connection dropped; the executor observes it and posts nothing again', async (t) => {
   const { sim, executor } = await setUp(t);
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber');
-  const state: OperationState = await executor.assignNumber(
+  const state: OperationState = await executor.write(
     { kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' },
     accepted,
   );
@@ -86,7 +85,7 @@ test('unassignNumber: dropped after apply, then observed as done; a repeat answe
   assert.equal(sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: phoneUser(1).id }), undefined);
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/unassignNumber');
   const action = { kind: 'UnassignNumber', number: NUMBER, numberType: 'directRouting' } as const;
-  assert.deepEqual(await executor.unassignNumber(action, accepted), { state: 'succeeded' });
+  assert.deepEqual(await executor.write(action, accepted), { state: 'succeeded' });
   assert.equal(
     sim.control.numbers(TENANT_ID).some((n) => n.telephoneNumber === NUMBER),
     false,
@@ -94,18 +93,18 @@ test('unassignNumber: dropped after apply, then observed as done; a repeat answe
   assert.equal(posts(sim, '/unassignNumber').length, 1, 'unassignNumber was posted exactly once');
 
   // The retry the issue describes: Microsoft 365 answers that the number is not assigned; its effect is there.
-  assert.deepEqual(await executor.unassignNumber(action, accepted), { state: 'succeeded' });
+  assert.deepEqual(await executor.write(action, accepted), { state: 'succeeded' });
   assertDropped(sim);
 });
 
 test('assignPolicy and unassignPolicy: dropped after apply, retried as the idempotent writes they are, effect present once', async (t) => {
   const { sim, executor } = await setUp(t);
   dropNext(sim, '/admin/teams/policy/userAssignments/assign');
-  await executor.assignPolicy({ kind: 'AssignPolicy', userId: phoneUser(1).id, policyType: 'OnlineVoiceRoutingPolicy', policyName: 'PBX-VRP' });
+  await executor.write({ kind: 'AssignPolicy', userId: phoneUser(1).id, policyType: 'OnlineVoiceRoutingPolicy', policyName: 'PBX-VRP' }, accepted);
   assert.equal(sim.control.teamsSettings(TENANT_ID, phoneUser(1).id).policies['OnlineVoiceRoutingPolicy']?.displayName, 'PBX-VRP');
 
   dropNext(sim, '/admin/teams/policy/userAssignments/unassign');
-  await executor.unassignPolicy({ kind: 'UnassignPolicy', userId: phoneUser(1).id, policyType: 'OnlineVoiceRoutingPolicy' });
+  await executor.write({ kind: 'UnassignPolicy', userId: phoneUser(1).id, policyType: 'OnlineVoiceRoutingPolicy' }, accepted);
   assert.equal(sim.control.teamsSettings(TENANT_ID, phoneUser(1).id).policies['OnlineVoiceRoutingPolicy'], undefined);
   assertDropped(sim);
 });
@@ -217,15 +216,15 @@ async function eventually(check: () => boolean): Promise<void> {
 
 test('an operation id Graph does not know is resolved by observation: done when its effect is there, given up past the bound', async (t) => {
   const { sim, client } = await setUp(t);
-  const executor = new GraphActionExecutor({ client, poll, unknownOperationBoundMs: 60_000 });
+  const executor = new GraphMappingPort({ client, poll, unknownOperationBoundMs: 60_000 });
   const operation = { kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' } as const;
   const recent = new Date(Date.now() - 1_000).toISOString();
   const old = new Date(Date.now() - 120_000).toISOString();
-  assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, recent), { state: 'running' }, 'young: it may still appear');
+  assert.deepEqual(await executor.resume('forgotten-operation', operation, recent), { state: 'running' }, 'young: it may still appear');
   await assert.rejects(
-    executor.resumeOperation('forgotten-operation', operation, old),
+    executor.resume('forgotten-operation', operation, old),
     (e: unknown) => e instanceof Error && /no longer reports/.test(e.message),
   );
   assert.equal(sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: phoneUser(1).id }), undefined);
-  assert.deepEqual(await executor.resumeOperation('forgotten-operation', operation, old), { state: 'succeeded' }, 'its effect is in place');
+  assert.deepEqual(await executor.resume('forgotten-operation', operation, old), { state: 'succeeded' }, 'its effect is in place');
 });

@@ -5,8 +5,8 @@ import {
 } from '../../../../pkg/graph/errors.ts';
 import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
 import { apply } from '../../../../controllers/userlicensemapping/apply.ts';
-import { toApplyFailure } from '../../../../controllers/userlicensemapping/apply-failure.ts';
-import { NOT_APPLIED, outcomeState, PolicyNotFoundError, type ActionExecutor, type ApplyFailureKind, type OnAccepted, type OperationRecorder, type OperationState } from '../../../../controllers/userlicensemapping/executor.ts';
+import { NOT_APPLIED, outcomeState, toApplyFailure, type ApplyFailureKind, type OperationRecorder } from '../../../../controllers/userlicensemapping/apply.ts';
+import { PolicyNotFoundError, type MappingGraphPort, type OnAccepted, type OperationState } from '../../../../controllers/userlicensemapping/graph-port.ts';
 import { ALICE, desired, NUMBER, OLD_NUMBER } from './fixtures.ts';
 
 const assignN = { kind: 'AssignNumber', userId: ALICE, number: NUMBER, numberType: 'directRouting' } as const;
@@ -20,7 +20,7 @@ const planOf = (actions: Action[], blocked = false): Plan => ({
 });
 
 /**
- * A scripted executor that logs every call. A number write calls onAccepted with `op-<kind>`
+ * A scripted Graph port that logs every write (named after the action: `assignNumber`, …). A number write calls onAccepted with `op-<kind>`
  * (unless scripted `<kind>:sync`) and then "polls" (`poll:<id>`); `script` overrides any step.
  */
 function fake(script: Partial<Record<string, () => Promise<unknown>>> = {}) {
@@ -36,19 +36,25 @@ function fake(script: Partial<Record<string, () => Promise<unknown>>> = {}) {
     await onAccepted(id);
     return step<OperationState>(`poll:${id}`, { state: 'succeeded' });
   };
-  const executor: ActionExecutor = {
-    assignNumber: (_a, onAccepted) => write('assignNumber', 'op-assign', onAccepted),
-    unassignNumber: (_a, onAccepted) => write('unassignNumber', 'op-unassign', onAccepted),
-    enableEnterpriseVoice: (_a, onAccepted) => write('enableEnterpriseVoice', 'op-ev', onAccepted),
-    resumeOperation: (id) => step<OperationState>(`poll:${id}`, { state: 'succeeded' }),
-    assignPolicy: () => step('assignPolicy', undefined),
-    unassignPolicy: () => step('unassignPolicy', undefined),
+  const ids: Record<string, string> = { AssignNumber: 'op-assign', UnassignNumber: 'op-unassign', EnableEnterpriseVoice: 'op-ev' };
+  const port: MappingGraphPort = {
+    readUser: () => Promise.resolve(undefined),
+    readConfiguration: () => Promise.resolve(undefined),
+    readNumber: () => Promise.resolve(undefined),
+    write: async (action, onAccepted) => {
+      const name = action.kind.charAt(0).toLowerCase() + action.kind.slice(1);
+      const id = ids[action.kind];
+      if (id !== undefined) return write(name, id, onAccepted);
+      await step(name, undefined);
+      return { state: 'succeeded' };
+    },
+    resume: (id) => step<OperationState>(`poll:${id}`, { state: 'succeeded' }),
   };
   const recorder: OperationRecorder = {
     started: (op, id) => void log.push(`started:${op.kind}:${id}`),
     finished: (op, id) => void log.push(`finished:${op.kind}:${id}`),
   };
-  return { executor, recorder, log };
+  return { port, recorder, log };
 }
 
 test('apply: runs every action in order and journals each operation before polling it', async () => {
@@ -119,7 +125,7 @@ test('apply: polling throttled keeps the operation in flight; polling not found 
 test('apply: a journal failure does not fail the action; the operation id still reaches the outcome', async () => {
   const f = fake({ 'poll:op-assign': async () => ({ state: 'running' }) });
   const recorder: OperationRecorder = { started: () => { throw new Error('SQLITE_BUSY'); }, finished: () => undefined };
-  const outcome = await apply(planOf([assignN, grant]), { executor: f.executor, recorder });
+  const outcome = await apply(planOf([assignN, grant]), { port: f.port, recorder });
   assert.deepEqual(outcome.results, [{ action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN }]);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectConflicts, teamsUserAliases, type MappingClaim, type MappingConflict } from '../../../../controllers/userlicensemapping/conflicts.ts';
+import { detectConflicts, teamsUserAliases, type MappingClaim, type MappingConflict } from '../../../../controllers/userlicensemapping/mapping-view.ts';
 import { ALICE, NUMBER, OLD_NUMBER } from './fixtures.ts';
 
 const claim = (name: string, created: string, phoneNumbers: string[], teamsUsers: string[] = [], namespace = 'acme'): MappingClaim => ({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { desiredState, type DesiredState, type TenantPolicies } from '../../../../controllers/userlicensemapping/desired.ts';
-import { numbersToObserve, usersToObserve } from '../../../../controllers/userlicensemapping/observed.ts';
+import { numbersToObserve, usersToObserve } from '../../../../controllers/userlicensemapping/observe.ts';
 import { ALICE, BOB, CP_NOVM, CP_VM, intent, NUMBER, OLD_NUMBER, POLICIES, VRP } from './fixtures.ts';
 
 const vrp = { policyType: 'OnlineVoiceRoutingPolicy', policyName: VRP };

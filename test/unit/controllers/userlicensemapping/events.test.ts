@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConsentRequiredError, ThrottledError, TransientError } from '../../../../pkg/graph/errors.ts';
 import type { Action } from '../../../../controllers/userlicensemapping/actions.ts';
-import { eventsFor } from '../../../../controllers/userlicensemapping/events.ts';
+import { eventsFor } from '../../../../controllers/userlicensemapping/outcome.ts';
 import { changeKind, plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { reportObserveFailure } from '../../../../controllers/userlicensemapping/report.ts';
 import { ALICE, assignment, ctx, desired, fresh, NOW, NUMBER, OLD_NUMBER, ownedAlice, steady } from './fixtures.ts';

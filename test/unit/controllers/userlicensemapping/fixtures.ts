@@ -11,7 +11,7 @@ import type {
   ObservedNumberAssignment,
   ObservedTeamsUser,
   ObservedUserConfiguration,
-} from '../../../../controllers/userlicensemapping/observed.ts';
+} from '../../../../controllers/userlicensemapping/observe.ts';
 
 export const NOW = Date.parse('2026-03-01T12:00:00Z');
 export const ALICE = '11111111-1111-4111-8111-111111111111';

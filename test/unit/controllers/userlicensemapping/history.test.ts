@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ActionResult, ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
-import { NOT_APPLIED } from '../../../../controllers/userlicensemapping/executor.ts';
-import { belongsInHistory } from '../../../../controllers/userlicensemapping/reconciler.ts';
+import { NOT_APPLIED, type ActionResult, type ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
+import { belongsInHistory } from '../../../../controllers/userlicensemapping/outcome.ts';
 import type { CachedMapping } from '../../../../controllers/shared/resources.ts';
-import { UserLicenseMappingReason as R } from '../../../../controllers/userlicensemapping/reasons.ts';
+import { UserLicenseMappingReason as R } from '../../../../controllers/userlicensemapping/conditions.ts';
 
 const unassign = { kind: 'UnassignNumber', number: '+14255550101', numberType: 'directRouting' } as const;
 const failed: ActionResult = { action: unassign, status: 'failed', failure: { kind: 'OperationFailed', message: 'Microsoft 365 reported the operation failed' } };

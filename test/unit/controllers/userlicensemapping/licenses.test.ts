@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planCatalogFromSkus } from '../../../../controllers/shared/eligibility.ts';
-import { licenseFacts } from '../../../../controllers/userlicensemapping/licenses.ts';
-import type { LicenseFacts } from '../../../../controllers/userlicensemapping/observed.ts';
+import { licenseFacts, type LicenseFacts } from '../../../../controllers/userlicensemapping/observe.ts';
 
 const MCOEV = '4828c8ec-dc2e-4779-b502-87ac9ce28ab7';
 const MCOPSTN1 = '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8';

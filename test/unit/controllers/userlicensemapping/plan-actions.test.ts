@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Action, Blocker, PendingItem } from '../../../../controllers/userlicensemapping/actions.ts';
 import type { DesiredState } from '../../../../controllers/userlicensemapping/desired.ts';
-import type { Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan, type PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
 import {
   ALICE, assignment, bare, BOB, configured, CP_NOVM, CP_VM, ctx, desired, direct, fresh, HOUR, MINUTE, NUMBER, OLD_NUMBER, ownedAlice, steady, user, VRP,

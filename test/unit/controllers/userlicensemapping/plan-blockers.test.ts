@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Blocker } from '../../../../controllers/userlicensemapping/actions.ts';
 import type { DesiredState } from '../../../../controllers/userlicensemapping/desired.ts';
-import type { Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan, type PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
 import { ALICE, assignment, BOB, ctx, desired, fresh, NUMBER, RESOURCE, steady, user } from './fixtures.ts';
 

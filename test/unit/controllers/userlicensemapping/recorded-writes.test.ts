@@ -2,13 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WriteAction, WriteIntent } from '../../../../controllers/userlicensemapping/actions.ts';
-import { adoptIntended } from '../../../../controllers/userlicensemapping/applied.ts';
-import type { ActionResult, ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
-import { NOT_APPLIED } from '../../../../controllers/userlicensemapping/executor.ts';
-import type { AppliedRecord, Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import { NOT_APPLIED, type ActionResult, type ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
+import { adoptIntended } from '../../../../controllers/userlicensemapping/ownership.ts';
+import type { AppliedRecord, Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { INTENT_SETTLE_MS, plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { report } from '../../../../controllers/userlicensemapping/report.ts';
-import { intentFromStatus, intentToStatus } from '../../../../controllers/userlicensemapping/status-codec.ts';
+import { intentFromStatus, intentToStatus } from '../../../../controllers/userlicensemapping/report.ts';
 import { ago, ALICE, assignment, bare, configured, ctx, desired, direct, fresh, NOW, NUMBER, OLD_NUMBER, ownedAlice, steady, user, VRP } from './fixtures.ts';
 
 const assignNumber: WriteAction = { kind: 'AssignNumber', userId: ALICE, number: NUMBER, numberType: 'directRouting' };

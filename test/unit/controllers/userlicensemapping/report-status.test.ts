@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
-import { settleApplied } from '../../../../controllers/userlicensemapping/applied.ts';
-import { NOT_APPLIED, type ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
-import type { Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import { NOT_APPLIED, type ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
+import { DEFAULT_PROPAGATION, settleApplied } from '../../../../controllers/userlicensemapping/ownership.ts';
+import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
-import { DEFAULT_PROPAGATION } from '../../../../controllers/userlicensemapping/propagation.ts';
 import { report } from '../../../../controllers/userlicensemapping/report.ts';
 import { ago, ALICE, assignment, BOB, configured, CP_VM, ctx, desired, direct, fresh, HOUR, MINUTE, NOW, NUMBER, ownedAlice, steady, user, VRP } from './fixtures.ts';
 
@@ -23,9 +22,9 @@ test('report status: steady state shows what Teams reports, what we own, and sta
   assert.deepEqual(s.teams, { assignedNumber: NUMBER, enterpriseVoiceEnabled: true, voiceRoutingPolicy: VRP, callingPolicy: CP_VM, dialPlan: undefined });
   assert.equal(s.pendingChanges, 0);
   assert.deepEqual(s.pendingActions, []);
-  assert.equal(s.assignedNumber, NUMBER);
-  assert.deepEqual(s.lastAppliedPolicies, [{ policyType: 'OnlineVoiceRoutingPolicy', policyName: VRP }, { policyType: 'TeamsCallingPolicy', policyName: CP_VM }]);
-  assert.deepEqual(s.propagation, { appliedTime: ago(3 * HOUR), confirmedTime: NOW_ISO });
+  assert.equal(s.applied.number?.telephoneNumber, NUMBER);
+  assert.deepEqual(s.applied.policies.map((p) => p.policyName), [VRP, CP_VM]);
+  assert.deepEqual(s.propagation, { appliedTime: ago(3 * HOUR), confirmedTime: NOW_ISO, lastCheckTime: NOW_ISO }, 'the check that saw it is the last check');
   assert.equal(s.lastSyncTime, undefined, 'nothing applied: keep the previous value');
 });
 

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConsentRequiredError, ReplicationPendingError, ThrottledError, TransientError, ValidationError } from '../../../../pkg/graph/errors.ts';
 import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
-import { toApplyFailure } from '../../../../controllers/userlicensemapping/apply-failure.ts';
+import { NOT_APPLIED, toApplyFailure, type ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
 import type { DesiredState } from '../../../../controllers/userlicensemapping/desired.ts';
-import { NOT_APPLIED, PolicyNotFoundError, type ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
-import type { Observation } from '../../../../controllers/userlicensemapping/observed.ts';
+import { PolicyNotFoundError } from '../../../../controllers/userlicensemapping/graph-port.ts';
+import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan, type PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
-import { report, type ConditionInput, type MappingReport, type ReportContext } from '../../../../controllers/userlicensemapping/report.ts';
+import { report, type MappingReport, type ReportContext } from '../../../../controllers/userlicensemapping/report.ts';
+import type { ConditionInput } from '../../../../pkg/runtime/index.ts';
 import { ALICE, assignment, bare, BOB, configured, ctx, desired, fresh, MINUTE, NOW, NUMBER, ownedAlice, steady, user } from './fixtures.ts';
 
 const unmapped: DesiredState = { kind: 'unmapped', cause: 'teamsUserNone' };

@@ -8,10 +8,9 @@
  * users' teamsUserConfiguration does not.
  */
 import type { Action, OperationAction, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
-import { settleApplied } from '../../../../controllers/userlicensemapping/applied.ts';
-import type { ApplyOutcome } from '../../../../controllers/userlicensemapping/executor.ts';
-import type { Observation, ObservedNumberAssignment, ObservedUserConfiguration } from '../../../../controllers/userlicensemapping/observed.ts';
-import { DEFAULT_PROPAGATION } from '../../../../controllers/userlicensemapping/propagation.ts';
+import type { ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
+import { DEFAULT_PROPAGATION, settleApplied } from '../../../../controllers/userlicensemapping/ownership.ts';
+import type { Observation, ObservedNumberAssignment, ObservedUserConfiguration } from '../../../../controllers/userlicensemapping/observe.ts';
 import { sameId, sameNumber } from '../../../../controllers/shared/mapping-types.ts';
 
 type Configs = Map<string, ObservedUserConfiguration | undefined>;

@@ -1,15 +1,16 @@
 /**
- * The pure wiring of the UserLicenseMapping controller: status ↔ core conversions, the next status
+ * The pure wiring of the UserLicenseMapping controller: status ↔ core conversions, the status summary
  * (only what changed moves), Graph payload conversion, and the tenant gate.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { UserLicenseMapping } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
-import { nextMappingStatus } from '../../../../controllers/userlicensemapping/mapping-status.ts';
-import { observedAssignment, observedConfiguration, observedUser } from '../../../../controllers/userlicensemapping/observe-convert.ts';
-import type { ConditionInput } from '../../../../controllers/userlicensemapping/report.ts';
-import { appliedFromStatus, appliedToStatus, mappingIntent, operationFromStatus, operationToStatus } from '../../../../controllers/userlicensemapping/status-codec.ts';
-import { tenantBlock } from '../../../../controllers/userlicensemapping/tenant-readiness.ts';
+import type { ConditionInput } from '../../../../pkg/runtime/index.ts';
+import { tenantBlock } from '../../../../controllers/userlicensemapping/conditions.ts';
+import { mappingIntent } from '../../../../controllers/userlicensemapping/desired.ts';
+import { observedAssignment, observedConfiguration, observedUser } from '../../../../controllers/userlicensemapping/observe.ts';
+import { appliedFromStatus, appliedToStatus } from '../../../../controllers/userlicensemapping/ownership.ts';
+import { mappingSummary, operationFromStatus, operationToStatus, statusAfter } from '../../../../controllers/userlicensemapping/report.ts';
 import type { CachedTenant } from '../../../../controllers/shared/resources.ts';
 
 const ALICE = '11111111-1111-4111-8111-111111111111';
@@ -53,10 +54,11 @@ test('applied and operation survive a round trip through status', () => {
 });
 
 test('next status: conditions keep their transition time when only the message changes; lastSyncTime is kept', () => {
-  const first = nextMappingStatus(mapping(), { conditions: ready }, new Date('2026-01-01T00:00:00Z'));
+  const first = statusAfter(mapping(), mappingSummary(mapping(), { conditions: ready }), new Date('2026-01-01T00:00:00Z'));
   assert.equal(first.observedGeneration, 3);
   const withSync = { ...first, lastSyncTime: '2025-12-31T00:00:00Z' };
-  const again = nextMappingStatus(mapping({}, withSync), { conditions: [{ ...ready[0], message: 'still ok' }, ready[1], ready[2]] }, new Date('2026-02-01T00:00:00Z'));
+  const next = mapping({}, withSync);
+  const again = statusAfter(next, mappingSummary(next, { conditions: [{ ...ready[0], message: 'still ok' }, ready[1], ready[2]] }), new Date('2026-02-01T00:00:00Z'));
   const readyCondition = again.conditions?.find((c) => c.type === 'Ready');
   assert.equal(readyCondition?.lastTransitionTime, '2026-01-01T00:00:00Z');
   assert.equal(readyCondition?.message, 'still ok');

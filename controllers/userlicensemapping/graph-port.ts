@@ -1,26 +1,81 @@
 /**
- * The ActionExecutor over a tenant's GraphTenantClient (pkg/graph): number writes wait for their
- * long-running operation within a short budget (then report `running`, and the next reconcile
- * resumes by id), policy names are resolved with getPolicyId first so a missing policy is told
- * apart from a missing user. Every write first tells `onWrite` which user and number it touches,
- * so cached bulk reads of them are not trusted again until the next bulk read.
+ * The Graph port of the UserLicenseMapping controller: the five things a reconcile needs from
+ * Microsoft 365 (read a user, a teamsUserConfiguration, a numberAssignment; make a write; poll an
+ * operation started earlier), and its implementation over a tenant's GraphTenantClient
+ * (pkg/graph builds every URL). Unit tests drive the reconciler through a fake of the interface.
+ *
+ * Number writes wait for their long-running operation within a short budget (then report
+ * `running`, and the next reconcile resumes by id); policy names are resolved with getPolicyId
+ * first so a missing policy is told apart from a missing user. Every write first tells `onWrite`
+ * which user and number it touches, so cached bulk reads of them are not trusted again until the
+ * next bulk read.
  *
  * A write whose effect is already in Microsoft 365 is done: when a write fails in a way that can
  * hide success (the connection dropped after sending, a timeout or 5xx: `outcomeUnknown`), or is
  * refused or fails as its operation because the state it asks for is already there (unassigning
- * a number no longer assigned), the executor reads that one key live and reports success when
- * the effect is present. After an ambiguous failure it keeps observing for a few seconds before
+ * a number no longer assigned), the port reads that one key live and reports success when the
+ * effect is present. After an ambiguous failure it keeps observing for a few seconds before
  * giving up, so an operation Graph accepted before the connection dropped is seen to land rather
  * than posted a second time.
  */
 import { sleep } from '../../pkg/runtime/clock.ts';
-import { isGraphError, isOutcomeUnknown, NotFoundError, type GraphTenantClient, type NumberOperationResult, type PollPolicy } from '../../pkg/graph/index.ts';
-import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy } from './actions.ts';
-import { PolicyNotFoundError, type ActionExecutor, type OnAccepted, type OperationState } from './executor.ts';
+import {
+  isGraphError, isOutcomeUnknown, NotFoundError,
+  type GraphTenantClient, type NumberAssignment, type NumberOperationResult, type PollPolicy, type TeamsUserConfiguration, type User,
+} from '../../pkg/graph/index.ts';
+import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy, WriteAction } from './actions.ts';
 import { sameId, samePolicyName } from '../shared/mapping-types.ts';
 
-/** Options of {@link GraphActionExecutor}. */
-export interface GraphExecutorOptions {
+/** State of a long-running operation when the port stopped waiting for it. */
+export type OperationState =
+  | { readonly state: 'running' }
+  | { readonly state: 'succeeded' }
+  | { readonly state: 'failed'; readonly detail?: string | undefined };
+
+/** Called with the operation id as soon as Graph accepted a change (202), before any polling. Never throws. */
+export type OnAccepted = (operationId: string) => Promise<void>;
+
+/**
+ * What the reconciler needs from Microsoft 365 for one mapping. Reads resolve `undefined` when
+ * Graph says the thing does not exist; every other failure is thrown as a pkg/graph typed error.
+ */
+export interface MappingGraphPort {
+  /** The directory user by UPN or object id (live: one absent from the tenant's snapshot). */
+  readUser(upnOrId: string): Promise<User | undefined>;
+  /** The user's teamsUserConfiguration, live. */
+  readConfiguration(userId: string): Promise<TeamsUserConfiguration | undefined>;
+  /** The numberAssignment of a number, live. */
+  readNumber(telephoneNumber: string): Promise<NumberAssignment | undefined>;
+  /**
+   * Makes one write. Number changes call `onAccepted` with the operation id before polling (apply
+   * journals it there) and resolve `running` when the poll budget ends first; the writes are POSTs
+   * the HTTP layer never retries. A write whose effect is already in place resolves `succeeded`.
+   * A policy name the tenant does not have throws `PolicyNotFoundError`.
+   */
+  write(action: WriteAction, onAccepted: OnAccepted): Promise<OperationState>;
+  /**
+   * Polls an operation started earlier, never resubmitting it. One that failed, or that Graph does
+   * not know (any more), while its effect is in place resolves `succeeded`; an id Graph still does
+   * not know once the operation is older than a bound (`startedAt`) throws `NotFound`, and the next
+   * pass plans from what Microsoft 365 shows.
+   */
+  resume(operationId: string, operation: OperationAction, startedAt?: string): Promise<OperationState>;
+}
+
+/** Thrown by the port when the tenant has no policy of that type and name. */
+export class PolicyNotFoundError extends Error {
+  readonly policyType: string;
+  readonly policyName: string;
+  constructor(policyType: string, policyName: string) {
+    super(`Teams has no ${policyType} named ${policyName}`);
+    this.name = 'PolicyNotFoundError';
+    this.policyType = policyType;
+    this.policyName = policyName;
+  }
+}
+
+/** Options of {@link GraphMappingPort}. */
+export interface GraphPortOptions {
   readonly client: GraphTenantClient;
   /** How long one reconcile waits for a number operation. Default: 1 s doubling to 5 s, 30 s in all. */
   readonly poll?: PollPolicy;
@@ -40,15 +95,15 @@ export const CONFIRM_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 4_000
 /** Failures that may mean "already so": confirmed by a live read before they count. */
 const ALREADY_SO = new Set(['NotFound', 'Conflict', 'Validation', 'Terminal']);
 
-/** Executes plan actions against Microsoft Graph. */
-export class GraphActionExecutor implements ActionExecutor {
+/** The port over Microsoft Graph, for one reconcile of one mapping (it carries that pass's signal). */
+export class GraphMappingPort implements MappingGraphPort {
   readonly #client: GraphTenantClient;
   readonly #poll: PollPolicy;
-  readonly #onWrite: GraphExecutorOptions['onWrite'];
+  readonly #onWrite: GraphPortOptions['onWrite'];
   readonly #signal: AbortSignal | undefined;
   readonly #unknownOperationBoundMs: number;
 
-  constructor(options: GraphExecutorOptions) {
+  constructor(options: GraphPortOptions) {
     this.#unknownOperationBoundMs = options.unknownOperationBoundMs ?? 10 * 60_000;
     this.#client = options.client;
     this.#poll = options.poll ?? RECONCILE_POLL;
@@ -56,32 +111,56 @@ export class GraphActionExecutor implements ActionExecutor {
     this.#signal = options.signal;
   }
 
-  assignNumber(action: AssignNumber | EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState> {
+  async readUser(upnOrId: string): Promise<User | undefined> {
+    return orNotFound(() => this.#client.users.getUser(upnOrId, this.#options()));
+  }
+
+  async readConfiguration(userId: string): Promise<TeamsUserConfiguration | undefined> {
+    return orNotFound(() => this.#client.userConfigurations.getUserConfiguration(userId, this.#options()));
+  }
+
+  readNumber(telephoneNumber: string): Promise<NumberAssignment | undefined> {
+    return this.#client.numbers.getNumberAssignment(telephoneNumber, this.#options());
+  }
+
+  async write(action: WriteAction, onAccepted: OnAccepted): Promise<OperationState> {
+    switch (action.kind) {
+      case 'AssignNumber':
+      case 'EnableEnterpriseVoice':
+        // Graph has no enterprise-voice write: assignNumber of the same number turns it on.
+        return this.#assignNumber(action, onAccepted);
+      case 'UnassignNumber':
+        return this.#unassignNumber(action, onAccepted);
+      case 'AssignPolicy':
+        await this.#assignPolicy(action);
+        return { state: 'succeeded' };
+      case 'UnassignPolicy':
+        await this.#unassignPolicy(action);
+        return { state: 'succeeded' };
+    }
+  }
+
+  #assignNumber(action: AssignNumber | EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState> {
     this.#touch([action.userId], [action.number]);
     return this.#operation(action, onAccepted, (options) =>
       this.#client.numbers.assignNumber({ telephoneNumber: action.number, assignmentTargetId: action.userId, numberType: action.numberType }, options),
     );
   }
 
-  unassignNumber(action: UnassignNumber, onAccepted: OnAccepted): Promise<OperationState> {
+  #unassignNumber(action: UnassignNumber, onAccepted: OnAccepted): Promise<OperationState> {
     this.#touch([], [action.number]);
     return this.#operation(action, onAccepted, (options) => this.#client.numbers.unassignNumber({ telephoneNumber: action.number, numberType: action.numberType }, options));
   }
 
-  /** Graph has no enterprise-voice write: assignNumber of the same number turns it on (graph-api.md §2.10). */
-  enableEnterpriseVoice(action: EnableEnterpriseVoice, onAccepted: OnAccepted): Promise<OperationState> {
-    return this.assignNumber(action, onAccepted);
-  }
-
-  async resumeOperation(operationId: string, operation?: OperationAction, startedAt?: string): Promise<OperationState> {
+  async resume(operationId: string, operation: OperationAction, startedAt?: string): Promise<OperationState> {
     try {
       const state = stateOf(await this.#client.numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() }));
-      if (state.state === 'failed' && operation !== undefined && (await this.#effectPresent(operation))) return { state: 'succeeded' };
+      if (state.state === 'failed' && (await this.#effectPresent(operation))) return { state: 'succeeded' };
       return state;
     } catch (error) {
       if (!isGraphError(error, 'ReplicationPending')) throw error;
       // Still running, or an id Graph does not know (yet, or any more): what Microsoft 365 shows decides.
-      if (operation !== undefined && (await this.#effectPresent(operation))) return { state: 'succeeded' };
+      if (await this.#effectPresent(operation)) return { state: 'succeeded' };
       const age = startedAt === undefined ? Number.NaN : Date.now() - Date.parse(startedAt);
       if (age > this.#unknownOperationBoundMs) {
         throw new NotFoundError(`Microsoft 365 no longer reports telephone number operation ${operationId} (started ${startedAt ?? 'earlier'}) and its change is not in effect; it is planned again from what Microsoft 365 shows`);
@@ -90,13 +169,13 @@ export class GraphActionExecutor implements ActionExecutor {
     }
   }
 
-  async assignPolicy(action: AssignPolicy): Promise<void> {
+  async #assignPolicy(action: AssignPolicy): Promise<void> {
     this.#touch([action.userId], []);
     const policyId = await policyIdOf(this.#client, action.policyType, action.policyName);
     await this.#confirmOnFailure(action, () => this.#client.policies.assignPolicy(action.userId, { policyType: action.policyType, policyId }, this.#options()));
   }
 
-  async unassignPolicy(action: UnassignPolicy): Promise<void> {
+  async #unassignPolicy(action: UnassignPolicy): Promise<void> {
     this.#touch([action.userId], []);
     await this.#confirmOnFailure(action, () => this.#client.policies.unassignPolicy(action.userId, action.policyType, this.#options()));
   }
@@ -214,4 +293,13 @@ function policyIdOf(client: GraphTenantClient, policyType: string, policyName: s
 function stateOf(result: NumberOperationResult): OperationState {
   if (result.succeeded) return { state: 'succeeded' };
   return { state: 'failed', detail: result.statusDetail ?? result.operation?.status };
+}
+
+async function orNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isGraphError(error) && error.kind === 'NotFound') return undefined;
+    throw error;
+  }
 }
