@@ -101,7 +101,7 @@ export class FaultInjector {
   #random: () => number;
 
   constructor(seed = 42) {
-    this.#random = mulberry32(seed);
+    this.#random = seededRandom(seed);
   }
 
   add(rule: FaultRule): string {
@@ -167,7 +167,13 @@ function errorOf(r: FaultRule): NonNullable<FaultDecision['error']> {
   };
 }
 
-function mulberry32(seed: number): () => number {
+/**
+ * A seeded generator of numbers in [0, 1) (mulberry32): the same seed replays the same draws.
+ *
+ * When to use: random choices a failing run must be able to repeat (fault probabilities, the fault suite's strike
+ * points with FAULTS_SEED). Gotchas: 32 bits of state, fine for tests, not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFaultWorld, type FaultWorld } from './support/fault-env.ts';
-import { formatRow, reliabilityLine, seededRandom, type Row } from './support/report.ts';
+import { seededRandom } from '../../pkg/m365sim/faults.ts';
+import { formatRow, reliabilityLine, type Row } from './support/report.ts';
 import { sizes } from './support/sizes.ts';
 import { crashRestart } from './scenarios/crash-restart.ts';
 import { failover } from './scenarios/failover.ts';

@@ -25,18 +25,6 @@ export function reliabilityLine(rows: readonly Row[], crashes: number): string {
   return `reliability: ${rows.length} scenarios, ${sum('lost')} lost, ${sum('duplicated')} duplicated, ${sum('orphaned')} orphaned, ${sum('violations')} Retry-After violations, ${crashes} crashes`;
 }
 
-/** A seeded generator (mulberry32), so a run's random points can be replayed with FAULTS_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` distinct sorted integers in [1, max - 1] (progress points at which to strike). */
 export function randomPoints(random: () => number, count: number, max: number): number[] {
   const points = new Set<number>();
