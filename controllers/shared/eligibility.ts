@@ -1,15 +1,17 @@
-import { MappingReason } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
-
 /**
- * Whether a Microsoft 365 user may be mapped (Direct Routing), and if not, why: the checks the
- * seeds' troubleshooting pages ask admins to do by hand ("user not showing in the list").
+ * Whether a Microsoft 365 user may be mapped (Direct Routing), and if not, why: the checks admins
+ * otherwise do by hand when a user does not show up in the list of users to map.
  *
- * Rules (graph-api.md §1.1/§1.3): the account is enabled; it has an active Teams Phone service
- * plan (MCOEV or its GCC/SMB variants; E5-class SKUs include it, so we test plans, not SKUs); it
- * has no active Calling Plan (MCOPSTN*); it is not a resource account (MCOEV_VIRTUALUSER).
- * A plan counts as active when its capabilityStatus is Enabled or Warning (Warning = subscription
- * in its grace period, still working); removed plans stay listed as Deleted.
+ * Rules: the account is enabled; it has an active Teams Phone service plan (MCOEV or its GCC/SMB
+ * variants; E5-class SKUs include it, so we test plans, not SKUs); it has no active Calling Plan
+ * (MCOPSTN*); it is not a resource account (MCOEV_VIRTUALUSER). A plan counts as active when its
+ * capabilityStatus is Enabled or Warning (Warning = subscription in its grace period, still
+ * working); removed plans stay listed as Deleted.
+ *
+ * Service plan ids: https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference
+ * Plan states: https://learn.microsoft.com/en-us/graph/api/resources/assignedplan
  */
+import { MappingReason } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
 
 /** One `assignedPlans` entry as Graph returns it (only the fields used here). */
 export interface AssignedPlan {
@@ -34,7 +36,7 @@ export interface PlanCatalog {
   readonly resourceAccount: ReadonlySet<string>;
 }
 
-/** Teams Phone service plans (graph-api.md §1.1). */
+/** Teams Phone service plans (Microsoft's licensing service plan reference). */
 export const TeamsPhonePlanIds = {
   MCOEV: '4828c8ec-dc2e-4779-b502-87ac9ce28ab7',
   MCOEV_GOV: 'db23fce2-a974-42ef-9002-d78dd42a0f22',
@@ -44,7 +46,7 @@ export const TeamsPhonePlanIds = {
 /** Resource-account Teams Phone plan; such accounts serve call queues and auto attendants, not people. */
 export const ResourceAccountPlanId = 'f47330e9-c134-43b3-9993-e7f004506889';
 
-/** Calling Plan service plans known statically (graph-api.md §1.1); `planCatalogFromSkus` adds the tenant's own. */
+/** Calling Plan service plans known statically (Microsoft's licensing service plan reference); `planCatalogFromSkus` adds the tenant's own. */
 export const CallingPlanPlanIds = {
   MCOPSTN1: '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8',
   MCOPSTN2: '5a10155d-f5c1-411a-a8ec-e99aae125390',

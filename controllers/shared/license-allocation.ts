@@ -7,7 +7,7 @@
  *    moved from one mapping to another by the allocator.
  * 2. A licence is released only once Microsoft 365 no longer has the user's configuration
  *    (`releasePending` false). Until then the unmapped or deleted mapping still counts as used
- *    (seed 003: the unassignment must be synced before the licence can be reassigned).
+ *    (the unassignment must be synced before the licence can be reassigned).
  * 3. Free licences go to waiting mappings oldest first (creationTimestamp, then namespace/name).
  *    A mapping whose Teams user is not eligible is not given a licence (it could not use it and
  *    would block others); it keeps one it already holds.

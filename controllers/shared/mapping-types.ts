@@ -13,7 +13,10 @@ export interface MappingRef {
 /** How the mapping names its Teams user; exactly one field is set. */
 export type TeamsUserRef = { readonly userPrincipalName: string } | { readonly objectId: string };
 
-/** Teams policy types the controller grants, with the casing Teams PowerShell and Graph use (graph-api.md §2.8). */
+/**
+ * Teams policy types the controller grants, with the casing Teams PowerShell and Graph use
+ * (https://learn.microsoft.com/en-us/graph/api/resources/teamsadministration-teamspolicyuserassignment).
+ */
 export const PolicyType = {
   VoiceRouting: 'OnlineVoiceRoutingPolicy',
   Calling: 'TeamsCallingPolicy',

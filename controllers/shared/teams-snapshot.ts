@@ -6,6 +6,7 @@
  * affected mappings are re-examined.
  */
 import { collect, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration } from '../../pkg/graph/index.ts';
+import { canonicalNumber } from './mapping-types.ts';
 
 /** A bulk answer: `hit: false` = not usable, read live. */
 export type SnapshotAnswer<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
@@ -49,7 +50,7 @@ export class TeamsSnapshot {
 
   /** The number's assignment (undefined = unassigned: Direct Routing numbers exist only while assigned). */
   numberAssignment(number: string, notBefore: number): SnapshotAnswer<NumberAssignment> {
-    const n = canonical(number);
+    const n = canonicalNumber(number);
     if (!this.#usable(`n:${n}`, notBefore)) return MISS;
     return { hit: true, value: this.#numbers.get(n) };
   }
@@ -58,7 +59,7 @@ export class TeamsSnapshot {
   touch(userIds: readonly string[], numbers: readonly string[]): void {
     const at = this.#now();
     for (const id of userIds) this.#touched.set(`u:${id.toLowerCase()}`, at);
-    for (const n of numbers) this.#touched.set(`n:${canonical(n)}`, at);
+    for (const n of numbers) this.#touched.set(`n:${canonicalNumber(n)}`, at);
   }
 
   /** Reads every configuration and number assignment. Throws pkg/graph errors (the old data stays). */
@@ -70,7 +71,7 @@ export class TeamsSnapshot {
       collect(client.numbers.listNumberAssignments(undefined, options)),
     ]);
     const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), withoutVolatile(c)]));
-    const nextNumbers = new Map(numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonical(n.telephoneNumber), n]));
+    const nextNumbers = new Map(numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonicalNumber(n.telephoneNumber), n]));
     const first = this.#readAt === undefined;
     const changedUsers = diffKeys(this.#configs, nextConfigs);
     const changedNumbers = diffKeys(this.#numbers, nextNumbers);
@@ -100,9 +101,4 @@ function diffKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, 
   for (const [key, value] of after) if (JSON.stringify(before.get(key)) !== JSON.stringify(value)) changed.add(key);
   for (const key of before.keys()) if (!after.has(key)) changed.add(key);
   return changed;
-}
-
-/** Canonical E.164 for map keys (same rule as the mapping core's canonicalNumber). */
-export function canonical(number: string): string {
-  return number.trim().replace(/^tel:/i, '').replace(/\s+/g, '');
 }

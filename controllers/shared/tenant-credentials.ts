@@ -1,5 +1,11 @@
+/**
+ * A tenant's app-only credentials, assembled from `spec.credentials` and the Secrets it names (read
+ * one by one by name, never listed or watched), for the Graph layer. Shared by every controller
+ * that talks to a tenant's Microsoft 365: the one way to read a Secret is {@link kubeSecretGetter}.
+ */
 import { DefaultWorkloadServiceAccount, type TeamsTenant } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { redact, type TenantCredentials } from '../../pkg/graph/index.ts';
+import { coreResources, isNotFound, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
 
 /** The parts of a Secret this module reads (client-node's V1Secret satisfies it). */
@@ -10,6 +16,18 @@ export interface SecretLike {
 
 /** Reads Secrets from the cache (or the apiserver); `undefined` when the Secret does not exist. */
 export type SecretGetter = (namespace: string, name: string) => Promise<SecretLike | undefined>;
+
+/** Reads Secrets by name from the apiserver (RBAC: get on secrets); a missing Secret is `undefined`, other errors throw. */
+export function kubeSecretGetter(client: Pick<KubeClient, 'get'>): SecretGetter {
+  return async (namespace, name) => {
+    try {
+      return await client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}
 
 /** Where credentials come from: Secrets by name, and ServiceAccount tokens for workload identity. */
 export interface CredentialSources {

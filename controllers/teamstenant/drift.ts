@@ -5,7 +5,7 @@
  */
 import type { UserLicenseMapping } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { DirectorySnapshot } from '../shared/directory-snapshot.ts';
-import { canonical } from '../shared/teams-snapshot.ts';
+import { canonicalNumber } from '../shared/mapping-types.ts';
 
 /** What changed (lower-case user ids, canonical numbers). */
 export interface ChangeSet {
@@ -34,9 +34,9 @@ function userIds(m: UserLicenseMapping, directory: DirectorySnapshot | undefined
 }
 
 function numbers(m: UserLicenseMapping): string[] {
-  const list = [canonical(m.spec.pbxUser.phoneNumber)];
+  const list = [canonicalNumber(m.spec.pbxUser.phoneNumber)];
   const owned = m.status?.applied?.number?.telephoneNumber;
-  if (owned !== undefined) list.push(canonical(owned));
+  if (owned !== undefined) list.push(canonicalNumber(owned));
   return list;
 }
 
