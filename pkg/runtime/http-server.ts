@@ -180,22 +180,22 @@ export async function startManagerEndpoints(opts: {
       throw new Error('secure metrics need their own address: set the metrics and health probe bind addresses apart');
     }
     const metrics = await startHttpsEndpoint(opts.metricsAddress, metricsRoutes, opts.secure.tls);
-    const probes = await startHttpEndpoint(opts.probeAddress, probeRoutes).catch(async (err: unknown) => {
-      await metrics?.close();
-      throw err;
-    });
-    return {
-      endpoints: [metrics, probes].filter((e): e is HttpEndpoint => e !== undefined),
-      ports: { ...(metrics ? { metrics: metrics.port } : {}), ...(probes ? { probes: probes.port } : {}) },
-      ...(metrics ? { metrics } : {}),
-    };
+    return { ...(await withProbesApart(metrics, opts.probeAddress, probeRoutes)), ...(metrics ? { metrics } : {}) };
   }
   if (opts.metricsAddress === opts.probeAddress) {
     const both = await startHttpEndpoint(opts.metricsAddress, { ...probeRoutes, ...metricsRoutes });
     return both ? { endpoints: [both], ports: { metrics: both.port, probes: both.port } } : { endpoints: [], ports: {} };
   }
-  const metrics = await startHttpEndpoint(opts.metricsAddress, metricsRoutes);
-  const probes = await startHttpEndpoint(opts.probeAddress, probeRoutes).catch(async (err: unknown) => {
+  return withProbesApart(await startHttpEndpoint(opts.metricsAddress, metricsRoutes), opts.probeAddress, probeRoutes);
+}
+
+/** Starts the probe listener beside a started metrics listener; closes the metrics listener if the probes cannot start. */
+async function withProbesApart(
+  metrics: HttpEndpoint | undefined,
+  probeAddress: string,
+  probeRoutes: Routes,
+): Promise<{ endpoints: HttpEndpoint[]; ports: { metrics?: number; probes?: number } }> {
+  const probes = await startHttpEndpoint(probeAddress, probeRoutes).catch(async (err: unknown) => {
     await metrics?.close();
     throw err;
   });
