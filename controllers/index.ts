@@ -15,14 +15,14 @@ import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
 import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
 import { TenantMappingView } from './userlicensemapping/mapping-view.ts';
 import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
-import { trimHistory } from './teamssync/cleanup.ts';
+import { trimHistory } from './teamssync/retention.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from './shared/service-account-tokens.ts';
 import { TenantContextCache } from './shared/tenant-context.ts';
 import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
 import { registerTeamsSyncController } from './teamssync/index.ts';
-import type { AutoBatchOptions } from './teamssync/auto-batch.ts';
+import type { AutoBatchOptions } from './teamssync/auto-history.ts';
 import { registerTeamsTenantController } from './teamstenant/index.ts';
-import { AutoBatchRecorder } from './teamssync/auto-recorder.ts';
+import { AutoBatchRecorder } from './teamssync/auto-history.ts';
 import { registerUserLicenseMappingController } from './userlicensemapping/index.ts';
 import type { PropagationSettings } from './userlicensemapping/ownership.ts';
 

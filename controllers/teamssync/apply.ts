@@ -7,13 +7,35 @@
  * A mapping whose earlier write may still land (the process stopped between recording the write
  * and seeing it through) cannot be written until that is known: the run comes back to it after the
  * others, when the port says, instead of leaving it undone.
+ *
+ * The scope (which mappings a run covers) is read from the mapping cache, in name order.
  */
-import type { UserLicenseMapping } from './resources.ts';
 import { isGraphError, sanitize } from '../../pkg/graph/index.ts';
-import type { MappingSyncOutcome, MappingSyncRequest, SyncMappingPort } from './mapping-port.ts';
-import type { RunScope } from './observe.ts';
 import { sleep } from '../../pkg/runtime/clock.ts';
-import { finishRun, logLine, recordUser, type RunState } from './run-state.ts';
+import type { Informer } from '../../pkg/runtime/index.ts';
+import type { MappingSyncOutcome, MappingSyncRequest, SyncMappingPort } from './ports.ts';
+import { SYNC_BY_TENANT_INDEX, type TeamsSync, type UserLicenseMapping } from './resources.ts';
+import { finishRun, logLine, recordUser, type RunState } from './run.ts';
+
+/** The mappings a run covers. */
+export interface RunScope {
+  /** In name order, so output and results read the same in every run. */
+  readonly mappings: readonly UserLicenseMapping[];
+  /** Names listed in `spec.scope.mappings` that do not exist (reported as skipped). */
+  readonly missing: readonly string[];
+}
+
+/** The mappings in the run's scope, from the mapping cache. */
+export function scopeOf(mappings: Pick<Informer<UserLicenseMapping>, 'store'>, run: TeamsSync): RunScope {
+  const namespace = run.metadata.namespace ?? '';
+  const ofTenant = mappings.store.byIndex(SYNC_BY_TENANT_INDEX, `${namespace}/${run.spec.tenantRef.name}`);
+  const byName = (a: UserLicenseMapping, b: UserLicenseMapping): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+  if (run.spec.scope.type === 'All') return { mappings: [...ofTenant].sort(byName), missing: [] };
+  const wanted = new Set(run.spec.scope.mappings ?? []);
+  const found = ofTenant.filter((m) => wanted.has(m.metadata.name)).sort(byName);
+  const foundNames = new Set(found.map((m) => m.metadata.name));
+  return { mappings: found, missing: [...wanted].filter((n) => !foundNames.has(n)).sort() };
+}
 
 /** What the loop needs besides the run and its scope. */
 export interface ApplyRunDeps {

@@ -4,14 +4,25 @@
  * carry a delegated token of the tenant's designated Global Admin, and that user must hold the
  * Global Administrator role (checked with Graph using the token itself).
  *
- * Pure: the Graph layer decodes the token's claims and answers the role question; this module only
- * decides. The token never appears in any output, only the user's UPN and object id.
+ * Three steps, in the order a run meets them:
+ * 1. `readDelegatedToken`: the run's token Secret (read once, never cached, never logged; only a
+ *    Secret the sign-in command made for this run qualifies) and the token's claims, decoded
+ *    without verifying the signature: that is Microsoft's business, and Graph rejects a forged or
+ *    revoked token on first use (the role check is the first call made with it). The claims only
+ *    decide, before any Graph call, whether the token can possibly authorise the run.
+ * 2. `authorizeRun` (pure) decides from the claims; on `NeedRoleCheck`,
+ * 3. `withRoleCheck` asks Graph with the token itself whether the user holds the Global
+ *    Administrator role (https://learn.microsoft.com/en-us/graph/api/user-list-memberof) and decides again.
  *
- * Call it once without `isGlobalAdministrator`; on `NeedRoleCheck`, ask Graph (graph-api.md §8,
- * `/me/transitiveMemberOf/microsoft.graph.directoryRole`) and call it again with the answer.
+ * The token never appears in any output, only the user's UPN and object id; the raw value leaves
+ * this module only inside a `Redacted`.
  */
 import { SyncRunReason } from '../../pkg/apis/teamssync/v1alpha1/conditions.ts';
 import type { SyncMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant.ts';
+import { isGraphError, redact } from '../../pkg/graph/index.ts';
+import { isNotFound, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
+import type { DelegatedSignIn, RunClient, RunGraph } from './ports.ts';
+import { DelegatedTokenLabel, secretResource, type TeamsSync, type TeamsTenant } from './resources.ts';
 
 /** The claims of the delegated access token the Graph layer decoded (never the token). */
 export interface DelegatedTokenClaims {
@@ -121,4 +132,140 @@ function withClaims(input: AuthorizationInput, claims: DelegatedTokenClaims): Au
 function isDesignated(designated: NonNullable<AuthorizationInput['designated']>, claims: DelegatedTokenClaims, upn: string | undefined): boolean {
   if (designated.objectId !== undefined && claims.oid !== undefined) return designated.objectId.toLowerCase() === claims.oid.toLowerCase();
   return upn !== undefined && upn.toLowerCase() === designated.userPrincipalName.toLowerCase();
+}
+
+/** The decision's inputs from the run, its tenant and the token. */
+export function authorizationInput(run: TeamsSync, tenant: TeamsTenant, token: DelegatedToken | undefined, now: Date): AuthorizationInput {
+  const admin = tenant.spec.globalAdmin;
+  const objectId = tenant.status?.globalAdminObjectId;
+  return {
+    trigger: run.spec.trigger,
+    dryRun: run.spec.dryRun,
+    tenantMode: tenant.spec.syncMode,
+    tenantId: tenant.spec.tenantId,
+    token,
+    designated: admin === undefined ? undefined : { userPrincipalName: admin.userPrincipalName, ...(objectId === undefined ? {} : { objectId }) },
+    now,
+  };
+}
+
+/**
+ * Completes a `NeedRoleCheck` decision by asking Graph with the delegated client; other decisions
+ * are returned unchanged. A token Graph refuses is a refusal (sign in again); a Graph outage is
+ * thrown so the run stays Pending and the pass is retried.
+ */
+export async function withRoleCheck(decision: AuthorizationDecision, input: AuthorizationInput, graph: RunGraph, delegated: RunClient, signal: AbortSignal): Promise<AuthorizationDecision> {
+  if (decision.outcome !== 'NeedRoleCheck') return decision;
+  const who = decision.user.userPrincipalName ?? decision.user.objectId ?? 'the signed-in user';
+  let isGlobalAdministrator: boolean;
+  try {
+    isGlobalAdministrator = await graph.isGlobalAdministrator(delegated, signal);
+  } catch (err) {
+    if (isGraphError(err, 'AuthFailed') || isGraphError(err, 'ConsentRequired')) {
+      return {
+        outcome: 'Refused',
+        cause: 'TokenUnusable',
+        reason: SyncRunReason.TokenInvalid,
+        message: `Microsoft 365 did not accept the sign-in of ${who} (${err.message}): sign in again with teamssync-login`,
+      };
+    }
+    throw err;
+  }
+  return authorizeRun({ ...input, isGlobalAdministrator });
+}
+
+/** The delegated token of a run: its claims for the decision and, when usable, the sign-in for Graph. */
+export interface TokenReading {
+  /** Undefined when the run has no spec.delegatedTokenSecretRef. */
+  readonly token: DelegatedToken | undefined;
+  readonly signIn?: DelegatedSignIn | undefined;
+}
+
+interface SecretData {
+  readonly metadata?: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly ownerReferences?: { readonly kind?: string; readonly uid?: string }[];
+  };
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Why a Secret may not serve as (and be deleted as) this run's token, or undefined when it may.
+ * Only Secrets the sign-in command made for a run qualify: labelled as a delegated token, and owned
+ * by nothing but this run (the command adds the run as owner once the run exists). Anything else a
+ * spec names (an app's client secret, another run's token) is neither read nor deleted.
+ */
+export function tokenSecretRefusal(secret: SecretData, run: TeamsSync): string | undefined {
+  const where = `Secret ${run.metadata.namespace ?? ''}/${run.spec.delegatedTokenSecretRef?.name ?? ''}`;
+  if (secret.metadata?.labels?.[DelegatedTokenLabel] !== 'true') {
+    return `${where} was not made by the sign-in command (it lacks the label ${DelegatedTokenLabel}=true); the controller reads and deletes only token Secrets made for a run`;
+  }
+  const others = (secret.metadata?.ownerReferences ?? []).filter((o) => !(o.kind === 'TeamsSync' && o.uid === run.metadata.uid));
+  if (others.length > 0) return `${where} belongs to another object (${others.map((o) => o.kind ?? 'unknown').join(', ')}), not to this run`;
+  return undefined;
+}
+
+/** Reads `spec.delegatedTokenSecretRef` (same namespace). Messages name the Secret and key, never the value. */
+export async function readDelegatedToken(client: Pick<KubeClient, 'get'>, run: TeamsSync, signal: AbortSignal): Promise<TokenReading> {
+  const ref = run.spec.delegatedTokenSecretRef;
+  if (ref === undefined) return { token: undefined };
+  const namespace = run.metadata.namespace ?? '';
+  let secret: SecretData;
+  try {
+    secret = await client.get<KubeObject & SecretData>(secretResource, namespace, ref.name, signal);
+  } catch (err) {
+    if (isNotFound(err)) return { token: { state: 'Missing', detail: `Secret ${namespace}/${ref.name} does not exist` } };
+    throw err;
+  }
+  const refusal = tokenSecretRefusal(secret, run);
+  if (refusal !== undefined) return { token: { state: 'Unusable', detail: refusal } };
+  const encoded = secret.data?.[ref.key];
+  if (encoded === undefined || encoded === '') return { token: { state: 'Missing', detail: `Secret ${namespace}/${ref.name} has no key ${ref.key}` } };
+  const raw = Buffer.from(encoded, 'base64').toString('utf8').trim();
+  const token = decodeDelegatedToken(raw);
+  if (token.state !== 'Present') return { token };
+  return { token, signIn: { token: redact(raw), clientId: tokenClientId(raw), expiresAt: token.claims.exp } };
+}
+
+/** Decodes `token` (a compact JWS) into the claims authorizeRun reads; `Unusable` when it is not one. */
+export function decodeDelegatedToken(token: string): DelegatedToken {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3 || parts[1] === undefined || parts[1] === '') return unusable('the Secret does not hold a JWT access token');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return unusable('the token payload is not JSON');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return unusable('the token payload is not a JSON object');
+  const p = payload as Record<string, unknown>;
+  if (p['idtyp'] === 'app' || (p['scp'] === undefined && p['roles'] !== undefined)) {
+    return unusable('the token is an app-only token, not a sign-in of the Global Admin');
+  }
+  const claims: DelegatedTokenClaims = {
+    upn: str(p['upn']),
+    preferredUsername: str(p['preferred_username']) ?? str(p['unique_name']),
+    oid: str(p['oid']),
+    tid: str(p['tid']),
+    exp: typeof p['exp'] === 'number' && Number.isFinite(p['exp']) ? p['exp'] : undefined,
+  };
+  return { state: 'Present', claims };
+}
+
+/** The application (client) id the token was issued to (`appid` v1, `azp` v2), if present. */
+export function tokenClientId(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    return str(payload['appid']) ?? str(payload['azp']);
+  } catch {
+    return undefined;
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function unusable(detail: string): DelegatedToken {
+  return { state: 'Unusable', detail };
 }

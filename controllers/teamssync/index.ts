@@ -5,27 +5,23 @@
 import type { EndpointOverrides, GraphClientFactory, GraphLogger } from '../../pkg/graph/index.ts';
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import { isNotFound } from '../../pkg/runtime/api-error.ts';
 import type { Controller } from '../../pkg/runtime/controller.ts';
 import type { KeyedLock } from '../../pkg/runtime/keyed-lock.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
-import { coreResources, type KubeObject, type ObjectKey } from '../../pkg/runtime/resource.ts';
+import type { ObjectKey } from '../../pkg/runtime/resource.ts';
+import { secretReader } from '../../pkg/runtime/index.ts';
 import { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
-import { mappingPort } from './mapping-adapter.ts';
-import type { SyncMappingPort } from './mapping-port.ts';
+import type { SecretGetter } from '../shared/tenant-credentials.ts';
+import { graphPort, mappingPort, type SyncMappingPort } from './ports.ts';
 import { TeamsSyncReconciler } from './reconciler.ts';
 import {
   SYNC_BY_TENANT_INDEX, teamsSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource,
   type TeamsSync, type TeamsTenant, type UserLicenseMapping,
 } from './resources.ts';
-import { isFinished } from './run-state.ts';
-import { deleteTokenSecret } from './cleanup.ts';
-
-export { lastSyncOfTenant } from './last-sync.ts';
-export { teamsSyncResource } from './resources.ts';
+import { deleteTokenSecret } from './retention.ts';
+import { isFinished } from './run.ts';
 
 /** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
 export type TeamsSyncManagerLike = Pick<Manager, 'informer' | 'controller' | 'client' | 'statusWriter' | 'events' | 'metrics' | 'log' | 'fence'>;
@@ -75,7 +71,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
   const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
   const view = options.view ?? new TenantMappingView(mappings);
-  const getSecret = options.getSecret ?? secretGetter(manager);
+  const getSecret = options.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = options.contexts;
   const syncMapping = options.syncMapping ?? mappingPort({
@@ -92,7 +88,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
     client: manager.client, runs, tenants, mappings,
     statusWriter: manager.statusWriter,
     events: manager.events,
-    clients: { factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, serviceAccountTokens, logger: options.graphLogger },
+    graph: graphPort({ factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, serviceAccountTokens, logger: options.graphLogger }),
     syncMapping,
     metrics: options.syncMetrics,
     flushEveryMs: options.flushEveryMs,
@@ -115,15 +111,4 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
     },
   });
   return manager.controller({ name: 'teamssync', kind: 'TeamsSync', reconciler, workers: options.workers ?? 4 }).watches(runs, wake);
-}
-
-function secretGetter(manager: TeamsSyncManagerLike): SecretGetter {
-  return async (namespace, name) => {
-    try {
-      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
 }

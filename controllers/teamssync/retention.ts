@@ -1,13 +1,20 @@
 /**
- * Sync history retention and run order, pure.
+ * A tenant's runs over time: which one starts next, which are kept, and what goes once a run ended.
+ *
+ * Order: a tenant runs one sync at a time; the oldest Pending run starts when none is Running.
  *
  * Retention keeps the newest `limit` runs of each tenant (spec.syncHistoryLimit; the API defaults
  * it to 10) and never deletes a run that is Pending or Running, whatever its age: deleting it would
  * lose the record of changes being made right now.
  *
- * Order: a tenant runs one sync at a time; the oldest Pending run starts when none is Running.
+ * Clean-up: a finished run's delegated token Secret is deleted (the token is never kept once the run
+ * no longer needs it), and the tenant's history is trimmed. Both are idempotent: a crash between the
+ * final status write and these steps is repaired by the next pass over the finished run.
  */
 import type { SyncPhase } from '../../pkg/apis/teamssync/v1alpha1/teams-sync-status.ts';
+import { isNotFound, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
+import { tokenSecretRefusal } from './authorize.ts';
+import { secretResource, teamsSyncResource, type TeamsSync, type TeamsTenant } from './resources.ts';
 
 /** The fields of a TeamsSync that retention and ordering read. */
 export interface RunSummary {
@@ -19,6 +26,18 @@ export interface RunSummary {
   readonly creationTimestamp: string;
   /** spec.trigger; Auto runs are records of the mapping controller's batches, never started. */
   readonly trigger?: 'Manual' | 'Auto' | undefined;
+}
+
+/** The summary retention and ordering read. */
+export function summaryOf(run: TeamsSync): RunSummary {
+  return {
+    namespace: run.metadata.namespace ?? '',
+    name: run.metadata.name,
+    tenant: run.spec.tenantRef.name,
+    phase: run.status?.phase,
+    creationTimestamp: run.metadata.creationTimestamp ?? '',
+    trigger: run.spec.trigger,
+  };
 }
 
 /** Used when the tenant does not say (the API's default). */
@@ -67,4 +86,39 @@ export function nextRunToStart(tenantRuns: readonly RunSummary[]): RunSummary | 
   // An Auto record is never started, so one without a phase (a dead batch, or made by hand) cannot hold the queue.
   const pending = tenantRuns.filter((r) => r.trigger !== 'Auto' && (r.phase === undefined || r.phase === 'Pending'));
   return [...pending].sort(newestFirst).at(-1);
+}
+
+/** Deletes the tenant's finished runs beyond its history limit; returns the names deleted. */
+export async function trimHistory(client: Pick<KubeClient, 'delete'>, runs: readonly RunSummary[], tenant: TeamsTenant | undefined): Promise<string[]> {
+  const limit = tenant?.spec.syncHistoryLimit;
+  const doomed = runsToDelete(runs, () => limit);
+  const deleted: string[] = [];
+  for (const r of doomed) {
+    try {
+      await client.delete(teamsSyncResource, r.namespace, r.name);
+      deleted.push(r.name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return deleted;
+}
+
+/**
+ * Deletes the token Secret of a run that ended (whatever the result) or was deleted, if the Secret
+ * is one made for this run (see tokenSecretRefusal); true when it did.
+ */
+export async function deleteTokenSecret(client: Pick<KubeClient, 'get' | 'delete'>, run: TeamsSync): Promise<boolean> {
+  const ref = run.spec.delegatedTokenSecretRef;
+  if (ref === undefined) return false;
+  const namespace = run.metadata.namespace ?? '';
+  try {
+    const secret = await client.get<KubeObject>(secretResource, namespace, ref.name);
+    if (tokenSecretRefusal(secret, run) !== undefined) return false;
+    await client.delete(secretResource, namespace, ref.name);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }

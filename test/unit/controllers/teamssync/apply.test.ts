@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyRun } from '../../../../controllers/teamssync/apply.ts';
-import type { MappingSyncOutcome, SyncMappingPort } from '../../../../controllers/teamssync/mapping-port.ts';
+import type { MappingSyncOutcome, SyncMappingPort } from '../../../../controllers/teamssync/ports.ts';
 import type { TeamsTenant, UserLicenseMapping } from '../../../../controllers/teamssync/resources.ts';
-import { newRun, startRun, type RunState } from '../../../../controllers/teamssync/run-state.ts';
-import { totals } from '../../../../controllers/teamssync/run-results.ts';
+import { newRun, startRun, totals, type RunState } from '../../../../controllers/teamssync/run.ts';
 import { AuthFailedError, type GraphTenantClient } from '../../../../pkg/graph/index.ts';
 
 const t0 = new Date('2025-03-01T12:00:00Z');

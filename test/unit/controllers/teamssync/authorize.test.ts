@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizeRun, type AuthorizationInput, type DelegatedTokenClaims } from '../../../../controllers/teamssync/authorize.ts';
+import { authorizeRun, decodeDelegatedToken, tokenClientId, tokenSecretRefusal, type AuthorizationInput, type DelegatedTokenClaims } from '../../../../controllers/teamssync/authorize.ts';
+import { DelegatedTokenLabel, type TeamsSync } from '../../../../controllers/teamssync/resources.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SARAH = '9ed3a0c4-53e1-498c-ab4d-2473476fde14';
@@ -58,4 +59,60 @@ for (const tc of cases) {
 test('authorizeRun: the allowed user is identified by UPN and object id only', () => {
   const got = authorizeRun(input());
   assert.deepEqual(got, { outcome: 'Allowed', basis: 'GlobalAdmin', user: { userPrincipalName: 'sarah@contoso.com', objectId: SARAH } });
+});
+
+const jwt = (payload: unknown): string => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
+
+const tokenCases: { name: string; token: string; want: ReturnType<typeof decodeDelegatedToken>['state']; claims?: object; reason?: string }[] = [
+  {
+    name: 'DelegatedV1',
+    token: jwt({ upn: 'sarah@contoso.com', oid: 'o-1', tid: 't-1', exp: 1_900_000_000, scp: 'User.Read', appid: 'app-1' }),
+    want: 'Present',
+    claims: { upn: 'sarah@contoso.com', preferredUsername: undefined, oid: 'o-1', tid: 't-1', exp: 1_900_000_000 },
+  },
+  {
+    name: 'DelegatedV2PreferredUsername',
+    token: jwt({ preferred_username: 'guest@fabrikam.com', oid: 'o-2', tid: 't-1', exp: 1_900_000_000, scp: 'User.Read' }),
+    want: 'Present',
+    claims: { upn: undefined, preferredUsername: 'guest@fabrikam.com', oid: 'o-2', tid: 't-1', exp: 1_900_000_000 },
+    reason: 'guests and v2 tokens carry preferred_username instead of upn',
+  },
+  { name: 'AppOnly', token: jwt({ idtyp: 'app', roles: ['User.Read.All'], tid: 't-1' }), want: 'Unusable', reason: 'an app token is no sign-in of the Global Admin' },
+  { name: 'NotAJwt', token: 'opaque-refresh-token-value', want: 'Unusable' },
+  { name: 'PayloadNotJson', token: 'a.b.c', want: 'Unusable' },
+  { name: 'PayloadArray', token: jwt([1, 2]), want: 'Unusable' },
+];
+
+for (const tc of tokenCases) {
+  test(`decodeDelegatedToken: ${tc.name}`, () => {
+    const got = decodeDelegatedToken(tc.token);
+    assert.equal(got.state, tc.want, tc.reason);
+    if (tc.claims !== undefined && got.state === 'Present') assert.deepEqual(got.claims, tc.claims);
+    if (got.state !== 'Present') assert.doesNotMatch(got.detail, /eyJ|opaque-refresh/, 'the detail never repeats the token');
+  });
+}
+
+test('tokenClientId reads appid (v1) or azp (v2)', () => {
+  assert.equal(tokenClientId(jwt({ appid: 'app-1' })), 'app-1');
+  assert.equal(tokenClientId(jwt({ azp: 'app-2' })), 'app-2');
+  assert.equal(tokenClientId('garbage'), undefined);
+});
+
+const run = { metadata: { name: 'sync-1', namespace: 'acme', uid: 'run-uid' }, spec: { delegatedTokenSecretRef: { name: 'sync-1-token', key: 'token' } } } as unknown as TeamsSync;
+const labelled = { [DelegatedTokenLabel]: 'true' };
+
+test('tokenSecretRefusal: only a labelled token Secret owned by nothing but this run serves (and is deleted) as its token', () => {
+  const cases: { name: string; metadata: NonNullable<Parameters<typeof tokenSecretRefusal>[0]['metadata']>; refused: RegExp | undefined }[] = [
+    { name: 'made by the sign-in command, before the owner reference', metadata: { labels: labelled }, refused: undefined },
+    { name: 'made by the sign-in command, owned by this run', metadata: { labels: labelled, ownerReferences: [{ kind: 'TeamsSync', uid: 'run-uid' }] }, refused: undefined },
+    { name: 'an app credential Secret', metadata: {}, refused: /was not made by the sign-in command/ },
+    { name: 'labelled false', metadata: { labels: { [DelegatedTokenLabel]: 'false' } }, refused: /was not made by the sign-in command/ },
+    { name: 'another run\'s token', metadata: { labels: labelled, ownerReferences: [{ kind: 'TeamsSync', uid: 'other-uid' }] }, refused: /belongs to another object \(TeamsSync\)/ },
+    { name: 'owned by something else too', metadata: { labels: labelled, ownerReferences: [{ kind: 'TeamsSync', uid: 'run-uid' }, { kind: 'Deployment', uid: 'x' }] }, refused: /Deployment/ },
+  ];
+  for (const c of cases) {
+    const why = tokenSecretRefusal({ metadata: c.metadata }, run);
+    if (c.refused === undefined) assert.equal(why, undefined, c.name);
+    else assert.match(why ?? '', c.refused, c.name);
+  }
 });

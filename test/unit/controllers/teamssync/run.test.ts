@@ -13,7 +13,7 @@ import {
   type RunSpec,
   type RunState,
   type UserOutcome,
-} from '../../../../controllers/teamssync/run-state.ts';
+} from '../../../../controllers/teamssync/run.ts';
 
 const t0 = new Date('2025-03-01T12:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);

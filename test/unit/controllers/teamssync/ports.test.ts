@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyMergePatch } from '../../../../controllers/teamssync/mapping-adapter.ts';
-import { createMergePatch } from '../../../../pkg/runtime/index.ts';
+import { applyMergePatch, createMergePatch } from '../../../../pkg/runtime/index.ts';
 
 const cases: { name: string; base: object; ours: object; fresh: object; want: object; reason: string }[] = [
   {

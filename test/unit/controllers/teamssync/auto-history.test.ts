@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autoRunName, recordAutoChange, recoverAutoRun, tickBatch, type AutoBatchState, type BatchStep } from '../../../../controllers/teamssync/auto-batch.ts';
-import { recordUser, newRun, startRun } from '../../../../controllers/teamssync/run-state.ts';
-import { runToStatus } from '../../../../controllers/teamssync/run-state.ts';
+import { autoRunName, recordAutoChange, recoverAutoRun, tickBatch, type AutoBatchState, type BatchStep } from '../../../../controllers/teamssync/auto-history.ts';
+import { recordUser, newRun, startRun } from '../../../../controllers/teamssync/run.ts';
+import { runToStatus } from '../../../../controllers/teamssync/run.ts';
 
 const t0 = new Date('2025-03-01T12:00:00.123Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);

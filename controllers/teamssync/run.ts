@@ -8,11 +8,12 @@
  * missing. Mapping plans are idempotent (planning against an applied state yields no action), so
  * changes made before the crash are found unchanged and never repeated, and a number is never
  * assigned twice. Dry runs record what would change and the wiring must apply nothing.
+ *
+ * A run carries its per-user results (a bounded list plus totals) and its job output (bounded,
+ * scrubbed lines); both are rebuilt from status after a restart.
  */
-import type { SyncPhase, SyncRunResult, TeamsSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/teams-sync-status.ts';
+import { MaxSyncOutputLines, MaxSyncResults, type SyncPhase, type SyncRunResult, type TeamsSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/teams-sync-status.ts';
 import type { SyncTrigger } from '../../pkg/apis/teamssync/v1alpha1/teams-sync.ts';
-import { appendLine, emptyOutput, outputFromStatus, scrubSecrets, statusOutput, type OutputLevel, type RunOutput } from './run-output.ts';
-import { emptyResults, forgetOverflow, recordResult, resultsFromStatus, statusResults, totals, type RunResults } from './run-results.ts';
 import type { MappingOutcome } from '../userlicensemapping/outcome.ts';
 
 /** A run in memory. Convert with `runToStatus` / `runFromStatus`. */
@@ -173,10 +174,192 @@ export function runFromStatus(spec: RunSpec, status: TeamsSyncStatus | undefined
   };
 }
 
+/** The run a TeamsSync object records (its spec and status). */
+export function runOf(obj: { readonly spec: RunSpec; readonly status?: TeamsSyncStatus | undefined }): RunState {
+  return runFromStatus({ trigger: obj.spec.trigger, dryRun: obj.spec.dryRun, diagnostic: obj.spec.diagnostic }, obj.status);
+}
+
 function authorizationStatus(a: NonNullable<RunState['authorization']>): NonNullable<TeamsSyncStatus['authorization']> {
   return a.userPrincipalName === undefined ? { verifiedTime: a.verifiedTime } : { userPrincipalName: a.userPrincipalName, verifiedTime: a.verifiedTime };
 }
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+// ---- Results -------------------------------------------------------------------------------------
+// Per-user results: a bounded list (failures are never pushed out by successes) plus totals that
+// also count the users that did not fit. Upsert by mapping: the same mapping recorded twice in one
+// run (a run resumed after a crash re-plans everything) keeps its earlier change when the repeat
+// finds nothing to do, so the history shows what the run did, not what the second pass saw.
+
+/** Totals; `skipped` is ours until the API's counts have it. */
+export interface RunCounts {
+  readonly created: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly failed: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+}
+
+/** The bounded list and the totals of entries that are not in it. */
+export interface RunResults {
+  readonly listed: readonly SyncRunResult[];
+  readonly overflow: RunCounts;
+}
+
+/** All zero. */
+export const zeroCounts: RunCounts = { created: 0, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 };
+
+/** Empty results. */
+export const emptyResults: RunResults = { listed: [], overflow: zeroCounts };
+
+/** Which total a result counts towards. */
+export function countKey(r: Pick<SyncRunResult, 'action' | 'result'>): keyof RunCounts {
+  if (r.result === 'Failed') return 'failed';
+  if (r.result === 'Skipped') return 'skipped';
+  switch (r.action) {
+    case 'Create':
+      return 'created';
+    case 'Update':
+      return 'updated';
+    case 'Remove':
+      return 'removed';
+    case 'None':
+      return 'unchanged';
+  }
+}
+
+function add(counts: RunCounts, key: keyof RunCounts, delta: number): RunCounts {
+  return { ...counts, [key]: Math.max(0, counts[key] + delta) };
+}
+
+/** Totals over listed and overflow entries. */
+export function totals(results: RunResults): RunCounts {
+  return results.listed.reduce((c, r) => add(c, countKey(r), 1), results.overflow);
+}
+
+/** Listed + overflow entries. */
+export function totalCount(c: RunCounts): number {
+  return c.created + c.updated + c.removed + c.failed + c.unchanged + c.skipped;
+}
+
+const isChange = (r: SyncRunResult): boolean => r.action !== 'None' && r.result !== 'Failed' && r.result !== 'Skipped';
+
+/** Records one result (see the module comment for upsert and bounding rules). */
+export function recordResult(results: RunResults, entry: SyncRunResult, limit: number = MaxSyncResults): RunResults {
+  const index = results.listed.findIndex((r) => r.mapping === entry.mapping);
+  if (index >= 0) {
+    const previous = results.listed[index];
+    if (previous !== undefined && isChange(previous) && entry.action === 'None' && entry.result !== 'Failed') return results;
+    return { ...results, listed: results.listed.map((r, i) => (i === index ? entry : r)) };
+  }
+  if (results.listed.length < limit) return { ...results, listed: [...results.listed, entry] };
+  if (entry.result === 'Failed') {
+    // Evict the most recent non-failure, so the list keeps every failure it can hold.
+    const victim = results.listed.findLastIndex((r) => r.result !== 'Failed');
+    const evicted = results.listed[victim];
+    if (evicted !== undefined) {
+      return { listed: [...results.listed.filter((_, i) => i !== victim), entry], overflow: add(results.overflow, countKey(evicted), 1) };
+    }
+  }
+  return { ...results, overflow: add(results.overflow, countKey(entry), 1) };
+}
+
+/** The results as status shows them: failures first, otherwise in the order recorded. */
+export function statusResults(results: RunResults): SyncRunResult[] {
+  return [...results.listed.filter((r) => r.result === 'Failed'), ...results.listed.filter((r) => r.result !== 'Failed')];
+}
+
+/** Rebuilds results from a status (after a restart): overflow = counts − listed. */
+export function resultsFromStatus(listed: readonly SyncRunResult[] | undefined, counts: Partial<RunCounts> | undefined): RunResults {
+  const base: RunResults = { listed: listed ?? [], overflow: zeroCounts };
+  const inList = totals(base);
+  const overflow = Object.fromEntries(
+    (Object.keys(zeroCounts) as (keyof RunCounts)[]).map((k) => [k, Math.max(0, (counts?.[k] ?? 0) - inList[k])]),
+  ) as unknown as RunCounts;
+  return { listed: base.listed, overflow };
+}
+
+/** Drops overflow totals when a run resumes: those users are re-processed and would count twice. */
+export function forgetOverflow(results: RunResults): RunResults {
+  return { listed: results.listed, overflow: zeroCounts };
+}
+
+// ---- Output --------------------------------------------------------------------------------------
+// The job output (the seeds' "Copy Job Output"): timestamped lines, bounded in count and bytes so a
+// TeamsSync object stays small in etcd; the oldest lines go first and a marker says how many. Debug
+// lines are kept only for diagnostic runs. Lines are scrubbed of anything that looks like a bearer
+// token, as a last guard (tokens must never reach status).
+
+/** Bounded output. */
+export interface RunOutput {
+  readonly lines: readonly string[];
+  /** Lines dropped from the front. */
+  readonly omitted: number;
+  readonly diagnostic: boolean;
+}
+
+/** Output limits; defaults keep the object far below etcd's 1.5 MiB. */
+export interface OutputLimits {
+  readonly maxLines: number;
+  readonly maxBytes: number;
+  readonly maxLineLength: number;
+}
+
+/** The API's line cap, 32 KiB in all, 512 characters a line (the API's maxLength). */
+export const defaultOutputLimits: OutputLimits = { maxLines: MaxSyncOutputLines, maxBytes: 32 * 1024, maxLineLength: 512 };
+
+/** Severity of a line. */
+export type OutputLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG';
+
+/** An empty output. */
+export function emptyOutput(diagnostic: boolean): RunOutput {
+  return { lines: [], omitted: 0, diagnostic };
+}
+
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|client_assertion)=[^&\s]+/gi;
+
+/** Replaces token-like text with a placeholder. */
+export function scrubSecrets(text: string): string {
+  return text.replace(JWT, '[REDACTED]').replace(BEARER, '$1 [REDACTED]').replace(SECRET_PARAM, '$1=[REDACTED]');
+}
+
+/** Appends one line (`<time> <LEVEL> <text>`); DEBUG lines are dropped unless the run is diagnostic. */
+export function appendLine(out: RunOutput, level: OutputLevel, text: string, now: Date, limits: OutputLimits = defaultOutputLimits): RunOutput {
+  if (level === 'DEBUG' && !out.diagnostic) return out;
+  const oneLine = scrubSecrets(text).replace(/[\r\n]+/g, ' ').trim();
+  const full = `${now.toISOString()} ${level} ${oneLine}`;
+  const line = full.length > limits.maxLineLength ? `${full.slice(0, limits.maxLineLength - 1)}…` : full;
+  return trim({ ...out, lines: [...out.lines, line] }, limits);
+}
+
+function trim(out: RunOutput, limits: OutputLimits): RunOutput {
+  // One slot is kept for the "omitted" marker that statusOutput() puts in front.
+  const lines = [...out.lines];
+  let omitted = out.omitted;
+  let bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  const markerBytes = 64;
+  while (lines.length > 0 && (lines.length > limits.maxLines - 1 || bytes + markerBytes > limits.maxBytes)) {
+    bytes -= Buffer.byteLength(lines.shift() ?? '') + 1;
+    omitted += 1;
+  }
+  return { ...out, lines, omitted };
+}
+
+const MARKER = /^\[(\d+) earlier lines omitted\]$/;
+
+/** The lines for status.output, with the marker first when lines were dropped. */
+export function statusOutput(out: RunOutput): string[] {
+  return out.omitted > 0 ? [`[${out.omitted} earlier lines omitted]`, ...out.lines] : [...out.lines];
+}
+
+/** Rebuilds output from status.output (after a restart), reading the marker back. */
+export function outputFromStatus(lines: readonly string[] | undefined, diagnostic: boolean): RunOutput {
+  const all = lines ?? [];
+  const marker = MARKER.exec(all[0] ?? '');
+  return marker === null ? { lines: all, omitted: 0, diagnostic } : { lines: all.slice(1), omitted: Number(marker[1]), diagnostic };
 }
