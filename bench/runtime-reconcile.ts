@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
-import { setSyncState } from '../pkg/runtime/conditions.ts';
+import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts';
 import { KubeClient } from '../pkg/runtime/kube-client.ts';
 import { Manager } from '../pkg/runtime/manager.ts';
 import { coreResources } from '../pkg/runtime/resource.ts';
@@ -66,7 +66,7 @@ try {
             widgets,
             widget,
             (status, obj) => {
-              setSyncState(status, obj.metadata?.generation, { state: 'ready', reason: 'Synced', message: 'Widget processed' });
+              setConditions(status, obj.metadata?.generation, summarizeConditions({ ready: { reason: 'Synced', message: 'Widget processed' } }));
               status.processed = obj.spec?.size ?? 0;
             },
             ctx.signal,

@@ -12,6 +12,7 @@ import { validatePresenceSync, type PresenceSyncSpec } from '../../pkg/apis/team
 import { GraphClientFactory, Redacted, type GraphTenantClient } from '../../pkg/graph/index.ts';
 import { generateTenantSeed, type TenantSeed } from '../../pkg/m365sim/index.ts';
 import { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
+import { graphPresencePort } from '../../controllers/presencesync/graph-port.ts';
 import { createPresenceHttpHandler } from '../../controllers/presencesync/http.ts';
 import { planPresenceSync } from '../../controllers/presencesync/plan.ts';
 import { PresenceRunnerRegistry } from '../../controllers/presencesync/registry.ts';
@@ -83,7 +84,7 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const m365Users = (seed.users ?? []).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName }));
   await runner.apply({
     plan: planPresenceSync({ spec: specFor(seed.users, intervalSeconds), mappingUsers: [], m365Users }),
-    client,
+    graph: graphPresencePort(client),
     pbxTokens: [Redacted.of(BENCH_TOKEN)],
     streamTokens: [Redacted.of(BENCH_TOKEN)],
   });

@@ -6,19 +6,22 @@ import type { GraphClientFactory } from '../../pkg/graph/index.ts';
 import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
-import { isNotFound } from '../../pkg/runtime/api-error.ts';
-import { Controller, type ControllerOptions } from '../../pkg/runtime/controller.ts';
-import type { Manager } from '../../pkg/runtime/manager.ts';
-import { generationChanged, type ChangeEvent } from '../../pkg/runtime/predicates.ts';
-import { coreResources, objectKeyOf, type KubeObject } from '../../pkg/runtime/resource.ts';
+import { Controller, generationChanged, objectKeyOf, secretReader, type ChangeEvent, type ControllerOptions, type Manager } from '../../pkg/runtime/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import type { SecretGetter, SecretLike } from '../shared/tenant-credentials.ts';
+import type { SecretGetter } from '../shared/tenant-credentials.ts';
+import { graphPresencePort } from './graph-port.ts';
 import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 import { PresenceSyncReconciler } from './reconciler.ts';
 import { PresenceRunnerRegistry } from './registry.ts';
 import {
-  BY_TENANT_INDEX, presenceSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource,
-  type PresenceSync, type TeamsTenant, type UserLicenseMapping,
+  BY_TENANT_INDEX,
+  presenceSyncResource,
+  teamsTenantResource,
+  tenantKeyOf,
+  userLicenseMappingResource,
+  type PresenceSync,
+  type TeamsTenant,
+  type UserLicenseMapping,
 } from './resources.ts';
 import { TenantUserCache } from './user-cache.ts';
 
@@ -26,7 +29,8 @@ export { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 export { PresenceRunnerRegistry } from './registry.ts';
 
 /** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
-export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'> & Partial<Pick<Manager, 'fence'>>;
+export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'> &
+  Partial<Pick<Manager, 'fence'>>;
 
 /** Options of {@link registerPresenceSyncController}. */
 export interface PresenceSyncControllerOptions {
@@ -83,20 +87,9 @@ class PresenceSyncController extends Controller {
 
 function pbxUserChanged(event: ChangeEvent<UserLicenseMapping>): boolean {
   if (event.type !== 'update') return true;
-  const before = event.oldObj?.spec?.pbxUser;
-  const after = event.obj.spec?.pbxUser;
-  return before?.email !== after?.email || before?.extension !== after?.extension;
-}
-
-function secretGetter(manager: PresenceManagerLike): SecretGetter {
-  return async (namespace, name) => {
-    try {
-      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
+  const before = event.oldObj?.spec.pbxUser;
+  const after = event.obj.spec.pbxUser;
+  return before?.email !== after.email || before?.extension !== after.extension;
 }
 
 /**
@@ -114,30 +107,37 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
   const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
   const registry = new PresenceRunnerRegistry();
   const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
-  const http = createPresenceHttpHandler({ log: options.log, registry, ...metrics, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) });
-  let controller: Controller | undefined;
+  const http = createPresenceHttpHandler({
+    log: options.log,
+    registry,
+    ...metrics,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  });
+  // Presence writes are refused once this process may not write: call sessions run on timers, outside any reconcile.
+  const mayWrite = (): void => manager.fence?.assertOpen('presence write');
   const reconciler = new PresenceSyncReconciler({
     presenceSyncs: presenceSyncs.store,
     tenants: tenants.store,
     mappings: mappings.store,
-    getSecret: options.getSecret ?? secretGetter(manager),
+    getSecret: options.getSecret ?? secretReader(manager.client),
     serviceAccountTokens: options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client)),
-    graph: options.graph,
+    graph: (tenantKey, request) => graphPresencePort(options.graph.get(tenantKey, request), mayWrite),
     users: new TenantUserCache(options.userRefreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.userRefreshIntervalMs }),
     registry,
     runnerDeps: {
       log: options.log,
-      mayWrite: () => manager.fence?.assertOpen('presence write'),
       streamClients: (stream) => http.clientCount(stream),
       ...metrics,
       ...(options.destinationPolicy === undefined ? {} : { destinationPolicy: options.destinationPolicy }),
     },
     statusWriter: manager.statusWriter,
     events: manager.events,
-    enqueue: (key) => controller?.enqueue(key),
+    enqueue: (key) => {
+      controller.enqueue(key);
+    },
     ...metrics,
   });
-  controller = new PresenceSyncController(
+  const controller: Controller = new PresenceSyncController(
     { name: 'presencesync', kind: 'PresenceSync', reconciler, workers: options.workers ?? 4, logger: manager.log, metrics: manager.metrics },
     () => registry.setServing(true, presenceSyncs.store.keys()),
     async () => {

@@ -12,8 +12,12 @@ export const presenceSyncPermissions: PermissionTable = {
     permission(presenceSyncResource, ['list', 'watch'], 'informer cache of PresenceSyncs (index.ts)'),
     permission(presenceSyncResource, ['get'], 'the status writer re-reads the object after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(presenceSyncResource, ['patch'], 'writes status through /status (reconciler.ts)', { subresource: 'status' }),
-    permission(teamsTenantResource, ['list', 'watch'], 'informer cache of tenants: presence uses its tenant\'s Graph credentials'),
+    permission(teamsTenantResource, ['list', 'watch'], "informer cache of tenants: presence uses its tenant's Graph credentials"),
     permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: which PBX extension is which Teams user'),
-    permission(coreResources.secrets, ['get'], "reads the tenant's app credentials and the Secrets the spec names (PBX token, webhook secrets) by name (observe.ts); never lists or watches Secrets"),
+    permission(
+      coreResources.secrets,
+      ['get'],
+      "reads the tenant's app credentials and the Secrets the spec names (PBX token, webhook secrets) by name (reconciler.ts); never lists or watches Secrets",
+    ),
   ],
 };

@@ -1,9 +1,10 @@
 /**
  * PresenceSync report (pure): status fields and the three conditions from the plan and what the presence runtime
- * (poller, stream log, webhook sink, call sessions) reports. The reconciler sets the conditions with pkg/runtime's
- * helpers, which own `lastTransitionTime` and `observedGeneration`.
+ * (poller, stream log, webhook sink, call sessions) reports, as the summary the reconciler hands to pkg/runtime's
+ * summarizeStatus (which owns `lastTransitionTime` and `observedGeneration`).
  */
 import { CommonReason, PresenceReason, SecretPurposeLabel, formatDuration, type PresenceSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { summarizeConditions, type ConditionInput, type StatusSummary } from '../../pkg/runtime/index.ts';
 import type { PresencePollerStats } from '../../pkg/presence/presence-poller.ts';
 import { formatEventId } from '../../pkg/presence/sse-format.ts';
 import type { WebhookSinkState } from '../../pkg/presence/webhook-sink.ts';
@@ -22,35 +23,49 @@ export interface PresenceRuntimeFacts {
   readonly unlabelledSecrets?: readonly { readonly name: string; readonly purpose: string }[];
 }
 
-/** A condition to set; the runtime helpers add timestamps and generation. */
-export interface ConditionInput {
-  readonly type: 'Ready' | 'SyncNeeded' | 'Failed';
-  readonly status: 'True' | 'False' | 'Unknown';
-  readonly reason: string;
-  readonly message: string;
-}
+/** What the report concludes before it becomes conditions: all well, waiting for something, or failed. */
+export type Verdict =
+  | { readonly kind: 'ok'; readonly reason: string; readonly message: string }
+  | { readonly kind: 'progressing'; readonly reason: string; readonly message: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly message: string; readonly retrying: boolean };
 
-/** Output of {@link reportPresenceSync}. */
-export interface PresenceSyncReport {
-  readonly status: Omit<PresenceSyncStatus, 'conditions' | 'observedGeneration'>;
-  readonly conditions: readonly [ConditionInput, ConditionInput, ConditionInput];
-}
+/** The status fields the report owns (all but conditions and observedGeneration, which summarizeStatus sets). */
+type ReportedStatus = Omit<PresenceSyncStatus, 'conditions' | 'observedGeneration'>;
+
+/**
+ * Every reported field, unset: laid under each report so a field it no longer computes (a stream turned off, a
+ * PresenceSync that cannot run) is removed rather than left showing an earlier run's figures.
+ */
+const NO_FIELDS: { readonly [K in keyof Required<ReportedStatus>]: undefined } = {
+  usersTracked: undefined,
+  usersUnmatched: undefined,
+  unmatchedSample: undefined,
+  effectivePollInterval: undefined,
+  graphCallsPerCycle: undefined,
+  lastPollTime: undefined,
+  lastPollDurationMs: undefined,
+  updatesPublished: undefined,
+  activeCallSessions: undefined,
+  stream: undefined,
+  webhook: undefined,
+};
 
 /** Failures persisting this many attempts turn into Failed=True (single blips do not flap the condition). */
 export const WEBHOOK_FAILURE_THRESHOLD = 3;
-
-type Verdict = { kind: 'ok'; reason: string; message: string } | { kind: 'progressing'; reason: string; message: string } | { kind: 'failed'; reason: string; message: string; retrying: boolean };
 
 function isoTime(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-function verdict(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
+function verdictOf(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
   if (facts.missingSecrets !== undefined && facts.missingSecrets.length > 0) {
     return { kind: 'failed', reason: PresenceReason.SecretNotFound, message: `Secret key not found: ${facts.missingSecrets.join(', ')}`, retrying: false };
   }
   if (facts.unlabelledSecrets !== undefined && facts.unlabelledSecrets.length > 0) {
-    const which = facts.unlabelledSecrets.slice(0, 3).map((s) => `${s.name} (${SecretPurposeLabel}=${s.purpose})`).join(', ');
+    const which = facts.unlabelledSecrets
+      .slice(0, 3)
+      .map((s) => `${s.name} (${SecretPurposeLabel}=${s.purpose})`)
+      .join(', ');
     return {
       kind: 'failed',
       reason: PresenceReason.SecretPurposeMismatch,
@@ -60,64 +75,72 @@ function verdict(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
   }
   if (plan.users.matched.length === 0) {
     const sample = plan.users.unmatched.sample.slice(0, 3).join(', ');
-    const message = plan.users.unmatched.count === 0
-      ? 'No PBX users are selected'
-      : `None of the ${plan.users.unmatched.count} selected PBX users matches a Teams user principal name${sample === '' ? '' : ` (e.g. ${sample})`}`;
+    const message =
+      plan.users.unmatched.count === 0
+        ? 'No PBX users are selected'
+        : `None of the ${plan.users.unmatched.count} selected PBX users matches a Teams user principal name${sample === '' ? '' : ` (e.g. ${sample})`}`;
     return { kind: 'failed', reason: PresenceReason.NoUsersMatched, message, retrying: false };
   }
   const webhook = facts.webhook;
   if (webhook !== undefined && webhook.consecutiveFailures >= WEBHOOK_FAILURE_THRESHOLD) {
     const error = webhook.lastError === undefined ? '' : ` (${webhook.lastError})`;
-    return { kind: 'failed', reason: PresenceReason.WebhookFailing, message: `Webhook deliveries to the PBX keep failing${error}; retrying in order with backoff`, retrying: true };
+    return {
+      kind: 'failed',
+      reason: PresenceReason.WebhookFailing,
+      message: `Webhook deliveries to the PBX keep failing${error}; retrying in order with backoff`,
+      retrying: true,
+    };
   }
   const poller = facts.poller;
   if (plan.readEnabled && poller !== undefined && poller.lastCycleFailedCalls > 0) {
     const throttled = poller.lastErrors.some((error) => /throttl/i.test(error));
     if (throttled) return { kind: 'progressing', reason: CommonReason.Throttled, message: 'Microsoft Graph throttled presence reads; the next cycle retries' };
-    return { kind: 'failed', reason: CommonReason.GraphUnavailable, message: `Presence reads failed in the last poll cycle (${poller.lastErrors.join(', ')})`, retrying: true };
+    return {
+      kind: 'failed',
+      reason: CommonReason.GraphUnavailable,
+      message: `Presence reads failed in the last poll cycle (${poller.lastErrors.join(', ')})`,
+      retrying: true,
+    };
   }
   if (plan.readEnabled && poller?.lastPollAt === undefined) {
     return { kind: 'progressing', reason: CommonReason.Progressing, message: 'Waiting for the first presence poll cycle' };
   }
   if (plan.poll.lengthened && plan.poll.reason !== undefined) return { kind: 'ok', reason: PresenceReason.IntervalStretched, message: plan.poll.reason };
   const parts = [plan.readEnabled ? `Polling ${plan.users.matched.length} users` : undefined, plan.writeEnabled ? 'accepting PBX call events' : undefined];
-  return { kind: 'ok', reason: PresenceReason.Active, message: parts.filter((part) => part !== undefined).join(', ').replace(/^./, (c) => c.toUpperCase()) };
+  return {
+    kind: 'ok',
+    reason: PresenceReason.Active,
+    message: parts
+      .filter((part) => part !== undefined)
+      .join(', ')
+      .replace(/^./, (c) => c.toUpperCase()),
+  };
 }
 
-function conditionsFor(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): PresenceSyncReport['conditions'] {
-  if (plan.suspended) {
-    const message = 'Presence sync is suspended';
-    return [
-      { type: 'Ready', status: 'False', reason: CommonReason.Suspended, message },
-      { type: 'SyncNeeded', status: 'False', reason: CommonReason.Suspended, message },
-      { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
-    ];
-  }
-  const result = verdict(plan, facts);
-  switch (result.kind) {
+const SUSPENDED = { reason: CommonReason.Suspended, message: 'Presence sync is suspended' };
+/** SyncNeeded=False while the user must act: retrying would change nothing. */
+const AWAITING_CHANGE = { reason: CommonReason.UpToDate, message: 'Nothing to apply until the spec or its inputs change' };
+
+function conditionsOf(verdict: Verdict): readonly ConditionInput[] {
+  const cause = { reason: verdict.reason, message: verdict.message };
+  switch (verdict.kind) {
     case 'ok':
-      return [
-        { type: 'Ready', status: 'True', reason: result.reason, message: result.message },
-        { type: 'SyncNeeded', status: 'False', reason: CommonReason.UpToDate, message: 'Up to date' },
-        { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
-      ];
+      return summarizeConditions({ ready: cause });
     case 'progressing':
-      return [
-        { type: 'Ready', status: 'Unknown', reason: result.reason, message: result.message },
-        { type: 'SyncNeeded', status: 'True', reason: result.reason, message: result.message },
-        { type: 'Failed', status: 'False', reason: CommonReason.NoError, message: 'No error' },
-      ];
+      return summarizeConditions({ ready: cause, syncNeeded: cause });
     case 'failed':
-      return [
-        { type: 'Ready', status: 'False', reason: result.reason, message: result.message },
-        { type: 'SyncNeeded', status: result.retrying ? 'True' : 'False', reason: result.retrying ? result.reason : CommonReason.UpToDate, message: result.retrying ? result.message : 'Nothing to apply until the spec or its inputs change' },
-        { type: 'Failed', status: 'True', reason: result.reason, message: result.message },
-      ];
-    default: {
-      const unreachable: never = result;
-      return unreachable;
-    }
+      return summarizeConditions({ ready: cause, failed: cause, ...(verdict.retrying ? { syncNeeded: cause } : { upToDate: AWAITING_CHANGE }) });
   }
+}
+
+/**
+ * The status of a PresenceSync that cannot run now (bad spec, no tenant, no users list): the conditions say why and
+ * every figure of an earlier run goes, since nothing runs.
+ *
+ * When to use: the reconciler, when observe stopped short.
+ */
+export function reportBlocked(verdict: Verdict): StatusSummary<PresenceSyncStatus> {
+  return { fields: NO_FIELDS, conditions: conditionsOf(verdict) };
 }
 
 /**
@@ -127,9 +150,9 @@ function conditionsFor(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Pre
  * Gotchas: messages carry no timestamps, no secret values and no raw Graph text (only sanitised error codes), so
  * an unchanged situation yields an identical status and the status patch is a no-op.
  */
-export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): PresenceSyncReport {
+export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): StatusSummary<PresenceSyncStatus> {
   const poller = facts.poller;
-  const status: PresenceSyncReport['status'] = {
+  const status: ReportedStatus = {
     usersTracked: plan.users.matched.length,
     usersUnmatched: plan.users.unmatched.count,
     unmatchedSample: [...plan.users.unmatched.sample],
@@ -157,5 +180,8 @@ export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntim
           },
         }),
   };
-  return { status, conditions: conditionsFor(plan, facts) };
+  const conditions = plan.suspended
+    ? summarizeConditions({ ready: SUSPENDED, notReady: SUSPENDED, upToDate: SUSPENDED })
+    : conditionsOf(verdictOf(plan, facts));
+  return { fields: { ...NO_FIELDS, ...status }, conditions };
 }

@@ -3,8 +3,12 @@
  * the observe step and the tests agree on one spelling.
  */
 import {
-  Group, KindNamesByKind, Version,
-  type PresenceSync as PresenceSyncObject, type TeamsTenant as TeamsTenantObject, type UserLicenseMapping as UserLicenseMappingObject,
+  Group,
+  KindNamesByKind,
+  Version,
+  type PresenceSync as PresenceSyncObject,
+  type TeamsTenant as TeamsTenantObject,
+  type UserLicenseMapping as UserLicenseMappingObject,
 } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { KubeObject, ResourceRef } from '../../pkg/runtime/resource.ts';
 

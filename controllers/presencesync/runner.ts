@@ -4,7 +4,7 @@
  * each part so that only what changed is touched (a new poll plan does not restart the webhook, and so on).
  */
 import { createHash } from 'node:crypto';
-import type { GraphTenantClient, Redacted } from '../../pkg/graph/index.ts';
+import type { Redacted } from '../../pkg/graph/index.ts';
 import { CallSessionRunner } from '../../pkg/presence/call-session-runner.ts';
 import { CallSessionMachine } from '../../pkg/presence/call-sessions.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
@@ -16,20 +16,22 @@ import type { TrackedUser } from '../../pkg/presence/types.ts';
 import { UserDirectory } from '../../pkg/presence/user-directory.ts';
 import { WebhookSink } from '../../pkg/presence/webhook-sink.ts';
 import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
-import { createGraphPresencePorts, type GraphPresencePorts } from './graph-ports.ts';
+import type { PresenceReader, PresenceWriter } from '../../pkg/presence/ports.ts';
+import type { PresenceGraph } from './graph-port.ts';
 import type { PresenceSyncPlan } from './plan.ts';
 import type { PresenceRuntimeFacts } from './report.ts';
 
-/** What the runner needs besides the plan; resolved by observe (Secrets, the tenant client). */
+/** What the runner needs besides the plan; resolved by the reconciler's observe step (Secrets, the tenant's Graph port). */
 export interface RunnerSettings {
   readonly plan: PresenceSyncPlan;
-  readonly client: GraphTenantClient;
+  /** The tenant's Microsoft 365; the latest one given is used by every call, so rotated credentials apply at once. */
+  readonly graph: PresenceGraph;
   /** Bearer tokens the PBX must present on the events endpoint (write); empty refuses everyone. */
-  readonly pbxTokens: readonly Redacted<string>[];
+  readonly pbxTokens: readonly Redacted[];
   /** Bearer tokens stream readers must present (read); empty refuses everyone. */
-  readonly streamTokens: readonly Redacted<string>[];
+  readonly streamTokens: readonly Redacted[];
   /** Webhook target and its signing secrets; absent when not configured or the Secret is missing. */
-  readonly webhook?: { readonly url: string; readonly secrets: readonly Redacted<string>[] };
+  readonly webhook?: { readonly url: string; readonly secrets: readonly Redacted[] };
 }
 
 /** Process-wide collaborators shared by every runner. */
@@ -37,8 +39,6 @@ export interface RunnerDeps {
   /** `namespace/name`: also the stream name and the `sync` metrics label. */
   readonly key: string;
   readonly log: PresenceStreamLog;
-  /** Throws when this process may not write to Microsoft 365 (the manager's leadership fence). */
-  readonly mayWrite?: () => void;
   readonly metrics?: PresenceMetrics;
   /** Connected SSE clients of a stream (from the HTTP handler), for status. */
   readonly streamClients?: (stream: string) => number;
@@ -60,7 +60,7 @@ function fingerprint(users: readonly TrackedUser[]): string {
 /** One PresenceSync's running parts; see the file comment. */
 export class PresenceSyncRunner {
   readonly #deps: RunnerDeps;
-  readonly #ports: GraphPresencePorts;
+  readonly #ports: PresenceReader & PresenceWriter;
   #settings: RunnerSettings | undefined;
   #poller: { poller: PresencePoller; config: string } | undefined;
   #webhook: { sink: WebhookSink; config: string } | undefined;
@@ -69,7 +69,12 @@ export class PresenceSyncRunner {
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
-    this.#ports = createGraphPresencePorts(() => this.#current().client, deps.mayWrite);
+    // Bound to whatever port is current: a port replaced after a credential rotation is used without a restart.
+    this.#ports = {
+      getPresencesByUserId: (ids) => this.#current().graph.getPresencesByUserId(ids),
+      setPresence: (teamsUserId, request) => this.#current().graph.setPresence(teamsUserId, request),
+      clearPresence: (teamsUserId, sessionId) => this.#current().graph.clearPresence(teamsUserId, sessionId),
+    };
   }
 
   /** `namespace/name` of the PresenceSync. */
@@ -87,10 +92,12 @@ export class PresenceSyncRunner {
     const maxAgeMs = plan.retention.maxAgeMs ?? 24 * 3_600_000;
     const maxEvents = Math.min(MAX_RETAINED_EVENTS, Math.max(2000, Math.ceil(maxAgeMs / Math.max(1, plan.poll.effectiveIntervalMs)) + 1));
     this.#deps.log.setRetention(this.#deps.key, { maxAgeMs, maxEvents });
-    await this.#applyPoller(active && plan.readEnabled ? `${users}|${plan.poll.effectiveIntervalMs}|${plan.poll.callsPerCycle}|${plan.poll.spacingMs}|${plan.holdDownMs}` : undefined);
+    await this.#applyPoller(
+      active && plan.readEnabled ? `${users}|${plan.poll.effectiveIntervalMs}|${plan.poll.callsPerCycle}|${plan.poll.spacingMs}|${plan.holdDownMs}` : undefined,
+    );
     const hook = active && plan.webhookEnabled && settings.webhook !== undefined && settings.webhook.secrets.length > 0 ? settings.webhook : undefined;
     await this.#applyWebhook(hook === undefined ? undefined : `${hook.url}|${plan.webhookTimeoutMs ?? ''}`, hook?.url);
-    await this.#applyCalls(active && plan.writeEnabled ? `${settings.client.clientId}|${JSON.stringify(plan.callSessions)}` : undefined);
+    await this.#applyCalls(active && plan.writeEnabled ? `${settings.graph.appId}|${JSON.stringify(plan.callSessions)}` : undefined);
   }
 
   /** Who may read this PresenceSync's stream; `undefined` (403) when it does not publish Teams presence. */
@@ -140,7 +147,16 @@ export class PresenceSyncRunner {
       return;
     }
     const { log, key, metrics, onCycle } = this.#deps;
-    const poller = running?.poller ?? new PresencePoller({ stream: key, reader: this.#ports, log, syncLabel: key, ...(metrics === undefined ? {} : { metrics }), ...(onCycle === undefined ? {} : { onCycle }) });
+    const poller =
+      running?.poller ??
+      new PresencePoller({
+        stream: key,
+        reader: this.#ports,
+        log,
+        syncLabel: key,
+        ...(metrics === undefined ? {} : { metrics }),
+        ...(onCycle === undefined ? {} : { onCycle }),
+      });
     const plan = this.#current().plan;
     poller.update(plan.users.matched, plan.poll, plan.holdDownMs);
     poller.start();
@@ -178,7 +194,7 @@ export class PresenceSyncRunner {
     if (config === undefined) return;
     const settings = this.#current();
     const machine = new CallSessionMachine(settings.plan.callSessions);
-    const runner = new CallSessionRunner({ machine, writer: this.#ports, sessionId: settings.client.clientId });
+    const runner = new CallSessionRunner({ machine, writer: this.#ports, sessionId: settings.graph.appId });
     this.#calls = { runner, machine, config };
   }
 }

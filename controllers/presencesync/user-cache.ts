@@ -3,9 +3,12 @@
  * `/users/delta`: the first round reads everyone, later rounds only what changed. PresenceSyncs of one tenant share
  * one entry, and concurrent reconciles share one refresh.
  */
-import { MemoryDeltaTokenStore, type GraphTenantClient } from '../../pkg/graph/index.ts';
+import { MemoryDeltaTokenStore } from '../../pkg/graph/index.ts';
 import type { M365UserRef } from '../../pkg/presence/user-matching.ts';
-import { readUserDelta } from './graph-ports.ts';
+import type { PresenceGraph } from './graph-port.ts';
+
+/** The part of the Graph port the cache reads through. */
+type UserReader = Pick<PresenceGraph, 'readUserDelta'>;
 
 /** Options of {@link TenantUserCache}. */
 export interface TenantUserCacheOptions {
@@ -49,10 +52,10 @@ export class TenantUserCache {
   }
 
   /** The tenant's users, refreshed first when the list is missing or older than the refresh interval. */
-  async users(tenantKey: string, client: GraphTenantClient, signal?: AbortSignal): Promise<TenantUsers> {
+  async users(tenantKey: string, graph: UserReader, signal?: AbortSignal): Promise<TenantUsers> {
     const entry = this.#entry(tenantKey);
     if (entry.list === undefined || this.#now() - entry.refreshedAt >= this.#refreshIntervalMs) {
-      entry.refreshing ??= this.#refresh(entry, client, signal).finally(() => (entry.refreshing = undefined));
+      entry.refreshing ??= this.#refresh(entry, graph, signal).finally(() => (entry.refreshing = undefined));
       await entry.refreshing;
     }
     if (entry.list === undefined) throw entry.lastError;
@@ -80,9 +83,9 @@ export class TenantUserCache {
     return entry;
   }
 
-  async #refresh(entry: Entry, client: GraphTenantClient, signal: AbortSignal | undefined): Promise<void> {
+  async #refresh(entry: Entry, graph: UserReader, signal: AbortSignal | undefined): Promise<void> {
     try {
-      const delta = await readUserDelta(client, entry.deltaLinks, 'users', signal);
+      const delta = await graph.readUserDelta(entry.deltaLinks, 'users', signal);
       if (delta.full) entry.byId.clear();
       for (const id of delta.removedIds) entry.byId.delete(id);
       for (const user of delta.upserts) {

@@ -98,57 +98,6 @@ export interface ReasonMessage {
   readonly message: string;
 }
 
-/**
- * The outcome of a reconcile, as R5 maps it onto the three conditions:
- * - `ready`: Ready=True (given reason), SyncNeeded=False, Failed=False;
- * - `syncing`: SyncNeeded=True, Ready=False (or Unknown with `readyUnknown`), Failed=False;
- * - `failed`: Failed=True, Ready=False with the same reason and message; SyncNeeded=True while the
- *   controller keeps retrying (`retrying`), False when the user must act.
- */
-export type SyncState =
-  | ({ readonly state: 'ready' } & ReasonMessage)
-  | ({ readonly state: 'syncing'; readonly readyUnknown?: boolean } & ReasonMessage)
-  | ({ readonly state: 'failed'; readonly retrying?: boolean } & ReasonMessage);
-
-/** Reasons for the complementary False conditions; defaults match pkg/apis CommonReason. */
-export interface SyncStateReasons {
-  /** SyncNeeded=False reason. Default `UpToDate`. */
-  readonly upToDate?: string;
-  /** Failed=False reason. Default `NoError`. */
-  readonly noError?: string;
-}
-
-/**
- * Writes all three conditions for `state` with `observedGeneration = generation` on each, and the
- * top-level `status.observedGeneration`. Returns true if anything changed.
- */
-export function setSyncState(status: ConditionedStatus, generation: number | undefined, state: SyncState, reasons: SyncStateReasons = {}, now?: Date): boolean {
-  const upToDate = { reason: reasons.upToDate ?? 'UpToDate', message: 'Nothing left to apply' };
-  const noError = { reason: reasons.noError ?? 'NoError', message: 'The last sync attempt did not fail' };
-  const { Ready, SyncNeeded, Failed } = ConditionTypes;
-  const set = (type: string, s: ConditionStatus, rm: ReasonMessage): boolean =>
-    setCondition(status, withGeneration({ type, status: s, reason: rm.reason, message: rm.message }, generation), now);
-  let changed = false;
-  if (state.state === 'ready') {
-    changed = set(Ready, 'True', state) || changed;
-    changed = set(SyncNeeded, 'False', upToDate) || changed;
-    changed = set(Failed, 'False', noError) || changed;
-  } else if (state.state === 'syncing') {
-    changed = set(Ready, state.readyUnknown ? 'Unknown' : 'False', state) || changed;
-    changed = set(SyncNeeded, 'True', state) || changed;
-    changed = set(Failed, 'False', noError) || changed;
-  } else {
-    changed = set(Ready, 'False', state) || changed;
-    changed = set(SyncNeeded, state.retrying ? 'True' : 'False', state.retrying ? state : upToDate) || changed;
-    changed = set(Failed, 'True', state) || changed;
-  }
-  if (generation !== undefined && status.observedGeneration !== generation) {
-    status.observedGeneration = generation;
-    changed = true;
-  }
-  return changed;
-}
-
 /** A reason and message: the part of a condition a report step decides. */
 export type ConditionCause = ReasonMessage;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { kubeConfig, testNamespace } from '../../harness/kube.ts';
 import { checkConditions } from '../../../pkg/runtime/conditions-check.ts';
-import { findCondition, setSyncState } from '../../../pkg/runtime/conditions.ts';
+import { findCondition, setConditions, summarizeConditions } from '../../../pkg/runtime/conditions.ts';
 import { KubeEventSink } from '../../../pkg/runtime/event-sink.ts';
 import { EventRecorder } from '../../../pkg/runtime/events.ts';
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../../../pkg/runtime/finalizers.ts';
@@ -24,7 +24,7 @@ test('a conflicting status update is re-read, re-applied and lands', async (t) =
   await client.patch(widgets, ns, 'w', { status: { note: 'other writer' } }, { subresource: 'status' });
   const writer = new StatusWriter(client);
   const written = await writer.update(widgets, stale, (status, obj) => {
-    setSyncState(status, obj.metadata?.generation, { state: 'ready', reason: 'Synced', message: 'Widget in sync' });
+    setConditions(status, obj.metadata?.generation, summarizeConditions({ ready: { reason: 'Synced', message: 'Widget in sync' } }));
   });
   assert.equal(written.status?.note, 'other writer', "the other writer's field survived");
   assert.deepEqual(checkConditions(written), []);
@@ -54,24 +54,29 @@ test('conditions keep lastTransitionTime when unchanged; unchanged status makes 
   const { client, metrics } = testClient(kubeConfig());
   let widget = await createWidget(client, ns, 'w');
   const writer = new StatusWriter(client);
-  const ready = { state: 'ready', reason: 'Synced', message: 'Widget in sync' } as const;
-  widget = await writer.update(widgets, widget, (s, o) => void setSyncState(s, o.metadata?.generation, ready, {}, new Date('2026-01-01T00:00:00Z')));
+  const ready = (message: string) => summarizeConditions({ ready: { reason: 'Synced', message } });
+  widget = await writer.update(widgets, widget, (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-01-01T00:00:00Z')));
   const first = findCondition(widget.status, 'Ready')?.lastTransitionTime;
   const patches = (): Promise<number> => metrics.registry.metrics().then((m) => sumSamples(m, 'rest_client_requests_total', 'method="PATCH"'));
   const before = await patches();
-  widget = await writer.update(widgets, widget, (s, o) => void setSyncState(s, o.metadata?.generation, ready, {}, new Date('2026-02-01T00:00:00Z')));
+  widget = await writer.update(widgets, widget, (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-02-01T00:00:00Z')));
   assert.equal(await patches(), before, 'no-op status: no request');
   widget = await writer.update(
     widgets,
     widget,
-    (s, o) => void setSyncState(s, o.metadata?.generation, { ...ready, message: 'Widget still in sync' }, {}, new Date('2026-03-01T00:00:00Z')),
+    (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget still in sync'), new Date('2026-03-01T00:00:00Z')),
   );
   assert.equal(findCondition(widget.status, 'Ready')?.lastTransitionTime, first, 'message change keeps lastTransitionTime');
   widget = await writer.update(
     widgets,
     widget,
     (s, o) =>
-      void setSyncState(s, o.metadata?.generation, { state: 'failed', reason: 'Broken', message: 'Widget broke' }, {}, new Date('2026-04-01T00:00:00Z')),
+      void setConditions(
+        s,
+        o.metadata?.generation,
+        summarizeConditions({ ready: { reason: 'Synced', message: 'Widget in sync' }, failed: { reason: 'Broken', message: 'Widget broke' } }),
+        new Date('2026-04-01T00:00:00Z'),
+      ),
   );
   assert.equal(findCondition(widget.status, 'Ready')?.lastTransitionTime, '2026-04-01T00:00:00Z', 'status flip moves it');
   assert.equal(findCondition((await client.get<Widget>(widgets, ns, 'w')).status, 'Failed')?.status, 'True', 'persisted');

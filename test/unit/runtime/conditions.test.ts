@@ -8,9 +8,11 @@ import {
   markTrue,
   removeCondition,
   setCondition,
-  setSyncState,
+  setConditions,
+  summarizeConditions,
   type ConditionedStatus,
   type ConditionInput,
+  type ConditionInputs,
 } from '../../../pkg/runtime/conditions.ts';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
@@ -80,50 +82,48 @@ test('markTrue / markFalse / isConditionTrue / removeCondition', () => {
   assert.equal(removeCondition(status, 'Ready'), false);
 });
 
-const syncCases = [
-  {
-    name: 'Ready',
-    state: { state: 'ready', reason: 'Synced', message: 'Tenant in sync' } as const,
-    want: { Ready: 'True', SyncNeeded: 'False', Failed: 'False' },
-  },
+const inSync = { reason: 'Synced', message: 'Tenant in sync' };
+const summaryCases: Array<{ name: string; inputs: ConditionInputs; want: Record<string, string> }> = [
+  { name: 'Ready', inputs: { ready: inSync }, want: { Ready: 'True', SyncNeeded: 'False', Failed: 'False' } },
   {
     name: 'Syncing',
-    state: { state: 'syncing', reason: 'Progressing', message: 'Applying generation 2' } as const,
+    inputs: { ready: inSync, syncNeeded: { reason: 'Progressing', message: 'Applying generation 2' } },
     want: { Ready: 'False', SyncNeeded: 'True', Failed: 'False' },
   },
   {
-    name: 'SyncingUnknown',
-    state: { state: 'syncing', reason: 'Progressing', message: 'Applying', readyUnknown: true } as const,
-    want: { Ready: 'Unknown', SyncNeeded: 'True', Failed: 'False' },
+    name: 'NotReady',
+    inputs: { ready: inSync, notReady: { reason: 'Suspended', message: 'Suspended' }, upToDate: { reason: 'Suspended', message: 'Suspended' } },
+    want: { Ready: 'False', SyncNeeded: 'False', Failed: 'False' },
   },
   {
     name: 'FailedRetrying',
-    state: { state: 'failed', reason: 'GraphUnavailable', message: 'Graph keeps failing', retrying: true } as const,
+    inputs: { ready: inSync, failed: { reason: 'GraphUnavailable', message: 'Graph keeps failing' }, syncNeeded: { reason: 'GraphUnavailable', message: 'Graph keeps failing' } },
     want: { Ready: 'False', SyncNeeded: 'True', Failed: 'True' },
   },
   {
     name: 'FailedUserMustAct',
-    state: { state: 'failed', reason: 'ConsentMissing', message: 'Grant admin consent' } as const,
+    inputs: { ready: inSync, failed: { reason: 'ConsentMissing', message: 'Grant admin consent' } },
     want: { Ready: 'False', SyncNeeded: 'False', Failed: 'True' },
   },
 ];
 
-for (const tc of syncCases) {
-  test(`setSyncState: ${tc.name} sets all three conditions per R5`, () => {
+for (const tc of summaryCases) {
+  test(`summarizeConditions + setConditions: ${tc.name} sets all three conditions per R5`, () => {
     const status: ConditionedStatus = {};
-    assert.equal(setSyncState(status, 4, tc.state, {}, t0), true);
+    const conditions = summarizeConditions(tc.inputs);
+    assert.equal(setConditions(status, 4, conditions, t0), true);
     for (const [type, want] of Object.entries(tc.want)) assert.equal(findCondition(status, type)?.status, want, type);
     assert.equal(status.observedGeneration, 4);
     assert.deepEqual(checkConditions({ metadata: { generation: 4 }, status }), []);
-    assert.equal(setSyncState(status, 4, tc.state, {}, t1), false, 'second identical call is a no-op');
+    assert.equal(setConditions(status, 4, conditions, t1), false, 'second identical call is a no-op');
   });
 }
 
-test('setSyncState: Ready mirrors Failed reason and message', () => {
-  const status: ConditionedStatus = {};
-  setSyncState(status, 1, { state: 'failed', reason: 'ConsentMissing', message: 'Grant admin consent' });
-  assert.equal(findCondition(status, 'Ready')?.reason, 'ConsentMissing');
-  assert.equal(findCondition(status, 'Ready')?.message, 'Grant admin consent');
+test('summarizeConditions: Ready mirrors Failed reason and message; Failed=False says the last attempt did not fail', () => {
+  const [ready] = summarizeConditions({ ready: inSync, failed: { reason: 'ConsentMissing', message: 'Grant admin consent' } });
+  assert.deepEqual(ready, { type: 'Ready', status: 'False', reason: 'ConsentMissing', message: 'Grant admin consent' });
+  const [, , failed] = summarizeConditions({ ready: inSync });
+  assert.deepEqual(failed, { type: 'Failed', status: 'False', reason: 'NoError', message: 'The last attempt did not fail' });
 });
 
 test('checkConditions: reports R5 violations', () => {
