@@ -4,7 +4,7 @@ import type { RequestLogEntry, TenantSeed } from '../../pkg/m365sim/index.ts';
 import { startSimProcess, type SimProcess } from '../../test/integration/graph/support/sim-process.ts';
 
 /** Tenant and app used by the Graph benches. */
-export const BENCH_TENANT = '0be4c400-0000-4000-8000-000000000001';
+const BENCH_TENANT = '0be4c400-0000-4000-8000-000000000001';
 const APP_ID = '0be4c400-0000-4000-8000-0000000000ab';
 const SECRET = 'bench-secret-value-0123';
 const PERMISSIONS = ['User.Read.All', 'LicenseAssignment.Read.All', 'Presence.Read.All'];

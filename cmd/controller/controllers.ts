@@ -22,7 +22,7 @@ export interface Registration {
 export type ControllerRegistrar = (manager: Manager, deps: ControllerDeps) => Promise<Registration | void> | Registration | void;
 
 /** The registrars, in start order. */
-export const registrars: ControllerRegistrar[] = [registerAll];
+const registrars: ControllerRegistrar[] = [registerAll];
 
 /**
  * Runs every registrar; returns one Registration whose `close` closes all of them in reverse order.

@@ -23,7 +23,7 @@ import type { ControllerDeps, ControllerRegistrar, Registration } from './contro
 import { workersFor, type Flags } from './flags.ts';
 
 /** Simulator or national-cloud overrides from the --graph-* flags; undefined when none is set. */
-export function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
+function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
   const overrides = {
     ...(flags.graphAuthorityHost ? { authorityHost: flags.graphAuthorityHost } : {}),
     ...(flags.graphBaseUrl ? { graphBaseUrl: flags.graphBaseUrl.endsWith('/') ? flags.graphBaseUrl : `${flags.graphBaseUrl}/` } : {}),

@@ -18,7 +18,7 @@ export interface RunRequest {
 }
 
 /** The Secret key the token is stored under. */
-export const TokenKey = 'token';
+const TokenKey = 'token';
 
 /** `<tenant>-sync-<yyyymmdd>-<hhmmss>`, shortened to a valid object name. */
 export function defaultRunName(tenant: string, at: Date): string {
@@ -29,7 +29,7 @@ export function defaultRunName(tenant: string, at: Date): string {
 }
 
 /** The name of the run's token Secret. */
-export function tokenSecretName(runName: string): string {
+function tokenSecretName(runName: string): string {
   return `${runName}-token`;
 }
 

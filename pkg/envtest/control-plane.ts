@@ -36,7 +36,7 @@ export interface ControlPlaneOptions {
 }
 
 /** Audiences the apiserver accepts; Entra workload identity federation asks tokens for api://AzureADTokenExchange. */
-export const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
+const WORKLOAD_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 

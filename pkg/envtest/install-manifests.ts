@@ -49,7 +49,7 @@ const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 /** The kustomize directories that make up the install. */
-export function installSources(root = repoRoot): string[] {
+function installSources(root = repoRoot): string[] {
   const configDefault = path.join(root, 'config', 'default');
   if (existsSync(path.join(configDefault, 'kustomization.yaml'))) return [configDefault];
   return [path.join(root, 'config', 'rbac'), path.join(root, 'config', 'manager')];

@@ -8,7 +8,7 @@ export interface KubectlOutput {
 }
 
 /** Runs the control plane's kubectl (with `kubeconfig` when given), feeding `stdin`; never throws on a non-zero exit. */
-export function runKubectl(binary: string, kubeconfig: string | undefined, args: readonly string[], stdin = '', timeoutMs = 60_000): Promise<KubectlOutput> {
+function runKubectl(binary: string, kubeconfig: string | undefined, args: readonly string[], stdin = '', timeoutMs = 60_000): Promise<KubectlOutput> {
   const fullArgs = [...(kubeconfig === undefined ? [] : ['--kubeconfig', kubeconfig]), ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(binary, fullArgs, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });

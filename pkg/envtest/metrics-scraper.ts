@@ -14,7 +14,7 @@ import { requestToken, type ServiceAccountIdentity } from './service-account.ts'
 export const METRICS_SCRAPER = 'metrics-scraper';
 
 /** The install's ClusterRole granting `get` on the non-resource URL /metrics. */
-export function metricsReaderRole(install: InstallManifests): ManifestObject {
+function metricsReaderRole(install: InstallManifests): ManifestObject {
   const role = install.objects.find(
     (o) =>
       o.kind === 'ClusterRole' && ((o['rules'] as { nonResourceURLs?: string[] }[] | undefined) ?? []).some((r) => r.nonResourceURLs?.includes('/metrics')),

@@ -133,7 +133,7 @@ export function parseBatchResponses(responses: unknown): Map<string, BatchItemRe
 }
 
 /** Checks ids are unique and non-empty (Graph rejects the whole batch otherwise). */
-export function assertValidBatch(items: readonly BatchItem[]): void {
+function assertValidBatch(items: readonly BatchItem[]): void {
   const ids = new Set<string>();
   for (const item of items) {
     if (item.id === '' || ids.has(item.id)) throw new ValidationError(`Batch item ids must be unique and non-empty (got "${item.id}")`);

@@ -66,7 +66,7 @@ const BRAND = Symbol.for('teamssync.graph.error');
  * Gotchas: the message is always passed through `sanitize`, so building one from server text is safe; `cause` is kept
  * for debugging but never rendered into the message.
  */
-export abstract class GraphError extends Error {
+abstract class GraphError extends Error {
   abstract readonly kind: GraphErrorKind;
   readonly status: number | undefined;
   readonly graphCode: string | undefined;

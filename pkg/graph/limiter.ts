@@ -21,7 +21,7 @@ export type TenantLimits = Readonly<Record<LimitClass, LimitSpec>>;
  * - teamsAdmin: not published for /admin/teams; Teams' general "30 requests per second per app per tenant";
  * - outlook: 4 concurrent requests per mailbox and 10,000 per 10 minutes (applied per tenant, which is stricter).
  */
-export const DEFAULT_LIMITS: TenantLimits = {
+const DEFAULT_LIMITS: TenantLimits = {
   presence: { concurrency: 16, intervalCap: 1500, intervalMs: 30_000 },
   identity: { concurrency: 8, intervalCap: 1750, intervalMs: 10_000 },
   teamsAdmin: { concurrency: 8, intervalCap: 30, intervalMs: 1_000 },

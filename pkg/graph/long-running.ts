@@ -39,7 +39,7 @@ export function parseOperation(body: unknown): TelephoneNumberLongRunningOperati
 }
 
 /** Reads a number operation once. */
-export async function getNumberOperation(http: GraphHttp, operationId: string, signal?: AbortSignal): Promise<TelephoneNumberLongRunningOperation> {
+async function getNumberOperation(http: GraphHttp, operationId: string, signal?: AbortSignal): Promise<TelephoneNumberLongRunningOperation> {
   const res = await http.send<unknown>({
     method: 'GET',
     path: `admin/teams/telephoneNumberManagement/operations/${encodeURIComponent(operationId)}`,

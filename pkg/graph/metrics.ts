@@ -1,5 +1,4 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { EndpointClass } from './endpoint-class.ts';
 
 /**
  * The Graph layer's Prometheus metrics. Labels are bounded: tenant ids (a handful per controller), endpoint classes,
@@ -66,9 +65,4 @@ export function graphMetrics(registry: Registry): GraphMetrics {
   };
   byRegistry.set(registry, metrics);
   return metrics;
-}
-
-/** Label set of one request (helper to keep call sites short). */
-export function requestLabels(tenant: string, endpointClass: EndpointClass, method: string): { tenant: string; endpoint_class: EndpointClass; method: string } {
-  return { tenant, endpoint_class: endpointClass, method };
 }

@@ -30,11 +30,6 @@ export function registerSecret(secret: string, holder?: object): void {
   if (holder !== undefined) holdersGone.register(holder, secret);
 }
 
-/** How many secrets `sanitize` currently removes (tests, diagnostics). */
-export function knownSecretCount(): number {
-  return knownSecrets.size;
-}
-
 const URL_QUERY = /(https?:\/\/[^\s'"?#]+)\?[^\s'")]*/gi;
 const BEARER = /\bbearer\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
@@ -54,10 +49,4 @@ export function sanitize(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join('<redacted>');
   }
   return out;
-}
-
-/** Strips the query string and fragment from a URL (for logs); returns the input unchanged if it is not a URL. */
-export function urlWithoutQuery(url: string): string {
-  const q = url.search(/[?#]/);
-  return q === -1 ? url : url.slice(0, q);
 }

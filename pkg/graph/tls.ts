@@ -25,7 +25,7 @@ export interface AgentOptions {
 }
 
 /** Below the shortest idle timeout servers commonly use (Node's http server: 5 s). */
-export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
 /**
  * Creates the keep-alive HTTPS agent one tenant client uses for BOTH Entra ID (msal-node, through our network

@@ -38,7 +38,7 @@ export function throttledResponse(retryAfterSeconds: number, code = 'TooManyRequ
 }
 
 /** Graph's date format inside innerError: ISO without fraction or zone. */
-export const innerErrorDate = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+const innerErrorDate = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 
 /** Adds innerError (date, request-id, client-request-id) to an error body in place; no-op for other bodies. */
 export function withInnerError(res: GraphResponse, requestId: string, clientRequestId: string, now: number): GraphResponse {

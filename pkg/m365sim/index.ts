@@ -24,16 +24,13 @@ import type { TenantSeed } from './state/seed.ts';
 import { DEFAULT_LIMITS, type SimulatorLimits } from './throttle.ts';
 
 export { SimulatorControl } from './control/api.ts';
-export type { PendingDeviceCode } from './control/api.ts';
-export type { UserPatch } from './control/tenant-mutations.ts';
-export type { FaultRule } from './faults.ts';
 export type { RequestCount, RequestLogEntry, RetryAfterViolation } from './request-log.ts';
-export type { AppSeed, ContactSeed, FederatedCredentialSeed, NumberSeed, PolicySeed, SkuSeed, TenantSeed, UserSeed } from './state/seed.ts';
+export type { TenantSeed, UserSeed } from './state/seed.ts';
 export { generateTenantSeed, type GenerateTenantOptions } from './state/seed-generator.ts';
-export { PLAN, SKU_CATALOG } from './state/sku-catalog.ts';
+export { PLAN } from './state/sku-catalog.ts';
 export { GLOBAL_ADMINISTRATOR } from './state/role-catalog.ts';
-export { createClientCertificate, type ClientCertificate } from './server/tls-ca.ts';
-export { DEFAULT_LIMITS, type BucketLimit, type SimulatorLimits } from './throttle.ts';
+export { createClientCertificate } from './server/tls-ca.ts';
+export { DEFAULT_LIMITS, type SimulatorLimits } from './throttle.ts';
 export { ROUTES } from './server/router.ts';
 
 /** Options of startSimulator. */

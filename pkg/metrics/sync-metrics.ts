@@ -24,7 +24,7 @@ export interface SyncMetrics {
 export type TenantLabel = 'namespace' | 'tenant';
 
 /** The metric names, exported so tests can prove every alert expression refers to a real metric. */
-export const syncMetricNames = {
+const syncMetricNames = {
   syncNeeded: 'teamssync_tenant_sync_needed',
   pendingChanges: 'teamssync_tenant_pending_changes',
   syncPendingSince: 'teamssync_tenant_sync_pending_since_timestamp_seconds',

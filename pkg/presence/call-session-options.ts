@@ -21,7 +21,7 @@ const MINUTE = 60_000;
  * Defaults: 10-minute sessions renewed 2 minutes early (one write per active call every 8 minutes, so the 20 %
  * write reserve of 300 requests/30 s carries ~4,800 concurrent calls), and a 4-hour stuck-call bound.
  */
-export const DEFAULT_CALL_SESSION_OPTIONS: CallSessionOptions = {
+const DEFAULT_CALL_SESSION_OPTIONS: CallSessionOptions = {
   sessionLifetimeMs: 10 * MINUTE,
   renewBeforeMs: 2 * MINUTE,
   maxCallDurationMs: 4 * 60 * MINUTE,

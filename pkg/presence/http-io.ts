@@ -37,7 +37,7 @@ export function refuseWithoutReading(req: IncomingMessage, res: ServerResponse, 
 }
 
 /** Whether a request announces a body (`req.complete` is still false in the handler even for a bodiless GET). */
-export function hasBody(req: IncomingMessage): boolean {
+function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -6,15 +6,9 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** Outcomes counted by `presence_webhook_deliveries_total{result}`. */
-export type WebhookDeliveryResult = 'delivered' | 'retried' | 'rejected';
-
 /** Why a presence HTTP request was refused, for `presence_http_refused_total{reason}` (a fixed list). */
 export type HttpRefusalReason =
   'unauthorized' | 'forbidden' | 'methodNotAllowed' | 'unsupportedMediaType' | 'tooLarge' | 'badRequest' | 'tooManyClients' | 'notServing';
-
-/** Endpoints counted by `presence_http_refused_total{endpoint}`. */
-export type PresenceEndpoint = 'stream' | 'pbx';
 
 /** The metric handles; see {@link createPresenceMetrics}. */
 export interface PresenceMetrics {

@@ -16,7 +16,7 @@ export interface PbxEventInput {
 export type PbxEventParse = { readonly ok: true; readonly events: readonly PbxEventInput[] } | { readonly ok: false; readonly message: string };
 
 /** Most events accepted in one request. */
-export const MAX_EVENTS_PER_REQUEST = 500;
+const MAX_EVENTS_PER_REQUEST = 500;
 
 const EARLIEST_AT = Date.UTC(2000, 0, 1);
 

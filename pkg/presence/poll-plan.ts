@@ -20,7 +20,7 @@ export interface PresenceRateLimits {
 }
 
 /** Graph's documented limits and the default 20 % write reserve. */
-export const GRAPH_PRESENCE_LIMITS: PresenceRateLimits = {
+const GRAPH_PRESENCE_LIMITS: PresenceRateLimits = {
   idsPerCall: 650,
   requestsPerWindow: 1500,
   windowMs: 30_000,

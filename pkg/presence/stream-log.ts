@@ -30,7 +30,7 @@ export interface StreamRetention {
 }
 
 /** Default retention: a PBX away for longer gets a reset and a snapshot, which is cheap and complete. */
-export const DEFAULT_STREAM_RETENTION: StreamRetention = { maxEvents: 2000, maxAgeMs: 60 * 60 * 1000 };
+const DEFAULT_STREAM_RETENTION: StreamRetention = { maxEvents: 2000, maxAgeMs: 60 * 60 * 1000 };
 
 /** Answer of {@link PresenceStreamLog.checkResume}. */
 export type ResumeCheck =

@@ -38,7 +38,7 @@ export interface TlsFilesWatch {
 }
 
 /** Reads and checks a pair; throws with a short reason (file names only, never content). */
-export async function readTlsPair(certFile: string, keyFile: string): Promise<TlsPair> {
+async function readTlsPair(certFile: string, keyFile: string): Promise<TlsPair> {
   const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
   try {
     createSecureContext({ cert, key });

@@ -29,7 +29,7 @@ export interface UserMatchResult {
 }
 
 /** Default number of unmatched users named in status (`status.unmatchedSample` holds at most 20). */
-export const DEFAULT_UNMATCHED_SAMPLE_SIZE = 20;
+const DEFAULT_UNMATCHED_SAMPLE_SIZE = 20;
 
 function normaliseEmail(email: string | undefined): string | undefined {
   const trimmed = email?.trim().toLowerCase();

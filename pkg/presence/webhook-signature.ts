@@ -11,7 +11,7 @@ import { Redacted } from '../graph/redacted.ts';
 export const SIGNATURE_HEADER = 'x-teamssync-signature';
 
 /** Default replay window for {@link verifyWebhookSignature}. */
-export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
+const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 function hmacHex(secret: string, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');

@@ -45,11 +45,6 @@ export function unrefTimer(timer: unknown): void {
   if (maybe && typeof maybe.unref === 'function') maybe.unref();
 }
 
-/** Seconds as a float from two clock readings in milliseconds. */
-export function secondsSince(startMs: number, clock: Clock = systemClock): number {
-  return Math.max(0, clock.now() - startMs) / 1000;
-}
-
 /** A Kubernetes MicroTime string (RFC 3339 with exactly six fractional digits), as the apiserver expects. */
 export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');

@@ -63,7 +63,7 @@ export async function startHttpEndpoint(address: string, routes: Routes): Promis
 }
 
 /** Starts an HTTPS listener (TLS 1.2+) serving `routes` (GET only); undefined when the address disables it. */
-export async function startHttpsEndpoint(address: string, routes: Routes, tls: ServingTls): Promise<HttpsEndpoint | undefined> {
+async function startHttpsEndpoint(address: string, routes: Routes, tls: ServingTls): Promise<HttpsEndpoint | undefined> {
   return listen(address, routes, tls);
 }
 
@@ -139,7 +139,7 @@ export function checksHandler(checks: () => readonly HealthCheck[]): Routes[stri
 }
 
 /** Prometheus text exposition of `registry`; with `authorizer`, only for a bearer token allowed to `get` the path. */
-export function metricsHandler(registry: Registry, authorizer?: ScrapeAuthorizer): Routes[string] {
+function metricsHandler(registry: Registry, authorizer?: ScrapeAuthorizer): Routes[string] {
   return async (req, res) => {
     if (authorizer !== undefined) {
       const decision = await authorizer.authorize(req.headers.authorization, new URL(req.url ?? '/', 'http://x').pathname);

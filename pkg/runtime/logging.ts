@@ -10,7 +10,7 @@ const secretKeys = ['authorization', 'clientSecret', 'clientAssertion', 'token',
  * Paths pino censors before a line is written: the secret keys at the top level and up to two levels deep,
  * plus `authorization` headers. Wildcards cover one level only, hence the explicit depths.
  */
-export const redactPaths: readonly string[] = [
+const redactPaths: readonly string[] = [
   ...secretKeys,
   ...secretKeys.map((k) => `*.${k}`),
   ...secretKeys.map((k) => `*.*.${k}`),

@@ -19,7 +19,7 @@ import { StatusWriter } from './status.ts';
 import type { IndexFunc } from './store.ts';
 import { WriteFence } from './write-fence.ts';
 
-export type { ManagerLeaderElection, ManagerOptions, SecureMetricsOptions } from './manager-options.ts';
+export type { ManagerOptions } from './manager-options.ts';
 
 /** Scope of a shared informer. */
 export interface InformerScope<T extends KubeObject> {

@@ -12,7 +12,7 @@ export class WatchdogTimeoutError extends Error {
 }
 
 /** The stream carried a line that is not a JSON watch event. */
-export class WatchProtocolError extends Error {
+class WatchProtocolError extends Error {
   override readonly name = 'WatchProtocolError';
 }
 

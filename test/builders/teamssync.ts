@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 export type Patch = { [key: string]: unknown };
 
 /** A tenant id and client id that pass the GUID pattern. */
-export const sampleTenantId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
+const sampleTenantId = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 export const sampleClientId = '9b2c4d7e-1f3a-4b5c-8d6e-7f8091a2b3c4';
 
 /** Deep-merges `overrides` into a copy of `base`; `undefined` values delete keys. Arrays are replaced. */

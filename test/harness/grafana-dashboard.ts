@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export const dashboardFile = path.resolve(import.meta.dirname, '../../config/grafana/teams-sync-controller.json');
+const dashboardFile = path.resolve(import.meta.dirname, '../../config/grafana/teams-sync-controller.json');
 
 export interface DashboardTarget {
   readonly refId: string;
@@ -49,7 +49,7 @@ export function allPanels(dashboard: Dashboard): DashboardPanel[] {
 }
 
 /** Grafana's substitutions: multi-value variables on "All" become `.*`; interval macros a fixed duration. */
-export function toPromql(expr: string): string {
+function toPromql(expr: string): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__interval', '30s')

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 
 export const rulesDir = path.resolve(import.meta.dirname, '../../config/prometheus');
-export const shippedRuleFile = path.join(rulesDir, 'teamssync-rules.yaml');
+const shippedRuleFile = path.join(rulesDir, 'teamssync-rules.yaml');
 
 /** One rule of a rule group. */
 export interface Rule {
@@ -31,7 +31,7 @@ export interface RuleFile {
 }
 
 /** The shipped PrometheusRule's spec. */
-export async function loadShippedRules(): Promise<RuleFile> {
+async function loadShippedRules(): Promise<RuleFile> {
   const object = parse(await readFile(shippedRuleFile, 'utf8')) as { kind?: string; spec?: RuleFile };
   if (object.kind !== 'PrometheusRule' || object.spec === undefined) throw new Error(`${shippedRuleFile} is not a PrometheusRule`);
   return object.spec;

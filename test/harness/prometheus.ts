@@ -95,7 +95,7 @@ interface ApiResponse<T> {
 }
 
 /** The `prometheus` binary: PROMETHEUS_BIN, else from PATH. Throws with the bootstrap hint when missing. */
-export function prometheusBinary(): string {
+function prometheusBinary(): string {
   const configured = process.env['PROMETHEUS_BIN'];
   if (configured) return configured;
   try {

@@ -13,7 +13,7 @@ import { repoRoot } from '../crdgen/render.ts';
 import { chartDir, chartName, generatedBy } from './layout.ts';
 
 /** The source of the alert rules: a prometheus-operator PrometheusRule whose spec is a plain rule file. */
-export const rulesSource = 'config/prometheus/teamssync-rules.yaml';
+const rulesSource = 'config/prometheus/teamssync-rules.yaml';
 
 /** Chart.yaml, the chart's CRDs and rules, and crds/kustomization.yaml. `crds` are the rendered CRD files. */
 export function renderChartFiles(crds: readonly GeneratedFile[]): GeneratedFile[] {

@@ -22,7 +22,7 @@ const leaseIntro = [
 ];
 
 /** The rules as YAML list items at `indent`; `name` renders one resourceNames entry. */
-export function renderRules(rules: readonly GeneratedRule[], indent: string, name: (n: string) => string = (n) => JSON.stringify(n)): string {
+function renderRules(rules: readonly GeneratedRule[], indent: string, name: (n: string) => string = (n) => JSON.stringify(n)): string {
   const list = (xs: readonly string[]): string => `[${xs.join(', ')}]`;
   const out: string[] = [];
   for (const rule of rules) {

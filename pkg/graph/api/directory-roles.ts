@@ -4,7 +4,7 @@ import type { ApiContext } from './context.ts';
 import type { DirectoryRole } from './directory-types.ts';
 
 /** Role template id of Global Administrator (the same in every tenant). */
-export const GLOBAL_ADMINISTRATOR_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
+const GLOBAL_ADMINISTRATOR_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
 
 /**
  * Directory roles of the signed-in user (graph-api.md §8.1): `GET /me/memberOf/microsoft.graph.directoryRole`.

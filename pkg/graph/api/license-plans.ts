@@ -8,10 +8,10 @@ export const TEAMS_PHONE_PLAN_IDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Teams Phone for resource accounts; such accounts are never provisioned as users. */
-export const RESOURCE_ACCOUNT_PLAN_ID = 'f47330e9-c134-43b3-9993-e7f004506889';
+const RESOURCE_ACCOUNT_PLAN_ID = 'f47330e9-c134-43b3-9993-e7f004506889';
 
 /** Calling Plan service plans known statically (graph-api.md §1.1); the tenant's SKUs add more at runtime. */
-export const CALLING_PLAN_IDS: ReadonlySet<string> = new Set([
+const CALLING_PLAN_IDS: ReadonlySet<string> = new Set([
   '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8', // MCOPSTN1
   '5a10155d-f5c1-411a-a8ec-e99aae125390', // MCOPSTN2
   '54a152dc-90de-4996-93d2-bc47e670fc06', // MCOPSTN5 (120 min)

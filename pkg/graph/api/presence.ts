@@ -4,7 +4,7 @@ import { seg, type ApiContext } from './context.ts';
 import type { Presence } from './outlook-types.ts';
 
 /** Graph's limit of ids per `getPresencesByUserId` call (graph-api.md §3.3). */
-export const MAX_PRESENCE_IDS = 650;
+const MAX_PRESENCE_IDS = 650;
 
 /** Input of `setPresence`; `sessionId` defaults to the app's client id (one session per app per user). */
 export interface SetPresenceInput {

@@ -28,9 +28,6 @@ export interface NumberAssignment {
   readonly reverseNumberLookupOptions?: readonly string[];
 }
 
-/** `graph.longRunningOperationStatus`; `skipped` appears on doc pages only and is treated as not succeeded. */
-export type LongRunningOperationStatus = 'notStarted' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'unknownFutureValue';
-
 /** `telephoneNumberLongRunningOperationDetails`. */
 export interface TelephoneNumberLongRunningOperationDetails {
   readonly resourceLocation?: string | null;

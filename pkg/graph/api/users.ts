@@ -6,7 +6,7 @@ import type { SubscribedSku, User } from './directory-types.ts';
 import { isEligibleForDirectRouting, teamsPhonePlanIdsIn, type LicensePlanCatalog, planCatalogFrom } from './license-plans.ts';
 
 /** Properties read for provisioning decisions (assignedPlans/assignedLicenses are not returned by default). */
-export const USER_SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,assignedPlans,assignedLicenses,usageLocation';
+const USER_SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,assignedPlans,assignedLicenses,usageLocation';
 
 const USER_READ = 'User.Read.All';
 

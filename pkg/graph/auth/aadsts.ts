@@ -191,7 +191,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
 ]);
 
 /** Extracts the AADSTS number from msal's `errorNo` or from the error description text. */
-export function aadstsNumber(errorNo: string | undefined, description: string): number | undefined {
+function aadstsNumber(errorNo: string | undefined, description: string): number | undefined {
   if (errorNo !== undefined && /^\d+$/.test(errorNo)) return Number(errorNo);
   const match = /AADSTS(\d+)/.exec(description);
   return match?.[1] === undefined ? undefined : Number(match[1]);

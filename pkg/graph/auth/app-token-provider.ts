@@ -111,7 +111,7 @@ function certificateOptions(c: CertificateCredentials): NonNullable<NodeAuthOpti
 }
 
 /** Hex SHA-256 fingerprint of the first certificate in a PEM string. */
-export function sha256Thumbprint(certificatePem: string): string {
+function sha256Thumbprint(certificatePem: string): string {
   return new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '').toLowerCase();
 }
 

@@ -65,7 +65,7 @@ export async function deviceCodeLogin(options: DeviceCodeLoginOptions): Promise<
 }
 
 /** The `secret` of the first refresh token in an msal serialised cache (JSON), if any. */
-export function cachedRefreshToken(serializedCache: string): string | undefined {
+function cachedRefreshToken(serializedCache: string): string | undefined {
   const parsed = JSON.parse(serializedCache) as { RefreshToken?: Record<string, { secret?: unknown }> };
   for (const entry of Object.values(parsed.RefreshToken ?? {})) {
     if (typeof entry.secret === 'string' && entry.secret !== '') return entry.secret;

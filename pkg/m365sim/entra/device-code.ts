@@ -15,7 +15,7 @@ const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** Splits requested scopes into Graph permission names ("User.Read") and OIDC scopes. `.default` = all consented. */
-export function parseScopes(scope: string | null, app: AppRecord): { graph: string[]; oidc: Set<string> } {
+function parseScopes(scope: string | null, app: AppRecord): { graph: string[]; oidc: Set<string> } {
   const graph = new Set<string>();
   const oidc = new Set<string>();
   for (const s of (scope ?? '').split(' ').filter((x) => x !== '')) {

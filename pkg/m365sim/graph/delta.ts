@@ -30,7 +30,7 @@ const expired = (): GraphHttpError =>
   new GraphHttpError(410, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.');
 
 /** The highest change sequence whose change (and all before it) is visible to readers now. */
-export function visibleSeq(tenant: TenantState, now: number): number {
+function visibleSeq(tenant: TenantState, now: number): number {
   let seq = 0;
   for (const c of tenant.changes) {
     if (c.visibleAtMs > now) break;

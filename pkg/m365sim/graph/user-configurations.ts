@@ -40,7 +40,7 @@ function featureTypes(user: UserRecord): string[] {
 }
 
 /** The teamsUserConfiguration of one user. */
-export function serializeConfiguration(tenant: TenantState, user: UserRecord, numbers: readonly NumberRecord[], now: number): Record<string, unknown> {
+function serializeConfiguration(tenant: TenantState, user: UserRecord, numbers: readonly NumberRecord[], now: number): Record<string, unknown> {
   const teams = tenant.teams.visible(user.id, now);
   return {
     id: user.id,

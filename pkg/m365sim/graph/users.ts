@@ -9,7 +9,7 @@ import type { UserRecord } from '../state/records.ts';
 import { contextUrl, isAdvancedQuery, ok, project, readFilter, readSelect } from './odata-query.ts';
 
 /** Properties returned without $select (Graph's default user set). */
-export const USER_DEFAULT_PROPERTIES = [
+const USER_DEFAULT_PROPERTIES = [
   'businessPhones',
   'displayName',
   'givenName',

@@ -9,7 +9,7 @@ import { settleDueOperations } from '../graph/operations.ts';
 import type { SimContext } from '../sim-context.ts';
 import { identityLimitFor, type BucketLimit } from '../throttle.ts';
 import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
-import type { ApiVersion, GraphRequest, RouteDef } from './route-types.ts';
+import type { GraphRequest, RouteDef } from './route-types.ts';
 import { sleep } from './http-util.ts';
 import { inAnswerScope, sentAt, whenAnswered } from './answer-scope.ts';
 
@@ -230,5 +230,3 @@ function checkPermissions(route: RouteDef, auth: AuthContext): void {
     }
   }
 }
-
-export type { ApiVersion };

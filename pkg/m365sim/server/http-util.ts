@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Largest request body accepted (Graph's JSON limit is ~4 MB). */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Reads the whole body; rejects with 'too large' past MAX_BODY_BYTES. */
 export function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -23,18 +23,6 @@ interface LoginAnswer {
   appId?: string;
 }
 
-/** Login routes by pattern, for the request log and docs. */
-export const LOGIN_ROUTES = [
-  'GET /{tenant}/v2.0/.well-known/openid-configuration',
-  'GET /{tenant}/.well-known/openid-configuration',
-  'GET /common/discovery/instance',
-  'GET /{tenant}/discovery/v2.0/keys',
-  'POST /{tenant}/oauth2/v2.0/token',
-  'POST /{tenant}/oauth2/v2.0/devicecode',
-  'GET /{tenant}/adminconsent',
-  'GET /devicelogin',
-] as const;
-
 /** Handles one login-host request end to end. */
 export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const now = Date.now();

@@ -27,7 +27,7 @@ export function buildApp(seed: AppSeed): AppRecord {
 }
 
 /** Licences → assignedLicenses + assignedPlans (all Enabled). Unknown SKUs throw. */
-export function licensesToPlans(licenses: readonly string[], assignedMs: number): Pick<UserRecord, 'assignedLicenses' | 'assignedPlans'> {
+function licensesToPlans(licenses: readonly string[], assignedMs: number): Pick<UserRecord, 'assignedLicenses' | 'assignedPlans'> {
   const assignedLicenses = [];
   const assignedPlans: AssignedPlan[] = [];
   for (const l of licenses) {

@@ -9,7 +9,7 @@ export interface RoleTemplate {
 /** The Global Administrator role template id, the same in every tenant. */
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 
-export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
+const ROLE_TEMPLATES: readonly RoleTemplate[] = [
   {
     roleTemplateId: GLOBAL_ADMINISTRATOR,
     displayName: 'Global Administrator',

@@ -3,7 +3,7 @@ import { stableGuid } from './ids.ts';
 import type { AppSeed, NumberSeed, TenantSeed, UserSeed } from './seed.ts';
 
 /** Application permissions the controller needs (graph-api.md §9); the generated app gets all of them. */
-export const CONTROLLER_APP_PERMISSIONS = [
+const CONTROLLER_APP_PERMISSIONS = [
   'User.Read.All',
   'LicenseAssignment.Read.All',
   'TeamsTelephoneNumber.ReadWrite.All',
@@ -16,7 +16,7 @@ export const CONTROLLER_APP_PERMISSIONS = [
 ];
 
 /** Delegated permissions of the manual-sync sign-in. */
-export const CONTROLLER_DELEGATED_PERMISSIONS = ['User.Read', 'User.Read.All', 'Directory.Read.All', 'Presence.Read.All', 'TeamsUserConfiguration.Read.All'];
+const CONTROLLER_DELEGATED_PERMISSIONS = ['User.Read', 'User.Read.All', 'Directory.Read.All', 'Presence.Read.All', 'TeamsUserConfiguration.Read.All'];
 
 export interface GenerateTenantOptions {
   users: number;
@@ -52,7 +52,7 @@ function prng(seed: number): () => number {
 }
 
 /** The default app of a generated tenant (id and secret are derived from the tenant id). */
-export function defaultApp(tenantId: string): AppSeed {
+function defaultApp(tenantId: string): AppSeed {
   return {
     appId: stableGuid(tenantId, 'controller-app'),
     displayName: 'Teams Sync Controller',

@@ -40,7 +40,7 @@ export interface RbacComparison {
 }
 
 /** Flattens the roles bound to the ServiceAccount into single grants. */
-export function grantsOf(roles: readonly BoundRole[]): Grant[] {
+function grantsOf(roles: readonly BoundRole[]): Grant[] {
   const grants: Grant[] = [];
   for (const role of roles) {
     for (const rule of role.rules) {
@@ -56,7 +56,7 @@ export function grantsOf(roles: readonly BoundRole[]): Grant[] {
 }
 
 /** The resource requests in the audit events (one per request: the final stage, or ResponseStarted for watches). */
-export function usesOf(events: readonly AuditEvent[]): Use[] {
+function usesOf(events: readonly AuditEvent[]): Use[] {
   const seen = new Set<string>();
   const uses: Use[] = [];
   for (const e of events) {
@@ -80,7 +80,7 @@ export function usesOf(events: readonly AuditEvent[]): Use[] {
 const matches = (pattern: string, value: string): boolean => pattern === '*' || pattern === value;
 
 /** True when `grant` authorises `use` (RBAC semantics: wildcards, scope, resourceNames). */
-export function covers(grant: Grant, use: Use): boolean {
+function covers(grant: Grant, use: Use): boolean {
   return (
     matches(grant.apiGroup, use.apiGroup) &&
     matches(grant.resource, use.resource) &&

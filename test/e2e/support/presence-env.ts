@@ -16,14 +16,15 @@ import { createLogger, silentLogger } from '../../../pkg/runtime/logging.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { registerPresenceSyncController, type PresenceSyncRegistration } from '../../../controllers/presencesync/index.ts';
-import { presenceSyncResource, teamsTenantResource, userLicenseMappingResource, type PresenceSync } from '../../../controllers/presencesync/resources.ts';
+import { presenceSyncResource, type PresenceSync } from '../../../controllers/presencesync/resources.ts';
+import { TeamsTenantResource, UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
 import { kubeConfig, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { startLocalServer } from '../../integration/presence/local-server.ts';
 
 export const PBX_TOKEN = 'pbx-token-e2e-0123456789';
 export const HMAC_KEY = 'hmac-key-e2e-0123456789';
-export const TENANT_NAME = 'contoso';
+const TENANT_NAME = 'contoso';
 
 /** Options of {@link startPresenceEnv}. */
 export interface PresenceEnvOptions {
@@ -73,7 +74,7 @@ async function createTenantObjects(kube: KubeClient, namespace: string, seed: Te
   await kube.create(coreResources.secrets, namespace, secret('graph-app', { clientSecret: app.secrets?.[0] ?? '' }));
   await kube.create(coreResources.secrets, namespace, secret('pbx-token', { token: PBX_TOKEN }, { [SecretPurposeLabel]: SecretPurpose.PbxToken }));
   await kube.create(coreResources.secrets, namespace, secret('pbx-hook', { hmacKey: HMAC_KEY }, { [SecretPurposeLabel]: SecretPurpose.WebhookSigning }));
-  await kube.create(teamsTenantResource, namespace, {
+  await kube.create(TeamsTenantResource, namespace, {
     apiVersion: ApiVersion,
     kind: 'TeamsTenant',
     metadata: { name: TENANT_NAME },
@@ -149,7 +150,7 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
       } as KubeObject);
     },
     async createMapping(name, pbxUser) {
-      await kube.create(userLicenseMappingResource, namespace, {
+      await kube.create(UserLicenseMappingResource, namespace, {
         apiVersion: ApiVersion,
         kind: 'UserLicenseMapping',
         metadata: { name },

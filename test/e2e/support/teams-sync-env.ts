@@ -33,10 +33,10 @@ import {
 import { kubeConfig, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 
-export const TENANT_ID = '6c1f3b7e-2d4a-4f1b-9a0c-5e8d7b6a4c21';
-export const APP_ID = '0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f';
+const TENANT_ID = '6c1f3b7e-2d4a-4f1b-9a0c-5e8d7b6a4c21';
+const APP_ID = '0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f';
 const APP_SECRET = 'e2e-teams-sync-app-secret-0123';
-export const DOMAIN = 'contoso.example';
+const DOMAIN = 'contoso.example';
 export const TENANT = 'contoso';
 export const upn = (local: string): string => `${local}@${DOMAIN}`;
 

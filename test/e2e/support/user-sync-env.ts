@@ -30,7 +30,7 @@ export { eventually };
 export const TENANT_ID = '7d2a4c8e-3b5f-4a1c-9d0e-6f9e8c7b5a32';
 export const APP_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const APP_SECRET = 'e2e-user-sync-app-secret-4567';
-export const DOMAIN = 'fabrikam.example';
+const DOMAIN = 'fabrikam.example';
 export const TENANT = 'fabrikam';
 export const upn = (local: string): string => `${local}@${DOMAIN}`;
 export const userId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

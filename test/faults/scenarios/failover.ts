@@ -86,7 +86,7 @@ async function leaderOf(replicas: readonly Replica[]): Promise<Replica> {
 }
 
 /** Writes that overlap another writer's term (see the file comment). */
-export function overlappingWrites(
+function overlappingWrites(
   writes: readonly RequestLogEntry[],
   gaps: readonly { from: number; to: number }[],
 ): { count: number; writers: number; examples: string[] } {

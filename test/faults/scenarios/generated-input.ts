@@ -52,7 +52,7 @@ type Observed = KubeObject & { status?: { conditions?: Condition[]; phase?: stri
  * `count` valid objects of the four kinds (round robin), drawn with `seed`, in batches of 40 with a turn of the
  * event loop between them: the simulators of the scenarios running alongside live in this process.
  */
-export async function* generatedObjects(count: number, seed: number): AsyncGenerator<{ resource: ResourceRef; object: KubeObject }[]> {
+async function* generatedObjects(count: number, seed: number): AsyncGenerator<{ resource: ResourceRef; object: KubeObject }[]> {
   const arbitraries = KINDS.map((k) =>
     arbitraryOf(k.schema as never)
       .chain((spec) => fc.tuple(fc.constant(spec), fc.nat(5)))

@@ -18,7 +18,7 @@ import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../../../controllers/shared/resources.ts';
 
 export const TENANT_ID = '5c1e7a3b-9d2f-4e6a-8b0c-1d2e3f4a5b6c';
-export const APP_ID = '6d2f8b4c-0e3a-4f7b-9c1d-2e3f4a5b6c7d';
+const APP_ID = '6d2f8b4c-0e3a-4f7b-9c1d-2e3f4a5b6c7d';
 const APP_SECRET = 'faults-suite-app-secret-2468';
 const DOMAIN = 'faults.example';
 export const TENANT = 'faults';
@@ -27,11 +27,11 @@ export const POLICIES = { voiceRoutingPolicy: 'PBX-VRP', callingPolicy: 'PBX-VM'
 /** Object id of the i-th user (1-based). */
 export const userIdOf = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 /** E.164 number of the i-th mapping. */
-export const numberOf = (i: number): string => `+1425${String(2_000_000 + i).padStart(7, '0')}`;
-export const upnOf = (i: number): string => `u${i}@${DOMAIN}`;
+const numberOf = (i: number): string => `+1425${String(2_000_000 + i).padStart(7, '0')}`;
+const upnOf = (i: number): string => `u${i}@${DOMAIN}`;
 
 /** A tenant with `users` Teams Phone users, the controller's app and the policies the mappings get. */
-export function tenantSeed(users: number): TenantSeed {
+function tenantSeed(users: number): TenantSeed {
   return {
     tenantId: TENANT_ID,
     displayName: 'Faults',

@@ -62,7 +62,7 @@ export function tally(sim: RunningSimulator, mappings: readonly CachedMapping[],
 }
 
 /** Accepted writes per key; more than one acceptance of a key is a duplicate (numbers, mail) or a re-grant (policies). */
-export function repeatedWrites(writes: readonly RequestLogEntry[], note: (what: string) => void = () => undefined): { duplicated: number; regrants: number } {
+function repeatedWrites(writes: readonly RequestLogEntry[], note: (what: string) => void = () => undefined): { duplicated: number; regrants: number } {
   const accepted = new Map<string, number>();
   for (const w of writes) {
     if (w.status < 200 || w.status >= 300) continue;

@@ -24,7 +24,7 @@ import type { Target } from './hostile-client.ts';
 
 export const READ_TOKEN = `read-${randomBytes(12).toString('hex')}`;
 export const WRITE_TOKEN = `write-${randomBytes(12).toString('hex')}`;
-export const HMAC_KEY = `hmac-${randomBytes(12).toString('hex')}`;
+const HMAC_KEY = `hmac-${randomBytes(12).toString('hex')}`;
 /** The presence port's connection cap in this suite (the default is 1024; small so exceeding it is cheap). */
 export const PRESENCE_MAX_CONNECTIONS = 24;
 /** Header deadline of the presence port here (default 10 s). */

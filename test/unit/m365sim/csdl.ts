@@ -30,7 +30,7 @@ export interface Csdl {
 }
 
 /** The schema file shipped with the reference docs. */
-export const SCHEMA_FILE = '/work/shared/reference/graph/v1.0-cleanMetadata.xml';
+const SCHEMA_FILE = '/work/shared/reference/graph/v1.0-cleanMetadata.xml';
 
 const attr = (line: string, name: string): string | undefined => new RegExp(`\\b${name}="([^"]*)"`).exec(line)?.[1];
 
@@ -45,7 +45,7 @@ export function loadCsdl(file = SCHEMA_FILE): Csdl {
 }
 
 /** Parses CSDL text; type names are fully qualified (aliases expanded). */
-export function parseCsdl(xml: string): Csdl {
+function parseCsdl(xml: string): Csdl {
   const csdl: Csdl = { types: {}, enums: {}, operations: [], entitySets: {}, singletons: {} };
   const aliases = new Map<string, string>();
   let ns = '';

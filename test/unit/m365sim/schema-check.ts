@@ -76,7 +76,7 @@ function isAnnotation(key: string): boolean {
 }
 
 /** Checks one value of declared type `type`; appends problems with a JSON path. */
-export function checkValue(csdl: Csdl, type: string, value: unknown, at: string, problems: string[]): void {
+function checkValue(csdl: Csdl, type: string, value: unknown, at: string, problems: string[]): void {
   if (value === null || value === undefined) return;
   if (isCollection(type)) {
     if (!Array.isArray(value)) problems.push(`${at}: expected an array for ${type}`);
@@ -98,7 +98,7 @@ export function checkValue(csdl: Csdl, type: string, value: unknown, at: string,
 }
 
 /** Checks an object against an entity/complex type (an `@odata.type` annotation narrows the type). */
-export function checkObject(csdl: Csdl, declared: string, value: unknown, at: string, problems: string[]): void {
+function checkObject(csdl: Csdl, declared: string, value: unknown, at: string, problems: string[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(`${at}: expected an object of ${declared}`);
     return;

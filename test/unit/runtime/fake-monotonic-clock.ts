@@ -7,7 +7,7 @@ interface Sleeper {
 }
 
 /** Lets every promise chain that can run, run (a few macrotask turns). */
-export async function settle(): Promise<void> {
+async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 

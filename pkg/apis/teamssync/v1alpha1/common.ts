@@ -10,7 +10,7 @@ import { ApiVersion } from './group.ts';
 import { StringEnum, hintPattern, immutable, withRules } from './schema-kit.ts';
 
 /** Microsoft Entra tenant/object/application ids. */
-export const GuidPattern = hintPattern(
+const GuidPattern = hintPattern(
   '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
   'must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47',
 );
@@ -19,7 +19,7 @@ export const E164Pattern = hintPattern('^\\+[1-9][0-9]{6,14}$', 'must be an E.16
 /** `E164Pattern` as a RegExp, for code that checks a number the schema has not (canonicalised input, Graph answers). */
 export const E164 = new RegExp(E164Pattern);
 /** A mailbox address or user principal name (the practical subset Entra accepts). */
-export const EmailPattern = hintPattern(
+const EmailPattern = hintPattern(
   "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
   'must be an e-mail address / user principal name such as alex@contoso.com',
 );
@@ -31,7 +31,7 @@ export const ObjectNamePattern = hintPattern(
   'must be a Kubernetes object name (lower-case letters, digits, "-" and ".")',
 );
 /** A key inside a Secret's `data`. */
-export const SecretKeyPattern = hintPattern('^[-._a-zA-Z0-9]+$', 'must be a Secret key (letters, digits, "-", "_", ".")');
+const SecretKeyPattern = hintPattern('^[-._a-zA-Z0-9]+$', 'must be a Secret key (letters, digits, "-", "_", ".")');
 /** Teams policy name as the admin centre shows it, optionally in PowerShell `Tag:` form. */
 export const PolicyNamePattern = hintPattern('^(Tag:)?[A-Za-z0-9][A-Za-z0-9 ._-]*$', 'must be a Teams policy name such as LiveTeams-VM-MOHEXT');
 
@@ -71,8 +71,6 @@ export const TenantRefSchema = withRules(
   ),
   [immutable('tenantRef', 'delete and re-create the object to move it to another tenant')],
 );
-/** A tenant reference (`{name}`). */
-export type TenantRef = Static<typeof TenantRefSchema>;
 
 /** The three calling-policy variants a mapping picks from (seed 003's VM / NoVM / NoVMOrForward). */
 export const VoicemailValues = ['Voicemail', 'NoVoicemail', 'NoVoicemailOrForwarding'] as const;
@@ -80,10 +78,10 @@ export const VoicemailValues = ['Voicemail', 'NoVoicemail', 'NoVoicemailOrForwar
 export type VoicemailVariant = (typeof VoicemailValues)[number];
 
 /** Condition status values. */
-export const ConditionStatusValues = ['True', 'False', 'Unknown'] as const;
+const ConditionStatusValues = ['True', 'False', 'Unknown'] as const;
 
 /** The `metav1.Condition` shape, with the apiserver's own validation. */
-export const ConditionSchema = Type.Object(
+const ConditionSchema = Type.Object(
   {
     type: Type.String({
       description: 'Type of condition in CamelCase: Ready, SyncNeeded or Failed.',
@@ -103,8 +101,6 @@ export const ConditionSchema = Type.Object(
   },
   { description: 'Condition contains details for one aspect of the current state of this object.', additionalProperties: false },
 );
-/** One status condition (`metav1.Condition`). */
-export type Condition = Static<typeof ConditionSchema>;
 
 /** The `status.conditions` list: a map keyed by `type`, so server-side apply merges per condition. */
 export const ConditionsSchema = Type.Array(ConditionSchema, {
@@ -121,7 +117,7 @@ export const ObservedGeneration = () => Type.Optional(Count('The .metadata.gener
  * The parts of `metav1.ObjectMeta` the controllers read. Not emitted into the CRD (the apiserver
  * owns metadata); used for the TS types and runtime validation of whole objects.
  */
-export const ObjectMetaSchema = Type.Object({
+const ObjectMetaSchema = Type.Object({
   name: Type.String({ maxLength: 253 }),
   namespace: Type.Optional(Type.String({ maxLength: 63 })),
   uid: Type.Optional(Type.String()),
@@ -134,8 +130,6 @@ export const ObjectMetaSchema = Type.Object({
   finalizers: Type.Optional(Type.Array(Type.String())),
   ownerReferences: Type.Optional(Type.Array(Type.Unknown())),
 });
-/** The metadata fields the controllers use. */
-export type ObjectMeta = Static<typeof ObjectMetaSchema>;
 
 /** A whole object schema: apiVersion, kind, metadata, spec and optional status. */
 export function KubeObject<K extends string, Spec extends TSchema, Status extends TSchema>(kind: K, spec: Spec, status: Status) {

@@ -14,13 +14,6 @@ import type { KindName } from './group.ts';
 
 /** The three condition types. */
 export const ConditionType = { Ready: 'Ready', SyncNeeded: 'SyncNeeded', Failed: 'Failed' } as const;
-/** A condition type name. */
-export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
-
-/** Condition status values, as strings (metav1.ConditionStatus). */
-export const ConditionStatus = { True: 'True', False: 'False', Unknown: 'Unknown' } as const;
-/** A condition status. */
-export type ConditionStatusValue = (typeof ConditionStatus)[keyof typeof ConditionStatus];
 
 /** Reasons any kind may use. */
 export const CommonReason = {
@@ -167,13 +160,3 @@ export const ReasonsByKind: Record<KindName, readonly string[]> = {
   PresenceSync: [...Object.values(CommonReason), ...Object.values(PresenceReason)],
   TeamsSync: [...Object.values(CommonReason), ...Object.values(SyncRunReason)],
 };
-
-type Values<T> = T[keyof T];
-/** A reason a TeamsTenant condition may carry. */
-export type TenantConditionReason = Values<typeof CommonReason> | Values<typeof TenantReason>;
-/** A reason a UserLicenseMapping condition may carry. */
-export type MappingConditionReason = Values<typeof CommonReason> | Values<typeof MappingReason>;
-/** A reason a PresenceSync condition may carry. */
-export type PresenceConditionReason = Values<typeof CommonReason> | Values<typeof PresenceReason>;
-/** A reason a TeamsSync condition may carry. */
-export type SyncRunConditionReason = Values<typeof CommonReason> | Values<typeof SyncRunReason>;

@@ -7,7 +7,6 @@ export * from './group.ts';
 export * from './conditions.ts';
 export * from './common.ts';
 export * from './duration.ts';
-export { StringEnum, withRules, immutable, deepEqual, type CelRule } from './schema-kit.ts';
 export * from './validate.ts';
 export * from './teams-tenant.ts';
 export * from './teams-tenant-status.ts';

@@ -12,10 +12,10 @@ import { StringEnum, withRules } from './schema-kit.ts';
 import { makeValidator } from './validate.ts';
 
 /** Which way presence flows. */
-export const PresenceDirectionValues = ['TeamsToPbx', 'PbxToTeams', 'Bidirectional'] as const;
+const PresenceDirectionValues = ['TeamsToPbx', 'PbxToTeams', 'Bidirectional'] as const;
 
 /** Most explicit PBX users one PresenceSync lists (more come from mappings, or split the list). */
-export const MaxExplicitPbxUsers = 10_000;
+const MaxExplicitPbxUsers = 10_000;
 
 const PbxPresenceUserSchema = Type.Object(
   {
@@ -149,8 +149,6 @@ export const PresenceSyncSchema = KubeObject('PresenceSync', PresenceSyncSpecSch
 export type PresenceSyncSpec = Static<typeof PresenceSyncSpecSchema>;
 /** A PresenceSync object. */
 export type PresenceSync = Static<typeof PresenceSyncSchema>;
-/** A presence direction. */
-export type PresenceDirection = (typeof PresenceDirectionValues)[number];
 
 /** `kubectl get presencesyncs` columns. */
 export const PresenceSyncPrinterColumns: readonly PrinterColumn[] = [

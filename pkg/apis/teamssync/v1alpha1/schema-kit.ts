@@ -66,7 +66,7 @@ export function immutable<T>(what: string, hint = ''): CelRule<T> {
 }
 
 /** Structural equality of JSON values, key order ignored: what CEL's `==` means for maps and lists. */
-export function deepEqual(a: unknown, b: unknown): boolean {
+function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

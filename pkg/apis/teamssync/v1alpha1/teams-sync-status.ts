@@ -12,9 +12,9 @@ import { StringEnum } from './schema-kit.ts';
  */
 export const SyncPhaseValues = ['Pending', 'Running', 'Succeeded', 'Failed', 'Refused'] as const;
 /** What a run did (or, dry run, would do) to one user. */
-export const SyncActionValues = ['Create', 'Update', 'Remove', 'None'] as const;
+const SyncActionValues = ['Create', 'Update', 'Remove', 'None'] as const;
 /** Outcome of one user's action. `Planned` only in dry runs. */
-export const SyncOutcomeValues = ['Succeeded', 'Failed', 'Skipped', 'Planned'] as const;
+const SyncOutcomeValues = ['Succeeded', 'Failed', 'Skipped', 'Planned'] as const;
 
 /** Most per-user results kept in status. */
 export const MaxSyncResults = 500;
@@ -83,5 +83,3 @@ export type TeamsSyncStatus = Static<typeof TeamsSyncStatusSchema>;
 export type SyncPhase = (typeof SyncPhaseValues)[number];
 /** One per-user result. */
 export type SyncRunResult = NonNullable<TeamsSyncStatus['results']>[number];
-/** The per-user totals. */
-export type SyncCounts = NonNullable<TeamsSyncStatus['counts']>;

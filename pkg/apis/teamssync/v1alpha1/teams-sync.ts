@@ -13,7 +13,7 @@ import { makeValidator } from './validate.ts';
 /** Manual: requested by an admin. Auto: recorded by the controller for an automatic batch. */
 export const SyncTriggerValues = ['Manual', 'Auto'] as const;
 /** All mappings of the tenant, or only the listed ones. */
-export const SyncScopeValues = ['All', 'Mappings'] as const;
+const SyncScopeValues = ['All', 'Mappings'] as const;
 
 const ScopeSchema = withRules(
   Type.Object(
@@ -74,8 +74,6 @@ export const TeamsSyncSpecSchema = withRules(
 /** Schema of a whole TeamsSync object. */
 export const TeamsSyncSchema = KubeObject('TeamsSync', TeamsSyncSpecSchema, TeamsSyncStatusSchema);
 
-/** `TeamsSync.spec` as read from the apiserver (defaults applied). */
-export type TeamsSyncSpec = Static<typeof TeamsSyncSpecSchema>;
 /** A TeamsSync object. */
 export type TeamsSync = Static<typeof TeamsSyncSchema>;
 /** A sync trigger. */

@@ -11,14 +11,14 @@ import { TeamsTenantStatusSchema } from './teams-tenant-status.ts';
 import { makeValidator } from './validate.ts';
 
 /** National clouds; each has its own Entra authority and Graph endpoint (pkg/graph/clouds). */
-export const CloudValues = ['Global', 'USGovGCCHigh', 'USGovDoD', 'China'] as const;
+const CloudValues = ['Global', 'USGovGCCHigh', 'USGovDoD', 'China'] as const;
 /** Auto: changes are applied as they happen. Manual: queued until a TeamsSync run. */
 export const SyncModeValues = ['Auto', 'Manual'] as const;
 
 const PolicyName = (description: string) => Type.String({ description, pattern: PolicyNamePattern, minLength: 1, maxLength: 128 });
 
 /** Audiences Entra ID accepts for federated credentials: public cloud, US Government, China. */
-export const WorkloadIdentityAudienceValues = ['api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSGov', 'api://AzureADTokenExchangeChina'] as const;
+const WorkloadIdentityAudienceValues = ['api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSGov', 'api://AzureADTokenExchangeChina'] as const;
 
 /** ServiceAccount the controller requests workload-identity tokens for when the TeamsTenant names none. */
 export const DefaultWorkloadServiceAccount = 'teams-sync';
@@ -197,12 +197,8 @@ export const TeamsTenantSpecSchema = withRules(
 /** Schema of a whole TeamsTenant object. */
 export const TeamsTenantSchema = KubeObject('TeamsTenant', TeamsTenantSpecSchema, TeamsTenantStatusSchema);
 
-/** `TeamsTenant.spec` as read from the apiserver (defaults applied). */
-export type TeamsTenantSpec = Static<typeof TeamsTenantSpecSchema>;
 /** A TeamsTenant object. */
 export type TeamsTenant = Static<typeof TeamsTenantSchema>;
-/** A Microsoft cloud name. */
-export type Cloud = (typeof CloudValues)[number];
 /** A sync mode. */
 export type SyncMode = (typeof SyncModeValues)[number];
 

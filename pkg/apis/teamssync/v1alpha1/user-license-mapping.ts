@@ -62,10 +62,6 @@ export const UserLicenseMappingSchema = KubeObject('UserLicenseMapping', UserLic
 
 /** `UserLicenseMapping.spec` as read from the apiserver (defaults applied). */
 export type UserLicenseMappingSpec = Static<typeof UserLicenseMappingSpecSchema>;
-/** The PBX side of a mapping. */
-export type PbxUser = UserLicenseMappingSpec['pbxUser'];
-/** The Teams side of a mapping (absent = unmapped). */
-export type TeamsUserRef = NonNullable<UserLicenseMappingSpec['teamsUser']>;
 /** A UserLicenseMapping object. */
 export type UserLicenseMapping = Static<typeof UserLicenseMappingSchema>;
 

@@ -60,7 +60,7 @@ function describe(error: ValueError): string {
 }
 
 /** `/spec/users/0/email` → `spec.users[0].email`, the apiserver's field path style. */
-export function pointerToPath(pointer: string): string {
+function pointerToPath(pointer: string): string {
   return pointer
     .split('/')
     .slice(1)

@@ -16,7 +16,7 @@ export async function simFor(t: { after: TestContext['after'] } | undefined, opt
 }
 
 /** Every application permission the controller needs (graph-api.md §9). */
-export const ALL_APP_PERMISSIONS = [
+const ALL_APP_PERMISSIONS = [
   'User.Read.All',
   'LicenseAssignment.Read.All',
   'TeamsTelephoneNumber.ReadWrite.All',
