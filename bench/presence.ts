@@ -15,6 +15,7 @@ import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.
 import { openSseStream } from '../pkg/presence/sse-client.ts';
 import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
 import { BENCH_KEY, BENCH_TOKEN, percentile, printRows, startPresenceRig } from './support/presence-rig.ts';
+import { sleep } from '../pkg/runtime/clock.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +40,6 @@ const TEAMS_STATES = [
   ['DoNotDisturb', 'DoNotDisturb', 'doNotDisturb'],
   ['Busy', 'InAMeeting', 'onCall'],
 ] as const;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const rig = await startPresenceRig(users, intervalS);
 const { sim, seed } = rig;
@@ -69,7 +69,7 @@ try {
     },
   });
   console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
-  while (rig.cycles.count < 1) await sleep(100);
+  while (rig.cycles.count < 1) await sleep(100, undefined, { unref: false });
   await sim.control('POST', '/control/reset');
   const rssAtStart = process.memoryUsage().rss;
   const cpuStart = process.cpuUsage();
@@ -97,12 +97,12 @@ try {
     }
     if (tick % Math.max(1, Math.round(10 / callsPerSecond)) === 0) changes.push(pbxCall());
     await Promise.all(changes);
-    await sleep(tickStart + 100 - Date.now());
+    await sleep(tickStart + 100 - Date.now(), undefined, { unref: false });
   }
   const churnSeconds = (Date.now() - wallStart) / 1000;
   const churnCycles = rig.cycles.count - cyclesStart;
   const cycleMark = rig.cycles.count;
-  while (rig.cycles.count < cycleMark + 2 && pending.size > 0) await sleep(100); // let the last changes drain
+  while (rig.cycles.count < cycleMark + 2 && pending.size > 0) await sleep(100, undefined, { unref: false }); // let the last changes drain
   const cpu = process.cpuUsage(cpuStart);
   const { count: cyclesEnd, lastAt: lastCycleAt } = rig.cycles;
   const wallMs = Date.now() - wallStart;

@@ -10,7 +10,7 @@ import type { SimContext } from '../sim-context.ts';
 import { identityLimitFor, type BucketLimit } from '../throttle.ts';
 import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
 import type { GraphRequest, RouteDef } from './route-types.ts';
-import { sleep } from './http-util.ts';
+import { sleep } from '../../runtime/clock.ts';
 import { inAnswerScope, sentAt, whenAnswered } from './answer-scope.ts';
 
 /** A request entering the pipeline (top level or from $batch). */
@@ -89,7 +89,7 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   log.throttleClass = match.route.throttle;
   const path = '/' + segments.join('/');
   const fault = ctx.faults.decide({ host: 'graph', method: r.method, path, tenantId: auth.tenant.tenantId, inBatch: r.inBatch, now });
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
   // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
   const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const key = throttleKey(auth, match);

@@ -53,6 +53,3 @@ export function parseJsonBody(raw: Buffer): unknown {
   const text = raw.toString('utf8').trim();
   return text === '' ? undefined : JSON.parse(text);
 }
-
-/** Resolves after `ms` (fault latency). */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

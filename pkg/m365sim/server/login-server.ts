@@ -12,7 +12,8 @@ import { handleTokenRequest } from '../entra/token.ts';
 import { startDeviceCode } from '../entra/device-code.ts';
 import { authenticateClient, prepareFederatedAssertion } from '../entra/client-auth.ts';
 import type { SimContext } from '../sim-context.ts';
-import { headerMap, readBody, send, sendJson, sleep } from './http-util.ts';
+import { sleep } from '../../runtime/clock.ts';
+import { headerMap, readBody, send, sendJson } from './http-util.ts';
 
 interface LoginAnswer {
   status: number;
@@ -30,7 +31,7 @@ export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   const headers = headerMap(req);
   const fault = ctx.faults.decide({ host: 'login', method, path: url.pathname, inBatch: false, now });
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
   let answer: LoginAnswer;
   if (fault.error) {
     const e = new AadError(fault.error.status, 'temporarily_unavailable', 90033, fault.error.message);
