@@ -8,21 +8,13 @@ import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
 import { Controller, generationChanged, objectKeyOf, secretReader, type ChangeEvent, type ControllerOptions, type Manager } from '../../pkg/runtime/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import type { SecretGetter } from '../shared/tenant-credentials.ts';
+import { TeamsTenantResource, tenantKeyOf, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
+import type { SecretReader } from '../../pkg/runtime/index.ts';
 import { graphPresencePort } from './graph-port.ts';
 import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 import { PresenceSyncReconciler } from './reconciler.ts';
 import { PresenceRunnerRegistry } from './registry.ts';
-import {
-  BY_TENANT_INDEX,
-  presenceSyncResource,
-  teamsTenantResource,
-  tenantKeyOf,
-  userLicenseMappingResource,
-  type PresenceSync,
-  type TeamsTenant,
-  type UserLicenseMapping,
-} from './resources.ts';
+import { BY_TENANT_INDEX, presenceSyncResource, type PresenceSync } from './resources.ts';
 import { TenantUserCache } from './user-cache.ts';
 
 export { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
@@ -46,7 +38,7 @@ export interface PresenceSyncControllerOptions {
   /** Heartbeat of idle SSE streams. Default 15 s. */
   readonly heartbeatMs?: number;
   /** Default: GET through the manager's client (Secrets are not cached). */
-  readonly getSecret?: SecretGetter;
+  readonly getSecret?: SecretReader;
   /** Workload-identity tokens (share the user-sync controllers' one). Default: TokenRequest through the manager's client. */
   readonly serviceAccountTokens?: ServiceAccountTokens;
   /** Where webhooks may deliver; default https to public addresses only (see pkg/presence/destination-policy.ts). */
@@ -85,7 +77,7 @@ class PresenceSyncController extends Controller {
   }
 }
 
-function pbxUserChanged(event: ChangeEvent<UserLicenseMapping>): boolean {
+function pbxUserChanged(event: ChangeEvent<CachedMapping>): boolean {
   if (event.type !== 'update') return true;
   const before = event.oldObj?.spec.pbxUser;
   const after = event.obj.spec.pbxUser;
@@ -103,8 +95,8 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
   const { manager } = options;
   const indexes = { [BY_TENANT_INDEX]: tenantKeyOf };
   const presenceSyncs = manager.informer<PresenceSync>(presenceSyncResource, { indexes });
-  const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
-  const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
+  const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
+  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { indexes });
   const registry = new PresenceRunnerRegistry();
   const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
   const http = createPresenceHttpHandler({

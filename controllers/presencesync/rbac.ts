@@ -4,7 +4,8 @@
  */
 import { permission, type PermissionTable } from '../../pkg/rbac/permission.ts';
 import { coreResources } from '../../pkg/runtime/resource.ts';
-import { presenceSyncResource, teamsTenantResource, userLicenseMappingResource } from './resources.ts';
+import { TeamsTenantResource, UserLicenseMappingResource } from '../shared/resources.ts';
+import { presenceSyncResource } from './resources.ts';
 
 export const presenceSyncPermissions: PermissionTable = {
   owner: 'presencesync',
@@ -12,8 +13,8 @@ export const presenceSyncPermissions: PermissionTable = {
     permission(presenceSyncResource, ['list', 'watch'], 'informer cache of PresenceSyncs (index.ts)'),
     permission(presenceSyncResource, ['get'], 'the status writer re-reads the object after a 409 conflict', { onlyOn: 'a 409 conflict' }),
     permission(presenceSyncResource, ['patch'], 'writes status through /status (reconciler.ts)', { subresource: 'status' }),
-    permission(teamsTenantResource, ['list', 'watch'], "informer cache of tenants: presence uses its tenant's Graph credentials"),
-    permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: which PBX extension is which Teams user'),
+    permission(TeamsTenantResource, ['list', 'watch'], "informer cache of tenants: presence uses its tenant's Graph credentials"),
+    permission(UserLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: which PBX extension is which Teams user'),
     permission(
       coreResources.secrets,
       ['get'],

@@ -21,22 +21,24 @@ import {
   type StatusWriter,
   type Store,
 } from '../../pkg/runtime/index.ts';
+import type { CachedMapping, CachedTenant } from '../shared/resources.ts';
 import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import { CredentialsUnavailableError, resolveTenantCredentials, type SecretGetter } from '../shared/tenant-credentials.ts';
+import { CredentialsUnavailableError, resolveTenantCredentials } from '../shared/tenant-credentials.ts';
+import type { SecretReader } from '../../pkg/runtime/index.ts';
 import type { PresenceGraph } from './graph-port.ts';
 import { planPresenceSync, type PresenceSyncObservation, type PresenceSyncPlan } from './plan.ts';
 import type { PresenceRunnerRegistry } from './registry.ts';
 import { reportBlocked, reportPresenceSync, type Verdict } from './report.ts';
-import { BY_TENANT_INDEX, presenceSyncResource, type PresenceSync, type TeamsTenant, type UserLicenseMapping } from './resources.ts';
+import { BY_TENANT_INDEX, presenceSyncResource, type PresenceSync } from './resources.ts';
 import type { RunnerDeps } from './runner.ts';
 import type { TenantUserCache } from './user-cache.ts';
 
 /** Collaborators of {@link PresenceSyncReconciler}. */
 export interface PresenceSyncReconcilerDeps {
   readonly presenceSyncs: Store<PresenceSync>;
-  readonly tenants: Store<TeamsTenant>;
-  readonly mappings: Store<UserLicenseMapping>;
-  readonly getSecret: SecretGetter;
+  readonly tenants: Store<CachedTenant>;
+  readonly mappings: Store<CachedMapping>;
+  readonly getSecret: SecretReader;
   readonly serviceAccountTokens: ServiceAccountTokens;
   /** The Graph port of a tenant (`namespace/name`) with these credentials; pkg/graph caches the client behind it. */
   readonly graph: (tenantKey: string, request: TenantClientRequest) => PresenceGraph;
@@ -245,7 +247,7 @@ interface SecretProblems {
  * another Secret is not read and its name is reported.
  */
 async function readSecretKey(
-  getSecret: SecretGetter,
+  getSecret: SecretReader,
   namespace: string,
   ref: SecretKeyRef,
   problems: SecretProblems,
@@ -262,7 +264,7 @@ async function readSecretKey(
   return value === '' ? undefined : Redacted.of(value);
 }
 
-function mappingUsersOf(mappings: readonly UserLicenseMapping[]): PbxUserRef[] {
+function mappingUsersOf(mappings: readonly CachedMapping[]): PbxUserRef[] {
   return mappings.map((mapping) => {
     const pbx = mapping.spec.pbxUser;
     return { ...(pbx.email === undefined ? {} : { email: pbx.email }), ...(pbx.extension === undefined ? {} : { extension: pbx.extension }) };

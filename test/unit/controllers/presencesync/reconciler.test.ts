@@ -14,9 +14,10 @@ import { applyMergePatch, silentLogger, StatusWriter, Store, type KubeClient, ty
 import type { PresenceGraph, UserDeltaResult } from '../../../../controllers/presencesync/graph-port.ts';
 import { MAX_REQUEUE_MS, PresenceSyncReconciler } from '../../../../controllers/presencesync/reconciler.ts';
 import { PresenceRunnerRegistry } from '../../../../controllers/presencesync/registry.ts';
-import { BY_TENANT_INDEX, tenantKeyOf, type PresenceSync, type TeamsTenant, type UserLicenseMapping } from '../../../../controllers/presencesync/resources.ts';
+import { BY_TENANT_INDEX, type PresenceSync } from '../../../../controllers/presencesync/resources.ts';
+import { tenantKeyOf, type CachedMapping, type CachedTenant } from '../../../../controllers/shared/resources.ts';
 import { ServiceAccountTokens } from '../../../../controllers/shared/service-account-tokens.ts';
-import type { SecretLike } from '../../../../controllers/shared/tenant-credentials.ts';
+import type { Secret } from '../../../../pkg/runtime/index.ts';
 import { TenantUserCache } from '../../../../controllers/presencesync/user-cache.ts';
 
 const NS = 'team-a';
@@ -63,12 +64,12 @@ function fakePort(script: PortScript): PresenceGraph & { readonly calls: string[
   };
 }
 
-const secrets: Record<string, SecretLike> = {
+const secrets: Record<string, Secret> = {
   'graph-app': { metadata: { resourceVersion: '1' }, data: { clientSecret: Buffer.from('s3cret').toString('base64') } },
   'pbx-token': { metadata: { labels: { [SecretPurposeLabel]: SecretPurpose.PbxToken } }, data: { token: Buffer.from('pbx').toString('base64') } },
 };
 
-function tenant(suspend = false): TeamsTenant {
+function tenant(suspend = false): CachedTenant {
   return {
     apiVersion: ApiVersion,
     kind: 'TeamsTenant',
@@ -79,7 +80,7 @@ function tenant(suspend = false): TeamsTenant {
       suspend,
       credentials: { clientId: 'app-id', clientSecret: { name: 'graph-app', key: 'clientSecret' } },
     },
-  } as unknown as TeamsTenant;
+  } as unknown as CachedTenant;
 }
 
 function presenceSync(spec: Record<string, unknown> = {}): PresenceSync {
@@ -98,12 +99,12 @@ function presenceSync(spec: Record<string, unknown> = {}): PresenceSync {
 }
 
 /** The reconciler over in-memory caches, a fake apiserver for status patches and the fake port. */
-function rig(objects: { tenant?: TeamsTenant; presenceSync: PresenceSync }, port: PresenceGraph) {
+function rig(objects: { tenant?: CachedTenant; presenceSync: PresenceSync }, port: PresenceGraph) {
   const presenceSyncs = new Store<PresenceSync>();
   presenceSyncs.addIndex(BY_TENANT_INDEX, tenantKeyOf);
-  const mappings = new Store<UserLicenseMapping>();
+  const mappings = new Store<CachedMapping>();
   mappings.addIndex(BY_TENANT_INDEX, tenantKeyOf);
-  const tenants = new Store<TeamsTenant>();
+  const tenants = new Store<CachedTenant>();
   if (objects.tenant !== undefined) tenants.upsert(objects.tenant);
   presenceSyncs.upsert(objects.presenceSync);
   let statusPatches = 0;
@@ -175,7 +176,7 @@ async function until(what: string, done: () => boolean): Promise<void> {
 
 interface Row {
   readonly name: string;
-  readonly tenant?: TeamsTenant | undefined;
+  readonly tenant?: CachedTenant | undefined;
   readonly spec?: Record<string, unknown>;
   readonly port?: PortScript;
   /** Whether a runner polls, so the row waits for its first cycle before the settling pass. */
