@@ -7,7 +7,7 @@ import { planChunks } from './batch-plan.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
 import { DEFAULT_RETRY } from './middleware/retry-decision.ts';
 
-/** One request inside a `$batch` (graph-api.md §6.1). `url` is relative to the version root (`/users/...`). */
+/** One request inside a `$batch` (https://learn.microsoft.com/graph/json-batching). `url` is relative to the version root (`/users/...`). */
 export interface BatchItem {
   readonly id: string;
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

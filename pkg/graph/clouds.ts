@@ -1,6 +1,6 @@
 import { FeatureUnavailableInCloudError } from './errors.ts';
 
-/** The national clouds the controller supports (graph-api.md §6.5). */
+/** The national clouds the controller supports (https://learn.microsoft.com/graph/deployments). */
 export type CloudName = 'Global' | 'USGovGCCHigh' | 'USGovDoD' | 'China';
 
 /** The features whose availability differs between clouds; everything else (users, licences, mail) is everywhere. */

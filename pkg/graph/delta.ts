@@ -45,7 +45,10 @@ export interface DeltaPage<T> {
 
 const EXPIRED_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid']);
 
-/** True when a delta response means "token expired, start over" (graph-api.md §1.6, §4.3). */
+/**
+ * True when a delta response means "token expired, start over" (https://learn.microsoft.com/graph/api/user-delta,
+ * https://learn.microsoft.com/graph/api/contact-delta).
+ */
 export function isDeltaTokenExpired(status: number, body: unknown): boolean {
   if (status === 410) return true;
   const code = odataError(body)?.code.toLowerCase();

@@ -5,7 +5,7 @@
 export type EndpointClass =
   'users' | 'delta' | 'numbers' | 'policies' | 'userConfigurations' | 'presence' | 'mail' | 'contacts' | 'directoryRoles' | 'batch' | 'other';
 
-/** Which documented throttling bucket an endpoint class falls in (graph-api.md §6.2, §4.6). */
+/** Which documented throttling bucket an endpoint class falls in (https://learn.microsoft.com/graph/throttling-limits). */
 export type LimitClass = 'identity' | 'presence' | 'teamsAdmin' | 'outlook';
 
 const RULES: ReadonlyArray<readonly [RegExp, EndpointClass]> = [

@@ -21,7 +21,7 @@ export interface RequestFacts {
   readonly clientId: string;
   /** Short human description, e.g. "list users" or "assign number". */
   readonly operation: string;
-  /** Least Graph permission the call needs (graph-api.md §9), named in consent errors. */
+  /** Least Graph permission the call needs (https://learn.microsoft.com/graph/permissions-reference), named in consent errors. */
   readonly permission?: string;
   /** How a 404 is to be read: most reads say NotFound; reads right after a write say ReplicationPending. */
   readonly notFound?: 'NotFound' | 'ReplicationPending';
@@ -45,7 +45,7 @@ export function odataError(body: unknown): { code: string; message: string } | u
   return { code: typeof code === 'string' ? code : 'unknown', message: typeof message === 'string' ? message : '' };
 }
 
-/** HTTP status → error kind (graph-api.md §6.3). Exported for the table test. */
+/** HTTP status → error kind (https://learn.microsoft.com/graph/errors). Exported for the table test. */
 export function kindForStatus(status: number): GraphErrorKind {
   if (status === 429) return 'Throttled';
   if (status === 401) return 'AuthFailed';

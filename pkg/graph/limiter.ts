@@ -14,7 +14,7 @@ export interface LimitSpec {
 export type TenantLimits = Readonly<Record<LimitClass, LimitSpec>>;
 
 /**
- * Documented Graph limits per app per tenant (graph-api.md §6.2, §4.6), used unless overridden:
+ * Documented Graph limits per app per tenant (https://learn.microsoft.com/graph/throttling-limits), used unless overridden:
  * - presence: 1,500 requests / 30 s (getPresencesByUserId and the other cloud-communication calls);
  * - identity: the smallest tenant bucket is 3,500 resource units / 10 s and a user page costs about 2 units,
  *   so 1,750 requests / 10 s never exceeds it;

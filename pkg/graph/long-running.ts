@@ -3,7 +3,11 @@ import type { GraphHttp } from './client.ts';
 import { ReplicationPendingError, TerminalError } from './errors.ts';
 import type { TelephoneNumberLongRunningOperation } from './api/teams-types.ts';
 
-/** How number operations are polled (graph-api.md §2.7: back off 2 s, 4 s, ... capped at 30 s). */
+/**
+ * How number operations are polled
+ * (https://learn.microsoft.com/graph/api/teamsadministration-telephonenumberlongrunningoperation-get: back off 2 s, 4 s,
+ * ... capped at 30 s).
+ */
 export interface PollPolicy {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
@@ -11,7 +15,7 @@ export interface PollPolicy {
   readonly timeoutMs: number;
 }
 
-/** Defaults from graph-api.md §2.7, with a 10-minute in-process wait. */
+/** Defaults from https://learn.microsoft.com/graph/api/teamsadministration-telephonenumberlongrunningoperation-get, with a 10-minute in-process wait. */
 export const DEFAULT_POLL: PollPolicy = { initialDelayMs: 2_000, maxDelayMs: 30_000, timeoutMs: 600_000 };
 
 /** Extracts the operation id from a `Location` header (`operations('id')` or `operations/id`). */

@@ -27,8 +27,8 @@ export function parsePage<T>(body: unknown, operation: string): ODataPage<T> {
 }
 
 /**
- * Iterates the pages of a collection, following `@odata.nextLink` verbatim until it is absent (graph-api.md §1.5,
- * §6.4). The first request's headers (e.g. `ConsistencyLevel: eventual`, `Prefer`) are re-sent on every page,
+ * Iterates the pages of a collection, following `@odata.nextLink` verbatim until it is absent
+ * (https://learn.microsoft.com/graph/paging). The first request's headers (e.g. `ConsistencyLevel: eventual`, `Prefer`) are re-sent on every page,
  * because Graph does not encode them into the link. Empty pages with a nextLink are followed.
  *
  * Gotchas: a nextLink that repeats the previous URL is treated as a server fault (Terminal) instead of looping.

@@ -1,5 +1,5 @@
 /**
- * Microsoft Graph error bodies (graph-api.md §6.3) and the response type every Graph handler returns.
+ * Microsoft Graph error bodies (https://learn.microsoft.com/graph/errors) and the response type every Graph handler returns.
  * Handlers build `{ error: { code, message } }`; the pipeline adds `innerError` with date and request ids.
  */
 
@@ -32,7 +32,7 @@ export function graphError(status: number, code: string, message: string, header
   return { status, headers, body: { error: { code, message } } };
 }
 
-/** The 429 Microsoft sends (body shape from graph-api.md §6.2). */
+/** The 429 Microsoft sends (body shape from https://learn.microsoft.com/graph/throttling). */
 export function throttledResponse(retryAfterSeconds: number, code = 'TooManyRequests'): GraphResponse {
   return graphError(429, code, 'Please retry again later.', { 'Retry-After': String(retryAfterSeconds) });
 }

@@ -1,6 +1,6 @@
 /**
  * OData paging helpers: keyset pages behind an opaque `$skiptoken` (directory objects) or `$skip` offsets
- * (Outlook, Teams numbers), and absolute `@odata.nextLink` URLs on the simulator host (graph-api.md §1.5, §6.4).
+ * (Outlook, Teams numbers), and absolute `@odata.nextLink` URLs on the simulator host (https://learn.microsoft.com/graph/paging).
  */
 import { decodeOpaque, encodeOpaque } from './state/ids.ts';
 import { Errors } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Throttling per app per tenant with token buckets (graph-api.md §6.2), plus the Retry-After ledger that detects
+ * Throttling per app per tenant with token buckets (https://learn.microsoft.com/graph/throttling-limits), plus the Retry-After ledger that detects
  * clients coming back too early.
  */
 
@@ -50,7 +50,7 @@ export const DEFAULT_LIMITS: SimulatorLimits = {
   retryAfterGraceMs: 200,
 };
 
-/** Identity RU budget per 10 s by tenant size (graph-api.md §6.2). */
+/** Identity RU budget per 10 s by tenant size (https://learn.microsoft.com/graph/throttling-limits). */
 export function identityLimitFor(userCount: number): BucketLimit {
   const capacity = userCount < 50 ? 3500 : userCount <= 500 ? 5000 : 8000;
   return { capacity, windowMs: 10_000 };

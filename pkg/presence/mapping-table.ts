@@ -1,7 +1,8 @@
 /**
  * Teams presence → PBX presence, as data. The rows follow seed 001's "Presence Status Mapping from Microsoft Teams"
  * table; each row names the Teams status it implements (`teamsStatus`). The Graph availability/activity pairs behind
- * each Teams status come from Microsoft's "Manage presence state" permutation table (graph-api.md §3.1).
+ * each Teams status come from Microsoft's "Manage presence state" permutation table
+ * (https://learn.microsoft.com/graph/cloud-communications-manage-presence-state).
  *
  * Rows are tried in order, most specific first: rows keyed on `activity` (calls, meetings, presenting, focusing,
  * out of office) before rows keyed on `availability` alone, and out-of-office variants before their plain form.

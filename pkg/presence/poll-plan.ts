@@ -1,7 +1,8 @@
 /**
  * Plans one Teams → PBX poll cycle: how many `getPresencesByUserId` calls, which users each carries, when inside the
  * cycle each starts, and whether the requested interval must be lengthened to stay inside Graph's presence limit
- * (1,500 requests per 30 s per application per tenant; graph-api.md §3.3). Pure: no clocks, no I/O.
+ * (1,500 requests per 30 s per application per tenant;
+ * https://learn.microsoft.com/graph/api/cloudcommunications-getpresencesbyuserid). Pure: no clocks, no I/O.
  */
 
 /**

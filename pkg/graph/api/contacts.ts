@@ -15,7 +15,7 @@ export interface ContactFolder {
 }
 
 /**
- * Outlook personal contacts (graph-api.md §4): lists, folders and delta. Outlook allows 4 concurrent requests per
+ * Outlook personal contacts (https://learn.microsoft.com/graph/api/user-list-contacts): lists, folders and delta. Outlook allows 4 concurrent requests per
  * mailbox; the tenant limiter's `outlook` bucket enforces that (per tenant, which is stricter).
  */
 export class ContactsApi {
@@ -53,7 +53,7 @@ export class ContactsApi {
 
   /**
    * One delta round over a contact folder (documented form) or, without `folderId`, the default folder
-   * (`/contacts/delta`, undocumented but observed). Page size via `Prefer: odata.maxpagesize` (graph-api.md §4.3).
+   * (`/contacts/delta`, undocumented but observed). Page size via `Prefer: odata.maxpagesize` (https://learn.microsoft.com/graph/api/contact-delta).
    */
   contactsDelta(
     user: string,

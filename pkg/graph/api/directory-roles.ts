@@ -7,7 +7,7 @@ import type { DirectoryRole } from './directory-types.ts';
 const GLOBAL_ADMINISTRATOR_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
 
 /**
- * Directory roles of the signed-in user (graph-api.md §8.1): `GET /me/memberOf/microsoft.graph.directoryRole`.
+ * Directory roles of the signed-in user (https://learn.microsoft.com/graph/api/user-list-memberof): `GET /me/memberOf/microsoft.graph.directoryRole`.
  * Only active assignments count (PIM-eligible roles that are not activated do not).
  *
  * Gotchas: needs a delegated token (`/me`); calling it with an app-only client is a programming error (Terminal).

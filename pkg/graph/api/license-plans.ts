@@ -1,6 +1,9 @@
 import type { SubscribedSku, User } from './directory-types.ts';
 
-/** Service plans that grant Teams Phone to users (graph-api.md §1.1): MCOEV, MCOEV_GOV, MCOEVSMB. */
+/**
+ * Service plans that grant Teams Phone to users
+ * (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference): MCOEV, MCOEV_GOV, MCOEVSMB.
+ */
 export const TEAMS_PHONE_PLAN_IDS: ReadonlySet<string> = new Set([
   '4828c8ec-dc2e-4779-b502-87ac9ce28ab7',
   'db23fce2-a974-42ef-9002-d78dd42a0f22',
@@ -10,7 +13,11 @@ export const TEAMS_PHONE_PLAN_IDS: ReadonlySet<string> = new Set([
 /** Teams Phone for resource accounts; such accounts are never provisioned as users. */
 const RESOURCE_ACCOUNT_PLAN_ID = 'f47330e9-c134-43b3-9993-e7f004506889';
 
-/** Calling Plan service plans known statically (graph-api.md §1.1); the tenant's SKUs add more at runtime. */
+/**
+ * Calling Plan service plans known statically
+ * (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference); the tenant's SKUs add more at
+ * runtime.
+ */
 const CALLING_PLAN_IDS: ReadonlySet<string> = new Set([
   '4ed3ff63-69d7-4fb7-b984-5aec7f605ca8', // MCOPSTN1
   '5a10155d-f5c1-411a-a8ec-e99aae125390', // MCOPSTN2
@@ -54,7 +61,7 @@ export function teamsPhonePlanIdsIn(catalog: LicensePlanCatalog): string[] {
 const isActive = (status: string | null | undefined): boolean => status === 'Enabled' || status === 'Warning';
 
 /**
- * Direct Routing candidate (graph-api.md §1.4): account enabled, an active Teams Phone plan, no active Calling
+ * Direct Routing candidate (https://learn.microsoft.com/graph/api/user-list): account enabled, an active Teams Phone plan, no active Calling
  * Plan, not a resource account. Pure, for table tests.
  */
 export function isEligibleForDirectRouting(user: User, catalog: LicensePlanCatalog): boolean {

@@ -3,7 +3,7 @@ import { seg, type ApiContext } from './context.ts';
 import type { MailMessage } from './outlook-types.ts';
 
 /**
- * Reminder e-mail (graph-api.md §5): `POST /users/{sender}/sendMail` → 202.
+ * Reminder e-mail (https://learn.microsoft.com/graph/api/user-sendmail): `POST /users/{sender}/sendMail` → 202.
  *
  * Gotchas: not idempotent; it is retried only when throttled (429) or refused for load (503 + Retry-After), never
  * after a 504 or a dropped connection, so a reminder is not sent twice. The caller records that it was sent.

@@ -44,7 +44,7 @@ export interface NumberOperationResult {
 }
 
 /**
- * Teams telephone number management (graph-api.md §2.2–2.7). Global cloud only: other clouds get
+ * Teams telephone number management (https://learn.microsoft.com/graph/api/resources/teamsadministration-numberassignment). Global cloud only: other clouds get
  * `FeatureUnavailableInCloud` before any request.
  *
  * Gotchas: assign/unassign answer 202 + Location; the call resolves when the operation is final. If the process

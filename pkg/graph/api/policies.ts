@@ -10,7 +10,8 @@ const ASSIGNMENT_TYPE = '#microsoft.graph.teamsAdministration.teamsPolicyUserAss
 export type PolicyRef = { readonly policyType: string } & ({ readonly name: string } | { readonly policyId: string });
 
 /**
- * Teams policy assignment (graph-api.md §2.8): `getPolicyId`, `assign`, `unassign`. Global cloud only.
+ * Teams policy assignment (https://learn.microsoft.com/graph/api/teamsadministration-teamspolicyuserassignment-assign):
+ * `getPolicyId`, `assign`, `unassign`. Global cloud only.
  *
  * Gotchas: policy types use PowerShell casing (`OnlineVoiceRoutingPolicy`, `TenantDialPlan`, ...). Assignments are
  * eventually consistent; read back through `UserConfigurationsApi`. Both writes are idempotent, so they are retried

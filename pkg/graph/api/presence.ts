@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.ts';
 import { seg, type ApiContext } from './context.ts';
 import type { Presence } from './outlook-types.ts';
 
-/** Graph's limit of ids per `getPresencesByUserId` call (graph-api.md §3.3). */
+/** Graph's limit of ids per `getPresencesByUserId` call (https://learn.microsoft.com/graph/api/cloudcommunications-getpresencesbyuserid). */
 const MAX_PRESENCE_IDS = 650;
 
 /** Input of `setPresence`; `sessionId` defaults to the app's client id (one session per app per user). */
@@ -24,7 +24,7 @@ export function chunkIds(ids: readonly string[], size: number = MAX_PRESENCE_IDS
 }
 
 /**
- * Presence (graph-api.md §3): bulk reads and application session presence. Not offered in the China cloud.
+ * Presence (https://learn.microsoft.com/graph/api/resources/presence): bulk reads and application session presence. Not offered in the China cloud.
  *
  * Gotchas: bulk reads run their ≤650-id chunks concurrently; the tenant limiter keeps them under 1,500 requests per
  * 30 s. `setPresence`/`clearPresence` are idempotent per session, so they are retried like GETs.

@@ -6,7 +6,9 @@ import type { TeamsUserConfiguration } from './teams-types.ts';
 const PERMISSION = 'TeamsUserConfiguration.Read.All';
 
 /**
- * Teams user configuration (graph-api.md §2.9): the read-back of Enterprise Voice, numbers and effective policies.
+ * Teams user configuration
+ * (https://learn.microsoft.com/graph/api/teamsadministration-teamsadminroot-list-userconfigurations): the read-back of
+ * Enterprise Voice, numbers and effective policies.
  * Treated as Global only (its cloud matrix is unconfirmed).
  */
 export class UserConfigurationsApi {

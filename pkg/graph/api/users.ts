@@ -11,7 +11,7 @@ const USER_SELECT = 'id,userPrincipalName,displayName,mail,accountEnabled,assign
 const USER_READ = 'User.Read.All';
 
 /**
- * Users and licences (graph-api.md §1): eligible-user discovery, single reads, delta, subscribed SKUs.
+ * Users and licences (https://learn.microsoft.com/graph/api/user-list): eligible-user discovery, single reads, delta, subscribed SKUs.
  *
  * Gotchas: discovery is an advanced query (`ConsistencyLevel: eventual`, `$count=true`): recently changed users may
  * lag; use delta or a re-read for freshness.
@@ -26,7 +26,7 @@ export class UsersApi {
   /**
    * Users with an enabled Teams Phone (MCOEV family) plan, no enabled Calling Plan, account enabled, not a resource
    * account. One server-side query per Teams Phone plan the tenant actually subscribes to (usually one), 999 per page;
-   * calling plans and disabled accounts are filtered client-side as §1.4 recommends.
+   * calling plans and disabled accounts are filtered client-side as https://learn.microsoft.com/graph/api/user-list recommends.
    */
   async *listEligibleUsers(options: { catalog?: LicensePlanCatalog; signal?: AbortSignal } = {}): AsyncGenerator<User> {
     const catalog = options.catalog ?? (await this.licensePlanCatalog());
@@ -56,7 +56,7 @@ export class UsersApi {
   }
 
   /**
-   * One `/users/delta` round (graph-api.md §1.6) with the link kept in `store` under `key`; falls back to a full
+   * One `/users/delta` round (https://learn.microsoft.com/graph/api/user-delta) with the link kept in `store` under `key`; falls back to a full
    * read when the stored token expired (pages then carry `mode: 'resync'`).
    */
   usersDelta(store: DeltaTokenStore, key: string, options: { select?: string; signal?: AbortSignal } = {}): AsyncGenerator<DeltaPage<User>> {

@@ -22,7 +22,7 @@ const federated = (c: AuthContext): string =>
     : `No federated identity credential of ${app(c)} trusts ${c.federatedSubject}: only a TeamsTenant in a namespace the app trusts can use it; an administrator of tenant ${c.tenantId} must add a federated credential whose issuer, subject (${c.federatedSubject}) and audience match exactly`;
 
 /**
- * AADSTS error numbers (graph-api.md §7.9) mapped to an error kind and an admin-facing instruction.
+ * AADSTS error numbers (https://learn.microsoft.com/entra/identity-platform/reference-error-codes) mapped to an error kind and an admin-facing instruction.
  * Exported for the table-driven unit test and docs/errors.md.
  */
 export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([

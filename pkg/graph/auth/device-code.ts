@@ -32,7 +32,7 @@ export interface DeviceCodeLoginResult {
 }
 
 /**
- * Runs the OAuth device code flow (graph-api.md §7.4) with msal-node and returns the tokens.
+ * Runs the OAuth device code flow (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code) with msal-node and returns the tokens.
  *
  * Gotchas: msal does not hand out refresh tokens directly; this reads the one it cached (in memory only) from the
  * serialised cache right after sign-in. Errors are typed (`AuthFailed`, `ConsentRequired`, ...).

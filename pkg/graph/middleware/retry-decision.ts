@@ -32,7 +32,7 @@ export type RetryVerdict =
  *
  * Rules (the documented decision for non-idempotent POSTs):
  * - 429: always retryable, any method: Graph rejects throttled requests before processing them
- *   (graph-api.md §6.2), so repeating a POST cannot duplicate its effect. The wait is `Retry-After` exactly, or
+ *   (https://learn.microsoft.com/graph/throttling), so repeating a POST cannot duplicate its effect. The wait is `Retry-After` exactly, or
  *   backoff when absent; the tenant gate closes so concurrent requests wait as well.
  * - 503 with `Retry-After`: the service refused the request for load; retryable for any method (the Graph SDK
  *   treats it the same way) and gated. 503 without `Retry-After` and 504: idempotent requests only, backoff.

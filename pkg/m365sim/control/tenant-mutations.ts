@@ -62,7 +62,7 @@ export function assignLicense(tenant: TenantState, idOrUpn: string, sku: string,
 
 /**
  * Removes a licence. Plans no other remaining licence provides stay in assignedPlans with capabilityStatus
- * "Deleted", as Entra shows removed plans (graph-api.md §1.3).
+ * "Deleted", as Entra shows removed plans (https://learn.microsoft.com/graph/api/resources/assignedplan).
  */
 export function removeLicense(tenant: TenantState, idOrUpn: string, sku: string, now = Date.now()): UserRecord {
   const u = mustUser(tenant, idOrUpn);

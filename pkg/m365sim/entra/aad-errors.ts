@@ -1,5 +1,7 @@
 /**
- * Entra ID (AADSTS) error responses in Microsoft's JSON shape (graph-api.md §7.1, §7.9).
+ * Entra ID (AADSTS) error responses in Microsoft's JSON shape
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow,
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
  * Thrown by the login handlers and serialised by the login server.
  */
 import { randomUUID } from 'node:crypto';

@@ -10,7 +10,7 @@ import type { AppRecord, UserRecord } from '../state/records.ts';
 import type { TenantState } from '../state/tenant-state.ts';
 import { decodeJwt, numericClaim, signJwt, stringClaim, verifyJwtSignature } from './jwt.ts';
 
-/** Resource URIs the simulator answers for (Graph in each national cloud, graph-api.md §6.5). */
+/** Resource URIs the simulator answers for (Graph in each national cloud, https://learn.microsoft.com/graph/deployments). */
 export const GRAPH_RESOURCES = [
   'https://graph.microsoft.com',
   'https://graph.microsoft.us',

@@ -1,6 +1,7 @@
 /**
  * Confidential-client authentication at the token endpoint: client secret (post or Basic), certificate assertion
- * (RS256/x5t or PS256/x5t#S256, graph-api.md §7.2) and federated workload-identity assertion (§7.3).
+ * (RS256/x5t or PS256/x5t#S256, https://learn.microsoft.com/entra/identity-platform/certificate-credentials) and
+ * federated workload-identity assertion (https://learn.microsoft.com/entra/workload-id/workload-identity-federation).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { SimContext } from '../sim-context.ts';

@@ -1,5 +1,5 @@
 /**
- * Device code flow and refresh tokens for the delegated Global Admin sign-in (graph-api.md §7.4).
+ * Device code flow and refresh tokens for the delegated Global Admin sign-in (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code).
  * A device code is approved or declined through the control API (there is no browser in the simulator).
  */
 import { randomBytes } from 'node:crypto';

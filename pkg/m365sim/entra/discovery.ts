@@ -1,5 +1,7 @@
 /**
- * What msal-node fetches before a token request (graph-api.md §7.7): the OpenID configuration of the tenant,
+ * What msal-node fetches before a token request
+ * (https://github.com/AzureAD/microsoft-authentication-library-for-js/blob/dev/lib/msal-common/docs/authority.md): the
+ * OpenID configuration of the tenant,
  * instance discovery (only when the host is not in knownAuthorities), and the signing keys.
  */
 import type { SimContext } from '../sim-context.ts';

@@ -1,6 +1,7 @@
 /**
  * Signing keys of external OpenID Connect issuers, fetched the way Entra ID validates a federated identity
- * credential's assertion (graph-api.md §7.3): `GET {issuer}/.well-known/openid-configuration` over HTTPS, the
+ * credential's assertion (https://learn.microsoft.com/entra/workload-id/workload-identity-federation): `GET
+ * {issuer}/.well-known/openid-configuration` over HTTPS, the
  * document's `issuer` must equal the assertion's `iss` exactly, then `GET {jwks_uri}`; the assertion is verified
  * with the JWKS key its header's `kid` names. Keys are cached per issuer and fetched again when an assertion names
  * a `kid` the cache lacks (key rotation). A Kubernetes apiserver is such an issuer: `--service-account-issuer`,

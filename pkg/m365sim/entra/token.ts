@@ -1,6 +1,6 @@
 /**
  * POST /{tenant}/oauth2/v2.0/token: client credentials (secret, certificate, federated assertion), device code and
- * refresh token grants (graph-api.md §7.1–7.4).
+ * refresh token grants (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
  */
 import type { SimContext } from '../sim-context.ts';
 import type { AppRecord } from '../state/records.ts';

@@ -1,5 +1,5 @@
 /**
- * POST /$batch (graph-api.md §6.1): ≤ 20 requests, unique ids, dependsOn (424 when a dependency failed), each
+ * POST /$batch (https://learn.microsoft.com/graph/json-batching): ≤ 20 requests, unique ids, dependsOn (424 when a dependency failed), each
  * inner request through the full pipeline (so one can be throttled alone). Responses come back in reverse order
  * of execution on purpose: clients must correlate by id.
  */

@@ -1,5 +1,5 @@
 /**
- * Outlook contacts (graph-api.md §4): default folder, child folders, contacts with $top/$skip paging (default 10),
+ * Outlook contacts (https://learn.microsoft.com/graph/api/user-list-contacts): default folder, child folders, contacts with $top/$skip paging (default 10),
  * and contacts delta per folder (page size via `Prefer: odata.maxpagesize`).
  */
 import { Errors } from '../errors.ts';

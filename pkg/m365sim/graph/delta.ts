@@ -1,5 +1,5 @@
 /**
- * GET /users/delta (graph-api.md §1.6): an initial round over all users, then rounds of changes since the last
+ * GET /users/delta (https://learn.microsoft.com/graph/api/user-delta): an initial round over all users, then rounds of changes since the last
  * deltaLink, `@removed` for deleted users, `$deltatoken=latest`, and 410 syncStateNotFound for expired tokens.
  */
 import { GraphHttpError } from '../errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Directory role membership (graph-api.md §8.1): /users/{id}/memberOf[/microsoft.graph.directoryRole] and the
+ * Directory role membership (https://learn.microsoft.com/graph/api/user-list-memberof): /users/{id}/memberOf[/microsoft.graph.directoryRole] and the
  * transitive variant; `/me/...` reaches these through the pipeline's /me rewrite.
  */
 import { Errors, GraphHttpError } from '../errors.ts';

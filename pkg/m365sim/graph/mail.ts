@@ -1,4 +1,4 @@
-/** POST /users/{id|upn}/sendMail (graph-api.md §5): validated, 202, captured in the tenant's outbox. */
+/** POST /users/{id|upn}/sendMail (https://learn.microsoft.com/graph/api/user-sendmail): validated, 202, captured in the tenant's outbox. */
 import { GraphHttpError, Errors } from '../errors.ts';
 import { BOTH, type GraphRequest, type RouteDef } from '../server/route-types.ts';
 import type { UserRecord } from '../state/records.ts';

@@ -1,6 +1,9 @@
 /**
- * What assignNumber / unassignNumber do once their long-running operation completes (graph-api.md §2.4, §2.5,
- * §2.10). Also used by the control API for Teams-side changes. Returns a failure detail or undefined on success.
+ * What assignNumber / unassignNumber do once their long-running operation completes
+ * (https://learn.microsoft.com/graph/api/teamsadministration-numberassignment-assignnumber,
+ * https://learn.microsoft.com/graph/api/teamsadministration-numberassignment-unassignnumber,
+ * https://learn.microsoft.com/powershell/module/teams/set-csphonenumberassignment). Also used by the control API for
+ * Teams-side changes. Returns a failure detail or undefined on success.
  */
 import { buildNumber } from '../state/factories.ts';
 import type { NumberRecord } from '../state/records.ts';

@@ -1,5 +1,7 @@
 /**
- * Teams telephone number management (graph-api.md §2.1–2.6): list/get number assignments ($filter, $select,
+ * Teams telephone number management
+ * (https://learn.microsoft.com/graph/api/resources/teamsadministration-numberassignment): list/get number assignments
+ * ($filter, $select,
  * $top ≤ 1000, $skip paging), assignNumber/unassignNumber (202 + operation), updateNumber (200).
  */
 import { Errors } from '../errors.ts';
@@ -105,7 +107,10 @@ function unassignNumber(req: GraphRequest): { status: number; headers: Record<st
   });
 }
 
-/** updateNumber: "" clears a value, omitted/null leaves it unchanged; synchronous 200 (graph-api.md §2.6). */
+/**
+ * updateNumber: "" clears a value, omitted/null leaves it unchanged; synchronous 200
+ * (https://learn.microsoft.com/graph/api/teamsadministration-numberassignment-updatenumber).
+ */
 function updateNumber(req: GraphRequest): { status: number } {
   const body = jsonBody(req);
   const telephoneNumber = requiredString(body, 'telephoneNumber');

@@ -159,7 +159,7 @@ function literal(tok: string): unknown {
   if (tok === 'true' || tok === 'false') return tok === 'true';
   if (tok === 'null') return null;
   if (/^-?\d/.test(tok) && !tok.includes('-', 1)) return Number(tok);
-  return tok; // GUID literal (unquoted, graph-api.md §1.4)
+  return tok; // GUID literal (unquoted, https://learn.microsoft.com/graph/api/user-list)
 }
 
 /** Parses a `$filter` value. */

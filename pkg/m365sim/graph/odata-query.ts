@@ -27,7 +27,7 @@ export function project(obj: object, fields: readonly string[]): Record<string, 
 
 /**
  * A predicate for `$filter`, or undefined when absent. Properties outside `filterable` → 400
- * Request_UnsupportedQuery; ne/not/endswith without advanced query → 400 (graph-api.md §1.4).
+ * Request_UnsupportedQuery; ne/not/endswith without advanced query → 400 (https://learn.microsoft.com/graph/api/user-list).
  */
 export function readFilter(
   req: GraphRequest,

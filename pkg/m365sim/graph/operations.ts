@@ -1,7 +1,7 @@
 /**
  * Telephone-number long-running operations: created by assignNumber/unassignNumber (202 + Location), they move
  * notStarted → running → succeeded|failed after `operationDelayMs`, and are settled lazily on the next request
- * (graph-api.md §2.7). Only v1.0 enum members are emitted (no `skipped`).
+ * (https://learn.microsoft.com/graph/api/teamsadministration-telephonenumberlongrunningoperation-get). Only v1.0 enum members are emitted (no `skipped`).
  */
 import { Errors } from '../errors.ts';
 import { BOTH, type GraphRequest, type Permissions, type RouteDef } from '../server/route-types.ts';

@@ -1,5 +1,6 @@
 /**
- * Teams policy assignment (graph-api.md §2.8): getPolicyId(type,name), userAssignments/assign and /unassign (204).
+ * Teams policy assignment (https://learn.microsoft.com/graph/api/teamsadministration-teamspolicyuserassignment-assign):
+ * getPolicyId(type,name), userAssignments/assign and /unassign (204).
  * Effects show in userConfigurations.effectivePolicyAssignments after the replication lag.
  */
 import { Errors } from '../errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Presence (graph-api.md §3): bulk read (≤ 650 ids), single read, setPresence sessions (PT5M–PT4H, default
+ * Presence (https://learn.microsoft.com/graph/api/resources/presence): bulk read (≤ 650 ids), single read, setPresence sessions (PT5M–PT4H, default
  * PT5M, sessionId = caller's app id), clearPresence, preferred presence and status messages.
  */
 import { Errors } from '../errors.ts';

@@ -1,4 +1,4 @@
-/** GET /subscribedSkus and /subscribedSkus/{id} (graph-api.md §1.2). consumedUnits is counted from the users. */
+/** GET /subscribedSkus and /subscribedSkus/{id} (https://learn.microsoft.com/graph/api/subscribedsku-list). consumedUnits is counted from the users. */
 import { Errors } from '../errors.ts';
 import { BOTH, type GraphRequest, type Permissions, type RouteDef } from '../server/route-types.ts';
 import { stableGuid } from '../state/ids.ts';

@@ -1,5 +1,7 @@
 /**
- * GET /admin/teams/userConfigurations[/{userId}] (graph-api.md §2.9): Enterprise Voice, numbers and effective
+ * GET /admin/teams/userConfigurations[/{userId}]
+ * (https://learn.microsoft.com/graph/api/teamsadministration-teamsadminroot-list-userconfigurations): Enterprise Voice,
+ * numbers and effective
  * policies per user, derived from users, numbers and Teams settings as readers see them (replication lag applies).
  */
 import { Errors } from '../errors.ts';

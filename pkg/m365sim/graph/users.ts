@@ -1,6 +1,6 @@
 /**
  * GET /users (filter, select, top, count + ConsistencyLevel, keyset paging), GET /users/$count, GET /users/{id|upn}
- * (graph-api.md §1.4–1.5).
+ * (https://learn.microsoft.com/graph/api/user-list).
  */
 import { Errors } from '../errors.ts';
 import { keysetPage, nextLink, readSkiptoken, readTop, skiptokenAfter } from '../paging.ts';
@@ -51,7 +51,7 @@ const FILTERABLE = [
   'officeLocation',
 ];
 
-/** Permissions accepted for reading users (graph-api.md §1.4). */
+/** Permissions accepted for reading users (https://learn.microsoft.com/graph/api/user-list). */
 export const USER_READ: Permissions = {
   application: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   delegated: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],

@@ -201,7 +201,7 @@ function noteRetryAfter(ctx: SimContext, key: string, retryAfterSeconds: number,
   whenAnswered((answeredMs) => ctx.throttle.noteRetryAfter(key, answeredMs, answeredMs + retryAfterSeconds * 1000, fp));
 }
 
-/** Resource units: base cost, −1 for $select, −1 for $top < 20, never below 1 (graph-api.md §6.2). */
+/** Resource units: base cost, −1 for $select, −1 for $top < 20, never below 1 (https://learn.microsoft.com/graph/throttling-limits). */
 function identityCost(route: RouteDef, query: URLSearchParams): number {
   let cost = route.identityCost ?? 1;
   if (query.has('$select')) cost--;

@@ -57,7 +57,7 @@ export interface RouteDef {
   /** Qualified entity type of the returned object(s), for the property contract test. */
   returns?: string;
   throttle: ThrottleClass;
-  /** Identity resource units before query adjustments (graph-api.md §6.2); default 1. */
+  /** Identity resource units before query adjustments (https://learn.microsoft.com/graph/throttling-limits); default 1. */
   identityCost?: number;
   /** 'none' = any valid token may call (e.g. $batch: inner requests are checked one by one). */
   permissions: Permissions | 'none';

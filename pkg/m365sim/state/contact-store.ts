@@ -1,6 +1,6 @@
 /**
  * Outlook personal contacts per mailbox: a default Contacts folder, child folders, contacts, and a change log per
- * folder for contacts delta (graph-api.md §4).
+ * folder for contacts delta (https://learn.microsoft.com/graph/api/user-list-contacts).
  */
 import { createHash } from 'node:crypto';
 import type { ContactSeed } from './seed.ts';

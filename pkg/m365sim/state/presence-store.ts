@@ -1,10 +1,10 @@
 /**
  * Presence per user: application sessions (setPresence), the user's own Teams client (control API), a preferred
- * presence, and the aggregation rules of graph-api.md §3.4–3.6.
+ * presence, and the aggregation rules of https://learn.microsoft.com/graph/api/presence-setpresence.
  */
 
 const TEAMS_CLIENT_SESSION = 'teams-client';
-/** A session set to Available fades after 5 minutes without refresh, then to Away after 5 more (§3.4). */
+/** A session set to Available fades after 5 minutes without refresh, then to Away after 5 more (https://learn.microsoft.com/graph/api/presence-setpresence). */
 const FADE_MS = 5 * 60 * 1000;
 const PRECEDENCE = ['DoNotDisturb', 'Busy', 'Available', 'AvailableIdle', 'BusyIdle', 'BeRightBack', 'Away', 'Offline'];
 
@@ -36,7 +36,8 @@ export interface PresenceView {
 
 /**
  * When to use: TenantState.presence. Expiry is evaluated lazily on every read, so no timers run.
- * Gotchas: with no live session the user is Offline/Offline and a preferred presence has no effect (§3.6).
+ * Gotchas: with no live session the user is Offline/Offline and a preferred presence has no effect
+ * (https://learn.microsoft.com/graph/api/presence-setuserpreferredpresence).
  */
 export class PresenceStore {
   readonly #users = new Map<string, UserPresence>();

@@ -1,4 +1,8 @@
-/** Built-in Entra directory roles the simulator knows (graph-api.md §8): template id = role definition id. */
+/**
+ * Built-in Entra directory roles the simulator knows
+ * (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference): template id = role
+ * definition id.
+ */
 
 export interface RoleTemplate {
   roleTemplateId: string;

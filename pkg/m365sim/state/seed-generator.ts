@@ -2,7 +2,7 @@
 import { stableGuid } from './ids.ts';
 import type { AppSeed, NumberSeed, TenantSeed, UserSeed } from './seed.ts';
 
-/** Application permissions the controller needs (graph-api.md §9); the generated app gets all of them. */
+/** Application permissions the controller needs (https://learn.microsoft.com/graph/permissions-reference); the generated app gets all of them. */
 const CONTROLLER_APP_PERMISSIONS = [
   'User.Read.All',
   'LicenseAssignment.Read.All',

@@ -55,7 +55,9 @@ function loadNumbers(state: TenantState, seed: TenantSeed, now: number): void {
   for (const n of seed.numbers ?? []) {
     const target = n.assignedTo === undefined ? undefined : state.latestUser(n.assignedTo);
     if (n.assignedTo !== undefined && !target) throw new Error(`number ${n.telephoneNumber}: unknown user '${n.assignedTo}'`);
-    if (n.numberType === 'directRouting' && !target) continue; // DR numbers exist only while assigned (§2.2)
+    // DR numbers exist only while assigned
+    // (https://learn.microsoft.com/graph/api/teamsadministration-telephonenumbermanagementroot-list-numberassignments)
+    if (n.numberType === 'directRouting' && !target) continue;
     state.writeNumber(buildNumber(state.tenantId, n, target?.id ?? null), now, true);
   }
 }

@@ -23,7 +23,7 @@ export interface AppSeed {
   publicClient?: boolean;
 }
 
-/** A federated identity credential (graph-api.md §7.3). */
+/** A federated identity credential (https://learn.microsoft.com/entra/workload-id/workload-identity-federation). */
 export interface FederatedCredentialSeed {
   issuer: string;
   subject: string;
@@ -81,7 +81,10 @@ export interface SkuSeed {
   capabilityStatus?: string;
 }
 
-/** A telephone number known to Teams. Direct Routing numbers exist only while assigned (graph-api.md §2.2). */
+/**
+ * A telephone number known to Teams. Direct Routing numbers exist only while assigned
+ * (https://learn.microsoft.com/graph/api/teamsadministration-telephonenumbermanagementroot-list-numberassignments).
+ */
 export interface NumberSeed {
   telephoneNumber: string;
   numberType: 'directRouting' | 'callingPlan' | 'operatorConnect';

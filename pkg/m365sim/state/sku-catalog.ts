@@ -1,6 +1,7 @@
 /**
  * The licence catalogue the simulator knows: SKU ids, part numbers and the service plans each contains.
- * Ids come from Microsoft's "Product names and service plan identifiers for licensing" page (graph-api.md §1.1).
+ * Ids come from Microsoft's "Product names and service plan identifiers for licensing" page
+ * (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference).
  */
 
 /** A service plan inside a SKU. `service` is what shows up in `assignedPlans[].service`. */
@@ -66,7 +67,11 @@ export function findSku(idOrPartNumber: string): SkuSpec | undefined {
   return SKU_CATALOG.find((s) => s.skuId === key || s.skuPartNumber.toLowerCase() === key);
 }
 
-/** Plans that mean "has a Calling Plan" (graph-api.md §1.1): any MCOPSTN* except communications credits. */
+/**
+ * Plans that mean "has a Calling Plan"
+ * (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference): any MCOPSTN* except
+ * communications credits.
+ */
 export function isCallingPlan(p: ServicePlanSpec): boolean {
   return p.servicePlanName.startsWith('MCOPSTN') && p.servicePlanName !== 'MCOPSTNC';
 }

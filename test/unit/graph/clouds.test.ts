@@ -28,7 +28,7 @@ const endpointCases: Array<{ cloud: CloudName; authority: string; graph: string;
   },
 ];
 for (const tc of endpointCases) {
-  test(`CLOUDS: ${tc.cloud} endpoints follow graph-api.md §6.5`, () => {
+  test(`CLOUDS: ${tc.cloud} endpoints follow https://learn.microsoft.com/graph/deployments`, () => {
     const c = CLOUDS[tc.cloud];
     assert.deepEqual([c.authorityHost, c.graphBaseUrl, c.appScope], [tc.authority, tc.graph, tc.scope]);
   });

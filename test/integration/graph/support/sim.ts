@@ -15,7 +15,7 @@ export async function simFor(t: { after: TestContext['after'] } | undefined, opt
   return sim;
 }
 
-/** Every application permission the controller needs (graph-api.md §9). */
+/** Every application permission the controller needs (https://learn.microsoft.com/graph/permissions-reference). */
 const ALL_APP_PERMISSIONS = [
   'User.Read.All',
   'LicenseAssignment.Read.All',
