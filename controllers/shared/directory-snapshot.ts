@@ -74,7 +74,9 @@ export class DirectorySnapshot {
   async refreshCatalog(client: GraphTenantClient, signal?: AbortSignal): Promise<void> {
     const skus = await client.users.listSubscribedSkus(signal === undefined ? {} : { signal });
     const plans = skus.map((s) => ({
-      servicePlans: (s.servicePlans ?? []).flatMap((p) => (p.servicePlanId ? [{ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName ?? '' }] : [])),
+      servicePlans: (s.servicePlans ?? []).flatMap((p) =>
+        p.servicePlanId ? [{ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName ?? '' }] : [],
+      ),
     }));
     const next = planCatalogFromSkus(plans);
     if (catalogKey(next) !== catalogKey(this.#catalog)) this.#version++;

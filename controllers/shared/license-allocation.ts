@@ -110,9 +110,7 @@ export function allocateLicenses(total: number, claims: readonly LicenseClaim[])
 
 /** "All 25 integration licences are in use; 3 mappings wait, this one is 2nd in line". */
 export function waitingMessage(total: number, used: number, waiting: number, position: number): string {
-  const head = used > total
-    ? `${used} integration licences are in use but only ${total} are available`
-    : allInUse(total);
+  const head = used > total ? `${used} integration licences are in use but only ${total} are available` : allInUse(total);
   return `${head}; ${waiting} ${plural(waiting, 'mapping')} ${waiting === 1 ? 'waits' : 'wait'}, this one is ${ordinal(position)} in line`;
 }
 

@@ -3,8 +3,13 @@
  * share (mappings and runs by tenant), so registrations, reconcilers and tests agree on one spelling.
  */
 import {
-  Group, KindNamesByKind, Version, type KindName,
-  type TeamsSync as TeamsSyncObject, type TeamsTenant as TeamsTenantObject, type UserLicenseMapping as UserLicenseMappingObject,
+  Group,
+  KindNamesByKind,
+  Version,
+  type KindName,
+  type TeamsSync as TeamsSyncObject,
+  type TeamsTenant as TeamsTenantObject,
+  type UserLicenseMapping as UserLicenseMappingObject,
 } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { KubeObject, ObjectKey, ResourceRef } from '../../pkg/runtime/resource.ts';
 
@@ -49,7 +54,10 @@ export function tenantKey(tenant: KubeObject): string {
  * and name, and the Entra tenant it names. Never the Entra tenant id alone: two TeamsTenants for one
  * Entra tenant, in different namespaces, would advance each other's delta link and miss changes.
  */
-export function stateScope(tenant: { readonly metadata: { readonly namespace?: string | undefined; readonly name: string }; readonly spec: { readonly tenantId: string } }): string {
+export function stateScope(tenant: {
+  readonly metadata: { readonly namespace?: string | undefined; readonly name: string };
+  readonly spec: { readonly tenantId: string };
+}): string {
   return `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}:${tenant.spec.tenantId}`;
 }
 

@@ -16,7 +16,7 @@ const REFRESH_AT_SHARE = 0.8;
 
 /** What the TokenRequest API answered: the token and when it expires (ms since the epoch). */
 export interface IssuedToken {
-  readonly token: Redacted<string>;
+  readonly token: Redacted;
   readonly expiresAtMs: number;
 }
 
@@ -48,7 +48,7 @@ export class ServiceAccountTokens {
   }
 
   /** A valid token of the ServiceAccount, from the cache until 80% of its lifetime has passed. */
-  async token(namespace: string, name: string, audience: string): Promise<Redacted<string>> {
+  async token(namespace: string, name: string, audience: string): Promise<Redacted> {
     const key = `${namespace}/${name}/${audience}`;
     const now = this.#clock.now();
     const cached = this.#entries.get(key);
@@ -93,7 +93,8 @@ export function kubeTokenRequester(client: KubeClient, clock: Clock = systemCloc
     const requestedAtMs = clock.now();
     let answer: TokenRequestAnswer | undefined;
     try {
-      answer = await client.request<TokenRequestAnswer>('POST', path, {
+      // An empty body (undefined) is bad input from the apiserver: reported below, never a crash.
+      answer = await client.request<TokenRequestAnswer | undefined>('POST', path, {
         unfenced: true,
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [audience], expirationSeconds } },
       });
@@ -112,8 +113,10 @@ export function kubeTokenRequester(client: KubeClient, clock: Clock = systemCloc
 function tokenRequestError(namespace: string, name: string, error: unknown): AuthFailedError {
   const code = error instanceof ApiError ? error.code : undefined;
   const message =
-    code === 404 ? `ServiceAccount ${namespace}/${name} named by spec.credentials.workloadIdentity does not exist: create it in the TeamsTenant's namespace`
-    : code === 403 ? `The controller may not request tokens for ServiceAccount ${namespace}/${name}: its role needs create on serviceaccounts/token`
-    : `Could not request a token for ServiceAccount ${namespace}/${name} from the apiserver${code === undefined || code === 0 ? '' : ` (HTTP ${code})`}`;
+    code === 404
+      ? `ServiceAccount ${namespace}/${name} named by spec.credentials.workloadIdentity does not exist: create it in the TeamsTenant's namespace`
+      : code === 403
+        ? `The controller may not request tokens for ServiceAccount ${namespace}/${name}: its role needs create on serviceaccounts/token`
+        : `Could not request a token for ServiceAccount ${namespace}/${name} from the apiserver${code === undefined || code === 0 ? '' : ` (HTTP ${code})`}`;
   return new AuthFailedError(message, { reason: 'FederatedTokenUnreadable', cause: error });
 }

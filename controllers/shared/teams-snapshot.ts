@@ -71,7 +71,9 @@ export class TeamsSnapshot {
       collect(client.numbers.listNumberAssignments(undefined, options)),
     ]);
     const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), withoutVolatile(c)]));
-    const nextNumbers = new Map(numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonicalNumber(n.telephoneNumber), n]));
+    const nextNumbers = new Map(
+      numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonicalNumber(n.telephoneNumber), n]),
+    );
     const first = this.#readAt === undefined;
     const changedUsers = diffKeys(this.#configs, nextConfigs);
     const changedNumbers = diffKeys(this.#numbers, nextNumbers);
@@ -92,8 +94,7 @@ export class TeamsSnapshot {
 
 /** modifiedDateTime changes without a voice change; comparing it would report drift that is not there. */
 function withoutVolatile(c: TeamsUserConfiguration): TeamsUserConfiguration {
-  const { modifiedDateTime: _m, ...rest } = c;
-  return { ...rest, modifiedDateTime: '' };
+  return { ...c, modifiedDateTime: '' };
 }
 
 function diffKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): Set<string> {

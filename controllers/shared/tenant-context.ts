@@ -12,7 +12,8 @@ import { DirectorySnapshot } from './directory-snapshot.ts';
 import { stateScope, tenantKey, type CachedTenant } from './resources.ts';
 import { TeamsSnapshot } from './teams-snapshot.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
-import { resolveTenantCredentials, type SecretGetter } from './tenant-credentials.ts';
+import type { SecretReader } from '../../pkg/runtime/index.ts';
+import { resolveTenantCredentials } from './tenant-credentials.ts';
 
 /** A cached answer: `hit: false` = not cached (read live); `value: undefined` = Microsoft 365 has none. */
 export type Cached<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
@@ -45,7 +46,14 @@ export class TenantContext implements ObservationSource {
    */
   discovered = false;
 
-  constructor(init: { key: string; tenantId: string; client: GraphTenantClient; directory: DirectorySnapshot; teams: TeamsSnapshot; credentialsVersion: string }) {
+  constructor(init: {
+    key: string;
+    tenantId: string;
+    client: GraphTenantClient;
+    directory: DirectorySnapshot;
+    teams: TeamsSnapshot;
+    credentialsVersion: string;
+  }) {
     this.key = init.key;
     this.tenantId = init.tenantId;
     this.client = init.client;
@@ -81,7 +89,7 @@ export class TenantContext implements ObservationSource {
 /** Options of {@link TenantContextCache}. */
 export interface TenantContextCacheOptions {
   readonly graph: GraphClientFactory;
-  readonly getSecret: SecretGetter;
+  readonly getSecret: SecretReader;
   /** Workload-identity tokens of the tenants' own ServiceAccounts (TokenRequest API). */
   readonly serviceAccountTokens: ServiceAccountTokens;
   /** Where delta links are kept (SqliteDeltaTokenStore in production). Default in memory. */
@@ -120,10 +128,10 @@ export class TenantContextCache {
       tenantId: tenant.spec.tenantId,
       client,
       credentialsVersion: version,
-      directory: sameTenant && current ? current.directory : new DirectorySnapshot(this.#deltaTokens, `users:${stateScope(tenant)}`),
-      teams: sameTenant && current ? current.teams : new TeamsSnapshot({ maxAgeMs: this.#options.teamsMaxAgeMs ?? 30 * 60_000 }),
+      directory: sameTenant ? current.directory : new DirectorySnapshot(this.#deltaTokens, `users:${stateScope(tenant)}`),
+      teams: sameTenant ? current.teams : new TeamsSnapshot({ maxAgeMs: this.#options.teamsMaxAgeMs ?? 30 * 60_000 }),
     });
-    context.discovered = sameTenant && current !== undefined && current.discovered;
+    context.discovered = sameTenant && current.discovered;
     this.#contexts.set(key, context);
     return context;
   }

@@ -1,42 +1,18 @@
 /**
  * A tenant's app-only credentials, assembled from `spec.credentials` and the Secrets it names (read
  * one by one by name, never listed or watched), for the Graph layer. Shared by every controller
- * that talks to a tenant's Microsoft 365: the one way to read a Secret is {@link kubeSecretGetter}.
+ * that talks to a tenant's Microsoft 365; Secrets are read through pkg/runtime's SecretReader.
  */
-import { DefaultWorkloadServiceAccount, type TeamsTenant } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import type { TeamsTenant } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { redact, type TenantCredentials } from '../../pkg/graph/index.ts';
-import { coreResources, isNotFound, type KubeClient, type KubeObject } from '../../pkg/runtime/index.ts';
+import type { SecretReader } from '../../pkg/runtime/index.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
-
-/** The parts of a Secret this module reads (client-node's V1Secret satisfies it). */
-export interface SecretLike {
-  readonly metadata?: { readonly resourceVersion?: string; readonly labels?: Readonly<Record<string, string>> };
-  readonly data?: Readonly<Record<string, string>>;
-}
-
-/** Reads Secrets from the cache (or the apiserver); `undefined` when the Secret does not exist. */
-export type SecretGetter = (namespace: string, name: string) => Promise<SecretLike | undefined>;
-
-/** Reads Secrets by name from the apiserver (RBAC: get on secrets); a missing Secret is `undefined`, other errors throw. */
-export function kubeSecretGetter(client: Pick<KubeClient, 'get'>): SecretGetter {
-  return async (namespace, name) => {
-    try {
-      return await client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
-}
 
 /** Where credentials come from: Secrets by name, and ServiceAccount tokens for workload identity. */
 export interface CredentialSources {
-  readonly getSecret: SecretGetter;
+  readonly getSecret: SecretReader;
   readonly serviceAccountTokens: ServiceAccountTokens;
 }
-
-/** The audience Entra ID expects of federated tokens when the TeamsTenant does not say. */
-const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
 /**
  * Why a tenant's credentials could not be assembled. The message names the Secret and key but
@@ -80,12 +56,14 @@ export async function resolveTenantCredentials(tenant: TeamsTenant, sources: Cre
     };
   }
   if (workloadIdentity) {
-    const serviceAccount = workloadIdentity.serviceAccountName ?? DefaultWorkloadServiceAccount;
-    const audience = workloadIdentity.audience ?? DEFAULT_AUDIENCE;
+    // Both are defaulted by the CRD schema (the apiserver fills them in), so they are always set.
+    const { serviceAccountName: serviceAccount, audience } = workloadIdentity;
     const tokens = sources.serviceAccountTokens;
     return {
       credentials: {
-        kind: 'federatedAssertion', clientId, subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        kind: 'federatedAssertion',
+        clientId,
+        subject: `system:serviceaccount:${namespace}:${serviceAccount}`,
         getAssertion: () => tokens.token(namespace, serviceAccount, audience),
       },
       version: specVersion,
@@ -94,7 +72,7 @@ export async function resolveTenantCredentials(tenant: TeamsTenant, sources: Cre
   throw new CredentialsUnavailableError('InvalidSpec', 'spec.credentials names no clientSecret, certificate or workloadIdentity');
 }
 
-async function readKeys(getSecret: SecretGetter, namespace: string, name: string, keys: readonly string[]): Promise<{ values: string[]; version: string }> {
+async function readKeys(getSecret: SecretReader, namespace: string, name: string, keys: readonly string[]): Promise<{ values: string[]; version: string }> {
   const secret = await getSecret(namespace, name);
   if (secret === undefined) throw new CredentialsUnavailableError('CredentialsNotFound', `Secret ${namespace}/${name} does not exist`);
   const values = keys.map((key) => {

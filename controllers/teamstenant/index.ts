@@ -61,7 +61,14 @@ export function registerTeamsTenantController(options: TenantControllerOptions):
     },
   });
   self
-    .for(tenants, anyOf<CachedTenant>(generationChanged, metadataChanged, (e) => e.type === 'update' && e.oldObj?.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp))
+    .for(
+      tenants,
+      anyOf<CachedTenant>(
+        generationChanged,
+        metadataChanged,
+        (e) => e.type === 'update' && e.oldObj?.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp,
+      ),
+    )
     .watches(runs, (run) => tenantKeyOf(run).map(tenantObjectKey), runFinished);
   manager.add(self);
   return self;
@@ -69,11 +76,16 @@ export function registerTeamsTenantController(options: TenantControllerOptions):
 
 /** What the tenant aggregates from a mapping changed. */
 function mappingReportChanged(a: CachedMapping, b: CachedMapping): boolean {
-  const pick = (m: CachedMapping): string => JSON.stringify([
-    m.metadata.generation, m.metadata.deletionTimestamp, m.status?.pendingChanges, m.status?.licenseState,
-    m.status?.applied?.number?.telephoneNumber, m.status?.operation?.id,
-    m.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
-  ]);
+  const pick = (m: CachedMapping): string =>
+    JSON.stringify([
+      m.metadata.generation,
+      m.metadata.deletionTimestamp,
+      m.status?.pendingChanges,
+      m.status?.licenseState,
+      m.status?.applied?.number?.telephoneNumber,
+      m.status?.operation?.id,
+      m.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    ]);
   return pick(a) !== pick(b);
 }
 

@@ -27,7 +27,10 @@ export interface SendMailRequest {
 }
 
 type Block = string | { readonly list: readonly string[] };
-interface Draft { readonly subject: string; readonly blocks: readonly Block[] }
+interface Draft {
+  readonly subject: string;
+  readonly blocks: readonly Block[];
+}
 
 /** Header naming the notice kind, so mail rules (and tests against the simulator's outbox) can sort them. */
 export const NoticeHeader = 'x-teamssync-notice';
@@ -67,21 +70,21 @@ function draftFor(notice: Notice, ctx: MailContext): Draft {
     case 'SyncReminder':
       return notice.cause === 'SyncFailed'
         ? {
-          subject: `Action needed: the Microsoft Teams sync for ${t} failed`,
-          blocks: [
-            `The latest sync of the Microsoft Teams integration for ${t}${notice.runName === undefined ? '' : ` (run ${notice.runName})`} did not complete successfully.`,
-            `Its job output lists each user that failed and why. ${howToSync}`,
-            'You will be reminded regularly until a sync succeeds.',
-          ],
-        }
+            subject: `Action needed: the Microsoft Teams sync for ${t} failed`,
+            blocks: [
+              `The latest sync of the Microsoft Teams integration for ${t}${notice.runName === undefined ? '' : ` (run ${notice.runName})`} did not complete successfully.`,
+              `Its job output lists each user that failed and why. ${howToSync}`,
+              'You will be reminded regularly until a sync succeeds.',
+            ],
+          }
         : {
-          subject: `Action needed: sync the Microsoft Teams integration for ${t}`,
-          blocks: [
-            `${notice.pendingChanges} user mapping ${notice.pendingChanges === 1 ? 'change is' : 'changes are'} waiting to be applied to Microsoft Teams for ${t}.`,
-            howToSync,
-            'You will be reminded regularly until the changes are synced.',
-          ],
-        };
+            subject: `Action needed: sync the Microsoft Teams integration for ${t}`,
+            blocks: [
+              `${notice.pendingChanges} user mapping ${notice.pendingChanges === 1 ? 'change is' : 'changes are'} waiting to be applied to Microsoft Teams for ${t}.`,
+              howToSync,
+              'You will be reminded regularly until the changes are synced.',
+            ],
+          };
     case 'LicensesChanged':
       return {
         subject: `Microsoft Teams integration licences changed for ${t}`,

@@ -59,8 +59,20 @@ export interface NotificationLedger {
 
 /** One notice to send. */
 export type Notice =
-  | { readonly kind: 'Activation'; readonly to: readonly string[]; readonly licenses: number; readonly mode: SyncMode; readonly globalAdmin?: string | undefined }
-  | { readonly kind: 'SyncReminder'; readonly to: readonly string[]; readonly cause: 'ChangesQueued' | 'SyncFailed'; readonly pendingChanges: number; readonly runName?: string | undefined }
+  | {
+      readonly kind: 'Activation';
+      readonly to: readonly string[];
+      readonly licenses: number;
+      readonly mode: SyncMode;
+      readonly globalAdmin?: string | undefined;
+    }
+  | {
+      readonly kind: 'SyncReminder';
+      readonly to: readonly string[];
+      readonly cause: 'ChangesQueued' | 'SyncFailed';
+      readonly pendingChanges: number;
+      readonly runName?: string | undefined;
+    }
   | { readonly kind: 'LicensesChanged'; readonly to: readonly string[]; readonly previous: number; readonly current: number }
   | { readonly kind: 'GlobalAdminAssigned'; readonly to: readonly string[]; readonly globalAdmin: string; readonly mode: SyncMode }
   | { readonly kind: 'GlobalAdminReassigned'; readonly to: readonly string[]; readonly previous: string; readonly current?: string | undefined }
@@ -101,7 +113,8 @@ function changeNotices(state: NotificationState, lastSent: NotificationLedger, e
   const before = lastSent.lastNotifiedGlobalAdmin;
   if (!sameUser(before, state.globalAdmin)) {
     if (before !== undefined) notices.push({ kind: 'GlobalAdminReassigned', to: [before], previous: before, ...opt('current', state.globalAdmin) });
-    if (state.globalAdmin !== undefined) notices.push({ kind: 'GlobalAdminAssigned', to: [state.globalAdmin], globalAdmin: state.globalAdmin, mode: state.mode });
+    if (state.globalAdmin !== undefined)
+      notices.push({ kind: 'GlobalAdminAssigned', to: [state.globalAdmin], globalAdmin: state.globalAdmin, mode: state.mode });
   }
   return notices;
 }
@@ -115,7 +128,7 @@ function reminderDue(state: NotificationState, now: Date, lastSent: Notification
     to: everyone,
     cause: failed ? 'SyncFailed' : 'ChangesQueued',
     pendingChanges: state.pendingChanges,
-    ...opt('runName', failed ? state.lastSync?.runName : undefined),
+    ...opt('runName', failed ? state.lastSync.runName : undefined),
   };
 }
 
@@ -165,8 +178,7 @@ export function recordSent(ledger: NotificationLedger, notice: Notice, now: Date
  */
 export function clearReminderWhenSettled(ledger: NotificationLedger, state: NotificationState): NotificationLedger {
   if (reminderDueAt(state, {}) !== undefined || ledger.lastReminderTime === undefined) return ledger;
-  const { lastReminderTime: _dropped, ...rest } = ledger;
-  return rest;
+  return { ...ledger, lastReminderTime: undefined };
 }
 
 /** What sending produced. */
@@ -240,7 +252,11 @@ export async function sendNotices(
   const notices = sender === undefined ? [] : planNotifications(state, now, next);
   let error: unknown;
   for (const notice of notices) {
-    const mail = composeMail(notice, { tenantLabel: tenantLabel(tenant.spec.displayName, tenant.metadata.namespace ?? '', tenant.metadata.name), namespace: tenant.metadata.namespace ?? '', name: tenant.metadata.name });
+    const mail = composeMail(notice, {
+      tenantLabel: tenantLabel(tenant.spec.displayName, tenant.metadata.namespace ?? '', tenant.metadata.name),
+      namespace: tenant.metadata.namespace ?? '',
+      name: tenant.metadata.name,
+    });
     try {
       await persist?.({ ...next, sending: { kind: notice.kind, startedAt: now.toISOString() } });
     } catch (e) {
@@ -268,7 +284,7 @@ export function ledgerToStatus(ledger: NotificationLedger): TeamsTenantStatus['n
   const { sending, ...rest } = ledger;
   const record = sending === undefined ? rest : { ...rest, sending: { notice: sending.kind, startedAt: sending.startedAt } };
   const entries = Object.entries(record).filter(([, v]) => v !== undefined);
-  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as TeamsTenantStatus['notifications']);
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 
 function safeDuration(text: string | undefined, fallback: number): number {

@@ -107,14 +107,23 @@ function failed(error: unknown, loaded: boolean, failuresSoFar: number, tokenTim
   if (!isGraphError(error)) throw error;
   switch (error.kind) {
     case 'AuthFailed':
-      return { authentication: { state: 'Failed', message: error.message, aadsts: error.aadsts === undefined ? undefined : `AADSTS${error.aadsts}` }, discovery, graph: 'Ok' };
+      return {
+        authentication: { state: 'Failed', message: error.message, aadsts: error.aadsts === undefined ? undefined : `AADSTS${error.aadsts}` },
+        discovery,
+        graph: 'Ok',
+      };
     case 'ConsentRequired': {
       // Token refused for consent: nothing is granted. (A 403 on one read is handled in orRefused.)
       const granted = error.aadsts === undefined && error.permission !== undefined ? required.map((p) => p.name).filter((n) => n !== error.permission) : [];
       return { authentication: { state: 'Ok', grantedPermissions: granted, tokenTime }, discovery, graph: 'Ok' };
     }
     case 'FeatureUnavailableInCloud':
-      return { authentication: { state: 'Ok', grantedPermissions: required.map((p) => p.name), tokenTime }, featureUnavailable: { feature: error.feature, cloud: error.cloud }, discovery, graph: 'Ok' };
+      return {
+        authentication: { state: 'Ok', grantedPermissions: required.map((p) => p.name), tokenTime },
+        featureUnavailable: { feature: error.feature, cloud: error.cloud },
+        discovery,
+        graph: 'Ok',
+      };
     case 'Throttled':
       return { authentication: unknown, discovery, graph: 'Throttled', graphMessage: error.message, retryAfterMs: error.retryAfterMs };
     default: {

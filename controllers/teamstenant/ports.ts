@@ -28,6 +28,7 @@ export function tenantGraphPort(context: Pick<TenantContext, 'client' | 'directo
     readCatalog: (signal) => directory.refreshCatalog(client, signal),
     readDirectory: (signal) => directory.refresh(client, signal),
     readTeams: (signal) => teams.refresh(client, signal),
-    sendMail: (sender, mail, signal) => client.mail.sendMail(sender, mail.message, { saveToSentItems: mail.saveToSentItems, ...(signal === undefined ? {} : { signal }) }),
+    sendMail: (sender, mail, signal) =>
+      client.mail.sendMail(sender, mail.message, { saveToSentItems: mail.saveToSentItems, ...(signal === undefined ? {} : { signal }) }),
   };
 }

@@ -15,7 +15,16 @@ export const teamsTenantPermissions: PermissionTable = {
     permission(TeamsTenantResource, ['patch'], 'writes status (conditions, pending changes, last sync) through /status', { subresource: 'status' }),
     permission(UserLicenseMappingResource, ['list', 'watch'], "informer cache of mappings: the tenant aggregates its mappings' state"),
     permission(TeamsSyncResource, ['list', 'watch'], "informer cache of runs: a finished run updates the tenant's last sync"),
-    permission(coreResources.secrets, ['get'], "reads the tenant's app credentials Secret by name (shared/tenant-credentials.ts); never lists or watches Secrets"),
-    permission(coreResources.serviceAccounts, ['create'], "workload identity: requests a short-lived token of the ServiceAccount the tenant names in its own namespace (TokenRequest API, shared/service-account-tokens.ts); the TeamsSync and PresenceSync controllers use it through the same code", { subresource: 'token', onlyOn: 'a TeamsTenant using workload identity (test/e2e/workload-identity.test.ts drives it)' }),
+    permission(
+      coreResources.secrets,
+      ['get'],
+      "reads the tenant's app credentials Secret by name (shared/tenant-credentials.ts); never lists or watches Secrets",
+    ),
+    permission(
+      coreResources.serviceAccounts,
+      ['create'],
+      'workload identity: requests a short-lived token of the ServiceAccount the tenant names in its own namespace (TokenRequest API, shared/service-account-tokens.ts); the TeamsSync and PresenceSync controllers use it through the same code',
+      { subresource: 'token', onlyOn: 'a TeamsTenant using workload identity (test/e2e/workload-identity.test.ts drives it)' },
+    ),
   ],
 };

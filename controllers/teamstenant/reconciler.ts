@@ -11,8 +11,21 @@ import { parseDuration } from '../../pkg/apis/teamssync/v1alpha1/duration.ts';
 import { ReconcileRequestedAtAnnotation, TenantCleanupFinalizer } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import {
-  addFinalizer, hasFinalizer, isDeleting, objectKeyOf, removeFinalizer, summarizeStatus,
-  type EventRecorder, type KubeClient, type ObjectKey, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
+  addFinalizer,
+  hasFinalizer,
+  isDeleting,
+  objectKeyOf,
+  removeFinalizer,
+  summarizeStatus,
+  type EventRecorder,
+  type KubeClient,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  type StatusWriter,
+  type Store,
 } from '../../pkg/runtime/index.ts';
 import type { EligibilitySummary } from '../shared/eligibility.ts';
 import { BY_TENANT, TeamsTenantResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
@@ -64,12 +77,12 @@ export class TeamsTenantReconciler implements Reconciler {
     this.#deps = deps;
   }
 
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result | void> {
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result | undefined> {
     const deps = this.#deps;
     const key = `${req.namespace}/${req.name}`;
     const cached = deps.tenants.getByName(req.namespace, req.name);
     if (cached === undefined) return this.#forget(key, req);
-    if (isDeleting(cached) && !hasFinalizer(cached, TenantCleanupFinalizer)) return;
+    if (isDeleting(cached) && !hasFinalizer(cached, TenantCleanupFinalizer)) return undefined;
     const tenant = isDeleting(cached) ? cached : await addFinalizer(deps.client, TeamsTenantResource, cached, TenantCleanupFinalizer, ctx.signal);
     const memory = this.#memoryOf(key);
     const now = new Date();
@@ -86,31 +99,46 @@ export class TeamsTenantReconciler implements Reconciler {
 
     // What the report reads: the observation, the mappings and runs, the licence allocation and the directory.
     const input = gatherReportInput({
-      tenant, observation, mappings, runs: deps.runs.byIndex(BY_TENANT, key), allocation: deps.view.allocation(tenant, context?.directory),
-      directory: context?.directory, eligibility: this.#eligibility(memory, context), driftRepairs: this.#driftRepairs(memory, mappings), now,
+      tenant,
+      observation,
+      mappings,
+      runs: deps.runs.byIndex(BY_TENANT, key),
+      allocation: deps.view.allocation(tenant, context?.directory),
+      directory: context?.directory,
+      eligibility: this.#eligibility(memory, context),
+      driftRepairs: this.#driftRepairs(memory, mappings),
+      now,
     });
 
     // Plan and apply, notices: each is recorded in status before it is sent (at most once, see notifications.ts).
     const record = (notifications: TenantPassRecord['notifications']): TenantPassRecord => ({
-      notifications, driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(), handledReconcileAt: requestedAt,
+      notifications,
+      driftCheckedAt: observation.teams === undefined ? undefined : now.toISOString(),
+      handledReconcileAt: requestedAt,
     });
     let latest = tenant;
     const persist: PersistLedger = async (ledger) => {
       const summary = reportTenant(input, tenant.status, record(ledgerToStatus(ledger))).status;
       latest = await summarizeStatus(deps.statusWriter, TeamsTenantResource, latest, summary, { signal: ctx.signal, now });
     };
-    const notices = graph !== undefined && consented(input) && !tenant.spec.suspend
-      ? await sendNotices(tenant, graph, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal, persist)
-      : undefined;
+    const notices =
+      graph !== undefined && consented(input) && !tenant.spec.suspend
+        ? await sendNotices(tenant, graph, notificationState(tenant, input), ledgerOf(tenant.status), now, ctx.signal, persist)
+        : undefined;
     if (notices?.error !== undefined) ctx.log.warn({ err: notices.error }, 'Could not send a notice; it is sent again on the next pass');
 
     // Report: one summary for status, the Event and the metrics; written only if the tenant is still the one it was computed from.
     const report = reportTenant(input, tenant.status, record(ledgerToStatus(notices?.ledger ?? ledgerOf(tenant.status))));
     const written = await summarizeStatus(deps.statusWriter, TeamsTenantResource, latest, report.status, { ifCurrent: true, signal: ctx.signal, now });
-    if (report.event !== undefined) (report.event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, report.event.reason, report.event.message);
+    if (report.event !== undefined)
+      (report.event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, report.event.reason, report.event.message);
     for (const kind of notices?.sent ?? []) {
       if (notices?.uncertain.includes(kind) === true) {
-        deps.events.warning(written, 'NoticeUncertain', `The ${kind} e-mail notice may not have been delivered: the controller could not confirm it was sent (a dropped connection or a restart while sending); it is not sent twice`);
+        deps.events.warning(
+          written,
+          'NoticeUncertain',
+          `The ${kind} e-mail notice may not have been delivered: the controller could not confirm it was sent (a dropped connection or a restart while sending); it is not sent twice`,
+        );
       } else deps.events.normal(written, 'SentNotice', `Sent the ${kind} e-mail notice`);
     }
     if (deps.metrics !== undefined) setTenantMetrics(deps.metrics, req.namespace, req.name, report.metrics);
@@ -124,7 +152,11 @@ export class TeamsTenantReconciler implements Reconciler {
 
   /** Credentials → context → the due Graph reads. Only unexpected errors throw. */
   async #observe(
-    tenant: CachedTenant, memory: Memory, now: Date, force: boolean, ctx: ReconcileContext,
+    tenant: CachedTenant,
+    memory: Memory,
+    now: Date,
+    force: boolean,
+    ctx: ReconcileContext,
   ): Promise<{ context?: TenantContext | undefined; graph?: TenantGraphPort | undefined; observation: TenantObservation }> {
     let context: TenantContext;
     try {
@@ -139,7 +171,8 @@ export class TeamsTenantReconciler implements Reconciler {
     let observation = await observeTenant(graph, context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
     context.discovered = true;
     memory.failures = observation.graphMessage === undefined ? 0 : memory.failures + 1;
-    if (observation.graphMessage !== undefined) ctx.log.info({ graph: observation.graph, failures: memory.failures, message: observation.graphMessage }, 'Microsoft Graph read failed');
+    if (observation.graphMessage !== undefined)
+      ctx.log.info({ graph: observation.graph, failures: memory.failures, message: observation.graphMessage }, 'Microsoft Graph read failed');
     // A transient failure says nothing about the credentials: keep what the last pass learned.
     if (observation.authentication.state === 'Unknown' && memory.auth !== undefined) observation = { ...observation, authentication: memory.auth };
     else memory.auth = observation.authentication;
@@ -204,10 +237,11 @@ export class TeamsTenantReconciler implements Reconciler {
     return m;
   }
 
-  async #forget(key: string, req: Request): Promise<void> {
+  async #forget(key: string, req: Request): Promise<undefined> {
     this.#memory.delete(key);
     this.#deps.contexts.forget(key);
     await this.#deps.metrics?.forgetTenant(req.namespace, req.name);
+    return undefined;
   }
 }
 

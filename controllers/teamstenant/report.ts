@@ -43,12 +43,12 @@ export type GlobalAdminState =
   | { readonly state: 'Unresolved' }
   | { readonly state: 'NotFound'; readonly userPrincipalName: string }
   | {
-    readonly state: 'Found';
-    readonly userPrincipalName: string;
-    readonly objectId: string;
-    /** From the optional role check; undefined when not checked (permission not granted). */
-    readonly isGlobalAdministrator?: boolean | undefined;
-  };
+      readonly state: 'Found';
+      readonly userPrincipalName: string;
+      readonly objectId: string;
+      /** From the optional role check; undefined when not checked (permission not granted). */
+      readonly isGlobalAdministrator?: boolean | undefined;
+    };
 
 /** Mappings of the tenant whose condition of each type is True. */
 export interface MappingConditionCounts {
@@ -167,7 +167,10 @@ function cloudFailure(input: TenantReportInput): ConditionCause | undefined {
 function globalAdminFailure(input: TenantReportInput): ConditionCause | undefined {
   const ga = input.globalAdmin;
   if (ga.state === 'NotFound') {
-    return { reason: R.GlobalAdminNotFound, message: `spec.globalAdmin ${ga.userPrincipalName} is not a user of tenant ${input.tenantId}: designate an existing user` };
+    return {
+      reason: R.GlobalAdminNotFound,
+      message: `spec.globalAdmin ${ga.userPrincipalName} is not a user of tenant ${input.tenantId}: designate an existing user`,
+    };
   }
   // Only Manual mode depends on the Global Admin's role: every manual sync would be refused.
   if (ga.state === 'Found' && ga.isGlobalAdministrator === false && input.mode === 'Manual') {
@@ -187,9 +190,7 @@ function graphFailure(input: TenantReportInput): ConditionCause | undefined {
 function syncFailure(input: TenantReportInput): ConditionCause | undefined {
   const last = input.lastSync;
   if (last === undefined || last.result === 'Succeeded') return undefined;
-  const detail = last.result === 'PartiallyFailed'
-    ? `${last.failedUsers} ${last.failedUsers === 1 ? 'user' : 'users'} failed`
-    : 'it could not complete';
+  const detail = last.result === 'PartiallyFailed' ? `${last.failedUsers} ${last.failedUsers === 1 ? 'user' : 'users'} failed` : 'it could not complete';
   const next = input.mode === 'Manual' ? 'fix the cause, then run a new sync' : 'failed users are retried automatically';
   return { reason: R.SyncFailed, message: `The last sync ${last.runName} failed (${detail}): see kubectl describe teamssync ${last.runName}; ${next}` };
 }
@@ -207,7 +208,10 @@ export function syncNeededCause(input: TenantReportInput): ConditionCause | unde
   }
   if (input.discovery !== 'Done') return { reason: R.Discovering, message: 'Reading the users of the tenant for the first time' };
   if (input.driftRepairs > 0) {
-    return { reason: R.DriftDetected, message: `Repairing ${input.driftRepairs} ${input.driftRepairs === 1 ? 'user' : 'users'} changed in Microsoft 365 outside the controller` };
+    return {
+      reason: R.DriftDetected,
+      message: `Repairing ${input.driftRepairs} ${input.driftRepairs === 1 ? 'user' : 'users'} changed in Microsoft 365 outside the controller`,
+    };
   }
   if (input.graph === 'Throttled') return { reason: R.Throttled, message: 'Microsoft Graph is throttling requests; waiting as it asked' };
   return undefined;
@@ -215,7 +219,10 @@ export function syncNeededCause(input: TenantReportInput): ConditionCause | unde
 
 function deletingCause(input: TenantReportInput): ConditionCause {
   if (input.mode === 'Manual' && input.pending.total > 0) {
-    return { reason: R.Deleting, message: `The integration is being removed: a final sync must remove ${input.pending.total} queued ${input.pending.total === 1 ? 'change' : 'changes'} from Microsoft 365` };
+    return {
+      reason: R.Deleting,
+      message: `The integration is being removed: a final sync must remove ${input.pending.total} queued ${input.pending.total === 1 ? 'change' : 'changes'} from Microsoft 365`,
+    };
   }
   return { reason: R.Deleting, message: 'The integration is being removed: mapped users are being unconfigured in Microsoft 365' };
 }
@@ -238,7 +245,11 @@ export function readyCause(input: TenantReportInput): ConditionCause {
 }
 
 /** The status fields a pass owns: a value replaces, `undefined` removes, a field left out keeps its value. */
-export function tenantStatusFields(input: TenantReportInput, previous: TeamsTenantStatus | undefined, record: TenantPassRecord = {}): StatusSummary<TeamsTenantStatus>['fields'] {
+export function tenantStatusFields(
+  input: TenantReportInput,
+  previous: TeamsTenantStatus | undefined,
+  record: TenantPassRecord = {},
+): StatusSummary<TeamsTenantStatus>['fields'] {
   const l = input.licenses;
   const last = input.lastSync;
   const lastSuccess = lastSuccessfulSyncTime(input);
@@ -271,7 +282,10 @@ function authenticationStatus(input: TenantReportInput): NonNullable<TeamsTenant
 }
 
 /** Keeps the previous lastTokenTime while the authentication state is otherwise the same. */
-function keepTokenTime(next: NonNullable<TeamsTenantStatus['authentication']>, previous: TeamsTenantStatus['authentication']): TeamsTenantStatus['authentication'] {
+function keepTokenTime(
+  next: NonNullable<TeamsTenantStatus['authentication']>,
+  previous: TeamsTenantStatus['authentication'],
+): TeamsTenantStatus['authentication'] {
   if (previous?.lastTokenTime === undefined || next.lastTokenTime === undefined) return next;
   const same = deepEqual({ ...next, lastTokenTime: '' }, { ...previous, lastTokenTime: '' });
   const age = Date.parse(next.lastTokenTime) - Date.parse(previous.lastTokenTime);
@@ -287,8 +301,9 @@ export function consented(input: Pick<TenantReportInput, 'authentication' | 'req
 
 /** The later of the remembered success and the last sync when it succeeded. */
 export function lastSuccessfulSyncTime(input: Pick<TenantReportInput, 'lastSync' | 'lastSuccessfulSyncTime'>): string | undefined {
-  const candidates = [input.lastSuccessfulSyncTime, input.lastSync?.result === 'Succeeded' ? input.lastSync.finishedAt : undefined]
-    .filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
+  const candidates = [input.lastSuccessfulSyncTime, input.lastSync?.result === 'Succeeded' ? input.lastSync.finishedAt : undefined].filter(
+    (t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)),
+  );
   if (candidates.length === 0) return undefined;
   return candidates.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
 }
@@ -299,7 +314,10 @@ export function lastSuccessfulSyncTime(input: Pick<TenantReportInput, 'lastSync'
  * Warning while Failed=True, Normal otherwise, with the Ready condition's reason and message (R5:
  * Ready mirrors the condition that matters).
  */
-export function stateChangeEvent(previous: readonly { readonly type: string; readonly status: string; readonly reason: string }[] | undefined, next: readonly ConditionInput[]): StateEvent | undefined {
+export function stateChangeEvent(
+  previous: readonly { readonly type: string; readonly status: string; readonly reason: string }[] | undefined,
+  next: readonly ConditionInput[],
+): StateEvent | undefined {
   const before = new Map((previous ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
   const changed = next.some((c) => before.get(c.type) !== `${c.status}/${c.reason}`);
   if (!changed) return undefined;

@@ -10,7 +10,7 @@ export { addFinalizer, hasFinalizer, isDeleting, removeFinalizer } from './final
 export { Informer } from './informer.ts';
 export { KeyedLock } from './keyed-lock.ts';
 export { KubeClient } from './kube-client.ts';
-export { secretReader } from './secret-reader.ts';
+export { secretReader, type Secret, type SecretReader } from './secret-reader.ts';
 export { silentLogger, type Logger } from './logging.ts';
 export { Manager } from './manager.ts';
 export { applyMergePatch, createMergePatch, deepEqual } from './merge-patch.ts';

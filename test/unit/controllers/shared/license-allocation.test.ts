@@ -106,7 +106,10 @@ for (const tc of cases) {
 
 test('allocateLicenses: totals and newlyGranted', () => {
   const a = allocateLicenses(3, [claim('a', 1, { holdsLicense: true }), claim('b', 2), claim('c', 3), claim('d', 4), claim('e', 5)]);
-  assert.deepEqual({ total: a.total, used: a.used, available: a.available, waiting: a.waiting, over: a.overAllocatedBy }, { total: 3, used: 3, available: 0, waiting: 2, over: 0 });
+  assert.deepEqual(
+    { total: a.total, used: a.used, available: a.available, waiting: a.waiting, over: a.overAllocatedBy },
+    { total: 3, used: 3, available: 0, waiting: 2, over: 0 },
+  );
   assert.deepEqual(a.decisions.get('acme/a'), { state: 'Holding', newlyGranted: false });
   assert.deepEqual(a.decisions.get('acme/b'), { state: 'Holding', newlyGranted: true });
   const e = a.decisions.get('acme/e');
@@ -121,18 +124,23 @@ test('allocateLicenses: over-allocation is reported', () => {
 });
 
 test('allocateLicenses: stable when re-run on its own output (property)', () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 0, max: 8 }),
-    fc.array(fc.record({ minute: fc.integer({ min: 0, max: 5 }), wants: fc.boolean(), release: fc.boolean() }), { maxLength: 12 }),
-    (total, raw) => {
-      const claims = raw.map((r, i) => claim(`m${i}`, r.minute, { wantsLicense: r.wants, releasePending: r.release }));
-      const first = allocateLicenses(total, claims);
-      const again = allocateLicenses(total, claims.map((c) => ({ ...c, holdsLicense: first.decisions.get(`acme/${c.name}`)?.state === 'Holding' })));
-      assert.ok(first.used <= Math.max(total, claims.filter((c) => c.releasePending).length), 'grants never exceed capacity');
-      for (const [key, d] of first.decisions) assert.equal(again.decisions.get(key)?.state, d.state, `decision of ${key} changed on re-run`);
-      assert.equal(again.used, first.used);
-    },
-  ));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 8 }),
+      fc.array(fc.record({ minute: fc.integer({ min: 0, max: 5 }), wants: fc.boolean(), release: fc.boolean() }), { maxLength: 12 }),
+      (total, raw) => {
+        const claims = raw.map((r, i) => claim(`m${i}`, r.minute, { wantsLicense: r.wants, releasePending: r.release }));
+        const first = allocateLicenses(total, claims);
+        const again = allocateLicenses(
+          total,
+          claims.map((c) => ({ ...c, holdsLicense: first.decisions.get(`acme/${c.name}`)?.state === 'Holding' })),
+        );
+        assert.ok(first.used <= Math.max(total, claims.filter((c) => c.releasePending).length), 'grants never exceed capacity');
+        for (const [key, d] of first.decisions) assert.equal(again.decisions.get(key)?.state, d.state, `decision of ${key} changed on re-run`);
+        assert.equal(again.used, first.used);
+      },
+    ),
+  );
 });
 
 test('licenseStateOf: Ineligible maps to None', () => {
@@ -141,7 +149,19 @@ test('licenseStateOf: Ineligible maps to None', () => {
 });
 
 test('ordinal and waitingMessage wording', () => {
-  assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal), ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th']);
+  assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal), [
+    '1st',
+    '2nd',
+    '3rd',
+    '4th',
+    '11th',
+    '12th',
+    '13th',
+    '21st',
+    '22nd',
+    '101st',
+    '111th',
+  ]);
   assert.equal(waitingMessage(25, 25, 3, 2), 'All 25 integration licences are in use; 3 mappings wait, this one is 2nd in line');
   assert.equal(waitingMessage(1, 1, 1, 1), 'The only integration licence is in use; 1 mapping waits, this one is 1st in line');
   assert.equal(waitingMessage(0, 0, 2, 2), 'The tenant has no integration licences; 2 mappings wait, this one is 2nd in line');

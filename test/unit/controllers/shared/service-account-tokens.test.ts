@@ -7,7 +7,12 @@ const AUD = 'api://AzureADTokenExchange';
 
 /** A TokenRequest API stand-in on a hand-driven clock: token n of a key is `<ns>/<name>/<aud>#n`. */
 function fakeApi(lifetimeSeconds = TOKEN_LIFETIME_SECONDS) {
-  const clock = { t: 1_000_000, now(): number { return this.t; } };
+  const clock = {
+    t: 1_000_000,
+    now(): number {
+      return this.t;
+    },
+  };
   const calls: string[] = [];
   let release: (() => void) | undefined;
   let gate: Promise<void> | undefined;
@@ -26,7 +31,9 @@ function fakeApi(lifetimeSeconds = TOKEN_LIFETIME_SECONDS) {
     return { token: Redacted.of(`${key}#${n}`), expiresAtMs: clock.t + lifetimeSeconds * 1000 };
   };
   return {
-    clock, calls, request,
+    clock,
+    calls,
+    request,
     hold(): void {
       gate = new Promise((resolve) => (release = resolve));
     },
@@ -98,7 +105,7 @@ test('ServiceAccountTokens: a failure is not cached; expired tokens of unused Se
 test('kubeTokenRequester: failures name the ServiceAccount and what to do, never a token', async () => {
   const { kubeTokenRequester } = await import('../../../../controllers/shared/service-account-tokens.ts');
   const { ApiError } = await import('../../../../pkg/runtime/api-error.ts');
-  const answers: Array<{ error?: unknown; body?: unknown }> = [
+  const answers: Array<{ error?: Error; body?: unknown }> = [
     { error: new ApiError(404, 'POST', '/x', { reason: 'NotFound', message: 'serviceaccounts "teams-sync" not found' }) },
     { error: new ApiError(403, 'POST', '/x', { reason: 'Forbidden' }) },
     { body: { status: { token: 'eyJhbGciOi.secret.sig', expirationTimestamp: '2026-12-03T12:00:00Z' } } },
@@ -112,13 +119,17 @@ test('kubeTokenRequester: failures name the ServiceAccount and what to do, never
     },
   } as unknown as Parameters<typeof kubeTokenRequester>[0];
   const request = kubeTokenRequester(client);
-  await assert.rejects(request('b', 'teams-sync', AUD, 3600), (e: unknown) => isGraphError(e, 'AuthFailed') && /ServiceAccount b\/teams-sync .*does not exist/.test(e.message));
+  await assert.rejects(
+    request('b', 'teams-sync', AUD, 3600),
+    (e: unknown) => isGraphError(e, 'AuthFailed') && /ServiceAccount b\/teams-sync .*does not exist/.test(e.message),
+  );
   await assert.rejects(request('b', 'teams-sync', AUD, 3600), (e: unknown) => isGraphError(e, 'AuthFailed') && /serviceaccounts\/token/.test(e.message));
   const issued = await request('b', 'teams-sync', AUD, 3600);
   assert.equal(issued.token.reveal(), 'eyJhbGciOi.secret.sig');
   assert.equal(issued.expiresAtMs, Date.parse('2026-12-03T12:00:00Z'));
   assert.deepEqual(seen[0], {
-    method: 'POST', path: '/api/v1/namespaces/b/serviceaccounts/teams-sync/token',
+    method: 'POST',
+    path: '/api/v1/namespaces/b/serviceaccounts/teams-sync/token',
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [AUD], expirationSeconds: 3600 } },
   });
 });

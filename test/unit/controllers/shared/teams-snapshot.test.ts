@@ -6,13 +6,31 @@ import { TeamsSnapshot } from '../../../../controllers/shared/teams-snapshot.ts'
 
 function fakeClient(configs: TeamsUserConfiguration[], numbers: NumberAssignment[]): GraphTenantClient {
   const gen = async function* <T>(list: T[]): AsyncGenerator<T> {
+    await Promise.resolve();
     yield* list;
   };
-  return { userConfigurations: { listUserConfigurations: () => gen(configs) }, numbers: { listNumberAssignments: () => gen(numbers) } } as unknown as GraphTenantClient;
+  return {
+    userConfigurations: { listUserConfigurations: () => gen(configs) },
+    numbers: { listNumberAssignments: () => gen(numbers) },
+  } as unknown as GraphTenantClient;
 }
 
-const config = (id: string, ev: boolean): TeamsUserConfiguration => ({ id, tenantId: 't', userPrincipalName: `${id}@x`, accountType: 'user', createdDateTime: '', modifiedDateTime: String(Math.random()), isEnterpriseVoiceEnabled: ev });
-const number = (n: string, target: string): NumberAssignment => ({ id: n, telephoneNumber: n, numberType: 'directRouting', activationState: 'activated', assignmentTargetId: target });
+const config = (id: string, ev: boolean): TeamsUserConfiguration => ({
+  id,
+  tenantId: 't',
+  userPrincipalName: `${id}@x`,
+  accountType: 'user',
+  createdDateTime: '',
+  modifiedDateTime: String(Math.random()),
+  isEnterpriseVoiceEnabled: ev,
+});
+const number = (n: string, target: string): NumberAssignment => ({
+  id: n,
+  telephoneNumber: n,
+  numberType: 'directRouting',
+  activationState: 'activated',
+  assignmentTargetId: target,
+});
 
 test('answers only for bulk data newer than the caller’s last write, not older than maxAge, and not touched since', async () => {
   let now = 1_000;

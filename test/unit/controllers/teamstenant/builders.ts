@@ -3,8 +3,22 @@ import { allocateLicenses } from '../../../../controllers/shared/license-allocat
 import { requiredPermissions } from '../../../../controllers/teamstenant/permissions.ts';
 import type { TenantReportInput } from '../../../../controllers/teamstenant/report.ts';
 
-export const core = ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'];
-export const holders = (n: number) => Array.from({ length: n }, (_, i) => ({ namespace: 'acme', name: `m${i}`, creationTimestamp: `2025-01-01T00:00:0${i % 10}Z`, wantsLicense: true, holdsLicense: true, releasePending: false }));
+export const core = [
+  'User.Read.All',
+  'LicenseAssignment.Read.All',
+  'TeamsTelephoneNumber.ReadWrite.All',
+  'TeamsPolicyUserAssign.ReadWrite.All',
+  'TeamsUserConfiguration.Read.All',
+];
+export const holders = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    namespace: 'acme',
+    name: `m${i}`,
+    creationTimestamp: `2025-01-01T00:00:0${i % 10}Z`,
+    wantsLicense: true,
+    holdsLicense: true,
+    releasePending: false,
+  }));
 
 /** A healthy, fully synced Auto tenant; cases override what they test. */
 export function reportInput(over: Partial<TenantReportInput> = {}): TenantReportInput {
@@ -28,4 +42,3 @@ export function reportInput(over: Partial<TenantReportInput> = {}): TenantReport
     ...over,
   };
 }
-

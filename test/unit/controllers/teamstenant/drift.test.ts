@@ -9,8 +9,15 @@ const BOB = 'bbbbbbbb-2222-4222-8222-222222222222';
 
 function mapping(name: string, number: string, status: UserLicenseMapping['status'] = {}): UserLicenseMapping {
   return {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'UserLicenseMapping', metadata: { name, namespace: 'acme' },
-    spec: { tenantRef: { name: 't' }, suspend: false, pbxUser: { displayName: name, phoneNumber: number, voicemail: 'Voicemail' }, teamsUser: { userPrincipalName: `${name}@x.com` } },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'UserLicenseMapping',
+    metadata: { name, namespace: 'acme' },
+    spec: {
+      tenantRef: { name: 't' },
+      suspend: false,
+      pbxUser: { displayName: name, phoneNumber: number, voicemail: 'Voicemail' },
+      teamsUser: { userPrincipalName: `${name}@x.com` },
+    },
     status,
   };
 }
@@ -31,6 +38,9 @@ const cases = [
 for (const tc of cases) {
   test(`affected mappings: ${tc.name}`, () => {
     const affected = affectedMappings(all, { users: new Set(tc.users), numbers: new Set(tc.numbers) });
-    assert.deepEqual(affected.map((m) => m.metadata.name), tc.expected);
+    assert.deepEqual(
+      affected.map((m) => m.metadata.name),
+      tc.expected,
+    );
   });
 }

@@ -7,13 +7,55 @@ const ctx: MailContext = { tenantLabel: 'Contoso <Ltd>', namespace: 'acme', name
 const to = ['sarah@contoso.com'];
 
 const cases: { name: string; notice: Notice; subject: RegExp; body: RegExp; reason: string }[] = [
-  { name: 'Activation', notice: { kind: 'Activation', to, licenses: 10, mode: 'Manual', globalAdmin: 'sarah@contoso.com' }, subject: /activated/, body: /10 integration licences/, reason: 'counts and Global Admin named' },
-  { name: 'ReminderQueued', notice: { kind: 'SyncReminder', to, cause: 'ChangesQueued', pendingChanges: 3 }, subject: /^Action needed: sync/, body: /3 user mapping changes are waiting.*teamssync-login/s, reason: 'says how many and how to sync' },
-  { name: 'ReminderFailed', notice: { kind: 'SyncReminder', to, cause: 'SyncFailed', pendingChanges: 0, runName: 'contoso-auto-1' }, subject: /failed/, body: /run contoso-auto-1/, reason: 'names the run' },
-  { name: 'Licences', notice: { kind: 'LicensesChanged', to, previous: 10, current: 5 }, subject: /licences changed/, body: /<li>Before: 10<\/li><li>Now: 5<\/li>.*keep it/s, reason: 'before/after and the lowering rule' },
-  { name: 'Assigned', notice: { kind: 'GlobalAdminAssigned', to, globalAdmin: 'sarah@contoso.com', mode: 'Manual' }, subject: /You are now the Global Admin/, body: /Global Administrator role/, reason: 'seed 003 troubleshooting: needs the role' },
-  { name: 'Reassigned', notice: { kind: 'GlobalAdminReassigned', to, previous: 'sarah@contoso.com', current: 'rose@contoso.com' }, subject: /no longer/, body: /reassigned to rose@contoso.com/, reason: 'old admin told who took over' },
-  { name: 'Removed', notice: { kind: 'IntegrationRemoved', to, pendingChanges: 2, mode: 'Manual' }, subject: /removed/, body: /final sync is needed/, reason: 'seed 003: final sync' },
+  {
+    name: 'Activation',
+    notice: { kind: 'Activation', to, licenses: 10, mode: 'Manual', globalAdmin: 'sarah@contoso.com' },
+    subject: /activated/,
+    body: /10 integration licences/,
+    reason: 'counts and Global Admin named',
+  },
+  {
+    name: 'ReminderQueued',
+    notice: { kind: 'SyncReminder', to, cause: 'ChangesQueued', pendingChanges: 3 },
+    subject: /^Action needed: sync/,
+    body: /3 user mapping changes are waiting.*teamssync-login/s,
+    reason: 'says how many and how to sync',
+  },
+  {
+    name: 'ReminderFailed',
+    notice: { kind: 'SyncReminder', to, cause: 'SyncFailed', pendingChanges: 0, runName: 'contoso-auto-1' },
+    subject: /failed/,
+    body: /run contoso-auto-1/,
+    reason: 'names the run',
+  },
+  {
+    name: 'Licences',
+    notice: { kind: 'LicensesChanged', to, previous: 10, current: 5 },
+    subject: /licences changed/,
+    body: /<li>Before: 10<\/li><li>Now: 5<\/li>.*keep it/s,
+    reason: 'before/after and the lowering rule',
+  },
+  {
+    name: 'Assigned',
+    notice: { kind: 'GlobalAdminAssigned', to, globalAdmin: 'sarah@contoso.com', mode: 'Manual' },
+    subject: /You are now the Global Admin/,
+    body: /Global Administrator role/,
+    reason: 'seed 003 troubleshooting: needs the role',
+  },
+  {
+    name: 'Reassigned',
+    notice: { kind: 'GlobalAdminReassigned', to, previous: 'sarah@contoso.com', current: 'rose@contoso.com' },
+    subject: /no longer/,
+    body: /reassigned to rose@contoso.com/,
+    reason: 'old admin told who took over',
+  },
+  {
+    name: 'Removed',
+    notice: { kind: 'IntegrationRemoved', to, pendingChanges: 2, mode: 'Manual' },
+    subject: /removed/,
+    body: /final sync is needed/,
+    reason: 'seed 003: final sync',
+  },
 ];
 
 for (const tc of cases) {

@@ -30,15 +30,63 @@ const kinds = (ns: Notice[]) => ns.map((n) => `${n.kind}>${n.to.join(',')}`);
 
 const cases: { name: string; state: NotificationState; ledger: NotificationLedger; want: string[]; reason: string }[] = [
   { name: 'Disabled', state: state({ enabled: false }), ledger: {}, want: [], reason: 'notifications off or no sender: nothing' },
-  { name: 'FirstActivation', state: state(), ledger: {}, want: ['Activation>sarah@contoso.com,it@contoso.com'], reason: 'seed 003: activation notice to the Global Admin' },
+  {
+    name: 'FirstActivation',
+    state: state(),
+    ledger: {},
+    want: ['Activation>sarah@contoso.com,it@contoso.com'],
+    reason: 'seed 003: activation notice to the Global Admin',
+  },
   { name: 'Quiet', state: state(), ledger: activated, want: [], reason: 'nothing changed, nothing pending' },
-  { name: 'QueuedWithinGrace', state: state({ pendingChanges: 3, pendingSince: ago(60_000) }), ledger: activated, want: [], reason: 'a burst of edits yields one mail, after the grace period' },
-  { name: 'QueuedAfterGrace', state: state({ pendingChanges: 3, pendingSince: ago(20 * 60_000) }), ledger: activated, want: ['SyncReminder>sarah@contoso.com,it@contoso.com'], reason: 'seed 002: reminder when changes are pending' },
-  { name: 'QueuedRemindedToday', state: state({ pendingChanges: 3, pendingSince: ago(2 * DAY) }), ledger: { ...activated, lastReminderTime: ago(DAY - 60_000) }, want: [], reason: 'at most once a day' },
-  { name: 'QueuedRemindedYesterday', state: state({ pendingChanges: 3, pendingSince: ago(2 * DAY) }), ledger: { ...activated, lastReminderTime: ago(DAY) }, want: ['SyncReminder>sarah@contoso.com,it@contoso.com'], reason: 'again the next day until synced' },
-  { name: 'AutoQueuedNoReminder', state: state({ mode: 'Auto', pendingChanges: 3, pendingSince: ago(DAY) }), ledger: activated, want: [], reason: 'Auto applies by itself' },
-  { name: 'FailedImmediately', state: state({ mode: 'Auto', lastSync: { runName: 'r1', result: 'PartiallyFailed' } }), ledger: activated, want: ['SyncReminder>sarah@contoso.com,it@contoso.com'], reason: 'seed 002: reminder when the sync failed' },
-  { name: 'LicencesChanged', state: state({ licenses: 25 }), ledger: activated, want: ['LicensesChanged>sarah@contoso.com,it@contoso.com'], reason: 'seed 003: licence count changed' },
+  {
+    name: 'QueuedWithinGrace',
+    state: state({ pendingChanges: 3, pendingSince: ago(60_000) }),
+    ledger: activated,
+    want: [],
+    reason: 'a burst of edits yields one mail, after the grace period',
+  },
+  {
+    name: 'QueuedAfterGrace',
+    state: state({ pendingChanges: 3, pendingSince: ago(20 * 60_000) }),
+    ledger: activated,
+    want: ['SyncReminder>sarah@contoso.com,it@contoso.com'],
+    reason: 'seed 002: reminder when changes are pending',
+  },
+  {
+    name: 'QueuedRemindedToday',
+    state: state({ pendingChanges: 3, pendingSince: ago(2 * DAY) }),
+    ledger: { ...activated, lastReminderTime: ago(DAY - 60_000) },
+    want: [],
+    reason: 'at most once a day',
+  },
+  {
+    name: 'QueuedRemindedYesterday',
+    state: state({ pendingChanges: 3, pendingSince: ago(2 * DAY) }),
+    ledger: { ...activated, lastReminderTime: ago(DAY) },
+    want: ['SyncReminder>sarah@contoso.com,it@contoso.com'],
+    reason: 'again the next day until synced',
+  },
+  {
+    name: 'AutoQueuedNoReminder',
+    state: state({ mode: 'Auto', pendingChanges: 3, pendingSince: ago(DAY) }),
+    ledger: activated,
+    want: [],
+    reason: 'Auto applies by itself',
+  },
+  {
+    name: 'FailedImmediately',
+    state: state({ mode: 'Auto', lastSync: { runName: 'r1', result: 'PartiallyFailed' } }),
+    ledger: activated,
+    want: ['SyncReminder>sarah@contoso.com,it@contoso.com'],
+    reason: 'seed 002: reminder when the sync failed',
+  },
+  {
+    name: 'LicencesChanged',
+    state: state({ licenses: 25 }),
+    ledger: activated,
+    want: ['LicensesChanged>sarah@contoso.com,it@contoso.com'],
+    reason: 'seed 003: licence count changed',
+  },
   {
     name: 'GlobalAdminReassigned',
     state: state({ globalAdmin: 'rose@contoso.com' }),
@@ -47,11 +95,35 @@ const cases: { name: string; state: NotificationState; ledger: NotificationLedge
     reason: 'seed 003: the old one is told, the new one is welcomed',
   },
   { name: 'GlobalAdminCaseOnly', state: state({ globalAdmin: 'Sarah@Contoso.com' }), ledger: activated, want: [], reason: 'UPNs compare case-insensitively' },
-  { name: 'Removed', state: state({ deleting: true, pendingChanges: 4 }), ledger: activated, want: ['IntegrationRemoved>sarah@contoso.com,it@contoso.com', 'SyncReminder>sarah@contoso.com,it@contoso.com'], reason: 'seed 003: removed, final sync needed' },
+  {
+    name: 'Removed',
+    state: state({ deleting: true, pendingChanges: 4 }),
+    ledger: activated,
+    want: ['IntegrationRemoved>sarah@contoso.com,it@contoso.com', 'SyncReminder>sarah@contoso.com,it@contoso.com'],
+    reason: 'seed 003: removed, final sync needed',
+  },
   { name: 'RemovedOnce', state: state({ deleting: true }), ledger: { ...activated, removalNoticeTime: ago(1000) }, want: [], reason: 'one removal notice' },
-  { name: 'RemovedNeverActivated', state: state({ deleting: true }), ledger: {}, want: [], reason: 'no removal notice for an integration nobody was told about' },
-  { name: 'NoRecipients', state: state({ globalAdmin: undefined, additionalRecipients: [] }), ledger: {}, want: [], reason: 'a notice without recipients is dropped' },
-  { name: 'DedupRecipients', state: state({ additionalRecipients: ['SARAH@contoso.com', 'it@contoso.com'] }), ledger: {}, want: ['Activation>sarah@contoso.com,it@contoso.com'], reason: 'the Global Admin listed twice gets one mail' },
+  {
+    name: 'RemovedNeverActivated',
+    state: state({ deleting: true }),
+    ledger: {},
+    want: [],
+    reason: 'no removal notice for an integration nobody was told about',
+  },
+  {
+    name: 'NoRecipients',
+    state: state({ globalAdmin: undefined, additionalRecipients: [] }),
+    ledger: {},
+    want: [],
+    reason: 'a notice without recipients is dropped',
+  },
+  {
+    name: 'DedupRecipients',
+    state: state({ additionalRecipients: ['SARAH@contoso.com', 'it@contoso.com'] }),
+    ledger: {},
+    want: ['Activation>sarah@contoso.com,it@contoso.com'],
+    reason: 'the Global Admin listed twice gets one mail',
+  },
 ];
 
 for (const tc of cases) {
@@ -82,6 +154,6 @@ test('nextNotificationCheckIn: when the wiring should come back', () => {
 
 test('clearReminderWhenSettled: a successful sync ends the series', () => {
   const ledger = { ...activated, lastReminderTime: ago(1000) };
-  assert.deepEqual(clearReminderWhenSettled(ledger, state()), activated);
+  assert.deepEqual(clearReminderWhenSettled(ledger, state()), { ...activated, lastReminderTime: undefined });
   assert.equal(clearReminderWhenSettled(ledger, state({ pendingChanges: 1 })), ledger);
 });

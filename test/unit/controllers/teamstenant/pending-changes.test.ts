@@ -5,10 +5,20 @@ import { aggregatePendingChanges, pendingChangesMessage, pendingSinceSeconds } f
 const now = new Date('2025-03-01T12:00:00Z');
 
 const cases = [
-  { name: 'Nothing', items: [], previous: '2025-02-01T00:00:00Z', want: { total: 0, mappings: 0, since: undefined }, reason: 'no pending work clears since (alert guard)' },
+  {
+    name: 'Nothing',
+    items: [],
+    previous: '2025-02-01T00:00:00Z',
+    want: { total: 0, mappings: 0, since: undefined },
+    reason: 'no pending work clears since (alert guard)',
+  },
   {
     name: 'SumsAndOldestSince',
-    items: [{ key: 'a', pendingActions: 3, pendingSince: '2025-03-01T10:00:00Z' }, { key: 'b', pendingActions: 2, pendingSince: '2025-03-01T08:00:00.000Z' }, { key: 'c', pendingActions: 0, pendingSince: '2025-01-01T00:00:00Z' }],
+    items: [
+      { key: 'a', pendingActions: 3, pendingSince: '2025-03-01T10:00:00Z' },
+      { key: 'b', pendingActions: 2, pendingSince: '2025-03-01T08:00:00.000Z' },
+      { key: 'c', pendingActions: 0, pendingSince: '2025-01-01T00:00:00Z' },
+    ],
     previous: undefined,
     want: { total: 5, mappings: 2, since: '2025-03-01T08:00:00.000Z' },
     reason: 'a mapping with nothing pending does not age the tenant',
@@ -36,7 +46,11 @@ const cases = [
   },
   {
     name: 'NegativeAndFractionalIgnored',
-    items: [{ key: 'a', pendingActions: -4 }, { key: 'b', pendingActions: 2.7 }, { key: 'c', pendingActions: Number.NaN }],
+    items: [
+      { key: 'a', pendingActions: -4 },
+      { key: 'b', pendingActions: 2.7 },
+      { key: 'c', pendingActions: Number.NaN },
+    ],
     previous: undefined,
     want: { total: 2, mappings: 1, since: now.toISOString() },
     reason: 'counts come from other objects: sanitise them',
@@ -51,7 +65,10 @@ for (const tc of cases) {
 
 test('pendingChangesMessage: Manual names the count and the Global Admin, Auto says applying', () => {
   const p = { total: 12, mappings: 5, since: now.toISOString() };
-  assert.equal(pendingChangesMessage(p, 'Manual', 'sarah@contoso.com'), '12 changes for 5 mappings are queued: the Global Admin sarah@contoso.com must authorise a sync (teamssync-login creates the TeamsSync)');
+  assert.equal(
+    pendingChangesMessage(p, 'Manual', 'sarah@contoso.com'),
+    '12 changes for 5 mappings are queued: the Global Admin sarah@contoso.com must authorise a sync (teamssync-login creates the TeamsSync)',
+  );
   assert.equal(pendingChangesMessage({ total: 1, mappings: 1, since: undefined }, 'Auto', undefined), 'Applying 1 change for 1 mapping to Microsoft 365');
   assert.match(pendingChangesMessage(p, 'Manual', undefined), /the designated Global Admin/);
 });

@@ -1,16 +1,52 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RoleCheckPermission, consentMissingMessage, hasPermission, missingPermissions, requiredPermissions } from '../../../../controllers/teamstenant/permissions.ts';
+import {
+  RoleCheckPermission,
+  consentMissingMessage,
+  hasPermission,
+  missingPermissions,
+  requiredPermissions,
+} from '../../../../controllers/teamstenant/permissions.ts';
 
-const core = ['User.Read.All', 'LicenseAssignment.Read.All', 'TeamsTelephoneNumber.ReadWrite.All', 'TeamsPolicyUserAssign.ReadWrite.All', 'TeamsUserConfiguration.Read.All'];
+const core = [
+  'User.Read.All',
+  'LicenseAssignment.Read.All',
+  'TeamsTelephoneNumber.ReadWrite.All',
+  'TeamsPolicyUserAssign.ReadWrite.All',
+  'TeamsUserConfiguration.Read.All',
+];
 
 const cases = [
   { name: 'AllGranted', notifications: false, granted: core, want: [], reason: 'consent complete' },
   { name: 'MailOnlyWithNotifications', notifications: true, granted: core, want: ['Mail.Send'], reason: 'Mail.Send is needed only when notices are sent' },
-  { name: 'HigherPermissionSatisfies', notifications: false, granted: ['Directory.Read.All', ...core.slice(2)], want: [], reason: 'Directory.Read.All covers User.Read.All and the SKU read' },
-  { name: 'CaseInsensitive', notifications: false, granted: core.map((p) => p.toLowerCase()), want: [], reason: 'Entra compares permission names case-insensitively' },
-  { name: 'NothingGranted', notifications: true, granted: [], want: [...core, 'Mail.Send'], reason: 'app registered without admin consent: a token with no roles' },
-  { name: 'ReadOnlyNumbersNotEnough', notifications: false, granted: [...core.filter((p) => !p.startsWith('TeamsTelephone')), 'TeamsTelephoneNumber.Read.All'], want: ['TeamsTelephoneNumber.ReadWrite.All'], reason: 'assigning numbers needs write' },
+  {
+    name: 'HigherPermissionSatisfies',
+    notifications: false,
+    granted: ['Directory.Read.All', ...core.slice(2)],
+    want: [],
+    reason: 'Directory.Read.All covers User.Read.All and the SKU read',
+  },
+  {
+    name: 'CaseInsensitive',
+    notifications: false,
+    granted: core.map((p) => p.toLowerCase()),
+    want: [],
+    reason: 'Entra compares permission names case-insensitively',
+  },
+  {
+    name: 'NothingGranted',
+    notifications: true,
+    granted: [],
+    want: [...core, 'Mail.Send'],
+    reason: 'app registered without admin consent: a token with no roles',
+  },
+  {
+    name: 'ReadOnlyNumbersNotEnough',
+    notifications: false,
+    granted: [...core.filter((p) => !p.startsWith('TeamsTelephone')), 'TeamsTelephoneNumber.Read.All'],
+    want: ['TeamsTelephoneNumber.ReadWrite.All'],
+    reason: 'assigning numbers needs write',
+  },
 ];
 
 for (const tc of cases) {

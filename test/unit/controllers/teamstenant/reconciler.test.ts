@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TenantCleanupFinalizer, type TeamsTenantStatus } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { AuthFailedError, MemoryDeltaTokenStore, type GraphTenantClient, type User } from '../../../../pkg/graph/index.ts';
-import { silentLogger, StatusWriter, Store, type KubeClient, type ReconcileContext } from '../../../../pkg/runtime/index.ts';
+import { applyMergePatch, silentLogger, StatusWriter, Store, type KubeClient, type ReconcileContext } from '../../../../pkg/runtime/index.ts';
 import { DirectorySnapshot } from '../../../../controllers/shared/directory-snapshot.ts';
 import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import type { CachedTenant } from '../../../../controllers/shared/resources.ts';
@@ -18,52 +18,58 @@ import { TeamsTenantReconciler } from '../../../../controllers/teamstenant/recon
 
 const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const MCOEV = '4828c8ec-dc2e-4779-b502-87ac9ce28ab7';
-const sarah: User = { id: '9ed3a0c4-53e1-498c-ab4d-2473476fde14', userPrincipalName: 'sarah@contoso.com', accountEnabled: true, assignedPlans: [{ servicePlanId: MCOEV, capabilityStatus: 'Enabled' }] };
+const sarah: User = {
+  id: '9ed3a0c4-53e1-498c-ab4d-2473476fde14',
+  userPrincipalName: 'sarah@contoso.com',
+  accountEnabled: true,
+  assignedPlans: [{ servicePlanId: MCOEV, capabilityStatus: 'Enabled' }],
+};
 
 function tenantObject(spec: Partial<CachedTenant['spec']> = {}): CachedTenant {
   return {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant',
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'TeamsTenant',
     metadata: { name: 'contoso', namespace: 'acme', generation: 1, resourceVersion: '1', finalizers: [TenantCleanupFinalizer] },
     spec: {
-      tenantId: TENANT_ID, cloud: 'Global', credentials: { clientId: '535fb089-9ff3-47b6-9bfb-4f1264799865', clientSecret: { name: 'app', key: 'clientSecret' } },
-      syncMode: 'Auto', integrationLicenses: 10, globalAdmin: { userPrincipalName: 'sarah@contoso.com' }, driftCheckInterval: '15m', syncHistoryLimit: 10, suspend: false,
+      tenantId: TENANT_ID,
+      cloud: 'Global',
+      credentials: { clientId: '535fb089-9ff3-47b6-9bfb-4f1264799865', clientSecret: { name: 'app', key: 'clientSecret' } },
+      syncMode: 'Auto',
+      integrationLicenses: 10,
+      globalAdmin: { userPrincipalName: 'sarah@contoso.com' },
+      driftCheckInterval: '15m',
+      syncHistoryLimit: 10,
+      suspend: false,
       ...spec,
     },
-  } as CachedTenant;
-}
-
-/** RFC 7386 merge patch, as the apiserver applies it to the status subresource. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key], value);
-  }
-  return out;
+  };
 }
 
 /** How the fake port answers. */
 type PortBehaviour = 'healthy' | 'refused';
 
+const pages = async function* <T>(list: T[]): AsyncGenerator<T> {
+  await Promise.resolve();
+  yield* list;
+};
+
+/** Fixed tenant data behind the snapshots: one Teams Phone user, no Teams voice configuration yet. */
+const data = {
+  users: { usersDelta: () => pages([{ mode: 'initial', upserts: [sarah], removed: [] }]) },
+  userConfigurations: { listUserConfigurations: () => pages([]) },
+  numbers: { listNumberAssignments: () => pages([]) },
+} as unknown as GraphTenantClient;
+
 /**
- * A fake port over real snapshots: reads fill them from fixed data (a tiny stand-in client, so the
- * snapshots' own bookkeeping runs), or every read fails as Entra ID refusing the client secret.
+ * A fake port over real snapshots: reads fill them from the fixed data (so the snapshots' own
+ * bookkeeping runs), or every read fails as Entra ID refusing the client secret.
  */
 function fakePort(context: TenantContext, behaviour: PortBehaviour, calls: string[]): TenantGraphPort {
   const refused = (): never => {
     throw new AuthFailedError('The client secret of app 535fb089 was rejected: store the current value', { reason: 'InvalidSecret', aadsts: 7000215 });
   };
-  const pages = async function* <T>(list: T[]): AsyncGenerator<T> {
-    yield* list;
-  };
-  const data = {
-    users: { usersDelta: () => pages([{ mode: 'initial', upserts: [sarah], removed: [] }]) },
-    userConfigurations: { listUserConfigurations: () => pages([]) },
-    numbers: { listNumberAssignments: () => pages([]) },
-  } as unknown as GraphTenantClient;
   return {
-    readCatalog: async () => void calls.push('readCatalog'),
+    readCatalog: () => Promise.resolve(void calls.push('readCatalog')),
     readDirectory: async () => {
       calls.push('readDirectory');
       return behaviour === 'refused' ? refused() : context.directory.refresh(data);
@@ -72,7 +78,7 @@ function fakePort(context: TenantContext, behaviour: PortBehaviour, calls: strin
       calls.push('readTeams');
       return behaviour === 'refused' ? refused() : context.teams.refresh(data);
     },
-    sendMail: async (_sender, mail) => void calls.push(`sendMail ${mail.message.internetMessageHeaders[0]?.value ?? ''}`),
+    sendMail: (_sender, mail) => Promise.resolve(void calls.push(`sendMail ${mail.message.internetMessageHeaders[0]?.value ?? ''}`)),
   };
 }
 
@@ -84,26 +90,37 @@ function rig(tenant: CachedTenant, behaviour: PortBehaviour | 'noCredentials') {
   const events: string[] = [];
   let patches = 0;
   const apiserver = {
-    async patch(_ref: unknown, namespace: string, name: string, body: { status: unknown }) {
+    patch(_ref: unknown, namespace: string, name: string, body: { status: unknown }) {
       patches++;
       const current = tenants.getByName(namespace, name);
-      if (current === undefined) throw new Error('no such object');
+      if (current === undefined) return Promise.reject(new Error('no such object'));
       const resourceVersion = String(Number(current.metadata.resourceVersion) + 1);
-      const written = { ...current, metadata: { ...current.metadata, resourceVersion }, status: mergePatch(current.status ?? {}, body.status) as TeamsTenantStatus };
+      const written = {
+        ...current,
+        metadata: { ...current.metadata, resourceVersion },
+        status: applyMergePatch(current.status ?? {}, body.status) as TeamsTenantStatus,
+      };
       tenants.upsert(written);
-      return written;
+      return Promise.resolve(written);
     },
   } as unknown as KubeClient;
   const context = new TenantContext({
-    key: 'acme/contoso', tenantId: TENANT_ID, client: {} as GraphTenantClient, credentialsVersion: '1',
-    directory: new DirectorySnapshot(new MemoryDeltaTokenStore(), 'users'), teams: new TeamsSnapshot({ maxAgeMs: 30 * 60_000 }),
+    key: 'acme/contoso',
+    tenantId: TENANT_ID,
+    client: data,
+    credentialsVersion: '1',
+    directory: new DirectorySnapshot(new MemoryDeltaTokenStore(), 'users'),
+    teams: new TeamsSnapshot({ maxAgeMs: 30 * 60_000 }),
   });
   const reconciler = new TeamsTenantReconciler({
     tenants,
     runs: { byIndex: () => [] },
     view: { mappingsOf: () => [], allocation: () => allocateLicenses(10, []) },
     contexts: {
-      resolve: () => (behaviour === 'noCredentials' ? Promise.reject(new CredentialsUnavailableError('CredentialsNotFound', 'Secret acme/app does not exist')) : Promise.resolve(context)),
+      resolve: () =>
+        behaviour === 'noCredentials'
+          ? Promise.reject(new CredentialsUnavailableError('CredentialsNotFound', 'Secret acme/app does not exist'))
+          : Promise.resolve(context),
       forget: () => undefined,
     },
     client: apiserver,
@@ -142,7 +159,13 @@ const cases: {
     tenant: tenantObject(),
     port: 'healthy',
     passes: 1,
-    want: { calls: ['readCatalog', 'readDirectory', 'readTeams'], patches: 1, conditions: synced, events: ['Normal Synced'], status: { eligibleUsers: 1, globalAdminObjectId: sarah.id, mappings: 0 } },
+    want: {
+      calls: ['readCatalog', 'readDirectory', 'readTeams'],
+      patches: 1,
+      conditions: synced,
+      events: ['Normal Synced'],
+      status: { eligibleUsers: 1, globalAdminObjectId: sarah.id, mappings: 0 },
+    },
     reason: 'every read is due on the first pass; one status write, one Event',
   },
   {
@@ -186,7 +209,12 @@ const cases: {
     tenant: tenantObject(),
     port: 'noCredentials',
     passes: 1,
-    want: { calls: [], patches: 1, conditions: { Ready: 'False/CredentialsNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/CredentialsNotFound' }, events: ['Warning CredentialsNotFound'] },
+    want: {
+      calls: [],
+      patches: 1,
+      conditions: { Ready: 'False/CredentialsNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/CredentialsNotFound' },
+      events: ['Warning CredentialsNotFound'],
+    },
     reason: 'no Secret, no Graph call',
   },
 ];
@@ -200,7 +228,8 @@ for (const tc of cases) {
     assert.equal(got.patches, tc.want.patches, tc.reason);
     assert.deepEqual(got.conditions, tc.want.conditions, tc.reason);
     assert.deepEqual(got.events, tc.want.events, tc.reason);
-    for (const [field, value] of Object.entries(tc.want.status ?? {})) assert.deepEqual(got.status?.[field as keyof TeamsTenantStatus], value, `status.${field}`);
+    for (const [field, value] of Object.entries(tc.want.status ?? {}))
+      assert.deepEqual(got.status?.[field as keyof TeamsTenantStatus], value, `status.${field}`);
     const failed = got.status?.conditions?.find((c) => c.type === 'Failed');
     if (failed?.status === 'False') assert.equal(failed.message, 'The last attempt did not fail');
   });

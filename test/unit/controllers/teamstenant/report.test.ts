@@ -5,21 +5,48 @@ import { createSyncMetrics } from '../../../../pkg/metrics/sync-metrics.ts';
 import { summarizeConditions, type ConditionInput } from '../../../../pkg/runtime/index.ts';
 import { allocateLicenses } from '../../../../controllers/shared/license-allocation.ts';
 import {
-  countMappingConditions, lastSuccessfulSyncTime, reportTenant, setTenantMetrics, stateChangeEvent, tenantConditions, tenantMetricValues, tenantStatusFields,
+  countMappingConditions,
+  lastSuccessfulSyncTime,
+  reportTenant,
+  setTenantMetrics,
+  stateChangeEvent,
+  tenantConditions,
+  tenantMetricValues,
+  tenantStatusFields,
   type TenantReportInput,
 } from '../../../../controllers/teamstenant/report.ts';
 import { core, holders, reportInput } from './builders.ts';
 
 type Want = { Ready: string; SyncNeeded: string; Failed: string };
 const brief = (cs: readonly ConditionInput[]): Want => {
-  const get = (t: string) => { const c = cs.find((x) => x.type === t); return `${c?.status}/${c?.reason}`; };
+  const get = (t: string) => {
+    const c = cs.find((x) => x.type === t);
+    return `${c?.status ?? 'absent'}/${c?.reason ?? ''}`;
+  };
   return { Ready: get('Ready'), SyncNeeded: get('SyncNeeded'), Failed: get('Failed') };
 };
 
 const cases: { name: string; input: TenantReportInput; want: Want; message?: RegExp; reason: string }[] = [
-  { name: 'Synced', input: reportInput(), want: { Ready: 'True/Synced', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' }, message: /42 eligible users; 7 of 10/, reason: 'the healthy steady state' },
-  { name: 'FirstVisit', input: reportInput({ authentication: { state: 'Unknown' }, discovery: 'NotStarted' }), want: { Ready: 'False/Progressing', SyncNeeded: 'True/Progressing', Failed: 'False/NoError' }, reason: 'all three present on first visit' },
-  { name: 'CredentialsMissing', input: reportInput({ authentication: { state: 'CredentialsNotFound', message: 'Secret acme/app-creds has no key clientSecret' } }), want: { Ready: 'False/CredentialsNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/CredentialsNotFound' }, message: /app-creds/, reason: 'the admin must create the Secret' },
+  {
+    name: 'Synced',
+    input: reportInput(),
+    want: { Ready: 'True/Synced', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' },
+    message: /42 eligible users; 7 of 10/,
+    reason: 'the healthy steady state',
+  },
+  {
+    name: 'FirstVisit',
+    input: reportInput({ authentication: { state: 'Unknown' }, discovery: 'NotStarted' }),
+    want: { Ready: 'False/Progressing', SyncNeeded: 'True/Progressing', Failed: 'False/NoError' },
+    reason: 'all three present on first visit',
+  },
+  {
+    name: 'CredentialsMissing',
+    input: reportInput({ authentication: { state: 'CredentialsNotFound', message: 'Secret acme/app-creds has no key clientSecret' } }),
+    want: { Ready: 'False/CredentialsNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/CredentialsNotFound' },
+    message: /app-creds/,
+    reason: 'the admin must create the Secret',
+  },
   {
     name: 'AuthFailedAddsCode',
     input: reportInput({ authentication: { state: 'Failed', message: 'The client secret of app X was rejected: store the value', aadsts: 'AADSTS7000215' } }),
@@ -34,11 +61,24 @@ const cases: { name: string; input: TenantReportInput; want: Want; message?: Reg
     message: /^Grant admin consent for User.Read.All to app 535fb089/,
     reason: 'consent revoked: Failed with what to grant',
   },
-  { name: 'CloudFeatureMissing', input: reportInput({ featureUnavailable: { feature: 'Teams number management', cloud: 'China' } }), want: { Ready: 'False/FeatureUnavailableInCloud', SyncNeeded: 'False/UpToDate', Failed: 'True/FeatureUnavailableInCloud' }, reason: 'national clouds lack some APIs' },
-  { name: 'GlobalAdminNotFound', input: reportInput({ globalAdmin: { state: 'NotFound', userPrincipalName: 'ghost@contoso.com' } }), want: { Ready: 'False/GlobalAdminNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/GlobalAdminNotFound' }, reason: 'seed 003: Global Admin unknown account' },
+  {
+    name: 'CloudFeatureMissing',
+    input: reportInput({ featureUnavailable: { feature: 'Teams number management', cloud: 'China' } }),
+    want: { Ready: 'False/FeatureUnavailableInCloud', SyncNeeded: 'False/UpToDate', Failed: 'True/FeatureUnavailableInCloud' },
+    reason: 'national clouds lack some APIs',
+  },
+  {
+    name: 'GlobalAdminNotFound',
+    input: reportInput({ globalAdmin: { state: 'NotFound', userPrincipalName: 'ghost@contoso.com' } }),
+    want: { Ready: 'False/GlobalAdminNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/GlobalAdminNotFound' },
+    reason: 'seed 003: Global Admin unknown account',
+  },
   {
     name: 'GlobalAdminLacksRoleManual',
-    input: reportInput({ mode: 'Manual', globalAdmin: { state: 'Found', userPrincipalName: 'sarah@contoso.com', objectId: 'x', isGlobalAdministrator: false } }),
+    input: reportInput({
+      mode: 'Manual',
+      globalAdmin: { state: 'Found', userPrincipalName: 'sarah@contoso.com', objectId: 'x', isGlobalAdministrator: false },
+    }),
     want: { Ready: 'False/GlobalAdminNotAdministrator', SyncNeeded: 'False/UpToDate', Failed: 'True/GlobalAdminNotAdministrator' },
     reason: 'seed 003: Global Admin without superuser access: every manual sync would be refused',
   },
@@ -48,8 +88,18 @@ const cases: { name: string; input: TenantReportInput; want: Want; message?: Reg
     want: { Ready: 'True/Synced', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' },
     reason: 'Auto mode does not need the role to apply changes',
   },
-  { name: 'GraphDown', input: reportInput({ graph: 'Unavailable' }), want: { Ready: 'False/GraphUnavailable', SyncNeeded: 'False/UpToDate', Failed: 'True/GraphUnavailable' }, reason: 'R6: transient failures past the threshold' },
-  { name: 'Throttled', input: reportInput({ graph: 'Throttled' }), want: { Ready: 'False/Throttled', SyncNeeded: 'True/Throttled', Failed: 'False/NoError' }, reason: 'R6: throttling is SyncNeeded, not Failed' },
+  {
+    name: 'GraphDown',
+    input: reportInput({ graph: 'Unavailable' }),
+    want: { Ready: 'False/GraphUnavailable', SyncNeeded: 'False/UpToDate', Failed: 'True/GraphUnavailable' },
+    reason: 'R6: transient failures past the threshold',
+  },
+  {
+    name: 'Throttled',
+    input: reportInput({ graph: 'Throttled' }),
+    want: { Ready: 'False/Throttled', SyncNeeded: 'True/Throttled', Failed: 'False/NoError' },
+    reason: 'R6: throttling is SyncNeeded, not Failed',
+  },
   {
     name: 'ManualChangesQueued',
     input: reportInput({ mode: 'Manual', pending: { total: 12, mappings: 5, since: '2025-03-01T10:00:00Z' } }),
@@ -63,29 +113,70 @@ const cases: { name: string; input: TenantReportInput; want: Want; message?: Reg
     want: { Ready: 'False/AuthenticationFailed', SyncNeeded: 'True/ChangesQueued', Failed: 'True/AuthenticationFailed' },
     reason: 'the queue count stays visible whatever else is wrong',
   },
-  { name: 'AutoApplying', input: reportInput({ pending: { total: 1, mappings: 1, since: undefined } }), want: { Ready: 'False/Progressing', SyncNeeded: 'True/Progressing', Failed: 'False/NoError' }, reason: 'Auto mode is applying right now' },
-  { name: 'Discovering', input: reportInput({ discovery: 'Running' }), want: { Ready: 'False/Discovering', SyncNeeded: 'True/Discovering', Failed: 'False/NoError' }, reason: 'first paged read in progress' },
-  { name: 'Drift', input: reportInput({ driftRepairs: 2 }), want: { Ready: 'False/DriftDetected', SyncNeeded: 'True/DriftDetected', Failed: 'False/NoError' }, reason: 'Microsoft-side changes being repaired' },
+  {
+    name: 'AutoApplying',
+    input: reportInput({ pending: { total: 1, mappings: 1, since: undefined } }),
+    want: { Ready: 'False/Progressing', SyncNeeded: 'True/Progressing', Failed: 'False/NoError' },
+    reason: 'Auto mode is applying right now',
+  },
+  {
+    name: 'Discovering',
+    input: reportInput({ discovery: 'Running' }),
+    want: { Ready: 'False/Discovering', SyncNeeded: 'True/Discovering', Failed: 'False/NoError' },
+    reason: 'first paged read in progress',
+  },
+  {
+    name: 'Drift',
+    input: reportInput({ driftRepairs: 2 }),
+    want: { Ready: 'False/DriftDetected', SyncNeeded: 'True/DriftDetected', Failed: 'False/NoError' },
+    reason: 'Microsoft-side changes being repaired',
+  },
   {
     name: 'LastSyncFailed',
-    input: reportInput({ lastSync: { runName: 'acme-auto-20250301-120000-000', result: 'PartiallyFailed', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 2 } }),
+    input: reportInput({
+      lastSync: { runName: 'acme-auto-20250301-120000-000', result: 'PartiallyFailed', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 2 },
+    }),
     want: { Ready: 'False/SyncFailed', SyncNeeded: 'False/UpToDate', Failed: 'True/SyncFailed' },
     message: /acme-auto-20250301-120000-000 failed \(2 users failed\)/,
     reason: 'Failed names the run to describe',
   },
   {
     name: 'LicencesExhausted',
-    input: reportInput({ licenses: allocateLicenses(2, [...holders(2), { namespace: 'acme', name: 'late', creationTimestamp: '2025-02-01T00:00:00Z', wantsLicense: true, holdsLicense: false, releasePending: false }]) }),
+    input: reportInput({
+      licenses: allocateLicenses(2, [
+        ...holders(2),
+        { namespace: 'acme', name: 'late', creationTimestamp: '2025-02-01T00:00:00Z', wantsLicense: true, holdsLicense: false, releasePending: false },
+      ]),
+    }),
     want: { Ready: 'True/LicensesExhausted', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' },
     message: /All 2 integration licences are in use; 1 mapping waits/,
     reason: 'waiting for a licence is not a failure of the tenant',
   },
-  { name: 'OverAllocated', input: reportInput({ licenses: allocateLicenses(5, holders(7)) }), want: { Ready: 'True/LicensesOverAllocated', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' }, reason: 'count lowered below use: reported, nobody loses a licence' },
-  { name: 'Suspended', input: reportInput({ suspended: true, pending: { total: 3, mappings: 1, since: undefined } }), want: { Ready: 'False/Suspended', SyncNeeded: 'False/Suspended', Failed: 'False/NoError' }, reason: 'suspend stops writes; nothing is progressing' },
-  { name: 'Deleting', input: reportInput({ deleting: true, mode: 'Manual', pending: { total: 4, mappings: 4, since: undefined } }), want: { Ready: 'False/Deleting', SyncNeeded: 'True/Deleting', Failed: 'False/NoError' }, message: /final sync must remove 4 queued changes/, reason: 'seed 003: integration removed, a final sync is needed' },
+  {
+    name: 'OverAllocated',
+    input: reportInput({ licenses: allocateLicenses(5, holders(7)) }),
+    want: { Ready: 'True/LicensesOverAllocated', SyncNeeded: 'False/UpToDate', Failed: 'False/NoError' },
+    reason: 'count lowered below use: reported, nobody loses a licence',
+  },
+  {
+    name: 'Suspended',
+    input: reportInput({ suspended: true, pending: { total: 3, mappings: 1, since: undefined } }),
+    want: { Ready: 'False/Suspended', SyncNeeded: 'False/Suspended', Failed: 'False/NoError' },
+    reason: 'suspend stops writes; nothing is progressing',
+  },
+  {
+    name: 'Deleting',
+    input: reportInput({ deleting: true, mode: 'Manual', pending: { total: 4, mappings: 4, since: undefined } }),
+    want: { Ready: 'False/Deleting', SyncNeeded: 'True/Deleting', Failed: 'False/NoError' },
+    message: /final sync must remove 4 queued changes/,
+    reason: 'seed 003: integration removed, a final sync is needed',
+  },
   {
     name: 'CredentialsBeforeSyncFailure',
-    input: reportInput({ authentication: { state: 'CredentialsNotFound', message: 'missing' }, lastSync: { runName: 'r', result: 'Failed', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 0 } }),
+    input: reportInput({
+      authentication: { state: 'CredentialsNotFound', message: 'missing' },
+      lastSync: { runName: 'r', result: 'Failed', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 0 },
+    }),
     want: { Ready: 'False/CredentialsNotFound', SyncNeeded: 'False/UpToDate', Failed: 'True/CredentialsNotFound' },
     reason: 'precedence: the first thing the admin must fix',
   },
@@ -100,7 +191,7 @@ for (const tc of cases) {
     if (failed?.status === 'True') assert.equal(ready?.message, failed.message, 'R5: Ready mirrors Failed');
     for (const c of got) assert.ok(c.message.length > 0 && !/secret-value|eyJ/.test(c.message), `${c.type} message is present and clean`);
     if (tc.message !== undefined) {
-      const main = failed?.status === 'True' ? failed : got.find((c) => c.type === 'SyncNeeded' && c.status === 'True') ?? ready;
+      const main = failed?.status === 'True' ? failed : (got.find((c) => c.type === 'SyncNeeded' && c.status === 'True') ?? ready);
       assert.match(main?.message ?? '', tc.message, tc.reason);
     }
   });
@@ -111,11 +202,35 @@ const queued = summarizeConditions({ syncNeeded: { reason: 'ChangesQueued', mess
 const failed = summarizeConditions({ failed: { reason: 'ConsentMissing', message: 'Grant admin consent' }, ready: { reason: 'Synced', message: 'x' } });
 
 const eventCases = [
-  { name: 'FirstVisit', previous: undefined, next: synced, want: { type: 'Normal', reason: 'Synced', message: 'Connected' }, reason: 'the first state is an event too' },
+  {
+    name: 'FirstVisit',
+    previous: undefined,
+    next: synced,
+    want: { type: 'Normal', reason: 'Synced', message: 'Connected' },
+    reason: 'the first state is an event too',
+  },
   { name: 'NoChange', previous: synced, next: synced, want: undefined, reason: 'steady state records nothing' },
-  { name: 'MessageOnlyChange', previous: synced, next: summarizeConditions({ ready: { reason: 'Synced', message: 'other' } }), want: undefined, reason: 'counts in messages change often; not a state change' },
-  { name: 'Queued', previous: synced, next: queued, want: { type: 'Normal', reason: 'ChangesQueued', message: '3 changes are queued' }, reason: 'Manual mode queueing is normal' },
-  { name: 'Failed', previous: queued, next: failed, want: { type: 'Warning', reason: 'ConsentMissing', message: 'Grant admin consent' }, reason: 'failures are warnings' },
+  {
+    name: 'MessageOnlyChange',
+    previous: synced,
+    next: summarizeConditions({ ready: { reason: 'Synced', message: 'other' } }),
+    want: undefined,
+    reason: 'counts in messages change often; not a state change',
+  },
+  {
+    name: 'Queued',
+    previous: synced,
+    next: queued,
+    want: { type: 'Normal', reason: 'ChangesQueued', message: '3 changes are queued' },
+    reason: 'Manual mode queueing is normal',
+  },
+  {
+    name: 'Failed',
+    previous: queued,
+    next: failed,
+    want: { type: 'Warning', reason: 'ConsentMissing', message: 'Grant admin consent' },
+    reason: 'failures are warnings',
+  },
 ];
 
 for (const tc of eventCases) {
@@ -125,7 +240,10 @@ for (const tc of eventCases) {
 }
 
 test('tenantStatusFields: healthy tenant', () => {
-  const got = tenantStatusFields(reportInput({ lastSync: { runName: 'r1', result: 'Succeeded', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 0 } }), undefined);
+  const got = tenantStatusFields(
+    reportInput({ lastSync: { runName: 'r1', result: 'Succeeded', finishedAt: '2025-03-01T12:00:05Z', failedUsers: 0 } }),
+    undefined,
+  );
   assert.deepEqual(got, {
     authentication: { mode: 'ClientSecret', lastTokenTime: '2025-03-01T12:00:00Z' },
     globalAdminObjectId: '9ed3a0c4-53e1-498c-ab4d-2473476fde14',
@@ -152,7 +270,11 @@ test('tenantStatusFields: facts not known this pass are left out (kept), facts g
 test('tenantStatusFields: the token time ticks at most hourly', () => {
   const at = (tokenTime: string) => reportInput({ authentication: { state: 'Ok', grantedPermissions: core, tokenTime } });
   const previous = { authentication: { mode: 'ClientSecret' as const, lastTokenTime: '2025-03-01T12:00:00Z' } };
-  assert.equal(tenantStatusFields(at('2025-03-01T12:59:00Z'), previous).authentication?.lastTokenTime, '2025-03-01T12:00:00Z', 'within the hour: kept, so a steady pass writes nothing');
+  assert.equal(
+    tenantStatusFields(at('2025-03-01T12:59:00Z'), previous).authentication?.lastTokenTime,
+    '2025-03-01T12:00:00Z',
+    'within the hour: kept, so a steady pass writes nothing',
+  );
   assert.equal(tenantStatusFields(at('2025-03-01T13:00:00Z'), previous).authentication?.lastTokenTime, '2025-03-01T13:00:00Z', 'an hour later: refreshed');
   const lost = reportInput({ authentication: { state: 'Ok', grantedPermissions: [], tokenTime: '2025-03-01T12:01:00Z' } });
   assert.equal(tenantStatusFields(lost, previous).authentication?.lastTokenTime, '2025-03-01T12:01:00Z', 'anything else changed: written with the new time');
@@ -171,9 +293,24 @@ test('reportTenant: bookkeeping of the pass lands in the fields; a steady state 
 });
 
 const authCases = [
-  { name: 'MissingPermissionsListed', input: reportInput({ authentication: { state: 'Ok', grantedPermissions: core.slice(2), tokenTime: 't' } }), want: { mode: 'ClientSecret', lastTokenTime: 't', missingPermissions: ['User.Read.All', 'LicenseAssignment.Read.All'] }, reason: 'status names what consent lacks' },
-  { name: 'ErrorCodeKept', input: reportInput({ authMode: 'Certificate', authentication: { state: 'Failed', message: 'm', aadsts: 'AADSTS700027' } }), want: { mode: 'Certificate', lastErrorCode: 'AADSTS700027' }, reason: 'the code only, never the secret' },
-  { name: 'UnknownJustMode', input: reportInput({ authMode: 'WorkloadIdentity', authentication: { state: 'Unknown' } }), want: { mode: 'WorkloadIdentity' }, reason: 'nothing known yet' },
+  {
+    name: 'MissingPermissionsListed',
+    input: reportInput({ authentication: { state: 'Ok', grantedPermissions: core.slice(2), tokenTime: 't' } }),
+    want: { mode: 'ClientSecret', lastTokenTime: 't', missingPermissions: ['User.Read.All', 'LicenseAssignment.Read.All'] },
+    reason: 'status names what consent lacks',
+  },
+  {
+    name: 'ErrorCodeKept',
+    input: reportInput({ authMode: 'Certificate', authentication: { state: 'Failed', message: 'm', aadsts: 'AADSTS700027' } }),
+    want: { mode: 'Certificate', lastErrorCode: 'AADSTS700027' },
+    reason: 'the code only, never the secret',
+  },
+  {
+    name: 'UnknownJustMode',
+    input: reportInput({ authMode: 'WorkloadIdentity', authentication: { state: 'Unknown' } }),
+    want: { mode: 'WorkloadIdentity' },
+    reason: 'nothing known yet',
+  },
 ];
 for (const tc of authCases) {
   test(`tenantStatusFields authentication: ${tc.name}`, () => {
@@ -182,8 +319,20 @@ for (const tc of authCases) {
 }
 
 test('lastSuccessfulSyncTime: a failed sync keeps the previous success', () => {
-  assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: '2025-02-01T00:00:00Z', lastSync: { runName: 'r', result: 'Failed', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } }), '2025-02-01T00:00:00Z');
-  assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: '2025-02-01T00:00:00Z', lastSync: { runName: 'r', result: 'Succeeded', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } }), '2025-03-01T00:00:00Z');
+  assert.equal(
+    lastSuccessfulSyncTime({
+      lastSuccessfulSyncTime: '2025-02-01T00:00:00Z',
+      lastSync: { runName: 'r', result: 'Failed', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 },
+    }),
+    '2025-02-01T00:00:00Z',
+  );
+  assert.equal(
+    lastSuccessfulSyncTime({
+      lastSuccessfulSyncTime: '2025-02-01T00:00:00Z',
+      lastSync: { runName: 'r', result: 'Succeeded', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 },
+    }),
+    '2025-03-01T00:00:00Z',
+  );
   assert.equal(lastSuccessfulSyncTime({ lastSuccessfulSyncTime: 'nonsense', lastSync: undefined }), undefined);
 });
 
@@ -203,12 +352,25 @@ const metricCases = [
   {
     name: 'QueuedManual',
     input: reportInput({ mode: 'Manual', pending: { total: 3, mappings: 2, since: '2025-03-01T00:00:00Z' } }),
-    want: { syncNeeded: 1, failed: 0, authenticated: 1, pendingChanges: 3, syncPendingSince: Date.parse('2025-03-01T00:00:00Z') / 1000, waiting: 0, available: 3 },
+    want: {
+      syncNeeded: 1,
+      failed: 0,
+      authenticated: 1,
+      pendingChanges: 3,
+      syncPendingSince: Date.parse('2025-03-01T00:00:00Z') / 1000,
+      waiting: 0,
+      available: 3,
+    },
     reason: 'TeamsSyncPendingTooLong reads pending_changes and pending_since',
   },
   {
     name: 'Exhausted',
-    input: reportInput({ licenses: allocateLicenses(2, [...holders(2), { namespace: 'acme', name: 'late', creationTimestamp: '2025-02-01T00:00:00Z', wantsLicense: true, holdsLicense: false, releasePending: false }]) }),
+    input: reportInput({
+      licenses: allocateLicenses(2, [
+        ...holders(2),
+        { namespace: 'acme', name: 'late', creationTimestamp: '2025-02-01T00:00:00Z', wantsLicense: true, holdsLicense: false, releasePending: false },
+      ]),
+    }),
     want: { syncNeeded: 0, failed: 0, authenticated: 1, pendingChanges: 0, syncPendingSince: 0, waiting: 1, available: 0 },
     reason: 'TeamsLicensesExhausted: waiting > 0 and available == 0',
   },
@@ -216,15 +378,31 @@ const metricCases = [
 for (const tc of metricCases) {
   test(`tenantMetricValues: ${tc.name}`, () => {
     const v = tenantMetricValues(tc.input, tenantConditions(tc.input));
-    const got = { syncNeeded: v.syncNeeded, failed: v.failed, authenticated: v.authenticated, pendingChanges: v.pendingChanges, syncPendingSince: v.syncPendingSince, waiting: v.mappingsWaitingForLicense, available: v.licenses.available };
+    const got = {
+      syncNeeded: v.syncNeeded,
+      failed: v.failed,
+      authenticated: v.authenticated,
+      pendingChanges: v.pendingChanges,
+      syncPendingSince: v.syncPendingSince,
+      waiting: v.mappingsWaitingForLicense,
+      available: v.licenses.available,
+    };
     assert.deepEqual(got, tc.want, tc.reason);
   });
 }
 
 test('countMappingConditions: counts True conditions by type', () => {
   const got = countMappingConditions([
-    [{ type: 'Ready', status: 'True' }, { type: 'SyncNeeded', status: 'False' }, { type: 'Failed', status: 'False' }],
-    [{ type: 'Ready', status: 'False' }, { type: 'SyncNeeded', status: 'True' }, { type: 'Failed', status: 'True' }],
+    [
+      { type: 'Ready', status: 'True' },
+      { type: 'SyncNeeded', status: 'False' },
+      { type: 'Failed', status: 'False' },
+    ],
+    [
+      { type: 'Ready', status: 'False' },
+      { type: 'SyncNeeded', status: 'True' },
+      { type: 'Failed', status: 'True' },
+    ],
     undefined,
     [{ type: 'Other', status: 'True' }],
   ]);
@@ -235,7 +413,12 @@ test('setTenantMetrics: writes the series the alert rules read', async () => {
   const registry = new Registry();
   const metrics = createSyncMetrics(registry);
   const input = reportInput({ lastSync: { runName: 'r', result: 'Succeeded', finishedAt: '2025-03-01T00:00:00Z', failedUsers: 0 } });
-  setTenantMetrics(metrics, 'acme', 'contoso', tenantMetricValues({ ...input, mappingConditions: { Ready: 7, SyncNeeded: 0, Failed: 0 } }, tenantConditions(input)));
+  setTenantMetrics(
+    metrics,
+    'acme',
+    'contoso',
+    tenantMetricValues({ ...input, mappingConditions: { Ready: 7, SyncNeeded: 0, Failed: 0 } }, tenantConditions(input)),
+  );
   const text = await registry.metrics();
   assert.match(text, /teamssync_tenant_authenticated\{namespace="acme",tenant="contoso"\} 1/);
   assert.match(text, /teamssync_tenant_licenses\{namespace="acme",tenant="contoso",state="available"\} 3/);
