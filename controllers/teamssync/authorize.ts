@@ -57,7 +57,8 @@ export interface AuthorizationInput {
 }
 
 /** Why a run was refused (finer than the condition reason). */
-export type RefusalCause = 'TokenRequired' | 'TokenMissing' | 'TokenUnusable' | 'TokenExpired' | 'WrongTenant' | 'NotDesignatedGlobalAdmin' | 'NotGlobalAdministrator';
+export type RefusalCause =
+  'TokenRequired' | 'TokenMissing' | 'TokenUnusable' | 'TokenExpired' | 'WrongTenant' | 'NotDesignatedGlobalAdmin' | 'NotGlobalAdministrator';
 
 /** The signed-in user, identified without the token. */
 export interface AuthorizedUser {
@@ -90,15 +91,20 @@ export function authorizeRun(input: AuthorizationInput): AuthorizationDecision {
   // Auto runs are records the controller itself creates for changes it already applies.
   if (input.trigger === 'Auto') return { outcome: 'Allowed', basis: 'AutoRun' };
   if (input.token === undefined) return withoutToken(input);
-  if (input.token.state === 'Missing') return refuse('TokenMissing', `The delegated token Secret is missing (${input.token.detail}): sign in again with teamssync-login`);
-  if (input.token.state === 'Unusable') return refuse('TokenUnusable', `The delegated token could not be used (${input.token.detail}): sign in again with teamssync-login`);
+  if (input.token.state === 'Missing')
+    return refuse('TokenMissing', `The delegated token Secret is missing (${input.token.detail}): sign in again with teamssync-login`);
+  if (input.token.state === 'Unusable')
+    return refuse('TokenUnusable', `The delegated token could not be used (${input.token.detail}): sign in again with teamssync-login`);
   return withClaims(input, input.token.claims);
 }
 
 function withoutToken(input: AuthorizationInput): AuthorizationDecision {
   if (input.dryRun) return { outcome: 'Allowed', basis: 'DryRun' };
   if (input.tenantMode === 'Manual') {
-    return refuse('TokenRequired', 'The tenant syncs manually: the designated Global Admin must authorise the run with teamssync-login (spec.delegatedTokenSecretRef)');
+    return refuse(
+      'TokenRequired',
+      'The tenant syncs manually: the designated Global Admin must authorise the run with teamssync-login (spec.delegatedTokenSecretRef)',
+    );
   }
   // Auto mode: the app-only consent already authorises writes; RBAC decided who may ask for a run.
   return { outcome: 'Allowed', basis: 'AppCredentials' };
@@ -120,7 +126,10 @@ function withClaims(input: AuthorizationInput, claims: DelegatedTokenClaims): Au
   }
   if (input.isGlobalAdministrator === undefined) return { outcome: 'NeedRoleCheck', user };
   if (!input.isGlobalAdministrator) {
-    return refuse('NotGlobalAdministrator', `${who} does not hold the Global Administrator role in tenant ${input.tenantId}: activate the role or designate another Global Admin`);
+    return refuse(
+      'NotGlobalAdministrator',
+      `${who} does not hold the Global Administrator role in tenant ${input.tenantId}: activate the role or designate another Global Admin`,
+    );
   }
   return { outcome: 'Allowed', basis: 'GlobalAdmin', user };
 }
@@ -154,7 +163,13 @@ export function authorizationInput(run: TeamsSync, tenant: TeamsTenant, token: D
  * are returned unchanged. A token Graph refuses is a refusal (sign in again); a Graph outage is
  * thrown so the run stays Pending and the pass is retried.
  */
-export async function withRoleCheck(decision: AuthorizationDecision, input: AuthorizationInput, graph: RunGraph, delegated: RunClient, signal: AbortSignal): Promise<AuthorizationDecision> {
+export async function withRoleCheck(
+  decision: AuthorizationDecision,
+  input: AuthorizationInput,
+  graph: RunGraph,
+  delegated: RunClient,
+  signal: AbortSignal,
+): Promise<AuthorizationDecision> {
   if (decision.outcome !== 'NeedRoleCheck') return decision;
   const who = decision.user.userPrincipalName ?? decision.user.objectId ?? 'the signed-in user';
   let isGlobalAdministrator: boolean;
@@ -200,7 +215,7 @@ export function tokenSecretRefusal(secret: SecretData, run: TeamsSync): string |
   if (secret.metadata?.labels?.[DelegatedTokenLabel] !== 'true') {
     return `${where} was not made by the sign-in command (it lacks the label ${DelegatedTokenLabel}=true); the controller reads and deletes only token Secrets made for a run`;
   }
-  const others = (secret.metadata?.ownerReferences ?? []).filter((o) => !(o.kind === 'TeamsSync' && o.uid === run.metadata.uid));
+  const others = (secret.metadata.ownerReferences ?? []).filter((o) => !(o.kind === 'TeamsSync' && o.uid === run.metadata.uid));
   if (others.length > 0) return `${where} belongs to another object (${others.map((o) => o.kind ?? 'unknown').join(', ')}), not to this run`;
   return undefined;
 }

@@ -30,7 +30,7 @@ export interface AutoBatchOptions {
 }
 
 /** A burst closes after 5 s without changes, or after 5 min; status is refreshed every 10 s meanwhile. */
-export const defaultAutoBatchOptions: AutoBatchOptions = { quietPeriodMs: 5_000, maxBatchMs: 5 * 60_000, flushEveryMs: 10_000 };
+const defaultAutoBatchOptions: AutoBatchOptions = { quietPeriodMs: 5_000, maxBatchMs: 5 * 60_000, flushEveryMs: 10_000 };
 
 /** An open batch. */
 export interface OpenBatch {
@@ -61,7 +61,13 @@ export interface BatchStep {
 }
 
 /** Records one applied change (or failure); opens a batch when none is open. */
-export function recordAutoChange(state: AutoBatchState, tenant: string, outcome: UserOutcome, now: Date, options: AutoBatchOptions = defaultAutoBatchOptions): BatchStep {
+export function recordAutoChange(
+  state: AutoBatchState,
+  tenant: string,
+  outcome: UserOutcome,
+  now: Date,
+  options: AutoBatchOptions = defaultAutoBatchOptions,
+): BatchStep {
   const effects: BatchEffect[] = [];
   let open = state.open;
   if (open !== undefined && now.getTime() - open.openedAt >= options.maxBatchMs) {
@@ -116,7 +122,12 @@ function nextTick(open: OpenBatch, now: Date, options: AutoBatchOptions): number
 export function recoverAutoRun(run: RunState, now: Date): RunState {
   if (run.trigger !== 'Auto') return run;
   if (run.phase === 'Running') return finishRun(logLine(run, 'WARN', 'Closed after a controller restart; later changes are recorded in a new run', now), now);
-  if (run.phase === 'Pending') return finishRun(run, now, 'Auto runs are records the controller opens for the changes it applies; this one was not opened by it (created by hand, or left by a controller that stopped before recording into it), so there is nothing to run. Create a TeamsSync with trigger Manual to request a sync');
+  if (run.phase === 'Pending')
+    return finishRun(
+      run,
+      now,
+      'Auto runs are records the controller opens for the changes it applies; this one was not opened by it (created by hand, or left by a controller that stopped before recording into it), so there is nothing to run. Create a TeamsSync with trigger Manual to request a sync',
+    );
   return run;
 }
 
@@ -186,7 +197,13 @@ export class AutoBatchRecorder {
     const key = `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
     let batch = this.#batches.get(key);
     if (batch === undefined) {
-      batch = { state: {}, writer: undefined, chain: Promise.resolve(), timer: undefined, tenant: { namespace: tenant.metadata.namespace ?? '', name: tenant.metadata.name } };
+      batch = {
+        state: {},
+        writer: undefined,
+        chain: Promise.resolve(),
+        timer: undefined,
+        tenant: { namespace: tenant.metadata.namespace ?? '', name: tenant.metadata.name },
+      };
       this.#batches.set(key, batch);
     }
     return batch;
@@ -201,9 +218,12 @@ export class AutoBatchRecorder {
       batch.timer = setTimeout(() => this.#step(batch, (state) => tickBatch(state, new Date(), this.#options())), step.nextTickInMs + 5);
       unrefTimer(batch.timer);
     }
-    for (const effect of step.effects) batch.chain = batch.chain.then(() => this.#perform(batch, effect)).catch((err: unknown) => {
-      this.#deps.log.warn({ err, tenant: batch.tenant.name, run: effect.runName }, 'Could not record the auto-sync batch');
-    });
+    for (const effect of step.effects)
+      batch.chain = batch.chain
+        .then(() => this.#perform(batch, effect))
+        .catch((err: unknown) => {
+          this.#deps.log.warn({ err, tenant: batch.tenant.name, run: effect.runName }, 'Could not record the auto-sync batch');
+        });
   }
 
   async #perform(batch: TenantBatch, effect: BatchEffect): Promise<void> {

@@ -13,12 +13,18 @@ import { secretReader } from '../../pkg/runtime/index.ts';
 import { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import type { SecretGetter } from '../shared/tenant-credentials.ts';
+import type { SecretReader } from '../../pkg/runtime/index.ts';
 import { graphPort, mappingPort, type SyncMappingPort } from './ports.ts';
 import { TeamsSyncReconciler } from './reconciler.ts';
 import {
-  SYNC_BY_TENANT_INDEX, teamsSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource,
-  type TeamsSync, type TeamsTenant, type UserLicenseMapping,
+  SYNC_BY_TENANT_INDEX,
+  teamsSyncResource,
+  teamsTenantResource,
+  tenantKeyOf,
+  userLicenseMappingResource,
+  type TeamsSync,
+  type TeamsTenant,
+  type UserLicenseMapping,
 } from './resources.ts';
 import { deleteTokenSecret } from './retention.ts';
 import { isFinished } from './run.ts';
@@ -53,7 +59,7 @@ export interface TeamsSyncControllerOptions {
   /** Progress writes while a run goes, at most this often (ms). Default 2000. */
   readonly flushEveryMs?: number | undefined;
   /** Default: GET through the manager's client (Secrets are never cached). */
-  readonly getSecret?: SecretGetter | undefined;
+  readonly getSecret?: SecretReader | undefined;
   /** Workload-identity tokens. Default: TokenRequest through the manager's client. */
   readonly serviceAccountTokens?: ServiceAccountTokens | undefined;
 }
@@ -74,21 +80,34 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   const getSecret = options.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = options.contexts;
-  const syncMapping = options.syncMapping ?? mappingPort({
-    client: manager.client,
-    statusWriter: manager.statusWriter,
-    events: manager.events,
-    gateFor: (m, t) => view.gateFor(m, t, contexts?.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.directory),
-    journal: options.journal,
-    onWrite: contexts === undefined ? undefined : (t, touched) => contexts.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.touch(touched),
-    afterApply: options.enqueueMapping === undefined ? undefined : (m) => options.enqueueMapping?.({ namespace: m.metadata.namespace ?? '', name: m.metadata.name }),
-    writers: options.writers,
-  });
+  const syncMapping =
+    options.syncMapping ??
+    mappingPort({
+      client: manager.client,
+      statusWriter: manager.statusWriter,
+      events: manager.events,
+      gateFor: (m, t) => view.gateFor(m, t, contexts?.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.directory),
+      journal: options.journal,
+      onWrite: contexts === undefined ? undefined : (t, touched) => contexts.get(`${t.metadata.namespace ?? ''}/${t.metadata.name}`)?.touch(touched),
+      afterApply:
+        options.enqueueMapping === undefined ? undefined : (m) => options.enqueueMapping?.({ namespace: m.metadata.namespace ?? '', name: m.metadata.name }),
+      writers: options.writers,
+    });
   const reconciler = new TeamsSyncReconciler({
-    client: manager.client, runs, tenants, mappings,
+    client: manager.client,
+    runs,
+    tenants,
+    mappings,
     statusWriter: manager.statusWriter,
     events: manager.events,
-    graph: graphPort({ factory: options.graph, registry: manager.metrics.registry, endpoints: options.graphEndpoints, getSecret, serviceAccountTokens, logger: options.graphLogger }),
+    graph: graphPort({
+      factory: options.graph,
+      registry: manager.metrics.registry,
+      endpoints: options.graphEndpoints,
+      getSecret,
+      serviceAccountTokens,
+      logger: options.graphLogger,
+    }),
     syncMapping,
     metrics: options.syncMetrics,
     flushEveryMs: options.flushEveryMs,
@@ -97,7 +116,8 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   // A run ending (or arriving) wakes the tenant's other unfinished runs: one may now take its turn.
   const wake = (obj: TeamsSync): ObjectKey[] => {
     const own = { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
-    const others = tenantKeyOf(obj).flatMap((key) => runs.store.byIndex(SYNC_BY_TENANT_INDEX, key))
+    const others = tenantKeyOf(obj)
+      .flatMap((key) => runs.store.byIndex(SYNC_BY_TENANT_INDEX, key))
       .filter((r) => r.metadata.name !== obj.metadata.name && !isFinished(r.status?.phase))
       .map((r) => ({ namespace: r.metadata.namespace ?? '', name: r.metadata.name }));
     return [own, ...others];
@@ -107,7 +127,9 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   runs.addEventHandler({
     onDelete: (run) => {
       if (run.spec.delegatedTokenSecretRef === undefined || !manager.fence.isOpen()) return;
-      deleteTokenSecret(manager.client, run).catch((err: unknown) => manager.log.warn({ err, run: run.metadata.name }, 'Could not delete the token Secret of a deleted run'));
+      deleteTokenSecret(manager.client, run).catch((err: unknown) =>
+        manager.log.warn({ err, run: run.metadata.name }, 'Could not delete the token Secret of a deleted run'),
+      );
     },
   });
   return manager.controller({ name: 'teamssync', kind: 'TeamsSync', reconciler, workers: options.workers ?? 4 }).watches(runs, wake);

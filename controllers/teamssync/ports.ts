@@ -27,9 +27,18 @@ import {
   type Redacted,
 } from '../../pkg/graph/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
-import { applyMergePatch, createMergePatch, removeFinalizer, type EventRecorder, type KeyedLock, type KubeClient, type StatusWriter } from '../../pkg/runtime/index.ts';
+import {
+  applyMergePatch,
+  createMergePatch,
+  removeFinalizer,
+  type EventRecorder,
+  type KeyedLock,
+  type KubeClient,
+  type SecretReader,
+  type StatusWriter,
+} from '../../pkg/runtime/index.ts';
 import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
-import { resolveTenantCredentials, type SecretGetter } from '../shared/tenant-credentials.ts';
+import { resolveTenantCredentials } from '../shared/tenant-credentials.ts';
 import { outcomeOf, type MappingOutcome } from '../userlicensemapping/outcome.ts';
 import { intentToStatus, operationToStatus } from '../userlicensemapping/report.ts';
 import { syncMapping, type MappingSyncDeps, type MappingSyncResult } from '../userlicensemapping/reconciler.ts';
@@ -37,7 +46,7 @@ import { userLicenseMappingResource, type TeamsTenant, type UserLicenseMapping }
 
 /** The Global Admin's sign-in a run carries (read from its token Secret). */
 export interface DelegatedSignIn {
-  readonly token: Redacted<string>;
+  readonly token: Redacted;
   /** The application the token was issued to (`appid` / `azp`); the tenant's app when absent. */
   readonly clientId?: string | undefined;
   /** Expiry, Unix seconds. */
@@ -92,7 +101,7 @@ export interface RunGraphDeps {
   readonly registry: Registry;
   /** Authority / Graph / CA overrides (the simulator); the same the factory uses. */
   readonly endpoints?: EndpointOverrides | undefined;
-  readonly getSecret: SecretGetter;
+  readonly getSecret: SecretReader;
   readonly serviceAccountTokens: ServiceAccountTokens;
   readonly logger?: GraphLogger | undefined;
 }
@@ -120,7 +129,12 @@ export function graphPort(deps: RunGraphDeps): RunGraph {
     async appClient(tenant) {
       const resolved = await resolveTenantCredentials(tenant, deps);
       const key = `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
-      const client = deps.factory.get(key, { tenantId: tenant.spec.tenantId, cloud: tenant.spec.cloud, credentials: resolved.credentials, version: resolved.version });
+      const client = deps.factory.get(key, {
+        tenantId: tenant.spec.tenantId,
+        cloud: tenant.spec.cloud,
+        credentials: resolved.credentials,
+        version: resolved.version,
+      });
       return { client, release: () => undefined };
     },
     isGlobalAdministrator: (delegated, signal) => delegated.client.directoryRoles.isGlobalAdministrator({ signal }),
@@ -200,4 +214,3 @@ async function persist(deps: MappingPortDeps, mapping: UserLicenseMapping, base:
     await removeFinalizer(deps.client, userLicenseMappingResource, written, MappingCleanupFinalizer).catch(() => undefined);
   }
 }
-

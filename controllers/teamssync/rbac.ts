@@ -9,15 +9,31 @@ export const teamsSyncPermissions: PermissionTable = {
   owner: 'teamssync',
   permissions: [
     permission(teamsSyncResource, ['list', 'watch'], 'informer cache of runs (index.ts)'),
-    permission(teamsSyncResource, ['get'], 'reads the run fresh before acting on it, and the status writer re-reads it after a 409 (observe.ts)'),
-    permission(teamsSyncResource, ['patch'], "writes the run's phase, progress and results through /status (run-writer.ts)", { subresource: 'status' }),
-    permission(teamsSyncResource, ['delete'], "trims a tenant's finished runs to spec.syncHistoryLimit, Manual and Auto (cleanup.ts trimHistory)"),
+    permission(teamsSyncResource, ['get'], 'reads the run fresh before acting on it, and the status writer re-reads it after a 409 (reconciler.ts)'),
+    permission(teamsSyncResource, ['patch'], "writes the run's phase, progress and results through /status (report.ts RunWriter)", { subresource: 'status' }),
+    permission(teamsSyncResource, ['delete'], "trims a tenant's finished runs to spec.syncHistoryLimit, Manual and Auto (retention.ts trimHistory)"),
     permission(teamsTenantResource, ['list', 'watch'], 'informer cache of tenants: a run needs its tenant'),
     permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: a run applies their pending changes'),
-    permission(userLicenseMappingResource, ['get'], 'the status writer re-reads a mapping after a 409 conflict (mapping-adapter.ts)', { onlyOn: 'a 409 conflict' }),
-    permission(userLicenseMappingResource, ['patch'], 'records what a run applied on each mapping through /status (mapping-adapter.ts)', { subresource: 'status' }),
-    permission(userLicenseMappingResource, ['patch'], "removes a deleted mapping's cleanup finalizer once the run removed its configuration (mapping-adapter.ts)"),
-    permission(secretResource, ['get'], "reads the Global Admin's delegated token Secret and the tenant's app credentials by name (observe.ts); never lists or watches Secrets"),
-    permission(secretResource, ['delete'], "deletes the delegated token Secret once its run finished, so the Global Admin's token never stays in etcd (cleanup.ts deleteTokenSecret)"),
+    permission(userLicenseMappingResource, ['get'], 'the status writer re-reads a mapping after a 409 conflict (ports.ts mappingPort)', {
+      onlyOn: 'a 409 conflict',
+    }),
+    permission(userLicenseMappingResource, ['patch'], 'records what a run applied on each mapping through /status (ports.ts mappingPort)', {
+      subresource: 'status',
+    }),
+    permission(
+      userLicenseMappingResource,
+      ['patch'],
+      "removes a deleted mapping's cleanup finalizer once the run removed its configuration (ports.ts mappingPort)",
+    ),
+    permission(
+      secretResource,
+      ['get'],
+      "reads the Global Admin's delegated token Secret and the tenant's app credentials by name (authorize.ts, ports.ts); never lists or watches Secrets",
+    ),
+    permission(
+      secretResource,
+      ['delete'],
+      "deletes the delegated token Secret once its run finished, so the Global Admin's token never stays in etcd (retention.ts deleteTokenSecret)",
+    ),
   ],
 };

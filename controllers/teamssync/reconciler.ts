@@ -68,10 +68,10 @@ export interface TeamsSyncReconcilerDeps {
 }
 
 /** An Auto record without a status younger than this may be a batch about to write its first status (ms). */
-export const UNRECORDED_AUTO_GRACE_MS = 60_000;
+const UNRECORDED_AUTO_GRACE_MS = 60_000;
 
 /** How long a run waiting for its tenant's turn sleeps before looking again (ms; events usually wake it sooner). */
-export const WAIT_FOR_TURN_MS = 3_000;
+const WAIT_FOR_TURN_MS = 3_000;
 
 /** See the module comment. */
 export class TeamsSyncReconciler implements Reconciler {
@@ -85,10 +85,13 @@ export class TeamsSyncReconciler implements Reconciler {
     this.#deps = deps;
   }
 
-  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result | void> {
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result | undefined> {
     const cached = this.#deps.runs.store.getByName(req.namespace, req.name);
-    if (cached === undefined) return;
-    if (isFinished(cached.status?.phase)) return this.#cleanUp(cached, ctx);
+    if (cached === undefined) return undefined;
+    if (isFinished(cached.status?.phase)) {
+      await this.#cleanUp(cached, ctx);
+      return undefined;
+    }
     const tenantKey = `${req.namespace}/${cached.spec.tenantRef.name}`;
     // Auto runs are records written by the code that applies auto-mode changes; only a dead batch is ours.
     if (cached.spec.trigger === 'Auto') return this.#recoverAuto(req, tenantKey, ctx);
@@ -109,9 +112,9 @@ export class TeamsSyncReconciler implements Reconciler {
   }
 
   /** With the tenant's lock held: starts, resumes or queues the run as the apiserver has it now. */
-  async #drive(req: Request, ctx: ReconcileContext): Promise<Result | void> {
+  async #drive(req: Request, ctx: ReconcileContext): Promise<Result | undefined> {
     const run = await this.#fresh(req, ctx);
-    if (run === undefined || isFinished(run.status?.phase)) return;
+    if (run === undefined || isFinished(run.status?.phase)) return undefined;
     let ended: TeamsSync | undefined;
     if (run.status?.phase === 'Running') {
       ctx.log.info('Resuming a sync run left running by an earlier controller process');
@@ -125,6 +128,7 @@ export class TeamsSyncReconciler implements Reconciler {
       ended = await this.#start(run, ctx);
     }
     if (ended !== undefined) await this.#cleanUp(ended, ctx);
+    return undefined;
   }
 
   /** Authorises and runs a Pending run. Returns the object once finished, undefined when interrupted. */
@@ -169,9 +173,14 @@ export class TeamsSyncReconciler implements Reconciler {
     const decision = authorizeRun({ ...authorizationInput(run, tenant, reading.token, this.#now()), isGlobalAdministrator: true });
     if (decision.outcome !== 'Allowed') {
       const why = decision.outcome === 'Refused' ? decision.message : 'the delegated token could not be read';
-      return writer.write(finishRun(state, this.#now(), `The run could not resume after a controller restart: ${why}. Changes applied before it stay; start a new sync`));
+      return writer.write(
+        finishRun(state, this.#now(), `The run could not resume after a controller restart: ${why}. Changes applied before it stay; start a new sync`),
+      );
     }
-    const rc = decision.basis === 'GlobalAdmin' && reading.signIn !== undefined ? this.#deps.graph.delegatedClient(tenant, reading.signIn) : await this.#appClient(tenant);
+    const rc =
+      decision.basis === 'GlobalAdmin' && reading.signIn !== undefined
+        ? this.#deps.graph.delegatedClient(tenant, reading.signIn)
+        : await this.#appClient(tenant);
     if (typeof rc === 'string') return writer.write(finishRun(state, this.#now(), rc));
     try {
       await writer.write(state);
@@ -184,23 +193,30 @@ export class TeamsSyncReconciler implements Reconciler {
   /** Walks the run's mappings and writes the end state. Undefined when interrupted (the run stays Running). */
   async #apply(writer: RunWriter, state: RunState, tenant: TeamsTenant, rc: RunClient, ctx: ReconcileContext): Promise<TeamsSync | undefined> {
     const scope = scopeOf(this.#deps.mappings, writer.object);
-    const done = await applyRun(state, scope, { tenant, client: rc.client, runName: writer.object.metadata.name, signal: ctx.signal }, {
-      syncMapping: this.#deps.syncMapping,
-      flush: async (s) => void (await writer.write(s)),
-      flushEveryMs: this.#deps.flushEveryMs ?? 2_000,
-      now: () => this.#now(),
-    });
+    const done = await applyRun(
+      state,
+      scope,
+      { tenant, client: rc.client, runName: writer.object.metadata.name, signal: ctx.signal },
+      {
+        syncMapping: this.#deps.syncMapping,
+        flush: async (s) => {
+          await writer.write(s);
+        },
+        flushEveryMs: this.#deps.flushEveryMs ?? 2_000,
+        now: () => this.#now(),
+      },
+    );
     const written = await writer.write(done);
     return done.phase === 'Running' ? undefined : written;
   }
 
   /** Closes an Auto record no open batch of this process records into (see recoverAutoRun). */
-  async #recoverAuto(req: Request, tenantKey: string, ctx: ReconcileContext): Promise<Result | void> {
+  async #recoverAuto(req: Request, tenantKey: string, ctx: ReconcileContext): Promise<Result | undefined> {
     const open = this.#deps.openAutoRun;
-    if (open === undefined || open(tenantKey) === req.name) return;
+    if (open === undefined || open(tenantKey) === req.name) return undefined;
     const run = await this.#fresh(req, ctx);
     const phase = run?.status?.phase;
-    if (run === undefined || (phase !== 'Running' && phase !== 'Pending' && phase !== undefined) || open(tenantKey) === req.name) return;
+    if (run === undefined || (phase !== 'Running' && phase !== 'Pending' && phase !== undefined) || open(tenantKey) === req.name) return undefined;
     if (phase !== 'Running') {
       // A batch writes its first status right after creating its record (even one that closes at once,
       // at shutdown): only a record still without one after a while is nobody's.
@@ -209,6 +225,7 @@ export class TeamsSyncReconciler implements Reconciler {
     }
     ctx.log.info({ phase: phase ?? 'none' }, 'Closing an Auto sync record no open batch of this process records into');
     await this.#cleanUp(await this.#writer(run).write(recoverAutoRun(runOf(run), this.#now())), ctx);
+    return undefined;
   }
 
   /** Token Secret deletion (once per run and process) and history retention. */
@@ -266,7 +283,9 @@ export class TeamsSyncReconciler implements Reconciler {
 
 /** Why the run cannot start at all (its tenant is missing, or suspended for a writing run). */
 function blockedBecause(run: TeamsSync, tenant: TeamsTenant | undefined): string | undefined {
-  if (tenant === undefined) return `TeamsTenant ${run.spec.tenantRef.name} does not exist in namespace ${run.metadata.namespace ?? ''}: create it, then start a new sync`;
-  if (tenant.spec.suspend && !run.spec.dryRun) return 'The tenant is suspended (spec.suspend): nothing may be written to Microsoft 365; resume it, then start a new sync';
+  if (tenant === undefined)
+    return `TeamsTenant ${run.spec.tenantRef.name} does not exist in namespace ${run.metadata.namespace ?? ''}: create it, then start a new sync`;
+  if (tenant.spec.suspend && !run.spec.dryRun)
+    return 'The tenant is suspended (spec.suspend): nothing may be written to Microsoft 365; resume it, then start a new sync';
   return undefined;
 }

@@ -11,7 +11,14 @@ import { CommonReason, SyncRunReason } from '../../pkg/apis/teamssync/v1alpha1/c
 import type { TeamsSync as TeamsSyncObject, TeamsSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { SyncResult } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
-import { summarizeConditions, summarizeStatus, type ConditionInput, type EventRecorder, type StatusSummary, type StatusWriter } from '../../pkg/runtime/index.ts';
+import {
+  summarizeConditions,
+  summarizeStatus,
+  type ConditionInput,
+  type EventRecorder,
+  type StatusSummary,
+  type StatusWriter,
+} from '../../pkg/runtime/index.ts';
 import { teamsSyncResource, type TeamsSync } from './resources.ts';
 import { isFinished, runOf, runToStatus, totalCount, totals, type RunCounts, type RunState } from './run.ts';
 
@@ -27,7 +34,10 @@ export function runConditions(run: RunState): readonly [ConditionInput, Conditio
       return summarizeConditions({ syncNeeded: { reason: SyncRunReason.Pending, message: 'Waiting to start: a tenant runs one sync at a time' }, ready: done });
     case 'Running': {
       const what = run.dryRun ? 'Computing changes (dry run)' : 'Applying changes';
-      return summarizeConditions({ syncNeeded: { reason: SyncRunReason.Running, message: `${what}: ${totalCount(counts)} users processed so far` }, ready: done });
+      return summarizeConditions({
+        syncNeeded: { reason: SyncRunReason.Running, message: `${what}: ${totalCount(counts)} users processed so far` },
+        ready: done,
+      });
     }
     case 'Succeeded':
       return summarizeConditions({ ready: { reason: SyncRunReason.Succeeded, message: countsSentence(counts, run.dryRun) }, upToDate: done });
@@ -62,7 +72,7 @@ export function countsSentence(c: RunCounts, dryRun: boolean): string {
 }
 
 /** Events of a phase change (Normal for progress, Warning for refusals and failures). */
-export function recordPhaseEvent(events: Events, obj: TeamsSync, run: RunState): void {
+function recordPhaseEvent(events: Events, obj: TeamsSync, run: RunState): void {
   const tenant = obj.spec.tenantRef.name;
   switch (run.phase) {
     case 'Pending':
@@ -133,7 +143,12 @@ export class RunWriter {
       recordPhaseEvent(this.#deps.events, this.#obj, run);
       const result = runMetricResult(run);
       if (result !== undefined) {
-        this.#deps.metrics?.syncRuns.inc({ namespace: this.#obj.metadata.namespace ?? '', tenant: this.#obj.spec.tenantRef.name, trigger: run.trigger, result });
+        this.#deps.metrics?.syncRuns.inc({
+          namespace: this.#obj.metadata.namespace ?? '',
+          tenant: this.#obj.spec.tenantRef.name,
+          trigger: run.trigger,
+          result,
+        });
       }
     }
     return this.#obj;

@@ -41,7 +41,7 @@ export function summaryOf(run: TeamsSync): RunSummary {
 }
 
 /** Used when the tenant does not say (the API's default). */
-export const DefaultHistoryLimit = 10;
+const DefaultHistoryLimit = 10;
 
 const active = (r: RunSummary): boolean => r.phase === undefined || r.phase === 'Pending' || r.phase === 'Running';
 

@@ -12,7 +12,13 @@
  * A run carries its per-user results (a bounded list plus totals) and its job output (bounded,
  * scrubbed lines); both are rebuilt from status after a restart.
  */
-import { MaxSyncOutputLines, MaxSyncResults, type SyncPhase, type SyncRunResult, type TeamsSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/teams-sync-status.ts';
+import {
+  MaxSyncOutputLines,
+  MaxSyncResults,
+  type SyncPhase,
+  type SyncRunResult,
+  type TeamsSyncStatus,
+} from '../../pkg/apis/teamssync/v1alpha1/teams-sync-status.ts';
 import type { SyncTrigger } from '../../pkg/apis/teamssync/v1alpha1/teams-sync.ts';
 import type { MappingOutcome } from '../userlicensemapping/outcome.ts';
 
@@ -84,9 +90,8 @@ export function recordUser(run: RunState, outcome: UserOutcome, now: Date): RunS
 }
 
 function resultEntry(dryRun: boolean, o: UserOutcome): SyncRunResult {
-  const result: SyncRunResult['result'] = o.skippedBecause !== undefined ? 'Skipped'
-    : o.error !== undefined ? 'Failed'
-    : dryRun && o.action !== 'None' ? 'Planned' : 'Succeeded';
+  const result: SyncRunResult['result'] =
+    o.skippedBecause !== undefined ? 'Skipped' : o.error !== undefined ? 'Failed' : dryRun && o.action !== 'None' ? 'Planned' : 'Succeeded';
   const message = o.error ?? o.skippedBecause ?? o.detail;
   return {
     mapping: o.mapping,
@@ -131,7 +136,12 @@ export function finishRun(run: RunState, now: Date, error?: string): RunState {
   }
   if (failedUsers > 0) {
     const message = `${failedUsers} ${failedUsers === 1 ? 'user' : 'users'} failed; status.results says which and why`;
-    return { ...logLine(run, 'ERROR', `Finished with failures: ${message}`, now), phase: 'Failed', completionTime: at, outcome: { reason: 'PartiallyFailed', message } };
+    return {
+      ...logLine(run, 'ERROR', `Finished with failures: ${message}`, now),
+      phase: 'Failed',
+      completionTime: at,
+      outcome: { reason: 'PartiallyFailed', message },
+    };
   }
   return { ...logLine(run, 'INFO', 'Finished', now), phase: 'Succeeded', completionTime: at };
 }
@@ -154,7 +164,7 @@ export function runToStatus(run: RunState): Omit<TeamsSyncStatus, 'conditions' |
 }
 
 function totalListedAndOverflow(r: RunResults): number {
-  return r.listed.length + Object.values(r.overflow).reduce((a, b) => a + b, 0);
+  return r.listed.length + totalCount(r.overflow);
 }
 
 /** Rebuilds a run from its object (after a restart, or each reconcile); the outcome comes from its Failed condition. */
@@ -167,7 +177,10 @@ export function runFromStatus(spec: RunSpec, status: TeamsSyncStatus | undefined
     dryRun: spec.dryRun,
     startTime: status.startTime,
     completionTime: status.completionTime,
-    authorization: status.authorization?.verifiedTime === undefined ? undefined : { userPrincipalName: status.authorization.userPrincipalName, verifiedTime: status.authorization.verifiedTime },
+    authorization:
+      status.authorization?.verifiedTime === undefined
+        ? undefined
+        : { userPrincipalName: status.authorization.userPrincipalName, verifiedTime: status.authorization.verifiedTime },
     results: resultsFromStatus(status.results, status.counts),
     output: outputFromStatus(status.output, spec.diagnostic),
     outcome: failed === undefined ? undefined : { reason: failed.reason, message: failed.message },
@@ -210,13 +223,13 @@ export interface RunResults {
 }
 
 /** All zero. */
-export const zeroCounts: RunCounts = { created: 0, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 };
+const zeroCounts: RunCounts = { created: 0, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 };
 
 /** Empty results. */
-export const emptyResults: RunResults = { listed: [], overflow: zeroCounts };
+const emptyResults: RunResults = { listed: [], overflow: zeroCounts };
 
 /** Which total a result counts towards. */
-export function countKey(r: Pick<SyncRunResult, 'action' | 'result'>): keyof RunCounts {
+function countKey(r: Pick<SyncRunResult, 'action' | 'result'>): keyof RunCounts {
   if (r.result === 'Failed') return 'failed';
   if (r.result === 'Skipped') return 'skipped';
   switch (r.action) {
@@ -248,7 +261,7 @@ export function totalCount(c: RunCounts): number {
 const isChange = (r: SyncRunResult): boolean => r.action !== 'None' && r.result !== 'Failed' && r.result !== 'Skipped';
 
 /** Records one result (see the module comment for upsert and bounding rules). */
-export function recordResult(results: RunResults, entry: SyncRunResult, limit: number = MaxSyncResults): RunResults {
+function recordResult(results: RunResults, entry: SyncRunResult, limit: number = MaxSyncResults): RunResults {
   const index = results.listed.findIndex((r) => r.mapping === entry.mapping);
   if (index >= 0) {
     const previous = results.listed[index];
@@ -268,12 +281,12 @@ export function recordResult(results: RunResults, entry: SyncRunResult, limit: n
 }
 
 /** The results as status shows them: failures first, otherwise in the order recorded. */
-export function statusResults(results: RunResults): SyncRunResult[] {
+function statusResults(results: RunResults): SyncRunResult[] {
   return [...results.listed.filter((r) => r.result === 'Failed'), ...results.listed.filter((r) => r.result !== 'Failed')];
 }
 
 /** Rebuilds results from a status (after a restart): overflow = counts − listed. */
-export function resultsFromStatus(listed: readonly SyncRunResult[] | undefined, counts: Partial<RunCounts> | undefined): RunResults {
+function resultsFromStatus(listed: readonly SyncRunResult[] | undefined, counts: Partial<RunCounts> | undefined): RunResults {
   const base: RunResults = { listed: listed ?? [], overflow: zeroCounts };
   const inList = totals(base);
   const overflow = Object.fromEntries(
@@ -283,7 +296,7 @@ export function resultsFromStatus(listed: readonly SyncRunResult[] | undefined, 
 }
 
 /** Drops overflow totals when a run resumes: those users are re-processed and would count twice. */
-export function forgetOverflow(results: RunResults): RunResults {
+function forgetOverflow(results: RunResults): RunResults {
   return { listed: results.listed, overflow: zeroCounts };
 }
 
@@ -309,13 +322,13 @@ export interface OutputLimits {
 }
 
 /** The API's line cap, 32 KiB in all, 512 characters a line (the API's maxLength). */
-export const defaultOutputLimits: OutputLimits = { maxLines: MaxSyncOutputLines, maxBytes: 32 * 1024, maxLineLength: 512 };
+const defaultOutputLimits: OutputLimits = { maxLines: MaxSyncOutputLines, maxBytes: 32 * 1024, maxLineLength: 512 };
 
 /** Severity of a line. */
 export type OutputLevel = 'INFO' | 'WARN' | 'ERROR' | 'DEBUG';
 
 /** An empty output. */
-export function emptyOutput(diagnostic: boolean): RunOutput {
+function emptyOutput(diagnostic: boolean): RunOutput {
   return { lines: [], omitted: 0, diagnostic };
 }
 
@@ -324,17 +337,18 @@ const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|client_assertion)=[^&\s]+/gi;
 
 /** Replaces token-like text with a placeholder. */
-export function scrubSecrets(text: string): string {
+function scrubSecrets(text: string): string {
   return text.replace(JWT, '[REDACTED]').replace(BEARER, '$1 [REDACTED]').replace(SECRET_PARAM, '$1=[REDACTED]');
 }
 
 /** Appends one line (`<time> <LEVEL> <text>`); DEBUG lines are dropped unless the run is diagnostic. */
-export function appendLine(out: RunOutput, level: OutputLevel, text: string, now: Date, limits: OutputLimits = defaultOutputLimits): RunOutput {
+function appendLine(out: RunOutput, level: OutputLevel, text: string, now: Date, limits: OutputLimits = defaultOutputLimits): RunOutput {
   if (level === 'DEBUG' && !out.diagnostic) return out;
-  const oneLine = scrubSecrets(text).replace(/[\r\n]+/g, ' ').trim();
+  const oneLine = scrubSecrets(text)
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
   const full = `${now.toISOString()} ${level} ${oneLine}`;
-  const line = full.length > limits.maxLineLength ? `${full.slice(0, limits.maxLineLength - 1)}…` : full;
-  return trim({ ...out, lines: [...out.lines, line] }, limits);
+  return trim({ ...out, lines: [...out.lines, clip(full, limits.maxLineLength)] }, limits);
 }
 
 function trim(out: RunOutput, limits: OutputLimits): RunOutput {
@@ -353,12 +367,12 @@ function trim(out: RunOutput, limits: OutputLimits): RunOutput {
 const MARKER = /^\[(\d+) earlier lines omitted\]$/;
 
 /** The lines for status.output, with the marker first when lines were dropped. */
-export function statusOutput(out: RunOutput): string[] {
+function statusOutput(out: RunOutput): string[] {
   return out.omitted > 0 ? [`[${out.omitted} earlier lines omitted]`, ...out.lines] : [...out.lines];
 }
 
 /** Rebuilds output from status.output (after a restart), reading the marker back. */
-export function outputFromStatus(lines: readonly string[] | undefined, diagnostic: boolean): RunOutput {
+function outputFromStatus(lines: readonly string[] | undefined, diagnostic: boolean): RunOutput {
   const all = lines ?? [];
   const marker = MARKER.exec(all[0] ?? '');
   return marker === null ? { lines: all, omitted: 0, diagnostic } : { lines: all.slice(1), omitted: Number(marker[1]), diagnostic };

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autoRunName, recordAutoChange, recoverAutoRun, tickBatch, type AutoBatchState, type BatchStep } from '../../../../controllers/teamssync/auto-history.ts';
+import {
+  autoRunName,
+  recordAutoChange,
+  recoverAutoRun,
+  tickBatch,
+  type AutoBatchState,
+  type BatchStep,
+} from '../../../../controllers/teamssync/auto-history.ts';
 import { recordUser, newRun, startRun } from '../../../../controllers/teamssync/run.ts';
 import { runToStatus } from '../../../../controllers/teamssync/run.ts';
 
@@ -21,7 +28,7 @@ test('a burst of changes is one run, closed after the quiet period', () => {
   assert.deepEqual(kinds(step), ['Close:contoso-auto-20250301-120000-123']);
   const closed = step.effects[0]?.run;
   assert.equal(closed?.phase, 'Succeeded');
-  assert.deepEqual(closed === undefined ? undefined : runToStatus(closed).counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 });
+  assert.deepEqual(runToStatus(closed).counts, { created: 2, updated: 0, removed: 0, failed: 0, unchanged: 0, skipped: 0 });
   assert.deepEqual(step.state, {});
   assert.equal(step.nextTickInMs, undefined);
 });
@@ -69,7 +76,12 @@ test('recoverAutoRun: an Auto run left Running by a crash is closed; Manual runs
 const names = [
   { name: 'Plain', tenant: 'contoso', want: 'contoso-auto-20250301-120000-123', reason: 'readable and sortable' },
   { name: 'LongTenant', tenant: 'a'.repeat(60), want: `${'a'.repeat(38)}-auto-20250301-120000-123`, reason: 'fits 63 characters (label value)' },
-  { name: 'TrailingDash', tenant: `${'b'.repeat(37)}-x`, want: `${'b'.repeat(37)}-auto-20250301-120000-123`, reason: 'a cut never leaves a dash before the suffix' },
+  {
+    name: 'TrailingDash',
+    tenant: `${'b'.repeat(37)}-x`,
+    want: `${'b'.repeat(37)}-auto-20250301-120000-123`,
+    reason: 'a cut never leaves a dash before the suffix',
+  },
 ];
 for (const tc of names) {
   test(`autoRunName: ${tc.name}`, () => {

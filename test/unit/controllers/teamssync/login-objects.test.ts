@@ -12,7 +12,11 @@ test('defaultRunName is a valid object name that leaves room for the -token suff
 });
 
 test('token Secret: Opaque, labelled, expiry annotation, token only in data', () => {
-  const s = tokenSecret(req, 'eyJ.header.sig', new Date('2025-03-01T13:00:00Z')) as { type: string; metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> }; data: Record<string, string> };
+  const s = tokenSecret(req, 'eyJ.header.sig', new Date('2025-03-01T13:00:00Z')) as {
+    type: string;
+    metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+    data: Record<string, string>;
+  };
   assert.equal(s.type, 'Opaque');
   assert.equal(s.metadata.name, 'contoso-sync-1-token');
   assert.equal(s.metadata.labels['teamssync.io/delegated-token'], 'true');
@@ -23,7 +27,13 @@ test('token Secret: Opaque, labelled, expiry annotation, token only in data', ()
 
 const runCases: { name: string; req: RunRequest; withToken: boolean; scope: object; tokenRef: boolean }[] = [
   { name: 'AllWithToken', req, withToken: true, scope: { type: 'All' }, tokenRef: true },
-  { name: 'ListedMappingsDeduplicated', req: { ...req, mappings: ['alex', 'sam', 'alex'] }, withToken: true, scope: { type: 'Mappings', mappings: ['alex', 'sam'] }, tokenRef: true },
+  {
+    name: 'ListedMappingsDeduplicated',
+    req: { ...req, mappings: ['alex', 'sam', 'alex'] },
+    withToken: true,
+    scope: { type: 'Mappings', mappings: ['alex', 'sam'] },
+    tokenRef: true,
+  },
   { name: 'DryRunWithoutSignIn', req: { ...req, dryRun: true }, withToken: false, scope: { type: 'All' }, tokenRef: false },
 ];
 for (const tc of runCases) {
@@ -37,6 +47,8 @@ for (const tc of runCases) {
 }
 
 test('owner reference and wait hint name the run', () => {
-  assert.deepEqual(ownedByRun({ metadata: { name: 'r', uid: 'u' } }), { metadata: { ownerReferences: [{ apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsSync', name: 'r', uid: 'u', blockOwnerDeletion: false }] } });
+  assert.deepEqual(ownedByRun({ metadata: { name: 'r', uid: 'u' } }), {
+    metadata: { ownerReferences: [{ apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsSync', name: 'r', uid: 'u', blockOwnerDeletion: false }] },
+  });
   assert.match(waitHint(req), /kubectl wait --namespace acme teamssync\/contoso-sync-1/);
 });

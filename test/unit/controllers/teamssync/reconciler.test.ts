@@ -45,7 +45,12 @@ class FakeApiserver {
     return Promise.resolve(structuredClone(obj) as T);
   }
 
-  async patch<T extends KubeObject>(ref: ResourceRef, _namespace: string, name: string, body: { metadata?: { resourceVersion?: string }; status: unknown }): Promise<T> {
+  async patch<T extends KubeObject>(
+    ref: ResourceRef,
+    _namespace: string,
+    name: string,
+    body: { metadata?: { resourceVersion?: string }; status: unknown },
+  ): Promise<T> {
     const obj = this.objects.get(`${ref.plural}/${name}`);
     if (obj === undefined) throw new ApiError(404, 'PATCH', `${ref.plural}/${name}`);
     if (body.metadata?.resourceVersion !== undefined && body.metadata.resourceVersion !== obj.metadata.resourceVersion) throw new ApiError(409, 'PATCH', name);
@@ -72,29 +77,38 @@ const tenantOf = (spec: Partial<TeamsTenant['spec']>): TeamsTenant =>
     spec: { tenantId: TENANT_ID, cloud: 'Global', syncMode: 'Auto', suspend: false, credentials: { clientId: 'app-1' }, ...spec },
   }) as TeamsTenant;
 
-const runOf = (name: string, over: { status?: TeamsSyncStatus; token?: boolean; dryRun?: boolean; minute?: number } = {}): TeamsSync =>
-  ({
-    apiVersion: 'teamssync.io/v1alpha1',
-    kind: 'TeamsSync',
-    metadata: { name, namespace: ns, uid: `uid-${name}`, generation: 1, creationTimestamp: new Date(now.getTime() - 60_000 * (10 - (over.minute ?? 0))).toISOString() },
-    spec: {
-      tenantRef: { name: 'contoso' },
-      trigger: 'Manual',
-      dryRun: over.dryRun ?? false,
-      diagnostic: false,
-      scope: { type: 'All' },
-      ...(over.token === true ? { delegatedTokenSecretRef: { name: `${name}-token`, key: 'token' } } : {}),
-    },
-    ...(over.status === undefined ? {} : { status: over.status }),
-  }) as TeamsSync;
+const runOf = (name: string, over: { status?: TeamsSyncStatus; token?: boolean; dryRun?: boolean; minute?: number } = {}): TeamsSync => ({
+  apiVersion: 'teamssync.io/v1alpha1',
+  kind: 'TeamsSync',
+  metadata: {
+    name,
+    namespace: ns,
+    uid: `uid-${name}`,
+    generation: 1,
+    creationTimestamp: new Date(now.getTime() - 60_000 * (10 - (over.minute ?? 0))).toISOString(),
+  },
+  spec: {
+    tenantRef: { name: 'contoso' },
+    trigger: 'Manual',
+    dryRun: over.dryRun ?? false,
+    diagnostic: false,
+    scope: { type: 'All' },
+    ...(over.token === true ? { delegatedTokenSecretRef: { name: `${name}-token`, key: 'token' } } : {}),
+  },
+  ...(over.status === undefined ? {} : { status: over.status }),
+});
 
-const mapping = (name: string): UserLicenseMapping =>
-  ({
-    apiVersion: 'teamssync.io/v1alpha1',
-    kind: 'UserLicenseMapping',
-    metadata: { name, namespace: ns },
-    spec: { tenantRef: { name: 'contoso' }, pbxUser: { displayName: name, phoneNumber: '+14255550100', voicemail: 'Voicemail' }, teamsUser: { userPrincipalName: `${name}@contoso.com` }, suspend: false },
-  }) as UserLicenseMapping;
+const mapping = (name: string): UserLicenseMapping => ({
+  apiVersion: 'teamssync.io/v1alpha1',
+  kind: 'UserLicenseMapping',
+  metadata: { name, namespace: ns },
+  spec: {
+    tenantRef: { name: 'contoso' },
+    pbxUser: { displayName: name, phoneNumber: '+14255550100', voicemail: 'Voicemail' },
+    teamsUser: { userPrincipalName: `${name}@contoso.com` },
+    suspend: false,
+  },
+});
 
 const cache = <T extends TeamsSync | TeamsTenant | UserLicenseMapping>(items: readonly T[]): Cache<T> => {
   const store = new Store<T>();
@@ -129,7 +143,7 @@ const done: TeamsSyncStatus = {
   startTime: '2025-03-01T11:00:00.000Z',
   completionTime: '2025-03-01T11:01:00.000Z',
   counts: { created: 0, updated: 0, removed: 0, failed: 0, unchanged: 0 },
-} as TeamsSyncStatus;
+};
 
 const rows: Row[] = [
   {
@@ -208,7 +222,7 @@ const rows: Row[] = [
     name: 'WaitsForItsTurn',
     tenant: {},
     run: runOf('r2', { minute: 2 }),
-    others: [runOf('r1', { minute: 1, status: { ...done, phase: 'Running' } as TeamsSyncStatus })],
+    others: [runOf('r1', { minute: 1, status: { ...done, phase: 'Running' } })],
     want: {
       phase: 'Pending',
       conditions: 'Ready=False/Pending SyncNeeded=True/Pending Failed=False/NoError',
@@ -228,11 +242,16 @@ for (const row of rows) {
     api.put(teamsSyncResource, row.run);
     for (const other of row.others ?? []) api.put(teamsSyncResource, other);
     const token = jwt({ upn: SARAH, oid: 'o-1', tid: TENANT_ID, exp: now.getTime() / 1000 + 3600, scp: 'User.Read' });
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'r1-token', namespace: ns, labels: { [DelegatedTokenLabel]: 'true' } }, data: { token: Buffer.from(token).toString('base64') } };
-    api.put(secretResource, secret as KubeObject);
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'r1-token', namespace: ns, labels: { [DelegatedTokenLabel]: 'true' } },
+      data: { token: Buffer.from(token).toString('base64') },
+    };
+    api.put(secretResource, secret);
 
     const graphCalls: string[] = [];
-    const client = {} as GraphTenantClient;
+    const client = {} as unknown as GraphTenantClient;
     const graph: RunGraph = {
       delegatedClient: () => (graphCalls.push('delegated'), { client, release: () => void graphCalls.push('release') }),
       appClient: async () => (graphCalls.push('app'), Promise.resolve({ client, release: () => undefined })),
@@ -251,7 +270,7 @@ for (const row of rows) {
     };
     const events: string[] = [];
     const reconciler = new TeamsSyncReconciler({
-      client: api as unknown as KubeClient,
+      client: api,
       runs: cache([row.run, ...(row.others ?? [])]),
       tenants: cache([tenant]),
       mappings: cache([mapping('b'), mapping('a')]),
@@ -263,7 +282,10 @@ for (const row of rows) {
       now: () => now,
     });
     const writesBefore = api.statusWrites;
-    const result = await reconciler.reconcile({ namespace: ns, name: row.run.metadata.name }, { signal: new AbortController().signal, log: silentLogger(), reconcileId: 'test', controller: 'teamssync' });
+    const result = await reconciler.reconcile(
+      { namespace: ns, name: row.run.metadata.name },
+      { signal: new AbortController().signal, log: silentLogger(), reconcileId: 'test', controller: 'teamssync' },
+    );
 
     const after = await api.get<TeamsSync>(teamsSyncResource, ns, row.run.metadata.name);
     assert.equal(after.status?.phase, row.want.phase, row.why);

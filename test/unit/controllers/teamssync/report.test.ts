@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countsSentence, lastSyncOf, lastSyncOfTenant, rewritesFinished, runConditions, runMetricResult, runStatusSummary } from '../../../../controllers/teamssync/report.ts';
+import {
+  countsSentence,
+  lastSyncOf,
+  lastSyncOfTenant,
+  rewritesFinished,
+  runConditions,
+  runMetricResult,
+  runStatusSummary,
+} from '../../../../controllers/teamssync/report.ts';
 import type { TeamsSync } from '../../../../controllers/teamssync/resources.ts';
 import { finishRun, newRun, recordUser, refuseRun, runToStatus, startRun, type RunState } from '../../../../controllers/teamssync/run.ts';
 import { setConditions } from '../../../../pkg/runtime/index.ts';
@@ -9,10 +17,12 @@ import type { TeamsSyncStatus } from '../../../../pkg/apis/teamssync/v1alpha1/in
 const t0 = new Date('2025-03-01T12:00:00Z');
 const spec = { trigger: 'Manual', dryRun: false, diagnostic: false } as const;
 const obj = (name: string, status?: TeamsSyncStatus, dryRun = false): TeamsSync => ({
-  apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsSync', metadata: { name, namespace: 'acme', generation: 1 },
+  apiVersion: 'teamssync.io/v1alpha1',
+  kind: 'TeamsSync',
+  metadata: { name, namespace: 'acme', generation: 1 },
   spec: { tenantRef: { name: 'contoso' }, trigger: 'Manual', dryRun, diagnostic: false, scope: { type: 'All' } },
   ...(status === undefined ? {} : { status }),
-}) as TeamsSync;
+});
 
 const status = (run: RunState): TeamsSyncStatus => {
   const summary = runStatusSummary(run);
@@ -25,8 +35,11 @@ test('runStatusSummary: phase, counts and the three conditions', () => {
   const s = status(finishRun(startRun(newRun(spec), t0), t0));
   assert.equal(s.phase, 'Succeeded');
   assert.equal(s.observedGeneration, 1);
-  assert.deepEqual(s.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Ready=True/Succeeded', 'SyncNeeded=False/UpToDate', 'Failed=False/NoError']);
-  assert.equal(s.conditions?.find((c) => c.type === 'Failed')?.message, 'The last attempt did not fail');
+  assert.deepEqual(
+    s.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    ['Ready=True/Succeeded', 'SyncNeeded=False/UpToDate', 'Failed=False/NoError'],
+  );
+  assert.equal(s.conditions.find((c) => c.type === 'Failed')?.message, 'The last attempt did not fail');
 });
 
 test('rewritesFinished: a status already finished in another phase is not rewritten', () => {
@@ -43,7 +56,7 @@ test('lastSyncOfTenant: the newest applying run; refused runs and dry runs do no
   const runs = [
     obj('old', done(10)),
     obj('newer', done(20)),
-    obj('refused', runToStatus(refuseRun(newRun(spec), at(30), 'TokenRequired', 'x')) as TeamsSyncStatus),
+    obj('refused', runToStatus(refuseRun(newRun(spec), at(30), 'TokenRequired', 'x'))),
     obj('dry', done(40), true),
     obj('pending'),
   ];
@@ -56,16 +69,68 @@ const running = (dryRun = false) => startRun(newRun({ ...spec, dryRun }), t0);
 const ok = (run: RunState) => finishRun(recordUser(run, { mapping: 'a', action: 'Create' }, at(1)), at(2));
 const partial = () => finishRun(recordUser(running(), { mapping: 'b', action: 'Update', error: 'boom' }, at(1)), at(2));
 
-const brief = (run: RunState) => runConditions(run).map((c) => `${c.type}=${c.status}/${c.reason}`).join(' ');
+const brief = (run: RunState) =>
+  runConditions(run)
+    .map((c) => `${c.type}=${c.status}/${c.reason}`)
+    .join(' ');
 
 const cases: { name: string; run: () => RunState; want: string; metric: string | undefined; last: string | undefined; reason: string }[] = [
-  { name: 'Pending', run: () => newRun(spec), want: 'Ready=False/Pending SyncNeeded=True/Pending Failed=False/NoError', metric: undefined, last: undefined, reason: 'queued behind another run' },
-  { name: 'Running', run: () => running(), want: 'Ready=False/Running SyncNeeded=True/Running Failed=False/NoError', metric: undefined, last: undefined, reason: 'the Syncing state of seed 000' },
-  { name: 'Succeeded', run: () => ok(running()), want: 'Ready=True/Succeeded SyncNeeded=False/UpToDate Failed=False/NoError', metric: 'Succeeded', last: 'Succeeded', reason: 'the green check mark' },
-  { name: 'PartiallyFailed', run: partial, want: 'Ready=False/PartiallyFailed SyncNeeded=False/UpToDate Failed=True/PartiallyFailed', metric: 'Failed', last: 'PartiallyFailed', reason: 'some users failed' },
-  { name: 'RunFailed', run: () => finishRun(running(), at(1), 'tenant cannot authenticate'), want: 'Ready=False/RunFailed SyncNeeded=False/UpToDate Failed=True/RunFailed', metric: 'Failed', last: 'Failed', reason: 'could not complete' },
-  { name: 'Refused', run: () => refuseRun(newRun(spec), at(1), 'NotDesignatedGlobalAdmin', 'rose is not sarah'), want: 'Ready=False/NotDesignatedGlobalAdmin SyncNeeded=False/UpToDate Failed=True/NotDesignatedGlobalAdmin', metric: 'Refused', last: undefined, reason: 'a refused run is not a sync of the tenant' },
-  { name: 'DryRunSucceeded', run: () => ok(running(true)), want: 'Ready=True/Succeeded SyncNeeded=False/UpToDate Failed=False/NoError', metric: 'Succeeded', last: undefined, reason: 'a dry run applies nothing, so it is not the tenant last sync' },
+  {
+    name: 'Pending',
+    run: () => newRun(spec),
+    want: 'Ready=False/Pending SyncNeeded=True/Pending Failed=False/NoError',
+    metric: undefined,
+    last: undefined,
+    reason: 'queued behind another run',
+  },
+  {
+    name: 'Running',
+    run: () => running(),
+    want: 'Ready=False/Running SyncNeeded=True/Running Failed=False/NoError',
+    metric: undefined,
+    last: undefined,
+    reason: 'the Syncing state of seed 000',
+  },
+  {
+    name: 'Succeeded',
+    run: () => ok(running()),
+    want: 'Ready=True/Succeeded SyncNeeded=False/UpToDate Failed=False/NoError',
+    metric: 'Succeeded',
+    last: 'Succeeded',
+    reason: 'the green check mark',
+  },
+  {
+    name: 'PartiallyFailed',
+    run: partial,
+    want: 'Ready=False/PartiallyFailed SyncNeeded=False/UpToDate Failed=True/PartiallyFailed',
+    metric: 'Failed',
+    last: 'PartiallyFailed',
+    reason: 'some users failed',
+  },
+  {
+    name: 'RunFailed',
+    run: () => finishRun(running(), at(1), 'tenant cannot authenticate'),
+    want: 'Ready=False/RunFailed SyncNeeded=False/UpToDate Failed=True/RunFailed',
+    metric: 'Failed',
+    last: 'Failed',
+    reason: 'could not complete',
+  },
+  {
+    name: 'Refused',
+    run: () => refuseRun(newRun(spec), at(1), 'NotDesignatedGlobalAdmin', 'rose is not sarah'),
+    want: 'Ready=False/NotDesignatedGlobalAdmin SyncNeeded=False/UpToDate Failed=True/NotDesignatedGlobalAdmin',
+    metric: 'Refused',
+    last: undefined,
+    reason: 'a refused run is not a sync of the tenant',
+  },
+  {
+    name: 'DryRunSucceeded',
+    run: () => ok(running(true)),
+    want: 'Ready=True/Succeeded SyncNeeded=False/UpToDate Failed=False/NoError',
+    metric: 'Succeeded',
+    last: undefined,
+    reason: 'a dry run applies nothing, so it is not the tenant last sync',
+  },
 ];
 
 for (const tc of cases) {

@@ -37,11 +37,31 @@ test('phases: Pending → Running → Succeeded', () => {
 });
 
 const transitions: { name: string; run: () => RunState; want: string; reason: string }[] = [
-  { name: 'SomeUsersFailed', run: () => finishRun(recordUser(running(), failed('bob'), at(1)), at(2)), want: 'Failed/PartiallyFailed', reason: 'a failed user fails the run' },
-  { name: 'RunError', run: () => finishRun(running(), at(1), 'The tenant cannot authenticate'), want: 'Failed/RunFailed', reason: 'the run could not complete' },
-  { name: 'Refused', run: () => refuseRun(newRun(spec), at(1), 'NotGlobalAdministrator', 'no role'), want: 'Refused/NotGlobalAdministrator', reason: 'authorisation failed' },
+  {
+    name: 'SomeUsersFailed',
+    run: () => finishRun(recordUser(running(), failed('bob'), at(1)), at(2)),
+    want: 'Failed/PartiallyFailed',
+    reason: 'a failed user fails the run',
+  },
+  {
+    name: 'RunError',
+    run: () => finishRun(running(), at(1), 'The tenant cannot authenticate'),
+    want: 'Failed/RunFailed',
+    reason: 'the run could not complete',
+  },
+  {
+    name: 'Refused',
+    run: () => refuseRun(newRun(spec), at(1), 'NotGlobalAdministrator', 'no role'),
+    want: 'Refused/NotGlobalAdministrator',
+    reason: 'authorisation failed',
+  },
   { name: 'TerminalIsFinal', run: () => startRun(finishRun(running(), at(1)), at(2)), want: 'Succeeded/-', reason: 'a finished run never restarts' },
-  { name: 'RefuseAfterFinishIgnored', run: () => refuseRun(finishRun(running(), at(1)), at(2), 'X', 'y'), want: 'Succeeded/-', reason: 'stale events do not rewind' },
+  {
+    name: 'RefuseAfterFinishIgnored',
+    run: () => refuseRun(finishRun(running(), at(1)), at(2), 'X', 'y'),
+    want: 'Succeeded/-',
+    reason: 'stale events do not rewind',
+  },
   { name: 'RecordBeforeStartIgnored', run: () => recordUser(newRun(spec), created('a'), at(1)), want: 'Pending/-', reason: 'results only while Running' },
   { name: 'FinishPendingOnlyWithError', run: () => finishRun(newRun(spec), at(1)), want: 'Pending/-', reason: 'a run that never started cannot succeed' },
 ];
@@ -60,7 +80,10 @@ test('counts and results: failures first, API shapes', () => {
   run = recordUser(run, { mapping: 'dave', action: 'Create', skippedBecause: 'waits for an integration licence' }, at(1));
   const status = runToStatus(run);
   assert.deepEqual(status.counts, { created: 1, updated: 0, removed: 0, failed: 1, unchanged: 1, skipped: 1 });
-  assert.deepEqual(status.results?.map((r) => `${r.mapping}:${r.action}:${r.result}`), ['bob:Update:Failed', 'alice:Create:Succeeded', 'carol:None:Succeeded', 'dave:Create:Skipped']);
+  assert.deepEqual(
+    status.results?.map((r) => `${r.mapping}:${r.action}:${r.result}`),
+    ['bob:Update:Failed', 'alice:Create:Succeeded', 'carol:None:Succeeded', 'dave:Create:Skipped'],
+  );
   assert.equal(status.resultsTruncated, false);
 });
 
@@ -94,7 +117,7 @@ test('bounded results: failures push out successes, totals keep counting', () =>
   run = recordUser(run, failed('bad'), at(2));
   const status = runToStatus(run);
   assert.equal(status.results?.length, 500);
-  assert.equal(status.results?.[0]?.mapping, 'bad', 'the failure is listed first');
+  assert.equal(status.results[0]?.mapping, 'bad', 'the failure is listed first');
   assert.deepEqual(status.counts, { created: 505, updated: 0, removed: 0, failed: 1, unchanged: 0, skipped: 0 });
   assert.equal(status.resultsTruncated, true);
   const back = runToStatus(runFromStatus(spec, status));
@@ -126,5 +149,8 @@ test('secrets never reach the output', () => {
   const text = JSON.stringify(runToStatus(run));
   assert.doesNotMatch(text, /abcdefghijklmnop|eyJhbGciOi|0\.AAAA-secret/);
   assert.match(text, /\[REDACTED\]/);
-  assert.ok(runToStatus(run).output?.every((l) => !l.includes('\n')), 'one line per entry');
+  assert.ok(
+    runToStatus(run).output?.every((l) => !l.includes('\n')),
+    'one line per entry',
+  );
 });
