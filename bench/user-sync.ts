@@ -19,8 +19,8 @@ import { createSyncMetrics } from '../pkg/metrics/sync-metrics.ts';
 import { KubeClient, Manager, coreResources, silentLogger, type KubeObject } from '../pkg/runtime/index.ts';
 import { registerUserSyncControllers } from '../controllers/index.ts';
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../controllers/shared/resources.ts';
-import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './user-sync-seed.ts';
-import { countsByRoute, minimumGraphCalls, printTable, restWriteBreakdown, restWrites, throttleFloorSeconds } from './user-sync-report.ts';
+import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
+import { countsByRoute, minimumGraphCalls, printTable, restWriteBreakdown, restWrites, throttleFloorSeconds } from './support/user-sync-report.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,9 +2,9 @@
  * The bench's simulated tenant: N Teams Phone users (no Calling Plan), the controller's app with
  * the permissions it needs, the policies the tenant grants; and the N mappings onto them.
  */
-import { ApiVersion } from '../pkg/apis/teamssync/v1alpha1/index.ts';
-import type { TenantSeed } from '../pkg/m365sim/index.ts';
-import type { CachedMapping } from '../controllers/shared/resources.ts';
+import { ApiVersion } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import type { TenantSeed } from '../../pkg/m365sim/index.ts';
+import type { CachedMapping } from '../../controllers/shared/resources.ts';
 
 export const BENCH_TENANT = '8e3b5d9f-4c6a-4b2d-8e1f-7a0b9c8d6e43';
 export const BENCH_APP = '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091';

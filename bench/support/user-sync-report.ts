@@ -3,7 +3,7 @@
  * throttle-bound floor, and apiserver writes from the runtime's request counter.
  */
 import type { Registry } from 'prom-client';
-import type { RequestCount } from '../pkg/m365sim/index.ts';
+import type { RequestCount } from '../../pkg/m365sim/index.ts';
 
 /** Graph calls per `METHOD route` (all statuses). */
 export function countsByRoute(counts: readonly RequestCount[]): Map<string, number> {
