@@ -1,6 +1,6 @@
 /**
  * Registration of the PresenceSync controller with a manager (pkg/runtime), plus the presence HTTP handler that
- * cmd/controller mounts on its presence port. Everything else in this folder is reached through here.
+ * cmd/controller mounts on its presence port. cmd/controller and the e2e tests reach the controller through here.
  */
 import type { GraphClientFactory } from '../../pkg/graph/index.ts';
 import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
@@ -16,9 +16,6 @@ import { PresenceSyncReconciler } from './reconciler.ts';
 import { PresenceRunnerRegistry } from './registry.ts';
 import { BY_TENANT_INDEX, presenceSyncResource, type PresenceSync } from './resources.ts';
 import { TenantUserCache } from './user-cache.ts';
-
-export { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
-export { PresenceRunnerRegistry } from './registry.ts';
 
 /** The parts of a Manager the registration uses (a real `Manager` satisfies it). */
 export type PresenceManagerLike = Pick<Manager, 'informer' | 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'> &

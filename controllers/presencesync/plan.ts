@@ -37,7 +37,7 @@ export interface PresenceSyncPlan {
 }
 
 /** Write reserve when this PresenceSync writes presence (PBX → Teams); 0 when it only reads. */
-export const WRITE_SHARE_WHEN_WRITING = 0.2;
+const WRITE_SHARE_WHEN_WRITING = 0.2;
 
 function durationOr(text: string | undefined, fallbackMs: number): number {
   if (text === undefined) return fallbackMs;

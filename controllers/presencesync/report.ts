@@ -51,7 +51,7 @@ const NO_FIELDS: { readonly [K in keyof Required<ReportedStatus>]: undefined } =
 };
 
 /** Failures persisting this many attempts turn into Failed=True (single blips do not flap the condition). */
-export const WEBHOOK_FAILURE_THRESHOLD = 3;
+const WEBHOOK_FAILURE_THRESHOLD = 3;
 
 function isoTime(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();

@@ -49,7 +49,7 @@ export interface RunnerDeps {
 }
 
 /** Most events a stream keeps however long its retention: bounds the disk a churning tenant can use. */
-export const MAX_RETAINED_EVENTS = 20_000;
+const MAX_RETAINED_EVENTS = 20_000;
 
 function fingerprint(users: readonly TrackedUser[]): string {
   const hash = createHash('sha256');
