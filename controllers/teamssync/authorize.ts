@@ -213,7 +213,10 @@ interface SecretData {
 export function tokenSecretRefusal(secret: SecretData, run: TeamsSync): string | undefined {
   const where = `Secret ${run.metadata.namespace ?? ''}/${run.spec.delegatedTokenSecretRef?.name ?? ''}`;
   if (secret.metadata?.labels?.[DelegatedTokenLabel] !== 'true') {
-    return `${where} was not made by the sign-in command (it lacks the label ${DelegatedTokenLabel}=true); the controller reads and deletes only token Secrets made for a run`;
+    return (
+      `${where} was not made by the sign-in command (it lacks the label ${DelegatedTokenLabel}=true); ` +
+      'the controller reads and deletes only token Secrets made for a run'
+    );
   }
   const others = (secret.metadata.ownerReferences ?? []).filter((o) => !(o.kind === 'TeamsSync' && o.uid === run.metadata.uid));
   if (others.length > 0) return `${where} belongs to another object (${others.map((o) => o.kind ?? 'unknown').join(', ')}), not to this run`;

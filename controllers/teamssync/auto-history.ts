@@ -126,7 +126,8 @@ export function recoverAutoRun(run: RunState, now: Date): RunState {
     return finishRun(
       run,
       now,
-      'Auto runs are records the controller opens for the changes it applies; this one was not opened by it (created by hand, or left by a controller that stopped before recording into it), so there is nothing to run. Create a TeamsSync with trigger Manual to request a sync',
+      'Auto runs are records the controller opens for the changes it applies; this one was not opened by it (created by hand, ' +
+        'or left by a controller that stopped before recording into it), so there is nothing to run. Create a TeamsSync with trigger Manual to request a sync',
     );
   return run;
 }
