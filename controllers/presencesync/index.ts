@@ -6,10 +6,18 @@ import type { GraphClientFactory } from '../../pkg/graph/index.ts';
 import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
-import { Controller, generationChanged, objectKeyOf, secretReader, type ChangeEvent, type ControllerOptions, type Manager } from '../../pkg/runtime/index.ts';
+import {
+  Controller,
+  generationChanged,
+  objectKeyOf,
+  secretReader,
+  type ChangeEvent,
+  type ControllerOptions,
+  type Manager,
+  type SecretReader,
+} from '../../pkg/runtime/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { TeamsTenantResource, tenantKeyOf, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
-import type { SecretReader } from '../../pkg/runtime/index.ts';
 import { graphPresencePort } from './graph-port.ts';
 import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 import { PresenceSyncReconciler } from './reconciler.ts';

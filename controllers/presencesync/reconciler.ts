@@ -18,13 +18,13 @@ import {
   type Reconciler,
   type Request,
   type Result,
+  type SecretReader,
   type StatusWriter,
   type Store,
 } from '../../pkg/runtime/index.ts';
 import type { CachedMapping, CachedTenant } from '../shared/resources.ts';
 import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { CredentialsUnavailableError, resolveTenantCredentials } from '../shared/tenant-credentials.ts';
-import type { SecretReader } from '../../pkg/runtime/index.ts';
 import type { PresenceGraph } from './graph-port.ts';
 import { planPresenceSync, type PresenceSyncObservation, type PresenceSyncPlan } from './plan.ts';
 import type { PresenceRunnerRegistry } from './registry.ts';
