@@ -10,15 +10,13 @@ import type { Controller } from '../pkg/runtime/controller.ts';
 import type { Manager } from '../pkg/runtime/manager.ts';
 import type { DeltaTokenStore } from '../pkg/graph/index.ts';
 import type { OperationJournal } from '../pkg/state/operation-journal.ts';
-import { isNotFound } from '../pkg/runtime/api-error.ts';
 import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
-import { coreResources, type KubeObject } from '../pkg/runtime/resource.ts';
+import { secretReader, type SecretReader } from '../pkg/runtime/index.ts';
 import { TenantMappingView } from './userlicensemapping/mapping-view.ts';
 import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
 import { trimHistory } from './teamssync/retention.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from './shared/service-account-tokens.ts';
 import { TenantContextCache } from './shared/tenant-context.ts';
-import type { SecretGetter, SecretLike } from './shared/tenant-credentials.ts';
 import { registerTeamsSyncController } from './teamssync/index.ts';
 import type { AutoBatchOptions } from './teamssync/auto-history.ts';
 import { registerTeamsTenantController } from './teamstenant/index.ts';
@@ -36,7 +34,7 @@ export interface UserSyncDeps {
   readonly journal?: OperationJournal | undefined;
   readonly deltaTokens?: DeltaTokenStore | undefined;
   readonly metrics?: SyncMetrics | undefined;
-  readonly getSecret?: SecretGetter | undefined;
+  readonly getSecret?: SecretReader | undefined;
   /** Workload-identity tokens (share one with the PresenceSync controller). Default: TokenRequest through the manager's client. */
   readonly serviceAccountTokens?: ServiceAccountTokens | undefined;
   readonly mappingWorkers?: number | undefined;
@@ -62,7 +60,7 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
   const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
   const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource);
   const runs = manager.informer<CachedSync>(TeamsSyncResource);
-  const getSecret = deps.getSecret ?? secretGetter(manager);
+  const getSecret = deps.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = deps.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = new TenantContextCache({ graph: deps.graph, getSecret, serviceAccountTokens, ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }) });
   const view = new TenantMappingView(mappings);
@@ -102,15 +100,4 @@ async function trimAutoHistory(manager: Manager, runs: readonly CachedSync[], te
     namespace: r.metadata.namespace ?? '', name: r.metadata.name, tenant: r.spec.tenantRef.name, phase: r.status?.phase, creationTimestamp: r.metadata.creationTimestamp ?? '',
   }));
   await trimHistory(manager.client, summaries, tenant);
-}
-
-function secretGetter(manager: Manager): SecretGetter {
-  return async (namespace, name) => {
-    try {
-      return await manager.client.get<KubeObject & SecretLike>(coreResources.secrets, namespace, name);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
 }

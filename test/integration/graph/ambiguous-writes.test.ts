@@ -7,12 +7,15 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { test } from 'node:test';
-import { createHttpsAgent, isOutcomeUnknown } from '../../../pkg/graph/index.ts';
+import { createHttpsAgent, isOutcomeUnknown, MemoryDeltaTokenStore } from '../../../pkg/graph/index.ts';
 import type { RequestLogEntry } from '../../../pkg/m365sim/index.ts';
 import { GraphMappingPort, type OperationState } from '../../../controllers/userlicensemapping/graph-port.ts';
-import { ledgerOf, sendNotices } from '../../../controllers/teamstenant/apply.ts';
+import { ledgerOf, sendNotices } from '../../../controllers/teamstenant/notifications.ts';
+import { tenantGraphPort } from '../../../controllers/teamstenant/ports.ts';
+import { DirectorySnapshot } from '../../../controllers/shared/directory-snapshot.ts';
+import { TeamsSnapshot } from '../../../controllers/shared/teams-snapshot.ts';
 import type { CachedTenant } from '../../../controllers/shared/resources.ts';
-import { createGraphPresencePorts } from '../../../controllers/presencesync/graph-ports.ts';
+import { graphPresencePort } from '../../../controllers/presencesync/graph-port.ts';
 import { APP_ID, phoneUser, simClient, simFor, TENANT_ID, tenantSeed, type Sim } from './support/sim.ts';
 
 const NUMBER = '+14255550190';
@@ -67,6 +70,11 @@ function noticeFixture() {
 
 const accepted = async (): Promise<void> => undefined;
 
+/** The TeamsTenant controller's Graph port over the simulator client (only sendMail is used here). */
+function tenantPort(client: ReturnType<typeof simClient>) {
+  return tenantGraphPort({ client, directory: new DirectorySnapshot(new MemoryDeltaTokenStore(), 'users'), teams: new TeamsSnapshot({ maxAgeMs: 60_000 }) });
+}
+
 test('assignNumber: the operation lands after the connection dropped; the executor observes it and posts nothing again', async (t) => {
   const { sim, executor } = await setUp(t);
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber');
@@ -113,13 +121,13 @@ test('sendMail: an ambiguous failure is recorded as sent (at most once) and neve
   const { sim, client } = await setUp(t);
   const { tenant, state } = noticeFixture();
   dropNext(sim, '/users/*/sendMail');
-  const first = await sendNotices(tenant, client, state, ledgerOf(undefined), new Date());
+  const first = await sendNotices(tenant, tenantPort(client), state, ledgerOf(undefined), new Date());
   assert.equal(first.error, undefined);
   assert.deepEqual(first.sent, ['Activation']);
   assert.deepEqual(first.uncertain, ['Activation'], 'the admin is told the notice may not have arrived');
   assert.equal(sim.control.outbox(TENANT_ID).length, 1, 'the simulator delivered it once');
 
-  const again = await sendNotices(tenant, client, state, first.ledger, new Date());
+  const again = await sendNotices(tenant, tenantPort(client), state, first.ledger, new Date());
   assert.deepEqual(again.sent, [], 'a notice recorded as sent is not sent again');
   assert.equal(sim.control.outbox(TENANT_ID).length, 1);
   assertDropped(sim);
@@ -132,14 +140,14 @@ test('sendMail: each notice is recorded before it is sent; a record left by a st
   const persist = async (ledger: { sending?: { kind: string } | undefined }): Promise<void> => {
     recorded.push({ sending: ledger.sending?.kind, outbox: sim.control.outbox(TENANT_ID).length });
   };
-  const first = await sendNotices(tenant, client, state, ledgerOf(undefined), new Date(), undefined, persist);
+  const first = await sendNotices(tenant, tenantPort(client), state, ledgerOf(undefined), new Date(), undefined, persist);
   assert.deepEqual(first.sent, ['Activation']);
   assert.deepEqual(recorded, [{ sending: 'Activation', outbox: 0 }], 'recorded before the simulator received it');
   assert.equal(first.ledger.sending, undefined, 'the record is cleared once the send is settled');
 
   // A process that recorded the same notice and stopped before its status write: the next one does not send it again.
   const stopped = { sending: { kind: 'Activation' as const, startedAt: new Date().toISOString() } };
-  const resumed = await sendNotices(tenant, client, state, stopped, new Date(), undefined, persist);
+  const resumed = await sendNotices(tenant, tenantPort(client), state, stopped, new Date(), undefined, persist);
   assert.deepEqual(resumed.sent, ['Activation']);
   assert.deepEqual(resumed.uncertain, ['Activation']);
   assert.equal(resumed.ledger.lastNotifiedLicenses, 2);
@@ -161,7 +169,7 @@ test('sendMail: the Graph layer marks a reset after sending as outcome unknown (
 
 test('setPresence and clearPresence: dropped after apply, retried as idempotent session writes; the state is right', async (t) => {
   const { sim, client } = await setUp(t);
-  const ports = createGraphPresencePorts(() => client);
+  const ports = graphPresencePort(client);
   const user = phoneUser(1).id;
   const sessionId = APP_ID; // Graph accepts only the calling application's id as the session
   dropNext(sim, '/users/*/presence/setPresence');
