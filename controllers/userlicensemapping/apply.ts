@@ -101,7 +101,7 @@ async function applyOne(action: Action, deps: ApplyDeps): Promise<ActionResult> 
     case 'AssignPolicy':
     case 'UnassignPolicy':
       try {
-        await port.write(action, async () => undefined);
+        await port.write(action, () => Promise.resolve());
         return { action, status: 'succeeded' };
       } catch (error) {
         return { action, status: 'failed', failure: toApplyFailure(error) };
@@ -148,7 +148,13 @@ async function runOperation(
   return finished(action, operation, operationId, state, deps);
 }
 
-async function finished(action: Action, operation: OperationAction, operationId: string | undefined, state: OperationState, deps: ApplyDeps): Promise<ActionResult> {
+async function finished(
+  action: Action,
+  operation: OperationAction,
+  operationId: string | undefined,
+  state: OperationState,
+  deps: ApplyDeps,
+): Promise<ActionResult> {
   if (state.state === 'running') {
     if (operationId !== undefined) return { action, status: 'inProgress', operationId, operation };
     return { action, status: 'failed', failure: { kind: 'Internal', message: 'The Graph port reported a running operation without its id' } };

@@ -75,7 +75,7 @@ const BLOCKER_PRIORITY: readonly BlockerKind[] = [
 ];
 
 /** The blocker to report: the one an admin should fix first. */
-export function topBlocker(blockers: readonly Blocker[]): Blocker | undefined {
+function topBlocker(blockers: readonly Blocker[]): Blocker | undefined {
   return [...blockers].sort((a, b) => BLOCKER_PRIORITY.indexOf(a.kind) - BLOCKER_PRIORITY.indexOf(b.kind))[0];
 }
 
@@ -106,7 +106,12 @@ export function verdict(plan: Plan, obs: Observation, outcome: ApplyOutcome, set
 
 function configuredVerdict(plan: Plan, obs: Observation, ctx: VerdictContext): Verdict {
   if (plan.desired.kind !== 'configured' || !obs.target?.found) {
-    return { state: 'progressing', reason: R.Progressing, message: 'Waiting for the Teams user to be read from Microsoft 365', requeueAfterMs: ctx.firstCheckMs };
+    return {
+      state: 'progressing',
+      reason: R.Progressing,
+      message: 'Waiting for the Teams user to be read from Microsoft 365',
+      requeueAfterMs: ctx.firstCheckMs,
+    };
   }
   const { config } = plan.desired;
   const upn = obs.target.user.userPrincipalName;
@@ -246,7 +251,10 @@ export function tenantBlocksMappings(tenant: CachedTenant): boolean {
 /** Conditions when the tenant blocks the mapping, else undefined. */
 export function tenantBlock(tenant: CachedTenant | undefined, tenantName: string, namespace: string): MappingConditions | undefined {
   if (tenant === undefined) {
-    const missing = { reason: R.TenantNotFound, message: `TeamsTenant ${tenantName} does not exist in namespace ${namespace}: create it or fix spec.tenantRef` };
+    const missing = {
+      reason: R.TenantNotFound,
+      message: `TeamsTenant ${tenantName} does not exist in namespace ${namespace}: create it or fix spec.tenantRef`,
+    };
     return summarizeConditions({ ready: missing, failed: missing, upToDate: missing });
   }
   const failed = tenant.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
@@ -264,11 +272,14 @@ export function tenantPending(tenantName: string, why: string): MappingCondition
 // --- Messages --------------------------------------------------------------------------------
 
 /** Longest message written to a condition. */
-export const MAX_MESSAGE_LENGTH = 199;
+const MAX_MESSAGE_LENGTH = 199;
 
 /** Normalises a message: one line, capitalised, no trailing period, clipped. */
 export function clip(message: string): string {
-  let text = message.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
+  let text = message
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.\s]+$/, '');
   if (text.length > MAX_MESSAGE_LENGTH) text = `${text.slice(0, MAX_MESSAGE_LENGTH - 1).trimEnd()}…`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -325,7 +336,9 @@ export function blockerMessage(b: Blocker): string {
         ? clip(`${b.teamsUser} is a Teams resource account (call queue or auto attendant), not a person; map a user account instead`)
         : clip(`Teams user ${b.teamsUser} has no Teams Phone licence; assign Teams Phone Standard or a licence that includes it (such as E5)`);
     case 'TeamsUserHasCallingPlan':
-      return clip(`Teams user ${b.teamsUser} has a Calling Plan (${b.callingPlans.join(', ')}); remove it in the Microsoft 365 admin center to use Direct Routing`);
+      return clip(
+        `Teams user ${b.teamsUser} has a Calling Plan (${b.callingPlans.join(', ')}); remove it in the Microsoft 365 admin center to use Direct Routing`,
+      );
     case 'NumberAssignedElsewhere':
       return clip(`Phone number ${b.number} is already assigned in Teams to ${holderText(b)}; unassign it there or correct spec.pbxUser.phoneNumber`);
     case 'LicenseUnavailable':
@@ -335,7 +348,9 @@ export function blockerMessage(b: Blocker): string {
     case 'ManualSyncPending':
       return clip(`${plural(b.pendingActions, 'change')} queued; the tenant is in Manual mode, so a TeamsSync run authorised by the Global Admin applies them`);
     case 'WriteUnconfirmed':
-      return clip(`Waiting to see whether ${plural(b.writes.length, 'change')} started before the controller stopped or lost its connection took effect in Microsoft 365; nothing is written again until then`);
+      return clip(
+        `Waiting to see whether ${plural(b.writes.length, 'change')} started before the controller stopped or lost its connection took effect in Microsoft 365; nothing is written again until then`,
+      );
   }
 }
 
@@ -360,7 +375,7 @@ export function failureMessage(action: Action, failure: ApplyFailure, label: Use
 }
 
 /** The message while waiting for Microsoft 365 to show what was applied. */
-export function propagationMessage(pending: readonly PendingItem[], number: string | undefined, user: string | undefined): string {
+function propagationMessage(pending: readonly PendingItem[], number: string | undefined, user: string | undefined): string {
   const items = pending.map((p) => {
     if (p === 'number') return `number ${number ?? ''}`.trim();
     if (p === 'enterpriseVoice') return 'enterprise voice';

@@ -59,7 +59,7 @@ export type DesiredState =
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** Key of TeamsTenant spec.policies.callingPolicies for each spec.pbxUser.voicemail variant. */
-export const CallingPolicyKey = {
+const CallingPolicyKey = {
   Voicemail: 'voicemail',
   NoVoicemail: 'noVoicemail',
   NoVoicemailOrForwarding: 'noVoicemailOrForwarding',
@@ -80,12 +80,18 @@ export function desiredState(intent: MappingIntent, policies: TenantPolicies): D
   }
   return {
     kind: 'configured',
-    config: { teamsUser: intent.teamsUser, phoneNumber: number, numberType: 'directRouting', enterpriseVoice: true, policies: desiredPolicies(intent, policies) },
+    config: {
+      teamsUser: intent.teamsUser,
+      phoneNumber: number,
+      numberType: 'directRouting',
+      enterpriseVoice: true,
+      policies: desiredPolicies(intent, policies),
+    },
   };
 }
 
 /** The policy grants for a mapped user, sorted by type. */
-export function desiredPolicies(intent: Pick<MappingIntent, 'voicemail'>, policies: TenantPolicies): PolicyGrant[] {
+function desiredPolicies(intent: Pick<MappingIntent, 'voicemail'>, policies: TenantPolicies): PolicyGrant[] {
   const variant = CallingPolicyKey[intent.voicemail ?? 'Voicemail'];
   const grants: PolicyGrant[] = [];
   const add = (policyType: string, policyName: string | undefined): void => {
@@ -102,9 +108,12 @@ export function desiredPolicies(intent: Pick<MappingIntent, 'voicemail'>, polici
 /** The mapping's spec as the pure core sees it. */
 export function mappingIntent(mapping: UserLicenseMapping): MappingIntent {
   const teams = mapping.spec.teamsUser;
-  const teamsUser: TeamsUserRef | undefined = teams?.objectId !== undefined
-    ? { objectId: teams.objectId }
-    : teams?.userPrincipalName !== undefined ? { userPrincipalName: teams.userPrincipalName } : undefined;
+  const teamsUser: TeamsUserRef | undefined =
+    teams?.objectId !== undefined
+      ? { objectId: teams.objectId }
+      : teams?.userPrincipalName !== undefined
+        ? { userPrincipalName: teams.userPrincipalName }
+        : undefined;
   return {
     ref: { namespace: mapping.metadata.namespace ?? '', name: mapping.metadata.name },
     deleting: mapping.metadata.deletionTimestamp !== undefined,

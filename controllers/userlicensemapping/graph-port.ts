@@ -20,17 +20,22 @@
  */
 import { sleep } from '../../pkg/runtime/clock.ts';
 import {
-  isGraphError, isOutcomeUnknown, NotFoundError,
-  type GraphTenantClient, type NumberAssignment, type NumberOperationResult, type PollPolicy, type TeamsUserConfiguration, type User,
+  isGraphError,
+  isOutcomeUnknown,
+  NotFoundError,
+  type GraphTenantClient,
+  type NumberAssignment,
+  type NumberOperationResult,
+  type PollPolicy,
+  type TeamsUserConfiguration,
+  type User,
 } from '../../pkg/graph/index.ts';
 import type { AssignNumber, AssignPolicy, EnableEnterpriseVoice, OperationAction, UnassignNumber, UnassignPolicy, WriteAction } from './actions.ts';
 import { sameId, samePolicyName } from '../shared/mapping-types.ts';
 
 /** State of a long-running operation when the port stopped waiting for it. */
 export type OperationState =
-  | { readonly state: 'running' }
-  | { readonly state: 'succeeded' }
-  | { readonly state: 'failed'; readonly detail?: string | undefined };
+  { readonly state: 'running' } | { readonly state: 'succeeded' } | { readonly state: 'failed'; readonly detail?: string | undefined };
 
 /** Called with the operation id as soon as Graph accepted a change (202), before any polling. Never throws. */
 export type OnAccepted = (operationId: string) => Promise<void>;
@@ -87,10 +92,10 @@ export interface GraphPortOptions {
 }
 
 /** Bounded in-reconcile wait: a worker is never held for minutes by one operation. */
-export const RECONCILE_POLL: PollPolicy = { initialDelayMs: 1_000, maxDelayMs: 5_000, timeoutMs: 30_000 };
+const RECONCILE_POLL: PollPolicy = { initialDelayMs: 1_000, maxDelayMs: 5_000, timeoutMs: 30_000 };
 
 /** Waits between live reads for the effect of a write whose outcome is unknown (7.5 s in all). */
-export const CONFIRM_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 4_000];
+const CONFIRM_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 4_000];
 
 /** Failures that may mean "already so": confirmed by a live read before they count. */
 const ALREADY_SO = new Set(['NotFound', 'Conflict', 'Validation', 'Terminal']);
@@ -149,7 +154,9 @@ export class GraphMappingPort implements MappingGraphPort {
 
   #unassignNumber(action: UnassignNumber, onAccepted: OnAccepted): Promise<OperationState> {
     this.#touch([], [action.number]);
-    return this.#operation(action, onAccepted, (options) => this.#client.numbers.unassignNumber({ telephoneNumber: action.number, numberType: action.numberType }, options));
+    return this.#operation(action, onAccepted, (options) =>
+      this.#client.numbers.unassignNumber({ telephoneNumber: action.number, numberType: action.numberType }, options),
+    );
   }
 
   async resume(operationId: string, operation: OperationAction, startedAt?: string): Promise<OperationState> {
@@ -163,7 +170,9 @@ export class GraphMappingPort implements MappingGraphPort {
       if (await this.#effectPresent(operation)) return { state: 'succeeded' };
       const age = startedAt === undefined ? Number.NaN : Date.now() - Date.parse(startedAt);
       if (age > this.#unknownOperationBoundMs) {
-        throw new NotFoundError(`Microsoft 365 no longer reports telephone number operation ${operationId} (started ${startedAt ?? 'earlier'}) and its change is not in effect; it is planned again from what Microsoft 365 shows`);
+        throw new NotFoundError(
+          `Microsoft 365 no longer reports telephone number operation ${operationId} (started ${startedAt ?? 'earlier'}) and its change is not in effect; it is planned again from what Microsoft 365 shows`,
+        );
       }
       return { state: 'running' };
     }
@@ -185,9 +194,10 @@ export class GraphMappingPort implements MappingGraphPort {
     onAccepted: OnAccepted,
     write: (options: { onAccepted: OnAccepted; poll: PollPolicy; signal?: AbortSignal }) => Promise<NumberOperationResult>,
   ): Promise<OperationState> {
-    let accepted = false;
+    // An object, not a `let`: the flag is set inside the callback, after the type checker looked.
+    const seen = { accepted: false };
     const record: OnAccepted = async (id) => {
-      accepted = true;
+      seen.accepted = true;
       await onAccepted(id);
     };
     let state: OperationState;
@@ -195,7 +205,7 @@ export class GraphMappingPort implements MappingGraphPort {
       state = stateOf(await write({ onAccepted: record, poll: this.#poll, ...this.#options() }));
     } catch (error) {
       // The operation was accepted and is still running: report it so apply persists the id.
-      if (accepted && isGraphError(error, 'ReplicationPending')) return { state: 'running' };
+      if (seen.accepted && isGraphError(error, 'ReplicationPending')) return { state: 'running' };
       if (await this.#confirmsFailure(action, error)) throw error;
       return { state: 'succeeded' };
     }
@@ -232,9 +242,10 @@ export class GraphMappingPort implements MappingGraphPort {
         case 'AssignNumber':
         case 'EnableEnterpriseVoice': {
           const assignment = await this.#client.numbers.getNumberAssignment(action.number, this.#options());
-          const held = assignment !== undefined && assignment.assignmentStatus !== 'unassigned' && sameId(assignment.assignmentTargetId ?? undefined, action.userId);
+          const held =
+            assignment !== undefined && assignment.assignmentStatus !== 'unassigned' && sameId(assignment.assignmentTargetId ?? undefined, action.userId);
           if (!held || action.kind === 'AssignNumber') return held;
-          return (await this.#configuration(action.userId))?.isEnterpriseVoiceEnabled === true;
+          return (await this.#configuration(action.userId)).isEnterpriseVoiceEnabled === true;
         }
         case 'UnassignNumber': {
           const assignment = await this.#client.numbers.getNumberAssignment(action.number, this.#options());
@@ -243,7 +254,6 @@ export class GraphMappingPort implements MappingGraphPort {
         case 'AssignPolicy':
         case 'UnassignPolicy': {
           const configuration = await this.#configuration(action.userId);
-          if (configuration === undefined) return false;
           const direct = (configuration.effectivePolicyAssignments ?? []).find(
             (e) => e.policyType.toLowerCase() === action.policyType.toLowerCase() && (e.policyAssignment.assignmentType ?? '').toLowerCase() === 'direct',
           );

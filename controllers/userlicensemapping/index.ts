@@ -43,7 +43,6 @@ export interface MappingControllerOptions {
 export function registerUserLicenseMappingController(options: MappingControllerOptions): Controller {
   const { manager, mappings, tenants } = options;
   for (const [name, fn] of Object.entries(peerIndexes)) mappings.addIndex(name, fn);
-  let controller: Controller | undefined;
   const reconciler = new UserLicenseMappingReconciler({
     mappings: mappings.store,
     tenants: tenants.store,
@@ -55,11 +54,17 @@ export function registerUserLicenseMappingController(options: MappingControllerO
     journal: options.journal,
     batches: options.batches,
     propagation: options.propagation,
-    numRequeues: (key) => controller?.queue?.numRequeues(key) ?? 0,
+    // `self` exists by the time the workqueue calls back.
+    numRequeues: (key) => self.queue?.numRequeues(key) ?? 0,
     writers: options.writers,
   });
-  controller = new Controller({ name: 'userlicensemapping', kind: 'UserLicenseMapping', reconciler, workers: options.workers ?? 8, logger: manager.log });
-  const self = controller;
+  const self: Controller = new Controller({
+    name: 'userlicensemapping',
+    kind: 'UserLicenseMapping',
+    reconciler,
+    workers: options.workers ?? 8,
+    logger: manager.log,
+  });
   self
     .for(mappings, anyOf<CachedMapping>(generationChanged, metadataChanged, deletionChanged))
     .watches(tenants, (tenant) => options.view.mappingsOf(tenantKey(tenant)).map(objectKeyOf), tenantRelevant);
@@ -88,22 +93,24 @@ function deletionChanged(event: ChangeEvent<CachedMapping>): boolean {
 /** Tenant changes that matter to its mappings: spec, deletion, or whether it can reach Microsoft 365 (not every failure reason). */
 function tenantRelevant(event: ChangeEvent<CachedTenant>): boolean {
   if (event.type !== 'update' || event.oldObj === undefined) return true;
-  return event.oldObj.metadata.generation !== event.obj.metadata.generation
-    || event.oldObj.metadata.deletionTimestamp !== event.obj.metadata.deletionTimestamp
-    || tenantBlocksMappings(event.oldObj) !== tenantBlocksMappings(event.obj);
+  return (
+    event.oldObj.metadata.generation !== event.obj.metadata.generation ||
+    event.oldObj.metadata.deletionTimestamp !== event.obj.metadata.deletionTimestamp ||
+    tenantBlocksMappings(event.oldObj) !== tenantBlocksMappings(event.obj)
+  );
 }
 
 // --- Peers ---------------------------------------------------------------------------------
 
 /** Index: `tenantKey|number` for every number the mapping claims. */
-export const BY_NUMBER = 'usersync.byNumber';
+const BY_NUMBER = 'usersync.byNumber';
 /** Index: `tenantKey|alias` for every Teams user alias the mapping claims. */
-export const BY_USER = 'usersync.byTeamsUser';
+const BY_USER = 'usersync.byTeamsUser';
 /** Index: `tenantKey` of mappings whose licence state is Waiting. */
-export const WAITING = 'usersync.waitingForLicense';
+const WAITING = 'usersync.waitingForLicense';
 
 /** The index functions to register on the mappings informer. */
-export const peerIndexes: Record<string, (m: CachedMapping) => readonly string[]> = {
+const peerIndexes: Record<string, (m: CachedMapping) => readonly string[]> = {
   [BY_NUMBER]: (m) => prefixed(m, conflictClaim(m).phoneNumbers.map(canonicalNumber)),
   [BY_USER]: (m) => prefixed(m, conflictClaim(m).teamsUsers),
   [WAITING]: (m) => (m.status?.licenseState === 'Waiting' ? tenantKeyOf(m) : []),
@@ -115,7 +122,7 @@ function prefixed(m: CachedMapping, values: readonly string[]): string[] {
 }
 
 /** The peers to reconcile after `m` changed (excluding `m` itself). */
-export function peersOf(store: Store<CachedMapping>, m: CachedMapping, includeWaiting: boolean): ObjectKey[] {
+function peersOf(store: Store<CachedMapping>, m: CachedMapping, includeWaiting: boolean): ObjectKey[] {
   const keys = new Map<string, ObjectKey>();
   const self = `${m.metadata.namespace ?? ''}/${m.metadata.name}`;
   const add = (list: readonly CachedMapping[]): void => {
@@ -134,18 +141,20 @@ export function peersOf(store: Store<CachedMapping>, m: CachedMapping, includeWa
  * Whether a change can matter to peers: adds and deletes, spec or deletion changes, and a change
  * of what the mapping owns or of its licence state (a licence freed or taken).
  */
-export function peerRelevant(event: ChangeEvent<CachedMapping>): boolean {
+function peerRelevant(event: ChangeEvent<CachedMapping>): boolean {
   if (event.type !== 'update' || event.oldObj === undefined) return true;
   const a = event.oldObj;
   const b = event.obj;
-  return a.metadata.generation !== b.metadata.generation
-    || a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp
-    || a.status?.licenseState !== b.status?.licenseState
-    || a.status?.applied?.number?.telephoneNumber !== b.status?.applied?.number?.telephoneNumber;
+  return (
+    a.metadata.generation !== b.metadata.generation ||
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
+    a.status?.licenseState !== b.status?.licenseState ||
+    a.status?.applied?.number?.telephoneNumber !== b.status?.applied?.number?.telephoneNumber
+  );
 }
 
 /** A licence may have been freed: deletion, or the licence state left Holding/Releasing. */
-export function mayFreeLicense(before: CachedMapping | undefined, after: CachedMapping): boolean {
+function mayFreeLicense(before: CachedMapping | undefined, after: CachedMapping): boolean {
   const held = (m: CachedMapping | undefined): boolean => m?.status?.licenseState === 'Holding' || m?.status?.licenseState === 'Releasing';
   return after.metadata.deletionTimestamp !== undefined || (held(before) && !held(after));
 }

@@ -82,7 +82,10 @@ export class TenantMappingView {
     const mappings = this.mappingsOf(key);
     const memo: Memo = {
       stamp,
-      allocation: allocateLicenses(tenant.spec.integrationLicenses, mappings.map((m) => licenseClaim(m, directory))),
+      allocation: allocateLicenses(
+        tenant.spec.integrationLicenses,
+        mappings.map((m) => licenseClaim(m, directory)),
+      ),
       conflicts: detectConflicts(mappings.map((m) => conflictClaim(m, directory))),
     };
     this.#memos.set(key, memo);

@@ -12,7 +12,16 @@
 import type { NumberAssignment, TeamsUserConfiguration, User } from '../../pkg/graph/index.ts';
 import { CallingPlanPlanIds, defaultPlanCatalog, type AssignedPlan, type PlanCatalog } from '../shared/eligibility.ts';
 import type { ObservationSource } from '../shared/tenant-context.ts';
-import { canonicalNumber, sameId, sameNumber, samePolicyName, type ActivationState, type AssignmentStatus, type NumberType, type TeamsUserRef } from '../shared/mapping-types.ts';
+import {
+  canonicalNumber,
+  sameId,
+  sameNumber,
+  samePolicyName,
+  type ActivationState,
+  type AssignmentStatus,
+  type NumberType,
+  type TeamsUserRef,
+} from '../shared/mapping-types.ts';
 import { operationKey, type OperationAction, type WriteIntent } from './actions.ts';
 import type { DesiredState } from './desired.ts';
 import type { MappingGraphPort } from './graph-port.ts';
@@ -68,8 +77,7 @@ export interface ObservedUserConfiguration {
 
 /** The mapped Teams user. `configuration` absent = Teams has no configuration for them (yet). */
 export type TeamsUserLookup =
-  | { readonly found: false }
-  | { readonly found: true; readonly user: ObservedTeamsUser; readonly configuration?: ObservedUserConfiguration | undefined };
+  { readonly found: false } | { readonly found: true; readonly user: ObservedTeamsUser; readonly configuration?: ObservedUserConfiguration | undefined };
 
 /**
  * A user the applied record names who is not the mapped user any more (Teams user changed, or
@@ -200,12 +208,12 @@ export async function observeMapping(
   const formerUsers = await Promise.all(formerIds.map((id) => lookupFormer(id, notBefore, source, deps)));
   // A number the target's configuration already lists is held by the target (Teams derives the
   // configuration from the inventory): reading its assignment too would cost a call and say the same.
-  const listed = target?.found ? target.configuration?.telephoneNumbers ?? [] : [];
+  const listed = target?.found ? (target.configuration?.telephoneNumbers ?? []) : [];
   const toRead = numbersToObserve(desired, applied, intent).filter((n) => !listed.some((l) => sameNumber(l, n)));
   const numbers = await Promise.all(toRead.map((n) => readAssignment(n, notBefore, source, deps)));
   const nameOf = (id: string): string | undefined => {
     const hit = source.user({ objectId: id });
-    return hit.hit ? hit.value?.userPrincipalName ?? undefined : undefined;
+    return hit.hit ? (hit.value?.userPrincipalName ?? undefined) : undefined;
   };
   return {
     target,
@@ -234,7 +242,7 @@ async function lookupTarget(ref: TeamsUserRef, notBefore: number, source: Observ
 async function lookupFormer(id: string, notBefore: number, source: ObservationSource, deps: ObserveDeps): Promise<FormerUser> {
   const cached = source.user({ objectId: id });
   const configuration = await readConfiguration(id, notBefore, source, deps);
-  const upn = cached.hit ? cached.value?.userPrincipalName ?? undefined : configuration?.userPrincipalName;
+  const upn = cached.hit ? (cached.value?.userPrincipalName ?? undefined) : configuration?.userPrincipalName;
   return { id, ...(upn ? { userPrincipalName: upn } : {}), ...(configuration ? { configuration: observedConfiguration(configuration) } : {}) };
 }
 
@@ -312,7 +320,13 @@ function assignmentTypeOf(value: string | undefined): PolicyAssignmentType {
 const NUMBER_TYPES = new Set<NumberType>(['directRouting', 'callingPlan', 'operatorConnect', 'internalError']);
 const ACTIVATION = new Set<ActivationState>(['activated', 'assignmentPending', 'assignmentFailed', 'updatePending', 'updateFailed']);
 const ASSIGNMENT = new Set<AssignmentStatus>([
-  'unassigned', 'internalError', 'userAssigned', 'conferenceAssigned', 'voiceApplicationAssigned', 'thirdPartyAppAssigned', 'policyAssigned',
+  'unassigned',
+  'internalError',
+  'userAssigned',
+  'conferenceAssigned',
+  'voiceApplicationAssigned',
+  'thirdPartyAppAssigned',
+  'policyAssigned',
 ]);
 
 /** numberAssignment → ObservedNumberAssignment; `nameOf` resolves the holder for messages. */
@@ -342,7 +356,10 @@ const CALLING_PLAN_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(C
 export function licenseFacts(assignedPlans: readonly AssignedPlan[] | undefined, catalog: PlanCatalog = defaultPlanCatalog): LicenseFacts {
   const active = new Set((assignedPlans ?? []).filter((p) => ACTIVE.has(p.capabilityStatus.toLowerCase())).map((p) => p.servicePlanId.toLowerCase()));
   const has = (ids: ReadonlySet<string>): boolean => [...active].some((id) => ids.has(id));
-  const callingPlans = [...active].filter((id) => catalog.callingPlans.has(id)).map((id) => CALLING_PLAN_NAMES.get(id) ?? id).sort();
+  const callingPlans = [...active]
+    .filter((id) => catalog.callingPlans.has(id))
+    .map((id) => CALLING_PLAN_NAMES.get(id) ?? id)
+    .sort();
   return { teamsPhone: has(catalog.teamsPhone), callingPlans, resourceAccount: has(catalog.resourceAccount) };
 }
 

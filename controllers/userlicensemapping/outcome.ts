@@ -45,7 +45,11 @@ const ACTION: Record<ChangeKind, MappingOutcome['action']> = { created: 'Create'
  * failure of a streak. Retrying one failure (with backoff, or on the external re-check) is not a
  * new sync run; the mapping's conditions already say it is failing.
  */
-export function belongsInHistory(before: CachedMapping, result: { readonly outcome: ApplyOutcome; readonly report: { readonly verdict: { readonly reason: string } } }, consecutiveFailures: number): boolean {
+export function belongsInHistory(
+  before: CachedMapping,
+  result: { readonly outcome: ApplyOutcome; readonly report: { readonly verdict: { readonly reason: string } } },
+  consecutiveFailures: number,
+): boolean {
   const { outcome } = result;
   if (!outcome.attempted) return false;
   if (outcome.results.some((r) => r.status !== 'failed')) return true;
@@ -86,8 +90,9 @@ export function outcomeOf(result: PassResult): MappingOutcome {
   const action = ACTION[result.changeKind];
   const detail = describe(result.actions, label);
   const failed = result.outcome.results.find((r) => r.status === 'failed');
-  if (failed !== undefined && failed.status === 'failed') return { ...base, action, error: failureMessage(failed.action, failed.failure, label) };
-  if (result.outcomeState === 'inProgress') return { ...base, action, detail: `${detail} (Microsoft 365 is still completing it; the mapping reports when done)` };
+  if (failed !== undefined) return { ...base, action, error: failureMessage(failed.action, failed.failure, label) };
+  if (result.outcomeState === 'inProgress')
+    return { ...base, action, detail: `${detail} (Microsoft 365 is still completing it; the mapping reports when done)` };
   return detail === '' ? { ...base, action } : { ...base, action, detail };
 }
 

@@ -18,8 +18,17 @@ import { sameId, sameNumber, samePolicyName } from '../shared/mapping-types.ts';
 import type { Action, OperationAction, Plan, WriteAction, WriteIntent } from './actions.ts';
 import type { ActionResult, ApplyOutcome } from './apply.ts';
 import {
-  assignmentOf, configurationOf, effectivePolicy, EMPTY_APPLIED, isAssigned, numberHeldBy,
-  type AppliedNumber, type AppliedPolicy, type AppliedRecord, type MicrosoftView, type Observation,
+  assignmentOf,
+  configurationOf,
+  effectivePolicy,
+  EMPTY_APPLIED,
+  isAssigned,
+  numberHeldBy,
+  type AppliedNumber,
+  type AppliedPolicy,
+  type AppliedRecord,
+  type MicrosoftView,
+  type Observation,
 } from './observe.ts';
 
 // --- Propagation -----------------------------------------------------------------------------
@@ -144,7 +153,7 @@ function withResults(record: AppliedRecord, results: readonly ActionResult[], no
 }
 
 /** The change one successful action makes to what we own. */
-export function withEffect(record: AppliedRecord, action: Action): AppliedRecord {
+function withEffect(record: AppliedRecord, action: Action): AppliedRecord {
   switch (action.kind) {
     case 'ResumeOperation':
       return withEffect(record, action.operation);
@@ -167,7 +176,11 @@ export function withEffect(record: AppliedRecord, action: Action): AppliedRecord
  * record as if that pass had finished (so a removal right after a crash still removes what it
  * wrote); the writes whose effect is not visible stay unresolved. Pure.
  */
-export function adoptIntended(applied: AppliedRecord, intent: WriteIntent | undefined, obs: MicrosoftView): { applied: AppliedRecord; unresolved: WriteIntent | undefined } {
+export function adoptIntended(
+  applied: AppliedRecord,
+  intent: WriteIntent | undefined,
+  obs: MicrosoftView,
+): { applied: AppliedRecord; unresolved: WriteIntent | undefined } {
   if (intent === undefined) return { applied, unresolved: undefined };
   const view: Observation = { ...obs, applied };
   let record = applied;
@@ -180,7 +193,7 @@ export function adoptIntended(applied: AppliedRecord, intent: WriteIntent | unde
 }
 
 /** True when Microsoft 365 shows what `write` asks for. */
-export function effectVisible(obs: Observation, write: WriteAction): boolean {
+function effectVisible(obs: Observation, write: WriteAction): boolean {
   switch (write.kind) {
     case 'AssignNumber':
       return numberHeldBy(obs, write.number, write.userId);
@@ -237,5 +250,5 @@ export function appliedToStatus(applied: AppliedRecord): StatusApplied | undefin
     policies: applied.policies.map((p) => ({ userId: p.userId, policyType: p.policyType, policyName: p.policyName })),
     ...(applied.appliedAt === undefined ? {} : { appliedAt: applied.appliedAt }),
     ...(applied.confirmedAt === undefined ? {} : { confirmedAt: applied.confirmedAt }),
-  } as StatusApplied;
+  };
 }

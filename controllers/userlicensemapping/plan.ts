@@ -9,11 +9,23 @@ import type { Action, Blocker, LicenseGate, PendingItem, Plan } from './actions.
 import type { DesiredState, DesiredVoiceConfig } from './desired.ts';
 import { aliasLabel, type MappingConflict } from './mapping-view.ts';
 import {
-  assignmentOf, configurationListsNumber, isAssigned, policyInEffect,
-  type Observation, type ObservedTeamsUser, type ObservedUserConfiguration, type TeamsUserLookup,
+  assignmentOf,
+  configurationListsNumber,
+  isAssigned,
+  policyInEffect,
+  type Observation,
+  type ObservedTeamsUser,
+  type ObservedUserConfiguration,
+  type TeamsUserLookup,
 } from './observe.ts';
 import {
-  DEFAULT_PROPAGATION, elapsedSince, ownedNumberPresent, ownedPolicyPresent, propagationDelayMs, withinGrace, type PropagationSettings,
+  DEFAULT_PROPAGATION,
+  elapsedSince,
+  ownedNumberPresent,
+  ownedPolicyPresent,
+  propagationDelayMs,
+  withinGrace,
+  type PropagationSettings,
 } from './ownership.ts';
 
 /** Decisions made outside this mapping. */
@@ -75,7 +87,7 @@ function draftFor(desired: DesiredState, obs: Observation, ctx: PlanContext, dra
 
 /**
  * How long recorded writes whose effect is not visible hold further writes back, from when they
- * were recorded: the in-reconcile wait for an operation (RECONCILE_POLL's 30 s).
+ * were recorded: the in-reconcile wait for an operation (graph-port.ts RECONCILE_POLL's 30 s).
  */
 export const INTENT_SETTLE_MS = 30_000;
 

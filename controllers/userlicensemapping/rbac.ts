@@ -16,7 +16,9 @@ export const userLicenseMappingPermissions: PermissionTable = {
     permission(TeamsTenantResource, ['list', 'watch'], "informer cache of tenants: a mapping follows its tenant's readiness and mode"),
     permission(TeamsSyncResource, ['create'], 'records each batch of Auto changes as a TeamsSync run (auto-batches.ts)'),
     permission(TeamsSyncResource, ['get'], 'the status writer re-reads an Auto run after a 409 conflict', { onlyOn: 'a 409 conflict' }),
-    permission(TeamsSyncResource, ['patch'], "writes the Auto run's progress and results through /status (auto-batches.ts, RunWriter)", { subresource: 'status' }),
+    permission(TeamsSyncResource, ['patch'], "writes the Auto run's progress and results through /status (auto-batches.ts, RunWriter)", {
+      subresource: 'status',
+    }),
     permission(coreResources.secrets, ['get'], "reads the tenant's app credentials Secret by name (shared/tenant-credentials.ts)"),
   ],
 };

@@ -23,11 +23,30 @@
  * dry run (controllers/teamssync/mapping-adapter.ts): it writes nothing to the apiserver itself
  * but through `persistIntent` and `persistOperation`; its caller writes the summary.
  */
-import { MappingCleanupFinalizer, ReconcileRequestedAtAnnotation, type TeamsTenant, type UserLicenseMapping, type UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import {
+  MappingCleanupFinalizer,
+  ReconcileRequestedAtAnnotation,
+  type TeamsTenant,
+  type UserLicenseMapping,
+  type UserLicenseMappingStatus,
+} from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import type { GraphTenantClient } from '../../pkg/graph/index.ts';
 import {
-  addFinalizer, hasFinalizer, isDeleting, isNotFound, removeFinalizer, summarizeStatus,
-  type EventRecorder, type KeyedLock, type KubeClient, type ReconcileContext, type Reconciler, type Request, type Result, type StatusWriter, type Store,
+  addFinalizer,
+  hasFinalizer,
+  isDeleting,
+  isNotFound,
+  removeFinalizer,
+  summarizeStatus,
+  type EventRecorder,
+  type KeyedLock,
+  type KubeClient,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  type StatusWriter,
+  type Store,
 } from '../../pkg/runtime/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
 import { stateScope, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
@@ -44,8 +63,18 @@ import { belongsInHistory, eventsFor, outcomeOf, type AutoHistory, type MappingE
 import { adoptIntended, appliedFromStatus, type PropagationSettings } from './ownership.ts';
 import { changeKind, plan, type ChangeKind } from './plan.ts';
 import {
-  intentFromStatus, intentToStatus, mappingSummary, operationFromStatus, operationToStatus, report, reportObserveFailure, statusAfter,
-  type MappingReport, type MappingSummary, type ReportContext, type StatusExtras,
+  intentFromStatus,
+  intentToStatus,
+  mappingSummary,
+  operationFromStatus,
+  operationToStatus,
+  report,
+  reportObserveFailure,
+  statusAfter,
+  type MappingReport,
+  type MappingSummary,
+  type ReportContext,
+  type StatusExtras,
 } from './report.ts';
 
 /** What the reconciler reads and writes with. */
@@ -137,7 +166,12 @@ export class UserLicenseMappingReconciler implements Reconciler {
   }
 
   /** One pass; `latest` follows the object through the eager intent and operation writes, so the final write does not conflict. */
-  async #sync(mapping: CachedMapping, tenant: CachedTenant, context: TenantContext, ctx: ReconcileContext): Promise<{ result: MappingSyncResult; latest: CachedMapping }> {
+  async #sync(
+    mapping: CachedMapping,
+    tenant: CachedTenant,
+    context: TenantContext,
+    ctx: ReconcileContext,
+  ): Promise<{ result: MappingSyncResult; latest: CachedMapping }> {
     const deps = this.#deps;
     const requestedAt = mapping.metadata.annotations?.[ReconcileRequestedAtAnnotation];
     let latest = mapping;
@@ -155,7 +189,10 @@ export class UserLicenseMappingReconciler implements Reconciler {
       },
       persistOperation: async (operation, startedAt) => {
         const op = operationToStatus(operation, startedAt);
-        latest = await deps.statusWriter.update(UserLicenseMappingResource, latest, (status) => ({ ...status, ...(op === undefined ? {} : { operation: op }) }));
+        latest = await deps.statusWriter.update(UserLicenseMappingResource, latest, (status) => ({
+          ...status,
+          ...(op === undefined ? {} : { operation: op }),
+        }));
       },
       consecutiveFailures: deps.numRequeues?.(requestKey(mapping)),
       propagation: deps.propagation,
@@ -179,7 +216,12 @@ export class UserLicenseMappingReconciler implements Reconciler {
   async #abandon(mapping: CachedMapping, ctx: ReconcileContext): Promise<undefined> {
     const owned = mapping.status?.applied;
     if (owned?.number !== undefined || (owned?.policies.length ?? 0) > 0) {
-      this.#deps.events.warning(mapping, 'AbandonedCleanup', `TeamsTenant ${mapping.spec.tenantRef.name} no longer exists, so what this mapping configured in Microsoft 365 could not be removed`, 'Delete');
+      this.#deps.events.warning(
+        mapping,
+        'AbandonedCleanup',
+        `TeamsTenant ${mapping.spec.tenantRef.name} no longer exists, so what this mapping configured in Microsoft 365 could not be removed`,
+        'Delete',
+      );
     }
     await removeFinalizer(this.#deps.client, UserLicenseMappingResource, mapping, MappingCleanupFinalizer, ctx.signal);
     return undefined;
@@ -252,7 +294,8 @@ export interface MappingSyncResult {
   readonly actions: readonly Action[];
   readonly outcome: ApplyOutcome;
   readonly outcomeState: OutcomeState;
-  readonly report: Pick<MappingReport, 'conditions' | 'requeueAfterMs' | 'retryWithBackoff' | 'verdict'> & Partial<Pick<MappingReport, 'statusFields' | 'removalComplete'>>;
+  readonly report: Pick<MappingReport, 'conditions' | 'requeueAfterMs' | 'retryWithBackoff' | 'verdict'> &
+    Partial<Pick<MappingReport, 'statusFields' | 'removalComplete'>>;
   /** What to write with `summarizeStatus`: the report's fields and conditions. */
   readonly summary: MappingSummary;
   /** The status the summary makes of the mapping's (for callers that merge it themselves). */
@@ -287,13 +330,25 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
   let obs: Observation;
   try {
     const statusOp = operationFromStatus(mapping.status, applied.number?.numberType);
-    const seen = await observeMapping(desired, applied, statusOp, recorded, { port, journalScope: scope, source: deps.source, journal: journalLookup(deps.journal) });
+    const seen = await observeMapping(desired, applied, statusOp, recorded, {
+      port,
+      journalScope: scope,
+      source: deps.source,
+      journal: journalLookup(deps.journal),
+    });
     const resolved = adoptIntended(applied, recorded, seen);
     obs = { ...seen, applied: resolved.applied, ...(resolved.unresolved === undefined ? {} : { intent: resolved.unresolved }) };
   } catch (error) {
     const failed = reportObserveFailure(error, reportContext(deps, now()));
     return {
-      plan: undefined, actions: [], outcome: NOT_APPLIED, outcomeState: 'notAttempted', report: failed, changeKind: 'unchanged', observeError: error, events: [],
+      plan: undefined,
+      actions: [],
+      outcome: NOT_APPLIED,
+      outcomeState: 'notAttempted',
+      report: failed,
+      changeKind: 'unchanged',
+      observeError: error,
+      events: [],
       ...summarize(failed),
       userPrincipalName: mapping.status?.teamsUserPrincipalName,
     };
@@ -301,7 +356,14 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
 
   // Plan.
   const suspended = mapping.spec.suspend || deps.tenant.spec.suspend;
-  const p = plan(desired, obs, { license: deps.gate.license, writeMode: deps.mode === 'queue' ? 'queue' : 'apply', suspended, conflicts: deps.gate.conflicts, now: now(), propagation: deps.propagation });
+  const p = plan(desired, obs, {
+    license: deps.gate.license,
+    writeMode: deps.mode === 'queue' ? 'queue' : 'apply',
+    suspended,
+    conflicts: deps.gate.conflicts,
+    now: now(),
+    propagation: deps.propagation,
+  });
 
   // Record, apply.
   const outcome = deps.mode === 'apply' ? await recordAndApply(p, port, deps, now) : NOT_APPLIED;
@@ -331,7 +393,16 @@ async function recordAndApply(p: Plan, port: MappingGraphPort, deps: MappingSync
       // Without the record a crash could leave writes nobody knows about: write nothing this pass.
       const first = p.actions[0];
       if (first === undefined) return NOT_APPLIED;
-      return { attempted: true, results: [{ action: first, status: 'failed', failure: { kind: 'Transient', message: 'Could not record the changes about to be made on the mapping; nothing was written to Microsoft 365' } }] };
+      return {
+        attempted: true,
+        results: [
+          {
+            action: first,
+            status: 'failed',
+            failure: { kind: 'Transient', message: 'Could not record the changes about to be made on the mapping; nothing was written to Microsoft 365' },
+          },
+        ],
+      };
     }
   }
   const outcome = await apply(p, { port, recorder: operationRecorder(deps, now) });
@@ -350,7 +421,14 @@ function operationRecorder(deps: MappingSyncDeps, now: () => number): OperationR
   return {
     async started(operation: OperationAction, operationId: string): Promise<void> {
       const startedAt = now();
-      deps.journal?.record({ key: operationKey(scope, operation), tenantId: deps.tenant.spec.tenantId, action: operation.kind, target: operation.number, operationId, startedAt });
+      deps.journal?.record({
+        key: operationKey(scope, operation),
+        tenantId: deps.tenant.spec.tenantId,
+        action: operation.kind,
+        target: operation.number,
+        operationId,
+        startedAt,
+      });
       await deps.persistOperation?.({ operationId, operation }, new Date(startedAt).toISOString());
     },
     finished(operation: OperationAction): void {

@@ -11,8 +11,26 @@ import { setConditions, type StatusSummary } from '../../pkg/runtime/index.ts';
 import { canonicalNumber, PolicyType, sameNumber, type NumberType } from '../shared/mapping-types.ts';
 import { intentOf, type OperationAction, type Plan, type WriteAction, type WriteIntent } from './actions.ts';
 import { toApplyFailure, type ApplyOutcome } from './apply.ts';
-import { clip, conditionsFor, describeAction, failureVerdict, verdict, type MappingConditions, type UserLabeler, type Verdict, type VerdictContext } from './conditions.ts';
-import { effectivePolicy, ownsNothing, userLabel, type AppliedRecord, type InFlightOperation, type Observation, type ObservedUserConfiguration } from './observe.ts';
+import {
+  clip,
+  conditionsFor,
+  describeAction,
+  failureVerdict,
+  verdict,
+  type MappingConditions,
+  type UserLabeler,
+  type Verdict,
+  type VerdictContext,
+} from './conditions.ts';
+import {
+  effectivePolicy,
+  ownsNothing,
+  userLabel,
+  type AppliedRecord,
+  type InFlightOperation,
+  type Observation,
+  type ObservedUserConfiguration,
+} from './observe.ts';
 import { appliedToStatus, DEFAULT_PROPAGATION, inFlightOf, settleApplied, type PropagationSettings } from './ownership.ts';
 
 /** Inputs besides plan, observation and outcome. Only `now` is required. */
@@ -39,7 +57,8 @@ export interface MappingStatusFields {
   readonly licenseQueuePosition?: number | undefined;
   readonly teams?: TeamsConfigurationFields | undefined;
   /** `lastCheckTime` is set when this pass read Microsoft 365 back to check a change (else the previous value stays). */
-  readonly propagation?: { readonly appliedTime?: string | undefined; readonly confirmedTime?: string | undefined; readonly lastCheckTime?: string | undefined } | undefined;
+  readonly propagation?:
+    { readonly appliedTime?: string | undefined; readonly confirmedTime?: string | undefined; readonly lastCheckTime?: string | undefined } | undefined;
   readonly pendingChanges: number;
   readonly pendingActions: readonly string[];
   /** Persist verbatim (status needs a field for it): the next observe reads it back as `Observation.applied`. */
@@ -89,7 +108,8 @@ export function report(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx:
     statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, checkedPropagation(plan, v, outcome, settled, applied), ctx.now, label),
     requeueAfterMs: v.requeueAfterMs,
     retryWithBackoff: v.backoff ?? false,
-    removalComplete: plan.desired.kind === 'unmapped' && ownsNothing(applied) && operation === undefined && !plan.blockers.some((b) => b.kind === 'WriteUnconfirmed'),
+    removalComplete:
+      plan.desired.kind === 'unmapped' && ownsNothing(applied) && operation === undefined && !plan.blockers.some((b) => b.kind === 'WriteUnconfirmed'),
     verdict: v,
   };
 }
@@ -98,10 +118,17 @@ export function report(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx:
  * Conditions when observe itself failed (Graph unreachable, throttled, consent revoked). Status
  * fields stay as they were: nothing new is known. Pure.
  */
-export function reportObserveFailure(error: unknown, ctx: ReportContext): Pick<MappingReport, 'conditions' | 'requeueAfterMs' | 'retryWithBackoff' | 'verdict'> {
+export function reportObserveFailure(
+  error: unknown,
+  ctx: ReportContext,
+): Pick<MappingReport, 'conditions' | 'requeueAfterMs' | 'retryWithBackoff' | 'verdict'> {
   const failure = toApplyFailure(error);
   const message = clip(`Could not read the Teams user's configuration from Microsoft 365: ${failure.message}`);
-  const v = failureVerdict(message, failure, verdictContext(ctx, (id) => id));
+  const v = failureVerdict(
+    message,
+    failure,
+    verdictContext(ctx, (id) => id),
+  );
   return { conditions: conditionsFor(v), requeueAfterMs: v.requeueAfterMs, retryWithBackoff: v.backoff ?? false, verdict: v };
 }
 
@@ -144,9 +171,10 @@ function statusFieldsFor(
     licenseState: licenseStateOf(plan, applied),
     licenseQueuePosition: plan.desired.kind === 'configured' ? waiting?.position : undefined,
     teams: target && plan.desired.kind === 'configured' ? teamsConfigurationFields(target.configuration, plan.desired.config.phoneNumber) : undefined,
-    propagation: applied.appliedAt === undefined && applied.confirmedAt === undefined
-      ? undefined
-      : { appliedTime: applied.appliedAt, confirmedTime: applied.confirmedAt, ...(checked ? { lastCheckTime: new Date(now).toISOString() } : {}) },
+    propagation:
+      applied.appliedAt === undefined && applied.confirmedAt === undefined
+        ? undefined
+        : { appliedTime: applied.appliedAt, confirmedTime: applied.confirmedAt, ...(checked ? { lastCheckTime: new Date(now).toISOString() } : {}) },
     pendingChanges: Math.min(100, remaining.length),
     pendingActions: remaining.slice(0, 20).map((a) => describeAction(a, label).slice(0, 256)),
     applied,
@@ -165,7 +193,10 @@ function intentAfter(plan: Plan, obs: Observation, outcome: ApplyOutcome, now: n
   if (plan.blockers.some((b) => b.kind === 'WriteUnconfirmed')) return obs.intent;
   const failedAt = outcome.results.findIndex((r) => r.status === 'failed' && r.failure.outcomeUnknown === true);
   if (failedAt < 0) return undefined;
-  return intentOf(outcome.results.slice(failedAt).map((r) => r.action), now);
+  return intentOf(
+    outcome.results.slice(failedAt).map((r) => r.action),
+    now,
+  );
 }
 
 function eligibilityOf(plan: Plan, obs: Observation): Eligibility | undefined {
@@ -202,7 +233,7 @@ const E164 = /^\+[1-9][0-9]{6,14}$/;
  * The reported configuration; `undefined` when Teams has none for the user. The desired number
  * is shown when listed, else the first E.164 number (the schema accepts only E.164 there).
  */
-export function teamsConfigurationFields(config: ObservedUserConfiguration | undefined, desiredNumber: string): TeamsConfigurationFields | undefined {
+function teamsConfigurationFields(config: ObservedUserConfiguration | undefined, desiredNumber: string): TeamsConfigurationFields | undefined {
   if (config === undefined) return undefined;
   const numbers = config.telephoneNumbers.map(canonicalNumber).filter((n) => E164.test(n));
   const assignedNumber = numbers.find((n) => sameNumber(n, desiredNumber)) ?? numbers[0];
@@ -234,7 +265,11 @@ export type MappingSummary = StatusSummary<UserLicenseMappingStatus>;
  * started from, which fills what the report leaves open) and its conditions. A report of a failed
  * observe has no fields: the status stays as it was but for the conditions.
  */
-export function mappingSummary(mapping: UserLicenseMapping, report: Pick<MappingReport, 'conditions'> & { statusFields?: MappingStatusFields | undefined }, extras: StatusExtras = {}): MappingSummary {
+export function mappingSummary(
+  mapping: UserLicenseMapping,
+  report: Pick<MappingReport, 'conditions'> & { statusFields?: MappingStatusFields | undefined },
+  extras: StatusExtras = {},
+): MappingSummary {
   const fields: MappingSummary['fields'] = report.statusFields === undefined ? {} : fieldsOf(report.statusFields, mapping.status ?? {}, extras);
   const handled = extras.handledReconcileAt === undefined ? {} : { lastHandledReconcileAt: extras.handledReconcileAt.slice(0, 64) };
   return { fields: { ...fields, ...handled }, conditions: report.conditions };
@@ -242,21 +277,20 @@ export function mappingSummary(mapping: UserLicenseMapping, report: Pick<Mapping
 
 /** The status `summarizeStatus` makes of the summary over `mapping`'s status (a fresh object). Pure. */
 export function statusAfter(mapping: UserLicenseMapping, summary: MappingSummary, now: Date): UserLicenseMappingStatus {
-  const next = structuredClone(mapping.status ?? {}) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(summary.fields)) {
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
+  // A field the summary names as undefined is removed; JSON status holds no undefined values itself.
+  const laid = Object.entries({ ...structuredClone(mapping.status ?? {}), ...summary.fields }).filter(([, value]) => value !== undefined);
+  const next = Object.fromEntries(laid) as UserLicenseMappingStatus;
   setConditions(next, mapping.metadata.generation, summary.conditions, now);
-  return next as UserLicenseMappingStatus;
+  return next;
 }
 
 /** Status fields; an `undefined` value removes the field. */
 function fieldsOf(f: MappingStatusFields, previous: UserLicenseMappingStatus, extras: StatusExtras): MappingSummary['fields'] {
   const previousOperation = previous.operation;
-  const operation = f.operation === undefined
-    ? undefined
-    : operationToStatus(f.operation, previousOperation?.id === f.operation.operationId ? previousOperation.startedAt : undefined);
+  const operation =
+    f.operation === undefined
+      ? undefined
+      : operationToStatus(f.operation, previousOperation?.id === f.operation.operationId ? previousOperation.startedAt : undefined);
   const lastSyncTime = f.lastSyncTime ?? previous.lastSyncTime;
   const lastSyncRun = f.lastSyncTime !== undefined && extras.syncRun !== undefined ? extras.syncRun : previous.lastSyncRun;
   return {
@@ -266,7 +300,10 @@ function fieldsOf(f: MappingStatusFields, previous: UserLicenseMappingStatus, ex
     licenseState: f.licenseState,
     licenseQueuePosition: f.licenseQueuePosition,
     teams: f.teams === undefined ? undefined : definedOnly(f.teams),
-    propagation: f.propagation === undefined ? undefined : definedOnly({ ...f.propagation, lastCheckTime: f.propagation.lastCheckTime ?? previous.propagation?.lastCheckTime }),
+    propagation:
+      f.propagation === undefined
+        ? undefined
+        : definedOnly({ ...f.propagation, lastCheckTime: f.propagation.lastCheckTime ?? previous.propagation?.lastCheckTime }),
     applied: appliedToStatus(f.applied),
     operation,
     intent: intentToStatus(f.intent),
@@ -340,7 +377,9 @@ function writeOf(w: StatusWrite): WriteAction | undefined {
     case 'UnassignNumber':
       return number === '' ? undefined : { kind: 'UnassignNumber', number, numberType: 'directRouting' };
     case 'AssignPolicy':
-      return userId === '' || w.policyType === undefined || w.policyName === undefined ? undefined : { kind: 'AssignPolicy', userId, policyType: w.policyType, policyName: w.policyName };
+      return userId === '' || w.policyType === undefined || w.policyName === undefined
+        ? undefined
+        : { kind: 'AssignPolicy', userId, policyType: w.policyType, policyName: w.policyName };
     case 'UnassignPolicy':
       return userId === '' || w.policyType === undefined ? undefined : { kind: 'UnassignPolicy', userId, policyType: w.policyType };
   }

@@ -15,7 +15,12 @@ const T2 = '2026-01-02T00:00:00Z';
 const T3 = '2026-01-03T00:00:00Z';
 
 const cases: { name: string; reason: string; claims: MappingClaim[]; want: Record<string, MappingConflict[]> }[] = [
-  { name: 'NoConflicts', reason: 'distinct numbers and users', claims: [claim('a', T1, [NUMBER], upn('a@c.com')), claim('b', T2, [OLD_NUMBER], upn('b@c.com'))], want: {} },
+  {
+    name: 'NoConflicts',
+    reason: 'distinct numbers and users',
+    claims: [claim('a', T1, [NUMBER], upn('a@c.com')), claim('b', T2, [OLD_NUMBER], upn('b@c.com'))],
+    want: {},
+  },
   {
     name: 'SameNumberNewerLoses',
     reason: 'the oldest mapping keeps the number; the other names it',
@@ -43,7 +48,10 @@ const cases: { name: string; reason: string; claims: MappingClaim[]; want: Recor
   {
     name: 'SameUserByUpnAndObjectId',
     reason: 'once the UPN is resolved to an id, a mapping naming the id conflicts with it; one conflict per winner',
-    claims: [claim('a', T1, [NUMBER], teamsUserAliases({ userPrincipalName: 'alice@contoso.com' }, ALICE)), claim('b', T2, [OLD_NUMBER], teamsUserAliases({ objectId: ALICE.toUpperCase() }, ALICE))],
+    claims: [
+      claim('a', T1, [NUMBER], teamsUserAliases({ userPrincipalName: 'alice@contoso.com' }, ALICE)),
+      claim('b', T2, [OLD_NUMBER], teamsUserAliases({ objectId: ALICE.toUpperCase() }, ALICE)),
+    ],
     want: { 'acme/b': [{ kind: 'DuplicateTeamsUser', value: `id:${ALICE}`, winner: { namespace: 'acme', name: 'a' } }] },
   },
   {

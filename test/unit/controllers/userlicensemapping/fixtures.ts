@@ -3,7 +3,13 @@
  * user) and a resource account, the tenant's policy table, and observations around them.
  */
 import type { PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
-import { desiredState, type DesiredState, type DesiredVoiceConfig, type MappingIntent, type TenantPolicies } from '../../../../controllers/userlicensemapping/desired.ts';
+import {
+  desiredState,
+  type DesiredState,
+  type DesiredVoiceConfig,
+  type MappingIntent,
+  type TenantPolicies,
+} from '../../../../controllers/userlicensemapping/desired.ts';
 import type {
   AppliedRecord,
   EffectivePolicy,
@@ -36,7 +42,13 @@ export const POLICIES: TenantPolicies = {
 };
 
 export function intent(overrides: Partial<MappingIntent> = {}): MappingIntent {
-  return { ref: { namespace: 'acme', name: 'alice' }, deleting: false, teamsUser: { userPrincipalName: 'alice@contoso.com' }, phoneNumber: NUMBER, ...overrides };
+  return {
+    ref: { namespace: 'acme', name: 'alice' },
+    deleting: false,
+    teamsUser: { userPrincipalName: 'alice@contoso.com' },
+    phoneNumber: NUMBER,
+    ...overrides,
+  };
 }
 
 export function desired(overrides: Partial<MappingIntent> = {}, policies: TenantPolicies = POLICIES): DesiredState {

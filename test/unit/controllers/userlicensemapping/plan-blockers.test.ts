@@ -20,10 +20,30 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'TeamsUserNotFound', reason: 'a user who no longer exists is a condition, not a crash', obs: fresh({ target: { found: false } }), want: [{ kind: 'TeamsUserNotFound', teamsUser: 'alice@contoso.com' }] },
-  { name: 'TeamsUserNotLookedUp', reason: 'observe could not resolve the user: same as not found', obs: fresh({ target: undefined }), want: [{ kind: 'TeamsUserNotFound', teamsUser: 'alice@contoso.com' }] },
-  { name: 'TeamsUserDisabled', reason: 'seed 000: disabled users must be noticed', obs: fresh({ target: found({ accountEnabled: false }) }), want: [{ kind: 'TeamsUserDisabled', teamsUser: 'alice@contoso.com' }] },
-  { name: 'MissingTeamsPhoneLicence', reason: 'Direct Routing needs Teams Phone', obs: fresh({ target: found({ licenses: noLicence }) }), want: [{ kind: 'TeamsUserMissingTeamsPhoneLicense', teamsUser: 'alice@contoso.com', resourceAccount: false }] },
+  {
+    name: 'TeamsUserNotFound',
+    reason: 'a user who no longer exists is a condition, not a crash',
+    obs: fresh({ target: { found: false } }),
+    want: [{ kind: 'TeamsUserNotFound', teamsUser: 'alice@contoso.com' }],
+  },
+  {
+    name: 'TeamsUserNotLookedUp',
+    reason: 'observe could not resolve the user: same as not found',
+    obs: fresh({ target: undefined }),
+    want: [{ kind: 'TeamsUserNotFound', teamsUser: 'alice@contoso.com' }],
+  },
+  {
+    name: 'TeamsUserDisabled',
+    reason: 'seed 000: disabled users must be noticed',
+    obs: fresh({ target: found({ accountEnabled: false }) }),
+    want: [{ kind: 'TeamsUserDisabled', teamsUser: 'alice@contoso.com' }],
+  },
+  {
+    name: 'MissingTeamsPhoneLicence',
+    reason: 'Direct Routing needs Teams Phone',
+    obs: fresh({ target: found({ licenses: noLicence }) }),
+    want: [{ kind: 'TeamsUserMissingTeamsPhoneLicense', teamsUser: 'alice@contoso.com', resourceAccount: false }],
+  },
   {
     name: 'ResourceAccount',
     reason: 'a resource account has the virtual-user plan, not a user Teams Phone plan',
@@ -118,5 +138,8 @@ test('plan blockers: a number held by our own former user is not a conflict', ()
   });
   const got = plan(desired(), obs, ctx());
   assert.deepEqual(got.blockers, []);
-  assert.deepEqual(got.actions.map((a) => a.kind), ['UnassignNumber', 'AssignNumber', 'AssignPolicy', 'AssignPolicy']);
+  assert.deepEqual(
+    got.actions.map((a) => a.kind),
+    ['UnassignNumber', 'AssignNumber', 'AssignPolicy', 'AssignPolicy'],
+  );
 });

@@ -11,7 +11,15 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Action } from '../../../../controllers/userlicensemapping/actions.ts';
 import { desiredState, type DesiredState, type VoicemailVariant } from '../../../../controllers/userlicensemapping/desired.ts';
-import type { AppliedPolicy, AppliedRecord, EffectivePolicy, LicenseFacts, Observation, ObservedNumberAssignment, ObservedUserConfiguration } from '../../../../controllers/userlicensemapping/observe.ts';
+import type {
+  AppliedPolicy,
+  AppliedRecord,
+  EffectivePolicy,
+  LicenseFacts,
+  Observation,
+  ObservedNumberAssignment,
+  ObservedUserConfiguration,
+} from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { configuredInTeams } from '../../../../controllers/userlicensemapping/conditions.ts';
 import { sameId, sameNumber } from '../../../../controllers/shared/mapping-types.ts';
@@ -30,7 +38,11 @@ const opt = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(
 const nameOf = (type: string): fc.Arbitrary<string> => fc.constantFrom(...(NAMES[type] ?? ['x']));
 
 const effective: fc.Arbitrary<EffectivePolicy[]> = fc
-  .tuple(...TYPES.map((t) => opt(fc.record({ policyType: fc.constant(t), policyName: nameOf(t), assignmentType: fc.constantFrom('direct' as const, 'group' as const) }))))
+  .tuple(
+    ...TYPES.map((t) =>
+      opt(fc.record({ policyType: fc.constant(t), policyName: nameOf(t), assignmentType: fc.constantFrom('direct' as const, 'group' as const) })),
+    ),
+  )
   .map((list): EffectivePolicy[] => list.flatMap((p) => (p === undefined ? [] : [p])));
 
 const configuration: fc.Arbitrary<ObservedUserConfiguration | undefined> = opt(
@@ -51,21 +63,31 @@ const inventory: fc.Arbitrary<ObservedNumberAssignment[]> = fc
     ),
   )
   .map((list) =>
-    list.flatMap((a) => (a === undefined ? [] : [{
-      telephoneNumber: a.telephoneNumber,
-      numberType: a.numberType,
-      activationState: a.activationState,
-      assignmentStatus: a.target === undefined ? ('unassigned' as const) : ('userAssigned' as const),
-      assignmentTargetId: a.target,
-    }])),
+    list.flatMap((a) =>
+      a === undefined
+        ? []
+        : [
+            {
+              telephoneNumber: a.telephoneNumber,
+              numberType: a.numberType,
+              activationState: a.activationState,
+              assignmentStatus: a.target === undefined ? ('unassigned' as const) : ('userAssigned' as const),
+              assignmentTargetId: a.target,
+            },
+          ],
+    ),
   );
 
 const appliedPolicies: fc.Arbitrary<AppliedPolicy[]> = fc
-  .tuple(...[ALICE, BOB].flatMap((userId) => TYPES.map((t) => opt(fc.record({ userId: fc.constant(userId), policyType: fc.constant(t), policyName: nameOf(t) })))))
+  .tuple(
+    ...[ALICE, BOB].flatMap((userId) => TYPES.map((t) => opt(fc.record({ userId: fc.constant(userId), policyType: fc.constant(t), policyName: nameOf(t) })))),
+  )
   .map((list) => list.filter((p): p is AppliedPolicy => p !== undefined));
 
 const applied: fc.Arbitrary<AppliedRecord> = fc.record({
-  number: opt(fc.record({ telephoneNumber: fc.constantFrom(...NUMBERS), userId: fc.constantFrom(ALICE, BOB), numberType: fc.constant('directRouting' as const) })),
+  number: opt(
+    fc.record({ telephoneNumber: fc.constantFrom(...NUMBERS), userId: fc.constantFrom(ALICE, BOB), numberType: fc.constant('directRouting' as const) }),
+  ),
   policies: appliedPolicies,
   appliedAt: opt(fc.constantFrom(ago(0), ago(MINUTE), ago(30 * MINUTE), ago(3 * HOUR))),
 });
@@ -82,7 +104,13 @@ const desired: fc.Arbitrary<DesiredState> = fc.oneof(
     })
     .map((d) =>
       desiredState(
-        { ref: { namespace: 'acme', name: 'alice' }, deleting: false, teamsUser: { userPrincipalName: 'alice@contoso.com' }, phoneNumber: d.phoneNumber, voicemail: d.voicemail },
+        {
+          ref: { namespace: 'acme', name: 'alice' },
+          deleting: false,
+          teamsUser: { userPrincipalName: 'alice@contoso.com' },
+          phoneNumber: d.phoneNumber,
+          voicemail: d.voicemail,
+        },
         { voiceRoutingPolicy: d.voiceRoutingPolicy, callingPolicies: { voicemail: d.callingVm, noVoicemail: d.callingNoVm }, dialPlan: d.dialPlan },
       ),
     ),
@@ -93,7 +121,15 @@ const eligible: LicenseFacts = { teamsPhone: true, callingPlans: [], resourceAcc
 const licences: fc.Arbitrary<LicenseFacts> = fc.constantFrom(eligible, eligible, eligible, { ...eligible, callingPlans: ['MCOPSTN1'] });
 
 const world = fc
-  .record({ desired, aliceConfig: configuration, bobConfig: configuration, numberAssignments: inventory, applied, licenses: licences, enabled: fc.constantFrom(true, true, true, false) })
+  .record({
+    desired,
+    aliceConfig: configuration,
+    bobConfig: configuration,
+    numberAssignments: inventory,
+    applied,
+    licenses: licences,
+    enabled: fc.constantFrom(true, true, true, false),
+  })
   .map(({ desired: d, aliceConfig, bobConfig, numberAssignments, applied: a, licenses, enabled }): { desired: DesiredState; obs: Observation } => {
     const alice = { id: ALICE, userPrincipalName: 'alice@contoso.com', accountEnabled: enabled, licenses };
     const mapped = d.kind === 'configured';

@@ -6,7 +6,26 @@ import { DEFAULT_PROPAGATION, settleApplied } from '../../../../controllers/user
 import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { report } from '../../../../controllers/userlicensemapping/report.ts';
-import { ago, ALICE, assignment, BOB, configured, CP_VM, ctx, desired, direct, fresh, HOUR, MINUTE, NOW, NUMBER, ownedAlice, steady, user, VRP } from './fixtures.ts';
+import {
+  ago,
+  ALICE,
+  assignment,
+  BOB,
+  configured,
+  CP_VM,
+  ctx,
+  desired,
+  direct,
+  fresh,
+  HOUR,
+  MINUTE,
+  NOW,
+  NUMBER,
+  ownedAlice,
+  steady,
+  user,
+  VRP,
+} from './fixtures.ts';
 
 const NOW_ISO = new Date(NOW).toISOString();
 const settle = (obs: Observation, outcome: ApplyOutcome = NOT_APPLIED, p: Plan = plan(desired(), obs, ctx())) =>
@@ -23,7 +42,10 @@ test('report status: steady state shows what Teams reports, what we own, and sta
   assert.equal(s.pendingChanges, 0);
   assert.deepEqual(s.pendingActions, []);
   assert.equal(s.applied.number?.telephoneNumber, NUMBER);
-  assert.deepEqual(s.applied.policies.map((p) => p.policyName), [VRP, CP_VM]);
+  assert.deepEqual(
+    s.applied.policies.map((p) => p.policyName),
+    [VRP, CP_VM],
+  );
   assert.deepEqual(s.propagation, { appliedTime: ago(3 * HOUR), confirmedTime: NOW_ISO, lastCheckTime: NOW_ISO }, 'the check that saw it is the last check');
   assert.equal(s.lastSyncTime, undefined, 'nothing applied: keep the previous value');
 });
@@ -51,7 +73,13 @@ test('report status: a partial apply records what succeeded and counts the rest'
   const obs = fresh();
   const p = plan(desired(), obs, ctx());
   const [first, second] = p.actions as [Action, Action];
-  const outcome: ApplyOutcome = { attempted: true, results: [{ action: first, status: 'succeeded' }, { action: second, status: 'failed', failure: { kind: 'Transient', message: 'Service unavailable' } }] };
+  const outcome: ApplyOutcome = {
+    attempted: true,
+    results: [
+      { action: first, status: 'succeeded' },
+      { action: second, status: 'failed', failure: { kind: 'Transient', message: 'Service unavailable' } },
+    ],
+  };
   const { statusFields: s } = report(p, obs, outcome, { now: NOW });
   assert.equal(s.pendingChanges, 2);
   assert.equal(s.lastSyncTime, NOW_ISO);
@@ -63,7 +91,12 @@ test('report status: an operation left in flight is persisted as the R4 marker',
   const obs = fresh();
   const p = plan(desired(), obs, ctx());
   const action = p.actions[0] as Extract<Action, { kind: 'AssignNumber' }>;
-  const { statusFields: s, removalComplete } = report(p, obs, { attempted: true, results: [{ action, status: 'inProgress', operationId: 'op-9', operation: action }] }, { now: NOW });
+  const { statusFields: s, removalComplete } = report(
+    p,
+    obs,
+    { attempted: true, results: [{ action, status: 'inProgress', operationId: 'op-9', operation: action }] },
+    { now: NOW },
+  );
   assert.deepEqual(s.operation, { operationId: 'op-9', operation: action });
   assert.equal(s.applied.number, undefined, 'owned only once the operation succeeded');
   assert.equal(removalComplete, false);
@@ -71,7 +104,9 @@ test('report status: an operation left in flight is persisted as the R4 marker',
 
 test('report status: licence queue position and eligibility of a blocked user', () => {
   const obs = fresh({ target: { found: true, user: user({ accountEnabled: false }) } });
-  const { statusFields: s } = report(plan(desired(), obs, ctx({ license: { state: 'waiting', message: 'Waiting', position: 4 } })), obs, NOT_APPLIED, { now: NOW });
+  const { statusFields: s } = report(plan(desired(), obs, ctx({ license: { state: 'waiting', message: 'Waiting', position: 4 } })), obs, NOT_APPLIED, {
+    now: NOW,
+  });
   assert.equal(s.licenseState, 'Waiting');
   assert.equal(s.licenseQueuePosition, 4);
   assert.equal(s.eligibility, 'AccountDisabled');
@@ -97,15 +132,31 @@ test('settleApplied: adopts the desired configuration found in place (crash afte
 });
 
 test('settleApplied: never adopts a group policy or while a conflict is unresolved', () => {
-  const group = steady({ applied: { policies: [] }, target: { found: true, user: user(), configuration: configured({ effectivePolicies: [{ policyType: 'TeamsCallingPolicy', policyName: CP_VM, assignmentType: 'group' }, direct('OnlineVoiceRoutingPolicy', VRP)] }) } });
-  assert.deepEqual(settle(group).policies.map((p) => p.policyType), ['OnlineVoiceRoutingPolicy']);
+  const group = steady({
+    applied: { policies: [] },
+    target: {
+      found: true,
+      user: user(),
+      configuration: configured({
+        effectivePolicies: [{ policyType: 'TeamsCallingPolicy', policyName: CP_VM, assignmentType: 'group' }, direct('OnlineVoiceRoutingPolicy', VRP)],
+      }),
+    },
+  });
+  assert.deepEqual(
+    settle(group).policies.map((p) => p.policyType),
+    ['OnlineVoiceRoutingPolicy'],
+  );
   const contested = steady({ applied: { policies: [] } });
   const lost = plan(desired(), contested, ctx({ conflicts: [{ kind: 'DuplicateNumber', value: NUMBER, winner: { namespace: 'a', name: 'b' } }] }));
   assert.deepEqual(settle(contested, NOT_APPLIED, lost), { policies: [] });
 });
 
 test('settleApplied: forgets what an admin removed, but not while our own write may still be propagating', () => {
-  const gone = { target: { found: true as const, user: user(), configuration: configured({ telephoneNumbers: [], effectivePolicies: [] }) }, formerUsers: [], numberAssignments: [assignment(NUMBER, BOB)] };
+  const gone = {
+    target: { found: true as const, user: user(), configuration: configured({ telephoneNumbers: [], effectivePolicies: [] }) },
+    formerUsers: [],
+    numberAssignments: [assignment(NUMBER, BOB)],
+  };
   const unmappedPlan = plan({ kind: 'unmapped', cause: 'teamsUserNone' }, { ...gone, applied: ownedAlice() }, ctx());
   assert.deepEqual(settle({ ...gone, applied: ownedAlice() }, NOT_APPLIED, unmappedPlan), { policies: [], appliedAt: ago(3 * HOUR) });
   const recent = { ...gone, applied: ownedAlice(MINUTE) };

@@ -43,21 +43,38 @@ function effect(action: Exclude<Action, { kind: 'ResumeOperation' }>, inventory:
     case 'AssignNumber':
       withoutNumber(configs, action.number);
       update(configs, action.userId, (c) => ({ ...c, isEnterpriseVoiceEnabled: true, telephoneNumbers: [...c.telephoneNumbers, action.number] }));
-      return setInventory(inventory, { telephoneNumber: action.number, numberType: action.numberType, activationState: 'activated', assignmentStatus: 'userAssigned', assignmentTargetId: action.userId });
+      return setInventory(inventory, {
+        telephoneNumber: action.number,
+        numberType: action.numberType,
+        activationState: 'activated',
+        assignmentStatus: 'userAssigned',
+        assignmentTargetId: action.userId,
+      });
     case 'UnassignNumber':
       withoutNumber(configs, action.number);
-      return setInventory(inventory, { telephoneNumber: action.number, numberType: action.numberType, activationState: 'activated', assignmentStatus: 'unassigned' });
+      return setInventory(inventory, {
+        telephoneNumber: action.number,
+        numberType: action.numberType,
+        activationState: 'activated',
+        assignmentStatus: 'unassigned',
+      });
     case 'EnableEnterpriseVoice':
       update(configs, action.userId, (c) => ({ ...c, isEnterpriseVoiceEnabled: true }));
       return inventory;
     case 'AssignPolicy':
       update(configs, action.userId, (c) => ({
         ...c,
-        effectivePolicies: [...c.effectivePolicies.filter((p) => p.policyType !== action.policyType), { policyType: action.policyType, policyName: action.policyName, assignmentType: 'direct' }],
+        effectivePolicies: [
+          ...c.effectivePolicies.filter((p) => p.policyType !== action.policyType),
+          { policyType: action.policyType, policyName: action.policyName, assignmentType: 'direct' },
+        ],
       }));
       return inventory;
     case 'UnassignPolicy':
-      update(configs, action.userId, (c) => ({ ...c, effectivePolicies: c.effectivePolicies.filter((p) => !(p.policyType === action.policyType && p.assignmentType === 'direct')) }));
+      update(configs, action.userId, (c) => ({
+        ...c,
+        effectivePolicies: c.effectivePolicies.filter((p) => !(p.policyType === action.policyType && p.assignmentType === 'direct')),
+      }));
       return inventory;
   }
 }

@@ -17,8 +17,16 @@ const ALICE = '11111111-1111-4111-8111-111111111111';
 
 function mapping(overrides: Partial<UserLicenseMapping['spec']> = {}, status?: UserLicenseMapping['status'], withoutUser = false): UserLicenseMapping {
   const m: UserLicenseMapping = {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'UserLicenseMapping', metadata: { name: 'alex', namespace: 'acme', generation: 3 },
-    spec: { tenantRef: { name: 'contoso' }, suspend: false, pbxUser: { displayName: 'Alex', phoneNumber: '+14255550100', voicemail: 'NoVoicemail' }, teamsUser: { userPrincipalName: 'alex@contoso.com' }, ...overrides },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'UserLicenseMapping',
+    metadata: { name: 'alex', namespace: 'acme', generation: 3 },
+    spec: {
+      tenantRef: { name: 'contoso' },
+      suspend: false,
+      pbxUser: { displayName: 'Alex', phoneNumber: '+14255550100', voicemail: 'NoVoicemail' },
+      teamsUser: { userPrincipalName: 'alex@contoso.com' },
+      ...overrides,
+    },
     ...(status === undefined ? {} : { status }),
   };
   if (withoutUser) delete m.spec.teamsUser;
@@ -32,7 +40,10 @@ const ready: [ConditionInput, ConditionInput, ConditionInput] = [
 ];
 
 test('intent: objectId wins over the UPN, deletion and voicemail are carried', () => {
-  const intent = mappingIntent({ ...mapping({ teamsUser: { objectId: ALICE, userPrincipalName: 'alex@contoso.com' } }), metadata: { name: 'alex', namespace: 'acme', deletionTimestamp: '2026-01-01T00:00:00Z' } });
+  const intent = mappingIntent({
+    ...mapping({ teamsUser: { objectId: ALICE, userPrincipalName: 'alex@contoso.com' } }),
+    metadata: { name: 'alex', namespace: 'acme', deletionTimestamp: '2026-01-01T00:00:00Z' },
+  });
   assert.deepEqual(intent.teamsUser, { objectId: ALICE });
   assert.equal(intent.deleting, true);
   assert.equal(intent.voicemail, 'NoVoicemail');
@@ -40,7 +51,11 @@ test('intent: objectId wins over the UPN, deletion and voicemail are carried', (
 });
 
 test('applied and operation survive a round trip through status', () => {
-  const applied = { number: { telephoneNumber: '+14255550100', userId: ALICE, numberType: 'directRouting' as const }, policies: [{ userId: ALICE, policyType: 'TeamsCallingPolicy', policyName: 'VM' }], appliedAt: '2026-01-01T00:00:00.000Z' };
+  const applied = {
+    number: { telephoneNumber: '+14255550100', userId: ALICE, numberType: 'directRouting' as const },
+    policies: [{ userId: ALICE, policyType: 'TeamsCallingPolicy', policyName: 'VM' }],
+    appliedAt: '2026-01-01T00:00:00.000Z',
+  };
   const stored = appliedToStatus(applied);
   assert.ok(stored !== undefined);
   assert.deepEqual(appliedFromStatus({ applied: stored }), applied);
@@ -58,22 +73,43 @@ test('next status: conditions keep their transition time when only the message c
   assert.equal(first.observedGeneration, 3);
   const withSync = { ...first, lastSyncTime: '2025-12-31T00:00:00Z' };
   const next = mapping({}, withSync);
-  const again = statusAfter(next, mappingSummary(next, { conditions: [{ ...ready[0], message: 'still ok' }, ready[1], ready[2]] }), new Date('2026-02-01T00:00:00Z'));
+  const again = statusAfter(
+    next,
+    mappingSummary(next, { conditions: [{ ...ready[0], message: 'still ok' }, ready[1], ready[2]] }),
+    new Date('2026-02-01T00:00:00Z'),
+  );
   const readyCondition = again.conditions?.find((c) => c.type === 'Ready');
-  assert.equal(readyCondition?.lastTransitionTime, '2026-01-01T00:00:00Z');
-  assert.equal(readyCondition?.message, 'still ok');
+  assert.ok(readyCondition !== undefined);
+  assert.equal(readyCondition.lastTransitionTime, '2026-01-01T00:00:00Z');
+  assert.equal(readyCondition.message, 'still ok');
   assert.equal(again.lastSyncTime, '2025-12-31T00:00:00Z');
 });
 
 test('Graph payloads: nulls and open enums are tolerated', () => {
-  const user = observedUser({ id: ALICE, userPrincipalName: 'alex@contoso.com', accountEnabled: null, assignedPlans: [{ servicePlanId: '4828c8ec-dc2e-4779-b502-87ac9ce28ab7', capabilityStatus: 'Enabled' }] });
+  const user = observedUser({
+    id: ALICE,
+    userPrincipalName: 'alex@contoso.com',
+    accountEnabled: null,
+    assignedPlans: [{ servicePlanId: '4828c8ec-dc2e-4779-b502-87ac9ce28ab7', capabilityStatus: 'Enabled' }],
+  });
   assert.deepEqual(user.licenses, { teamsPhone: true, callingPlans: [], resourceAccount: false });
   assert.equal(user.accountEnabled, true, 'only an explicit false means disabled');
-  const config = observedConfiguration({ id: ALICE, tenantId: 't', userPrincipalName: 'a', accountType: 'user', createdDateTime: '', modifiedDateTime: '', isEnterpriseVoiceEnabled: null,
-    effectivePolicyAssignments: [{ policyType: 'TeamsCallingPolicy', policyAssignment: { displayName: 'VM', assignmentType: 'Group', policyId: 'x' } }] });
+  const config = observedConfiguration({
+    id: ALICE,
+    tenantId: 't',
+    userPrincipalName: 'a',
+    accountType: 'user',
+    createdDateTime: '',
+    modifiedDateTime: '',
+    isEnterpriseVoiceEnabled: null,
+    effectivePolicyAssignments: [{ policyType: 'TeamsCallingPolicy', policyAssignment: { displayName: 'VM', assignmentType: 'Group', policyId: 'x' } }],
+  });
   assert.equal(config.isEnterpriseVoiceEnabled, false);
   assert.equal(config.effectivePolicies[0]?.assignmentType, 'group');
-  const a = observedAssignment({ id: '1', telephoneNumber: '+1', numberType: 'somethingNew', activationState: 'activated', assignmentTargetId: ALICE }, () => 'alex@contoso.com');
+  const a = observedAssignment(
+    { id: '1', telephoneNumber: '+1', numberType: 'somethingNew', activationState: 'activated', assignmentTargetId: ALICE },
+    () => 'alex@contoso.com',
+  );
   assert.deepEqual([a.numberType, a.assignmentStatus, a.assignmentTargetName], ['unknownFutureValue', 'userAssigned', 'alex@contoso.com']);
 });
 
@@ -91,7 +127,9 @@ for (const tc of tenantCases) {
 
 function tenantWith(failedReason: string): CachedTenant {
   return {
-    apiVersion: 'teamssync.io/v1alpha1', kind: 'TeamsTenant', metadata: { name: 'contoso', namespace: 'acme' },
+    apiVersion: 'teamssync.io/v1alpha1',
+    kind: 'TeamsTenant',
+    metadata: { name: 'contoso', namespace: 'acme' },
     spec: {} as CachedTenant['spec'],
     status: { conditions: [{ type: 'Failed', status: 'True', reason: failedReason, message: 'x', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
   };

@@ -14,9 +14,19 @@ const cases: { name: string; reason: string; plans: ReturnType<typeof plan>[] | 
   { name: 'NoPlans', reason: 'assignedPlans not selected or empty', plans: undefined, want: none },
   { name: 'TeamsPhone', reason: 'MCOEV enabled', plans: [plan(MCOEV)], want: { ...none, teamsPhone: true } },
   { name: 'TeamsPhoneUpperCaseId', reason: 'GUIDs compare without case', plans: [plan(MCOEV.toUpperCase())], want: { ...none, teamsPhone: true } },
-  { name: 'WarningStillCounts', reason: 'a subscription in its grace period still works', plans: [plan(MCOEV, 'Warning')], want: { ...none, teamsPhone: true } },
+  {
+    name: 'WarningStillCounts',
+    reason: 'a subscription in its grace period still works',
+    plans: [plan(MCOEV, 'Warning')],
+    want: { ...none, teamsPhone: true },
+  },
   { name: 'DeletedDoesNotCount', reason: 'removed plans stay listed as Deleted', plans: [plan(MCOEV, 'Deleted'), plan(MCOPSTN1, 'Suspended')], want: none },
-  { name: 'CallingPlanNamed', reason: 'messages name the plan (MCOPSTN1)', plans: [plan(MCOEV), plan(MCOPSTN1)], want: { ...none, teamsPhone: true, callingPlans: ['MCOPSTN1'] } },
+  {
+    name: 'CallingPlanNamed',
+    reason: 'messages name the plan (MCOPSTN1)',
+    plans: [plan(MCOEV), plan(MCOPSTN1)],
+    want: { ...none, teamsPhone: true, callingPlans: ['MCOPSTN1'] },
+  },
   { name: 'ResourceAccount', reason: 'the virtual-user plan is not a user Teams Phone plan', plans: [plan(VIRTUAL)], want: { ...none, resourceAccount: true } },
 ];
 
