@@ -54,12 +54,12 @@ export interface LicenseAllocation {
 }
 
 /** The map key of a claim. */
-export function claimKey(c: { readonly namespace: string; readonly name: string }): string {
+function claimKey(c: { readonly namespace: string; readonly name: string }): string {
   return `${c.namespace}/${c.name}`;
 }
 
 /** Oldest first; ties broken by namespace/name so the order is total. */
-export function compareClaims(a: LicenseClaim, b: LicenseClaim): number {
+function compareClaims(a: LicenseClaim, b: LicenseClaim): number {
   // An unparsable timestamp sorts last rather than poisoning the order with NaN.
   const ta = timeOrLast(a.creationTimestamp);
   const tb = timeOrLast(b.creationTimestamp);

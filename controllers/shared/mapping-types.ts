@@ -23,8 +23,6 @@ export const PolicyType = {
   DialPlan: 'TenantDialPlan',
   Voicemail: 'OnlineVoicemailPolicy',
 } as const;
-/** One policy type name. Free strings are allowed by Graph; these are the ones we manage. */
-export type PolicyTypeName = (typeof PolicyType)[keyof typeof PolicyType];
 
 /** A policy as the controller wants it granted: type + admin-centre name. */
 export interface PolicyGrant {

@@ -82,7 +82,7 @@ export type Notice =
 export type NoticeKind = Notice['kind'];
 
 /** Default wait between queuing a change and the first reminder. */
-export const DefaultReminderGraceMs = 15 * 60_000;
+const DefaultReminderGraceMs = 15 * 60_000;
 
 /** The notices due now, in the order they should be sent. */
 export function planNotifications(state: NotificationState, now: Date, lastSent: NotificationLedger): Notice[] {
@@ -133,7 +133,7 @@ function reminderDue(state: NotificationState, now: Date, lastSent: Notification
 }
 
 /** When the next reminder is due (ms since epoch), or undefined while none is needed. */
-export function reminderDueAt(state: NotificationState, lastSent: NotificationLedger): number | undefined {
+function reminderDueAt(state: NotificationState, lastSent: NotificationLedger): number | undefined {
   const failed = state.lastSync !== undefined && state.lastSync.result !== 'Succeeded';
   const queued = state.mode === 'Manual' && state.pendingChanges > 0;
   if (!state.enabled || (!failed && !queued)) return undefined;

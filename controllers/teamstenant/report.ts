@@ -136,8 +136,8 @@ export function tenantConditions(input: TenantReportInput): readonly [ConditionI
   });
 }
 
-/** The Failed=True cause, or undefined. Exported for tests of the precedence. */
-export function failedCause(input: TenantReportInput): ConditionCause | undefined {
+/** The Failed=True cause, or undefined. */
+function failedCause(input: TenantReportInput): ConditionCause | undefined {
   return authFailure(input) ?? cloudFailure(input) ?? globalAdminFailure(input) ?? graphFailure(input) ?? syncFailure(input);
 }
 
@@ -195,8 +195,8 @@ function syncFailure(input: TenantReportInput): ConditionCause | undefined {
   return { reason: R.SyncFailed, message: `The last sync ${last.runName} failed (${detail}): see kubectl describe teamssync ${last.runName}; ${next}` };
 }
 
-/** The SyncNeeded=True cause, or undefined. Exported for tests of the precedence. */
-export function syncNeededCause(input: TenantReportInput): ConditionCause | undefined {
+/** The SyncNeeded=True cause, or undefined. */
+function syncNeededCause(input: TenantReportInput): ConditionCause | undefined {
   if (input.deleting) return deletingCause(input);
   // Queued changes are a fact whatever else is wrong: the count must stay visible (and alertable).
   if (input.pending.total > 0) {
@@ -233,7 +233,7 @@ function globalAdminName(input: TenantReportInput): string | undefined {
 }
 
 /** The Ready=True cause when nothing failed or is pending. */
-export function readyCause(input: TenantReportInput): ConditionCause {
+function readyCause(input: TenantReportInput): ConditionCause {
   const capacity = capacityMessage(input.licenses);
   if (capacity !== undefined) {
     return { reason: input.licenses.overAllocatedBy > 0 ? R.LicensesOverAllocated : R.LicensesExhausted, message: capacity };

@@ -21,7 +21,7 @@ const PolicyName = (description: string) => Type.String({ description, pattern: 
 const WorkloadIdentityAudienceValues = ['api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSGov', 'api://AzureADTokenExchangeChina'] as const;
 
 /** ServiceAccount the controller requests workload-identity tokens for when the TeamsTenant names none. */
-export const DefaultWorkloadServiceAccount = 'teams-sync';
+const DefaultWorkloadServiceAccount = 'teams-sync';
 
 /**
  * Workload identity is always a ServiceAccount of the TeamsTenant's own namespace: the controller requests its
