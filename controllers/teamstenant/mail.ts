@@ -1,9 +1,34 @@
 /**
- * The e-mail for each notice, as the body of Graph `POST /users/{sender}/sendMail`
- * (https://learn.microsoft.com/en-us/graph/api/user-sendmail). Pure. The tenant is named by its display name (or namespace/name); no secret,
- * token or credential ever appears. Every interpolated value is HTML-escaped in the HTML form.
+ * The e-mail notices a tenant may owe (notifications.ts decides which) and what each says, as the
+ * body of Graph `POST /users/{sender}/sendMail` (https://learn.microsoft.com/en-us/graph/api/user-sendmail).
+ * Pure. The tenant is named by its display name (or namespace/name); no secret, token or
+ * credential ever appears. Every interpolated value is HTML-escaped in the HTML form.
  */
-import type { Notice } from './notifications.ts';
+import type { SyncMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant.ts';
+
+/** One notice to send. */
+export type Notice =
+  | {
+      readonly kind: 'Activation';
+      readonly to: readonly string[];
+      readonly licenses: number;
+      readonly mode: SyncMode;
+      readonly globalAdmin?: string | undefined;
+    }
+  | {
+      readonly kind: 'SyncReminder';
+      readonly to: readonly string[];
+      readonly cause: 'ChangesQueued' | 'SyncFailed';
+      readonly pendingChanges: number;
+      readonly runName?: string | undefined;
+    }
+  | { readonly kind: 'LicensesChanged'; readonly to: readonly string[]; readonly previous: number; readonly current: number }
+  | { readonly kind: 'GlobalAdminAssigned'; readonly to: readonly string[]; readonly globalAdmin: string; readonly mode: SyncMode }
+  | { readonly kind: 'GlobalAdminReassigned'; readonly to: readonly string[]; readonly previous: string; readonly current?: string | undefined }
+  | { readonly kind: 'IntegrationRemoved'; readonly to: readonly string[]; readonly pendingChanges: number; readonly mode: SyncMode };
+
+/** A notice kind. */
+export type NoticeKind = Notice['kind'];
 
 /** How the tenant is named in mails, and where the admin finds it. */
 export interface MailContext {

@@ -24,7 +24,7 @@ import type { SyncMode } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant.ts
 import type { SyncResult } from '../../pkg/apis/teamssync/v1alpha1/teams-tenant-status.ts';
 import { isOutcomeUnknown } from '../../pkg/graph/index.ts';
 import type { CachedTenant } from '../shared/resources.ts';
-import { composeMail, tenantLabel } from './mail.ts';
+import { composeMail, tenantLabel, type Notice, type NoticeKind } from './mail.ts';
 import type { TenantGraphPort } from './ports.ts';
 import type { TenantReportInput } from './report.ts';
 
@@ -56,30 +56,6 @@ export interface NotificationLedger {
   /** A notice recorded just before sending and not yet seen sent (see `sendNotices`). */
   readonly sending?: { readonly kind: NoticeKind; readonly startedAt: string } | undefined;
 }
-
-/** One notice to send. */
-export type Notice =
-  | {
-      readonly kind: 'Activation';
-      readonly to: readonly string[];
-      readonly licenses: number;
-      readonly mode: SyncMode;
-      readonly globalAdmin?: string | undefined;
-    }
-  | {
-      readonly kind: 'SyncReminder';
-      readonly to: readonly string[];
-      readonly cause: 'ChangesQueued' | 'SyncFailed';
-      readonly pendingChanges: number;
-      readonly runName?: string | undefined;
-    }
-  | { readonly kind: 'LicensesChanged'; readonly to: readonly string[]; readonly previous: number; readonly current: number }
-  | { readonly kind: 'GlobalAdminAssigned'; readonly to: readonly string[]; readonly globalAdmin: string; readonly mode: SyncMode }
-  | { readonly kind: 'GlobalAdminReassigned'; readonly to: readonly string[]; readonly previous: string; readonly current?: string | undefined }
-  | { readonly kind: 'IntegrationRemoved'; readonly to: readonly string[]; readonly pendingChanges: number; readonly mode: SyncMode };
-
-/** A notice kind. */
-export type NoticeKind = Notice['kind'];
 
 /** Default wait between queuing a change and the first reminder. */
 const DefaultReminderGraceMs = 15 * 60_000;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NoticeHeader, composeMail, escapeHtml, tenantLabel, type MailContext } from '../../../../controllers/teamstenant/mail.ts';
-import type { Notice } from '../../../../controllers/teamstenant/notifications.ts';
+import { NoticeHeader, composeMail, escapeHtml, tenantLabel, type MailContext, type Notice } from '../../../../controllers/teamstenant/mail.ts';
 
 const ctx: MailContext = { tenantLabel: 'Contoso <Ltd>', namespace: 'acme', name: 'contoso' };
 const to = ['sarah@contoso.com'];

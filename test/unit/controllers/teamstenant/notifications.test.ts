@@ -5,10 +5,10 @@ import {
   nextNotificationCheckIn,
   planNotifications,
   recordSent,
-  type Notice,
   type NotificationLedger,
   type NotificationState,
 } from '../../../../controllers/teamstenant/notifications.ts';
+import type { Notice } from '../../../../controllers/teamstenant/mail.ts';
 
 const DAY = 24 * 3_600_000;
 const now = new Date('2025-03-02T12:00:00Z');
