@@ -130,8 +130,9 @@ export class TeamsTenantReconciler implements Reconciler {
     // Report: one summary for status, the Event and the metrics; written only if the tenant is still the one it was computed from.
     const report = reportTenant(input, tenant.status, record(ledgerToStatus(notices?.ledger ?? ledgerOf(tenant.status))));
     const written = await summarizeStatus(deps.statusWriter, TeamsTenantResource, latest, report.status, { ifCurrent: true, signal: ctx.signal, now });
-    if (report.event !== undefined)
-      (report.event.type === 'Warning' ? deps.events.warning : deps.events.normal).call(deps.events, written, report.event.reason, report.event.message);
+    const { event } = report;
+    if (event?.type === 'Warning') deps.events.warning(written, event.reason, event.message);
+    else if (event !== undefined) deps.events.normal(written, event.reason, event.message);
     for (const kind of notices?.sent ?? []) {
       if (notices?.uncertain.includes(kind) === true) {
         deps.events.warning(
