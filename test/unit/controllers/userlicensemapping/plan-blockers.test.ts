@@ -86,7 +86,7 @@ const cases: Case[] = [
   },
   {
     name: 'DuplicateNumber',
-    reason: 'conflicts.ts decided this mapping lost',
+    reason: 'mapping-view.ts decided this mapping lost',
     obs: fresh(),
     ctx: { conflicts: [{ kind: 'DuplicateNumber', value: NUMBER, winner }] },
     want: [{ kind: 'DuplicateNumber', number: NUMBER, winner }],
