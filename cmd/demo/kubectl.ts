@@ -8,7 +8,7 @@ export function runKubectl(binary: string, kubeconfig: string) {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, ['--kubeconfig', kubeconfig, ...args], { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'] });
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl ${args[0]} exited with ${code}`))));
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl ${args[0] ?? ''} exited with ${String(code)}`))));
       if (stdin !== undefined) child.stdin?.end(stdin);
     });
   };

@@ -97,7 +97,7 @@ export async function runPresenceDemo(
   });
   const teamsPresence = async (): Promise<string> => {
     const [p] = await graph.presence.getPresencesByUserId([pbxCaller.id]);
-    return `${p?.availability} / ${p?.activity}`;
+    return `${p?.availability ?? '?'} / ${p?.activity ?? '?'}`;
   };
   try {
     const pbxUrl = `${daemon.presenceUrl}/pbx/${namespace}/${SYNC}/events`;

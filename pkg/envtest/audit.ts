@@ -74,8 +74,8 @@ export async function readAuditLog(file: string, filter: AuditFilter = {}): Prom
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const event = JSON.parse(line) as AuditEvent;
-    if (filter.username !== undefined && event.user?.username !== filter.username) continue;
-    if (filter.credentialId !== undefined && !(event.user?.extra?.[CREDENTIAL_ID] ?? []).includes(filter.credentialId)) continue;
+    if (filter.username !== undefined && event.user.username !== filter.username) continue;
+    if (filter.credentialId !== undefined && !(event.user.extra?.[CREDENTIAL_ID] ?? []).includes(filter.credentialId)) continue;
     events.push(event);
   }
   return events;

@@ -152,7 +152,7 @@ async function launchApiserver(binaries: ControlPlaneBinaries, args: string[], d
         const caPem = await readFile(certFile, 'utf8');
         const tokenLine = await readFile(path.join(dir, 'tokens.csv'), 'utf8');
         const token = tokenLine.split(',')[0] ?? '';
-        const res = await apiRequest({ server: `https://127.0.0.1:${port}`, caPem, token }, 'GET', '/readyz');
+        const res = await apiRequest({ server: `https://127.0.0.1:${String(port)}`, caPem, token }, 'GET', '/readyz');
         return res.status === 200;
       },
       timeout,

@@ -20,6 +20,7 @@ export async function installCrds(endpoint: ApiserverEndpoint, dir: string): Pro
     const docs = parseAllDocuments(await readFile(path.join(dir, file), 'utf8'));
     for (const doc of docs) {
       const crd = doc.toJS() as CrdObject | null;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a YAML document need not be a CRD
       if (crd?.metadata?.name) crds.push(crd);
     }
   }

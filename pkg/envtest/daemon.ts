@@ -172,7 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           clearTimeout(timer);
           waiters.delete(waiter);
           if (error === undefined && entry !== undefined) resolve(entry);
-          else reject(error);
+          else reject(error ?? new Error('the daemon log ended without the entry'));
         };
         const waiter = (line: string): void => {
           const entry = parseEntry(line);
@@ -198,7 +198,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
   try {
     const exitedEarly = child.exited.then(() => {
-      throw new Error(`the daemon exited with ${child.child.exitCode ?? child.child.signalCode} before it was ready`);
+      throw new Error(`the daemon exited with ${String(child.child.exitCode ?? child.child.signalCode)} before it was ready`);
     });
     exitedEarly.catch(() => undefined); // a later exit is not this wait's business
     await Promise.race([

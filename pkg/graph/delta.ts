@@ -80,7 +80,9 @@ export async function* deltaRound<T extends { id: string }>(
       throw errorFromResponse({ status: res.status, body: res.body }, http.facts(options.initial));
     }
     const page = parsePage<T & { '@removed'?: { reason?: unknown } }>(res.body, options.initial.operation);
-    const removed = page.value.filter((v) => v['@removed'] !== undefined).map((v) => ({ id: v.id, reason: String(v['@removed']?.reason ?? 'deleted') }));
+    const removed = page.value
+      .filter((v) => v['@removed'] !== undefined)
+      .map((v) => ({ id: v.id, reason: typeof v['@removed']?.reason === 'string' ? v['@removed'].reason : 'deleted' }));
     const upserts = page.value.filter((v) => v['@removed'] === undefined);
     const last = page.nextLink === undefined;
     yield { mode, upserts, removed, last };
@@ -88,6 +90,6 @@ export async function* deltaRound<T extends { id: string }>(
       if (page.deltaLink !== undefined) await options.store.set(options.key, page.deltaLink);
       return;
     }
-    spec = { ...options.initial, path: page.nextLink ?? '', query: {} };
+    spec = { ...options.initial, path: page.nextLink, query: {} };
   }
 }

@@ -74,7 +74,7 @@ export class RequestLog {
 
   /** Logged requests, optionally filtered. */
   entries(filter: Partial<Pick<RequestLogEntry, 'host' | 'method' | 'route' | 'status' | 'tenantId' | 'appId'>> = {}): RequestLogEntry[] {
-    return this.#entries.filter((e) => Object.entries(filter).every(([k, v]) => v === undefined || e[k as keyof RequestLogEntry] === v));
+    return this.#entries.filter((e) => Object.entries(filter).every(([k, v]) => e[k as keyof RequestLogEntry] === v));
   }
 
   /** Every write (any method but GET, inner $batch requests included), uncapped: for exactly-once checks. */
@@ -90,7 +90,7 @@ export class RequestLog {
   total(filter: Partial<Omit<RequestCount, 'count'>> = {}): number {
     let n = 0;
     for (const c of this.#counts.values()) {
-      if (Object.entries(filter).every(([k, v]) => v === undefined || c[k as keyof RequestCount] === v)) n += c.count;
+      if (Object.entries(filter).every(([k, v]) => c[k as keyof RequestCount] === v)) n += c.count;
     }
     return n;
   }

@@ -4,6 +4,7 @@
  */
 import type { CallAction, CallEvent, CallEventOutcome, CallSessionMachine } from './call-sessions.ts';
 import type { PresenceWriter } from './ports.ts';
+import { unrefTimer } from '../runtime/clock.ts';
 
 /** Options of {@link CallSessionRunner}. */
 export interface CallSessionRunnerOptions {
@@ -78,7 +79,7 @@ export class CallSessionRunner {
     const next = this.#options.machine.nextWakeAt();
     if (next === undefined || this.#stopped) return;
     this.#timer = setTimeout(() => this.#pump(), Math.max(0, next - this.#now()));
-    this.#timer.unref?.();
+    unrefTimer(this.#timer);
   }
 
   async #execute(action: CallAction): Promise<void> {

@@ -21,7 +21,7 @@ export interface ResolvedAddress {
 /** Resolves a host name to every address (replaceable in tests). */
 export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>;
 
-const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, order: 'verbatim' });
 
 /** The answer of a POST that reached the destination. */
 export interface PostAnswer {

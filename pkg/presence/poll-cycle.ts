@@ -59,7 +59,7 @@ async function readBatch(reader: PresenceReader, users: readonly TrackedUser[], 
   const byId = new Map(users.map((user) => [user.teamsUserId.toLowerCase(), user] as const));
   const presences = await reader.getPresencesByUserId(users.map((user) => user.teamsUserId));
   for (const presence of presences) {
-    const user = byId.get(String(presence.id).toLowerCase());
+    const user = byId.get(presence.id.toLowerCase());
     if (user !== undefined) into.push({ user, mapped: mapTeamsPresence(presence) });
   }
 }

@@ -86,7 +86,7 @@ export async function startPresenceListener(options: PresenceListenerOptions): P
     server = createHttpServer(common, options.handler);
   } else {
     const tlsFiles = options.tls;
-    let https: ReturnType<typeof createHttpsServer> | undefined;
+    let https: ReturnType<typeof createHttpsServer> | undefined = undefined;
     tlsWatch = await watchTlsFiles({
       certFile: tlsFiles.certFile,
       keyFile: tlsFiles.keyFile,

@@ -108,6 +108,7 @@ export async function streamClient(context: ClientContext, res: ServerResponse, 
         await write(res, formatPresenceEvent(event, context.log.epoch));
         cursor = event.id;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the log subscription while the events were written
       if (events.length > 0 || pending || isClosed(res)) continue;
       const timedOut = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(true), context.heartbeatMs);

@@ -71,6 +71,7 @@ export async function watchTlsFiles(options: TlsFilesOptions): Promise<TlsFilesW
     try {
       const pair = await readTlsPair(options.certFile, options.keyFile);
       const next = fingerprint(pair);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run while the files are read
       if (next !== seen && !stopped) {
         seen = next;
         current = pair;

@@ -136,6 +136,7 @@ export class WebhookSink {
       snapshotChunk: this.#options.snapshotChunk ?? 1000,
     });
     if (deliveries.length === 0) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an append may land while the deliveries are planned
       if (!this.#pending) await this.#waitForAppend();
       return;
     }
@@ -169,6 +170,7 @@ export class WebhookSink {
         this.#state = { ...this.#state, lastDeliveredAt: Date.now(), consecutiveFailures: 0, lastError: undefined };
         return true;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run while the attempt is in flight
       if (this.#stopped) return false;
       this.#options.metrics?.webhookDeliveries.inc({ sync, result: result.kind === 'retry' ? 'retried' : 'rejected' });
       this.#state = { ...this.#state, consecutiveFailures: this.#state.consecutiveFailures + 1, lastError: result.error };

@@ -27,10 +27,11 @@ export function checkConditions(obj: { metadata?: { generation?: number }; statu
     else if (ready.reason !== failed.reason || ready.message !== failed.message) problems.push('Ready does not mirror Failed reason/message');
   }
   if (generation !== undefined && status?.observedGeneration !== generation) {
-    problems.push(`status.observedGeneration ${status?.observedGeneration} != generation ${generation}`);
+    problems.push(`status.observedGeneration ${String(status?.observedGeneration)} != generation ${generation}`);
   }
   for (const c of status?.conditions ?? []) {
-    if (generation !== undefined && c.observedGeneration !== generation) problems.push(`${c.type}.observedGeneration ${c.observedGeneration} != ${generation}`);
+    if (generation !== undefined && c.observedGeneration !== generation)
+      problems.push(`${c.type}.observedGeneration ${String(c.observedGeneration)} != ${generation}`);
     if (!reasonPattern.test(c.reason)) problems.push(`${c.type}.reason ${JSON.stringify(c.reason)} is not a CamelCase token`);
     if (!c.message) problems.push(`${c.type}.message is empty`);
     else if (c.message.endsWith('.')) problems.push(`${c.type}.message ends with a period`);

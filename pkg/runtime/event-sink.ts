@@ -44,7 +44,7 @@ export class KubeEventSink implements EventSink {
 
   async create(namespace: string, event: EventObject): Promise<string> {
     const created = await this.client.create(coreResources.events, namespace, event);
-    return created.metadata?.name ?? event.metadata.name ?? '';
+    return created.metadata.name ?? event.metadata.name ?? '';
   }
 
   async updateSeries(namespace: string, name: string, series: { count: number; lastObservedTime: string }): Promise<void> {

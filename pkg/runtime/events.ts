@@ -77,7 +77,7 @@ export class EventRecorder {
   private record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, rawNote: string, action: string): void {
     const now = this.clock.now();
     const note = truncate(rawNote, 1024);
-    const objectKey = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}/${obj.metadata?.uid ?? ''}`;
+    const objectKey = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}/${obj.metadata?.uid ?? ''}`;
     const key = `${objectKey}|${type}|${reason}|${action}|${note}`;
     const existing = this.series.get(key);
     if (existing && now - existing.lastSeen < (this.opts.aggregateWindowMs ?? 600_000)) {

@@ -113,13 +113,16 @@ export class Informer<T extends KubeObject> {
       try {
         if (needList) await this.listAndReplace(signal);
         needList = false;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- aborted while listing
         if (signal.aborted) break;
         await this.watchOnce(signal);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- aborted while watching
         if (signal.aborted) break;
         this.restarted('closed');
         // A server that closes every watch at once must not turn into a hot loop.
         if (this.clock.now() - started < 1000) delay = backoff.next();
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- aborted while listing or watching
         if (signal.aborted) break;
         delay = this.onFailure(err, backoff, needList);
         if (isExpired(err)) needList = true;

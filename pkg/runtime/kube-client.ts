@@ -153,7 +153,7 @@ export class KubeClient {
   }
 
   private async send(method: HttpMethod, path: string, opts: RequestOptions, signal: AbortSignal | undefined, fence?: WriteFence): Promise<ResponseContext> {
-    const url = new URL(this.kubeConfig.getCurrentCluster()?.server + path);
+    const url = new URL(`${this.kubeConfig.getCurrentCluster()?.server ?? ''}${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = new RequestContext(url.toString(), method);
     ctx.setHeaderParam('Accept', 'application/json');

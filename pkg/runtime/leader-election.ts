@@ -173,6 +173,7 @@ export class LeaderElector {
       // An answer that came after the deadline is no success: the term it would extend has run out.
       return outcome === 'held' && this.mono.now() >= deadline ? 'failed' : outcome;
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- aborted while the lease call was in flight
       if (!signal.aborted) this.log.warn({ err }, 'Could not acquire or renew lease');
       return 'failed';
     } finally {
@@ -216,9 +217,9 @@ export class LeaderElector {
     return {
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.ceil(this.opts.leaseDurationMs / 1000),
-      acquireTime: renewing && previous?.acquireTime ? previous.acquireTime : now,
+      acquireTime: renewing && previous.acquireTime ? previous.acquireTime : now,
       renewTime: now,
-      leaseTransitions: renewing ? (previous?.leaseTransitions ?? 0) : (previous?.leaseTransitions ?? -1) + 1,
+      leaseTransitions: renewing ? (previous.leaseTransitions ?? 0) : (previous?.leaseTransitions ?? -1) + 1,
     };
   }
 

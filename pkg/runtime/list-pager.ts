@@ -23,6 +23,7 @@ export function scopeParams(scope: ListWatchScope): { namespace?: string; labelS
  * Gotcha: a continue token that expired mid-way throws a 410 ApiError; the caller relists from scratch.
  * The list has no resourceVersion parameter, so it is a quorum read, never a stale watch-cache answer.
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the kind it lists, as client.list does
 export async function listAll<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceRef,
@@ -40,6 +41,7 @@ export async function listAll<T extends KubeObject>(
       ...(cont ? { continue: cont } : {}),
       signal,
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Go marshals an empty list's nil slice as null
     for (const item of page.items ?? []) items.push(item);
     cont = page.metadata?.continue || undefined;
     resourceVersion = page.metadata?.resourceVersion;

@@ -67,7 +67,7 @@ export class ReconcilePanic extends Error {
 
 function describe(value: unknown): string {
   try {
-    return typeof value === 'string' ? value.slice(0, 200) : (JSON.stringify(value) ?? String(value)).slice(0, 200);
+    return typeof value === 'string' ? value.slice(0, 200) : ((JSON.stringify(value) as string | undefined) ?? String(value)).slice(0, 200);
   } catch {
     return Object.prototype.toString.call(value);
   }

@@ -120,6 +120,7 @@ export function summarizeStatus<T extends WithStatus>(
       if (options.unless?.(current) === true) return status;
       const next = status as Record<string, unknown>;
       for (const [key, value] of Object.entries(summary.fields)) {
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a status field set to undefined must be absent from the object written
         if (value === undefined) delete next[key];
         else next[key] = value;
       }

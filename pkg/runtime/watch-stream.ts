@@ -2,7 +2,8 @@ import { unrefTimer } from './clock.ts';
 
 /** One line of a watch stream. */
 export interface WatchEvent {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR' | string;
+  /** ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; anything else is ignored by the informer. */
+  readonly type: string;
   readonly object: unknown;
 }
 
@@ -52,6 +53,7 @@ export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opt
     arm();
     for (;;) {
       const { done, value } = await reader.read();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watchdog timer while read() waited
       if (timedOut) throw new WatchdogTimeoutError(`no watch data for ${opts.watchdogMs} ms`);
       if (done || opts.signal?.aborted) break;
       arm();
@@ -59,6 +61,7 @@ export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opt
       buffer = dispatchLines(buffer, opts.onEvent);
     }
   } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watchdog timer while read() waited
     if (timedOut) throw new WatchdogTimeoutError(`no watch data for ${opts.watchdogMs} ms`, { cause: err });
     if (opts.signal?.aborted) return;
     throw err;

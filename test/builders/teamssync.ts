@@ -16,9 +16,10 @@ export const sampleClientId = '9b2c4d7e-1f3a-4b5c-8d6e-7f8091a2b3c4';
 
 /** Deep-merges `overrides` into a copy of `base`; `undefined` values delete keys. Arrays are replaced. */
 export function patch<T extends Json>(base: T, overrides: Patch = {}): T {
-  const out: Json = structuredClone(base);
+  const removed = new Set(Object.keys(overrides).filter((key) => overrides[key] === undefined));
+  const out: Json = Object.fromEntries(Object.entries(structuredClone(base)).filter(([key]) => !removed.has(key)));
   for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete out[key];
+    if (value === undefined) continue;
     else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = patch(out[key], value);
     else out[key] = structuredClone(value);
   }

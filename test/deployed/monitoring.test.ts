@@ -45,7 +45,7 @@ interface Env {
 }
 
 let env: Env;
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 
 async function apply(namespace: string, objects: readonly object[]): Promise<void> {
   const res = await kubectl(['apply', '-f', '-'], { namespace, stdin: objects.map((o) => stringify(o)).join('---\n') });
@@ -187,7 +187,7 @@ describe('monitoring: a real Prometheus scrapes the deployed daemon', () => {
     for (const query of panelQueries(dashboard)) {
       const result = await prometheus
         .query(query.promql)
-        .catch((error: Error) => assert.fail(`${query.panel}/${query.refId}: ${error.message}\n${query.promql}`));
+        .catch((error: unknown) => assert.fail(`${query.panel}/${query.refId}: ${String(error)}\n${query.promql}`));
       const data = !Array.isArray(result.result) || result.result.length > 0;
       showing.set(query.panel, (showing.get(query.panel) ?? false) || data);
     }

@@ -59,7 +59,13 @@ function section(name: string, schema: Json): string[] {
 }
 
 function walk(schema: Json, path: string, required: boolean, rows: Row[]): void {
-  rows.push({ path, type: typeOf(schema), required, constraints: constraints(schema), description: String(schema['description'] ?? '') });
+  rows.push({
+    path,
+    type: typeOf(schema),
+    required,
+    constraints: constraints(schema),
+    description: typeof schema['description'] === 'string' ? schema['description'] : '',
+  });
   const properties = schema['properties'] as Record<string, Json> | undefined;
   const requiredNames = new Set((schema['required'] as string[] | undefined) ?? []);
   for (const [key, child] of Object.entries(properties ?? {})) walk(child, `${path}.${key}`, requiredNames.has(key), rows);
@@ -72,7 +78,10 @@ function walk(schema: Json, path: string, required: boolean, rows: Row[]): void 
 }
 
 function typeOf(schema: Json): string {
-  if (schema['type'] === 'array') return `[]${String((schema['items'] as Json | undefined)?.['type'] ?? '')}`;
+  if (schema['type'] === 'array') {
+    const itemType = (schema['items'] as Json | undefined)?.['type'];
+    return `[]${typeof itemType === 'string' ? itemType : ''}`;
+  }
   return String(schema['type']);
 }
 

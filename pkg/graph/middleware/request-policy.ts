@@ -55,12 +55,15 @@ export function policyOf(context: Context): RequestPolicy {
 
 /** The request URL whatever form the Graph client used (string or Request). */
 export function requestUrl(context: Context): string {
-  return typeof context.request === 'string' ? context.request : context.request.url;
+  // RequestInfo is a DOM type this project's lib does not load; the Graph client passes a string or a Request.
+  const request: unknown = context.request;
+  return typeof request === 'string' ? request : (request as Request).url;
 }
 
 /** The request method (upper case). */
 export function requestMethod(context: Context): string {
-  return (context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)).toUpperCase();
+  const request: unknown = context.request;
+  return (context.options?.method ?? (typeof request === 'string' ? 'GET' : (request as Request).method)).toUpperCase();
 }
 
 /** Sets a request header on the context's options, keeping whatever shape the headers already had. */

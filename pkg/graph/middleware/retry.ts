@@ -58,6 +58,7 @@ export class RetryMiddleware extends Link {
       const verdict = decideRetry({ status, retryAfterMs, idempotent: policy.idempotent, attempts, notSent }, this.#policy);
       if (verdict.gate) this.#gate.closeFor(verdict.delayMs);
       if (!verdict.retry || policy.signal?.aborted === true) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the transport threw, unchanged
         if (failure !== undefined) throw failure;
         return;
       }

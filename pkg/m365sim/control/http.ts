@@ -10,7 +10,10 @@ import { parseJsonBody, readBody, sendJson } from '../server/http-util.ts';
 type Body = Record<string, unknown>;
 type Op = (c: SimulatorControl, p: Record<string, string>, body: Body, q: URLSearchParams) => unknown;
 
-const s = (b: Body, k: string): string => String(b[k] ?? '');
+const s = (b: Body, k: string): string => {
+  const v = b[k];
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+};
 const T = '/control/tenants/{tenant}';
 
 const OPS: [string, string, Op][] = [

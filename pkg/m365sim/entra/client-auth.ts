@@ -29,7 +29,7 @@ export function authenticateClient(
 ): ClientAuthMethod {
   const secret = form.get('client_secret') ?? basicSecret;
   const assertion = form.get('client_assertion');
-  if (secret !== null && secret !== undefined) {
+  if (secret !== undefined) {
     if (!app.secrets.has(secret)) throw Aad.badSecret(app.appId);
     return 'secret';
   }

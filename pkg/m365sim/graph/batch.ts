@@ -51,7 +51,10 @@ function executionOrder(requests: InnerRequest[]): InnerRequest[] {
   while (out.length < requests.length) {
     const ready = requests.filter((r) => !done.has(r.id) && r.dependsOn.every((d) => done.has(d)));
     if (ready.length === 0) throw Errors.badRequest('Invalid batch payload: dependsOn contains a cycle.');
-    for (const r of ready) (done.add(r.id), out.push(r));
+    for (const r of ready) {
+      done.add(r.id);
+      out.push(r);
+    }
   }
   return out;
 }

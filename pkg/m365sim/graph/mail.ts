@@ -45,7 +45,7 @@ function validateMessage(message: Record<string, unknown>): void {
   recipients(message, 'ccRecipients', false);
   recipients(message, 'bccRecipients', false);
   const body = message['body'] as { contentType?: unknown } | undefined;
-  if (body !== undefined && body !== null) {
+  if (body !== undefined) {
     const ct = typeof body.contentType === 'string' ? body.contentType.toLowerCase() : 'text';
     if (ct !== 'text' && ct !== 'html') throw Errors.badRequest(`Invalid body contentType '${String(body.contentType)}'; use Text or HTML.`);
   }

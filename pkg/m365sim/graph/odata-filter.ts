@@ -74,12 +74,18 @@ class Parser {
 
   #or(): Node {
     let l = this.#and();
-    while (this.#peek()?.toLowerCase() === 'or') (this.#i++, (l = { t: 'bool', op: 'or', l, r: this.#and() }));
+    while (this.#peek()?.toLowerCase() === 'or') {
+      this.#i++;
+      l = { t: 'bool', op: 'or', l, r: this.#and() };
+    }
     return l;
   }
   #and(): Node {
     let l = this.#unary();
-    while (this.#peek()?.toLowerCase() === 'and') (this.#i++, (l = { t: 'bool', op: 'and', l, r: this.#unary() }));
+    while (this.#peek()?.toLowerCase() === 'and') {
+      this.#i++;
+      l = { t: 'bool', op: 'and', l, r: this.#unary() };
+    }
     return l;
   }
   #unary(): Node {
@@ -203,7 +209,7 @@ export function evaluate(n: Node, item: unknown, scope: Scope = {}): boolean {
     case 'cmp':
       return compare(n.op, norm(value(n.l, item, scope)), value(n.r, item, scope));
     case 'fn': {
-      const [a, b] = n.args.map((x) => String(norm(value(x, item, scope)) ?? ''));
+      const [a, b] = n.args.map((x) => text(norm(value(x, item, scope))));
       if (n.name === 'startswith') return (a ?? '').startsWith(b ?? '');
       return n.name === 'endswith' ? (a ?? '').endsWith(b ?? '') : (a ?? '').includes(b ?? '');
     }
@@ -235,4 +241,10 @@ function compare(op: string, l: unknown, rRaw: unknown): boolean {
     default:
       return (l as number) <= (r as number);
   }
+}
+
+/** A value as the text a string function compares: absent is empty, strings as they are, anything else as JSON. */
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

@@ -64,8 +64,7 @@ function unassign(req: GraphRequest): { status: number } {
     const teams = req.tenant.latestTeams(user.id, req.now);
     const key = Object.keys(teams.policies).find((k) => k.toLowerCase() === it.policyType.toLowerCase());
     if (key === undefined) continue; // unassigning what is not assigned is a no-op
-    const policies = { ...teams.policies };
-    delete policies[key];
+    const policies = Object.fromEntries(Object.entries(teams.policies).filter(([k]) => k !== key));
     req.tenant.writeTeams({ ...teams, policies }, req.now);
   }
   return { status: 204 };

@@ -30,7 +30,9 @@ function durationOf(body: Record<string, unknown>, fallbackMs: number, minMs: nu
   if (raw === undefined || raw === null) return fallbackMs;
   const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
   if (ms === undefined || ms < minMs || ms > maxMs) {
-    throw Errors.badRequest(`The expirationDuration '${String(raw)}' is invalid. It must be between ${minMs / MINUTE} minutes and ${maxMs / MINUTE} minutes.`);
+    throw Errors.badRequest(
+      `The expirationDuration '${typeof raw === 'string' ? raw : JSON.stringify(raw)}' is invalid. It must be between ${minMs / MINUTE} minutes and ${maxMs / MINUTE} minutes.`,
+    );
   }
   return ms;
 }

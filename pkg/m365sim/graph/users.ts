@@ -90,9 +90,7 @@ function* filtered(users: Iterable<UserRecord>, filter: ((u: unknown) => boolean
 }
 
 function count(items: Iterable<unknown>): number {
-  let n = 0;
-  for (const _ of items) n++;
-  return n;
+  return Array.from(items).length;
 }
 
 function countUsers(req: GraphRequest): { status: number; text: string; headers: Record<string, string> } {

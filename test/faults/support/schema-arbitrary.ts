@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { formatDuration, parseDuration } from '../../../pkg/apis/teamssync/v1alpha1/duration.ts';
-import { CelRulesKey, isTransitionRule, type CelRule, type WithCelRules } from '../../../pkg/apis/teamssync/v1alpha1/schema-kit.ts';
+import { CelRulesKey, isTransitionRule, type WithCelRules } from '../../../pkg/apis/teamssync/v1alpha1/schema-kit.ts';
 
 interface SchemaNode {
   readonly type?: string;
@@ -58,7 +58,7 @@ const DURATION_BOUNDS = /^duration\(self\) >= duration\('([^']+)'\) && duration\
 
 /** The arbitrary of a schema node, honouring its CEL rules. */
 export function arbitraryOf(node: SchemaNode, depth = 0): fc.Arbitrary<unknown> {
-  const rules = ((node as WithCelRules)[CelRulesKey] ?? []).filter((r) => !isTransitionRule(r)) as CelRule<unknown>[];
+  const rules = ((node as WithCelRules)[CelRulesKey] ?? []).filter((r) => !isTransitionRule(r));
   const bounds = rules.map((r) => DURATION_BOUNDS.exec(r.rule)).find((m) => m !== null);
   if (bounds) {
     const [min, max] = [parseDuration(bounds[1] ?? '0s'), parseDuration(bounds[2] ?? '0s')];

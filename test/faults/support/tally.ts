@@ -42,19 +42,33 @@ export function tally(sim: RunningSimulator, mappings: readonly CachedMapping[],
   const numbers = sim.control.numbers(TENANT_ID);
   const holderOf = new Map(numbers.filter((n) => n.assignmentTargetId).map((n) => [n.telephoneNumber, n.assignmentTargetId?.toLowerCase()]));
   for (const [userId, number] of wanted) {
-    if (holderOf.get(number) !== userId) (lost++, note(`lost: ${number} on ${userId}`));
+    if (holderOf.get(number) !== userId) {
+      lost++;
+      note(`lost: ${number} on ${userId}`);
+    }
     const policies = sim.control.teamsSettings(TENANT_ID, userId).policies;
-    for (const [type, name] of Object.entries(WANTED_POLICIES)) if (policies[type]?.displayName !== name) (lost++, note(`lost: ${type} on ${userId}`));
+    for (const [type, name] of Object.entries(WANTED_POLICIES))
+      if (policies[type]?.displayName !== name) {
+        lost++;
+        note(`lost: ${type} on ${userId}`);
+      }
   }
   let orphaned = 0;
   for (const [number, holder] of holderOf) {
-    if (holder !== undefined && wanted.get(holder) !== number) (orphaned++, note(`orphaned: ${number} on ${holder}`));
+    if (holder !== undefined && wanted.get(holder) !== number) {
+      orphaned++;
+      note(`orphaned: ${number} on ${holder}`);
+    }
   }
   for (let i = 1; i <= userCount; i++) {
     const userId = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
     if (wanted.has(userId)) continue;
     const policies = sim.control.teamsSettings(TENANT_ID, userId).policies;
-    for (const type of Object.keys(WANTED_POLICIES)) if (policies[type] !== undefined) (orphaned++, note(`orphaned: ${type} on ${userId}`));
+    for (const type of Object.keys(WANTED_POLICIES))
+      if (policies[type] !== undefined) {
+        orphaned++;
+        note(`orphaned: ${type} on ${userId}`);
+      }
   }
   const { duplicated, regrants } = repeatedWrites(sim.control.writes(), note);
   for (const v of sim.control.violations()) note(`Retry-After violation: ${v.method} ${v.route} (${v.throttleClass}) early by ${v.earlyByMs} ms at ${v.at}`);
@@ -73,7 +87,10 @@ function repeatedWrites(writes: readonly RequestLogEntry[], note: (what: string)
   for (const [key, count] of accepted) {
     if (count < 2) continue;
     if (key.startsWith('policy ')) regrants += count - 1;
-    else ((duplicated += count - 1), note(`duplicated ×${count}: ${key}`));
+    else {
+      duplicated += count - 1;
+      note(`duplicated ×${count}: ${key}`);
+    }
   }
   return { duplicated, regrants };
 }
@@ -86,7 +103,13 @@ function keysOf(w: RequestLogEntry): string[] {
   if (route === 'sendMail') return [`sendMail ${w.path} ${JSON.stringify(body)}`];
   if (route === 'assign' || route === 'unassign') {
     const items = Array.isArray(body['value']) ? (body['value'] as Record<string, unknown>[]) : [];
-    return items.map((it) => `policy ${route} ${String(it['userId']).toLowerCase()} ${String(it['policyType'])} ${String(it['policyId'] ?? '')}`);
+    return items.map((it) => `policy ${route} ${text(it['userId']).toLowerCase()} ${text(it['policyType'])} ${text(it['policyId'])}`);
   }
   return [];
+}
+
+/** A request body field as text: absent is empty, strings as they are, anything else as JSON. */
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

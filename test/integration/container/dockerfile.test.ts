@@ -142,7 +142,7 @@ test('replayed step by step, the Dockerfile builds a runtime stage without npm t
     },
     60_000,
     200,
-  ).catch((error: Error) => assert.fail(`${error.message}\n${output}`));
+  ).catch((error: unknown) => assert.fail(`${String(error)}\n${output}`));
   assert.ok(existsSync(path.join(stateDir, 'state.db')), 'the native SQLite addon opened the state database as the image user');
   child.kill('SIGTERM');
   assert.equal(await exited, 0, `a clean shutdown on SIGTERM:\n${output}`);

@@ -113,7 +113,7 @@ test('webhook destination: network failures are fixed messages without addresses
     timedOut: () => true,
   }).then(
     () => 'answered',
-    (error: PostFailure) => error.kind,
+    (error: unknown) => (error as PostFailure).kind,
   );
   assert.equal(kind, 'timeout');
   const hanging: Resolver = () => new Promise(() => undefined);
@@ -126,7 +126,7 @@ test('webhook destination: network failures are fixed messages without addresses
     resolver: hanging,
   }).then(
     () => 'answered',
-    (error: PostFailure) => error.kind,
+    (error: unknown) => (error as PostFailure).kind,
   );
   assert.equal(stuck, 'timeout', 'a resolver that never answers ends with the deadline');
   for (const k of ['connectFailed', 'nameNotResolved', 'timeout', 'tls', 'addressNotAllowed'] as const) {

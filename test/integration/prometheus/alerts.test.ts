@@ -19,7 +19,8 @@ test('alert rules pass `promtool check rules` and `promtool test rules`', async 
   const checked = await run('promtool', ['check', 'rules', 'rules.yaml'], { cwd: work });
   const alerts = await shippedAlerts();
   assert.match(checked.stdout, new RegExp(`SUCCESS: ${alerts.length} rules found`));
-  const tested = await run('promtool', ['test', 'rules', 'alerts-test.yaml'], { cwd: work }).catch((error: { stdout?: string; stderr?: string }) => {
+  const tested = await run('promtool', ['test', 'rules', 'alerts-test.yaml'], { cwd: work }).catch((thrown: unknown) => {
+    const error = thrown as { stdout?: string; stderr?: string };
     assert.fail(`promtool test rules failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   });
   assert.match(tested.stdout, /SUCCESS/);

@@ -53,11 +53,18 @@ export class BlackholeProxy {
   /** Ends the partition. */
   heal(): void {
     this.blackholed = false;
-    for (const pair of this.pairs) if (pair.damaged) (pair.client.destroy(), pair.upstream.destroy());
+    for (const pair of this.pairs) {
+      if (!pair.damaged) continue;
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
   }
 
   async close(): Promise<void> {
-    for (const pair of this.pairs) (pair.client.destroy(), pair.upstream.destroy());
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -7,7 +7,7 @@ import { KubeEventSink } from '../../../pkg/runtime/event-sink.ts';
 import { EventRecorder } from '../../../pkg/runtime/events.ts';
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../../../pkg/runtime/finalizers.ts';
 import { StatusWriter } from '../../../pkg/runtime/status.ts';
-import { coreResources, type KubeList } from '../../../pkg/runtime/resource.ts';
+import { coreResources } from '../../../pkg/runtime/resource.ts';
 import { isConflict } from '../../../pkg/runtime/api-error.ts';
 import { eventually, sumSamples, testClient } from './helpers.ts';
 import { createWidget, ensureWidgetCrd, widgets, type Widget } from './test-crd.ts';
@@ -55,11 +55,19 @@ test('conditions keep lastTransitionTime when unchanged; unchanged status makes 
   let widget = await createWidget(client, ns, 'w');
   const writer = new StatusWriter(client);
   const ready = (message: string) => summarizeConditions({ ready: { reason: 'Synced', message } });
-  widget = await writer.update(widgets, widget, (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-01-01T00:00:00Z')));
+  widget = await writer.update(
+    widgets,
+    widget,
+    (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-01-01T00:00:00Z')),
+  );
   const first = findCondition(widget.status, 'Ready')?.lastTransitionTime;
   const patches = (): Promise<number> => metrics.registry.metrics().then((m) => sumSamples(m, 'rest_client_requests_total', 'method="PATCH"'));
   const before = await patches();
-  widget = await writer.update(widgets, widget, (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-02-01T00:00:00Z')));
+  widget = await writer.update(
+    widgets,
+    widget,
+    (s, o) => void setConditions(s, o.metadata?.generation, ready('Widget in sync'), new Date('2026-02-01T00:00:00Z')),
+  );
   assert.equal(await patches(), before, 'no-op status: no request');
   widget = await writer.update(
     widgets,
@@ -116,7 +124,7 @@ test('the Event recorder aggregates a failing loop into one Event with a series'
   for (let i = 0; i < 20; i++) recorder.warning(widget, 'CannotProcessWidget', 'Widget processing failed');
   recorder.normal(widget, 'ProcessedWidget', 'Widget processed');
   const list = async (): Promise<Array<{ reason?: string; series?: { count: number }; regarding?: { name?: string } }>> =>
-    ((await client.list(coreResources.events, { namespace: ns })) as KubeList<never>).items;
+    (await client.list<never>(coreResources.events, { namespace: ns })).items;
   await eventually('two Events written', async () => (await list()).length === 2);
   await recorder.flush();
   await eventually('series count 20', async () => (await list()).some((e) => e.reason === 'CannotProcessWidget' && e.series?.count === 20));

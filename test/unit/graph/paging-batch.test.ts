@@ -38,8 +38,8 @@ test('pages: follows nextLink verbatim (including empty pages) and re-sends Cons
   );
   assert.equal(server.seen.length, 4);
   for (const req of server.seen) assert.equal(req.headers.consistencylevel, 'eventual', req.url);
-  const first = await pages(f.http, spec).next();
-  assert.equal(first.value?.count, 3);
+  const first = await pages<unknown>(f.http, spec).next();
+  assert.equal(first.done === true ? undefined : first.value.count, 3);
   f.close();
 });
 

@@ -49,9 +49,13 @@ export function resolvePattern(csdl: Csdl, pattern: string): Resolution {
   if (ODATA_SYSTEM_SEGMENTS.some((s) => s.name === first)) return { ok: true, target: { kind: 'system', name: first }, type: '' };
   let type: string;
   let target: SchemaTarget;
-  if (csdl.entitySets[first]) ((type = `Collection(${csdl.entitySets[first]})`), (target = { kind: 'entitySet', name: first }));
-  else if (csdl.singletons[first]) ((type = csdl.singletons[first]), (target = { kind: 'singleton', name: first }));
-  else return { ok: false, error: `'${first}' is neither an entity set nor a singleton` };
+  if (csdl.entitySets[first]) {
+    type = `Collection(${csdl.entitySets[first]})`;
+    target = { kind: 'entitySet', name: first };
+  } else if (csdl.singletons[first]) {
+    type = csdl.singletons[first];
+    target = { kind: 'singleton', name: first };
+  } else return { ok: false, error: `'${first}' is neither an entity set nor a singleton` };
   for (const seg of rest) {
     const r = step(csdl, type, seg);
     if (typeof r === 'string') return { ok: false, error: r };
@@ -86,7 +90,7 @@ function checkValue(csdl: Csdl, type: string, value: unknown, at: string, proble
   const enumMembers = csdl.enums[type];
   if (enumMembers) {
     const usable = enumMembers.slice(0, enumMembers.indexOf('unknownFutureValue') + 1 || undefined);
-    if (typeof value !== 'string' || !usable.includes(value)) problems.push(`${at}: '${String(value)}' is not a member of ${type}`);
+    if (typeof value !== 'string' || !usable.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} is not a member of ${type}`);
     return;
   }
   const primitive = PRIMITIVE_CHECKS[type];

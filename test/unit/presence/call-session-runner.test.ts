@@ -20,6 +20,7 @@ class FakePresenceWriter implements PresenceWriter {
 
   async clearPresence(teamsUserId: string, sessionId: string): Promise<void> {
     this.writes.push(`${Date.now() / M}m clear ${teamsUserId} ${sessionId === APP_ID ? 'app' : 'other'}`);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- throws whatever the test chose, as a real writer might
     if (this.failClearWith !== undefined) throw this.failClearWith;
   }
 }

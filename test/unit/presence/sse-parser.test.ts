@@ -6,7 +6,7 @@ import { SseParser } from '../../../pkg/presence/sse-parser.ts';
 test('SseParser: round-trips formatSseEvent, split at every byte', () => {
   const wire = `retry: 2000\n\n${formatSseEvent({ event: 'snapshot', data: { a: 1 } })}${formatSseComment('heartbeat')}${formatSseEvent({ id: 'ab12:7', event: 'presence', data: { b: 'x\ny' } })}`;
   const parser = new SseParser();
-  const events = [...wire].flatMap((char) => parser.push(char));
+  const events = Array.from(wire).flatMap((char) => parser.push(char));
   assert.deepEqual(events, [
     { event: 'snapshot', data: '{"a":1}', lastEventId: '', hasId: false },
     { event: 'presence', data: '{"b":"x\\ny"}', lastEventId: 'ab12:7', hasId: true },

@@ -117,6 +117,7 @@ test('Controller: errors back off per key as configured, success forgets', async
 test('Controller: TerminalError is not retried; a thrown non-Error counts as a panic and is retried', async () => {
   const h = harness(async (req, _ctx, call) => {
     if (req.name === 'terminal') throw new TerminalError('invalid spec');
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the point: a reconciler that throws a non-Error
     if (call === 1) throw 'string thrown';
   });
   h.controller.enqueue({ namespace: 'ns', name: 'terminal' });
