@@ -285,7 +285,7 @@ export function clip(message: string): string {
 }
 
 /** `1 change` / `3 changes`. */
-export function plural(n: number, word: string): string {
+function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 

@@ -202,7 +202,7 @@ export function teamsUserAliases(ref: TeamsUserRef | undefined, resolvedId?: str
 }
 
 /** Orders claims oldest first; unparsable timestamps sort last; ties break on namespace/name. */
-export function compareClaims(a: MappingClaim, b: MappingClaim): number {
+function compareClaims(a: MappingClaim, b: MappingClaim): number {
   const time = (c: MappingClaim): number => {
     const t = Date.parse(c.creationTimestamp);
     return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;

@@ -3,13 +3,7 @@
  * user) and a resource account, the tenant's policy table, and observations around them.
  */
 import type { PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
-import {
-  desiredState,
-  type DesiredState,
-  type DesiredVoiceConfig,
-  type MappingIntent,
-  type TenantPolicies,
-} from '../../../../controllers/userlicensemapping/desired.ts';
+import { desiredState, type DesiredState, type MappingIntent, type TenantPolicies } from '../../../../controllers/userlicensemapping/desired.ts';
 import type {
   AppliedRecord,
   EffectivePolicy,
@@ -53,13 +47,6 @@ export function intent(overrides: Partial<MappingIntent> = {}): MappingIntent {
 
 export function desired(overrides: Partial<MappingIntent> = {}, policies: TenantPolicies = POLICIES): DesiredState {
   return desiredState(intent(overrides), policies);
-}
-
-/** The configured desired state (throws if the intent is not configured). */
-export function config(overrides: Partial<MappingIntent> = {}): DesiredVoiceConfig {
-  const d = desired(overrides);
-  if (d.kind !== 'configured') throw new Error(`not configured: ${d.kind}`);
-  return d.config;
 }
 
 export function user(overrides: Partial<ObservedTeamsUser> = {}): ObservedTeamsUser {
