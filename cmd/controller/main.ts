@@ -7,7 +7,7 @@ import { sanitize } from '../../pkg/graph/index.ts';
 import { createLogger, type Logger } from '../../pkg/runtime/logging.ts';
 import { Manager } from '../../pkg/runtime/manager.ts';
 import { handleShutdownSignals } from '../../pkg/runtime/signals.ts';
-import { registerControllers } from './controllers.ts';
+import { registerControllers } from './registrars.ts';
 import { FlagError, parseFlags, usage, type Flags } from './flags.ts';
 
 function loadFlags(): Flags {

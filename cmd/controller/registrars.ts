@@ -1,6 +1,7 @@
 /**
  * The daemon's controllers: user sync (TeamsTenant, UserLicenseMapping, TeamsSync) and PresenceSync,
- * sharing one Graph client factory, one state database and the manager's metrics registry.
+ * sharing one Graph client factory, one state database and the manager's metrics registry; `registerControllers` runs
+ * them before the manager starts and closes what they opened after it stopped.
  */
 import type { RequestListener } from 'node:http';
 import { isIP } from 'node:net';
@@ -19,7 +20,6 @@ import type { Manager } from '../../pkg/runtime/manager.ts';
 import { openStateDatabase } from '../../pkg/state/database.ts';
 import { deltaTokenMigrations, SqliteDeltaTokenStore } from '../../pkg/state/delta-tokens.ts';
 import { OperationJournal, operationJournalMigrations } from '../../pkg/state/operation-journal.ts';
-import type { ControllerDeps, ControllerRegistrar, Registration } from './controllers.ts';
 import { workersFor, type Flags } from './flags.ts';
 
 /** Simulator or national-cloud overrides from the --graph-* flags; undefined when none is set. */
@@ -30,6 +30,37 @@ function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
     ...(flags.graphCaBundle ? { caBundlePath: flags.graphCaBundle } : {}),
   };
   return Object.keys(overrides).length === 0 ? undefined : overrides;
+}
+
+/** What a registrar may use: the parsed flags (workers, Graph endpoints, state DB) and the root logger. */
+export interface ControllerDeps {
+  readonly flags: Flags;
+  readonly log: Logger;
+}
+
+/** Something to close after the manager stopped (databases, batch recorders, HTTP servers). */
+export interface Registration {
+  close(): Promise<void> | void;
+}
+
+/** Registers one group of controllers. */
+export type ControllerRegistrar = (manager: Manager, deps: ControllerDeps) => Promise<Registration | void> | Registration | void;
+
+/**
+ * Runs every registrar; returns one Registration whose `close` closes all of them in reverse order.
+ * Call before `manager.start()`.
+ */
+export async function registerControllers(manager: Manager, deps: ControllerDeps, list: readonly ControllerRegistrar[] = [registerAll]): Promise<Registration> {
+  const registrations: Registration[] = [];
+  for (const register of list) {
+    const registration = await register(manager, deps);
+    if (registration) registrations.push(registration);
+  }
+  return {
+    async close() {
+      for (const r of registrations.reverse()) await r.close();
+    },
+  };
 }
 
 /** Registers every controller of the daemon; returns what must be closed after the manager stopped. */

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Errors, type GraphResponse } from '../errors.ts';
-import { dispatch } from '../server/graph-pipeline.ts';
 import { BOTH, type GraphRequest, type RouteDef } from '../server/route-types.ts';
 import { jsonBody } from './odata-query.ts';
 
@@ -94,7 +93,7 @@ async function batch(req: GraphRequest): Promise<GraphResponse> {
       res = { status: 400, body: { error: { code: 'BadRequest', message: 'A Content-Type header is required for a request with a body.' } } };
     } else {
       const [path = '', query = ''] = relativeUrl(r.url, req.version).split('?', 2);
-      res = await dispatch(req.ctx, {
+      res = await req.dispatch({
         method: r.method,
         path: `/${req.version}/${path}`,
         query: new URLSearchParams(query),

@@ -9,23 +9,9 @@ import { settleDueOperations } from '../graph/operations.ts';
 import type { SimContext } from '../sim-context.ts';
 import { identityLimitFor, type BucketLimit } from '../throttle.ts';
 import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
-import type { GraphRequest, RouteDef } from './route-types.ts';
+import type { GraphRequest, PipelineRequest, RouteDef } from './route-types.ts';
 import { sleep } from '../../runtime/clock.ts';
 import { inAnswerScope, sentAt, whenAnswered } from './answer-scope.ts';
-
-/** A request entering the pipeline (top level or from $batch). */
-export interface PipelineRequest {
-  method: string;
-  /** Path including the version, e.g. "/v1.0/users". */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: unknown;
-  inBatch: boolean;
-  requestId: string;
-  /** The client's socket (remote port), for the request log; top-level requests only. */
-  connection?: string;
-}
 
 /** Runs one request through the pipeline; never throws (errors become Graph error responses). */
 export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<GraphResponse> {
@@ -130,6 +116,7 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
     versionBase: `${ctx.graphUrl}${versionSeg}`,
     inBatch: r.inBatch,
     requestId: r.requestId,
+    dispatch: (inner) => dispatch(ctx, inner),
   };
   const res = await match.route.handler(req);
   return fault.dropAfterApply ? { ...res, drop: true } : res;

@@ -37,6 +37,22 @@ export interface GraphRequest {
   versionBase: string;
   inBatch: boolean;
   requestId: string;
+  /** Runs another request through the whole pipeline (what `$batch` does with each of its items). */
+  dispatch: (inner: PipelineRequest) => Promise<GraphResponse>;
+}
+
+/** A request entering the pipeline (top level or from $batch). */
+export interface PipelineRequest {
+  method: string;
+  /** Path including the version, e.g. "/v1.0/users". */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+  inBatch: boolean;
+  requestId: string;
+  /** The client's socket (remote port), for the request log; top-level requests only. */
+  connection?: string;
 }
 
 export type Handler = (req: GraphRequest) => GraphResponse | Promise<GraphResponse>;

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planChunks } from '../../../pkg/graph/batch-plan.ts';
-import type { BatchItem, BatchItemResult } from '../../../pkg/graph/batch.ts';
-import { parseBatchResponses } from '../../../pkg/graph/batch.ts';
+import { parseBatchResponses, planChunks, type BatchItem, type BatchItemResult } from '../../../pkg/graph/batch.ts';
 
 const get = (id: string, dependsOn?: string[]): BatchItem => ({ id, method: 'GET', url: `/users/${id}`, ...(dependsOn ? { dependsOn } : {}) });
 const ids = (chunks: BatchItem[][]): string[][] => chunks.map((c) => c.map((i) => i.id));
