@@ -255,7 +255,7 @@ export class GraphMappingPort implements MappingGraphPort {
         case 'UnassignPolicy': {
           const configuration = await this.#configuration(action.userId);
           const direct = (configuration.effectivePolicyAssignments ?? []).find(
-            (e) => e.policyType.toLowerCase() === action.policyType.toLowerCase() && (e.policyAssignment.assignmentType ?? '').toLowerCase() === 'direct',
+            (e) => e.policyType.toLowerCase() === action.policyType.toLowerCase() && e.policyAssignment.assignmentType.toLowerCase() === 'direct',
           );
           if (action.kind === 'AssignPolicy') return direct !== undefined && samePolicyName(direct.policyAssignment.displayName, action.policyName);
           return direct === undefined;

@@ -77,7 +77,8 @@ export function outcomeOf(result: PassResult): MappingOutcome {
   const teamsUserId = result.status.teamsUserId;
   const label = (id: string): string => (user !== undefined && teamsUserId !== undefined && id.toLowerCase() === teamsUserId.toLowerCase() ? user : id);
   if (result.observeError !== undefined) {
-    const message = result.observeError instanceof Error ? result.observeError.message : String(result.observeError);
+    const error = result.observeError;
+    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'an unexpected error';
     return { ...base, action: 'None', error: `Could not read the user's Teams configuration: ${sanitize(message)}` };
   }
   const blockers = result.plan?.blockers ?? [];
