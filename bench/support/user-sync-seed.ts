@@ -12,12 +12,12 @@ export const BENCH_SECRET = 'bench-user-sync-secret-89ab';
 const DOMAIN = 'bench.example';
 
 /** Object id of the i-th user. */
-export function benchUserId(i: number): string {
+function benchUserId(i: number): string {
   return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
 /** E.164 number of the i-th mapping. */
-export function benchNumber(i: number): string {
+function benchNumber(i: number): string {
   return `+1425${String(1_000_000 + i).padStart(7, '0')}`;
 }
 

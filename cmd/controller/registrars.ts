@@ -64,7 +64,7 @@ export async function registerControllers(manager: Manager, deps: ControllerDeps
 }
 
 /** Registers every controller of the daemon; returns what must be closed after the manager stopped. */
-export const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }: ControllerDeps): Promise<Registration> => {
+const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }: ControllerDeps): Promise<Registration> => {
   const endpoints = graphEndpoints(flags);
   const graph = new GraphClientFactory({
     registry: manager.metrics.registry,

@@ -80,11 +80,6 @@ export function markFalse(status: ConditionedStatus, type: string, reason: strin
   return setCondition(status, withGeneration({ type, status: 'False', reason, message }, generation), now);
 }
 
-/** Sets `type` to Unknown. */
-export function markUnknown(status: ConditionedStatus, type: string, reason: string, message: string, generation?: number, now?: Date): boolean {
-  return setCondition(status, withGeneration({ type, status: 'Unknown', reason, message }, generation), now);
-}
-
 /** Removes the condition of `type`; returns true if it was present. */
 export function removeCondition(status: ConditionedStatus, type: string): boolean {
   const before = status.conditions?.length ?? 0;

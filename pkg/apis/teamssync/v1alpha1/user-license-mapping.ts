@@ -60,8 +60,6 @@ export const UserLicenseMappingSpecSchema = Type.Object(
 /** Schema of a whole UserLicenseMapping object. */
 export const UserLicenseMappingSchema = KubeObject('UserLicenseMapping', UserLicenseMappingSpecSchema, UserLicenseMappingStatusSchema);
 
-/** `UserLicenseMapping.spec` as read from the apiserver (defaults applied). */
-export type UserLicenseMappingSpec = Static<typeof UserLicenseMappingSpecSchema>;
 /** A UserLicenseMapping object. */
 export type UserLicenseMapping = Static<typeof UserLicenseMappingSchema>;
 
