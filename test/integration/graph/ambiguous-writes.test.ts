@@ -78,10 +78,7 @@ function tenantPort(client: ReturnType<typeof simClient>) {
 test('assignNumber: the operation lands after the connection dropped; the executor observes it and posts nothing again', async (t) => {
   const { sim, executor } = await setUp(t);
   dropNext(sim, '/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber');
-  const state: OperationState = await executor.write(
-    { kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' },
-    accepted,
-  );
+  const state: OperationState = await executor.write({ kind: 'AssignNumber', userId: phoneUser(1).id, number: NUMBER, numberType: 'directRouting' }, accepted);
   assert.deepEqual(state, { state: 'succeeded' });
   assert.equal(sim.control.numbers(TENANT_ID).find((n) => n.telephoneNumber === NUMBER)?.assignmentTargetId, phoneUser(1).id);
   assert.equal(posts(sim, '/assignNumber').length, 1, 'assignNumber was posted exactly once');
@@ -229,10 +226,7 @@ test('an operation id Graph does not know is resolved by observation: done when 
   const recent = new Date(Date.now() - 1_000).toISOString();
   const old = new Date(Date.now() - 120_000).toISOString();
   assert.deepEqual(await executor.resume('forgotten-operation', operation, recent), { state: 'running' }, 'young: it may still appear');
-  await assert.rejects(
-    executor.resume('forgotten-operation', operation, old),
-    (e: unknown) => e instanceof Error && /no longer reports/.test(e.message),
-  );
+  await assert.rejects(executor.resume('forgotten-operation', operation, old), (e: unknown) => e instanceof Error && /no longer reports/.test(e.message));
   assert.equal(sim.control.assignNumber(TENANT_ID, { telephoneNumber: NUMBER, numberType: 'directRouting', assignmentTargetId: phoneUser(1).id }), undefined);
   assert.deepEqual(await executor.resume('forgotten-operation', operation, old), { state: 'succeeded' }, 'its effect is in place');
 });

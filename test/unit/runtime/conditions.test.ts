@@ -97,7 +97,11 @@ const summaryCases: Array<{ name: string; inputs: ConditionInputs; want: Record<
   },
   {
     name: 'FailedRetrying',
-    inputs: { ready: inSync, failed: { reason: 'GraphUnavailable', message: 'Graph keeps failing' }, syncNeeded: { reason: 'GraphUnavailable', message: 'Graph keeps failing' } },
+    inputs: {
+      ready: inSync,
+      failed: { reason: 'GraphUnavailable', message: 'Graph keeps failing' },
+      syncNeeded: { reason: 'GraphUnavailable', message: 'Graph keeps failing' },
+    },
     want: { Ready: 'False', SyncNeeded: 'True', Failed: 'True' },
   },
   {
