@@ -12,7 +12,7 @@ const descriptions: Record<string, string> = {
   verify: 'fail when a generated file is stale (part of npm test)',
   lint: 'prettier, dependency-cruiser (cycles, import boundaries), knip (unused files/exports), typescript-eslint strict (part of npm test)',
   format: 'rewrite the TypeScript in Prettier style (what the lint checks)',
-  test: 'everything: typecheck, verify, then every suite against one control plane (what make test and CI run)',
+  test: 'everything: typecheck, verify, lint, then every suite against one control plane (what make test and CI run)',
   'test:unit': 'unit tests only (no control plane)',
   'test:integration': 'integration tests (real kube-apiserver + etcd, the Microsoft 365 simulator)',
   'test:e2e': 'end-to-end tests of the controllers against the apiserver and the simulator',
