@@ -29,8 +29,11 @@ export interface Csdl {
   singletons: Record<string, string>;
 }
 
-/** The schema file shipped with the reference docs. */
-const SCHEMA_FILE = '/work/shared/reference/graph/v1.0-cleanMetadata.xml';
+/**
+ * Microsoft Graph's v1.0 schema (CSDL, MIT licence, 3.5 MB), kept with the project's reference notes in the `shared/`
+ * folder beside the repository (CI's clone has a copy beside it too) rather than in the repository.
+ */
+const SCHEMA_FILE = path.resolve(import.meta.dirname, '../../../../shared/reference/graph/v1.0-cleanMetadata.xml');
 
 const attr = (line: string, name: string): string | undefined => new RegExp(`\\b${name}="([^"]*)"`).exec(line)?.[1];
 
