@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BatchRequestContent, BatchResponseContent, Client } from '@microsoft/microsoft-graph-client';
 import { graphFixture } from './fixture.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const f = await graphFixture({ users: 30, tenantId: '44444444-5555-4666-8777-888888888888', disabledShare: 0, contactsPerUser: 25 });
 const tid = f.tenant.tenantId;
 const ids = (f.tenant.users ?? []).map((u) => u.id);
 const [u1 = '', u2 = '', u3 = ''] = ids.slice(1);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('m365sim presence', () => {
   test('getPresencesByUserId: request order, duplicates dropped, Teams client state visible', async () => {

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { graphFixture } from './fixture.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const f = await graphFixture({ users: 40, tenantId: '55555555-6666-4777-8888-999999999999', disabledShare: 0 });
 const ids = (f.tenant.users ?? []).map((u) => u.id);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const presenceOf = (id: string) => f.graph('GET', `v1.0/users/${id}/presence`);
 
 test('latency on some requests answers no 429 while the client stays under the limit', async (t) => {

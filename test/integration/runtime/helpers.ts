@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { RuntimeMetrics } from '../../../pkg/runtime/metrics.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
+export { setTimeout as sleep } from 'node:timers/promises';
 
 /** A ConfigMap as the runtime tests use it. */
 export interface ConfigMap extends KubeObject {
@@ -53,5 +54,3 @@ export function sumSamples(text: string, name: string, ...fragments: string[]): 
     .filter((l) => l.startsWith(`${name}{`) && fragments.every((f) => l.includes(f)))
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
