@@ -3,7 +3,7 @@ import { stableGuid } from './ids.ts';
 import type { AppSeed, NumberSeed, TenantSeed, UserSeed } from './seed.ts';
 
 /** Application permissions the controller needs (https://learn.microsoft.com/graph/permissions-reference); the generated app gets all of them. */
-const CONTROLLER_APP_PERMISSIONS = [
+export const CONTROLLER_APP_PERMISSIONS: readonly string[] = [
   'User.Read.All',
   'LicenseAssignment.Read.All',
   'TeamsTelephoneNumber.ReadWrite.All',

@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import { Registry } from 'prom-client';
 import { startSimulator } from '../../../../pkg/m365sim/index.ts';
+import { CONTROLLER_APP_PERMISSIONS } from '../../../../pkg/m365sim/state/seed-generator.ts';
 import type { AppSeed, TenantSeed, UserSeed } from '../../../../pkg/m365sim/state/seed.ts';
 import { createTenantClient, Redacted, type GraphTenantClient, type TenantClientOptions } from '../../../../pkg/graph/index.ts';
 import type { GraphLogger } from '../../../../pkg/graph/logger.ts';
@@ -14,19 +15,6 @@ export async function simFor(t: { after: TestContext['after'] } | undefined, opt
   t?.after(() => sim.stop());
   return sim;
 }
-
-/** Every application permission the controller needs (https://learn.microsoft.com/graph/permissions-reference). */
-const ALL_APP_PERMISSIONS = [
-  'User.Read.All',
-  'LicenseAssignment.Read.All',
-  'TeamsTelephoneNumber.ReadWrite.All',
-  'TeamsPolicyUserAssign.ReadWrite.All',
-  'TeamsUserConfiguration.Read.All',
-  'Presence.Read.All',
-  'Presence.ReadWrite.All',
-  'Contacts.Read',
-  'Mail.Send',
-];
 
 export const TENANT_ID = '48a80680-7326-48cd-9935-b556b81d3a4e';
 export const APP_ID = '535fb089-9ff3-47b6-9bfb-4f1264799865';
@@ -50,7 +38,7 @@ export function tenantSeed(users: UserSeed[], app: Partial<AppSeed> = {}, tenant
     tenantId,
     displayName: 'Contoso',
     domains: ['contoso.example'],
-    apps: [{ appId: APP_ID, displayName: 'Voice Controller', secrets: [APP_SECRET], applicationPermissions: ALL_APP_PERMISSIONS, ...app }],
+    apps: [{ appId: APP_ID, displayName: 'Voice Controller', secrets: [APP_SECRET], applicationPermissions: [...CONTROLLER_APP_PERMISSIONS], ...app }],
     users,
   };
 }
