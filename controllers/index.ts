@@ -13,7 +13,15 @@ import type { OperationJournal } from '../pkg/state/operation-journal.ts';
 import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
 import { secretReader, type SecretReader } from '../pkg/runtime/index.ts';
 import { TenantMappingView } from './userlicensemapping/mapping-view.ts';
-import { BY_TENANT, TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource, type CachedMapping, type CachedSync, type CachedTenant } from './shared/resources.ts';
+import {
+  BY_TENANT,
+  TeamsSyncResource,
+  TeamsTenantResource,
+  UserLicenseMappingResource,
+  type CachedMapping,
+  type CachedSync,
+  type CachedTenant,
+} from './shared/resources.ts';
 import { trimHistory } from './teamssync/retention.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from './shared/service-account-tokens.ts';
 import { TenantContextCache } from './shared/tenant-context.ts';
@@ -62,42 +70,87 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
   const runs = manager.informer<CachedSync>(TeamsSyncResource);
   const getSecret = deps.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = deps.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
-  const contexts = new TenantContextCache({ graph: deps.graph, getSecret, serviceAccountTokens, ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }) });
+  const contexts = new TenantContextCache({
+    graph: deps.graph,
+    getSecret,
+    serviceAccountTokens,
+    ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }),
+  });
   const view = new TenantMappingView(mappings);
+  // Assigned once below; the recorder's callback (made first) reads it, so it cannot be a const.
+  // eslint-disable-next-line prefer-const
   let tenantController: Controller | undefined;
   const batches = new AutoBatchRecorder({
-    client: manager.client, statusWriter: manager.statusWriter, events: manager.events, metrics: deps.metrics, log: manager.log,
+    client: manager.client,
+    statusWriter: manager.statusWriter,
+    events: manager.events,
+    metrics: deps.metrics,
+    log: manager.log,
     ...(deps.autoBatch === undefined ? {} : { options: deps.autoBatch }),
     onClosed: (key) => {
       tenantController?.queue?.add(key);
-      void trimAutoHistory(manager, runs.store.byIndex(BY_TENANT, key), tenants.store.get(key)).catch((err: unknown) => manager.log.warn({ err }, 'Could not trim the sync history'));
+      void trimAutoHistory(manager, runs.store.byIndex(BY_TENANT, key), tenants.store.get(key)).catch((err: unknown) =>
+        manager.log.warn({ err }, 'Could not trim the sync history'),
+      );
     },
   });
   // A manual run and the mapping's own worker never write one mapping at the same time.
   const writers = new KeyedLock();
   const mappingController = registerUserLicenseMappingController({
-    manager, mappings, tenants, view, contexts, journal: deps.journal, batches, propagation: deps.propagation, workers: deps.mappingWorkers, writers,
+    manager,
+    mappings,
+    tenants,
+    view,
+    contexts,
+    journal: deps.journal,
+    batches,
+    propagation: deps.propagation,
+    workers: deps.mappingWorkers,
+    writers,
   });
   tenantController = registerTeamsTenantController({
-    manager, tenants, mappings, runs, view, contexts, metrics: deps.metrics, directoryEveryMs: deps.directoryEveryMs,
+    manager,
+    tenants,
+    mappings,
+    runs,
+    view,
+    contexts,
+    metrics: deps.metrics,
+    directoryEveryMs: deps.directoryEveryMs,
     enqueueMappings: (keys) => {
       for (const key of keys) mappingController.enqueue(key);
     },
   });
-  const runController = deps.withoutRuns === true ? undefined : registerTeamsSyncController({
-    manager, graph: deps.graph, graphEndpoints: deps.graphEndpoints, graphLogger: deps.graphLogger, view, contexts, journal: deps.journal, syncMetrics: deps.metrics, getSecret, serviceAccountTokens,
-    // Auto records left Running by a dead process are closed by whichever process leads now.
-    openAutoRun: (tenantKey) => batches.openRun(tenantKey),
-    writers,
-    enqueueMapping: (key) => mappingController.enqueue(key),
-  });
+  const runController =
+    deps.withoutRuns === true
+      ? undefined
+      : registerTeamsSyncController({
+          manager,
+          graph: deps.graph,
+          graphEndpoints: deps.graphEndpoints,
+          graphLogger: deps.graphLogger,
+          view,
+          contexts,
+          journal: deps.journal,
+          syncMetrics: deps.metrics,
+          getSecret,
+          serviceAccountTokens,
+          // Auto records left Running by a dead process are closed by whichever process leads now.
+          openAutoRun: (tenantKey) => batches.openRun(tenantKey),
+          writers,
+          enqueueMapping: (key) => mappingController.enqueue(key),
+        });
   return { tenantController, mappingController, runController, contexts, view, batches };
 }
 
 /** Keeps spec.syncHistoryLimit runs per tenant once an Auto batch closed (Manual runs are trimmed by their controller). */
 async function trimAutoHistory(manager: Manager, runs: readonly CachedSync[], tenant: CachedTenant | undefined): Promise<void> {
   const summaries = runs.map((r) => ({
-    namespace: r.metadata.namespace ?? '', name: r.metadata.name, tenant: r.spec.tenantRef.name, phase: r.status?.phase, creationTimestamp: r.metadata.creationTimestamp ?? '',
+    namespace: r.metadata.namespace ?? '',
+    name: r.metadata.name,
+    tenant: r.spec.tenantRef.name,
+    phase: r.status?.phase,
+    creationTimestamp: r.metadata.creationTimestamp ?? '',
   }));
   await trimHistory(manager.client, summaries, tenant);
 }
