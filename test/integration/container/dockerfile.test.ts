@@ -86,6 +86,8 @@ test('replayed step by step, the Dockerfile builds a runtime stage without npm t
       npm_config_cache: npmCache,
       npm_config_prefer_offline: 'true',
       npm_config_update_notifier: 'false',
+      // How this machine reaches the registry (a proxy, a CA of its own) is the host's, as a build's would be.
+      ...hostNetworkEnv(),
     },
     onStep: (stage, step) => t.diagnostic(`${stage}: ${step.keyword} ${step.args.slice(0, 100)}`),
   });
@@ -164,4 +166,18 @@ function resolveInImage(image: ReplayedImage, command: string): string {
 
 function imageEnv(image: ReplayedImage): NodeJS.ProcessEnv {
   return { PATH: imagePath.map((dir) => inRoot(image.root, dir)).join(':'), HOME: inRoot(image.root, '/tmp'), ...image.env };
+}
+
+/** The host's registry access settings (proxies, extra CAs) that npm and Node read from the environment. */
+function hostNetworkEnv(): Record<string, string> {
+  const names = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^npm_config_(cafile|ca|proxy|https_proxy|registry|strict_ssl)$/i.test(name) && value !== undefined) env[name] = value;
+  }
+  return env;
 }
