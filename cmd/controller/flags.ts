@@ -18,6 +18,10 @@ export interface Flags {
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
   readonly leaderElectionId: string;
+  /** Lease timings (kube-controller-manager's flags of the same names); see {@link leaderElectionTimings}. */
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
   readonly logLevel: string;
   /** Workers per controller name; `default` applies to controllers not listed. */
   readonly workers: Readonly<Record<string, number>> & { readonly default: number };
@@ -66,6 +70,17 @@ const spec = {
   'leader-elect': { env: 'LEADER_ELECT', def: 'false', help: 'elect a leader through a coordination.k8s.io Lease (true in the Deployment)' },
   'leader-election-namespace': { env: 'LEADER_ELECTION_NAMESPACE', def: '', help: 'namespace of the Lease; empty = the pod namespace or "default"' },
   'leader-election-id': { env: 'LEADER_ELECTION_ID', def: 'teams-sync-controller.teamssync.io', help: 'name of the Lease' },
+  'leader-elect-lease-duration': {
+    env: 'LEADER_ELECT_LEASE_DURATION',
+    def: '10s',
+    help: 'how long a standby waits after the last renewal it saw before it takes the Lease (a killed leader is replaced within about this + 4 retry periods)',
+  },
+  'leader-elect-renew-deadline': {
+    env: 'LEADER_ELECT_RENEW_DEADLINE',
+    def: '7s',
+    help: 'the leader stops every write when it could not renew for this long; must be shorter than the lease duration',
+  },
+  'leader-elect-retry-period': { env: 'LEADER_ELECT_RETRY_PERIOD', def: '1s', help: 'how often the leader renews and standbys look at the Lease' },
   'log-level': { env: 'LOG_LEVEL', def: 'info', help: 'trace | debug | info | warn | error' },
   workers: { env: 'WORKERS', def: '2', help: 'concurrent reconciles: N for all, or name=N,... (e.g. 2,userlicensemapping=8)' },
   'graceful-shutdown-timeout': { env: 'GRACEFUL_SHUTDOWN_TIMEOUT', def: '30s', help: 'time in-flight reconciles get on shutdown' },
@@ -126,6 +141,11 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     leaderElect: parseBool('leader-elect', value('leader-elect')),
     leaderElectionNamespace: value('leader-election-namespace') || env['POD_NAMESPACE'] || podNamespace() || 'default',
     leaderElectionId: value('leader-election-id'),
+    ...leaderElectionTimings(
+      parseDuration('leader-elect-lease-duration', value('leader-elect-lease-duration')),
+      parseDuration('leader-elect-renew-deadline', value('leader-elect-renew-deadline')),
+      parseDuration('leader-elect-retry-period', value('leader-elect-retry-period')),
+    ),
     logLevel,
     workers: parseWorkers(value('workers')),
     gracefulShutdownTimeoutMs: parseDuration('graceful-shutdown-timeout', value('graceful-shutdown-timeout')),
@@ -149,6 +169,22 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
 export function usage(): string {
   const lines = Object.entries(spec).map(([name, s]) => `  --${name.padEnd(28)} ${s.help} (env ${s.env}, default ${JSON.stringify(s.def)})`);
   return `Usage: teams-sync-controller [flags]\n\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Lease timings, checked as client-go checks them. Why 10 s / 7 s / 1 s rather than client-go's 15 / 10 / 2:
+ * a leader killed without releasing the Lease is replaced after the lease duration plus up to two jittered
+ * retry periods of the standby (about 14 s at most here, 19 s and more with the Kubernetes defaults), and
+ * the leader's writes stop `leaseDuration − renewDeadline` (3 s) before anyone else may acquire.
+ */
+function leaderElectionTimings(
+  leaseDurationMs: number,
+  renewDeadlineMs: number,
+  retryPeriodMs: number,
+): Pick<Flags, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'> {
+  if (!(leaseDurationMs > renewDeadlineMs)) throw new FlagError('--leader-elect-lease-duration must be longer than --leader-elect-renew-deadline');
+  if (!(renewDeadlineMs > 1.2 * retryPeriodMs)) throw new FlagError('--leader-elect-renew-deadline must be longer than 1.2 × --leader-elect-retry-period');
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }
 
 /** Workers for one controller. */

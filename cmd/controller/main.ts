@@ -53,7 +53,14 @@ async function main(): Promise<void> {
     ...(flags.metricsSecure ? { secureMetrics: flags.metricsCertFile === '' ? {} : { certFile: flags.metricsCertFile, keyFile: flags.metricsKeyFile } } : {}),
     healthProbeBindAddress: flags.healthProbeBindAddress,
     gracefulShutdownTimeoutMs: flags.gracefulShutdownTimeoutMs,
-    leaderElection: { enabled: flags.leaderElect, namespace: flags.leaderElectionNamespace, id: flags.leaderElectionId },
+    leaderElection: {
+      enabled: flags.leaderElect,
+      namespace: flags.leaderElectionNamespace,
+      id: flags.leaderElectionId,
+      leaseDurationMs: flags.leaseDurationMs,
+      renewDeadlineMs: flags.renewDeadlineMs,
+      retryPeriodMs: flags.retryPeriodMs,
+    },
     logger: log,
     userAgent: 'teams-sync-controller',
   });

@@ -48,6 +48,19 @@ const cases = [
     env: {},
     check: (f: ReturnType<typeof parseFlags>) => f.graphBaseUrl === 'https://127.0.0.1:9443' && f.graphCaBundle === '/ca.pem',
   },
+  {
+    name: 'LeaseTimingsDefaultReplaceAKilledLeaderWithin15s',
+    argv: [],
+    env: {},
+    check: (f: ReturnType<typeof parseFlags>) =>
+      f.leaseDurationMs === 10_000 && f.renewDeadlineMs === 7_000 && f.retryPeriodMs === 1_000 && f.leaseDurationMs + 4.4 * f.retryPeriodMs <= 15_000,
+  },
+  {
+    name: 'LeaseTimingsKubernetesDefaults',
+    argv: ['--leader-elect-lease-duration', '15s', '--leader-elect-renew-deadline', '10s'],
+    env: { LEADER_ELECT_RETRY_PERIOD: '2s' },
+    check: (f: ReturnType<typeof parseFlags>) => f.leaseDurationMs === 15_000 && f.renewDeadlineMs === 10_000 && f.retryPeriodMs === 2_000,
+  },
 ];
 for (const tc of cases) {
   test(`parseFlags: ${tc.name}`, () => assert.ok(tc.check(parseFlags(tc.argv, tc.env, noPod))));
@@ -59,6 +72,8 @@ const bad = [
   { name: 'BadWorkers', argv: ['--workers', 'a=0'] },
   { name: 'BadLevel', argv: ['--log-level', 'loud'] },
   { name: 'BadDuration', argv: ['--graceful-shutdown-timeout', 'soon'] },
+  { name: 'RenewDeadlineNotShorterThanLease', argv: ['--leader-elect-lease-duration', '10s', '--leader-elect-renew-deadline', '10s'] },
+  { name: 'RetryPeriodTooLongForRenewDeadline', argv: ['--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '2s'] },
   { name: 'MetricsCertWithoutKey', argv: ['--metrics-cert-file', '/tls/tls.crt'] },
   { name: 'MetricsCertButInsecure', argv: ['--metrics-secure=false', '--metrics-cert-file', '/a', '--metrics-key-file', '/b'] },
 ];
