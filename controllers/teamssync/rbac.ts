@@ -1,6 +1,6 @@
 /**
  * The Kubernetes permissions the TeamsSync controller's code uses (pkg/rbac/permission.ts),
- * including history trimming; tools/generate.ts turns them into the shipped roles.
+ * including the Auto history and history trimming; tools/generate.ts turns them into the shipped roles.
  */
 import { permission, type PermissionTable } from '../../pkg/rbac/permission.ts';
 import { secretResource, teamsSyncResource, teamsTenantResource, userLicenseMappingResource } from './resources.ts';
@@ -11,6 +11,7 @@ export const teamsSyncPermissions: PermissionTable = {
     permission(teamsSyncResource, ['list', 'watch'], 'informer cache of runs (index.ts)'),
     permission(teamsSyncResource, ['get'], 'reads the run fresh before acting on it, and the status writer re-reads it after a 409 (reconciler.ts)'),
     permission(teamsSyncResource, ['patch'], "writes the run's phase, progress and results through /status (report.ts RunWriter)", { subresource: 'status' }),
+    permission(teamsSyncResource, ['create'], 'records each batch of Auto changes as a TeamsSync run (auto-history.ts)'),
     permission(teamsSyncResource, ['delete'], "trims a tenant's finished runs to spec.syncHistoryLimit, Manual and Auto (retention.ts trimHistory)"),
     permission(teamsTenantResource, ['list', 'watch'], 'informer cache of tenants: a run needs its tenant'),
     permission(userLicenseMappingResource, ['list', 'watch'], 'informer cache of mappings: a run applies their pending changes'),

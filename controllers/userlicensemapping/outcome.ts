@@ -32,7 +32,7 @@ export interface MappingOutcome {
 
 /**
  * Where the mapping controller records what it applied in Auto mode: the tenant's Auto batch,
- * kept by the TeamsSync controller (controllers/teamssync/auto-recorder.ts).
+ * kept by the TeamsSync controller (controllers/teamssync/auto-history.ts).
  */
 export interface AutoHistory {
   record(tenant: CachedTenant, outcome: MappingOutcome & { readonly mapping: string }): void;

@@ -20,7 +20,7 @@
  * operation id too, for when that status write was lost.
  *
  * `syncMapping` is also the TeamsSync controller's way to apply a mapping in a manual run or a
- * dry run (controllers/teamssync/mapping-adapter.ts): it writes nothing to the apiserver itself
+ * dry run (controllers/teamssync/ports.ts): it writes nothing to the apiserver itself
  * but through `persistIntent` and `persistOperation`; its caller writes the summary.
  */
 import {
