@@ -77,8 +77,7 @@ export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps
     ...(deps.deltaTokens === undefined ? {} : { deltaTokens: deps.deltaTokens }),
   });
   const view = new TenantMappingView(mappings);
-  // Assigned once below; the recorder's callback (made first) reads it, so it cannot be a const.
-  // eslint-disable-next-line prefer-const
+  // eslint-disable-next-line prefer-const -- assigned once below, but the recorder's callback (made first) reads it
   let tenantController: Controller | undefined;
   const batches = new AutoBatchRecorder({
     client: manager.client,

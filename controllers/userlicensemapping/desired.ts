@@ -5,7 +5,7 @@
  * Pure. `mappingIntent` and `tenantPolicies` read the UserLicenseMapping and its TeamsTenant as
  * the core sees them.
  */
-import type { VoicemailVariant } from '../../pkg/apis/teamssync/v1alpha1/common.ts';
+import { E164, type VoicemailVariant } from '../../pkg/apis/teamssync/v1alpha1/common.ts';
 import type { TeamsTenant, UserLicenseMapping } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { PolicyType, type MappingRef, type PolicyGrant, type TeamsUserRef } from '../shared/mapping-types.ts';
 
@@ -55,8 +55,6 @@ export type DesiredState =
   | { readonly kind: 'configured'; readonly config: DesiredVoiceConfig }
   | { readonly kind: 'unmapped'; readonly cause: UnmappedCause }
   | { readonly kind: 'invalid'; readonly message: string };
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** Key of TeamsTenant spec.policies.callingPolicies for each spec.pbxUser.voicemail variant. */
 const CallingPolicyKey = {

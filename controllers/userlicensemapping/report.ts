@@ -6,6 +6,7 @@
  * status summary the reconciler writes with pkg/runtime `summarizeStatus`; the codec at the end
  * reads those records back from status for the next pass (any replica, any restart).
  */
+import { E164 } from '../../pkg/apis/teamssync/v1alpha1/common.ts';
 import type { Eligibility, LicenseState, UserLicenseMapping, UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { setConditions, type StatusSummary } from '../../pkg/runtime/index.ts';
 import { canonicalNumber, PolicyType, sameNumber, type NumberType } from '../shared/mapping-types.ts';
@@ -226,8 +227,6 @@ export interface TeamsConfigurationFields {
   readonly callingPolicy?: string | undefined;
   readonly dialPlan?: string | undefined;
 }
-
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * The reported configuration; `undefined` when Teams has none for the user. The desired number
