@@ -67,6 +67,11 @@ export function presenceSync(name = 'presence', overrides: Patch = {}): Json {
   return object('PresenceSync', name, { tenantRef: { name: 'contoso' }, direction: 'TeamsToPbx' }, overrides);
 }
 
+/** A minimal ContactSync of tenant `contoso` (its directory). */
+export function contactSync(name = 'contacts', overrides: Patch = {}): Json {
+  return object('ContactSync', name, { tenantRef: { name: 'contoso' } }, overrides);
+}
+
 /** A minimal manual TeamsSync run of tenant `contoso`. */
 export function teamsSync(name = 'run', overrides: Patch = {}): Json {
   return object('TeamsSync', name, { tenantRef: { name: 'contoso' } }, overrides);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiKinds, type KindName } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
-import { presenceSync, teamsSync, teamsTenant, userLicenseMapping } from '../../builders/teamssync.ts';
+import { contactSync, presenceSync, teamsSync, teamsTenant, userLicenseMapping } from '../../builders/teamssync.ts';
 import { kubectl, testNamespace } from '../../harness/kube.ts';
 
 /** The columns issue 2 asks for, as kubectl prints them (NAME first). */
@@ -10,6 +10,7 @@ const expectedHeaders: Record<KindName, string[]> = {
   UserLicenseMapping: ['NAME', 'TENANT', 'PBX USER', 'EXTENSION', 'NUMBER', 'TEAMS USER', 'READY', 'SYNCNEEDED', 'AGE'],
   PresenceSync: ['NAME', 'DIRECTION', 'TRACKED', 'UNMATCHED', 'READY', 'AGE'],
   TeamsSync: ['NAME', 'TENANT', 'PHASE', 'DRY RUN', 'CREATED', 'UPDATED', 'REMOVED', 'FAILED', 'STARTED', 'AGE'],
+  ContactSync: ['NAME', 'CONTACTS', 'UNREADABLE', 'READY', 'AGE'],
 };
 
 const objects: Record<KindName, Record<string, unknown>> = {
@@ -17,6 +18,7 @@ const objects: Record<KindName, Record<string, unknown>> = {
   UserLicenseMapping: userLicenseMapping('alex'),
   PresenceSync: presenceSync('presence'),
   TeamsSync: teamsSync('run', { spec: { dryRun: true } }),
+  ContactSync: contactSync('contacts'),
 };
 
 /** Splits a kubectl table line on runs of 2+ spaces. */

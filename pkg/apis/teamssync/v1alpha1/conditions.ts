@@ -153,10 +153,25 @@ export const SyncRunReason = {
   TokenRequired: 'TokenRequired',
 } as const;
 
+/** Reasons of ContactSync conditions. */
+export const ContactReason = {
+  /** Ready=True: the PBX directory holds every selected source, kept current by delta queries. */
+  Synced: 'Synced',
+  /** Ready=True, message says how many: some selected mailboxes could not be read (status.unreadableMailboxes); the others are published. */
+  MailboxesUnreadable: 'MailboxesUnreadable',
+  /** SyncNeeded=True: the first full read of the sources is running. */
+  Importing: 'Importing',
+  /** SyncNeeded=True: Graph expired a delta token, so that source is being read in full again (status.lastFullSyncReason). */
+  Resyncing: 'Resyncing',
+  /** Failed=True: admin consent lacks Contacts.Read or User.Read.All (the message names it and the consent step). */
+  ConsentMissing: 'ConsentMissing',
+} as const;
+
 /** Every reason a kind may report, for docs checks and metrics labels. */
 export const ReasonsByKind: Record<KindName, readonly string[]> = {
   TeamsTenant: [...Object.values(CommonReason), ...Object.values(TenantReason)],
   UserLicenseMapping: [...Object.values(CommonReason), ...Object.values(MappingReason)],
   PresenceSync: [...Object.values(CommonReason), ...Object.values(PresenceReason)],
   TeamsSync: [...Object.values(CommonReason), ...Object.values(SyncRunReason)],
+  ContactSync: [...Object.values(CommonReason), ...Object.values(ContactReason)],
 };

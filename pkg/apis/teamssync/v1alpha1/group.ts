@@ -37,6 +37,7 @@ export const KindNamesByKind = {
   UserLicenseMapping: names('UserLicenseMapping', 'userlicensemappings', ['ulm', 'mapping']),
   PresenceSync: names('PresenceSync', 'presencesyncs', ['ps', 'presence']),
   TeamsSync: names('TeamsSync', 'teamssyncs', ['tsync', 'syncrun']),
+  ContactSync: names('ContactSync', 'contactsyncs', ['csync']),
 } as const satisfies Record<string, KindNames>;
 
 /** The kind names of this group. */
@@ -58,6 +59,12 @@ export const MappingCleanupFinalizer = `${Group}/teams-cleanup`;
  * clean-up of every mapping before the object goes away.
  */
 export const TenantCleanupFinalizer = `${Group}/integration-removal`;
+
+/**
+ * Finalizer a ContactSync carries while the daemon's contact store holds its directory; removed once that data is
+ * deleted (an import in flight is stopped first).
+ */
+export const ContactDataFinalizer = `${Group}/contact-data`;
 
 /**
  * Annotation an admin sets to any new value (e.g. a timestamp) to ask for an immediate reconcile,

@@ -16,5 +16,7 @@ export * from './presence-sync.ts';
 export * from './presence-sync-status.ts';
 export * from './teams-sync.ts';
 export * from './teams-sync-status.ts';
+export * from './contact-sync.ts';
+export * from './contact-sync-status.ts';
 export * from './kinds.ts';
 export * from './secret-purpose.ts';

@@ -3,6 +3,8 @@
  * generator and the tests iterate over.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { ContactSyncPrinterColumns, ContactSyncSpecSchema, validateContactSync } from './contact-sync.ts';
+import { ContactSyncStatusSchema } from './contact-sync-status.ts';
 import { KindNamesByKind, type KindName, type KindNames, type PrinterColumn } from './group.ts';
 import { PresenceSyncPrinterColumns, PresenceSyncSpecSchema, validatePresenceSync } from './presence-sync.ts';
 import { PresenceSyncStatusSchema } from './presence-sync-status.ts';
@@ -25,7 +27,7 @@ export interface ApiKind {
   readonly validate: Validator<unknown>;
 }
 
-/** The four kinds, in a stable order. */
+/** The kinds, in a stable order. */
 export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
   TeamsTenant: {
     names: KindNamesByKind.TeamsTenant,
@@ -62,5 +64,14 @@ export const ApiKinds: Readonly<Record<KindName, ApiKind>> = {
     status: TeamsSyncStatusSchema,
     printerColumns: TeamsSyncPrinterColumns,
     validate: validateTeamsSync,
+  },
+  ContactSync: {
+    names: KindNamesByKind.ContactSync,
+    description:
+      "ContactSync publishes a tenant's Microsoft 365 contacts (its directory and/or selected users' Outlook contacts) to the PBX directory: read incrementally with delta queries, de-duplicated on E.164 numbers and e-mail addresses, served as a paged listing with since-token catch-up.",
+    spec: ContactSyncSpecSchema,
+    status: ContactSyncStatusSchema,
+    printerColumns: ContactSyncPrinterColumns,
+    validate: validateContactSync,
   },
 };
