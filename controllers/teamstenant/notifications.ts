@@ -4,8 +4,8 @@
  * them through the port (sendNotices; mail.ts words them).
  *
  * Notices: a reminder to the Global Admin while changes are queued (Manual) or the last sync
- * failed, at most once per `reminderIntervalMs` (default 24 h; the first one waits `graceMs` after
- * the changes were queued, so a burst of edits yields one mail); one-off notices on activation,
+ * failed, at most once per `reminderIntervalMs` (default 24 h; the first one waits `graceMs`, or the
+ * interval if shorter, after the changes were queued, so a burst of edits yields one mail); one-off notices on activation,
  * licence count change, Global Admin reassignment (to the old and the new one) and removal of the
  * integration (a final sync must remove the users' configuration).
  *
@@ -57,8 +57,11 @@ export interface NotificationLedger {
   readonly sending?: { readonly kind: NoticeKind; readonly startedAt: string } | undefined;
 }
 
-/** Default wait between queuing a change and the first reminder. */
+/** Default wait between queuing a change and the first reminder (never longer than the interval itself). */
 const DefaultReminderGraceMs = 15 * 60_000;
+
+/** The API's minimum spec.notifications.reminderInterval (30s, for tests and demos); a shorter value is read as this. */
+const MinReminderIntervalMs = 30_000;
 
 /** The notices due now, in the order they should be sent. */
 export function planNotifications(state: NotificationState, now: Date, lastSent: NotificationLedger): Notice[] {
@@ -114,10 +117,11 @@ function reminderDueAt(state: NotificationState, lastSent: NotificationLedger): 
   const queued = state.mode === 'Manual' && state.pendingChanges > 0;
   if (!state.enabled || (!failed && !queued)) return undefined;
   const last = parse(lastSent.lastReminderTime);
-  if (last !== undefined) return last + Math.max(60_000, state.reminderIntervalMs);
+  const interval = Math.max(MinReminderIntervalMs, state.reminderIntervalMs);
+  if (last !== undefined) return last + interval;
   if (failed) return 0;
   const since = parse(state.pendingSince);
-  return since === undefined ? 0 : since + (state.graceMs ?? DefaultReminderGraceMs);
+  return since === undefined ? 0 : since + Math.min(interval, state.graceMs ?? DefaultReminderGraceMs);
 }
 
 /**

@@ -219,9 +219,11 @@ function syncNeededCause(input: TenantReportInput): ConditionCause | undefined {
 
 function deletingCause(input: TenantReportInput): ConditionCause {
   if (input.mode === 'Manual' && input.pending.total > 0) {
+    const n = input.pending.total;
+    const who = globalAdminName(input) ?? 'the designated Global Admin';
     return {
-      reason: R.Deleting,
-      message: `The integration is being removed: a final sync must remove ${input.pending.total} queued ${input.pending.total === 1 ? 'change' : 'changes'} from Microsoft 365`,
+      reason: R.FinalSyncPending,
+      message: `The integration is being removed and waits for a final sync: ${who} must run teamssync-login for this tenant to remove ${n} queued ${n === 1 ? 'change' : 'changes'} from Microsoft 365`,
     };
   }
   return { reason: R.Deleting, message: 'The integration is being removed: mapped users are being unconfigured in Microsoft 365' };

@@ -63,6 +63,8 @@ export const TenantReason = {
   GlobalAdminNotAdministrator: 'GlobalAdminNotAdministrator',
   /** Failed=True: a Graph API the controller needs does not exist in the tenant's national cloud. */
   FeatureUnavailableInCloud: 'FeatureUnavailableInCloud',
+  /** SyncNeeded=True (Manual mode): the tenant is being deleted and a final sync authorised by the Global Admin must remove the queued changes first. */
+  FinalSyncPending: 'FinalSyncPending',
   /** Ready=True: every integration licence is in use and mappings wait; raise spec.integrationLicenses or unmap someone. */
   LicensesExhausted: 'LicensesExhausted',
   /** Ready=True: spec.integrationLicenses was lowered below the number in use; nobody loses an applied licence, none is granted until enough are released. */

@@ -101,10 +101,11 @@ const NotificationsSchema = withRules(
         Type.Array(Email('Recipient.'), { description: 'Recipients besides the Global Admin.', maxItems: 10, 'x-kubernetes-list-type': 'set' }),
       ),
       reminderInterval: DurationField({
-        min: '1h',
+        min: '30s',
         max: '168h',
         default: '24h',
-        description: 'How often a reminder is repeated while a sync is pending or the last sync failed.',
+        description:
+          'How often a reminder is repeated while a sync is pending or the last sync failed; the first waits 15m after changes were queued (or one interval, if shorter). Below 1h only for tests and demos.',
       }),
     },
     {

@@ -150,6 +150,9 @@ test('nextNotificationCheckIn: when the wiring should come back', () => {
   assert.equal(nextNotificationCheckIn(state(), activated, now), undefined, 'nothing due');
   assert.equal(nextNotificationCheckIn(state({ pendingChanges: 1, pendingSince: ago(5 * 60_000) }), activated, now), 10 * 60_000, 'grace remaining');
   assert.equal(nextNotificationCheckIn(state({ pendingChanges: 1 }), { ...activated, lastReminderTime: ago(DAY - 1000) }, now), 1000);
+  const short = { pendingChanges: 1, pendingSince: ago(5_000), reminderIntervalMs: 30_000 };
+  assert.equal(nextNotificationCheckIn(state(short), activated, now), 25_000, 'the grace is never longer than the interval');
+  assert.equal(nextNotificationCheckIn(state({ ...short, reminderIntervalMs: 1_000 }), activated, now), 25_000, 'an interval below 30s is read as 30s');
 });
 
 test('clearReminderWhenSettled: a successful sync ends the series', () => {

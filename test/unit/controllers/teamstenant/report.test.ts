@@ -165,11 +165,18 @@ const cases: { name: string; input: TenantReportInput; want: Want; message?: Reg
     reason: 'suspend stops writes; nothing is progressing',
   },
   {
-    name: 'Deleting',
+    name: 'FinalSyncPending',
     input: reportInput({ deleting: true, mode: 'Manual', pending: { total: 4, mappings: 4, since: undefined } }),
-    want: { Ready: 'False/Deleting', SyncNeeded: 'True/Deleting', Failed: 'False/NoError' },
-    message: /final sync must remove 4 queued changes/,
+    want: { Ready: 'False/FinalSyncPending', SyncNeeded: 'True/FinalSyncPending', Failed: 'False/NoError' },
+    message: /waits for a final sync: .* must run teamssync-login for this tenant to remove 4 queued changes/,
     reason: 'seed 003: integration removed, a final sync is needed',
+  },
+  {
+    name: 'Deleting',
+    input: reportInput({ deleting: true, mode: 'Auto', pending: { total: 4, mappings: 4, since: undefined } }),
+    want: { Ready: 'False/Deleting', SyncNeeded: 'True/Deleting', Failed: 'False/NoError' },
+    message: /mapped users are being unconfigured/,
+    reason: 'Auto mode removes the configuration itself',
   },
   {
     name: 'CredentialsBeforeSyncFailure',
