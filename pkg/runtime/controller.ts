@@ -122,29 +122,30 @@ export class Controller {
   }
 
   private subscribe(spec: WatchSpec, queue: Workqueue): () => void {
-    const enqueue = (obj: KubeObject): void => {
-      let keys: readonly ObjectKey[];
+    const keysOf = (obj: KubeObject, into: Set<string>): Set<string> => {
       try {
-        keys = spec.map(obj);
+        for (const key of spec.map(obj)) if (key.name) into.add(keyFor(key));
       } catch (err) {
         this.log.error({ err }, 'Watch mapping failed');
-        return;
       }
-      for (const key of keys) if (key.name) queue.add(keyFor(key));
+      return into;
+    };
+    const enqueue = (keys: Set<string>): void => {
+      for (const key of keys) queue.add(key);
     };
     const passes = (type: 'add' | 'update' | 'delete', obj: KubeObject, oldObj?: KubeObject): boolean =>
       !spec.predicate || spec.predicate(oldObj ? { type, obj, oldObj } : { type, obj });
     const off = spec.informer.addEventHandler({
-      onAdd: (obj) => passes('add', obj) && enqueue(obj),
-      onUpdate: (oldObj, obj) => {
-        if (!passes('update', obj, oldObj)) return;
-        enqueue(obj);
-        if (oldObj !== obj) enqueue(oldObj);
-      },
-      onDelete: (obj) => passes('delete', obj) && enqueue(obj),
+      onAdd: (obj) => passes('add', obj) && enqueue(keysOf(obj, new Set())),
+      // Both versions are mapped (a mapping that moved to another tenant wakes the old and the new one),
+      // but each key is added once: two adds of one key with an idle worker would hand the first over at
+      // once and queue the second as one more pass, a second reconcile for one change
+      // (controller-runtime's EnqueueRequestsFromMapFunc collects the keys in a set the same way).
+      onUpdate: (oldObj, obj) => passes('update', obj, oldObj) && enqueue(oldObj === obj ? keysOf(obj, new Set()) : keysOf(oldObj, keysOf(obj, new Set()))),
+      onDelete: (obj) => passes('delete', obj) && enqueue(keysOf(obj, new Set())),
     });
     // Like a controller-runtime Kind source: starting replays everything already in the cache.
-    for (const obj of spec.informer.store.list()) if (passes('add', obj)) enqueue(obj);
+    for (const obj of spec.informer.store.list()) if (passes('add', obj)) enqueue(keysOf(obj, new Set()));
     return off;
   }
 

@@ -14,7 +14,7 @@ export { secretReader, type Secret, type SecretReader } from './secret-reader.ts
 export { silentLogger, type Logger } from './logging.ts';
 export { Manager } from './manager.ts';
 export { applyMergePatch, createMergePatch, deepEqual } from './merge-patch.ts';
-export { generationChanged, type ChangeEvent } from './predicates.ts';
+export { generationChanged, specOrMetadataChanged, type ChangeEvent } from './predicates.ts';
 export { type ReconcileContext, type Reconciler, type Request, type Result } from './reconcile.ts';
 export { coreResources, keyFor, objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from './resource.ts';
 export { StatusWriter, summarizeStatus, type StatusSummary } from './status.ts';
