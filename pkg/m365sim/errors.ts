@@ -33,8 +33,8 @@ export function graphError(status: number, code: string, message: string, header
 }
 
 /** The 429 Microsoft sends (body shape from https://learn.microsoft.com/graph/throttling). */
-export function throttledResponse(retryAfterSeconds: number, code = 'TooManyRequests'): GraphResponse {
-  return graphError(429, code, 'Please retry again later.', { 'Retry-After': String(retryAfterSeconds) });
+export function throttledResponse(retryAfterSeconds: number, code = 'TooManyRequests', message = 'Please retry again later.'): GraphResponse {
+  return graphError(429, code, message, { 'Retry-After': String(retryAfterSeconds) });
 }
 
 /** Graph's date format inside innerError: ISO without fraction or zone. */

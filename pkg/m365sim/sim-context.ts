@@ -6,6 +6,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { keyIdOf } from './entra/jwt.ts';
 import { OidcIssuerKeys } from './entra/oidc-issuer-keys.ts';
 import { FaultInjector } from './faults.ts';
+import { MailboxConcurrency } from './mailbox-concurrency.ts';
 import { RequestLog } from './request-log.ts';
 import type { TenantState } from './state/tenant-state.ts';
 import { DEFAULT_LIMITS, Throttle, type SimulatorLimits } from './throttle.ts';
@@ -53,6 +54,7 @@ export class SimContext {
   readonly signingPublicKey: KeyObject;
   readonly kid: string;
   readonly throttle = new Throttle();
+  readonly mailboxConcurrency = new MailboxConcurrency();
   readonly faults = new FaultInjector();
   readonly log = new RequestLog();
   readonly deviceCodes = new Map<string, DeviceCodeGrant>();

@@ -22,6 +22,8 @@ export interface SimulatorLimits {
   teams: BucketLimit;
   /** Outlook (contacts, sendMail): 10,000 requests / 10 min per app per mailbox. */
   outlook: BucketLimit;
+  /** Outlook: requests of one app in flight at once against one mailbox (4); the fifth is answered 429 MailboxConcurrency. */
+  outlookConcurrency: number;
   /** Max requests in one $batch. */
   batchMaxRequests: number;
   /** Max ids in one getPresencesByUserId. */
@@ -43,6 +45,7 @@ export const DEFAULT_LIMITS: SimulatorLimits = {
   identity: undefined,
   teams: { capacity: 30, windowMs: 1_000 },
   outlook: { capacity: 10_000, windowMs: 600_000 },
+  outlookConcurrency: 4,
   batchMaxRequests: 20,
   presenceMaxIds: 650,
   usersMaxTop: 999,

@@ -128,6 +128,35 @@ export class SimulatorControl {
     const t = this.#tenant(tenantId);
     return t.contacts.remove(this.#userId(t, idOrUpn), contactId);
   }
+  /** Replaces a contact's fields (a different `folder` moves it); false when the contact does not exist. */
+  updateContact(tenantId: string, idOrUpn: string, contactId: string, contact: ContactSeed): boolean {
+    const t = this.#tenant(tenantId);
+    return t.contacts.update(this.#userId(t, idOrUpn), contactId, contact, Date.now()) !== undefined;
+  }
+  /** Contact ids of a mailbox (all folders), in creation order. */
+  contactIds(tenantId: string, idOrUpn: string): string[] {
+    const t = this.#tenant(tenantId);
+    return [...t.contacts.mailbox(this.#userId(t, idOrUpn)).contacts.keys()];
+  }
+  /** Expires every contacts delta token of one mailbox (next use → 410 SyncStateNotFound). */
+  expireContactDeltaTokens(tenantId: string, idOrUpn: string): void {
+    const t = this.#tenant(tenantId);
+    t.contacts.expireDeltaTokens(this.#userId(t, idOrUpn));
+  }
+  /**
+   * Gives or takes away the user's Exchange Online mailbox (its licence removed and the grace period over): without
+   * one, Outlook routes answer 404 MailboxNotEnabledForRESTAPI. The contacts are kept for when it comes back.
+   */
+  setMailboxEnabled(tenantId: string, idOrUpn: string, enabled: boolean): void {
+    const t = this.#tenant(tenantId);
+    const u = t.latestUser(idOrUpn);
+    if (!u) throw new Error(`m365sim: unknown user '${idOrUpn}' in tenant '${t.tenantId}'`);
+    t.writeUser({ ...u, simMailbox: enabled }, Date.now());
+  }
+  /** The most Outlook requests ever in flight at once against one mailbox (of the tenant, or any); reset by resetCounters. */
+  peakMailboxConcurrency(tenantId?: string): number {
+    return this.#ctx.mailboxConcurrency.peak(tenantId === undefined ? '' : `${tenantId.toLowerCase()}|`);
+  }
   /** Invalidates every users delta token of the tenant (next use → 410 syncStateNotFound). */
   expireDeltaTokens(tenantId: string): void {
     this.#tenant(tenantId).deltaGeneration++;
@@ -236,6 +265,7 @@ export class SimulatorControl {
   resetCounters(): void {
     this.#ctx.log.reset();
     this.#ctx.throttle.reset();
+    this.#ctx.mailboxConcurrency.reset();
   }
   outbox(tenantId?: string): OutboxMessage[] {
     const tenants = tenantId === undefined ? [...this.#ctx.tenants.values()] : [this.#tenant(tenantId)];

@@ -3,7 +3,7 @@
  * demo. `/control/users/...` is shorthand for `/control/tenants/{tenant}/users/...` with `?tenant=` or the only tenant.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppSeed, TenantSeed, UserSeed } from '../state/seed.ts';
+import type { AppSeed, ContactSeed, TenantSeed, UserSeed } from '../state/seed.ts';
 import type { SimulatorControl } from './api.ts';
 import { parseJsonBody, readBody, sendJson } from '../server/http-util.ts';
 
@@ -39,6 +39,17 @@ const OPS: [string, string, Op][] = [
   ['POST', `${T}/users/{user}/presence`, (c, p, b) => c.setPresence(p['tenant'] ?? '', p['user'] ?? '', s(b, 'availability'), s(b, 'activity'))],
   ['POST', `${T}/users/{user}/enterprise-voice`, (c, p, b) => c.setEnterpriseVoice(p['tenant'] ?? '', p['user'] ?? '', b['enabled'] === true)],
   ['GET', `${T}/users/{user}/teams`, (c, p) => c.teamsSettings(p['tenant'] ?? '', p['user'] ?? '')],
+  ['GET', `${T}/users/{user}/contacts`, (c, p) => c.contactIds(p['tenant'] ?? '', p['user'] ?? '')],
+  ['POST', `${T}/users/{user}/contacts`, (c, p, b) => ({ id: c.addContact(p['tenant'] ?? '', p['user'] ?? '', b as unknown as ContactSeed) })],
+  [
+    'PUT',
+    `${T}/users/{user}/contacts/{contact}`,
+    (c, p, b) => ({ updated: c.updateContact(p['tenant'] ?? '', p['user'] ?? '', p['contact'] ?? '', b as unknown as ContactSeed) }),
+  ],
+  ['DELETE', `${T}/users/{user}/contacts/{contact}`, (c, p) => ({ removed: c.removeContact(p['tenant'] ?? '', p['user'] ?? '', p['contact'] ?? '') })],
+  ['POST', `${T}/users/{user}/expire-contact-delta-tokens`, (c, p) => c.expireContactDeltaTokens(p['tenant'] ?? '', p['user'] ?? '')],
+  ['POST', `${T}/users/{user}/mailbox`, (c, p, b) => c.setMailboxEnabled(p['tenant'] ?? '', p['user'] ?? '', b['enabled'] !== false)],
+  ['GET', `${T}/mailbox-concurrency-peak`, (c, p) => ({ peak: c.peakMailboxConcurrency(p['tenant'] ?? '') })],
   ['GET', `${T}/numbers`, (c, p) => c.numbers(p['tenant'] ?? '')],
   [
     'POST',

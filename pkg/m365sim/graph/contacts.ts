@@ -76,6 +76,8 @@ function listFolders(req: GraphRequest): { status: number; body: unknown } {
 
 interface ContactDeltaState {
   f: string;
+  /** The mailbox's delta generation when the round started (see ContactStore.expireDeltaTokens). */
+  g: number;
   from: number;
   to: number;
   init: boolean;
@@ -87,11 +89,13 @@ function contactsDelta(req: GraphRequest): { status: number; body: unknown; head
   const folderId = folderIdOf(req, user.id);
   const store = req.tenant.contacts;
   const token = req.query.get('$skiptoken') ?? req.query.get('$deltatoken');
+  const generation = store.mailbox(user.id).deltaGeneration;
   let s: ContactDeltaState;
-  if (token === null) s = { f: folderId, from: store.seq, to: store.seq, init: true };
+  if (token === null) s = { f: folderId, g: generation, from: store.seq, to: store.seq, init: true };
   else {
     const decoded = decodeOpaque(DELTA_PREFIX, token) as ContactDeltaState | undefined;
-    if (!decoded || decoded.f !== folderId)
+    // Outlook keeps delta state in a bounded cache; an evicted or foreign token is 410 Gone (https://learn.microsoft.com/graph/delta-query-overview).
+    if (!decoded || decoded.f !== folderId || decoded.g !== generation)
       throw new GraphHttpError(410, 'SyncStateNotFound', 'The sync state is invalid or expired. Restart with a full synchronisation.');
     s = req.query.has('$deltatoken') ? { ...decoded, to: store.seq, init: false } : decoded;
   }
@@ -118,7 +122,7 @@ function contactsDelta(req: GraphRequest): { status: number; body: unknown; head
       req.path,
       empty,
       '$deltatoken',
-      encodeOpaque(DELTA_PREFIX, { f: folderId, from: s.to, to: s.to, init: false }),
+      encodeOpaque(DELTA_PREFIX, { f: folderId, g: s.g, from: s.to, to: s.to, init: false }),
     );
   body['value'] = page.map((p) => p.body);
   const applied = preferredPageSize(req.headers['prefer']);

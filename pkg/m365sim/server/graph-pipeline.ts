@@ -75,14 +75,41 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   log.throttleClass = match.route.throttle;
   const path = '/' + segments.join('/');
   const fault = ctx.faults.decide({ host: 'graph', method: r.method, path, tenantId: auth.tenant.tenantId, inBatch: r.inBatch, now });
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
-  // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
-  const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const key = throttleKey(auth, match);
   // Identifies "the same request again" (an immediate retry): method, path, query and a hash of the body.
   const fingerprint = `${r.method} ${path}?${r.query.toString()} ${createHash('sha1')
     .update(JSON.stringify(r.body ?? null))
     .digest('base64url')}`;
+  // Outlook counts a request against the mailbox's 4 concurrent from arrival (injected latency included) to answer.
+  const ticket = key !== undefined && match.route.throttle === 'outlook' ? ctx.mailboxConcurrency.enter(key, ctx.config.limits.outlookConcurrency) : undefined;
+  if (ticket?.ok === false && key !== undefined) {
+    noteRetryAfter(ctx, key, 1, fingerprint);
+    return throttledResponse(1, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.');
+  }
+  try {
+    return await admitted(ctx, r, { now, auth, match, path, versionSeg, fault, key, fingerprint });
+  } finally {
+    if (ticket?.ok === true) ticket.release();
+  }
+}
+
+interface Admitted {
+  now: number;
+  auth: AuthContext;
+  match: RouteMatch;
+  path: string;
+  versionSeg: GraphRequest['version'];
+  fault: ReturnType<SimContext['faults']['decide']>;
+  key: string | undefined;
+  fingerprint: string;
+}
+
+/** The request once the mailbox (if any) admitted it: latency, Retry-After check, faults, throttle, permissions, handler. */
+async function admitted(ctx: SimContext, r: PipelineRequest, a: Admitted): Promise<GraphResponse> {
+  const { now, auth, match, path, versionSeg, fault, key, fingerprint } = a;
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
+  // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
+  const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const early = key ? ctx.throttle.earlyBy(key, sentAt(now), fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
   if (key && early !== undefined) {
     ctx.log.recordViolation({

@@ -44,6 +44,8 @@ interface Mailbox {
   contacts: Map<string, ContactRecord>;
   changes: FolderChange[];
   folderOfChange: Map<number, string>;
+  /** Delta tokens carry it; `expireDeltaTokens` bumps it so every older token answers 410 SyncStateNotFound. */
+  deltaGeneration: number;
 }
 
 const outlookId = (...parts: string[]): string => 'AAMkA' + createHash('sha256').update(parts.join('/')).digest('base64url').slice(0, 40) + '=';
@@ -61,7 +63,7 @@ export class ContactStore {
     let m = this.#mailboxes.get(userId);
     if (!m) {
       const defaultFolderId = outlookId(userId, 'contacts');
-      m = { defaultFolderId, folders: new Map(), contacts: new Map(), changes: [], folderOfChange: new Map() };
+      m = { defaultFolderId, folders: new Map(), contacts: new Map(), changes: [], folderOfChange: new Map(), deltaGeneration: 0 };
       this.#mailboxes.set(userId, m);
     }
     return m;
@@ -106,8 +108,29 @@ export class ContactStore {
       emailAddresses: (seed.emailAddresses ?? []).map((e) => ({ name: e.name ?? seed.displayName, address: e.address })),
     };
     m.contacts.set(contactId, record);
+    // A contact moved to another folder is a removal there (each folder's delta is its own collection).
+    if (previous && previous.parentFolderId !== folderId) this.#record(m, previous.parentFolderId, contactId, true);
     this.#record(m, folderId, contactId, false);
     return record;
+  }
+
+  /**
+   * Changes an existing contact: the seed's fields replace the old ones (a `folder` moves it); false when unknown.
+   * Gotchas: fields left out of `seed` are cleared, as a full replacement; pass the whole contact.
+   */
+  update(userId: string, contactId: string, seed: ContactSeed, now: number): ContactRecord | undefined {
+    if (!this.mailbox(userId).contacts.has(contactId)) return undefined;
+    return this.upsert(userId, seed, now, contactId);
+  }
+
+  /** Expires every contacts delta token of the mailbox (Outlook's token cache dropped them): their next use answers 410. */
+  expireDeltaTokens(userId: string): void {
+    this.mailbox(userId).deltaGeneration++;
+  }
+
+  /** How many contacts the mailbox holds in all its folders. */
+  count(userId: string): number {
+    return this.mailbox(userId).contacts.size;
   }
 
   /** Deletes a contact; false when unknown. */

@@ -1,4 +1,5 @@
 /** Deterministic tenant generator for benches, demos and scale tests (same options → same tenant). */
+import { directoryNumberOf, mailboxContacts, type ContactMailboxOptions } from './contact-seed-generator.ts';
 import { stableGuid } from './ids.ts';
 import type { AppSeed, NumberSeed, TenantSeed, UserSeed } from './seed.ts';
 
@@ -34,6 +35,12 @@ export interface GenerateTenantOptions {
   preassignedNumbers?: number;
   /** Contacts per user for the first 10 users (default 0). */
   contactsPerUser?: number;
+  /**
+   * Outlook contacts at scale (ContactSync): users 1..N get M contacts each in folders, with duplicates and mixed
+   * phone spellings; every user then also has a directory business phone (duplicates refer to it). Overrides
+   * `contactsPerUser` for those users.
+   */
+  contactMailboxes?: ContactMailboxOptions;
   /** Apps; default one app with a secret and CONTROLLER_APP_PERMISSIONS. */
   apps?: AppSeed[];
 }
@@ -95,12 +102,20 @@ export function generateTenantSeed(opts: GenerateTenantOptions): TenantSeed {
       ...(i === 0 ? { directoryRoles: ['Global Administrator'] } : {}),
       ...(i < 10 && (opts.contactsPerUser ?? 0) > 0 ? { contacts: contacts(i, opts.contactsPerUser ?? 0) } : {}),
     };
+    if (opts.contactMailboxes !== undefined) user.businessPhones = [directoryNumberOf(i)];
     users.push(user);
     const phone = licenses.includes('MCOEV') || licenses.includes('SPE_E5');
     if (phone && !disabled && preassigned < (opts.preassignedNumbers ?? 0)) {
       numbers.push({ telephoneNumber: `+1425555${String(1000 + preassigned).padStart(4, '0')}`, numberType: 'directRouting', assignedTo: user.id });
       user.enterpriseVoiceEnabled = true;
       preassigned++;
+    }
+  }
+  const cm = opts.contactMailboxes;
+  if (cm !== undefined) {
+    for (let m = 0; m < Math.min(cm.mailboxes, users.length - 1); m++) {
+      const owner = users[m + 1];
+      if (owner) owner.contacts = mailboxContacts(m, users, cm);
     }
   }
   return {
