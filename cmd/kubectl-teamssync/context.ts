@@ -1,0 +1,77 @@
+/**
+ * What every command gets from the plugin: the global flags resolved the way kubectl resolves them
+ * (`--kubeconfig`, else $KUBECONFIG's files merged, else ~/.kube/config; `--context`; `-n/--namespace`, else the
+ * context's namespace, else `default`), clients built lazily on first use (so `--help` and `completion` never
+ * read a kubeconfig), the printer, and the exit code the command ends with.
+ */
+import { KubeConfig, type ApiConstructor, type ApiType } from '@kubernetes/client-node';
+import { KubeClient } from '../../pkg/runtime/kube-client.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+import { Printer, parseOutputFormat, type OutputFormat, type OutputStreams } from './output.ts';
+
+/** The global flags (main.ts defines them on the program). */
+export interface GlobalOptions {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly namespace?: string | undefined;
+}
+
+/** Loads the kubeconfig as kubectl would, with `--context` applied. */
+export function loadKubeConfig(opts: GlobalOptions): KubeConfig {
+  const kc = new KubeConfig();
+  if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromDefault();
+  if (opts.context !== undefined && opts.context !== '') {
+    if (kc.getContextObject(opts.context) === null) throw new CliError(`context "${opts.context}" does not exist`, ExitCode.Error);
+    kc.setCurrentContext(opts.context);
+  }
+  if (kc.getCurrentCluster() === null) throw new CliError('no cluster in the kubeconfig: set --kubeconfig, KUBECONFIG or --context', ExitCode.Error);
+  return kc;
+}
+
+/** The context every command's `register` receives. */
+export class PluginContext {
+  /** The printer on the process's (or a test's) streams. */
+  readonly out: Printer;
+  /** The code main.ts exits with once the command's action returns (commands set it, e.g. UsersFailed). */
+  exitCode: ExitCode = ExitCode.Ok;
+  private readonly globals: () => GlobalOptions;
+  private kc: KubeConfig | undefined;
+  private client: KubeClient | undefined;
+
+  /** `globals` is read on first use, after commander has parsed the command line. */
+  constructor(globals: () => GlobalOptions, streams: OutputStreams) {
+    this.globals = globals;
+    this.out = new Printer(streams);
+  }
+
+  /** The kubeconfig (loaded once). */
+  kubeConfig(): KubeConfig {
+    this.kc ??= loadKubeConfig(this.globals());
+    return this.kc;
+  }
+
+  /** The namespace the command works in. */
+  namespace(): string {
+    const flag = this.globals().namespace;
+    if (flag !== undefined && flag !== '') return flag;
+    const kc = this.kubeConfig();
+    return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  }
+
+  /** The project's REST client (pkg/runtime): typed get/list/create/patch/watch of any resource. */
+  kube(): KubeClient {
+    this.client ??= new KubeClient(this.kubeConfig(), { userAgent: 'kubectl-teamssync' });
+    return this.client;
+  }
+
+  /** A client-node API client (`cli.api(CoreV1Api)`), for calls the REST client has no helper for. */
+  api<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    return this.kubeConfig().makeApiClient(apiClientType);
+  }
+
+  /** Parses a command's `-o` value (usage error, exit 2, when unknown). */
+  outputFormat(value: string | undefined): OutputFormat {
+    return parseOutputFormat(value ?? 'table');
+  }
+}
