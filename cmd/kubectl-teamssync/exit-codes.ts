@@ -17,6 +17,8 @@ export const ExitCode = {
   Refused: 5,
   /** The command is not implemented yet. */
   NotImplemented: 6,
+  /** `map --skip-invalid`: some rows were rejected and skipped, the valid ones were applied. */
+  RowsSkipped: 7,
 } as const;
 
 /** One of the codes above. */
@@ -31,6 +33,7 @@ export const exitCodeMeanings: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.NotFound, 'the named tenant, run or mapping does not exist'],
   [ExitCode.Refused, 'refused before anything changed (wrong admin signed in, run refused, rows rejected)'],
   [ExitCode.NotImplemented, 'command not implemented yet'],
+  [ExitCode.RowsSkipped, 'map --skip-invalid: rejected rows were skipped, the valid rows applied'],
 ];
 
 /**

@@ -28,7 +28,7 @@ Examples:
   kubectl teamssync users contoso --unmapped -n acme
   kubectl teamssync map --from-csv pbx-export.csv --tenant contoso -n acme
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 users failed in the sync, 4 not found, 5 refused, 6 not implemented (docs/kubectl-plugin.md).`;
+Exit codes: 0 ok, 1 error, 2 usage, 3 users failed in the sync, 4 not found, 5 refused, 6 not implemented, 7 rows skipped by map --skip-invalid (docs/kubectl-plugin.md).`;
 
 /** Every command file's registration, in the order `--help` lists them. */
 const registrars: readonly ((program: Command, cli: PluginContext) => void)[] = [
