@@ -93,6 +93,7 @@ export type Blocker =
   | { readonly kind: 'InvalidSpec'; readonly message: string }
   | { readonly kind: 'DuplicateNumber'; readonly number: string; readonly winner: MappingRef }
   | { readonly kind: 'DuplicateTeamsUser'; readonly teamsUser: string; readonly winner: MappingRef }
+  | { readonly kind: 'DuplicatePbxEmail'; readonly email: string; readonly winner: MappingRef }
   | { readonly kind: 'TeamsUserNotFound'; readonly teamsUser: string }
   | { readonly kind: 'TeamsUserDisabled'; readonly teamsUser: string }
   | { readonly kind: 'TeamsUserMissingTeamsPhoneLicense'; readonly teamsUser: string; readonly resourceAccount: boolean }

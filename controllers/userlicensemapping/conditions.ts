@@ -63,6 +63,7 @@ const BLOCKER_PRIORITY: readonly BlockerKind[] = [
   'InvalidSpec',
   'DuplicateTeamsUser',
   'DuplicateNumber',
+  'DuplicatePbxEmail',
   'TeamsUserNotFound',
   'TeamsUserDisabled',
   'TeamsUserMissingTeamsPhoneLicense',
@@ -122,7 +123,8 @@ function configuredVerdict(plan: Plan, obs: Observation, ctx: VerdictContext): V
   }
   const count = config.policies.length;
   const policies = count === 0 ? '' : count === 1 ? ' and 1 policy' : ` and ${count} policies`;
-  return { state: 'ready', reason: R.Configured, message: clip(`Teams user ${upn} has ${config.phoneNumber} with enterprise voice${policies}`) };
+  const renamed = obs.target.renamedFrom === undefined ? '' : ` (renamed from ${obs.target.renamedFrom}; spec.teamsUser still names the old UPN)`;
+  return { state: 'ready', reason: R.Configured, message: clip(`Teams user ${upn}${renamed} has ${config.phoneNumber} with enterprise voice${policies}`) };
 }
 
 /**
@@ -165,6 +167,8 @@ function blockerVerdict(b: Blocker, ctx: VerdictContext): Verdict {
       return { state: 'stalled', reason: R.DuplicatePhoneNumber, message };
     case 'DuplicateTeamsUser':
       return { state: 'stalled', reason: R.DuplicateTeamsUser, message };
+    case 'DuplicatePbxEmail':
+      return { state: 'stalled', reason: R.DuplicatePbxEmail, message };
     case 'TeamsUserNotFound':
       return { ...external, reason: R.TeamsUserNotFound };
     case 'TeamsUserDisabled':
@@ -327,6 +331,10 @@ export function blockerMessage(b: Blocker): string {
       return clip(`Phone number ${b.number} is also used by mapping ${refKey(b.winner)}, which is older and keeps it; change or remove one of them`);
     case 'DuplicateTeamsUser':
       return clip(`Teams user ${b.teamsUser} is also mapped by ${refKey(b.winner)}, which is older and keeps it; map another Teams user or remove one mapping`);
+    case 'DuplicatePbxEmail':
+      return clip(
+        `PBX e-mail ${b.email} is also used by mapping ${refKey(b.winner)}, which is older and keeps it; one PBX user per e-mail: fix spec.pbxUser.email or remove one mapping`,
+      );
     case 'TeamsUserNotFound':
       return clip(`Teams user ${b.teamsUser} was not found in the tenant; check spec.teamsUser (a new user can take a few minutes to appear)`);
     case 'TeamsUserDisabled':

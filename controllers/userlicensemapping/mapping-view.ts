@@ -17,7 +17,7 @@ import { canonicalNumber, refKey, type MappingRef, type TeamsUserRef } from '../
 import { BY_TENANT, tenantKey, tenantKeyOf, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import type { LicenseGate } from './actions.ts';
 import { mappingIntent } from './desired.ts';
-import { ownsNothing } from './observe.ts';
+import { followedUserId, ownsNothing } from './observe.ts';
 import { appliedFromStatus } from './ownership.ts';
 
 /** Decisions made across the tenant's mappings, for plan. */
@@ -110,17 +110,23 @@ function mapped(m: CachedMapping): boolean {
 }
 
 function resolvedId(m: CachedMapping, directory: DirectorySnapshot | undefined): string | undefined {
+  const key = userKey(m, directory);
+  return key === undefined || !directory?.loaded ? undefined : directory.find(key)?.id;
+}
+
+/** How to find the mapping's Teams user in the directory: its spec reference, or the id it was resolved to when that UPN is gone (renamed). */
+function userKey(m: CachedMapping, directory: DirectorySnapshot | undefined): string | undefined {
   const ref = m.spec.teamsUser;
   const key = ref?.objectId ?? ref?.userPrincipalName;
-  return key === undefined || !directory?.loaded ? undefined : directory.find(key)?.id;
+  if (key === undefined || !directory?.loaded || directory.find(key) !== undefined) return key;
+  return followedUserId(m) ?? key;
 }
 
 /** What the allocator knows of one mapping. */
 export function licenseClaim(m: CachedMapping, directory?: DirectorySnapshot): LicenseClaim {
   const applied = appliedFromStatus(m.status);
   const state = m.status?.licenseState;
-  const ref = m.spec.teamsUser;
-  const user = ref?.objectId ?? ref?.userPrincipalName;
+  const user = userKey(m, directory);
   const eligible = user === undefined || !directory?.loaded ? undefined : directory.classify(user).eligible;
   return {
     namespace: m.metadata.namespace ?? '',
@@ -140,7 +146,9 @@ export function conflictClaim(m: CachedMapping, directory?: DirectorySnapshot): 
   const numbers = mapped(m) ? [intent.phoneNumber] : [];
   if (applied.number) numbers.push(applied.number.telephoneNumber);
   const aliases = mapped(m) ? teamsUserAliases(intent.teamsUser, resolvedId(m, directory)) : [];
-  return { ref: intent.ref, creationTimestamp: m.metadata.creationTimestamp ?? '', phoneNumbers: numbers, teamsUsers: aliases };
+  const email = m.spec.pbxUser.email?.trim().toLowerCase();
+  const pbxEmails = mapped(m) && email ? [email] : [];
+  return { ref: intent.ref, creationTimestamp: m.metadata.creationTimestamp ?? '', phoneNumbers: numbers, teamsUsers: aliases, pbxEmails };
 }
 
 /**
@@ -156,8 +164,8 @@ function claimSignature(m: CachedMapping): string {
 }
 
 // --- Conflicts -------------------------------------------------------------------------------
-// Conflicts between the mappings of one tenant: the same phone number, or the same Teams user, in
-// two mappings. Pure and deterministic (every replica and every reconcile decides alike): the
+// Conflicts between the mappings of one tenant: the same phone number, the same Teams user, or the
+// same PBX e-mail (two PBX users the seeds' portal would show as one) in two mappings. Pure and deterministic (every replica and every reconcile decides alike): the
 // oldest mapping (creationTimestamp, then namespace/name) wins, the others get a conflict naming
 // the winner and are not applied.
 
@@ -173,12 +181,14 @@ export interface MappingClaim {
   readonly phoneNumbers: readonly string[];
   /** Aliases of the Teams user(s), from `teamsUserAliases`: spec reference plus the resolved / owned id. */
   readonly teamsUsers: readonly string[];
+  /** spec.pbxUser.email, lower-cased, when mapped (e-mail addresses compare without regard to case). */
+  readonly pbxEmails?: readonly string[] | undefined;
 }
 
 /** One lost conflict. */
 export interface MappingConflict {
-  readonly kind: 'DuplicateNumber' | 'DuplicateTeamsUser';
-  /** The contested number, or Teams user alias (`upn:…` / `id:…`; see `aliasLabel`). */
+  readonly kind: 'DuplicateNumber' | 'DuplicateTeamsUser' | 'DuplicatePbxEmail';
+  /** The contested number, Teams user alias (`upn:…` / `id:…`; see `aliasLabel`) or PBX e-mail. */
   readonly value: string;
   readonly winner: MappingRef;
 }
@@ -221,6 +231,7 @@ export function detectConflicts(claims: readonly MappingClaim[]): ReadonlyMap<st
   const result = new Map<string, MappingConflict[]>();
   collect(sorted, 'DuplicateNumber', (c) => c.phoneNumbers.map(canonicalNumber), result);
   collect(sorted, 'DuplicateTeamsUser', (c) => c.teamsUsers, result);
+  collect(sorted, 'DuplicatePbxEmail', (c) => c.pbxEmails ?? [], result);
   for (const list of result.values()) list.sort((a, b) => (a.kind + a.value).localeCompare(b.kind + b.value));
   return result;
 }

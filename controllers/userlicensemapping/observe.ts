@@ -75,9 +75,19 @@ export interface ObservedUserConfiguration {
   readonly effectivePolicies: readonly EffectivePolicy[];
 }
 
-/** The mapped Teams user. `configuration` absent = Teams has no configuration for them (yet). */
+/**
+ * The mapped Teams user. `configuration` absent = Teams has no configuration for them (yet).
+ * `renamedFrom`: spec.teamsUser names this UPN, which no longer exists; the user was found by the
+ * object id resolved from it earlier (renamed in Entra ID: the mapping follows the stable id).
+ */
 export type TeamsUserLookup =
-  { readonly found: false } | { readonly found: true; readonly user: ObservedTeamsUser; readonly configuration?: ObservedUserConfiguration | undefined };
+  | { readonly found: false }
+  | {
+      readonly found: true;
+      readonly user: ObservedTeamsUser;
+      readonly configuration?: ObservedUserConfiguration | undefined;
+      readonly renamedFrom?: string | undefined;
+    };
 
 /**
  * A user the applied record names who is not the mapped user any more (Teams user changed, or
@@ -182,6 +192,11 @@ export interface ObserveDeps {
   readonly journalScope: string;
   readonly source?: ObservationSource | undefined;
   readonly journal?: JournalLookup | undefined;
+  /**
+   * The object id an earlier pass resolved spec.teamsUser to, while the spec is unchanged since
+   * (`followedUserId`): a UPN that no longer resolves is followed to it (the user was renamed).
+   */
+  readonly knownUserId?: string | undefined;
 }
 
 const NO_SOURCE: ObservationSource = { user: () => ({ hit: false }), configuration: () => ({ hit: false }), numberAssignment: () => ({ hit: false }) };
@@ -233,10 +248,35 @@ export function directoryOnly(source: ObservationSource): ObservationSource {
 }
 
 async function lookupTarget(ref: TeamsUserRef, notBefore: number, source: ObservationSource, deps: ObserveDeps): Promise<TeamsUserLookup> {
-  const user = await readUser(ref, source, deps);
+  const named = await readUser(ref, source, deps);
+  const renamed = named === undefined ? await renamedUser(ref, source, deps) : undefined;
+  const user = named ?? renamed;
   if (user === undefined) return { found: false };
   const configuration = await readConfiguration(user.id, notBefore, source, deps);
-  return { found: true, user: observedUser(user, source.catalog), configuration: configuration && observedConfiguration(configuration) };
+  const found = { found: true, user: observedUser(user, source.catalog), configuration: configuration && observedConfiguration(configuration) } as const;
+  return renamed === undefined || !('userPrincipalName' in ref) ? found : { ...found, renamedFrom: ref.userPrincipalName };
+}
+
+/** The user behind a UPN that no longer resolves, by the id resolved from it earlier, when that user now has another UPN. */
+async function renamedUser(ref: TeamsUserRef, source: ObservationSource, deps: ObserveDeps): Promise<User | undefined> {
+  if (!('userPrincipalName' in ref) || deps.knownUserId === undefined) return undefined;
+  const user = await readUser({ objectId: deps.knownUserId }, source, deps);
+  const upn = user?.userPrincipalName ?? undefined;
+  return upn !== undefined && upn.toLowerCase() !== ref.userPrincipalName.trim().toLowerCase() ? user : undefined;
+}
+
+/**
+ * The Teams user id to follow when spec.teamsUser's UPN stops resolving: status.teamsUserId, but
+ * only while the spec is the one it was resolved from (status.observedGeneration is the current
+ * generation). After a spec edit the new reference is resolved afresh, never the old user's id.
+ */
+export function followedUserId(mapping: {
+  readonly metadata: { readonly generation?: number | undefined };
+  readonly status?: { readonly observedGeneration?: number | undefined; readonly teamsUserId?: string | undefined } | undefined;
+}): string | undefined {
+  const status = mapping.status;
+  const current = status?.observedGeneration !== undefined && status.observedGeneration === mapping.metadata.generation;
+  return current ? status.teamsUserId : undefined;
 }
 
 async function lookupFormer(id: string, notBefore: number, source: ObservationSource, deps: ObserveDeps): Promise<FormerUser> {

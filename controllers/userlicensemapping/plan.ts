@@ -143,11 +143,16 @@ interface DraftContext {
 
 /** Blockers for conflicts this mapping lost. */
 function conflictBlockers(conflicts: readonly MappingConflict[]): Blocker[] {
-  return conflicts.map((c) =>
-    c.kind === 'DuplicateNumber'
-      ? { kind: 'DuplicateNumber', number: c.value, winner: c.winner }
-      : { kind: 'DuplicateTeamsUser', teamsUser: aliasLabel(c.value), winner: c.winner },
-  );
+  return conflicts.map((c): Blocker => {
+    switch (c.kind) {
+      case 'DuplicateNumber':
+        return { kind: 'DuplicateNumber', number: c.value, winner: c.winner };
+      case 'DuplicateTeamsUser':
+        return { kind: 'DuplicateTeamsUser', teamsUser: aliasLabel(c.value), winner: c.winner };
+      case 'DuplicatePbxEmail':
+        return { kind: 'DuplicatePbxEmail', email: c.value, winner: c.winner };
+    }
+  });
 }
 
 /** Why this Teams user cannot be served by Direct Routing. */

@@ -58,7 +58,7 @@ import { tenantBlock, tenantPending, type MappingConditions } from './conditions
 import { desiredState, mappingIntent, tenantPolicies } from './desired.ts';
 import { GraphMappingPort, type MappingGraphPort } from './graph-port.ts';
 import type { MappingGate, TenantMappingView } from './mapping-view.ts';
-import { directoryOnly, observeMapping, userLabel, type InFlightOperation, type JournalLookup, type Observation } from './observe.ts';
+import { directoryOnly, followedUserId, observeMapping, userLabel, type InFlightOperation, type JournalLookup, type Observation } from './observe.ts';
 import { belongsInHistory, eventsFor, outcomeOf, type AutoHistory, type MappingEvent } from './outcome.ts';
 import { adoptIntended, appliedFromStatus, type PropagationSettings } from './ownership.ts';
 import { changeKind, plan, type ChangeKind } from './plan.ts';
@@ -335,6 +335,7 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
       journalScope: scope,
       source: deps.source,
       journal: journalLookup(deps.journal),
+      knownUserId: followedUserId(mapping),
     });
     const resolved = adoptIntended(applied, recorded, seen);
     obs = { ...seen, applied: resolved.applied, ...(resolved.unresolved === undefined ? {} : { intent: resolved.unresolved }) };

@@ -59,7 +59,14 @@ export interface MappingStatusFields {
   readonly teams?: TeamsConfigurationFields | undefined;
   /** `lastCheckTime` is set when this pass read Microsoft 365 back to check a change (else the previous value stays). */
   readonly propagation?:
-    { readonly appliedTime?: string | undefined; readonly confirmedTime?: string | undefined; readonly lastCheckTime?: string | undefined } | undefined;
+    | {
+        readonly appliedTime?: string | undefined;
+        readonly confirmedTime?: string | undefined;
+        readonly lastCheckTime?: string | undefined;
+        /** Set while waiting for Microsoft 365 to show a change: when it is read back next (the re-check schedule). */
+        readonly nextCheckTime?: string | undefined;
+      }
+    | undefined;
   readonly pendingChanges: number;
   readonly pendingActions: readonly string[];
   /** Persist verbatim (status needs a field for it): the next observe reads it back as `Observation.applied`. */
@@ -106,7 +113,7 @@ export function report(plan: Plan, obs: Observation, outcome: ApplyOutcome, ctx:
   const operation = inFlightOf(outcome);
   return {
     conditions: conditionsFor(v),
-    statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, checkedPropagation(plan, v, outcome, settled, applied), ctx.now, label),
+    statusFields: statusFieldsFor(plan, obs, outcome, applied, operation, propagationCheck(plan, v, outcome, settled, applied, ctx.now), ctx.now, label),
     requeueAfterMs: v.requeueAfterMs,
     retryWithBackoff: v.backoff ?? false,
     removalComplete:
@@ -143,6 +150,19 @@ function checkedPropagation(plan: Plan, v: Verdict, outcome: ApplyOutcome, settl
   return plan.waiting !== undefined || v.reason === 'PropagationPending' || settled.confirmedAt !== applied.confirmedAt;
 }
 
+/** What this pass did about propagation: whether it was a check, and when the next one is due while waiting. */
+interface PropagationCheck {
+  readonly checked: boolean;
+  /** RFC 3339; set only while the verdict is PropagationPending. */
+  readonly next?: string | undefined;
+}
+
+function propagationCheck(plan: Plan, v: Verdict, outcome: ApplyOutcome, settled: AppliedRecord, applied: AppliedRecord, now: number): PropagationCheck {
+  const checked = checkedPropagation(plan, v, outcome, settled, applied);
+  const waiting = v.reason === 'PropagationPending' && v.requeueAfterMs !== undefined;
+  return waiting ? { checked, next: new Date(now + v.requeueAfterMs).toISOString() } : { checked };
+}
+
 /** Microsoft 365 reported the configuration: stamp the first confirmation after the last write. */
 function confirmed(record: AppliedRecord, now: number): AppliedRecord {
   const confirmedAt = record.confirmedAt === undefined ? Number.NaN : Date.parse(record.confirmedAt);
@@ -157,7 +177,7 @@ function statusFieldsFor(
   outcome: ApplyOutcome,
   applied: AppliedRecord,
   operation: MappingStatusFields['operation'],
-  checked: boolean,
+  check: PropagationCheck,
   now: number,
   label: UserLabeler,
 ): MappingStatusFields {
@@ -175,7 +195,12 @@ function statusFieldsFor(
     propagation:
       applied.appliedAt === undefined && applied.confirmedAt === undefined
         ? undefined
-        : { appliedTime: applied.appliedAt, confirmedTime: applied.confirmedAt, ...(checked ? { lastCheckTime: new Date(now).toISOString() } : {}) },
+        : {
+            appliedTime: applied.appliedAt,
+            confirmedTime: applied.confirmedAt,
+            ...(check.checked ? { lastCheckTime: new Date(now).toISOString() } : {}),
+            ...(check.next === undefined ? {} : { nextCheckTime: check.next }),
+          },
     pendingChanges: Math.min(100, remaining.length),
     pendingActions: remaining.slice(0, 20).map((a) => describeAction(a, label).slice(0, 256)),
     applied,
@@ -271,7 +296,22 @@ export function mappingSummary(
 ): MappingSummary {
   const fields: MappingSummary['fields'] = report.statusFields === undefined ? {} : fieldsOf(report.statusFields, mapping.status ?? {}, extras);
   const handled = extras.handledReconcileAt === undefined ? {} : { lastHandledReconcileAt: extras.handledReconcileAt.slice(0, 64) };
-  return { fields: { ...fields, ...handled }, conditions: report.conditions };
+  const note = report.statusFields === undefined ? {} : { extensionNote: extensionNote(mapping) };
+  return { fields: { ...fields, ...note, ...handled }, conditions: report.conditions };
+}
+
+/**
+ * Where the PBX extension goes (seed 003 shows "Ext. 7777" beside each user). Teams PowerShell's
+ * Set-CsPhoneNumberAssignment accepts a Direct Routing number with `;ext=`
+ * (https://learn.microsoft.com/powershell/module/teams/set-csphonenumberassignment), but Graph's
+ * assignNumber documents `telephoneNumber` as a plain number
+ * (https://learn.microsoft.com/graph/api/teamsadministration-numberassignment-assignnumber): the
+ * controller sends what is documented, and says so here.
+ */
+function extensionNote(mapping: UserLicenseMapping): string | undefined {
+  const { extension, phoneNumber } = mapping.spec.pbxUser;
+  if (extension === undefined || mapping.spec.teamsUser === undefined) return undefined;
+  return `Extension ${extension} is kept in the PBX only: Graph's assignNumber documents no extension (;ext=) form, so Teams gets ${phoneNumber.trim().slice(0, 20)} without it`;
 }
 
 /** The status `summarizeStatus` makes of the summary over `mapping`'s status (a fresh object). Pure. */

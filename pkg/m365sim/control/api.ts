@@ -16,6 +16,7 @@ import type { AppSeed, ContactSeed, TenantSeed, UserSeed } from '../state/seed.t
 import { loadTenant } from '../state/seed-loader.ts';
 import type { OutboxMessage, TenantState } from '../state/tenant-state.ts';
 import type { SimulatorLimits } from '../throttle.ts';
+import { replicateNow, setDirectPolicy } from './teams-admin-changes.ts';
 import { assignLicense, deleteUser, patchUser, removeLicense, setEnterpriseVoice, type UserPatch } from './tenant-mutations.ts';
 
 /** A device-code sign-in waiting for the (simulated) user. */
@@ -119,6 +120,15 @@ export class SimulatorControl {
     const t = this.#tenant(tenantId);
     const s = t.latestTeams(this.#userId(t, idOrUpn), Date.now());
     return { enterpriseVoice: s.enterpriseVoice, policies: { ...s.policies } };
+  }
+  /** Sets (name) or removes (undefined) a user's direct policy of a type, as an admin would; returns the failure text if Teams would refuse. */
+  setDirectPolicy(tenantId: string, idOrUpn: string, policyType: string, policyName: string | undefined): string | undefined {
+    const t = this.#tenant(tenantId);
+    return setDirectPolicy(t, this.#userId(t, idOrUpn), policyType, policyName);
+  }
+  /** Every write so far becomes visible to Graph reads now (the replication lag has passed for them). */
+  replicateNow(tenantId: string): void {
+    replicateNow(this.#tenant(tenantId));
   }
   addContact(tenantId: string, idOrUpn: string, contact: ContactSeed): string {
     const t = this.#tenant(tenantId);

@@ -12,7 +12,12 @@ import { contextUrl, jsonBody, ok, optionalString, project, readFilter, readSele
 import { NUMBER_READ, startOperation } from './operations.ts';
 
 const ROOT = '/admin/teams/telephoneNumberManagement/numberAssignments';
-const E164 = /^\+[1-9]\d{6,14}(;ext=\d{1,10})?$/;
+/**
+ * A plain E.164 number. Teams PowerShell accepts a Direct Routing number with `;ext=`
+ * (https://learn.microsoft.com/powershell/module/teams/set-csphonenumberassignment); Graph's assignNumber documents
+ * `telephoneNumber` as the telephone number only, with no extension form, so the simulator refuses one.
+ */
+const E164 = /^\+[1-9]\d{6,14}$/;
 const NUMBER_TYPES = ['directRouting', 'callingPlan', 'operatorConnect'];
 const CATEGORIES = ['primary', 'private', 'alternate'];
 

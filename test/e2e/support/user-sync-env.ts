@@ -72,6 +72,7 @@ export function seed(phoneUsers: number): TenantSeed {
       { policyType: 'OnlineVoiceRoutingPolicy', name: 'PBX-VRP' },
       { policyType: 'TeamsCallingPolicy', name: 'PBX-VM' },
       { policyType: 'TeamsCallingPolicy', name: 'PBX-NoVM' },
+      { policyType: 'TeamsCallingPolicy', name: 'PBX-NoVMOrFwd' },
     ],
   };
 }
@@ -85,6 +86,14 @@ export interface UserSyncEnvOptions {
   readonly operationDelayMs?: number;
   /** Start a manager now (default true). */
   readonly start?: boolean;
+  /** The controller's propagation timing. Default: 3 s grace, re-checks after 1 s, at most every 3 s. */
+  readonly propagation?: { readonly graceMs: number; readonly firstCheckMs: number; readonly maxCheckMs: number };
+}
+
+/** More of a mapping's spec (createMapping). */
+interface MappingExtras {
+  readonly email?: string;
+  readonly extension?: string;
 }
 
 /** Starts the simulator, the tenant objects and (by default) a manager running the controllers. */
@@ -143,7 +152,7 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
         deltaTokens: new SqliteDeltaTokenStore(db),
         metrics,
         autoBatch: { quietPeriodMs: 1_000, maxBatchMs: 60_000, flushEveryMs: 1_000 },
-        propagation: { graceMs: 3_000, firstCheckMs: 1_000, maxCheckMs: 3_000 },
+        propagation: options.propagation ?? { graceMs: 3_000, firstCheckMs: 1_000, maxCheckMs: 3_000 },
       });
       running.push({ manager, graph, db, registration });
       env.metrics = metrics;
@@ -172,14 +181,14 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
         },
       } as KubeObject);
     },
-    async createMapping(name: string, user: string | undefined, phoneNumber: string, voicemail = 'Voicemail'): Promise<void> {
+    async createMapping(name: string, user: string | undefined, phoneNumber: string, voicemail = 'Voicemail', extras: MappingExtras = {}): Promise<void> {
       await kube.create(UserLicenseMappingResource, namespace, {
         apiVersion: ApiVersion,
         kind: 'UserLicenseMapping',
         metadata: { name },
         spec: {
           tenantRef: { name: TENANT },
-          pbxUser: { displayName: name, phoneNumber, voicemail },
+          pbxUser: { displayName: name, phoneNumber, voicemail, ...extras },
           ...(user === undefined ? {} : { teamsUser: { userPrincipalName: user } }),
         },
       } as KubeObject);

@@ -103,6 +103,8 @@ export const MappingReason = {
   DuplicatePhoneNumber: 'DuplicatePhoneNumber',
   /** Failed=True: another mapping of the tenant maps the same Teams user (the older one wins). */
   DuplicateTeamsUser: 'DuplicateTeamsUser',
+  /** Failed=True: another mapping of the tenant has the same PBX e-mail (the older one wins). */
+  DuplicatePbxEmail: 'DuplicatePbxEmail',
   /** Failed=True: Teams already has the number assigned to a different user. */
   NumberAssignedElsewhere: 'NumberAssignedElsewhere',
   /** Failed=True: a policy named in the tenant's spec.policies does not exist in Teams. */

@@ -32,6 +32,9 @@ const PropagationSchema = Type.Object(
     appliedTime: Type.Optional(Timestamp('When the controller last wrote a change for this user.')),
     confirmedTime: Type.Optional(Timestamp('When Microsoft 365 first reported the change in effect.')),
     lastCheckTime: Type.Optional(Timestamp('When the configuration was last read back.')),
+    nextCheckTime: Type.Optional(
+      Timestamp('While waiting for Microsoft 365 to show a change (SyncNeeded=True PropagationPending): when it is read back next.'),
+    ),
   },
   { description: 'Tracks Microsoft 365 propagation after a write: Ready waits for confirmation.', additionalProperties: false },
 );
@@ -116,6 +119,12 @@ export const UserLicenseMappingStatusSchema = Type.Object(
     licenseState: Type.Optional(StringEnum(LicenseStateValues, { description: 'Integration licence state: Holding, Waiting, Releasing or None.' })),
     licenseQueuePosition: Type.Optional(Count('Position among mappings waiting for a licence (1 = next).', 100_000)),
     teams: Type.Optional(TeamsConfigurationSchema),
+    extensionNote: Type.Optional(
+      Text(
+        "How spec.pbxUser.extension reaches Teams. Graph's assignNumber documents no extension form (';ext='), so the extension is kept in the PBX only and Teams gets the number without it.",
+        256,
+      ),
+    ),
     propagation: Type.Optional(PropagationSchema),
     applied: Type.Optional(AppliedSchema),
     operation: Type.Optional(OperationSchema),

@@ -3,11 +3,19 @@ import { test } from 'node:test';
 import { detectConflicts, teamsUserAliases, type MappingClaim, type MappingConflict } from '../../../../controllers/userlicensemapping/mapping-view.ts';
 import { ALICE, NUMBER, OLD_NUMBER } from './fixtures.ts';
 
-const claim = (name: string, created: string, phoneNumbers: string[], teamsUsers: string[] = [], namespace = 'acme'): MappingClaim => ({
+const claim = (
+  name: string,
+  created: string,
+  phoneNumbers: string[],
+  teamsUsers: string[] = [],
+  namespace = 'acme',
+  pbxEmails: string[] = [],
+): MappingClaim => ({
   ref: { namespace, name },
   creationTimestamp: created,
   phoneNumbers,
   teamsUsers,
+  pbxEmails,
 });
 const upn = (u: string): string[] => teamsUserAliases({ userPrincipalName: u });
 const T1 = '2026-01-01T00:00:00Z';
@@ -79,6 +87,18 @@ const cases: { name: string; reason: string; claims: MappingClaim[]; want: Recor
         { kind: 'DuplicateTeamsUser', value: 'upn:a@c.com', winner: { namespace: 'acme', name: 'a' } },
       ],
     },
+  },
+  {
+    name: 'SamePbxEmailNewerLoses',
+    reason: 'two PBX users sharing an e-mail are one person to the portal: the older mapping keeps it',
+    claims: [claim('a', T1, [NUMBER], upn('a@c.com'), 'acme', ['alex@c.com']), claim('b', T2, [OLD_NUMBER], upn('b@c.com'), 'acme', ['alex@c.com'])],
+    want: { 'acme/b': [{ kind: 'DuplicatePbxEmail', value: 'alex@c.com', winner: { namespace: 'acme', name: 'a' } }] },
+  },
+  {
+    name: 'DistinctPbxEmailsNoConflict',
+    reason: 'different e-mails, numbers and users: nothing to report',
+    claims: [claim('a', T1, [NUMBER], upn('a@c.com'), 'acme', ['a@c.com']), claim('b', T2, [OLD_NUMBER], upn('b@c.com'), 'acme', ['b@c.com'])],
+    want: {},
   },
   {
     name: 'OwnNumberTwiceIsNoConflict',

@@ -181,6 +181,28 @@ const cases: Case[] = [
     want: { actions: [], waiting: ['number'] },
   },
   {
+    name: 'DriftAdminGaveAnotherNumber',
+    reason: 'an admin gave the user another number in Teams (which released ours): ours is assigned again, which releases theirs',
+    obs: steady({
+      target: aliceTarget(configured({ telephoneNumbers: [OLD_NUMBER] })),
+      numberAssignments: [assignment(OLD_NUMBER, ALICE)],
+      applied: ownedAlice(3 * HOUR),
+    }),
+    want: { actions: [assignN] },
+  },
+  {
+    name: 'DriftAdminChangedCallingPolicy',
+    reason: 'an admin granted another calling policy directly: the one the voicemail variant selects is granted again',
+    obs: steady({ target: aliceTarget(configured({ effectivePolicies: [direct('OnlineVoiceRoutingPolicy', VRP), direct('TeamsCallingPolicy', CP_NOVM)] })) }),
+    want: { actions: [grantVm] },
+  },
+  {
+    name: 'DriftAdminRemovedVoiceRoutingPolicy',
+    reason: 'an admin removed the voice routing policy: it is granted again',
+    obs: steady({ target: aliceTarget(configured({ effectivePolicies: [direct('TeamsCallingPolicy', CP_VM)] })) }),
+    want: { actions: [grantVrp] },
+  },
+  {
     name: 'GraceExpiredReassigns',
     reason: 'after the grace period an invisible assignment is treated as lost',
     obs: steady({ target: aliceTarget(configured({ telephoneNumbers: [] })), numberAssignments: [], applied: ownedAlice(3 * HOUR) }),

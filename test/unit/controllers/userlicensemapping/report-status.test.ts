@@ -170,3 +170,24 @@ test('settleApplied: a resumed operation counts like a fresh one', () => {
   const got = settle(obs, { attempted: true, results: [{ action: p.actions[0] as Action, status: 'succeeded' }] }, p);
   assert.deepEqual(got.number, { telephoneNumber: NUMBER, userId: ALICE, numberType: 'directRouting' });
 });
+
+test('report status: the re-check schedule is shown while waiting for Microsoft 365, and cleared once it shows the change', () => {
+  const rows: { name: string; obs: Observation; nextCheckTime: string | undefined }[] = [
+    {
+      name: 'waiting a minute after the write: next check after the doubling delay (1 min)',
+      obs: steady({ target: { found: true, user: user(), configuration: configured({ telephoneNumbers: [] }) }, applied: ownedAlice(MINUTE) }),
+      nextCheckTime: new Date(NOW + MINUTE).toISOString(),
+    },
+    {
+      name: 'waiting half an hour after the write: capped at the longest gap (10 min)',
+      obs: steady({ target: { found: true, user: user(), configuration: configured({ telephoneNumbers: [] }) }, applied: ownedAlice(30 * MINUTE) }),
+      nextCheckTime: new Date(NOW + 10 * MINUTE).toISOString(),
+    },
+    { name: 'configured: nothing to re-check', obs: steady(), nextCheckTime: undefined },
+  ];
+  for (const row of rows) {
+    const { statusFields: s } = report(plan(desired(), row.obs, ctx()), row.obs, NOT_APPLIED, { now: NOW });
+    assert.equal(s.propagation?.nextCheckTime, row.nextCheckTime, row.name);
+    if (row.nextCheckTime !== undefined) assert.equal(s.propagation?.lastCheckTime, NOW_ISO, `${row.name}: this pass was a check`);
+  }
+});

@@ -54,6 +54,31 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'ConfiguredAfterRename',
+    reason: 'the UPN in the spec was renamed in Entra: the mapping follows the stable id and says which UPN the spec still names',
+    obs: steady({
+      target: { found: true, user: user({ userPrincipalName: 'alice.new@contoso.com' }), configuration: configured(), renamedFrom: 'alice@contoso.com' },
+    }),
+    want: {
+      Ready: ['True', 'Configured'],
+      SyncNeeded: ['False', 'UpToDate'],
+      Failed: ok,
+      message: /^Teams user alice\.new@contoso\.com \(renamed from alice@contoso\.com; spec\.teamsUser still names the old UPN\) has \+14255550100/,
+    },
+  },
+  {
+    name: 'DuplicatePbxEmail',
+    reason: 'two PBX users with one e-mail: the newer mapping loses and names the winner',
+    obs: fresh(),
+    ctx: { conflicts: [{ kind: 'DuplicatePbxEmail', value: 'alex@contoso.com', winner: { namespace: 'acme', name: 'alex' } }] },
+    want: {
+      Ready: ['False', 'DuplicatePbxEmail'],
+      SyncNeeded: ['False', 'DuplicatePbxEmail'],
+      Failed: ['True', 'DuplicatePbxEmail'],
+      message: /^PBX e-mail alex@contoso\.com is also used by mapping acme\/alex, which is older and keeps it/,
+    },
+  },
+  {
     name: 'PropagationPending',
     reason: 'applied but not visible: re-check on schedule',
     obs: steady({ target: { found: true, user: user(), configuration: configured({ telephoneNumbers: [] }) }, applied: ownedAlice(MINUTE) }),
