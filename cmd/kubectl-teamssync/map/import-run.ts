@@ -11,7 +11,7 @@ import { listAll } from '../../../pkg/runtime/list-pager.ts';
 import type { KubeObject } from '../../../pkg/runtime/resource.ts';
 import { UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
 import { planImport } from './import-plan.ts';
-import { isCandidate, mappingOfRow, type MappingCandidate, type NewMapping, type RowRejection } from './mapping-rows.ts';
+import { isCandidate, mappingOfRow, type NewMapping, type RowRejection } from './mapping-rows.ts';
 import { readPbxExport } from './pbx-export.ts';
 
 /** The two apiserver calls an import makes. */
@@ -75,7 +75,7 @@ export async function runImport(text: string, api: MappingApi, options: ImportOp
   const exported = readPbxExport(text);
   if (!exported.ok) return { fileProblem: exported.reason, rows: [], applied: false, counts: countOf([]) };
   const read = exported.records.map((r) => mappingOfRow(r, options));
-  const candidates = read.filter(isCandidate) as MappingCandidate[];
+  const candidates = read.filter(isCandidate);
   const rejections = read.filter((r): r is RowRejection => !isCandidate(r));
   const plans = planImport(candidates, rejections, await api.list(options.namespace));
   const concurrency = options.concurrency ?? 8;

@@ -229,7 +229,7 @@ function fakeApi(): MappingApi & { stored: Map<string, UserLicenseMapping>; call
       calls.push(`${dryRun ? 'dry-run' : 'create'} ${mapping.metadata.name}`);
       const ext = mapping.spec.pbxUser.extension;
       if (ext !== undefined && !/^[0-9]{2,10}$/.test(ext)) return Promise.resolve({ ok: false, reason: 'spec.pbxUser.extension: Invalid value' });
-      if (!dryRun) stored.set(mapping.metadata.name, mapping as UserLicenseMapping);
+      if (!dryRun) stored.set(mapping.metadata.name, mapping);
       return Promise.resolve({ ok: true });
     },
   };
