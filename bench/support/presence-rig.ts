@@ -29,8 +29,8 @@ export interface PresenceRig {
   readonly runner: PresenceSyncRunner;
   readonly log: PresenceStreamLog;
   readonly baseUrl: string;
-  /** Poll cycles finished so far (and when the last one ended). */
-  readonly cycles: { count: number; lastAt: number };
+  /** Poll cycles finished so far, when the last one ended, and each cycle's duration (first call start to last reply). */
+  readonly cycles: { count: number; lastAt: number; readonly durationsMs: number[] };
   stop(): Promise<void>;
 }
 
@@ -75,11 +75,13 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const log = PresenceStreamLog.open(path.join(dir, 'presence.db'));
   const registry = new PresenceRunnerRegistry();
   const http = createPresenceHttpHandler({ log, registry });
-  const cycles = { count: 0, lastAt: 0 };
+  const cycles = { count: 0, lastAt: 0, durationsMs: [] as number[] };
   const runner = registry.ensure(BENCH_KEY, {
     log,
-    streamClients: (s) => http.clientCount(s),
-    onCycle: () => Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() }),
+    onCycle: (result) => {
+      cycles.durationsMs.push(result.durationMs);
+      Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() });
+    },
   });
   const m365Users = (seed.users ?? []).map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName }));
   await runner.apply({

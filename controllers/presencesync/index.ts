@@ -123,7 +123,6 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
     registry,
     runnerDeps: {
       log: options.log,
-      streamClients: (stream) => http.clientCount(stream),
       ...metrics,
       ...(options.destinationPolicy === undefined ? {} : { destinationPolicy: options.destinationPolicy }),
     },

@@ -2,8 +2,8 @@
  * PresenceSync reconciler, top to bottom: observe (the object, its tenant and mappings from the caches, the Secrets
  * it names, the tenant's Microsoft 365 users through the Graph port) → plan (pure, plan.ts) → apply (hand the plan
  * to the object's long-lived runner, runner.ts) → report (pure, report.ts) → summarizeStatus. Passes come from spec
- * changes, from the tenant and its mappings changing, from every poll cycle (to refresh the status) and from a
- * periodic requeue that refreshes the tenant's user list.
+ * changes, from the tenant and its mappings changing, from a poll cycle that changed what the status shows (the
+ * first one, a failure, a recovery) and from a periodic requeue that refreshes the tenant's user list.
  */
 import { CommonReason, SecretPurpose, SecretPurposeLabel, validatePresenceSync, type SecretKeyRef } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { isGraphError, Redacted, type TenantClientRequest } from '../../pkg/graph/index.ts';
@@ -44,12 +44,12 @@ export interface PresenceSyncReconcilerDeps {
   readonly graph: (tenantKey: string, request: TenantClientRequest) => PresenceGraph;
   readonly users: TenantUserCache;
   readonly registry: PresenceRunnerRegistry;
-  /** Shared by every runner; `onCycle` is added per object. */
-  readonly runnerDeps: Omit<RunnerDeps, 'key' | 'onCycle'>;
+  /** Shared by every runner; `onStatusChanged` is added per object. */
+  readonly runnerDeps: Omit<RunnerDeps, 'key' | 'onCycle' | 'onStatusChanged'>;
   readonly statusWriter: StatusWriter;
   readonly events: Pick<EventRecorder, 'normal' | 'warning'>;
   readonly metrics?: PresenceMetrics;
-  /** Enqueues a key (the controller's `enqueue`), for a status refresh after each poll cycle. */
+  /** Enqueues a key (the controller's `enqueue`), for a status refresh after a poll cycle that changed what status shows. */
   readonly enqueue?: (key: ObjectKey) => void;
 }
 
@@ -98,7 +98,7 @@ export class PresenceSyncReconciler implements Reconciler {
 
     // Apply: the runner starts, updates or stops its parts; all Graph I/O after this happens inside them. A suspended
     // plan keeps the runner (its stream stays readable) but stops polling, deliveries and writes.
-    const runner = registry.ensure(key, { ...this.#deps.runnerDeps, onCycle: () => this.#deps.enqueue?.(req) });
+    const runner = registry.ensure(key, { ...this.#deps.runnerDeps, onStatusChanged: () => this.#deps.enqueue?.(req) });
     await runner.apply({
       plan,
       graph: observed.graph,

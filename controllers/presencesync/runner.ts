@@ -9,6 +9,7 @@ import { CallSessionRunner } from '../../pkg/presence/call-session-runner.ts';
 import { CallSessionMachine } from '../../pkg/presence/call-sessions.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PbxInboundTarget } from '../../pkg/presence/pbx-inbound.ts';
+import type { PollCycleResult } from '../../pkg/presence/poll-cycle.ts';
 import { PresencePoller } from '../../pkg/presence/presence-poller.ts';
 import type { SseStreamAccess } from '../../pkg/presence/sse-server.ts';
 import type { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
@@ -40,10 +41,10 @@ export interface RunnerDeps {
   readonly key: string;
   readonly log: PresenceStreamLog;
   readonly metrics?: PresenceMetrics;
-  /** Connected SSE clients of a stream (from the HTTP handler), for status. */
-  readonly streamClients?: (stream: string) => number;
-  /** Called after every poll cycle, e.g. to enqueue a status refresh. */
-  readonly onCycle?: () => void;
+  /** Called after every poll cycle (the bench counts cycles with it). */
+  readonly onCycle?: (result: PollCycleResult) => void;
+  /** Called after a poll cycle that changed what the status reports (first cycle, failures, recovery): enqueue a reconcile. */
+  readonly onStatusChanged?: () => void;
   /** Where webhooks may deliver (daemon flags); default https to public addresses only. */
   readonly destinationPolicy?: DestinationPolicy;
 }
@@ -66,6 +67,8 @@ export class PresenceSyncRunner {
   #webhook: { sink: WebhookSink; config: string } | undefined;
   #calls: { runner: CallSessionRunner; machine: CallSessionMachine; config: string } | undefined;
   #directory: { directory: UserDirectory; users: string } | undefined;
+  /** What the last poll cycle showed in status terms; undefined until the poller's first cycle. */
+  #lastCycleShown: string | undefined;
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
@@ -116,15 +119,10 @@ export class PresenceSyncRunner {
 
   /** What the report step needs from the running parts. */
   facts(): PresenceRuntimeFacts {
-    const { log, key } = this.#deps;
     const webhook = this.#webhook?.sink.state();
     return {
       ...(this.#poller === undefined ? {} : { poller: this.#poller.poller.stats() }),
-      ...(this.#settings?.plan.readEnabled === true
-        ? { stream: { epoch: log.epoch, headId: log.headId(key), oldestEventId: log.oldestRetainedId(key), clients: this.#deps.streamClients?.(key) ?? 0 } }
-        : {}),
       ...(webhook === undefined ? {} : { webhook }),
-      ...(this.#calls === undefined ? {} : { activeCallSessions: this.#calls.machine.activeCalls }),
     };
   }
 
@@ -143,10 +141,11 @@ export class PresenceSyncRunner {
     const running = this.#poller;
     if (config === undefined) {
       this.#poller = undefined;
+      this.#lastCycleShown = undefined;
       await running?.poller.stop();
       return;
     }
-    const { log, key, metrics, onCycle } = this.#deps;
+    const { log, key, metrics } = this.#deps;
     const poller =
       running?.poller ??
       new PresencePoller({
@@ -155,12 +154,24 @@ export class PresenceSyncRunner {
         log,
         syncLabel: key,
         ...(metrics === undefined ? {} : { metrics }),
-        ...(onCycle === undefined ? {} : { onCycle }),
+        onCycle: (result) => this.#cycleFinished(result),
       });
     const plan = this.#current().plan;
     poller.update(plan.users.matched, plan.poll, plan.holdDownMs);
     poller.start();
     this.#poller = { poller, config };
+  }
+
+  /**
+   * Asks for a status refresh only when a cycle changed what the status shows (the first cycle, a cycle that failed
+   * or recovered, other errors): a quiet cycle must not cost a reconcile, and counters live in metrics.
+   */
+  #cycleFinished(result: PollCycleResult): void {
+    this.#deps.onCycle?.(result);
+    const shown = `${String(result.failedCalls > 0)}|${result.errors.join(',')}`;
+    if (this.#lastCycleShown === shown) return;
+    this.#lastCycleShown = shown;
+    this.#deps.onStatusChanged?.();
   }
 
   async #applyWebhook(config: string | undefined, url: string | undefined): Promise<void> {
@@ -194,7 +205,14 @@ export class PresenceSyncRunner {
     if (config === undefined) return;
     const settings = this.#current();
     const machine = new CallSessionMachine(settings.plan.callSessions);
-    const runner = new CallSessionRunner({ machine, writer: this.#ports, sessionId: settings.graph.appId });
+    const { key, metrics } = this.#deps;
+    const runner = new CallSessionRunner({
+      machine,
+      writer: this.#ports,
+      sessionId: settings.graph.appId,
+      syncLabel: key,
+      ...(metrics === undefined ? {} : { metrics }),
+    });
     this.#calls = { runner, machine, config };
   }
 }

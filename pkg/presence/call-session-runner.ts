@@ -3,6 +3,7 @@
  * returns through a {@link PresenceWriter}, and keeps one timer for the next renewal / stuck-call deadline.
  */
 import type { CallAction, CallEvent, CallEventOutcome, CallSessionMachine } from './call-sessions.ts';
+import type { PresenceMetrics } from './metrics.ts';
 import type { PresenceWriter } from './ports.ts';
 import { unrefTimer } from '../runtime/clock.ts';
 
@@ -15,6 +16,9 @@ export interface CallSessionRunnerOptions {
   /** Writes in flight at once; pkg/graph's limiter still applies below this. */
   readonly maxConcurrentWrites?: number;
   readonly now?: () => number;
+  /** `presence_call_sessions_active` follows the machine's active calls under `sync` = `syncLabel`. */
+  readonly metrics?: PresenceMetrics;
+  readonly syncLabel?: string;
   /** Called after every write, e.g. for logging; `error` is whatever the writer threw. */
   readonly onResult?: (action: CallAction, ok: boolean, error?: unknown) => void;
 }
@@ -46,6 +50,7 @@ export class CallSessionRunner {
   handle(event: CallEvent): CallEventOutcome {
     const outcome = this.#options.machine.handleEvent(event, this.#now());
     this.#pump();
+    this.#showActiveCalls();
     return outcome;
   }
 
@@ -59,6 +64,12 @@ export class CallSessionRunner {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.idle();
+    if (this.#options.syncLabel !== undefined) this.#options.metrics?.activeCallSessions.remove({ sync: this.#options.syncLabel });
+  }
+
+  #showActiveCalls(): void {
+    if (this.#options.syncLabel !== undefined)
+      this.#options.metrics?.activeCallSessions.set({ sync: this.#options.syncLabel }, this.#options.machine.activeCalls);
   }
 
   #pump(): void {
@@ -98,6 +109,7 @@ export class CallSessionRunner {
       failure = error;
     }
     this.#options.machine.complete(action, ok, this.#now());
+    this.#showActiveCalls();
     this.#options.onResult?.(action, ok, ok ? undefined : failure);
     queueMicrotask(() => this.#pump());
   }

@@ -19,6 +19,12 @@ export interface PresenceMetrics {
   readonly usersTracked: Gauge<'sync'>;
   readonly usersUnmatched: Gauge<'sync'>;
   readonly streamClients: Gauge<'sync'>;
+  /** Id (within the log's epoch) of the newest event of the stream; was `status.stream.lastEventId`. */
+  readonly streamHeadEventId: Gauge<'sync'>;
+  /** PBX calls currently shown in Teams; was `status.activeCallSessions`. */
+  readonly activeCallSessions: Gauge<'sync'>;
+  /** Unix time of the last acknowledged webhook delivery; was `status.webhook.lastDeliveryTime`. */
+  readonly webhookLastDelivery: Gauge<'sync'>;
   readonly webhookDeliveries: Counter<'sync' | 'result'>;
   readonly pbxEvents: Counter<'sync' | 'state'>;
   /**
@@ -74,6 +80,24 @@ export function createPresenceMetrics(registry: Registry): PresenceMetrics {
     streamClients: new Gauge({
       name: 'presence_stream_clients',
       help: 'Connected Server-Sent Events clients of the presence stream.',
+      labelNames: ['sync'],
+      registers,
+    }),
+    streamHeadEventId: new Gauge({
+      name: 'presence_stream_head_event_id',
+      help: 'Id of the newest event in the presence stream log (the number after the epoch in SSE ids).',
+      labelNames: ['sync'],
+      registers,
+    }),
+    activeCallSessions: new Gauge({
+      name: 'presence_call_sessions_active',
+      help: 'PBX calls currently shown in Teams as Busy/InACall (PBX to Teams).',
+      labelNames: ['sync'],
+      registers,
+    }),
+    webhookLastDelivery: new Gauge({
+      name: 'presence_webhook_last_delivery_timestamp_seconds',
+      help: 'Unix time the PBX last acknowledged a webhook delivery.',
       labelNames: ['sync'],
       registers,
     }),

@@ -81,6 +81,16 @@ function minimumSpacingMs(windowMs: number, budget: number): number {
   return Math.floor(windowMs / budget) + 1;
 }
 
+/**
+ * Most call starts inside any window: never more than the spacing allows, and never more than the bursts that can
+ * touch one window (cycles start at least one interval apart; a burst lasts (calls - 1) × spacing) times their calls.
+ */
+function peakPerWindow(calls: number, spacingMs: number, intervalMs: number, windowMs: number): number {
+  if (calls === 0) return 0;
+  const burstMs = (calls - 1) * spacingMs;
+  return Math.min(Math.floor(windowMs / spacingMs) + 1, calls * (Math.floor((windowMs + burstMs) / intervalMs) + 1));
+}
+
 function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
 }
@@ -102,8 +112,8 @@ function splitIntoBatches(userCount: number, calls: number, spacingMs: number): 
  * Plans a poll cycle for `userCount` users.
  *
  * When to use: whenever the tracked user count, the interval or the limits change; the poller runs the plan.
- * Gotchas: batches are balanced (10,000 users → 16 calls of 625, not 15 × 650 + 250) and spread evenly over the
- * cycle; when the calls cannot fit the interval at the minimum spacing, the interval is lengthened to whole seconds
+ * Gotchas: batches are balanced (10,000 users → 16 calls of 625, not 15 × 650 + 250) and start at the minimum
+ * spacing from the cycle's start (16 calls in 0.39 s at 10,000 users); when the calls cannot fit the interval at the minimum spacing, the interval is lengthened to whole seconds
  * and `reason` says why. With zero users there are no calls and the interval is kept.
  * @example planPollCycle({ userCount: 10_000, intervalMs: 10_000 }).callsPerCycle // 16
  */
@@ -117,7 +127,10 @@ export function planPollCycle(input: PollPlanInput): PollPlan {
   const neededMs = calls * minSpacing;
   const lengthened = neededMs > requestedIntervalMs;
   const effectiveIntervalMs = lengthened ? Math.ceil(neededMs / 1000) * 1000 : requestedIntervalMs;
-  const spacingMs = calls === 0 ? minSpacing : Math.max(minSpacing, Math.floor(effectiveIntervalMs / calls));
+  // The calls start back to back at the minimum spacing (a burst of (calls - 1) × spacing), not spread over the
+  // interval: every user is then read within that burst of each cycle start, so a change waits at most one interval
+  // plus the burst and the calls' replies, instead of nearly two intervals.
+  const spacingMs = minSpacing;
   const plan: PollPlan = {
     batches: calls === 0 ? [] : splitIntoBatches(userCount, calls, spacingMs),
     callsPerCycle: calls,
@@ -125,7 +138,7 @@ export function planPollCycle(input: PollPlanInput): PollPlan {
     effectiveIntervalMs,
     spacingMs,
     readBudgetPerWindow: readBudget,
-    peakRequestsPerWindow: calls === 0 ? 0 : Math.floor(limits.windowMs / spacingMs) + 1,
+    peakRequestsPerWindow: peakPerWindow(calls, spacingMs, effectiveIntervalMs, limits.windowMs),
     lengthened,
   };
   if (!lengthened) return plan;

@@ -20,7 +20,7 @@ export interface PresencePollerOptions {
   /** `sync` label for metrics, "namespace/name"; defaults to the stream name. */
   readonly syncLabel?: string;
   readonly now?: () => number;
-  /** Called after every cycle (e.g. to request a status update). */
+  /** Called after every cycle (the runner decides whether the cycle changed anything the status shows). */
   readonly onCycle?: (result: PollCycleResult) => void;
 }
 
@@ -89,7 +89,10 @@ export class PresencePoller {
   /** Starts the loop (idempotent). The first cycle runs at once. */
   start(): void {
     // Counting from the start, a sync that never manages one successful poll goes stale after 3 intervals too.
-    if (this.#loop === undefined) this.#markFresh(this.#now());
+    if (this.#loop === undefined) {
+      this.#markFresh(this.#now());
+      this.#options.metrics?.streamHeadEventId.set({ sync: this.#label }, this.#options.log.headId(this.#options.stream));
+    }
     this.#loop ??= this.#run();
   }
 
@@ -100,6 +103,7 @@ export class PresencePoller {
     // A stopped poller is not stale: its series go, or a deleted PresenceSync would alert for ever.
     this.#options.metrics?.lastSuccessfulPoll.remove({ sync: this.#label });
     this.#options.metrics?.pollInterval.remove({ sync: this.#label });
+    this.#options.metrics?.streamHeadEventId.remove({ sync: this.#label });
   }
 
   /** Current figures. */
@@ -153,7 +157,10 @@ export class PresencePoller {
       now: this.#now,
       signal,
     });
-    if (result.changes.length > 0) this.#options.log.append(this.#options.stream, result.changes);
+    if (result.changes.length > 0) {
+      this.#options.log.append(this.#options.stream, result.changes);
+      this.#options.metrics?.streamHeadEventId.set({ sync: this.#label }, this.#options.log.headId(this.#options.stream));
+    }
     if (result.failedCalls === 0) this.#markFresh(result.startedAt);
     this.#options.metrics?.pollDuration.observe({ sync: this.#label }, result.durationMs / 1000);
     this.#options.metrics?.updatesPublished.inc({ sync: this.#label }, result.changes.length);

@@ -105,6 +105,7 @@ export class WebhookSink {
     this.#wake?.();
     this.#unsubscribe?.();
     await this.#loop;
+    this.#options.metrics?.webhookLastDelivery.remove({ sync: this.#options.syncLabel ?? this.#options.stream });
   }
 
   /** Current delivery health. */
@@ -168,6 +169,7 @@ export class WebhookSink {
       if (result.kind === 'ok') {
         this.#options.metrics?.webhookDeliveries.inc({ sync, result: 'delivered' });
         this.#state = { ...this.#state, lastDeliveredAt: Date.now(), consecutiveFailures: 0, lastError: undefined };
+        this.#options.metrics?.webhookLastDelivery.set({ sync }, Date.now() / 1000);
         return true;
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run while the attempt is in flight

@@ -9,7 +9,7 @@ import { ApiVersion, SecretPurpose, SecretPurposeLabel, type PresenceSyncStatus 
 import { GraphClientFactory } from '../../../pkg/graph/index.ts';
 import { generateTenantSeed, startSimulator, type RunningSimulator, type SimulatorOptions, type TenantSeed } from '../../../pkg/m365sim/index.ts';
 import { createDestinationPolicy } from '../../../pkg/presence/destination-policy.ts';
-import { createPresenceMetrics } from '../../../pkg/presence/metrics.ts';
+import { createPresenceMetrics, type PresenceMetrics } from '../../../pkg/presence/metrics.ts';
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { createLogger, silentLogger } from '../../../pkg/runtime/logging.ts';
@@ -42,6 +42,8 @@ export interface PresenceEnv {
   readonly kube: KubeClient;
   readonly log: PresenceStreamLog;
   readonly registration: PresenceSyncRegistration;
+  /** The presence metrics the controller writes (per-cycle figures live here, not in status). */
+  readonly metrics: PresenceMetrics;
   readonly manager: Manager;
   readonly baseUrl: string;
   /** UPN of generated user `i` (0 is the admin). */
@@ -104,11 +106,12 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
     endpoints: { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile },
   });
   const log = PresenceStreamLog.open(':memory:');
+  const metrics = createPresenceMetrics(new Registry());
   const registration = registerPresenceSyncController({
     manager,
     graph,
     log,
-    metrics: createPresenceMetrics(new Registry()),
+    metrics,
     heartbeatMs: 1000,
     // The tests' PBX webhook receiver listens on plain HTTP on loopback, which the default policy refuses.
     destinationPolicy: createDestinationPolicy({ allowHttp: true, allowedCidrs: ['127.0.0.1/32'] }),
@@ -136,6 +139,7 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
     kube,
     log,
     registration,
+    metrics,
     manager,
     baseUrl: server.baseUrl,
     upn: (i) => (i === 0 ? `admin@${domain}` : `user${i}@${domain}`),

@@ -112,12 +112,13 @@ for (const tc of cases) {
   });
 }
 
-test('planPollCycle: 10,000 users are split into 16 balanced batches of 625, spread over the cycle', () => {
+test('planPollCycle: 10,000 users are split into 16 balanced batches of 625, started at the minimum spacing', () => {
   const plan = planPollCycle({ userCount: 10_000, intervalMs: 10_000 });
   assert.deepEqual(new Set(plan.batches.map((b) => b.end - b.start)), new Set([625]));
-  assert.equal(plan.spacingMs, 625);
+  assert.equal(plan.spacingMs, 26, 'floor(30000 / 1200) + 1');
+  assert.equal(plan.batches.at(-1)?.offsetMs, 15 * 26, 'the whole cycle starts within 0.39 s');
   assert.equal(plan.readBudgetPerWindow, 1200, '20 % of 1,500 reserved for writes');
-  assert.equal(plan.peakRequestsPerWindow, 49);
+  assert.equal(plan.peakRequestsPerWindow, 64, 'at most four bursts of 16 touch one 30 s window');
 });
 
 test('planPollCycle: the lengthening reason names the numbers an admin needs', () => {

@@ -157,7 +157,6 @@ export const PresenceSyncPrinterColumns: readonly PrinterColumn[] = [
   { name: 'Tracked', type: 'integer', jsonPath: '.status.usersTracked', description: 'Users whose presence is synced' },
   { name: 'Unmatched', type: 'integer', jsonPath: '.status.usersUnmatched', description: 'PBX users without a matching Teams user' },
   { name: 'Interval', type: 'string', jsonPath: '.status.effectivePollInterval', description: 'Poll cycle in effect', priority: 1 },
-  { name: 'Last Poll', type: 'date', jsonPath: '.status.lastPollTime', description: 'When Teams presence was last polled', priority: 1 },
   conditionColumn('Ready'),
   ageColumn,
   ...reasonAndMessageColumns,

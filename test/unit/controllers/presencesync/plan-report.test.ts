@@ -213,27 +213,26 @@ for (const tc of reportCases) {
   });
 }
 
-test('reportPresenceSync: status fields', () => {
-  const report = reportPresenceSync(planPresenceSync(observe()), {
+test('reportPresenceSync: status holds only user-visible facts; per-cycle figures are metrics', () => {
+  const facts = {
     poller: polled,
-    stream: { epoch: '9f3a01bc', headId: 42, oldestEventId: 7, clients: 2 },
-    webhook: { cursor: 40, lastDeliveredAt: Date.UTC(2025, 8, 1, 12, 0, 5), consecutiveFailures: 0, lastError: undefined, pendingDeliveries: 2 },
-    activeCallSessions: 3,
-  });
+    webhook: { cursor: 40, lastDeliveredAt: Date.UTC(2025, 8, 1, 12, 0, 5), consecutiveFailures: 0, lastError: undefined },
+  };
+  const report = reportPresenceSync(planPresenceSync(observe()), facts);
   const fields = Object.fromEntries(Object.entries(report.fields).filter(([, value]) => value !== undefined));
-  assert.deepEqual(fields, {
-    usersTracked: 10_000,
-    usersUnmatched: 0,
-    unmatchedSample: [],
-    effectivePollInterval: '10s',
-    graphCallsPerCycle: 16,
-    lastPollTime: '2025-09-01T12:00:09.500Z',
-    lastPollDurationMs: 9500,
-    updatesPublished: 10_042,
-    activeCallSessions: 3,
-    stream: { lastEventId: '9f3a01bc:42', oldestEventId: '9f3a01bc:7', connectedClients: 2 },
-    webhook: { lastDeliveryTime: '2025-09-01T12:00:05.000Z', pendingDeliveries: 2 },
+  assert.deepEqual(fields, { usersTracked: 10_000, usersUnmatched: 0, unmatchedSample: [], effectivePollInterval: '10s', graphCallsPerCycle: 16 });
+  for (const deprecated of ['lastPollTime', 'lastPollDurationMs', 'updatesPublished', 'activeCallSessions', 'stream'] as const)
+    assert.ok(deprecated in report.fields && report.fields[deprecated] === undefined, `${deprecated} an older controller wrote is removed`);
+  const later = reportPresenceSync(planPresenceSync(observe()), {
+    ...facts,
+    poller: { ...polled, cycles: 99, updatesPublished: 20_000, lastPollAt: Date.UTC(2025, 8, 1, 13), lastPollDurationMs: 400 },
+    webhook: { ...facts.webhook, cursor: 90, lastDeliveredAt: Date.UTC(2025, 8, 1, 13) },
   });
+  assert.deepEqual(later, report, 'more cycles, updates and deliveries change nothing in status');
+  const failing = reportPresenceSync(planPresenceSync(observe()), { ...facts, webhook: { ...facts.webhook, consecutiveFailures: 3, lastError: 'HTTP 503' } });
+  assert.deepEqual(failing.fields.webhook, { lastError: 'HTTP 503' }, 'the error shows with WebhookFailing');
+  const blip = reportPresenceSync(planPresenceSync(observe()), { ...facts, webhook: { ...facts.webhook, consecutiveFailures: 1, lastError: 'HTTP 503' } });
+  assert.equal(blip.fields.webhook, undefined, 'a single failed attempt writes nothing');
 });
 
 test('reportPresenceSync: a field no longer computed is removed (laid over the status as undefined)', () => {

@@ -145,6 +145,7 @@ function rig(objects: { tenant?: CachedTenant; presenceSync: PresenceSync }, por
         events.push(reason);
       },
     },
+    // Enqueued after a cycle that changed what status shows: the first one here.
     enqueue: () => {
       cycles++;
     },
@@ -197,7 +198,7 @@ const rows: readonly Row[] = [
     polls: true,
     calls: ['readUserDelta(users)', 'getPresencesByUserId(id-1,id-2)'],
     conditions: ['True/Active', 'False/UpToDate', 'False/NoError'],
-    status: { usersTracked: 2, usersUnmatched: 0, effectivePollInterval: '5m', graphCallsPerCycle: 1, updatesPublished: 2, observedGeneration: 3 },
+    status: { usersTracked: 2, usersUnmatched: 0, effectivePollInterval: '5m', graphCallsPerCycle: 1, observedGeneration: 3 },
     requeue: { requeueAfter: MAX_REQUEUE_MS },
   },
   {

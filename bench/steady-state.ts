@@ -1,0 +1,199 @@
+/**
+ * A silent steady state: after an initial sync of every kind (a TeamsTenant, N UserLicenseMappings, a PresenceSync
+ * over the mapped users), nothing changes for a while; the daemon (as shipped, its own process, under the install's
+ * RBAC) should then write nothing: no apiserver write and no Graph write of any kind. Only presence reads and delta
+ * reads at their intervals are expected.
+ *
+ *   node --import tsx bench/steady-state.ts [--mappings 1000] [--minutes 10] [--settle 30]
+ *
+ * apiserver writes come from the apiserver's audit log (this daemon's token only), by resource; Graph calls from the
+ * simulator's request log, by route and the kind that makes them. Leases (leader election) are printed apart: their
+ * renewals are the one write a leader must make. ContactSync is not part of the run: controllers/contactsync does not
+ * exist yet.
+ */
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { ApiVersion, SecretPurpose, SecretPurposeLabel } from '../pkg/apis/teamssync/v1alpha1/index.ts';
+import { readAuditLog, SERVICE_ACCOUNTS_GROUP, type AuditEvent } from '../pkg/envtest/audit.ts';
+import { startControlPlane } from '../pkg/envtest/control-plane.ts';
+import { startDaemon } from '../pkg/envtest/daemon.ts';
+import { kubectlOk } from '../pkg/envtest/kubectl.ts';
+import { startSimulator, type RequestLogEntry } from '../pkg/m365sim/index.ts';
+import { sleep } from '../pkg/runtime/clock.ts';
+import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
+import { printRows } from './support/presence-rig.ts';
+
+const { values } = parseArgs({
+  options: {
+    mappings: { type: 'string', default: '1000' },
+    minutes: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '30' },
+  },
+});
+const N = Number(values.mappings);
+const QUIET_MS = Number(values.minutes) * 60_000;
+const NS = 'steady';
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const KINDS = ['teamstenants', 'userlicensemappings', 'presencesyncs'] as const;
+
+const cp = await startControlPlane({ audit: { userGroups: [SERVICE_ACCOUNTS_GROUP] } });
+const seed = benchSeed(N);
+seed.apps?.[0]?.applicationPermissions?.push('Presence.ReadWrite.All');
+const sim = await startSimulator({ seed: [seed], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
+const kubectl = (args: string[], stdin?: string) => kubectlOk(cp.binaries.kubectl, cp.kubeconfigPath, args, stdin);
+let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
+try {
+  await kubectl(['create', 'namespace', NS]);
+  await apply(objects());
+  console.error(`[bench] ${N} mappings, a TeamsTenant and a PresenceSync created; starting the daemon`);
+  const started = Date.now();
+  daemon = await startDaemon({
+    controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
+    graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
+    flags: { namespace: NS },
+  });
+  await untilSynced(started);
+  const syncSeconds = (Date.now() - started) / 1000;
+  console.error(`[bench] initial sync done in ${syncSeconds.toFixed(0)} s; settling ${values.settle} s, then ${values.minutes} min with no change`);
+  await sleep(Number(values.settle) * 1000, undefined, { unref: false });
+  const auditFile = cp.auditLogPath ?? '';
+  const own = { credentialId: daemon.credentialId };
+  const auditBefore = (await readAuditLog(auditFile, own)).length;
+  const graphBefore = sim.control.requestLog({}).length;
+  const quietStart = Date.now();
+  await sleep(QUIET_MS, undefined, { unref: false });
+  const quietSeconds = (Date.now() - quietStart) / 1000;
+  const audit = (await readAuditLog(auditFile, own)).slice(auditBefore);
+  const graph = sim.control.requestLog({}).slice(graphBefore);
+  report(syncSeconds, quietSeconds, audit, graph);
+} finally {
+  await daemon?.stop();
+  await sim.stop();
+  await cp.stop();
+}
+
+function objects(): object[] {
+  const secret = (name: string, data: Record<string, string>, labels?: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, ...(labels === undefined ? {} : { labels }) },
+    stringData: data,
+  });
+  const tenant = {
+    apiVersion: ApiVersion,
+    kind: 'TeamsTenant',
+    metadata: { name: 'bench' },
+    spec: {
+      tenantId: BENCH_TENANT,
+      syncMode: 'Auto',
+      integrationLicenses: N,
+      credentials: { clientId: BENCH_APP, clientSecret: { name: 'graph-app', key: 'clientSecret' } },
+      policies: { voiceRoutingPolicy: 'PBX-VRP', callingPolicies: { voicemail: 'PBX-VM' } },
+    },
+  };
+  // The mappings carry the PBX user's e-mail (the Teams UPN), so the PresenceSync tracks every mapped user.
+  const mappings = mappingsFor(N, NS).map((m) => ({
+    apiVersion: m.apiVersion,
+    kind: m.kind,
+    metadata: { name: m.metadata.name },
+    spec: { ...m.spec, pbxUser: { ...m.spec.pbxUser, email: m.spec.teamsUser?.userPrincipalName } },
+  }));
+  const presence = {
+    apiVersion: ApiVersion,
+    kind: 'PresenceSync',
+    metadata: { name: 'presence' },
+    spec: {
+      tenantRef: { name: 'bench' },
+      pollInterval: '10s',
+      users: { fromMappings: true },
+      pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+    },
+  };
+  return [
+    secret('graph-app', { clientSecret: BENCH_SECRET }),
+    secret('pbx-token', { token: 'steady-state-pbx-token' }, { [SecretPurposeLabel]: SecretPurpose.PbxToken }),
+    tenant,
+    presence,
+    ...mappings,
+  ];
+}
+
+async function apply(all: readonly object[]): Promise<void> {
+  for (let i = 0; i < all.length; i += 200)
+    await kubectl(
+      ['apply', '-n', NS, '-f', '-'],
+      all
+        .slice(i, i + 200)
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
+}
+
+/** Ready=True counts per kind, from kubectl (as a user would look). */
+async function readyCounts(): Promise<Record<(typeof KINDS)[number], number>> {
+  const counts = { teamstenants: 0, userlicensemappings: 0, presencesyncs: 0 };
+  for (const kind of KINDS) {
+    const out = await kubectl(['get', kind, '-n', NS, '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    counts[kind] = out.split('\n').filter((line) => line === 'True').length;
+  }
+  return counts;
+}
+
+async function untilSynced(started: number): Promise<void> {
+  let last = 0;
+  for (;;) {
+    const counts = await readyCounts();
+    if (counts.teamstenants === 1 && counts.userlicensemappings === N && counts.presencesyncs === 1) return;
+    if (Date.now() - last > 15_000) {
+      console.error(`[bench] ${Math.round((Date.now() - started) / 1000)} s: Ready ${JSON.stringify(counts)}`);
+      last = Date.now();
+    }
+    await sleep(2000, undefined, { unref: false });
+  }
+}
+
+/** Which kind's controller makes a Graph call, by its route. */
+function graphKind(route: string): string {
+  if (/presence/i.test(route)) return 'PresenceSync';
+  if (/sendMail|messages/i.test(route)) return 'TeamsTenant (notices)';
+  if (/contacts/i.test(route)) return 'ContactSync';
+  if (/users\/delta|subscribedSkus|organization|directoryRoles/i.test(route)) return 'TeamsTenant / users';
+  return 'UserLicenseMapping';
+}
+
+/** A POST that only reads (getPresencesByUserId, a $batch envelope) is not a write. */
+function isGraphWrite(entry: RequestLogEntry): boolean {
+  return entry.method !== 'GET' && !/getPresencesByUserId|\$batch/i.test(entry.route);
+}
+
+function tally<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+function report(syncSeconds: number, quietSeconds: number, audit: readonly AuditEvent[], graph: readonly RequestLogEntry[]): void {
+  const writes = audit.filter((e) => e.stage === 'ResponseComplete' && WRITE_VERBS.has(e.verb));
+  const resource = (e: AuditEvent) => `${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource === undefined ? '' : `/${e.objectRef.subresource}`}`;
+  const leases = writes.filter((e) => e.objectRef?.resource === 'leases');
+  const kindWrites = writes.filter((e) => e.objectRef?.resource !== 'leases');
+  const graphCalls = graph.filter((e) => e.host === 'graph');
+  const graphWrites = graphCalls.filter(isGraphWrite);
+  const graphReads = graphCalls.filter((e) => !isGraphWrite(e));
+  const rows: [string, string, string][] = [
+    ['initial sync (all Ready)', `${syncSeconds.toFixed(0)} s`, `1 TeamsTenant, ${N} UserLicenseMappings, 1 PresenceSync (${N} users)`],
+    ['quiet period', `${(quietSeconds / 60).toFixed(1)} min`, 'nothing changed in Kubernetes or Microsoft 365'],
+    ['apiserver writes (kinds, events)', String(kindWrites.length), 'goal 0'],
+    ...tally(kindWrites, (e) => `${e.verb} ${resource(e)}`).map(([what, n]): [string, string, string] => [`  ${what}`, String(n), '']),
+    ['apiserver lease renewals', String(leases.length), 'leader election (expected: one per renew period)'],
+    ['Graph writes', String(graphWrites.length), 'goal 0'],
+    ...tally(graphWrites, (e) => `${graphKind(e.route)}: ${e.method} ${e.route}`).map(([what, n]): [string, string, string] => [`  ${what}`, String(n), '']),
+    ['Graph reads', String(graphReads.length), 'expected: presence reads every interval, delta reads at theirs'],
+    ...tally(graphReads, (e) => `${graphKind(e.route)}: ${e.method} ${e.route}`).map(([what, n]): [string, string, string] => [
+      `  ${what}`,
+      String(n),
+      `${((n / quietSeconds) * 60).toFixed(1)} per minute`,
+    ]),
+  ];
+  printRows(`Steady state: ${N} mappings, ${(quietSeconds / 60).toFixed(1)} min with no change (daemon as shipped)`, rows);
+}
