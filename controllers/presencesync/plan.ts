@@ -7,6 +7,7 @@ import { parseDuration, type PresenceSyncSpec } from '../../pkg/apis/teamssync/v
 import type { CallSessionOptions } from '../../pkg/presence/call-session-options.ts';
 import { planPollCycle, type PollPlan, type PresenceRateLimits } from '../../pkg/presence/poll-plan.ts';
 import type { StreamRetention } from '../../pkg/presence/stream-log.ts';
+import { sharedPbxEmails, type SharedPbxEmail } from '../shared/pbx-email-conflicts.ts';
 import { matchPbxUsers, mergePbxUsers, type M365UserRef, type PbxUserRef, type UserMatchResult } from '../../pkg/presence/user-matching.ts';
 
 /** What observe gathered for one PresenceSync. */
@@ -34,6 +35,8 @@ export interface PresenceSyncPlan {
   readonly callSessions: Partial<CallSessionOptions>;
   readonly retention: Partial<StreamRetention>;
   readonly webhookTimeoutMs: number | undefined;
+  /** E-mails more than one selected PBX user shares: only one of them can be matched, so the report names them. */
+  readonly sharedEmails?: readonly SharedPbxEmail[] | undefined;
 }
 
 /** Write reserve when this PresenceSync writes presence (PBX → Teams); 0 when it only reads. */
@@ -65,6 +68,7 @@ export function planPresenceSync(observation: PresenceSyncObservation): Presence
   );
   const selected = spec.users.fromMappings ? mergePbxUsers(observation.mappingUsers, explicit) : mergePbxUsers(explicit);
   const users = matchPbxUsers(selected, observation.m365Users);
+  const sharedEmails = spec.users.fromMappings ? sharedPbxEmails(observation.mappingUsers, explicit) : sharedPbxEmails(explicit);
   const limits: Partial<PresenceRateLimits> = {
     writeShare: writeEnabled ? WRITE_SHARE_WHEN_WRITING : 0,
     tenantShare: 1 / Math.max(1, observation.presenceSyncsOnTenant ?? 1),
@@ -82,5 +86,6 @@ export function planPresenceSync(observation: PresenceSyncObservation): Presence
     callSessions: callLimit === undefined ? {} : { maxCallDurationMs: durationOr(callLimit, 4 * 3_600_000) },
     retention: { maxAgeMs: durationOr(spec.stream.retention, 24 * 3_600_000) },
     webhookTimeoutMs: spec.webhook === undefined ? undefined : durationOr(spec.webhook.timeout, 5000),
+    sharedEmails,
   };
 }
