@@ -6,7 +6,6 @@
 import { CommonReason, PresenceReason, SecretPurposeLabel, formatDuration, type PresenceSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { summarizeConditions, type ConditionInput, type StatusSummary } from '../../pkg/runtime/index.ts';
 import type { PresencePollerStats } from '../../pkg/presence/presence-poller.ts';
-import { formatEventId } from '../../pkg/presence/sse-format.ts';
 import type { WebhookSinkState } from '../../pkg/presence/webhook-sink.ts';
 import { sharedPbxEmailsNote } from '../shared/pbx-email-conflicts.ts';
 import type { PresenceSyncPlan } from './plan.ts';
@@ -14,10 +13,7 @@ import type { PresenceSyncPlan } from './plan.ts';
 /** Runtime facts the report reads; all optional because parts may not run (direction, suspend, first reconcile). */
 export interface PresenceRuntimeFacts {
   readonly poller?: PresencePollerStats;
-  /** From the stream log (`epoch`, `headId`, `oldestRetainedId`) and the SSE handler (`clientCount`). */
-  readonly stream?: { readonly epoch: string; readonly headId: number; readonly oldestEventId: number | undefined; readonly clients: number };
-  readonly webhook?: WebhookSinkState & { readonly pendingDeliveries?: number };
-  readonly activeCallSessions?: number;
+  readonly webhook?: WebhookSinkState;
   /** Names of Secret keys that could not be read (never their values). */
   readonly missingSecrets?: readonly string[];
   /** Referenced Secrets not labelled `teamssync.io/secret-purpose` for their use (not read), by name. */
@@ -35,7 +31,8 @@ type ReportedStatus = Omit<PresenceSyncStatus, 'conditions' | 'observedGeneratio
 
 /**
  * Every reported field, unset: laid under each report so a field it no longer computes (a stream turned off, a
- * PresenceSync that cannot run) is removed rather than left showing an earlier run's figures.
+ * PresenceSync that cannot run, the deprecated per-cycle figures an older controller wrote) is removed rather than
+ * left showing an earlier run's figures.
  */
 const NO_FIELDS: { readonly [K in keyof Required<ReportedStatus>]: undefined } = {
   usersTracked: undefined,
@@ -53,10 +50,6 @@ const NO_FIELDS: { readonly [K in keyof Required<ReportedStatus>]: undefined } =
 
 /** Failures persisting this many attempts turn into Failed=True (single blips do not flap the condition). */
 const WEBHOOK_FAILURE_THRESHOLD = 3;
-
-function isoTime(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
-}
 
 function verdictOf(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
   if (facts.missingSecrets !== undefined && facts.missingSecrets.length > 0) {
@@ -158,34 +151,16 @@ export function reportBlocked(verdict: Verdict): StatusSummary<PresenceSyncStatu
  * an unchanged situation yields an identical status and the status patch is a no-op.
  */
 export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): StatusSummary<PresenceSyncStatus> {
-  const poller = facts.poller;
+  // Only facts a user acts on: who is tracked, how polling is set up, and why webhooks fail. Poll times, counters,
+  // stream ids, clients and calls change every cycle or call; they are metrics (pkg/presence/metrics.ts), so a quiet
+  // PresenceSync writes no status at all.
+  const webhookError = facts.webhook !== undefined && facts.webhook.consecutiveFailures >= WEBHOOK_FAILURE_THRESHOLD ? facts.webhook.lastError : undefined;
   const status: ReportedStatus = {
     usersTracked: plan.users.matched.length,
     usersUnmatched: plan.users.unmatched.count,
     unmatchedSample: [...plan.users.unmatched.sample],
     ...(plan.readEnabled ? { effectivePollInterval: formatDuration(plan.poll.effectiveIntervalMs), graphCallsPerCycle: plan.poll.callsPerCycle } : {}),
-    ...(poller?.lastPollAt === undefined ? {} : { lastPollTime: isoTime(poller.lastPollAt + (poller.lastPollDurationMs ?? 0)) ?? '' }),
-    ...(poller?.lastPollDurationMs === undefined ? {} : { lastPollDurationMs: poller.lastPollDurationMs }),
-    ...(poller === undefined ? {} : { updatesPublished: poller.updatesPublished }),
-    ...(facts.activeCallSessions === undefined ? {} : { activeCallSessions: facts.activeCallSessions }),
-    ...(facts.stream === undefined
-      ? {}
-      : {
-          stream: {
-            lastEventId: formatEventId(facts.stream.epoch, facts.stream.headId),
-            ...(facts.stream.oldestEventId === undefined ? {} : { oldestEventId: formatEventId(facts.stream.epoch, facts.stream.oldestEventId) }),
-            connectedClients: facts.stream.clients,
-          },
-        }),
-    ...(facts.webhook === undefined
-      ? {}
-      : {
-          webhook: {
-            ...(facts.webhook.lastDeliveredAt === undefined ? {} : { lastDeliveryTime: isoTime(facts.webhook.lastDeliveredAt) ?? '' }),
-            ...(facts.webhook.pendingDeliveries === undefined ? {} : { pendingDeliveries: facts.webhook.pendingDeliveries }),
-            ...(facts.webhook.lastError === undefined ? {} : { lastError: facts.webhook.lastError }),
-          },
-        }),
+    ...(webhookError === undefined ? {} : { webhook: { lastError: webhookError } }),
   };
   const conditions = plan.suspended
     ? summarizeConditions({ ready: SUSPENDED, notReady: SUSPENDED, upToDate: SUSPENDED })
