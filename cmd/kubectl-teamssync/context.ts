@@ -5,7 +5,9 @@
  * read a kubeconfig), the printer, and the exit code the command ends with.
  */
 import { KubeConfig, type ApiConstructor, type ApiType } from '@kubernetes/client-node';
+import { ApiError } from '../../pkg/runtime/api-error.ts';
 import { KubeClient } from '../../pkg/runtime/kube-client.ts';
+import type { KubeObject, ResourceRef } from '../../pkg/runtime/resource.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { Printer, parseOutputFormat, type OutputFormat, type OutputStreams } from './output.ts';
 
@@ -63,6 +65,20 @@ export class PluginContext {
   kube(): KubeClient {
     this.client ??= new KubeClient(this.kubeConfig(), { userAgent: 'kubectl-teamssync' });
     return this.client;
+  }
+
+  /** Reads one object of the namespace; a 404 becomes kubectl's NotFound message and exit code 4. */
+  async get<T extends KubeObject>(ref: ResourceRef, name: string): Promise<T> {
+    const namespace = this.namespace();
+    try {
+      return await this.kube().get<T>(ref, namespace, name);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) {
+        const what = `${ref.plural}${ref.group === '' ? '' : `.${ref.group}`}`;
+        throw new CliError(`${what} "${name}" not found in namespace "${namespace}"`, ExitCode.NotFound);
+      }
+      throw err;
+    }
   }
 
   /** A client-node API client (`cli.api(CoreV1Api)`), for calls the REST client has no helper for. */

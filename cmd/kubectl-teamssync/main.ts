@@ -5,7 +5,7 @@
  * exports `register(program, cli)`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { register as registerCompletion } from './commands/completion.ts';
+import { complete, register as registerCompletion } from './commands/completion.ts';
 import { register as registerDiagnose } from './commands/diagnose.ts';
 import { register as registerHistory } from './commands/history.ts';
 import { register as registerMap } from './commands/map.ts';
@@ -69,6 +69,11 @@ export async function run(argv: readonly string[], streams: OutputStreams): Prom
   const { program, cli } = buildProgram(streams);
   if (argv.length === 0) {
     program.outputHelp();
+    return ExitCode.Ok;
+  }
+  // Shell completion (scripts and kubectl_complete-teamssync) bypasses parsing: the words are incomplete by nature.
+  if (argv[0] === '__complete') {
+    await complete(program, argv.slice(1), streams);
     return ExitCode.Ok;
   }
   try {

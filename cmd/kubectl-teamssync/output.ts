@@ -87,6 +87,17 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(days / 365)}y`;
 }
 
+/** Parses a duration flag as kubectl's `--timeout` takes them: `90s`, `30m`, `1h`, `1h30m`, or plain seconds. */
+export function parseDuration(value: string): number {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const parts = [...value.matchAll(/(\d+)(h|ms|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) {
+    throw new CliError(`invalid duration "${value}": use e.g. 90s, 30m or 1h`, ExitCode.Usage);
+  }
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  return parts.reduce((ms, p) => ms + Number(p[1]) * (unit[p[2] ?? 's'] ?? 1000), 0);
+}
+
 /** The AGE of an RFC 3339 timestamp at `now`; `<unknown>` when absent or unparsable, as kubectl prints. */
 export function age(timestamp: string | undefined, now: Date): string {
   const at = timestamp === undefined ? Number.NaN : Date.parse(timestamp);

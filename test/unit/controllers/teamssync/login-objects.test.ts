@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultRunName, ownedByRun, teamsSyncRun, tokenSecret, waitHint, type RunRequest } from '../../../../cmd/teamssync-login/objects.ts';
+import { defaultRunName, ownedByRun, teamsSyncRun, tokenSecret, waitHint, type RunRequest } from '../../../../cmd/kubectl-teamssync/sync/objects.ts';
 import { validateTeamsSync } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
 
 const req: RunRequest = { namespace: 'acme', tenant: 'contoso', runName: 'contoso-sync-1', dryRun: false, diagnostic: true, mappings: [] };

@@ -1,9 +1,10 @@
 /**
- * The objects `teamssync-login` creates, pure: the short-lived token Secret and the TeamsSync run
- * that references it. Kept apart from main.ts so tests can check their shape without a sign-in.
+ * The objects `kubectl teamssync sync` (and its alias `teamssync-login`) creates, pure: the short-lived token
+ * Secret and the TeamsSync run that references it. Kept apart from the command so tests can check their shape
+ * without a sign-in.
  */
-import { ApiVersion } from '../../pkg/apis/teamssync/v1alpha1/group.ts';
-import { DelegatedTokenLabel, TenantLabel, TokenExpiresAtAnnotation } from '../../controllers/teamssync/resources.ts';
+import { ApiVersion } from '../../../pkg/apis/teamssync/v1alpha1/group.ts';
+import { DelegatedTokenLabel, TenantLabel, TokenExpiresAtAnnotation } from '../../../controllers/teamssync/resources.ts';
 
 /** What the run asks for. */
 export interface RunRequest {
@@ -85,6 +86,6 @@ export function ownedByRun(run: { metadata?: { name?: string; uid?: string } }):
 export function waitHint(req: RunRequest): string {
   return [
     `kubectl wait --namespace ${req.namespace} teamssync/${req.runName} --for=jsonpath='{.status.phase}'=Succeeded --timeout=30m`,
-    `kubectl get teamssync --namespace ${req.namespace} ${req.runName} -o yaml   # counts, per-user results and output`,
+    `kubectl teamssync show --namespace ${req.namespace} ${req.runName}   # counts, per-user results and output`,
   ].join('\n');
 }
