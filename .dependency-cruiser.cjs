@@ -43,13 +43,14 @@ module.exports = {
       from: { pathNot: ['^pkg/graph/', '^test/integration/m365sim/'] },
       to: { path: 'node_modules/(@microsoft/microsoft-graph-client|@azure/msal-node)/' },
     },
-    // Controller folders depend downward only: shared ← userlicensemapping ← teamssync ← teamstenant; presencesync ← shared.
+    // Controller folders depend downward only: shared ← userlicensemapping ← teamssync ← teamstenant; presencesync ← shared; contactsync ← shared.
     ...[
-      ['shared', 'userlicensemapping|teamssync|teamstenant|presencesync'],
-      ['userlicensemapping', 'teamssync|teamstenant|presencesync'],
-      ['teamssync', 'teamstenant|presencesync'],
-      ['teamstenant', 'presencesync'],
-      ['presencesync', 'userlicensemapping|teamssync|teamstenant'],
+      ['shared', 'userlicensemapping|teamssync|teamstenant|presencesync|contactsync'],
+      ['userlicensemapping', 'teamssync|teamstenant|presencesync|contactsync'],
+      ['teamssync', 'teamstenant|presencesync|contactsync'],
+      ['teamstenant', 'presencesync|contactsync'],
+      ['presencesync', 'userlicensemapping|teamssync|teamstenant|contactsync'],
+      ['contactsync', 'userlicensemapping|teamssync|teamstenant|presencesync'],
     ].map(([from, above]) => ({
       name: `controllers-${from}-depends-downward`,
       comment: `controllers/${from} never imports controllers/(${above}): a folder depends only on the folders below it.`,

@@ -32,6 +32,9 @@ import { AutoBatchRecorder } from './teamssync/auto-history.ts';
 import { registerUserLicenseMappingController } from './userlicensemapping/index.ts';
 import type { PropagationSettings } from './userlicensemapping/ownership.ts';
 
+// ContactSync is registered beside the user-sync controllers; cmd/controller reaches it through here only.
+export { registerContactSyncController } from './contactsync/index.ts';
+
 /** Dependencies of {@link registerUserSyncControllers}. */
 export interface UserSyncDeps {
   readonly graph: GraphClientFactory;

@@ -5,6 +5,7 @@
  */
 import type { PermissionTable } from '../pkg/rbac/permission.ts';
 import { runtimePermissions } from '../pkg/runtime/rbac.ts';
+import { contactSyncPermissions } from './contactsync/rbac.ts';
 import { presenceSyncPermissions } from './presencesync/rbac.ts';
 import { teamsSyncPermissions } from './teamssync/rbac.ts';
 import { teamsTenantPermissions } from './teamstenant/rbac.ts';
@@ -16,4 +17,5 @@ export const daemonPermissions: readonly PermissionTable[] = [
   userLicenseMappingPermissions,
   teamsSyncPermissions,
   presenceSyncPermissions,
+  contactSyncPermissions,
 ];

@@ -18,6 +18,9 @@ import { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
 import type { Logger } from '../../pkg/runtime/logging.ts';
 import type { Manager } from '../../pkg/runtime/manager.ts';
 import { openStateDatabase } from '../../pkg/state/database.ts';
+import { registerContactSyncController } from '../../controllers/index.ts';
+import { ContactStore, contactStoreMigrations } from '../../pkg/contacts/contact-store.ts';
+import { createContactMetrics } from '../../pkg/contacts/metrics.ts';
 import { deltaTokenMigrations, SqliteDeltaTokenStore } from '../../pkg/state/delta-tokens.ts';
 import { OperationJournal, operationJournalMigrations } from '../../pkg/state/operation-journal.ts';
 import { workersFor, type Flags } from './flags.ts';
@@ -74,7 +77,7 @@ const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }
   });
   // ':memory:' keeps a daemon without --state-db working; a restart then re-reads tenants in full.
   const stateFile = flags.stateDb || ':memory:';
-  const db = openStateDatabase(stateFile, [...deltaTokenMigrations, ...operationJournalMigrations]);
+  const db = openStateDatabase(stateFile, [...deltaTokenMigrations, ...operationJournalMigrations, ...contactStoreMigrations]);
   // One cache of workload-identity tokens for every controller of the process.
   const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const userSync = registerUserSyncControllers(manager, {
@@ -98,8 +101,17 @@ const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }
     workers: workersFor(flags, 'presencesync'),
     destinationPolicy: webhookDestinations(flags),
   });
+  // ContactSync's PBX directory endpoint shares the presence port, its TLS and its bearer-token rules.
+  const contacts = registerContactSyncController({
+    manager,
+    graph,
+    serviceAccountTokens,
+    store: new ContactStore(db),
+    metrics: createContactMetrics(manager.metrics.registry),
+    workers: workersFor(flags, 'contactsync'),
+  });
   const server = await listenPresence(flags, log, (req, res) => {
-    if (!presence.http.handle(req, res)) res.writeHead(404).end();
+    if (!presence.http.handle(req, res) && !contacts.http.handle(req, res)) res.writeHead(404).end();
   });
   return {
     async close() {

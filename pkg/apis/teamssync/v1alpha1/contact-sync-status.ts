@@ -8,7 +8,7 @@ import { ConditionsSchema, Count, ObservedGeneration, Text, Timestamp } from './
 import { StringEnum } from './schema-kit.ts';
 
 /** Why the last full read happened. */
-export const FullSyncReasonValues = ['Initial', 'SpecChanged', 'DeltaTokenExpired', 'StoreRebuilt'] as const;
+export const FullSyncReasonValues = ['Initial', 'DeltaTokenExpired', 'StoreRebuilt'] as const;
 
 const SourceCountsSchema = Type.Object(
   {
@@ -48,7 +48,8 @@ export const ContactSyncStatusSchema = Type.Object(
     lastFullSyncTime: Type.Optional(Timestamp('When every source was last read in full.')),
     lastFullSyncReason: Type.Optional(
       StringEnum(FullSyncReasonValues, {
-        description: 'Why the last full read happened: Initial, SpecChanged, DeltaTokenExpired (Graph expired a delta token) or StoreRebuilt.',
+        description:
+          'Why the last full read happened: Initial, DeltaTokenExpired (Graph expired a delta token) or StoreRebuilt (the contact store was lost and rebuilt).',
       }),
     ),
     lastIncrementalSyncTime: Type.Optional(Timestamp('When an incremental (delta) sync last changed the directory.')),

@@ -1,0 +1,60 @@
+/**
+ * ContactSync plan (pure): the directory the PBX should see, from every raw record in the store and the spec's
+ * publishing rules (default region, contacts without phone). Publishing it (apply) is the store's diff.
+ */
+import type { ContactSyncSpec } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { mergeRecords } from '../../pkg/contacts/dedupe.ts';
+import type { DirectoryEntry } from '../../pkg/contacts/directory-entry.ts';
+import { directoryRecord, personalRecord, type SourceRecord } from '../../pkg/contacts/source-record.ts';
+import type { Contact, User } from '../../pkg/graph/index.ts';
+import { DIRECTORY_SCOPE, mailboxOfScope } from './read-sources.ts';
+
+/** A raw record as the store holds it. */
+export interface StoredRecord {
+  readonly scope: string;
+  readonly key: string;
+  readonly raw: Record<string, unknown>;
+}
+
+/** The directory to publish and the per-source counts the status shows. */
+export interface DirectoryPlan {
+  readonly entries: readonly DirectoryEntry[];
+  readonly directory: number;
+  readonly personalContacts: number;
+  readonly duplicatesMerged: number;
+  readonly skippedWithoutPhone: number;
+}
+
+/**
+ * Builds the directory.
+ *
+ * When to use: after the sources were read, and after a spec change to the publishing rules (no Graph read needed).
+ * Gotchas: a directory user without a business or mobile phone is not a contact of the directory source at all (not
+ * counted as skipped); `contactsWithoutPhone` applies to personal contacts.
+ */
+export function planDirectory(records: readonly StoredRecord[], spec: Pick<ContactSyncSpec, 'defaultRegion' | 'contactsWithoutPhone'>): DirectoryPlan {
+  const sources: SourceRecord[] = [];
+  let directory = 0;
+  let personalContacts = 0;
+  let skippedWithoutPhone = 0;
+  for (const { scope, raw } of records) {
+    if (scope === DIRECTORY_SCOPE) {
+      const record = directoryRecord(raw as unknown as User, spec.defaultRegion);
+      if (record === undefined) continue;
+      directory++;
+      sources.push(record);
+      continue;
+    }
+    const mailbox = mailboxOfScope(scope);
+    if (mailbox === undefined) continue;
+    personalContacts++;
+    const record = personalRecord(mailbox, raw as unknown as Contact, spec.defaultRegion);
+    if (record.phones.length === 0 && (spec.contactsWithoutPhone === 'Skip' || record.emails.length === 0)) {
+      skippedWithoutPhone++;
+      continue;
+    }
+    sources.push(record);
+  }
+  const { entries, duplicatesMerged } = mergeRecords(sources);
+  return { entries, directory, personalContacts, duplicatesMerged, skippedWithoutPhone };
+}

@@ -1,0 +1,206 @@
+/**
+ * The observe step's Graph half: reads each selected source with its delta round and applies every finished round to
+ * the contact store at once, so an interrupted sync (throttling, deletion, a crash) keeps what it read and the next
+ * pass continues from the stored links. A mailbox that cannot be read is reported per user and never stops the
+ * others; a missing permission or throttling stops that source for this pass.
+ */
+import PQueue from 'p-queue';
+import { isGraphError, type Contact, type User } from '../../pkg/graph/index.ts';
+import type { ContactStore, RawRecord } from '../../pkg/contacts/contact-store.ts';
+import type { ContactsGraph, DeltaRoundResult } from './graph-port.ts';
+
+/** The directory's scope (and delta-link key). */
+export const DIRECTORY_SCOPE = 'directory';
+/** The name that selects a mailbox's default Contacts folder in `spec.sources.personalContacts.folders`. */
+const DEFAULT_FOLDER_NAME = 'contacts';
+/** Mailboxes read at once; pkg/graph's Outlook limiter bounds requests per mailbox on top of this. */
+const MAILBOX_CONCURRENCY = 4;
+
+/** Which sources to read this pass. */
+export interface SourceSelection {
+  readonly directory: boolean;
+  /** Mailboxes (user principal names, lower-cased, unique). */
+  readonly mailboxes: readonly string[];
+  /** Folder names (lower-cased) to read; undefined: every folder. */
+  readonly folders?: readonly string[];
+}
+
+/** A mailbox that could not be read, with what fixes it. */
+export interface UnreadableMailbox {
+  readonly user: string;
+  readonly reason: string;
+}
+
+/** What reading the sources found. */
+export interface SourcesRead {
+  /** Scopes read in full because Graph expired their delta link. */
+  readonly resynced: readonly string[];
+  /** Scopes read in full for the first time. */
+  readonly initial: readonly string[];
+  /** Rounds read, by mode (for metrics). */
+  readonly rounds: Readonly<Record<'initial' | 'incremental' | 'resync', number>>;
+  /** Rounds that changed anything (upserts or removals). */
+  readonly roundsWithChanges: number;
+  readonly mailboxesRead: number;
+  readonly unreadable: readonly UnreadableMailbox[];
+  /** The permission a source lacks (admin consent), by source. */
+  readonly consentMissing: readonly { readonly source: 'directory' | 'personal'; readonly permission: string }[];
+  /** Set when Graph throttled a read past pkg/graph's own waiting: the longest Retry-After seen. */
+  readonly throttledForMs?: number;
+}
+
+/** Scope of one folder of one mailbox (`default` is the default Contacts folder). */
+export function folderScope(mailbox: string, folderId: string | undefined): string {
+  return `personal/${mailbox}/${folderId ?? 'default'}`;
+}
+
+/** The mailbox a personal scope belongs to, or undefined for the directory. */
+export function mailboxOfScope(scope: string): string | undefined {
+  if (!scope.startsWith('personal/')) return undefined;
+  return scope.slice('personal/'.length, scope.lastIndexOf('/'));
+}
+
+const NO_SUCH_USER = 'No such user (ErrorInvalidUser): check the user principal name, or remove it from the ContactSync';
+const NO_MAILBOX = 'No Exchange Online mailbox (MailboxNotEnabledForRESTAPI): assign the user an Exchange Online licence, or remove it from the ContactSync';
+
+/** Why a mailbox is unreadable, or undefined when the error is not about the mailbox. */
+function unreadableReason(error: unknown): string | undefined {
+  if (!isGraphError(error, 'NotFound')) return undefined;
+  if (error.graphCode === 'MailboxNotEnabledForRESTAPI') return NO_MAILBOX;
+  if (error.graphCode === 'ErrorInvalidUser') return NO_SUCH_USER;
+  return undefined;
+}
+
+class Reader {
+  readonly resynced: string[] = [];
+  readonly initial: string[] = [];
+  readonly unreadable: UnreadableMailbox[] = [];
+  readonly consentMissing: { source: 'directory' | 'personal'; permission: string }[] = [];
+  readonly rounds = { initial: 0, incremental: 0, resync: 0 };
+  roundsWithChanges = 0;
+  mailboxesRead = 0;
+  throttledForMs: number | undefined;
+
+  readonly graph: ContactsGraph;
+  readonly store: ContactStore;
+  readonly sync: string;
+
+  constructor(graph: ContactsGraph, store: ContactStore, sync: string) {
+    this.graph = graph;
+    this.store = store;
+    this.sync = sync;
+  }
+
+  apply<T extends { id: string }>(scope: string, round: DeltaRoundResult<T>, keyOf: (id: string) => string): void {
+    this.rounds[round.mode]++;
+    if (round.mode !== 'incremental') (round.mode === 'resync' ? this.resynced : this.initial).push(scope);
+    if (round.upserts.length > 0 || round.removedIds.length > 0) this.roundsWithChanges++;
+    const upserts: RawRecord[] = round.upserts.map((item) => ({ key: keyOf(item.id), raw: { ...item } }));
+    this.store.applyRound(this.sync, { scope, full: round.mode !== 'incremental', upserts, removedKeys: round.removedIds.map(keyOf) });
+  }
+
+  /** Classifies an error that stops a source; rethrows what is neither consent nor throttling. */
+  stopped(source: 'directory' | 'personal', error: unknown): void {
+    if (isGraphError(error, 'ConsentRequired')) {
+      const permission = error.permission ?? (source === 'directory' ? 'User.Read.All' : 'Contacts.Read');
+      if (!this.consentMissing.some((c) => c.source === source)) this.consentMissing.push({ source, permission });
+      return;
+    }
+    if (isGraphError(error, 'Throttled')) {
+      this.throttledForMs = Math.max(this.throttledForMs ?? 0, error.retryAfterMs);
+      return;
+    }
+    throw error;
+  }
+
+  async directory(signal: AbortSignal): Promise<void> {
+    try {
+      const round = await this.graph.directoryRound(this.store.deltaLinks(this.sync), DIRECTORY_SCOPE, signal);
+      this.apply<User>(DIRECTORY_SCOPE, round, (id) => `directory/${id}`);
+    } catch (error) {
+      this.stopped('directory', error);
+    }
+  }
+
+  async mailbox(mailbox: string, folders: readonly string[] | undefined, signal: AbortSignal): Promise<void> {
+    const links = this.store.deltaLinks(this.sync);
+    const keyOf = (id: string): string => `personal/${mailbox}/${id}`;
+    try {
+      const wanted: (string | undefined)[] = [];
+      if (folders === undefined || folders.includes(DEFAULT_FOLDER_NAME)) wanted.push(undefined);
+      for (const folder of await this.graph.contactFolders(mailbox, signal)) {
+        if (folders === undefined || folders.includes((folder.displayName ?? '').toLowerCase())) wanted.push(folder.id);
+      }
+      const scopes = new Set(wanted.map((id) => folderScope(mailbox, id)));
+      for (const folderId of wanted) {
+        const scope = folderScope(mailbox, folderId);
+        this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
+      }
+      // Folders deleted in Outlook or no longer selected go with their contacts.
+      const stale = this.store.scopes(this.sync).filter((s) => mailboxOfScope(s) === mailbox && !scopes.has(s));
+      this.store.dropScopes(this.sync, stale);
+      this.mailboxesRead++;
+    } catch (error) {
+      const reason = unreadableReason(error);
+      if (reason === undefined) throw error;
+      this.unreadable.push({ user: mailbox, reason });
+      // Its contacts cannot be kept current: they leave the directory until the mailbox can be read again.
+      this.store.dropScopes(
+        this.sync,
+        this.store.scopes(this.sync).filter((s) => mailboxOfScope(s) === mailbox),
+      );
+    }
+  }
+}
+
+/**
+ * Reads the selected sources into the store.
+ *
+ * When to use: the reconciler's observe step, once per pass. Gotchas: an aborted `signal` (the ContactSync is being
+ * deleted, or leadership was lost) rejects with the abort reason; rounds finished before it stay applied.
+ */
+export async function readSources(
+  graph: ContactsGraph,
+  store: ContactStore,
+  sync: string,
+  selection: SourceSelection,
+  signal: AbortSignal,
+): Promise<SourcesRead> {
+  const reader = new Reader(graph, store, sync);
+  if (selection.directory) await reader.directory(signal);
+  else store.dropScopes(sync, [DIRECTORY_SCOPE]);
+  const selected = new Set(selection.mailboxes);
+  const gone = store.scopes(sync).filter((s) => {
+    const mailbox = mailboxOfScope(s);
+    return mailbox !== undefined && !selected.has(mailbox);
+  });
+  store.dropScopes(sync, gone);
+  const queue = new PQueue({ concurrency: MAILBOX_CONCURRENCY });
+  let personalStopped = false;
+  const failures: unknown[] = [];
+  for (const mailbox of selection.mailboxes) {
+    void queue.add(async () => {
+      if (personalStopped || signal.aborted) return;
+      try {
+        await reader.mailbox(mailbox, selection.folders, signal);
+      } catch (error) {
+        personalStopped = true;
+        failures.push(error);
+      }
+    });
+  }
+  await queue.onIdle();
+  signal.throwIfAborted();
+  // Consent and throttling are the same for every mailbox: one is enough to stop the others for this pass.
+  for (const error of failures) reader.stopped('personal', error);
+  return {
+    resynced: reader.resynced,
+    initial: reader.initial,
+    rounds: reader.rounds,
+    roundsWithChanges: reader.roundsWithChanges,
+    mailboxesRead: reader.mailboxesRead,
+    unreadable: [...reader.unreadable].sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0)),
+    consentMissing: reader.consentMissing,
+    ...(reader.throttledForMs === undefined ? {} : { throttledForMs: reader.throttledForMs }),
+  };
+}
