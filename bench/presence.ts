@@ -10,7 +10,10 @@
  * it; PBX → Teams starts when the PBX event is posted and stops when the simulator logs the setPresence. CPU and RSS
  * are this process (controller runner, HTTP endpoints, SSE client and load driver); the simulator runs apart.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.ts';
 import { openSseStream } from '../pkg/presence/sse-client.ts';
 import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '6' },
     'calls-per-second': { type: 'string', default: '4' },
     'call-seconds': { type: 'string', default: '3' },
+    /** Directory for V8 heap snapshots (after the first cycle and at the end of the churn); none by default. */
+    'heap-snapshots': { type: 'string' },
   },
 });
 const users = Number(values.users);
@@ -41,7 +46,11 @@ const TEAMS_STATES = [
   ['Busy', 'InAMeeting', 'onCall'],
 ] as const;
 
+// Node, the modules and the load driver before any PresenceSync exists: what the peak is measured against.
+const rssBaseline = process.memoryUsage().rss;
+const memory = memorySampler();
 const rig = await startPresenceRig(users, intervalS);
+memory.mark('start-up');
 const { sim, seed } = rig;
 const tenant = seed.tenantId;
 const userList = seed.users ?? [];
@@ -71,6 +80,7 @@ try {
   console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
   while (rig.cycles.count < 1) await sleep(100, undefined, { unref: false });
   await sim.control('POST', '/control/reset');
+  snapshot('after-first-cycle');
   const rssAtStart = process.memoryUsage().rss;
   const cpuStart = process.cpuUsage();
   const wallStart = Date.now();
@@ -99,7 +109,9 @@ try {
     await Promise.all(changes);
     await sleep(tickStart + 100 - Date.now(), undefined, { unref: false });
   }
+  memory.mark('churn');
   const churnSeconds = (Date.now() - wallStart) / 1000;
+  snapshot('end-of-churn');
   const churnCycles = rig.cycles.count - cyclesStart;
   const cycleMark = rig.cycles.count;
   while (rig.cycles.count < cycleMark + 2 && pending.size > 0) await sleep(100, undefined, { unref: false }); // let the last changes drain
@@ -131,10 +143,67 @@ try {
     ['PBX → Teams p50', fmt(percentile(pbxLatency, 50)), 'setPresence/clearPresence arrives at Graph'],
     ['PBX → Teams p99', fmt(percentile(pbxLatency, 99)), `${pbxLatency.length} PBX events measured`],
     ['CPU (user + system)', `${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)} %`, `of one core over ${(wallMs / 1000).toFixed(0)} s`],
-    ['peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`, `this process; ${(rssAtStart / 2 ** 20).toFixed(0)} MiB when the churn started`],
+    ['peak RSS', mib(process.resourceUsage().maxRSS * 1024), `goal ≤ 150 MiB; this process; ${mib(rssAtStart)} when the churn started`],
+    ['  RSS before the PresenceSync', mib(rssBaseline), 'Node, the modules, the load driver'],
+    ['  peak RSS in start-up / churn', `${mib(memory.peak('start-up')?.rss ?? 0)} / ${mib(memory.peak('churn')?.rss ?? 0)}`, 'sampled every 100 ms'],
+    [
+      '  at the churn peak: JS heap used / total',
+      `${mib(memory.peak('churn')?.heapUsed ?? 0)} / ${mib(memory.peak('churn')?.heapTotal ?? 0)}`,
+      'garbage not yet collected counts',
+    ],
+    [
+      '  at the churn peak: external / buffers',
+      `${mib(memory.peak('churn')?.external ?? 0)} / ${mib(memory.peak('churn')?.arrayBuffers ?? 0)}`,
+      'SQLite, sockets, TLS',
+    ],
+    ['  JS heap live after GC', mib(liveHeapBytes()), `V8 heap limit of new space ${mib(newSpaceBytes())} (--max-semi-space-size)`],
   ]);
 } finally {
+  memory.stop();
   await rig.stop();
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+/** Bytes the JS heap holds after a full collection (what the PresenceSync keeps, not garbage V8 has not collected). */
+function liveHeapBytes(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return getHeapStatistics().used_heap_size;
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/** The highest RSS seen in each phase of the run, and what the process held then (polled every 100 ms). */
+function memorySampler() {
+  const peaks = new Map<string, NodeJS.MemoryUsage>();
+  let current: NodeJS.MemoryUsage | undefined;
+  const sample = (): NodeJS.MemoryUsage => {
+    const now = process.memoryUsage();
+    if (current === undefined || now.rss > current.rss) current = now;
+    return current;
+  };
+  const timer = setInterval(sample, 100).unref();
+  return {
+    /** Ends the phase called `name`. */
+    mark(name: string): void {
+      peaks.set(name, sample());
+      current = undefined;
+    },
+    peak: (name: string): NodeJS.MemoryUsage | undefined => peaks.get(name),
+    stop: (): void => clearInterval(timer),
+  };
+}
+
+/** Writes a heap snapshot when --heap-snapshots is given (it costs a pause and memory: not for timed runs). */
+function snapshot(name: string): void {
+  const dir = values['heap-snapshots'];
+  if (dir === undefined) return;
+  console.error(`[bench] heap snapshot ${writeHeapSnapshot(path.join(dir, `presence-${name}.heapsnapshot`))}`);
 }
 
 function pickNotPending(): (typeof churnUsers)[number] | undefined {

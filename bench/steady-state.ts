@@ -12,14 +12,16 @@
  * exist yet.
  */
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ApiVersion, SecretPurpose, SecretPurposeLabel } from '../pkg/apis/teamssync/v1alpha1/index.ts';
 import { readAuditLog, SERVICE_ACCOUNTS_GROUP, type AuditEvent } from '../pkg/envtest/audit.ts';
 import { startControlPlane } from '../pkg/envtest/control-plane.ts';
 import { startDaemon } from '../pkg/envtest/daemon.ts';
-import { kubectlOk } from '../pkg/envtest/kubectl.ts';
 import { startSimulator, type RequestLogEntry } from '../pkg/m365sim/index.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
+import { coreResources, KubeClient, type KubeObject, type ResourceRef } from '../pkg/runtime/index.ts';
+import { presenceSyncResource } from '../controllers/presencesync/resources.ts';
+import { TeamsTenantResource, UserLicenseMappingResource } from '../controllers/shared/resources.ts';
 import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
 import { printRows } from './support/presence-rig.ts';
 
@@ -34,17 +36,19 @@ const N = Number(values.mappings);
 const QUIET_MS = Number(values.minutes) * 60_000;
 const NS = 'steady';
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
-const KINDS = ['teamstenants', 'userlicensemappings', 'presencesyncs'] as const;
+const KINDS = { teamstenants: TeamsTenantResource, userlicensemappings: UserLicenseMappingResource, presencesyncs: presenceSyncResource } as const;
 
 const cp = await startControlPlane({ audit: { userGroups: [SERVICE_ACCOUNTS_GROUP] } });
 const seed = benchSeed(N);
 seed.apps?.[0]?.applicationPermissions?.push('Presence.ReadWrite.All');
 const sim = await startSimulator({ seed: [seed], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
-const kubectl = (args: string[], stdin?: string) => kubectlOk(cp.binaries.kubectl, cp.kubeconfigPath, args, stdin);
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(cp.kubeconfigPath);
+const kube = new KubeClient(kubeConfig);
 let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
 try {
-  await kubectl(['create', 'namespace', NS]);
-  await apply(objects());
+  await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await create(objects());
   console.error(`[bench] ${N} mappings, a TeamsTenant and a PresenceSync created; starting the daemon`);
   const started = Date.now();
   daemon = await startDaemon({
@@ -72,7 +76,7 @@ try {
   await cp.stop();
 }
 
-function objects(): object[] {
+function objects(): KubeObject[] {
   const secret = (name: string, data: Record<string, string>, labels?: Record<string, string>) => ({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -118,23 +122,25 @@ function objects(): object[] {
   ];
 }
 
-async function apply(all: readonly object[]): Promise<void> {
-  for (let i = 0; i < all.length; i += 200)
-    await kubectl(
-      ['apply', '-n', NS, '-f', '-'],
-      all
-        .slice(i, i + 200)
-        .map((o) => stringify(o))
-        .join('---\n'),
-    );
+/** Creates the objects 32 at a time (as the admin: the audit log records only ServiceAccounts). */
+async function create(all: readonly KubeObject[]): Promise<void> {
+  const refOf = (kind: string): ResourceRef =>
+    kind === 'Secret'
+      ? coreResources.secrets
+      : kind === 'TeamsTenant'
+        ? TeamsTenantResource
+        : kind === 'PresenceSync'
+          ? presenceSyncResource
+          : UserLicenseMappingResource;
+  for (let i = 0; i < all.length; i += 32) await Promise.all(all.slice(i, i + 32).map((o) => kube.create(refOf(o.kind ?? ''), NS, o)));
 }
 
-/** Ready=True counts per kind, from kubectl (as a user would look). */
-async function readyCounts(): Promise<Record<(typeof KINDS)[number], number>> {
+/** Ready=True counts per kind. */
+async function readyCounts(): Promise<Record<keyof typeof KINDS, number>> {
   const counts = { teamstenants: 0, userlicensemappings: 0, presencesyncs: 0 };
-  for (const kind of KINDS) {
-    const out = await kubectl(['get', kind, '-n', NS, '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
-    counts[kind] = out.split('\n').filter((line) => line === 'True').length;
+  for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
+    const { items } = await kube.list<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(KINDS[kind], { namespace: NS });
+    counts[kind] = items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true).length;
   }
   return counts;
 }

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { validatePresenceSync, type PresenceSyncSpec } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { GraphClientFactory, Redacted, type GraphTenantClient } from '../../pkg/graph/index.ts';
-import { generateTenantSeed, type TenantSeed } from '../../pkg/m365sim/index.ts';
+// The generator alone: pkg/m365sim/index.ts would load the whole simulator into this process and its RSS figure.
+import { generateTenantSeed } from '../../pkg/m365sim/state/seed-generator.ts';
+import type { TenantSeed } from '../../pkg/m365sim/state/seed.ts';
 import { PresenceStreamLog } from '../../pkg/presence/stream-log.ts';
 import { graphPresencePort } from '../../controllers/presencesync/graph-port.ts';
 import { createPresenceHttpHandler } from '../../controllers/presencesync/http.ts';
