@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseCidrList } from '../../pkg/presence/destination-policy.ts';
+import { parseConnectTo } from '../../pkg/graph/index.ts';
 
 /** Parsed command line of the controller daemon. */
 export interface Flags {
@@ -29,6 +30,8 @@ export interface Flags {
   readonly graphAuthorityHost: string;
   readonly graphBaseUrl: string;
   readonly graphCaBundle: string;
+  /** host → address:port (--graph-connect-to), checked. */
+  readonly graphConnectTo: Readonly<Record<string, string>>;
   readonly stateDb: string;
   readonly presenceBindAddress: string;
   /** PEM files of the presence port's certificate and key (both or neither); empty = plain HTTP. */
@@ -87,6 +90,11 @@ const spec = {
   'graph-authority-host': { env: 'GRAPH_AUTHORITY_HOST', def: '', help: 'Entra ID authority host; empty = the tenant cloud default' },
   'graph-base-url': { env: 'GRAPH_BASE_URL', def: '', help: 'Microsoft Graph base URL; empty = the tenant cloud default' },
   'graph-ca-bundle': { env: 'GRAPH_CA_BUNDLE', def: '', help: 'extra PEM CA bundle for Entra ID / Graph (e.g. the simulator)' },
+  'graph-connect-to': {
+    env: 'GRAPH_CONNECT_TO',
+    def: '',
+    help: 'host=address:port,... : connect to address:port for host, keeping the host name for TLS and Host (a simulator playing a national cloud; docs/national-clouds.md)',
+  },
   'state-db': { env: 'STATE_DB', def: '', help: 'SQLite file for caches and sync history; empty = in memory' },
   'presence-bind-address': { env: 'PRESENCE_BIND_ADDRESS', def: ':8082', help: 'presence stream (SSE) and PBX events address; "0" disables' },
   'presence-tls-cert-file': {
@@ -152,6 +160,7 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     graphAuthorityHost: value('graph-authority-host'),
     graphBaseUrl: value('graph-base-url'),
     graphCaBundle: value('graph-ca-bundle'),
+    graphConnectTo: connectTo(value('graph-connect-to')),
     stateDb: value('state-db'),
     presenceBindAddress: value('presence-bind-address'),
     ...presenceTls(value('presence-tls-cert-file'), value('presence-tls-key-file')),
@@ -190,6 +199,14 @@ function leaderElectionTimings(
 /** Workers for one controller. */
 export function workersFor(flags: Flags, controller: string): number {
   return flags.workers[controller] ?? flags.workers.default;
+}
+
+function connectTo(raw: string): Record<string, string> {
+  try {
+    return parseConnectTo(raw);
+  } catch (err) {
+    throw new FlagError(`--graph-connect-to: ${(err as Error).message}`);
+  }
 }
 
 function parseBool(name: string, raw: string): boolean {

@@ -31,6 +31,7 @@ function graphEndpoints(flags: Flags): EndpointOverrides | undefined {
     ...(flags.graphAuthorityHost ? { authorityHost: flags.graphAuthorityHost } : {}),
     ...(flags.graphBaseUrl ? { graphBaseUrl: flags.graphBaseUrl.endsWith('/') ? flags.graphBaseUrl : `${flags.graphBaseUrl}/` } : {}),
     ...(flags.graphCaBundle ? { caBundlePath: flags.graphCaBundle } : {}),
+    ...(Object.keys(flags.graphConnectTo).length > 0 ? { connectTo: flags.graphConnectTo } : {}),
   };
   return Object.keys(overrides).length === 0 ? undefined : overrides;
 }

@@ -67,12 +67,15 @@ export interface EndpointOverrides {
   readonly caBundlePath?: string;
   /** App-only scope; defaults to the real cloud's `<graph root>/.default`. */
   readonly appScope?: string;
+  /** Host name → `address:port` to connect to instead, names kept (pkg/graph/tls.ts `parseConnectTo`; the simulator playing a national cloud). */
+  readonly connectTo?: Readonly<Record<string, string>>;
 }
 
 /** The endpoints a tenant client uses after applying overrides. */
 export interface ResolvedEndpoints extends CloudEndpoints {
   readonly cloud: CloudName;
   readonly caBundlePath?: string;
+  readonly connectTo?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -90,6 +93,7 @@ export function resolveEndpoints(cloud: CloudName, overrides: EndpointOverrides 
     appScope: overrides.appScope ?? base.appScope,
     delegatedScopePrefix: base.delegatedScopePrefix,
     ...(overrides.caBundlePath === undefined ? {} : { caBundlePath: overrides.caBundlePath }),
+    ...(overrides.connectTo === undefined ? {} : { connectTo: overrides.connectTo }),
   };
 }
 

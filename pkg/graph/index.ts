@@ -10,7 +10,7 @@ export { deviceCodeLogin } from './auth/device-code.ts';
 export * from './errors.ts';
 export { Redacted, redact } from './redacted.ts';
 export { sanitize } from './sanitize.ts';
-export { createHttpsAgent, trustCaProcessWide, readCaBundle } from './tls.ts';
+export { createHttpsAgent, parseConnectTo, trustCaProcessWide, readCaBundle } from './tls.ts';
 export { collect } from './paging.ts';
 export { MemoryDeltaTokenStore, type DeltaTokenStore, type DeltaPage } from './delta.ts';
 export { type PollPolicy } from './long-running.ts';

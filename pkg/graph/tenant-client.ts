@@ -73,7 +73,10 @@ export class GraphTenantClient {
     this.cloud = options.cloud;
     this.endpoints = resolveEndpoints(options.cloud, options.endpoints);
     const caPem = options.caPem ?? (this.endpoints.caBundlePath === undefined ? undefined : readCaBundle(this.endpoints.caBundlePath));
-    this.#agent = createHttpsAgent(caPem === undefined ? {} : { extraCaPem: caPem });
+    this.#agent = createHttpsAgent({
+      ...(caPem === undefined ? {} : { extraCaPem: caPem }),
+      ...(this.endpoints.connectTo === undefined ? {} : { connectTo: this.endpoints.connectTo }),
+    });
     const metrics = graphMetrics(options.registry);
     const tokens = tokenProvider(options, this.endpoints, this.#agent, metrics, options.logger ?? silentLogger);
     this.clientId = tokens.clientId;

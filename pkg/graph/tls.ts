@@ -22,6 +22,8 @@ export interface AgentOptions {
   readonly maxSockets?: number;
   /** How long a pooled socket may sit idle before it is closed (default {@link IDLE_SOCKET_TIMEOUT_MS}). */
   readonly idleSocketTimeoutMs?: number;
+  /** Host name → `address:port` to connect to instead (see {@link parseConnectTo}); TLS and Host keep the host name. */
+  readonly connectTo?: Readonly<Record<string, string>>;
 }
 
 /** Below the shortest idle timeout servers commonly use (Node's http server: 5 s). */
@@ -37,7 +39,7 @@ const IDLE_SOCKET_TIMEOUT_MS = 4_000;
  */
 export function createHttpsAgent(options: AgentOptions = {}): Agent {
   const extra = options.extraCaPem === undefined ? [] : splitPemBundle(options.extraCaPem);
-  return new Agent({
+  const agent = new Agent({
     keepAlive: true,
     // An idle pooled socket is closed after this long (Node destroys only free sockets on this timeout). Servers
     // close idle connections too (Node's default 5 s, load balancers minutes), usually without a Keep-Alive hint;
@@ -46,6 +48,43 @@ export function createHttpsAgent(options: AgentOptions = {}): Agent {
     maxSockets: options.maxSockets ?? 32,
     ...(extra.length === 0 ? {} : { ca: [...tls.getCACertificates('default'), ...extra] }),
   });
+  if (options.connectTo !== undefined && Object.keys(options.connectTo).length > 0) redirectConnections(agent, options.connectTo);
+  return agent;
+}
+
+/**
+ * Parses `host=address:port,...` (curl's --connect-to, one hop): requests to `https://host/...` open their TCP
+ * connection to `address:port` while the URL, the TLS server name (SNI and certificate check) and the Host header stay
+ * `host`. Throws a plain Error naming the bad entry.
+ */
+export function parseConnectTo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
+    const m = /^([A-Za-z0-9.-]+)=([A-Za-z0-9.:[\]-]+):(\d{1,5})$/.exec(entry);
+    if (m === null) throw new Error(`connect-to entry ${JSON.stringify(entry)} is not host=address:port`);
+    out[(m[1] ?? '').toLowerCase()] = `${m[2] ?? ''}:${m[3] ?? ''}`;
+  }
+  return out;
+}
+
+/**
+ * Why at the socket and not by rewriting URLs: the national clouds differ in host names only (Entra authority, Graph
+ * root, token audience, msal's built-in cloud metadata), so a test that rewrote them would not test them. Redirecting
+ * the TCP connection keeps every name as in production; only the address it resolves to changes (as /etc/hosts would,
+ * plus a port).
+ */
+function redirectConnections(agent: Agent, connectTo: Readonly<Record<string, string>>): void {
+  const connect = agent.createConnection.bind(agent);
+  agent.createConnection = (opts, callback) => {
+    const target = typeof opts.host === 'string' ? connectTo[opts.host.toLowerCase()] : undefined;
+    if (target === undefined) return connect(opts, callback);
+    const at = target.lastIndexOf(':');
+    const servername = typeof opts.servername === 'string' && opts.servername !== '' ? opts.servername : (opts.host ?? undefined);
+    return connect({ ...opts, host: target.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(target.slice(at + 1)), servername }, callback);
+  };
 }
 
 /**

@@ -49,6 +49,13 @@ const cases = [
     check: (f: ReturnType<typeof parseFlags>) => f.graphBaseUrl === 'https://127.0.0.1:9443' && f.graphCaBundle === '/ca.pem',
   },
   {
+    name: 'GraphConnectTo',
+    argv: [],
+    env: { GRAPH_CONNECT_TO: 'graph.microsoft.us=127.0.0.1:9443,login.microsoftonline.us=127.0.0.1:9444' },
+    check: (f: ReturnType<typeof parseFlags>) =>
+      f.graphConnectTo['graph.microsoft.us'] === '127.0.0.1:9443' && f.graphConnectTo['login.microsoftonline.us'] === '127.0.0.1:9444',
+  },
+  {
     name: 'LeaseTimingsDefaultReplaceAKilledLeaderWithin15s',
     argv: [],
     env: {},
@@ -76,6 +83,7 @@ const bad = [
   { name: 'RetryPeriodTooLongForRenewDeadline', argv: ['--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '2s'] },
   { name: 'MetricsCertWithoutKey', argv: ['--metrics-cert-file', '/tls/tls.crt'] },
   { name: 'MetricsCertButInsecure', argv: ['--metrics-secure=false', '--metrics-cert-file', '/a', '--metrics-key-file', '/b'] },
+  { name: 'BadConnectTo', argv: ['--graph-connect-to', 'graph.microsoft.us'] },
 ];
 for (const tc of bad) {
   test(`parseFlags: rejects ${tc.name}`, () => assert.throws(() => parseFlags(tc.argv, {}, noPod), FlagError));
