@@ -10,7 +10,7 @@ export interface HealthCheck {
   check(): string | undefined;
 }
 
-/** Route table of one listener: path → handler. */
+/** Route table of one listener: path → handler; a path ending in `/` also serves every path under it. */
 export type Routes = Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
 
 /** A started listener. */
@@ -74,7 +74,8 @@ async function listen(address: string, routes: Routes, tls: ServingTls | undefin
   if (!bind) return undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const handler = routes[path];
+    const prefix = Object.keys(routes).find((route) => route.endsWith('/') && path.startsWith(route));
+    const handler = routes[path] ?? (prefix === undefined ? undefined : routes[prefix]);
     if (!handler || (req.method !== 'GET' && req.method !== 'HEAD')) {
       // Nothing here reads a body: close instead of letting node drain whatever an unauthenticated client sends.
       res.writeHead(404, { 'content-type': 'text/plain', ...(hasBody(req) ? { connection: 'close' } : {}) }).end('not found\n');
@@ -170,9 +171,11 @@ export async function startManagerEndpoints(opts: {
   readonly registry: Registry;
   /** Serve /metrics over HTTPS to authorised scrapers only; absent = plain HTTP to anyone. */
   readonly secure?: SecureMetricsServing;
+  /** Further routes of the metrics listener; each authorises its own requests (the listener's authorizer covers /metrics only). */
+  readonly metricsRoutes?: Routes;
 }): Promise<{ endpoints: HttpEndpoint[]; ports: { metrics?: number; probes?: number }; metrics?: HttpsEndpoint }> {
   const probeRoutes: Routes = { '/healthz': checksHandler(opts.healthz), '/readyz': checksHandler(opts.readyz) };
-  const metricsRoutes: Routes = { '/metrics': metricsHandler(opts.registry, opts.secure?.authorizer) };
+  const metricsRoutes: Routes = { ...opts.metricsRoutes, '/metrics': metricsHandler(opts.registry, opts.secure?.authorizer) };
   if (opts.secure !== undefined) {
     // The kubelet probes plain HTTP without a token: probes never share the secure listener.
     // (Port 0 picks a free port per listener, so equal `:0` addresses are two listeners.)

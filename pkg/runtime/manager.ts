@@ -5,7 +5,7 @@ import { Controller, type ControllerOptions } from './controller.ts';
 import { KubeEventSink } from './event-sink.ts';
 import { EventRecorder } from './events.ts';
 import { watchTlsFiles } from '../presence/tls-files.ts';
-import { startManagerEndpoints, type HealthCheck, type HttpEndpoint, type SecureMetricsServing } from './http-server.ts';
+import { startManagerEndpoints, type HealthCheck, type HttpEndpoint, type Routes, type SecureMetricsServing } from './http-server.ts';
 import { Informer } from './informer.ts';
 import { KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
@@ -61,6 +61,7 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private readonly healthz: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
   private readonly readyz: HealthCheck[] = [];
+  private readonly metricsRoutes: Routes = {};
   private readonly drainedHooks: (() => Promise<void>)[] = [];
   private readonly elector: LeaderElector | undefined;
   private readonly endpoints: HttpEndpoint[] = [];
@@ -155,6 +156,14 @@ export class Manager {
    */
   onDrained(hook: () => Promise<void>): void {
     this.drainedHooks.push(hook);
+  }
+
+  /**
+   * Serves `handler` on the metrics listener at `path` (a path ending in `/` serves everything under it), e.g. the
+   * users endpoint of `kubectl teamssync users`. Call before `start()`. The handler authorises its own requests.
+   */
+  addMetricsRoute(path: string, handler: Routes[string]): void {
+    this.metricsRoutes[path] = handler;
   }
 
   /** Adds a readiness check (served on /readyz). */
@@ -259,6 +268,7 @@ export class Manager {
       healthz: () => this.healthz,
       readyz: () => this.readyz,
       registry: this.metrics.registry,
+      metricsRoutes: this.metricsRoutes,
       ...(secure === undefined ? {} : { secure }),
     }).catch((err: unknown) => {
       this.stopCertificateWatch?.();
