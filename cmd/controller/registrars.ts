@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { registerUserSyncControllers } from '../../controllers/index.ts';
 import { registerPresenceSyncController } from '../../controllers/presencesync/index.ts';
+import { kubeUsersAccess, usersHandler, UsersPathPrefix } from '../../controllers/teamstenant/users-endpoint.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../../controllers/shared/service-account-tokens.ts';
 import { GraphClientFactory, type EndpointOverrides } from '../../pkg/graph/index.ts';
 import { createSyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
@@ -92,6 +93,9 @@ const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }
   });
   // Closing Auto batches writes TeamsSync records: do it while the lease is still held (writes are fenced after).
   manager.onDrained(() => userSync.batches.closeAll());
+  // `kubectl teamssync users`: the tenants' eligibility view, per-tenant RBAC (docs/design/plugin-users.md).
+  const usersSources = { directory: (key: string) => userSync.contexts.get(key)?.directory, mappingsOf: (key: string) => userSync.view.mappingsOf(key) };
+  manager.addMetricsRoute(UsersPathPrefix, usersHandler(usersSources, kubeUsersAccess(manager.client)));
   const streamLog = PresenceStreamLog.open(flags.stateDb ? path.join(path.dirname(flags.stateDb), 'presence.db') : ':memory:');
   const presence = registerPresenceSyncController({
     manager,
