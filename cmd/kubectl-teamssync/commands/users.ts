@@ -1,10 +1,59 @@
 /**
- * `kubectl teamssync users TENANT`: placeholder registered by the plugin skeleton so `--help` lists the command;
- * the users engineer replaces this file with the real command.
+ * `kubectl teamssync users TENANT [--unmapped | --ineligible] [-o table|json|yaml]`: the tenant's Teams users that
+ * can be mapped (the vendor portals' drop-down), the others with the reason, and who maps whom. The list comes
+ * from the daemon, which already holds the tenant's directory and classifies it with the one eligibility rule set
+ * (controllers/shared/eligibility.ts); the daemon authorises the admin's own token per tenant, so no Graph
+ * credentials reach the admin's machine and no Kubernetes object grows with the directory
+ * (docs/design/plugin-users.md). Pages are printed as they arrive.
  */
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { PluginContext } from '../context.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { TeamsTenantResource } from '../../../controllers/shared/resources.ts';
+import { eligibilityMessage, type IneligibleReason } from '../../../controllers/shared/eligibility.ts';
+import type { UsersFilter } from '../../../controllers/teamstenant/users-view.ts';
+import { isNotFound } from '../../../pkg/runtime/api-error.ts';
+import type { GlobalOptions, PluginContext } from '../context.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { startPortForward, type PortForward } from '../users/port-forward.ts';
+import { bearerOf, usersPages } from '../users/users-client.ts';
+import { UsersStream } from '../users/users-output.ts';
+
+const EXAMPLES = `
+Examples:
+  kubectl teamssync users contoso -n acme                  # every user: eligible or why not, and which mapping maps it
+  kubectl teamssync users contoso -n acme --unmapped       # the portals' drop-down: eligible users nobody maps yet
+  kubectl teamssync users contoso -n acme --ineligible -o json | jq '.items[] | [.userPrincipalName, .reasons]'
+
+How it is reached: a kubectl port-forward to the daemon's metrics Service (--controller-namespace, --service),
+or --endpoint URL. The daemon checks the caller's token may "get teamstenants/users" on the tenant:
+  kubectl create rolebinding support-users -n acme --clusterrole=teams-sync-controller-users-viewer --group=support
+(docs/design/plugin-users.md has the ClusterRole). Exit codes: 0 ok, 1 error or refused, 2 usage, 4 tenant not found.`;
+
+interface UsersFlags {
+  readonly unmapped?: boolean;
+  readonly ineligible?: boolean;
+  readonly output?: string;
+  readonly endpoint?: string;
+  readonly controllerNamespace: string;
+  readonly service: string;
+  readonly certificateAuthority?: string;
+  readonly insecureSkipTlsVerify?: boolean;
+  readonly chunkSize: string;
+}
+
+function filterOf(flags: UsersFlags): UsersFilter {
+  if (flags.unmapped === true && flags.ineligible === true) throw new CliError('--unmapped and --ineligible exclude each other', ExitCode.Usage);
+  return flags.unmapped === true ? 'unmapped' : flags.ineligible === true ? 'ineligible' : 'all';
+}
+
+/** A typo in TENANT stops here with exit 4; a caller who may only read users (not tenants) goes on to the daemon. */
+async function checkTenant(cli: PluginContext, namespace: string, tenant: string): Promise<void> {
+  try {
+    await cli.kube().get(TeamsTenantResource, namespace, tenant);
+  } catch (error) {
+    if (isNotFound(error)) throw new CliError(`TeamsTenant "${tenant}" not found in namespace "${namespace}"`, ExitCode.NotFound);
+  }
+}
 
 /** Registers `users`. */
 export function register(program: Command, cli: PluginContext): void {
@@ -12,12 +61,58 @@ export function register(program: Command, cli: PluginContext): void {
     .command('users')
     .description("The tenant's Teams users that can be mapped and, for the others, why not")
     .argument('<tenant>', 'the TeamsTenant')
-    .option('--unmapped', 'only eligible users no UserLicenseMapping maps yet')
-    .option('--ineligible', 'only users that cannot be mapped, with the reason')
+    .option('--unmapped', 'only eligible users no UserLicenseMapping maps yet (the portals drop-down)')
+    .option('--ineligible', 'only users that cannot be mapped, with the reasons')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .addHelpText('after', '\nExamples:\n  kubectl teamssync users contoso -n acme --unmapped\n  kubectl teamssync users contoso -n acme --ineligible -o json')
-    .action(() => {
-      cli.out.note('error: users: not implemented yet');
-      cli.exitCode = ExitCode.NotImplemented;
+    .option('--endpoint <url>', "the daemon's metrics listener (https://host:port) instead of a port-forward")
+    .option('--controller-namespace <namespace>', "the daemon's namespace (for the port-forward)", 'teams-sync-system')
+    .option('--service <name>', "the daemon's metrics Service (for the port-forward)", 'teams-sync-controller-metrics')
+    .option('--certificate-authority <file>', "PEM CA of the daemon's serving certificate")
+    .option('--insecure-skip-tls-verify', "do not verify the daemon's certificate (its default certificate is self-signed)")
+    .option('--chunk-size <n>', 'users per page', '500')
+    .addHelpText('after', EXAMPLES)
+    .action(async (tenant: string, flags: UsersFlags) => {
+      const filter = filterOf(flags);
+      const format = cli.outputFormat(flags.output);
+      const limit = Number(flags.chunkSize);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--chunk-size must be 1 to 1000', ExitCode.Usage);
+      const namespace = cli.namespace();
+      await checkTenant(cli, namespace, tenant);
+      const authorization = await bearerOf(cli.kubeConfig());
+      const globals = program.opts<GlobalOptions>();
+      let forward: PortForward | undefined;
+      if (flags.endpoint === undefined) {
+        forward = await startPortForward({
+          namespace: flags.controllerNamespace,
+          service: flags.service,
+          port: 8443,
+          kubeconfig: globals.kubeconfig,
+          context: globals.context,
+        });
+      }
+      try {
+        const endpoint = {
+          baseUrl: flags.endpoint ?? forward?.baseUrl ?? '',
+          authorization,
+          ca: flags.certificateAuthority === undefined ? undefined : readFileSync(flags.certificateAuthority, 'utf8'),
+          // A port-forward ends on the pod itself: its self-signed certificate names no host to verify.
+          insecure: flags.insecureSkipTlsVerify === true || (forward !== undefined && flags.certificateAuthority === undefined),
+        };
+        const stream = new UsersStream(format, (s) => cli.out.streams.stdout.write(s));
+        const reasons = new Set<IneligibleReason>();
+        let last: { matching: number; directoryReadAt?: string } | undefined;
+        for await (const page of usersPages(endpoint, { namespace, tenant, filter, limit })) {
+          stream.page(page.items);
+          for (const u of page.items) for (const r of u.reasons) reasons.add(r);
+          last = page.metadata;
+        }
+        stream.end();
+        const what = filter === 'unmapped' ? 'eligible unmapped users' : filter === 'ineligible' ? 'ineligible users' : 'users';
+        if (stream.count === 0 && format === 'table') cli.out.note(`No ${what} in ${namespace}/${tenant}.`);
+        cli.out.note(`${String(stream.count)} ${what}${last?.directoryReadAt ? `, directory read at ${last.directoryReadAt}` : ''}`);
+        if (format === 'table') for (const r of reasons) cli.out.note(`${r}: ${eligibilityMessage('<user>', r)}`);
+      } finally {
+        forward?.close();
+      }
     });
 }
