@@ -40,6 +40,8 @@ export interface Flags {
   readonly presenceMaxConnections: number;
   readonly presenceHeaderTimeoutMs: number;
   readonly presenceRequestTimeoutMs: number;
+  /** Lifetime of a PBX call's Teams presence session (renewed while the call lasts). */
+  readonly presenceSessionLifetimeMs: number;
   /** CIDRs webhooks may reach although they are internal (loopback, private, link-local, …). */
   readonly webhookAllowedCidrs: readonly string[];
   /** CIDRs webhooks never reach (cluster Service/Pod ranges that are not private addresses). */
@@ -106,6 +108,11 @@ const spec = {
   'presence-max-connections': { env: 'PRESENCE_MAX_CONNECTIONS', def: '1024', help: 'open connections the presence port accepts at once' },
   'presence-header-timeout': { env: 'PRESENCE_HEADER_TIMEOUT', def: '10s', help: 'time a presence client has to send its request headers' },
   'presence-request-timeout': { env: 'PRESENCE_REQUEST_TIMEOUT', def: '30s', help: 'time a presence client has to send its whole request (headers and body)' },
+  'presence-session-lifetime': {
+    env: 'PRESENCE_SESSION_LIFETIME',
+    def: '10m',
+    help: "a PBX call's Teams presence session, renewed while the call lasts; Graph accepts 5m-4h (shorter only for tests against the simulator)",
+  },
   'webhook-allowed-cidrs': {
     env: 'WEBHOOK_ALLOWED_CIDRS',
     def: '',
@@ -167,6 +174,7 @@ export function parseFlags(argv: readonly string[], env: Readonly<Record<string,
     presenceMaxConnections: parseCount('presence-max-connections', value('presence-max-connections'), 1, 1_000_000),
     presenceHeaderTimeoutMs: parseDuration('presence-header-timeout', value('presence-header-timeout')),
     presenceRequestTimeoutMs: parseDuration('presence-request-timeout', value('presence-request-timeout')),
+    presenceSessionLifetimeMs: parseDuration('presence-session-lifetime', value('presence-session-lifetime')),
     webhookAllowedCidrs: parseCidrs('webhook-allowed-cidrs', value('webhook-allowed-cidrs')),
     webhookDeniedCidrs: parseCidrs('webhook-denied-cidrs', value('webhook-denied-cidrs')),
     webhookAllowHttp: parseBool('webhook-allow-http', value('webhook-allow-http')),

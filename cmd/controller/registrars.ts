@@ -105,6 +105,7 @@ const registerAll: ControllerRegistrar = async (manager: Manager, { flags, log }
     metrics: createPresenceMetrics(manager.metrics.registry),
     workers: workersFor(flags, 'presencesync'),
     destinationPolicy: webhookDestinations(flags),
+    sessionLifetimeMs: flags.presenceSessionLifetimeMs,
   });
   // ContactSync's PBX directory endpoint shares the presence port, its TLS and its bearer-token rules.
   const contacts = registerContactSyncController({

@@ -48,6 +48,8 @@ export interface PresenceSyncControllerOptions {
   readonly serviceAccountTokens?: ServiceAccountTokens;
   /** Where webhooks may deliver; default https to public addresses only (see pkg/presence/destination-policy.ts). */
   readonly destinationPolicy?: DestinationPolicy;
+  /** Lifetime of a PBX call's Teams presence session, renewed while the call lasts; default 10 minutes. */
+  readonly sessionLifetimeMs?: number;
 }
 
 /** What the registration returns. */
@@ -125,6 +127,7 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
       log: options.log,
       ...metrics,
       ...(options.destinationPolicy === undefined ? {} : { destinationPolicy: options.destinationPolicy }),
+      ...(options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs }),
     },
     statusWriter: manager.statusWriter,
     events: manager.events,

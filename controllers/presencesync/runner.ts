@@ -47,6 +47,8 @@ export interface RunnerDeps {
   readonly onStatusChanged?: () => void;
   /** Where webhooks may deliver (daemon flags); default https to public addresses only. */
   readonly destinationPolicy?: DestinationPolicy;
+  /** Lifetime of the Teams presence session of a PBX call (--presence-session-lifetime); default 10 minutes. */
+  readonly sessionLifetimeMs?: number;
 }
 
 /** Most events a stream keeps however long its retention: bounds the disk a churning tenant can use. */
@@ -204,7 +206,8 @@ export class PresenceSyncRunner {
     this.#calls = undefined;
     if (config === undefined) return;
     const settings = this.#current();
-    const machine = new CallSessionMachine(settings.plan.callSessions);
+    const lifetime = this.#deps.sessionLifetimeMs;
+    const machine = new CallSessionMachine({ ...settings.plan.callSessions, ...(lifetime === undefined ? {} : { sessionLifetimeMs: lifetime }) });
     const { key, metrics } = this.#deps;
     const runner = new CallSessionRunner({
       machine,

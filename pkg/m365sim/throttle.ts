@@ -28,6 +28,11 @@ export interface SimulatorLimits {
   batchMaxRequests: number;
   /** Max ids in one getPresencesByUserId. */
   presenceMaxIds: number;
+  /**
+   * Shortest setPresence `expirationDuration` accepted (Graph: PT5M). Tests lower it to show a long call's session
+   * kept alive in seconds; the session then lapses after what was asked for, as in Graph.
+   */
+  presenceSessionMinMs: number;
   /** Max $top on /users. */
   usersMaxTop: number;
   /** Users delta token lifetime (directory objects: 7 days). */
@@ -48,6 +53,7 @@ export const DEFAULT_LIMITS: SimulatorLimits = {
   outlookConcurrency: 4,
   batchMaxRequests: 20,
   presenceMaxIds: 650,
+  presenceSessionMinMs: 5 * 60_000,
   usersMaxTop: 999,
   deltaTokenTtlMs: 7 * 24 * 60 * 60 * 1000,
   retryAfterGraceMs: 200,

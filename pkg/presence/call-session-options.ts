@@ -4,7 +4,10 @@
 
 /** Options of the call-session state machine. */
 export interface CallSessionOptions {
-  /** `expirationDuration` sent with setPresence; Graph accepts PT5M..PT4H. */
+  /**
+   * `expirationDuration` sent with setPresence; Graph accepts PT5M..PT4H. Down to 10 s is kept for tests against the
+   * simulator (started with a shorter `presenceSessionMinMs`), so a keep-alive can be shown in seconds.
+   */
   readonly sessionLifetimeMs: number;
   /** Renew this long before the session would expire. */
   readonly renewBeforeMs: number;
@@ -16,6 +19,8 @@ export interface CallSessionOptions {
 }
 
 const MINUTE = 60_000;
+/** Shortest session lifetime the machine runs with: only the simulator accepts less than Graph's PT5M. */
+const SHORTEST_SESSION_MS = 10_000;
 
 /**
  * Defaults: 10-minute sessions renewed 2 minutes early (one write per active call every 8 minutes, so the 20 %
@@ -37,12 +42,12 @@ function clamp(value: number | undefined, low: number, high: number, fallback: n
 /**
  * Fills defaults and clamps into what Graph and the state machine accept.
  *
- * Gotchas: the lifetime is clamped to 5 min..4 h and rounded to whole seconds; `renewBeforeMs` to at most half the
+ * Gotchas: the lifetime is clamped to 10 s..4 h (Graph itself refuses less than 5 min) and rounded to whole seconds; `renewBeforeMs` to at most half the
  * lifetime (else renewals would chase each other); the stuck-call bound to at least one minute.
  */
 export function resolveCallSessionOptions(partial: Partial<CallSessionOptions> = {}): CallSessionOptions {
   const sessionLifetimeMs =
-    Math.round(clamp(partial.sessionLifetimeMs, 5 * MINUTE, 240 * MINUTE, DEFAULT_CALL_SESSION_OPTIONS.sessionLifetimeMs) / 1000) * 1000;
+    Math.round(clamp(partial.sessionLifetimeMs, SHORTEST_SESSION_MS, 240 * MINUTE, DEFAULT_CALL_SESSION_OPTIONS.sessionLifetimeMs) / 1000) * 1000;
   const retryBaseMs = clamp(partial.retryBaseMs, 10, MINUTE, DEFAULT_CALL_SESSION_OPTIONS.retryBaseMs);
   return {
     sessionLifetimeMs,

@@ -78,7 +78,7 @@ function setPresence(req: GraphRequest): { status: number } {
     throw Errors.badRequest('The sessionId must be the application (client) id of the calling application.');
   }
   const [availability, activity] = combo(body, SESSION_COMBOS);
-  const ms = durationOf(body, 5 * MINUTE, 5 * MINUTE, 240 * MINUTE);
+  const ms = durationOf(body, 5 * MINUTE, req.ctx.config.limits.presenceSessionMinMs, 240 * MINUTE);
   req.tenant.presence.setSession(id, sessionId, availability, activity, req.now, ms);
   return { status: 200 };
 }

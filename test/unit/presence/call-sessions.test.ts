@@ -249,7 +249,8 @@ for (const [ms, want] of [
 }
 
 test('resolveCallSessionOptions: clamps into what Graph accepts', () => {
-  const options = resolveCallSessionOptions({ sessionLifetimeMs: 1 * M, renewBeforeMs: 60 * M, maxCallDurationMs: 0 });
+  const options = resolveCallSessionOptions({ sessionLifetimeMs: 5 * M, renewBeforeMs: 60 * M, maxCallDurationMs: 0 });
   assert.deepEqual([options.sessionLifetimeMs, options.renewBeforeMs, options.maxCallDurationMs], [5 * M, 2.5 * M, 1 * M]);
+  assert.equal(resolveCallSessionOptions({ sessionLifetimeMs: 1000 }).sessionLifetimeMs, 10_000, 'never below 10 s (tests against the simulator)');
   assert.equal(resolveCallSessionOptions({ sessionLifetimeMs: 10 * 60 * M }).sessionLifetimeMs, 4 * 60 * M, 'PT4H is the most Graph accepts');
 });
