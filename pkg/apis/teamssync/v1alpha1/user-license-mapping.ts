@@ -13,8 +13,14 @@ import { makeValidator } from './validate.ts';
 const PbxUserSchema = Type.Object(
   {
     displayName: Type.String({ description: 'Name of the PBX user.', minLength: 1, maxLength: 256 }),
-    email: Type.Optional(Email('E-mail of the PBX user; usually the Teams user principal name.')),
-    extension: Type.Optional(Type.String({ description: 'PBX extension, 2 to 10 digits.', pattern: ExtensionPattern, maxLength: 10 })),
+    email: Type.Optional(Email('E-mail of the PBX user; usually the Teams user principal name. One PBX user per e-mail in a tenant (DuplicatePbxEmail).')),
+    extension: Type.Optional(
+      Type.String({
+        description: "PBX extension, 2 to 10 digits. Kept in the PBX only: Graph's assignNumber takes the number without an extension (status.extensionNote).",
+        pattern: ExtensionPattern,
+        maxLength: 10,
+      }),
+    ),
     phoneNumber: Type.String({
       description: 'E.164 number (DID) assigned in Teams as a Direct Routing number, e.g. +14255550100.',
       pattern: E164Pattern,
