@@ -2,7 +2,7 @@
  * Reads a PBX user export (CSV) into one record per user row, each with its row number in the file, so every
  * later rejection names the row an admin fixes in a spreadsheet. Header names are matched loosely (case, spaces,
  * `-`, `_`, `.` ignored) against the aliases below, because every PBX and every admin's spreadsheet spells them
- * differently; the documented names are the first of each list (docs/kubectl-teamssync.md).
+ * differently; the documented names are the first of each list (docs/design/plugin-map.md).
  *
  * CSV itself (quotes, embedded commas and line breaks, a UTF-8 byte-order mark, `;` separators from European
  * spreadsheet locales) is read by csv-parse, never by hand.
