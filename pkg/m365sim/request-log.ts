@@ -7,6 +7,8 @@
 export interface RequestLogEntry {
   at: string;
   host: 'login' | 'graph';
+  /** The Host header's name when the client sent one (a national cloud's name when the simulator plays it, see server/cloud-hosts.ts). */
+  hostname?: string;
   method: string;
   route: string;
   path: string;

@@ -8,9 +8,12 @@ import type { SimContext } from '../sim-context.ts';
 import type { TenantState } from '../state/tenant-state.ts';
 import { publicJwk } from './jwt.ts';
 
-/** GET /{tenant}/v2.0/.well-known/openid-configuration. The issuer shares the authority's origin (msal checks it). */
-export function openIdConfiguration(ctx: SimContext, tenant: TenantState | undefined): Record<string, unknown> {
-  const base = ctx.loginUrl;
+/**
+ * GET /{tenant}/v2.0/.well-known/openid-configuration. The issuer shares the authority's origin (msal checks it):
+ * `origin` is the national cloud's Entra host the request came under (server/cloud-hosts.ts), else the simulator's.
+ */
+export function openIdConfiguration(ctx: SimContext, tenant: TenantState | undefined, origin?: string): Record<string, unknown> {
+  const base = origin ?? ctx.loginUrl;
   const tid = tenant?.tenantId ?? '{tenantid}';
   const host = new URL(base).host;
   return {

@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { authenticate, type AuthContext } from '../entra/access-token.ts';
+import { decodeJwt } from '../entra/jwt.ts';
+import { cloudGraphRefusal, hostName } from './cloud-hosts.ts';
 import { Errors, graphError, GraphHttpError, throttledResponse, withInnerError, type GraphResponse } from '../errors.ts';
 import { settleDueOperations } from '../graph/operations.ts';
 import type { SimContext } from '../sim-context.ts';
@@ -34,6 +36,7 @@ export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<Gra
   ctx.log.record({
     at: new Date(now).toISOString(),
     host: 'graph',
+    ...(r.headers['host'] === undefined ? {} : { hostname: hostName(r.headers['host']) }),
     method: r.method,
     route: log.route,
     path: r.path,
@@ -49,6 +52,12 @@ export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<Gra
     ...(r.method !== 'GET' && r.body !== undefined ? { body: r.body } : {}),
   });
   return res;
+}
+
+/** The bearer token's `aud` (already verified by `authenticate`). */
+function audienceOf(authorization: string | undefined): string | undefined {
+  const aud = decodeJwt((authorization ?? '').replace(/^Bearer\s+/i, ''))?.payload['aud'];
+  return typeof aud === 'string' ? aud : undefined;
 }
 
 interface LogFields {
@@ -69,6 +78,8 @@ async function run(ctx: SimContext, r: PipelineRequest, now: number, log: LogFie
   if (versionSeg !== 'v1.0' && versionSeg !== 'beta') throw Errors.badRequest(`Invalid version: ${versionSeg ?? ''}`);
   const auth = authenticate(ctx, r.headers['authorization'], now);
   Object.assign(log, { tenantId: auth.tenant.tenantId, appId: auth.appId });
+  const refusal = cloudGraphRefusal(r.headers['host'], r.path, audienceOf(r.headers['authorization']));
+  if (refusal !== undefined) return refusal;
   const segments = rewriteMe(rest, auth);
   const match = matchRoute(r.method, versionSeg, segments);
   log.route = match.route.pattern;

@@ -8,6 +8,7 @@ import { AadError, aadErrorBody } from '../entra/aad-errors.ts';
 import { adminConsentRedirect } from '../entra/consent.ts';
 import { resolveApp, resolveTenant } from '../entra/token.ts';
 import { instanceDiscovery, jwks, openIdConfiguration } from '../entra/discovery.ts';
+import { cloudLoginOrigin, hostName, resourceAllowedOnLogin } from './cloud-hosts.ts';
 import { handleTokenRequest } from '../entra/token.ts';
 import { startDeviceCode } from '../entra/device-code.ts';
 import { authenticateClient, prepareFederatedAssertion } from '../entra/client-auth.ts';
@@ -47,6 +48,7 @@ export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: Se
   ctx.log.record({
     at: new Date(now).toISOString(),
     host: 'login',
+    ...(headers['host'] === undefined ? {} : { hostname: hostName(headers['host']) }),
     method,
     route: answer.route,
     path: url.pathname,
@@ -70,13 +72,24 @@ function route(ctx: SimContext, method: string, url: URL, form: URLSearchParams,
     if (method === 'GET' && (tail === 'v2.0/.well-known/openid-configuration' || tail === '.well-known/openid-configuration')) {
       const generic = ['common', 'organizations', 'consumers'].includes(tenantSeg.toLowerCase());
       const tenant = generic ? undefined : resolveTenant(ctx, tenantSeg, null);
-      return { status: 200, body: openIdConfiguration(ctx, tenant), route: `GET /{tenant}/${tail}`, ...(tenant ? { tenantId: tenant.tenantId } : {}) };
+      return {
+        status: 200,
+        body: openIdConfiguration(ctx, tenant, cloudLoginOrigin(headers['host'])),
+        route: `GET /{tenant}/${tail}`,
+        ...(tenant ? { tenantId: tenant.tenantId } : {}),
+      };
     }
     if (method === 'GET' && tenantSeg === 'common' && tail === 'discovery/instance') {
       return { ...instanceDiscovery(ctx, url.searchParams.get('authorization_endpoint')), route: 'GET /common/discovery/instance' };
     }
     if (method === 'GET' && tail === 'discovery/v2.0/keys') return { status: 200, body: jwks(ctx), route: 'GET /{tenant}/discovery/v2.0/keys' };
-    if (method === 'POST' && tail === 'oauth2/v2.0/token') return token(ctx, tenantSeg, form, headers, now);
+    if (method === 'POST' && tail === 'oauth2/v2.0/token') {
+      const resource = (form.get('scope') ?? '').split(' ')[0]?.replace(/\/\.default$/, '') ?? '';
+      if (form.get('grant_type') === 'client_credentials' && !resourceAllowedOnLogin(headers['host'], resource)) {
+        throw new AadError(400, 'invalid_resource', 500011, `AADSTS500011: The resource principal named ${resource} was not found in the tenant's cloud.`);
+      }
+      return token(ctx, tenantSeg, form, headers, now);
+    }
     if (method === 'POST' && tail === 'oauth2/v2.0/devicecode') return deviceCode(ctx, tenantSeg, form, now);
     if (method === 'GET' && (tail === 'adminconsent' || tail === 'v2.0/adminconsent')) {
       const r = adminConsentRedirect(ctx, tenantSeg, url.searchParams);

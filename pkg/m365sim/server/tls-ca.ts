@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { buildCertificatePem, pemKey } from '../../x509/certificate.ts';
+import { CLOUD_HOST_NAMES } from './cloud-hosts.ts';
 
 /** A CA plus one server certificate for the given hosts (IPs and DNS names), as PEM. */
 export interface SimulatorTls {
@@ -35,7 +36,8 @@ export function createSimulatorTls(hosts: readonly string[] = ['127.0.0.1', 'loc
     signingKey: ca.privateKey,
     issuerPublicKey: ca.publicKey,
     isCa: false,
-    hosts,
+    // The national clouds' real names too: tests connect them to the simulator and keep them (cloud-hosts.ts).
+    hosts: [...hosts, ...CLOUD_HOST_NAMES.filter((h) => !hosts.includes(h))],
     validDays: 30,
   });
   return { caPem, certPem, keyPem: pemKey(leaf.privateKey) };
