@@ -1,109 +1,142 @@
 /**
- * The controller runtime end to end against a real kube-apiserver + etcd: N objects (a throwaway CRD with
- * a status subresource), each reconciled from the informer cache and given one status write through the
- * StatusWriter. Prints objects/s, apiserver requests made by the manager (rest_client_requests_total),
- * reconciles, and peak RSS.
+ * The controller runtime end to end against a real kube-apiserver + etcd: N Widgets (a throwaway CRD
+ * with a status subresource), each reconciled from the informer cache and given one status write
+ * through the StatusWriter. Prints objects/s, apiserver requests made by the manager
+ * (rest_client_requests_total), reconciles, peak RSS and CPU. The objects are created by another
+ * process (bench/support/widget-seed.ts), so this process holds only what the controller holds.
  *
- *   node --import tsx bench/runtime-reconcile.ts [--objects 10000] [--workers 8]
+ *   node --import tsx bench/runtime-reconcile.ts [--objects 10000] [--workers 8] [--all-events]
+ *   node --import tsx bench/runtime-reconcile.ts --namespace NS --kubeconfig FILE --json   # one run on seeded objects (runtime-compare)
  *
- * Uses the control plane in TSC_TEST_KUBECONFIG if set, else starts a private one.
+ * `--all-events` drops the `specOrMetadataChanged` predicate, so every status write's own watch event
+ * costs a no-op pass (the Go peer's `--generation-changed=false`). Uses the control plane in
+ * TSC_TEST_KUBECONFIG if set, else starts a private one.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts';
-import { KubeClient } from '../pkg/runtime/kube-client.ts';
 import { Manager } from '../pkg/runtime/manager.ts';
-import { coreResources } from '../pkg/runtime/resource.ts';
-import { createWidget, ensureWidgetCrd, widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
+import { specOrMetadataChanged } from '../pkg/runtime/predicates.ts';
+import { widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
 
-const { values } = parseArgs({ options: { objects: { type: 'string', default: '10000' }, workers: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '8' },
+    namespace: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'all-events': { type: 'boolean', default: false },
+  },
+});
 const objects = Number(values.objects);
 const workers = Number(values.workers);
 
-async function inParallel(count: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < count) await fn(next++);
-    }),
-  );
+/** What one controller run measured; the Go peer prints the same fields. */
+interface RunFigures {
+  readonly runtime: 'ts' | 'go';
+  readonly objects: number;
+  /** Manager start (cache sync included) to the last object's status write. */
+  readonly wallS: number;
+  readonly reconciles: number;
+  readonly writes: number;
+  readonly requests: number;
+  readonly maxRssMiB: number;
+  /** User + system CPU of the whole process, start-up included. */
+  readonly cpuS: number;
 }
 
-let plane: ControlPlane | undefined;
-const kc = new KubeConfig();
-if (process.env['TSC_TEST_KUBECONFIG']) kc.loadFromFile(process.env['TSC_TEST_KUBECONFIG']);
-else {
-  plane = await startControlPlane({ crdDir: null });
-  kc.loadFromFile(plane.kubeconfigPath);
-}
-const manager = new Manager({ kubeConfig: kc, namespace: '', metricsBindAddress: '0', healthProbeBindAddress: '0' });
-try {
-  const setup = new KubeClient(kc);
-  await ensureWidgetCrd(setup);
-  const ns = `bench-runtime-${Date.now().toString(36)}`;
-  await setup.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const createStart = performance.now();
-  await inParallel(objects, 32, (i) => createWidget(setup, ns, `w-${i}`, i));
-  const setupRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(`setup: created ${objects} widgets in ${((performance.now() - createStart) / 1000).toFixed(1)} s`);
-
-  let writes = 0;
-  let reconciles = 0;
-  const informer = manager.informer<Widget>(widgets, { namespace: ns });
-  const controller = manager
-    .controller({
-      name: 'bench-widgets',
-      kind: 'Widget',
-      workers,
-      reconciler: {
-        async reconcile(req, ctx) {
-          reconciles++;
-          const widget = informer.store.getByName(req.namespace, req.name);
-          if (!widget) return;
-          const before = widget.metadata?.resourceVersion;
-          const after = await manager.statusWriter.update(
-            widgets,
-            widget,
-            (status, obj) => {
-              setConditions(status, obj.metadata?.generation, summarizeConditions({ ready: { reason: 'Synced', message: 'Widget processed' } }));
-              status.processed = obj.spec?.size ?? 0;
-            },
-            ctx.signal,
-          );
-          if (after.metadata?.resourceVersion !== before) writes++;
+async function runController(kubeconfigPath: string, namespace: string): Promise<RunFigures> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const manager = new Manager({ kubeConfig: kc, namespace: '', metricsBindAddress: '0', healthProbeBindAddress: '0' });
+  try {
+    let writes = 0;
+    let reconciles = 0;
+    let finished = 0;
+    const informer = manager.informer<Widget>(widgets, { namespace });
+    const controller = manager
+      .controller({
+        name: 'bench-widgets',
+        kind: 'Widget',
+        workers,
+        reconciler: {
+          async reconcile(req, ctx) {
+            reconciles++;
+            const widget = informer.store.getByName(req.namespace, req.name);
+            if (!widget) return;
+            const before = widget.metadata?.resourceVersion;
+            const after = await manager.statusWriter.update(
+              widgets,
+              widget,
+              (status, obj) => {
+                setConditions(status, obj.metadata?.generation, summarizeConditions({ ready: { reason: 'Synced', message: 'Widget processed' } }));
+                status.processed = obj.spec?.size ?? 0;
+              },
+              ctx.signal,
+            );
+            if (after.metadata?.resourceVersion !== before && ++writes === objects) finished = performance.now();
+          },
         },
-      },
-    })
-    .for(informer);
+      })
+      .for(informer, values['all-events'] ? undefined : specOrMetadataChanged);
+    const started = performance.now();
+    await manager.start();
+    while (writes < objects || (controller.queue?.len() ?? 1) > 0 || controller.queue?.delayedCount()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (performance.now() - started > 30 * 60_000) throw new Error(`stuck at ${writes}/${objects} writes`);
+    }
+    const text = await manager.metrics.registry.metrics();
+    const requests = text
+      .split('\n')
+      .filter((l) => l.startsWith('rest_client_requests_total{'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    const usage = process.resourceUsage();
+    return {
+      runtime: 'ts',
+      objects,
+      wallS: (finished - started) / 1000,
+      reconciles,
+      writes,
+      requests,
+      maxRssMiB: usage.maxRSS / 1024,
+      cpuS: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    };
+  } finally {
+    await manager.stop();
+  }
+}
 
-  const started = performance.now();
-  await manager.start();
-  const syncedMs = performance.now() - started;
-  while (writes < objects || (controller.queue?.len() ?? 1) > 0 || controller.queue?.delayedCount()) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    if (performance.now() - started > 30 * 60_000) throw new Error(`stuck at ${writes}/${objects} writes`);
+if (values.namespace !== undefined) {
+  const kubeconfig = values.kubeconfig ?? process.env['TSC_TEST_KUBECONFIG'];
+  if (kubeconfig === undefined) throw new Error('--namespace needs --kubeconfig or TSC_TEST_KUBECONFIG');
+  const figures = await runController(kubeconfig, values.namespace);
+  console.log(values.json ? JSON.stringify(figures) : figures);
+} else {
+  let plane: ControlPlane | undefined;
+  let kubeconfig = process.env['TSC_TEST_KUBECONFIG'];
+  if (kubeconfig === undefined) {
+    plane = await startControlPlane({ crdDir: null });
+    kubeconfig = plane.kubeconfigPath;
   }
-  const wallS = (performance.now() - started) / 1000;
-  const text = await manager.metrics.registry.metrics();
-  const requests = text.split('\n').filter((l) => l.startsWith('rest_client_requests_total{'));
-  const byMethod = new Map<string, number>();
-  for (const line of requests) {
-    const method = /method="([A-Z]+)"/.exec(line)?.[1] ?? '?';
-    byMethod.set(method, (byMethod.get(method) ?? 0) + Number(line.split(' ').pop()));
+  try {
+    const ns = `bench-runtime-${Date.now().toString(36)}`;
+    const seed = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/widget-seed.ts'), kubeconfig, ns, String(objects)], {
+      stdio: 'inherit',
+    });
+    if (seed.status !== 0) throw new Error('seeding failed');
+    const f = await runController(kubeconfig, ns);
+    console.log(`\nRuntime reconcile: ${objects} objects, ${workers} workers${values['all-events'] ? ', every event' : ', specOrMetadataChanged'}`);
+    console.log(`  wall time to all statuses   ${f.wallS.toFixed(2)} s (cache sync included)`);
+    console.log(`  objects/s                   ${(objects / f.wallS).toFixed(0)}`);
+    console.log(`  reconciles                  ${f.reconciles} (status writes ${f.writes})`);
+    console.log(`  apiserver requests          ${f.requests}; per object ${(f.requests / objects).toFixed(2)}`);
+    console.log(`  peak RSS                    ${f.maxRssMiB.toFixed(0)} MiB (objects created by another process)`);
+    console.log(`  CPU (user + system)         ${f.cpuS.toFixed(1)} s`);
+  } finally {
+    await plane?.stop();
   }
-  const total = [...byMethod.values()].reduce((a, b) => a + b, 0);
-  console.log(`\nRuntime reconcile: ${objects} objects, ${workers} workers`);
-  console.log(`  cache sync (paged LIST)     ${(syncedMs / 1000).toFixed(2)} s`);
-  console.log(`  wall time to all statuses   ${wallS.toFixed(2)} s`);
-  console.log(`  objects/s                   ${(objects / wallS).toFixed(0)}`);
-  console.log(`  reconciles                  ${reconciles} (status writes ${writes}; the write's own watch event costs a no-op pass)`);
-  console.log(`  apiserver requests          ${total} (${[...byMethod].map(([m, n]) => `${m} ${n}`).join(', ')}); per object ${(total / objects).toFixed(2)}`);
-  console.log(
-    `  peak RSS                    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (${setupRssMiB.toFixed(0)} MiB after creating the objects in this process)`,
-  );
-  console.log(`  heap used at the end        ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
-} finally {
-  await manager.stop();
-  await plane?.stop();
 }

@@ -3,7 +3,7 @@ import type { Clock } from './clock.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { Logger } from './logging.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import type { ResourceRef } from './resource.ts';
+import type { KubeObject, ResourceRef } from './resource.ts';
 
 /** Options of {@link Informer}. */
 export interface InformerOptions {
@@ -25,6 +25,13 @@ export interface InformerOptions {
   readonly backoff?: BackoffOptions;
   /** `healthy()` turns false after the watch has failed continuously for this long. Default 60 s. */
   readonly unhealthyAfterMs?: number;
+  /**
+   * Projects each object before it is cached (after managedFields are dropped): keep only what the
+   * controllers reading this cache use, so a large fleet costs less memory. Must keep `metadata`
+   * (name, namespace, resourceVersion, generation, ...) and be pure; runs on LIST items and watch events
+   * alike. Gotcha: the cache is shared, so the projection must serve every reader of the informer.
+   */
+  readonly transform?: (obj: KubeObject) => KubeObject;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
   readonly clock?: Clock;

@@ -5,11 +5,14 @@ import { HandlerSet, type EventHandler } from './informer-handlers.ts';
 import type { InformerOptions } from './informer-options.ts';
 import { silentLogger, type Logger } from './logging.ts';
 import { listAll, scopeParams } from './list-pager.ts';
-import { apiVersionOf, keyOf, resourcePath, type KubeObject, type ResourceRef } from './resource.ts';
+import { apiVersionOf, keyOf, resourcePath, type KubeObject, type ObjectMeta, type ResourceRef } from './resource.ts';
 import { Store, type IndexFunc } from './store.ts';
 import { consumeWatchStream, WatchdogTimeoutError, type WatchEvent } from './watch-stream.ts';
 
 export type { InformerOptions } from './informer-options.ts';
+
+/** kubectl apply's copy of the whole object, as large as the object itself. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
  * A list-watch cache for one resource (client-go reflector + indexer), built because client-node's
@@ -156,7 +159,7 @@ export class Informer<T extends KubeObject> {
     if (signal.aborted) return;
     this.opts.metrics?.informerRelists.inc({ resource: this.label });
     const initial = !this.synced;
-    const diff = this.store.replace(items.map((item) => this.withTypeMeta(item)));
+    const diff = this.store.replace(items.map((item) => this.prepare(item)));
     this.lastRV = resourceVersion;
     this.failingSince = undefined;
     this.markSynced();
@@ -199,7 +202,7 @@ export class Informer<T extends KubeObject> {
   private apply(path: string, event: WatchEvent): void {
     this.opts.metrics?.informerLastEvent.set({ resource: this.label }, this.clock.now() / 1000);
     if (event.type === 'ERROR') throw watchErrorFromStatus(path, event.object as StatusBody);
-    const obj = this.withTypeMeta(event.object as T);
+    const obj = this.prepare(event.object as T);
     const rv = obj.metadata?.resourceVersion;
     if (event.type === 'BOOKMARK') {
       if (rv) this.lastRV = rv;
@@ -216,11 +219,23 @@ export class Informer<T extends KubeObject> {
     if (rv) this.lastRV = rv;
   }
 
-  /** LIST items carry no apiVersion/kind; fill them so owner refs and events can be built from any object. */
-  private withTypeMeta(obj: T): T {
+  /**
+   * Readies an object from the apiserver for the cache. LIST items carry no apiVersion/kind: fill them so
+   * owner refs and events can be built from any object. `metadata.managedFields` and kubectl's
+   * last-applied annotation are dropped (no controller reads them; together they often outweigh the
+   * rest of the object: controller-runtime's `TransformStripManagedFields`), then `transform` projects.
+   */
+  private prepare(obj: T): T {
     obj.apiVersion ??= apiVersionOf(this.resource);
     obj.kind ??= this.resource.kind;
-    return obj;
+    const meta = obj.metadata as (ObjectMeta & { managedFields?: unknown }) | undefined;
+    if (meta !== undefined) {
+      delete meta.managedFields;
+      if (meta.annotations?.[LAST_APPLIED] !== undefined) {
+        meta.annotations = Object.fromEntries(Object.entries(meta.annotations).filter(([key]) => key !== LAST_APPLIED));
+      }
+    }
+    return this.opts.transform ? (this.opts.transform(obj) as T) : obj;
   }
 
   private markSynced(): void {

@@ -51,6 +51,9 @@ export interface KubeClientOptions {
   readonly writeFence?: WriteFence;
 }
 
+/** How long authentication headers are reused before the kubeconfig is asked again (ms). */
+const AUTH_REFRESH_MS = 10_000;
+
 const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -67,6 +70,8 @@ export class KubeClient {
   readonly host: string;
   private readonly http = new IsomorphicFetchHttpLibrary();
   private dispatcher: ReturnType<RequestContext['getDispatcher']>;
+  private auth: { readonly headers: Readonly<Record<string, string>>; readonly at: number } | undefined;
+  private authRefresh: Promise<Readonly<Record<string, string>>> | undefined;
   private readonly timeoutMs: number;
   readonly kubeConfig: KubeConfig;
   private readonly opts: KubeClientOptions;
@@ -163,13 +168,15 @@ export class KubeClient {
       ctx.setBody(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     }
     if (signal) ctx.setSignal(signal);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
-    this.reuseDispatcher(ctx);
+    for (const [k, v] of Object.entries(await this.authHeaders())) ctx.setHeaderParam(k, v);
+    if (this.dispatcher) ctx.setDispatcher(this.dispatcher);
     // Again after the awaits above (an exec credential plugin may take a while): the last moment before sending.
     fence?.assertOpen(`${method} ${path}`);
     try {
       const res = await this.http.send(ctx).toPromise();
       this.count(String(res.httpStatusCode), method);
+      // A rejected credential (rotated token file, expired exec credential) is read afresh next time.
+      if (res.httpStatusCode === 401) this.auth = undefined;
       return res;
     } catch (err) {
       this.count('<error>', method);
@@ -179,20 +186,28 @@ export class KubeClient {
   }
 
   /**
-   * client-node 2.0.1 builds a new undici Agent in every `applySecurityAuthentication` call, i.e. a new
-   * TLS connection per request (no keep-alive reuse, ~10x slower, and sockets pile up). Keep the first one
-   * and hand it to every request; the fresh per-request Agent has no sockets yet and is closed at once.
-   * Gotcha: TLS material is fixed for the client's lifetime (headers such as bearer tokens still refresh).
+   * The kubeconfig's authentication headers (bearer token, exec or file credential, basic auth), read
+   * through `applySecurityAuthentication` at most every {@link AUTH_REFRESH_MS} and after a 401, not per
+   * request: client-node 2.0.1 builds a new undici Agent in every such call (TLS options copied, then
+   * closed), which cost about a tenth of a status write's CPU. The first Agent is kept and handed to
+   * every request (one TLS connection, kept alive); later ones have no sockets yet and are closed at once.
+   * Gotcha: TLS material is fixed for the client's lifetime; header credentials refresh. A token file
+   * rotated by the kubelet is read within the refresh period (client-go re-reads it every minute).
    */
-  private reuseDispatcher(ctx: RequestContext): void {
-    const fresh = ctx.getDispatcher();
-    if (!fresh) return;
-    if (!this.dispatcher) {
-      this.dispatcher = fresh;
-      return;
-    }
-    ctx.setDispatcher(this.dispatcher);
-    void fresh.close().catch(() => undefined);
+  private authHeaders(): Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>> {
+    const auth = this.auth;
+    if (auth !== undefined && performance.now() - auth.at < AUTH_REFRESH_MS) return auth.headers;
+    this.authRefresh ??= (async () => {
+      const probe = new RequestContext(this.kubeConfig.getCurrentCluster()?.server ?? '', 'GET');
+      await this.kubeConfig.applySecurityAuthentication(probe);
+      const fresh = probe.getDispatcher();
+      if (!this.dispatcher) this.dispatcher = fresh;
+      else if (fresh) void fresh.close().catch(() => undefined);
+      const headers = probe.getHeaders() as unknown as Record<string, string>;
+      this.auth = { headers, at: performance.now() };
+      return headers;
+    })().finally(() => (this.authRefresh = undefined));
+    return this.authRefresh;
   }
 
   private count(code: string, method: string): void {
