@@ -81,7 +81,7 @@ export class GraphHttp {
       baseUrl: this.#base.href,
       defaultVersion: 'v1.0',
       middleware: [
-        new RetryMiddleware(deps.gate, deps.metrics, deps.tenantId, deps.retry),
+        new RetryMiddleware(deps.gate, deps.metrics, deps.tenantId, deps.retry, deps.limiter),
         new LimitMiddleware(deps.limiter, deps.gate, deps.metrics, deps.tenantId, (deps.retry ?? DEFAULT_RETRY).maxInlineWaitMs),
         new AuthMiddleware(deps.tokens),
         new TransportMiddleware(deps.agent, deps.metrics, deps.tenantId, deps.timeoutMs, deps.writeGuard),

@@ -50,6 +50,25 @@ export function limitClassOf(cls: EndpointClass): LimitClass {
   }
 }
 
+/**
+ * The mailbox an Outlook request targets: `users/{id|upn}/...` → the id or UPN lower-cased (URL-decoded), `me/...` →
+ * `me`; undefined for anything else. Outlook limits apply per mailbox, so the limiter keys its lanes by this.
+ */
+export function mailboxOf(urlOrPath: string): string | undefined {
+  const path = versionRelativePath(urlOrPath);
+  const m = /^(users\/([^/]+)|me)(\/|$)/i.exec(path);
+  if (m === null) return undefined;
+  const id = m[2];
+  if (id === undefined) return 'me';
+  try {
+    return decodeURIComponent(id)
+      .replace(/^'(.*)'$/, '$1')
+      .toLowerCase();
+  } catch {
+    return id.toLowerCase();
+  }
+}
+
 /** `https://host/prefix/v1.0/users/x?$top=1` → `users/x`; `/users/x` → `users/x`. */
 export function versionRelativePath(urlOrPath: string): string {
   let path = urlOrPath.replace(/[?#].*$/, '');

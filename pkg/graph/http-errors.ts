@@ -13,6 +13,7 @@ import {
   type GraphErrorDetails,
   type GraphErrorKind,
 } from './errors.ts';
+import { mailboxProblemHint, mailboxProblemOf } from './mailbox-errors.ts';
 import { sanitize } from './sanitize.ts';
 
 /** What the caller knew about the request; used to make the message actionable. */
@@ -90,7 +91,7 @@ export function errorFromResponse(res: ResponseFacts, req: RequestFacts): AnyGra
     case 'NotFound':
       return req.notFound === 'ReplicationPending'
         ? new ReplicationPendingError(`Microsoft 365 has not replicated the change yet; could not ${req.operation} (${tag})`, details)
-        : new NotFoundError(`Could not ${req.operation}: not found in tenant ${req.tenantId} (${tag})${serverText}`, details);
+        : notFound(req, tag, serverText, details);
     case 'Conflict':
       return new ConflictError(`${what}: conflict${serverText}`, details);
     case 'Validation':
@@ -103,4 +104,13 @@ export function errorFromResponse(res: ResponseFacts, req: RequestFacts): AnyGra
     default:
       return new TerminalError(`${what}${serverText}`, details);
   }
+}
+
+/** A 404; for Outlook's mailbox codes the message says what the administrator fixes (the kind stays NotFound). */
+function notFound(req: RequestFacts, tag: string, serverText: string, details: GraphErrorDetails): NotFoundError {
+  const plain = new NotFoundError(`Could not ${req.operation}: not found in tenant ${req.tenantId} (${tag})${serverText}`, details);
+  const problem = mailboxProblemOf(plain);
+  return problem === undefined
+    ? plain
+    : new NotFoundError(`Could not ${req.operation} in tenant ${req.tenantId}: ${mailboxProblemHint(problem)} (${tag})`, details);
 }

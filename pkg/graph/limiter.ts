@@ -1,5 +1,7 @@
 import PQueue from 'p-queue';
 import type { LimitClass } from './endpoint-class.ts';
+import { MailboxLanes } from './mailbox-lanes.ts';
+import type { ThrottleGate } from './throttle-gate.ts';
 
 /** Caps for one throttling bucket; maps onto p-queue's options. */
 export interface LimitSpec {
@@ -19,7 +21,9 @@ export type TenantLimits = Readonly<Record<LimitClass, LimitSpec>>;
  * - identity: the smallest tenant bucket is 3,500 resource units / 10 s and a user page costs about 2 units,
  *   so 1,750 requests / 10 s never exceeds it;
  * - teamsAdmin: not published for /admin/teams; Teams' general "30 requests per second per app per tenant";
- * - outlook: 4 concurrent requests per mailbox and 10,000 per 10 minutes (applied per tenant, which is stricter).
+ * - outlook: 4 concurrent requests and 10,000 per 10 minutes per app per MAILBOX
+ *   (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits): applied per mailbox (`MailboxLanes`)
+ *   when the URL names one; a request naming none (rare) falls back to one tenant-wide queue with the same caps.
  */
 const DEFAULT_LIMITS: TenantLimits = {
   presence: { concurrency: 16, intervalCap: 1500, intervalMs: 30_000 },
@@ -37,8 +41,10 @@ const DEFAULT_LIMITS: TenantLimits = {
  */
 export class TenantLimiter {
   readonly #queues: ReadonlyMap<LimitClass, PQueue>;
+  /** The `outlook` bucket, one lane per mailbox. */
+  readonly mailboxes: MailboxLanes;
 
-  constructor(overrides: Partial<Record<LimitClass, Partial<LimitSpec>>> = {}) {
+  constructor(overrides: Partial<Record<LimitClass, Partial<LimitSpec>>> = {}, now: () => number = Date.now) {
     const queues = new Map<LimitClass, PQueue>();
     for (const cls of Object.keys(DEFAULT_LIMITS) as LimitClass[]) {
       const spec: LimitSpec = { ...DEFAULT_LIMITS[cls], ...overrides[cls] };
@@ -46,13 +52,27 @@ export class TenantLimiter {
       queues.set(cls, new PQueue(queueOptions(spec)));
     }
     this.#queues = queues;
+    const outlook: LimitSpec = { ...DEFAULT_LIMITS.outlook, ...overrides.outlook };
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- p-queue's default queue class; the rule misreads its generic default
+    this.mailboxes = new MailboxLanes(() => new PQueue(queueOptions(outlook)), outlook.intervalMs ?? 0, now);
   }
 
-  /** Runs `task` when `cls` has capacity. Rejects with the signal's reason if aborted while waiting. */
-  run<T>(cls: LimitClass, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const queue = this.#queues.get(cls);
+  /**
+   * Runs `task` when `cls` has capacity (for `outlook` with a `mailbox`: that mailbox's lane). Rejects with the
+   * signal's reason if aborted while waiting.
+   */
+  run<T>(cls: LimitClass, task: () => Promise<T>, signal?: AbortSignal, mailbox?: string): Promise<T> {
+    const queue = cls === 'outlook' && mailbox !== undefined ? this.mailboxes.lane(mailbox).queue : this.#queues.get(cls);
     if (queue === undefined) return task();
     return queue.add(task, signal === undefined ? {} : { signal });
+  }
+
+  /**
+   * The Retry-After gate a request must respect: its mailbox's own gate for an Outlook request naming a mailbox
+   * (a 429 on one mailbox does not hold back the others), otherwise the tenant's.
+   */
+  gateFor(cls: LimitClass, mailbox: string | undefined, tenantGate: ThrottleGate): ThrottleGate {
+    return cls === 'outlook' && mailbox !== undefined ? this.mailboxes.lane(mailbox).gate : tenantGate;
   }
 
   /** Requests waiting (not yet started) in a bucket; for tests and debugging. */
@@ -63,6 +83,7 @@ export class TenantLimiter {
   /** Resolves when every bucket is idle. */
   async idle(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((q) => q.onIdle()));
+    await this.mailboxes.idle();
   }
 }
 

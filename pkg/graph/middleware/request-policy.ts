@@ -1,5 +1,5 @@
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
-import { endpointClassOf, limitClassOf, type EndpointClass, type LimitClass } from '../endpoint-class.ts';
+import { endpointClassOf, limitClassOf, mailboxOf, type EndpointClass, type LimitClass } from '../endpoint-class.ts';
 
 /**
  * Per-request settings and state shared by the project's middleware (the Graph client's `MiddlewareOptions`
@@ -8,6 +8,8 @@ import { endpointClassOf, limitClassOf, type EndpointClass, type LimitClass } fr
 export class RequestPolicy implements MiddlewareOptions {
   readonly endpointClass: EndpointClass;
   readonly limitClass: LimitClass;
+  /** For Outlook requests: the mailbox the URL names (limits and Retry-After apply per mailbox); else undefined. */
+  readonly mailbox: string | undefined;
   /** True when a retry cannot repeat a side effect (GET, or POST actions documented as idempotent/read-only). */
   readonly idempotent: boolean;
   /** True when the request changes nothing (GET, or a POST that only reads). */
@@ -33,6 +35,7 @@ export class RequestPolicy implements MiddlewareOptions {
     this.readOnly = init.readOnly ?? ['GET', 'HEAD', 'OPTIONS'].includes(init.method.toUpperCase());
     this.endpointClass = init.endpointClass ?? endpointClassOf(init.url);
     this.limitClass = init.limitClass ?? limitClassOf(this.endpointClass);
+    this.mailbox = this.limitClass === 'outlook' ? mailboxOf(init.url) : undefined;
     this.idempotent = init.idempotent ?? idempotentMethod(init.method);
     this.clientRequestId = crypto.randomUUID();
     this.signal = init.signal;

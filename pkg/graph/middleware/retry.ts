@@ -3,6 +3,7 @@ import { parseRetryAfterMs } from '../../runtime/backoff.ts';
 import { sleep } from '../../runtime/clock.ts';
 import { isGraphError } from '../errors.ts';
 import type { GraphMetrics } from '../metrics.ts';
+import type { TenantLimiter } from '../limiter.ts';
 import type { ThrottleGate } from '../throttle-gate.ts';
 import { Link, policyOf, setHeader, type RequestPolicy } from './request-policy.ts';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry-decision.ts';
@@ -16,13 +17,16 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  */
 export class RetryMiddleware extends Link {
   readonly #gate: ThrottleGate;
+  readonly #limiter: TenantLimiter | undefined;
   readonly #metrics: GraphMetrics;
   readonly #tenant: string;
   readonly #policy: RetryPolicy;
 
-  constructor(gate: ThrottleGate, metrics: GraphMetrics, tenant: string, policy: RetryPolicy = DEFAULT_RETRY) {
+  /** `limiter` (optional) supplies per-mailbox gates for Outlook requests; without it every request uses `gate`. */
+  constructor(gate: ThrottleGate, metrics: GraphMetrics, tenant: string, policy: RetryPolicy = DEFAULT_RETRY, limiter?: TenantLimiter) {
     super();
     this.#gate = gate;
+    this.#limiter = limiter;
     this.#metrics = metrics;
     this.#tenant = tenant;
     this.#policy = policy;
@@ -40,6 +44,7 @@ export class RetryMiddleware extends Link {
   }
 
   async #attemptUntilDone(context: Context, policy: RequestPolicy): Promise<void> {
+    const gate = this.#limiter?.gateFor(policy.limitClass, policy.mailbox, this.#gate) ?? this.#gate;
     for (let attempts = 1; ; attempts++) {
       let failure: unknown;
       try {
@@ -56,7 +61,7 @@ export class RetryMiddleware extends Link {
       const retryAfterMs = parseRetryAfterMs(context.response?.headers.get('retry-after'));
       if (status === 429) this.#metrics.throttled.inc({ tenant: this.#tenant, endpoint_class: policy.endpointClass });
       const verdict = decideRetry({ status, retryAfterMs, idempotent: policy.idempotent, attempts, notSent }, this.#policy);
-      if (verdict.gate) this.#gate.closeFor(verdict.delayMs);
+      if (verdict.gate) gate.closeFor(verdict.delayMs);
       if (!verdict.retry || policy.signal?.aborted === true) {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the transport threw, unchanged
         if (failure !== undefined) throw failure;
@@ -67,7 +72,7 @@ export class RetryMiddleware extends Link {
         policy.signal?.throwIfAborted();
       }
       // Wait out the gate here too, so a throttled retry does not take a limiter slot it cannot use yet.
-      const waited = await this.#gate.waitUntilOpen(policy.signal);
+      const waited = await gate.waitUntilOpen(policy.signal);
       if (waited > 0) this.#metrics.retryAfterSeconds.inc({ tenant: this.#tenant }, waited / 1000);
     }
   }
