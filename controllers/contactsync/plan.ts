@@ -30,13 +30,13 @@ export interface DirectoryPlan {
  *
  * When to use: after the sources were read, and after a spec change to the publishing rules (no Graph read needed).
  * Gotchas: a directory user without a business or mobile phone is not a contact of the directory source at all (not
- * counted as skipped); `contactsWithoutPhone` applies to personal contacts.
+ * counted as skipped); `contactsWithoutPhone` applies to entries made of personal contacts only.
  */
 export function planDirectory(records: readonly StoredRecord[], spec: Pick<ContactSyncSpec, 'defaultRegion' | 'contactsWithoutPhone'>): DirectoryPlan {
   const sources: SourceRecord[] = [];
   let directory = 0;
   let personalContacts = 0;
-  let skippedWithoutPhone = 0;
+  let unusable = 0;
   for (const { scope, raw } of records) {
     if (scope === DIRECTORY_SCOPE) {
       const record = directoryRecord(raw as unknown as User, spec.defaultRegion);
@@ -49,12 +49,15 @@ export function planDirectory(records: readonly StoredRecord[], spec: Pick<Conta
     if (mailbox === undefined) continue;
     personalContacts++;
     const record = personalRecord(mailbox, raw as unknown as Contact, spec.defaultRegion);
-    if (record.phones.length === 0 && (spec.contactsWithoutPhone === 'Skip' || record.emails.length === 0)) {
-      skippedWithoutPhone++;
-      continue;
-    }
-    sources.push(record);
+    // Neither a number nor an address: nothing to match, dial or mail.
+    if (record.phones.length === 0 && record.emails.length === 0) unusable++;
+    else sources.push(record);
   }
-  const { entries, duplicatesMerged } = mergeRecords(sources);
-  return { entries, directory, personalContacts, duplicatesMerged, skippedWithoutPhone };
+  // A contact without a phone still joins the entry of someone who has one (same e-mail address); Skip drops only
+  // entries that end up with no number at all.
+  const merged = mergeRecords(sources).entries;
+  const entries = spec.contactsWithoutPhone === 'Skip' ? merged.filter((e) => e.phones.length > 0) : merged;
+  const kept = entries.reduce((n, e) => n + e.sources.length, 0);
+  const dropped = merged.reduce((n, e) => n + e.sources.length, 0) - kept;
+  return { entries, directory, personalContacts, duplicatesMerged: kept - entries.length, skippedWithoutPhone: unusable + dropped };
 }

@@ -50,7 +50,7 @@ export interface SourcesRead {
 }
 
 /** Scope of one folder of one mailbox (`default` is the default Contacts folder). */
-export function folderScope(mailbox: string, folderId: string | undefined): string {
+function folderScope(mailbox: string, folderId: string | undefined): string {
   return `personal/${mailbox}/${folderId ?? 'default'}`;
 }
 

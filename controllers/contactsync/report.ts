@@ -55,15 +55,15 @@ function fullSyncReason(facts: PassFacts): 'Initial' | 'DeltaTokenExpired' | 'St
 
 function readyCause(facts: PassFacts, published: number): ConditionCause {
   const { unreadable } = facts.read;
+  const resynced = facts.read.resynced.length > 0 ? '; Graph expired a delta token, so that source was read in full again' : '';
   if (unreadable.length > 0) {
     const first = unreadable[0];
     const example = first === undefined ? '' : ` (e.g. ${first.user}: ${first.reason})`;
     return {
       reason: ContactReason.MailboxesUnreadable,
-      message: `Published ${String(published)} contacts; ${String(unreadable.length)} of ${String(facts.mailboxesSelected)} mailboxes could not be read${example}; see status.unreadableMailboxes`,
+      message: `Published ${String(published)} contacts${resynced}; ${String(unreadable.length)} of ${String(facts.mailboxesSelected)} mailboxes could not be read${example}; see status.unreadableMailboxes`,
     };
   }
-  const resynced = facts.read.resynced.length > 0 ? '; Graph expired a delta token, so that source was read in full again' : '';
   return { reason: ContactReason.Synced, message: `Published ${String(published)} contacts${resynced}` };
 }
 

@@ -157,9 +157,11 @@ export function createDirectoryEndpoint(options: DirectoryEndpointOptions): Dire
         expired(req, res);
         return true;
       }
-      const entries = store.list(target.sync, cursor.after, limit);
+      // One more than asked tells whether another page follows, so the last page never points at an empty one.
+      const read = store.list(target.sync, cursor.after, limit + 1);
+      const entries = read.slice(0, limit);
       const last = entries.at(-1);
-      const next = entries.length === limit && last !== undefined ? encodeCursor({ token: cursor.token, after: last.id }) : undefined;
+      const next = read.length > limit && last !== undefined ? encodeCursor({ token: cursor.token, after: last.id }) : undefined;
       answer(req, res, { entries, syncToken: formatSyncToken(cursor.token), ...(next === undefined ? {} : { next }) });
       return true;
     },

@@ -8,7 +8,7 @@ import { ConditionsSchema, Count, ObservedGeneration, Text, Timestamp } from './
 import { StringEnum } from './schema-kit.ts';
 
 /** Why the last full read happened. */
-export const FullSyncReasonValues = ['Initial', 'DeltaTokenExpired', 'StoreRebuilt'] as const;
+const FullSyncReasonValues = ['Initial', 'DeltaTokenExpired', 'StoreRebuilt'] as const;
 
 const SourceCountsSchema = Type.Object(
   {

@@ -102,7 +102,8 @@ export const ContactSyncSpecSchema = Type.Object(
       default: 'US',
     }),
     contactsWithoutPhone: StringEnum(ContactsWithoutPhoneValues, {
-      description: 'Skip (default): a contact with no usable phone number is not published. Include: published with its e-mail addresses only.',
+      description:
+        'Skip (default): an entry with no usable phone number is not published (a phone-less contact still adds to the entry of the same person by e-mail address). Include: published with its e-mail addresses only.',
       default: 'Skip',
     }),
     pbxDirectory: Type.Optional(PbxDirectorySchema),
