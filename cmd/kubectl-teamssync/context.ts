@@ -19,7 +19,7 @@ export interface GlobalOptions {
 }
 
 /** Loads the kubeconfig as kubectl would, with `--context` applied. */
-export function loadKubeConfig(opts: GlobalOptions): KubeConfig {
+function loadKubeConfig(opts: GlobalOptions): KubeConfig {
   const kc = new KubeConfig();
   if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();

@@ -56,12 +56,12 @@ export function renderItems<T>(items: readonly T[], columns: readonly Column<T>[
 }
 
 /** kubectl's `List` wrapper around listed items (what `kubectl get -o json` prints for several objects). */
-export function asList(items: readonly unknown[]): Record<string, unknown> {
+function asList(items: readonly unknown[]): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
 }
 
 /** Renders a value as JSON (4-space indent, as kubectl) or YAML. */
-export function renderDocument(value: unknown, format: 'json' | 'yaml'): string {
+function renderDocument(value: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? JSON.stringify(value, null, 4) + '\n' : stringify(value, { lineWidth: 0 });
 }
 

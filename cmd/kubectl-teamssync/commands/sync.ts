@@ -20,7 +20,8 @@ import { checkSignedInUser, createRun, signIn, type SignedIn } from '../sync/sig
 interface SyncFlags {
   readonly dryRun?: boolean;
   readonly diagnostic?: boolean;
-  readonly wait: boolean;
+  /** `--no-wait` sets false; `--wait` or nothing leaves it true or absent (commander gives paired flags no default). */
+  readonly wait?: boolean;
   readonly timeout: string;
   readonly mapping: string[];
   readonly name?: string;
@@ -116,7 +117,7 @@ async function sync(cli: PluginContext, tenantName: string, f: SyncFlags): Promi
     cli.out.line(
       `Signed in as ${login.username}. Created ${what}; its token Secret is deleted when the run ends (token valid until ${login.expiresOn.toISOString()}).`,
     );
-  if (!f.wait) {
+  if (f.wait === false) {
     cli.out.line(waitHint(req));
     return ExitCode.Ok;
   }

@@ -6,7 +6,7 @@
  */
 
 /** Cobra's ShellCompDirective bits (https://github.com/spf13/cobra/blob/main/site/content/completions/_index.md). */
-export const Directive = { Default: 0, NoFileComp: 4 } as const;
+const Directive = { Default: 0, NoFileComp: 4 } as const;
 
 /** A command as completion sees it. */
 export interface CommandShape {

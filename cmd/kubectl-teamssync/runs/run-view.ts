@@ -34,7 +34,7 @@ export function countsOf(run: Run): { created: number; updated: number; removed:
 }
 
 /** Users processed so far (every count). */
-export function usersDone(run: Run): number {
+function usersDone(run: Run): number {
   const c = countsOf(run);
   return c.created + c.updated + c.removed + c.failed + c.unchanged + c.skipped;
 }
