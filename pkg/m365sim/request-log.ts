@@ -59,6 +59,7 @@ export class RequestLog {
   #writes: RequestLogEntry[] = [];
   readonly #counts = new Map<string, RequestCount>();
   #violations: RetryAfterViolation[] = [];
+  #responseBytes = 0;
 
   record(entry: RequestLogEntry): void {
     this.#entries.push(entry);
@@ -101,7 +102,18 @@ export class RequestLog {
     return [...this.#violations];
   }
 
+  /** Counts the body bytes of one top-level Graph response (what a client downloads, headers aside). */
+  addResponseBytes(bytes: number): void {
+    this.#responseBytes += bytes;
+  }
+
+  /** Graph response body bytes since the last reset (benches compare a refresh with a full read). */
+  get responseBytes(): number {
+    return this.#responseBytes;
+  }
+
   reset(): void {
+    this.#responseBytes = 0;
     this.#entries = [];
     this.#writes = [];
     this.#counts.clear();

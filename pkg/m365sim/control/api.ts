@@ -268,6 +268,10 @@ export class SimulatorControl {
   totalRequests(filter: Partial<Omit<RequestCount, 'count'>> = {}): number {
     return this.#ctx.log.total(filter);
   }
+  /** Bytes of Graph response bodies since the last resetCounters (what clients downloaded). */
+  graphResponseBytes(): number {
+    return this.#ctx.log.responseBytes;
+  }
   violations(): RetryAfterViolation[] {
     return this.#ctx.log.violations();
   }

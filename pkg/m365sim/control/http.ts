@@ -90,6 +90,7 @@ const OPS: [string, string, Op][] = [
   ['GET', '/control/requests', (c) => c.requestLog()],
   ['GET', '/control/counts', (c) => c.requestCounts()],
   ['GET', '/control/violations', (c) => c.violations()],
+  ['GET', '/control/response-bytes', (c) => ({ bytes: c.graphResponseBytes() })],
   ['POST', '/control/reset', (c) => c.resetCounters()],
 ];
 

@@ -47,8 +47,11 @@ export async function handleGraph(ctx: SimContext, req: IncomingMessage, res: Se
     'Cache-Control': 'no-cache',
     ...result.headers,
   };
-  if (result.body !== undefined) send(res, result.status, { 'Content-Type': ODATA_JSON, ...out }, JSON.stringify(result.body));
-  else if (result.text !== undefined) send(res, result.status, { 'Content-Type': 'text/plain', ...out }, result.text);
+  if (result.body !== undefined) {
+    const json = JSON.stringify(result.body);
+    ctx.log.addResponseBytes(Buffer.byteLength(json));
+    send(res, result.status, { 'Content-Type': ODATA_JSON, ...out }, json);
+  } else if (result.text !== undefined) send(res, result.status, { 'Content-Type': 'text/plain', ...out }, result.text);
   else send(res, result.status, out);
 }
 
