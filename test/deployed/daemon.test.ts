@@ -252,6 +252,33 @@ describe('the daemon as deployed', () => {
       assert.deepEqual(await post({ user: bob, state: 'callEnded', callId: 'c1' }), ['ended']);
       await eventually('Teams clears the call', async () => (await teamsPresence()) === 'Offline/Offline', 60_000);
     });
+
+    test('contacts: a ContactSync publishes the directory to the PBX endpoint, and deleting it removes its finalizer', async () => {
+      await env.apply([
+        {
+          apiVersion: API,
+          kind: 'ContactSync',
+          metadata: { name: 'directory' },
+          spec: { tenantRef: { name: 'presence' }, pbxDirectory: { tokenSecretRef: { name: 'pbx-token', key: 'token' } } },
+        },
+      ]);
+      const contactSync = async (): Promise<{ status?: { contactsPublished?: number; currentSyncToken?: string } } | undefined> => {
+        const res = await kubectl(['get', 'contactsync', 'directory', '-o', 'json'], { namespace: env.namespace });
+        return res.code === 0 ? (JSON.parse(res.stdout) as { status?: { contactsPublished?: number; currentSyncToken?: string } }) : undefined;
+      };
+      const status = await eventually(
+        'the directory to be published',
+        async () => (await contactSync())?.status?.currentSyncToken !== undefined && (await contactSync())?.status,
+        60_000,
+      );
+      const res = await fetch(`${env.daemon.presenceUrl}/contacts/${env.namespace}/directory?limit=1000`, {
+        headers: { authorization: `Bearer ${PBX_TOKEN}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { entries: unknown[] }).entries.length, status.contactsPublished);
+      assert.equal((await kubectl(['delete', 'contactsync', 'directory', '--wait=false'], { namespace: env.namespace })).code, 0);
+      await eventually('the ContactSync to be gone (its finalizer removed)', async () => (await contactSync()) === undefined, 60_000);
+    });
   });
 
   test("no secret in the daemon's log, metrics or state database, and no unhandled error", async () => {
