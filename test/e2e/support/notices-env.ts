@@ -28,7 +28,7 @@ export const TENANT_ID = '2b7e4f1a-8c3d-4e5f-9a6b-7c8d9e0f1a2b';
 const APP_ID = '3c8f5a2b-9d4e-4f6a-8b7c-8d9e0f1a2b3c';
 const APP_SECRET = 'e2e-notices-app-secret-8642';
 const DOMAIN = 'northwind.example';
-export const TENANT = 'northwind';
+const TENANT = 'northwind';
 export const upn = (local: string): string => `${local}@${DOMAIN}`;
 const userId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 /** The mailbox the notices come from, and a recipient who is not the Global Admin. */
