@@ -38,7 +38,7 @@ export interface UsersPage {
 }
 
 /** Page size bounds: a page stays far below any HTTP or memory concern (~300 bytes a user). */
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
 
 /** The mapping name per Teams user reference (lower-case UPN and object id), for mappings that map someone. */
 function mappedUsers(mappings: readonly CachedMapping[]): Map<string, string> {

@@ -13,7 +13,7 @@ import { parse } from 'csv-parse/sync';
 export type PbxField = 'name' | 'firstName' | 'lastName' | 'email' | 'extension' | 'number' | 'teamsUser' | 'voicemail' | 'pbxUserId';
 
 /** Accepted header spellings per field, after {@link headerKey}. The first is the documented name. */
-export const HeaderAliases: Readonly<Record<PbxField, readonly string[]>> = {
+const HeaderAliases: Readonly<Record<PbxField, readonly string[]>> = {
   name: ['name', 'displayname', 'fullname', 'username', 'pbxuser', 'pbxusername'],
   firstName: ['firstname', 'givenname'],
   lastName: ['lastname', 'surname', 'familyname'],
@@ -36,7 +36,7 @@ export type PbxExport =
   { readonly ok: true; readonly records: readonly PbxRecord[]; readonly ignoredColumns: readonly string[] } | { readonly ok: false; readonly reason: string };
 
 /** A header cell as compared with the aliases: lower case, without spaces, `-`, `_`, `.` or a byte-order mark. */
-export function headerKey(header: string): string {
+function headerKey(header: string): string {
   return header
     .replace(/^\ufeff/, '')
     .toLowerCase()

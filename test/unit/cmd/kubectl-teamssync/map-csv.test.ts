@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { UserLicenseMapping } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { planImport } from '../../../../cmd/kubectl-teamssync/map/import-plan.ts';
-import { runImport, type MappingApi } from '../../../../cmd/kubectl-teamssync/map/import-run.ts';
+import { runImport, type ImportReport, type MappingApi } from '../../../../cmd/kubectl-teamssync/map/import-run.ts';
+import { importExitCode, importSummary } from '../../../../cmd/kubectl-teamssync/commands/map.ts';
 import {
   isCandidate,
   mappingName,
@@ -273,4 +274,24 @@ test('runImport: all or nothing, --skip-invalid, --dry-run, idempotent re-run', 
     ],
   );
   assert.deepEqual(api.calls, ['dry-run contoso-101', 'dry-run contoso-102', 'create contoso-101', 'create contoso-102']);
+});
+
+test('importSummary and importExitCode: counts, what was applied, and the code scripts branch on', () => {
+  const counts = (c: Partial<ImportReport['counts']>): ImportReport['counts'] => ({ created: 0, unchanged: 0, valid: 0, rejected: 0, failed: 0, ...c });
+  const cases: { report: ImportReport; dryRun?: boolean; summary: string; code: number }[] = [
+    { report: { rows: [], applied: true, counts: counts({ created: 3, unchanged: 1 }) }, summary: '3 created, 1 unchanged', code: 0 },
+    { report: { rows: [], applied: false, counts: counts({ valid: 2 }) }, dryRun: true, summary: '2 valid (dry run: nothing applied)', code: 0 },
+    {
+      report: { rows: [], applied: false, counts: counts({ valid: 2, rejected: 1 }) },
+      summary: '2 valid, 1 rejected: nothing applied; fix the rejected rows or pass --skip-invalid',
+      code: 5,
+    },
+    { report: { rows: [], applied: true, counts: counts({ created: 2, rejected: 1 }) }, summary: '2 created, 1 rejected', code: 7 },
+    { report: { rows: [], applied: true, counts: counts({ created: 1, failed: 1 }) }, summary: '1 created, 1 failed', code: 1 },
+    { report: { rows: [], applied: true, counts: counts({}) }, summary: 'no rows', code: 0 },
+  ];
+  for (const c of cases) {
+    assert.equal(importSummary(c.report, c.dryRun ?? false), c.summary);
+    assert.equal(importExitCode(c.report), c.code, c.summary);
+  }
 });
