@@ -89,7 +89,7 @@ export class KubeClient {
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const fence = WRITE_METHODS.has(method) && opts.unfenced !== true ? this.opts.writeFence : undefined;
     fence?.assertOpen(`${method} ${path}`);
-    const signal = withTimeout(fence ? AbortSignal.any([fence.signal, ...(opts.signal ? [opts.signal] : [])]) : opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const signal = withTimeout([...(fence ? [fence.signal] : []), ...(opts.signal ? [opts.signal] : [])], opts.timeoutMs ?? this.timeoutMs);
     const res = await this.send(method, path, opts, signal, fence);
     const text = await res.body.text();
     if (res.httpStatusCode >= 200 && res.httpStatusCode < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
@@ -215,10 +215,11 @@ export class KubeClient {
   }
 }
 
-function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+/** One signal for a request: any of `signals` or the timeout. One `AbortSignal.any` at most (each costs listeners and a weak ref). */
+function withTimeout(signals: readonly AbortSignal[], timeoutMs: number): AbortSignal {
   // AbortSignal.timeout takes whole milliseconds only (deadlines from a monotonic clock are fractional).
   const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  return signals.length === 0 ? timeout : AbortSignal.any([...signals, timeout]);
 }
 
 function parseStatus(text: string): StatusBody | undefined {
