@@ -193,6 +193,9 @@ test('kubectl teamssync users: 10,000 users paged from the daemon, filters, per-
   assert.equal(missing.code, 4, describeRun(['nosuch'], missing));
   const both = await users(['--unmapped', '--ineligible']);
   assert.equal(both.code, 2, describeRun(['both filters'], both));
+  const plain = await kubectlTeamssync(['-n', namespace, 'users', TENANT, '--endpoint', 'http://daemon.example:8443']);
+  assert.equal(plain.code, 2, describeRun(['plain http'], plain));
+  assert.match(plain.stderr, /refusing to send your token to http:\/\/daemon\.example:8443/);
 
   // The list lives in the daemon's memory and its answers, never in an object: nothing near the 1 MiB limit.
   for (const ns of [namespace, daemon.serviceAccount.namespace]) {

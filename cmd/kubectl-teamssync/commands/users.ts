@@ -46,6 +46,20 @@ function filterOf(flags: UsersFlags): UsersFilter {
   return flags.unmapped === true ? 'unmapped' : flags.ineligible === true ? 'ineligible' : 'all';
 }
 
+/** The admin's token goes in every request: over plain HTTP only to this machine (a local daemon with --metrics-secure=false). */
+function refusePlainHttp(endpoint: string): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new CliError(`--endpoint ${endpoint} is not a URL such as https://127.0.0.1:8443`, ExitCode.Usage);
+  }
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw new CliError(`refusing to send your token to ${url.origin}: use https (plain http only to this machine)`, ExitCode.Usage);
+  }
+}
+
 /** A typo in TENANT stops here with exit 4; a caller who may only read users (not tenants) goes on to the daemon. */
 async function checkTenant(cli: PluginContext, namespace: string, tenant: string): Promise<void> {
   try {
@@ -76,6 +90,7 @@ export function register(program: Command, cli: PluginContext): void {
       const format = cli.outputFormat(flags.output);
       const limit = Number(flags.chunkSize);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--chunk-size must be 1 to 1000', ExitCode.Usage);
+      if (flags.endpoint !== undefined) refusePlainHttp(flags.endpoint);
       const namespace = cli.namespace();
       await checkTenant(cli, namespace, tenant);
       const authorization = await bearerOf(cli.kubeConfig());
