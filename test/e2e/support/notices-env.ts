@@ -9,6 +9,7 @@
  * and `--leader-elect=false` (other files may run a daemon under the same ServiceAccount and Lease name).
  * NOTICES_E2E_LOG=1 echoes the daemon's log lines on stderr.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -199,9 +200,21 @@ export async function startNoticesEnv(t: TestContext, options: { phoneUsers?: nu
         const run = await kube.get<TeamsSync & KubeObject & { status?: TeamsSyncStatus }>(TeamsSyncResource, namespace, name).catch(() => undefined);
         return ['Succeeded', 'Failed', 'Refused'].includes(run?.status?.phase ?? '') ? run : undefined;
       }),
+    /** The Global Admin `user` runs a sync with teamssync-login (the run `name`); resolves with the finished run's status. */
+    async sync(user: string, name: string): Promise<TeamsSyncStatus> {
+      const result = await env.login(user, name);
+      assert.equal(result.code, 0, result.stderr);
+      return (await env.finished(name)).status ?? {};
+    },
     holder: (number: string) => sim.control.numbers(TENANT_ID).find((n) => n.telephoneNumber === number)?.assignmentTargetId ?? undefined,
   };
   return env;
+}
+
+/** The notice went to exactly `to`, from the sender mailbox. */
+export function assertTo(notice: SentNotice, to: readonly string[]): void {
+  assert.deepEqual([...notice.to].sort(), [...to].sort(), `${notice.kind} goes to ${to.join(', ')}`);
+  assert.equal(notice.from, SENDER);
 }
 
 /** What teamssync-login printed and how it exited. */
