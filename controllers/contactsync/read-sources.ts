@@ -77,6 +77,8 @@ class Reader {
   readonly unreadable: UnreadableMailbox[] = [];
   readonly consentMissing: { source: 'directory' | 'personal'; permission: string }[] = [];
   readonly rounds = { initial: 0, incremental: 0, resync: 0 };
+  /** Stored scopes by mailbox, read once per pass (one query instead of one per mailbox). */
+  readonly scopesByMailbox = new Map<string, string[]>();
   roundsWithChanges = 0;
   mailboxesRead = 0;
   throttledForMs: number | undefined;
@@ -89,6 +91,10 @@ class Reader {
     this.graph = graph;
     this.store = store;
     this.sync = sync;
+    for (const scope of store.scopes(sync)) {
+      const mailbox = mailboxOfScope(scope);
+      if (mailbox !== undefined) this.scopesByMailbox.set(mailbox, [...(this.scopesByMailbox.get(mailbox) ?? []), scope]);
+    }
   }
 
   apply<T extends { id: string }>(scope: string, round: DeltaRoundResult<T>, keyOf: (id: string) => string): void {
@@ -137,18 +143,17 @@ class Reader {
         this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
       }
       // Folders deleted in Outlook or no longer selected go with their contacts.
-      const stale = this.store.scopes(this.sync).filter((s) => mailboxOfScope(s) === mailbox && !scopes.has(s));
-      this.store.dropScopes(this.sync, stale);
+      this.store.dropScopes(
+        this.sync,
+        (this.scopesByMailbox.get(mailbox) ?? []).filter((s) => !scopes.has(s)),
+      );
       this.mailboxesRead++;
     } catch (error) {
       const reason = unreadableReason(error);
       if (reason === undefined) throw error;
       this.unreadable.push({ user: mailbox, reason });
       // Its contacts cannot be kept current: they leave the directory until the mailbox can be read again.
-      this.store.dropScopes(
-        this.sync,
-        this.store.scopes(this.sync).filter((s) => mailboxOfScope(s) === mailbox),
-      );
+      this.store.dropScopes(this.sync, this.scopesByMailbox.get(mailbox) ?? []);
     }
   }
 }
@@ -170,11 +175,7 @@ export async function readSources(
   if (selection.directory) await reader.directory(signal);
   else store.dropScopes(sync, [DIRECTORY_SCOPE]);
   const selected = new Set(selection.mailboxes);
-  const gone = store.scopes(sync).filter((s) => {
-    const mailbox = mailboxOfScope(s);
-    return mailbox !== undefined && !selected.has(mailbox);
-  });
-  store.dropScopes(sync, gone);
+  for (const [mailbox, scopes] of reader.scopesByMailbox) if (!selected.has(mailbox)) store.dropScopes(sync, scopes);
   const queue = new PQueue({ concurrency: MAILBOX_CONCURRENCY });
   let personalStopped = false;
   const failures: unknown[] = [];
