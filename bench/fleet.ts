@@ -93,7 +93,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'fleet-bench-'));
 const seeds = Array.from({ length: T }, (_, t) => seedOf(t));
 writeFileSync(path.join(work, 'seeds.json'), JSON.stringify(seeds));
 const cp = await startControlPlane();
-const sim = await startSimProcess(['--seed', path.join(work, 'seeds.json'), '--operation-delay-ms', String(values['operation-delay'])]);
+const sim = await startSimProcess(['--seed', path.join(work, 'seeds.json'), '--operation-delay-ms', values['operation-delay']]);
 const kc = new KubeConfig();
 kc.loadFromFile(cp.kubeconfigPath);
 const kube = new KubeClient(kc);

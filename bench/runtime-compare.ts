@@ -1,7 +1,7 @@
 /**
  * pkg/runtime against a minimal controller-runtime controller (bench/peer, Go), doing the same work on
  * one apiserver: each run seeds a fresh namespace of N Widgets from a third process
- * (bench/support/widget-seed.ts), then starts one controller as its own process, which gives every
+ * (bench/runtime-reconcile.ts --seed-only), then starts one controller as its own process, which gives every
  * Widget one status write and exits with its figures. Runs alternate (TS, Go, Go, TS, ...) so drift in
  * the shared apiserver's state or the machine's load hits both alike. Prints each run, the medians, and
  * the TS/Go ratios. The peer is built with the project's Go toolchain by bench/peer/build.sh (cached).
@@ -71,7 +71,18 @@ try {
   for (let p = 0; p < pairs; p++) order.push(...(p % 2 === 0 ? (['ts', 'go'] as const) : (['go', 'ts'] as const)));
   for (const [i, runtime] of order.entries()) {
     const ns = `bench-compare-${Date.now().toString(36)}-${i}`;
-    run(process.execPath, ['--import', 'tsx', path.join(here, 'support/widget-seed.ts'), kubeconfig, ns, String(objects)]);
+    run(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(here, 'runtime-reconcile.ts'),
+      '--seed-only',
+      '--kubeconfig',
+      kubeconfig,
+      '--namespace',
+      ns,
+      '--objects',
+      String(objects),
+    ]);
     const out =
       runtime === 'ts'
         ? // Without tsx: Node's own type stripping, as the daemon's container runs it.
@@ -86,7 +97,7 @@ try {
             '--objects',
             String(objects),
             '--workers',
-            String(values.workers),
+            values.workers,
             ...(allEvents ? ['--all-events'] : []),
           ])
         : run(peer, [

@@ -3,17 +3,17 @@
  * with a status subresource), each reconciled from the informer cache and given one status write
  * through the StatusWriter. Prints objects/s, apiserver requests made by the manager
  * (rest_client_requests_total), reconciles, peak RSS and CPU. The objects are created by another
- * process (bench/support/widget-seed.ts), so this process holds only what the controller holds.
+ * process (`--seed-only`, bench/support/widget-seed.ts), so this process holds only what the controller holds.
  *
  *   node --import tsx bench/runtime-reconcile.ts [--objects 10000] [--workers 8] [--all-events]
  *   node --import tsx bench/runtime-reconcile.ts --namespace NS --kubeconfig FILE --json   # one run on seeded objects (runtime-compare)
+ *   node --import tsx bench/runtime-reconcile.ts --namespace NS --kubeconfig FILE --seed-only   # creates the objects (another process)
  *
  * `--all-events` drops the `specOrMetadataChanged` predicate, so every status write's own watch event
  * costs a no-op pass (the Go peer's `--generation-changed=false`). Uses the control plane in
  * TSC_TEST_KUBECONFIG if set, else starts a private one.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
@@ -21,6 +21,7 @@ import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts
 import { Manager } from '../pkg/runtime/manager.ts';
 import { specOrMetadataChanged } from '../pkg/runtime/predicates.ts';
 import { widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
+import { seedWidgets } from './support/widget-seed.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     kubeconfig: { type: 'string' },
     json: { type: 'boolean', default: false },
     'all-events': { type: 'boolean', default: false },
+    'seed-only': { type: 'boolean', default: false },
   },
 });
 const objects = Number(values.objects);
@@ -113,8 +115,11 @@ async function runController(kubeconfigPath: string, namespace: string): Promise
 if (values.namespace !== undefined) {
   const kubeconfig = values.kubeconfig ?? process.env['TSC_TEST_KUBECONFIG'];
   if (kubeconfig === undefined) throw new Error('--namespace needs --kubeconfig or TSC_TEST_KUBECONFIG');
-  const figures = await runController(kubeconfig, values.namespace);
-  console.log(values.json ? JSON.stringify(figures) : figures);
+  if (values['seed-only']) await seedWidgets(kubeconfig, values.namespace, objects);
+  else {
+    const figures = await runController(kubeconfig, values.namespace);
+    console.log(values.json ? JSON.stringify(figures) : figures);
+  }
 } else {
   let plane: ControlPlane | undefined;
   let kubeconfig = process.env['TSC_TEST_KUBECONFIG'];
@@ -124,9 +129,11 @@ if (values.namespace !== undefined) {
   }
   try {
     const ns = `bench-runtime-${Date.now().toString(36)}`;
-    const seed = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/widget-seed.ts'), kubeconfig, ns, String(objects)], {
-      stdio: 'inherit',
-    });
+    const seed = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, '--seed-only', '--kubeconfig', kubeconfig, '--namespace', ns, '--objects', String(objects)],
+      { stdio: 'inherit' },
+    );
     if (seed.status !== 0) throw new Error('seeding failed');
     const f = await runController(kubeconfig, ns);
     console.log(`\nRuntime reconcile: ${objects} objects, ${workers} workers${values['all-events'] ? ', every event' : ', specOrMetadataChanged'}`);
