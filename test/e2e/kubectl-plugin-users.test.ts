@@ -26,6 +26,7 @@ import { eventually } from './support/teams-sync-env.ts';
 import { describeRun, kubectlTeamssync } from './support/kubectl-plugin.ts';
 
 const USERS = 10_000;
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const TENANT = 'contoso';
 const MiB = 1024 * 1024;
 
@@ -150,15 +151,10 @@ test('kubectl teamssync users: 10,000 users paged from the daemon, filters, per-
   assert.match(yaml.stdout, /^apiVersion: v1\nkind: List\nitems:\n- id: /);
   assert.equal((parse(yaml.stdout) as { items: ListedUser[] }).items.length, ineligible.length, 'the pages make one YAML document');
 
-  // Least privilege: a support identity bound to get teamstenants/users on this tenant only.
-  const role = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: 'users-viewer' },
-    rules: [{ apiGroups: ['teamssync.io'], resources: ['teamstenants/users'], resourceNames: [TENANT], verbs: ['get'] }],
-  };
+  // Least privilege: a support identity bound (in this namespace only) to the shipped users-viewer ClusterRole.
+  const shipped = await kubectl(['apply', '-f', path.join(repoRoot, 'config', 'rbac', 'users_viewer_role.yaml')]);
+  assert.equal(shipped.code, 0, shipped.stderr);
   for (const [kindPath, body] of [
-    ['/apis/rbac.authorization.k8s.io/v1/namespaces/NS/roles', role],
     ['/api/v1/namespaces/NS/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'support' } }],
     ['/api/v1/namespaces/NS/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody' } }],
     [
@@ -167,7 +163,7 @@ test('kubectl teamssync users: 10,000 users paged from the daemon, filters, per-
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
         metadata: { name: 'support-users-viewer' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'users-viewer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'teams-sync-controller-users-viewer' },
         subjects: [{ kind: 'ServiceAccount', name: 'support', namespace }],
       },
     ],

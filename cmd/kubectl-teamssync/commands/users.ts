@@ -27,7 +27,7 @@ Examples:
 How it is reached: a kubectl port-forward to the daemon's metrics Service (--controller-namespace, --service),
 or --endpoint URL. The daemon checks the caller's token may "get teamstenants/users" on the tenant:
   kubectl create rolebinding support-users -n acme --clusterrole=teams-sync-controller-users-viewer --group=support
-(docs/design/plugin-users.md has the ClusterRole). Exit codes: 0 ok, 1 error or refused, 2 usage, 4 tenant not found.`;
+(the ClusterRole: config/rbac/users_viewer_role.yaml). Exit codes: 0 ok, 1 error or refused, 2 usage, 4 tenant not found.`;
 
 interface UsersFlags {
   readonly unmapped?: boolean;
