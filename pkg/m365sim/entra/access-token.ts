@@ -47,11 +47,18 @@ export function issueAppToken(ctx: SimContext, tenant: TenantState, app: AppReco
   return { accessToken: signJwt(claims, ctx.signingKey, ctx.kid), expiresIn };
 }
 
-/** Issues a delegated token for `user` with the granted Graph scopes as `scp`. */
-export function issueDelegatedToken(ctx: SimContext, tenant: TenantState, app: AppRecord, user: UserRecord, scopes: string[]): IssuedToken {
+/** Issues a delegated token for `user` with the granted Graph scopes as `scp`, for `resource` (a cloud's Graph root). */
+export function issueDelegatedToken(
+  ctx: SimContext,
+  tenant: TenantState,
+  app: AppRecord,
+  user: UserRecord,
+  scopes: string[],
+  resource = 'https://graph.microsoft.com',
+): IssuedToken {
   const nowMs = Date.now();
   const expiresIn = ctx.nextTokenLifetime();
-  const claims = baseClaims(ctx, tenant, app, 'https://graph.microsoft.com', nowMs, expiresIn);
+  const claims = baseClaims(ctx, tenant, app, resource, nowMs, expiresIn);
   Object.assign(claims, {
     appidacr: '0',
     idtyp: 'user',

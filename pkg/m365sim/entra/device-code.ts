@@ -6,24 +6,34 @@ import { randomBytes } from 'node:crypto';
 import type { DeviceCodeGrant, SimContext } from '../sim-context.ts';
 import type { AppRecord, UserRecord } from '../state/records.ts';
 import type { TenantState } from '../state/tenant-state.ts';
-import { issueDelegatedToken } from './access-token.ts';
+import { GRAPH_RESOURCES, issueDelegatedToken } from './access-token.ts';
 import { Aad } from './aad-errors.ts';
 import { signJwt } from './jwt.ts';
 
 const GRAPH = 'https://graph.microsoft.com/';
+/** Graph resources a scope may name (a national cloud's Graph host, https://learn.microsoft.com/graph/deployments). */
+const CLOUD_GRAPHS = GRAPH_RESOURCES.filter((r) => r.startsWith('https://')).map((r) => `${r}/`);
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** Splits requested scopes into Graph permission names ("User.Read") and OIDC scopes. `.default` = all consented. */
-function parseScopes(scope: string | null, app: AppRecord): { graph: string[]; oidc: Set<string> } {
+/**
+ * Splits requested scopes into Graph permission names ("User.Read") and OIDC scopes. `.default` = all consented.
+ * `resource` is the Graph root the scopes name (a national cloud's, e.g. https://graph.microsoft.us/.default), the
+ * global one when they name none: the token's audience.
+ */
+function parseScopes(scope: string | null, app: AppRecord): { graph: string[]; oidc: Set<string>; resource: string } {
   const graph = new Set<string>();
   const oidc = new Set<string>();
+  let resource = GRAPH;
   for (const s of (scope ?? '').split(' ').filter((x) => x !== '')) {
+    const root = CLOUD_GRAPHS.find((r) => s.startsWith(r));
+    if (root !== undefined) resource = root;
+    const name = root === undefined ? s : s.slice(root.length);
     if (OIDC_SCOPES.has(s)) oidc.add(s);
-    else if (s === `${GRAPH}.default` || s === '.default') for (const p of app.delegatedPermissions) graph.add(p);
-    else graph.add(s.startsWith(GRAPH) ? s.slice(GRAPH.length) : s);
+    else if (name === '.default') for (const p of app.delegatedPermissions) graph.add(p);
+    else graph.add(name);
   }
-  return { graph: [...graph], oidc };
+  return { graph: [...graph], oidc, resource };
 }
 
 /** POST /{tenant}/oauth2/v2.0/devicecode */
@@ -76,12 +86,12 @@ export function redeemRefreshToken(ctx: SimContext, tenant: TenantState, app: Ap
 
 function delegatedTokens(ctx: SimContext, tenant: TenantState, app: AppRecord, user: UserRecord, scope: string, now: number): Record<string, unknown> {
   if (!user.accountEnabled) throw Aad.userDisabled();
-  const { graph, oidc } = parseScopes(scope, app);
+  const { graph, oidc, resource } = parseScopes(scope, app);
   if (app.consentRevoked || graph.some((s) => !app.delegatedPermissions.has(s))) throw Aad.consentRequired(app.appId, app.displayName);
-  const token = issueDelegatedToken(ctx, tenant, app, user, graph);
+  const token = issueDelegatedToken(ctx, tenant, app, user, graph, resource.slice(0, -1));
   const body: Record<string, unknown> = {
     token_type: 'Bearer',
-    scope: graph.map((s) => GRAPH + s).join(' '),
+    scope: graph.map((s) => resource + s).join(' '),
     expires_in: token.expiresIn,
     ext_expires_in: token.expiresIn,
     access_token: token.accessToken,
@@ -89,7 +99,9 @@ function delegatedTokens(ctx: SimContext, tenant: TenantState, app: AppRecord, u
   };
   if (oidc.has('offline_access')) {
     const refresh = `1.${randomBytes(48).toString('base64url')}`;
-    ctx.refreshTokens.set(refresh, { tenantId: tenant.tenantId, appId: app.appId, userId: user.id, scopes: graph, issuedAtMs: now });
+    // A national cloud's scopes keep their Graph root, so the refreshed token has the same audience.
+    const scopes = resource === GRAPH ? graph : graph.map((s) => resource + s);
+    ctx.refreshTokens.set(refresh, { tenantId: tenant.tenantId, appId: app.appId, userId: user.id, scopes, issuedAtMs: now });
     body['refresh_token'] = refresh;
   }
   if (oidc.has('openid')) body['id_token'] = idToken(ctx, tenant, app, user, now);
