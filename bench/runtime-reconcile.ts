@@ -19,7 +19,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts';
 import { Manager } from '../pkg/runtime/manager.ts';
-import { specOrMetadataChanged } from '../pkg/runtime/predicates.ts';
+import { specOrMetadataChanged } from '../pkg/runtime/index.ts';
 import { widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
 import { seedWidgets } from './support/widget-seed.ts';
 

@@ -26,6 +26,24 @@ export interface AgentOptions {
   readonly connectTo?: Readonly<Record<string, string>>;
 }
 
+/** One TLS context per distinct extra-CA bundle, shared by every agent (see {@link secureContextFor}). */
+const secureContexts = new Map<string, tls.SecureContext>();
+
+/**
+ * Why shared: given `ca`, tls.connect builds a new SecureContext for EVERY connection, parsing Node's ~140 default
+ * roots plus the extra ones into a fresh OpenSSL store (native memory, not the JS heap). With an agent per tenant,
+ * idle sockets closed after 4 s and a fleet of tenants, that churn held hundreds of MiB of a daemon's RSS.
+ */
+function secureContextFor(extra: readonly string[]): tls.SecureContext {
+  const key = extra.join('\n');
+  let context = secureContexts.get(key);
+  if (context === undefined) {
+    context = tls.createSecureContext({ ca: [...tls.getCACertificates('default'), ...extra] });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 /** Below the shortest idle timeout servers commonly use (Node's http server: 5 s). */
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
@@ -46,7 +64,7 @@ export function createHttpsAgent(options: AgentOptions = {}): Agent {
     // a request written on a socket the server is closing fails after it may have been read: an ambiguous write.
     timeout: options.idleSocketTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS,
     maxSockets: options.maxSockets ?? 32,
-    ...(extra.length === 0 ? {} : { ca: [...tls.getCACertificates('default'), ...extra] }),
+    ...(extra.length === 0 ? {} : { secureContext: secureContextFor(extra) }),
   });
   if (options.connectTo !== undefined && Object.keys(options.connectTo).length > 0) redirectConnections(agent, options.connectTo);
   return agent;
