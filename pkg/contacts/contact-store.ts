@@ -70,6 +70,8 @@ export class ContactStore {
   readonly #head: Statement<[string], { epoch: string; seq: number }>;
   readonly #upsertRecord: Statement<[string, string, string, string]>;
   readonly #getRecord: Statement<[string, string], string>;
+  /** Per sync, a counter that moves whenever its raw records change (in memory: a new process starts from 0). */
+  readonly #revisions = new Map<string, number>();
 
   constructor(db: StateDatabase) {
     this.#db = db;
@@ -108,9 +110,11 @@ export class ContactStore {
   applyRound(sync: string, round: ScopeRound): void {
     this.#db.transaction(() => {
       this.head(sync);
+      let changed = round.full || round.upserts.length > 0;
       if (round.full) this.#db.prepare('DELETE FROM contact_records WHERE sync = ? AND scope = ?').run(sync, round.scope);
       const remove = this.#db.prepare('DELETE FROM contact_records WHERE sync = ? AND key = ?');
-      for (const key of round.removedKeys) remove.run(sync, key);
+      for (const key of round.removedKeys) changed = remove.run(sync, key).changes > 0 || changed;
+      if (changed) this.#bump(sync);
       for (const { key, raw } of round.upserts) {
         const stored = round.full ? undefined : this.#getRecord.get(sync, key);
         const merged = stored === undefined ? raw : { ...(JSON.parse(stored) as Record<string, unknown>), ...raw };
@@ -123,10 +127,22 @@ export class ContactStore {
   dropScopes(sync: string, scopes: readonly string[]): void {
     this.#db.transaction(() => {
       for (const scope of scopes) {
-        this.#db.prepare('DELETE FROM contact_records WHERE sync = ? AND scope = ?').run(sync, scope);
+        if (this.#db.prepare('DELETE FROM contact_records WHERE sync = ? AND scope = ?').run(sync, scope).changes > 0) this.#bump(sync);
         this.#db.prepare('DELETE FROM contact_links WHERE sync = ? AND key = ?').run(sync, scope);
       }
     })();
+  }
+
+  /**
+   * A number that changes whenever the raw records of `sync` change in this process: equal numbers mean the directory
+   * built from them is the same, so a refresh that read nothing new need not rebuild it.
+   */
+  recordsRevision(sync: string): number {
+    return this.#revisions.get(sync) ?? 0;
+  }
+
+  #bump(sync: string): void {
+    this.#revisions.set(sync, this.recordsRevision(sync) + 1);
   }
 
   /** Scopes with stored records. */
@@ -209,6 +225,7 @@ export class ContactStore {
 
   /** Deletes everything of `sync` (the ContactSync is gone); a later `head` starts a new epoch. */
   drop(sync: string): void {
+    this.#bump(sync);
     this.#db.transaction(() => {
       for (const table of ['contact_syncs', 'contact_records', 'contact_links', 'contact_entries']) {
         this.#db.prepare(`DELETE FROM ${table} WHERE sync = ?`).run(sync);

@@ -65,3 +65,17 @@ test('drop: a dropped sync starts again with a new epoch, so old tokens are reco
   assert.equal(after.seq, 0);
   assert.equal(s.count('sync'), 0);
 });
+
+test('recordsRevision: moves when records change, stays when a round brought nothing', () => {
+  const s = store();
+  const start = s.recordsRevision('sync');
+  s.applyRound('sync', { scope: 'directory', full: false, upserts: [], removedKeys: [] });
+  assert.equal(s.recordsRevision('sync'), start, 'an empty incremental round changes nothing');
+  s.applyRound('sync', { scope: 'directory', full: false, upserts: [{ key: 'directory/1', raw: { id: '1' } }], removedKeys: [] });
+  const afterUpsert = s.recordsRevision('sync');
+  assert.ok(afterUpsert > start);
+  s.applyRound('sync', { scope: 'directory', full: false, upserts: [], removedKeys: ['directory/unknown'] });
+  assert.equal(s.recordsRevision('sync'), afterUpsert, 'removing what is not there changes nothing');
+  s.dropScopes('sync', ['directory']);
+  assert.ok(s.recordsRevision('sync') > afterUpsert);
+});
