@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { isGraphError, mailboxProblemOf } from '../../../pkg/graph/index.ts';
+import { isGraphError, mailboxProblemOf, MemoryDeltaTokenStore } from '../../../pkg/graph/index.ts';
 import type { UserSeed } from '../../../pkg/m365sim/state/seed.ts';
+import type { RetryAfterViolation } from '../../../pkg/m365sim/index.ts';
+import { startSimProcess } from './support/sim-process.ts';
 import { phoneUser, simClient, simFor, tenantSeed, TENANT_ID, APP_ID } from './support/sim.ts';
 
 const MAILBOXES = 500;
@@ -80,4 +82,44 @@ test('mailbox errors: unknown user → NotFound/MailboxNotFound, no mailbox → 
   assert.equal(denied.graphCode, 'ErrorAccessDenied');
   assert.equal(denied.permission, 'Contacts.Read');
   assert.equal(mailboxProblemOf(denied), undefined);
+});
+
+// A simulator in its own process (support/sim-process.ts says why Retry-After checks need that) whose mailboxes take
+// only 2 requests at once while the client sends up to 4: the MailboxConcurrency 429s are waited out per mailbox.
+test('a mailbox answering 429 MailboxConcurrency: every read completes, no request comes back before its Retry-After', async (t) => {
+  const proc = await startSimProcess();
+  t.after(() => proc.stop());
+  const few = users.slice(0, 5);
+  await proc.control('POST', '/control/tenants', tenantSeed(few));
+  await proc.control('PATCH', '/control/limits', { outlookConcurrency: 2, retryAfterGraceMs: 250 });
+  await proc.control('POST', '/control/faults', { host: 'graph', path: '^/users/[^/]+/(contacts|contactFolders)', latencyMs: 200 });
+  const throttledClient = simClient(proc, { retry: { maxAttempts: 30, maxInlineWaitMs: 60_000, backoff: { baseMs: 50, maxMs: 1000 } } });
+  t.after(() => throttledClient.close());
+  // Five different requests at once per mailbox (the simulator takes an identical request arriving just after a 429
+  // for an immediate retry, so the storm uses distinct ones).
+  const folderOf = new Map<string, string>();
+  for (const u of few) folderOf.set(u.id, (await throttledClient.contacts.listContactFolders(u.id))[0]?.id ?? '');
+  const store = new MemoryDeltaTokenStore();
+  const count = async (items: AsyncIterable<unknown>): Promise<number> => {
+    let n = 0;
+    for await (const item of items) n += Array.isArray((item as { upserts?: unknown[] }).upserts) ? (item as { upserts: unknown[] }).upserts.length : 1;
+    return n;
+  };
+  const counts = await Promise.all(
+    few.map(async (u) => {
+      const folderId = folderOf.get(u.id) ?? '';
+      return Promise.all([
+        count(throttledClient.contacts.listContacts(u.id)),
+        count(throttledClient.contacts.listContacts(u.id, { folderId })),
+        throttledClient.contacts.listContactFolders(u.id).then((f) => f.length * (CONTACTS / 2)),
+        count(throttledClient.contacts.contactsDelta(u.id, store, `${u.id}/default`, { pageSize: 2 })),
+        count(throttledClient.contacts.contactsDelta(u.id, store, `${u.id}/${folderId}`, { folderId, pageSize: 2 })),
+      ]);
+    }),
+  );
+  assert.ok(
+    counts.every((perMailbox) => perMailbox.every((n) => n === CONTACTS / 2)),
+    JSON.stringify(counts),
+  );
+  assert.deepEqual(await proc.control<RetryAfterViolation[]>('GET', '/control/violations'), [], 'no request came back before its Retry-After');
 });
