@@ -189,6 +189,13 @@ test('kubectl teamssync users: 10,000 users paged from the daemon, filters, per-
   assert.equal(missing.code, 4, describeRun(['nosuch'], missing));
   const both = await users(['--unmapped', '--ineligible']);
   assert.equal(both.code, 2, describeRun(['both filters'], both));
+  // Without --endpoint the plugin port-forwards (no Lease here: leader election is off, so the metrics Service,
+  // which this control plane without kubelets cannot serve): the failure names what it tried.
+  const forwarded = await kubectlTeamssync(['-n', namespace, 'users', TENANT, '--controller-namespace', daemon.serviceAccount.namespace], {
+    env: { KUBECTL: kubectlBinary },
+  });
+  assert.equal(forwarded.code, 1, describeRun(['port-forward'], forwarded));
+  assert.match(forwarded.stderr, /kubectl port-forward to service\/teams-sync-controller-metrics in \S+ failed: /);
   const plain = await kubectlTeamssync(['-n', namespace, 'users', TENANT, '--endpoint', 'http://daemon.example:8443']);
   assert.equal(plain.code, 2, describeRun(['plain http'], plain));
   assert.match(plain.stderr, /refusing to send your token to http:\/\/daemon\.example:8443/);

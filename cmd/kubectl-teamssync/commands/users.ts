@@ -14,7 +14,7 @@ import type { UsersFilter } from '../../../controllers/teamstenant/users-view.ts
 import { isNotFound } from '../../../pkg/runtime/api-error.ts';
 import type { GlobalOptions, PluginContext } from '../context.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { startPortForward, type PortForward } from '../users/port-forward.ts';
+import { leaderPod, startPortForward, type PortForward } from '../users/port-forward.ts';
 import { bearerOf, usersPages } from '../users/users-client.ts';
 import { UsersStream } from '../users/users-output.ts';
 
@@ -24,8 +24,9 @@ Examples:
   kubectl teamssync users contoso -n acme --unmapped       # the portals' drop-down: eligible users nobody maps yet
   kubectl teamssync users contoso -n acme --ineligible -o json | jq '.items[] | [.userPrincipalName, .reasons]'
 
-How it is reached: a kubectl port-forward to the daemon's metrics Service (--controller-namespace, --service),
-or --endpoint URL. The daemon checks the caller's token may "get teamstenants/users" on the tenant:
+How it is reached: a kubectl port-forward to the leader's pod (the Lease holder; else the metrics Service:
+--controller-namespace, --service, --leader-election-id), or --endpoint URL. The daemon checks that the
+caller's token may "get teamstenants/users" on the tenant:
   kubectl create rolebinding support-users -n acme --clusterrole=teams-sync-controller-users-viewer --group=support
 (the ClusterRole: config/rbac/users_viewer_role.yaml). Exit codes: 0 ok, 1 error or refused, 2 usage, 4 tenant not found.`;
 
@@ -36,6 +37,7 @@ interface UsersFlags {
   readonly endpoint?: string;
   readonly controllerNamespace: string;
   readonly service: string;
+  readonly leaderElectionId: string;
   readonly certificateAuthority?: string;
   readonly insecureSkipTlsVerify?: boolean;
   readonly chunkSize: string;
@@ -81,6 +83,11 @@ export function register(program: Command, cli: PluginContext): void {
     .option('--endpoint <url>', "the daemon's metrics listener (https://host:port) instead of a port-forward")
     .option('--controller-namespace <namespace>', "the daemon's namespace (for the port-forward)", 'teams-sync-system')
     .option('--service <name>', "the daemon's metrics Service (for the port-forward)", 'teams-sync-controller-metrics')
+    .option(
+      '--leader-election-id <name>',
+      "the daemon's leader-election Lease: the port-forward goes to its holder's pod",
+      'teams-sync-controller.teamssync.io',
+    )
     .option('--certificate-authority <file>', "PEM CA of the daemon's serving certificate")
     .option('--insecure-skip-tls-verify', "do not verify the daemon's certificate (its default certificate is self-signed)")
     .option('--chunk-size <n>', 'users per page', '500')
@@ -97,9 +104,10 @@ export function register(program: Command, cli: PluginContext): void {
       const globals = program.opts<GlobalOptions>();
       let forward: PortForward | undefined;
       if (flags.endpoint === undefined) {
+        const leader = await leaderPod(cli.kube(), flags.controllerNamespace, flags.leaderElectionId);
         forward = await startPortForward({
           namespace: flags.controllerNamespace,
-          service: flags.service,
+          resource: leader === undefined ? `service/${flags.service}` : `pod/${leader}`,
           port: 8443,
           kubeconfig: globals.kubeconfig,
           context: globals.context,

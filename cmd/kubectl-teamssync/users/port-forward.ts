@@ -8,6 +8,8 @@
  * daemon could not tell who asks (docs/design/plugin-users.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { KubeClient } from '../../../pkg/runtime/kube-client.ts';
+import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { CliError } from '../exit-codes.ts';
 
 /** A running port-forward. */
@@ -16,16 +18,32 @@ export interface PortForward {
   close(): void;
 }
 
-/** Where the Service is and how kubectl should reach the cluster (the plugin's own global flags). */
+/** Where the daemon is and how kubectl should reach the cluster (the plugin's own global flags). */
 export interface PortForwardTarget {
   readonly namespace: string;
-  readonly service: string;
+  /** `service/<name>`, or `pod/<name>` of the leader (only the leader holds the directories). */
+  readonly resource: string;
   readonly port: number;
   readonly kubeconfig?: string | undefined;
   readonly context?: string | undefined;
 }
 
-/** Starts `kubectl port-forward service/<service> :<port>` and resolves once it listens. */
+/**
+ * The leader's pod from the leader-election Lease (`holderIdentity` is `<pod name>_<uuid>`, pkg/runtime/manager.ts),
+ * so a port-forward reaches the replica that holds the directories; undefined when the Lease cannot be read (no
+ * `get leases` in the controller's namespace, leader election off): the caller falls back to the Service.
+ */
+export async function leaderPod(client: KubeClient, namespace: string, lease: string): Promise<string | undefined> {
+  try {
+    const got = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>(coreResources.leases, namespace, lease);
+    const pod = got.spec?.holderIdentity?.split('_')[0];
+    return pod === undefined || pod === '' ? undefined : pod;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts `kubectl port-forward <resource> :<port>` and resolves once it listens. */
 export function startPortForward(target: PortForwardTarget, kubectl = process.env['KUBECTL'] ?? 'kubectl'): Promise<PortForward> {
   const args = [
     ...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []),
@@ -33,7 +51,7 @@ export function startPortForward(target: PortForwardTarget, kubectl = process.en
     'port-forward',
     '-n',
     target.namespace,
-    `service/${target.service}`,
+    target.resource,
     `:${target.port}`,
     '--address',
     '127.0.0.1',
@@ -43,7 +61,7 @@ export function startPortForward(target: PortForwardTarget, kubectl = process.en
     let stderr = '';
     const fail = (message: string): void => {
       child.kill();
-      reject(new CliError(`kubectl port-forward to service/${target.service} in ${target.namespace} failed: ${message}`));
+      reject(new CliError(`kubectl port-forward to ${target.resource} in ${target.namespace} failed: ${message}`));
     };
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout?.on('data', (chunk: Buffer) => {
