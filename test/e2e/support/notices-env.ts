@@ -245,6 +245,3 @@ async function login(sim: RunningSimulator, namespace: string, user: string, nam
   sim.control.approveDeviceCode(pending.userCode, user);
   return { code: await done, stdout, stderr };
 }
-
-/** The environment type. */
-export type NoticesEnv = Awaited<ReturnType<typeof startNoticesEnv>>;
