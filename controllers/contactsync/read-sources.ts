@@ -5,7 +5,7 @@
  * others; a missing permission or throttling stops that source for this pass.
  */
 import PQueue from 'p-queue';
-import { isGraphError, type Contact, type User } from '../../pkg/graph/index.ts';
+import { isGraphError, mailboxProblemHint, mailboxProblemOf, type Contact, type User } from '../../pkg/graph/index.ts';
 import type { ContactStore, RawRecord } from '../../pkg/contacts/contact-store.ts';
 import type { ContactsGraph, DeltaRoundResult } from './graph-port.ts';
 
@@ -60,15 +60,15 @@ export function mailboxOfScope(scope: string): string | undefined {
   return scope.slice('personal/'.length, scope.lastIndexOf('/'));
 }
 
-const NO_SUCH_USER = 'No such user (ErrorInvalidUser): check the user principal name, or remove it from the ContactSync';
-const NO_MAILBOX = 'No Exchange Online mailbox (MailboxNotEnabledForRESTAPI): assign the user an Exchange Online licence, or remove it from the ContactSync';
-
-/** Why a mailbox is unreadable, or undefined when the error is not about the mailbox. */
+/**
+ * Why a mailbox is unreadable and what fixes it, or undefined when the error is not about the mailbox. pkg/graph
+ * tells mailbox problems apart (one rule for every controller); the ContactSync adds its own way out.
+ */
 function unreadableReason(error: unknown): string | undefined {
-  if (!isGraphError(error, 'NotFound')) return undefined;
-  if (error.graphCode === 'MailboxNotEnabledForRESTAPI') return NO_MAILBOX;
-  if (error.graphCode === 'ErrorInvalidUser') return NO_SUCH_USER;
-  return undefined;
+  const problem = mailboxProblemOf(error);
+  if (problem === undefined) return undefined;
+  const code = isGraphError(error) ? error.graphCode : undefined;
+  return `${code === undefined ? problem : code}: ${mailboxProblemHint(problem)}; or remove the user from the ContactSync`;
 }
 
 class Reader {

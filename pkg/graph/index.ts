@@ -8,7 +8,7 @@ export { resolveEndpoints, type EndpointOverrides } from './clouds.ts';
 export type { TenantCredentials } from './auth/credentials.ts';
 export { deviceCodeLogin } from './auth/device-code.ts';
 export * from './errors.ts';
-export { mailboxProblemOf } from './mailbox-errors.ts';
+export { mailboxProblemHint, mailboxProblemOf } from './mailbox-errors.ts';
 export { Redacted, redact } from './redacted.ts';
 export { sanitize } from './sanitize.ts';
 export { createHttpsAgent, parseConnectTo, trustCaProcessWide, readCaBundle } from './tls.ts';

@@ -15,8 +15,9 @@ export interface ContactFolder {
 }
 
 /**
- * Outlook personal contacts (https://learn.microsoft.com/graph/api/user-list-contacts): lists, folders and delta. Outlook allows 4 concurrent requests per
- * mailbox; the tenant limiter's `outlook` bucket enforces that (per tenant, which is stricter).
+ * Outlook personal contacts (https://learn.microsoft.com/graph/api/user-list-contacts): lists, folders and delta. Outlook allows 4 concurrent requests and
+ * 10,000 per 10 minutes per app per mailbox; the tenant limiter's `outlook` bucket enforces both per mailbox (one
+ * `MailboxLanes` lane each, keyed by the user named in the URL), so many mailboxes can be read side by side.
  */
 export class ContactsApi {
   readonly #ctx: ApiContext;
