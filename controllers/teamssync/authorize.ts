@@ -92,9 +92,9 @@ export function authorizeRun(input: AuthorizationInput): AuthorizationDecision {
   if (input.trigger === 'Auto') return { outcome: 'Allowed', basis: 'AutoRun' };
   if (input.token === undefined) return withoutToken(input);
   if (input.token.state === 'Missing')
-    return refuse('TokenMissing', `The delegated token Secret is missing (${input.token.detail}): sign in again with teamssync-login`);
+    return refuse('TokenMissing', `The delegated token Secret is missing (${input.token.detail}): sign in again with kubectl teamssync sync`);
   if (input.token.state === 'Unusable')
-    return refuse('TokenUnusable', `The delegated token could not be used (${input.token.detail}): sign in again with teamssync-login`);
+    return refuse('TokenUnusable', `The delegated token could not be used (${input.token.detail}): sign in again with kubectl teamssync sync`);
   return withClaims(input, input.token.claims);
 }
 
@@ -103,7 +103,7 @@ function withoutToken(input: AuthorizationInput): AuthorizationDecision {
   if (input.tenantMode === 'Manual') {
     return refuse(
       'TokenRequired',
-      'The tenant syncs manually: the designated Global Admin must authorise the run with teamssync-login (spec.delegatedTokenSecretRef)',
+      'The tenant syncs manually: the designated Global Admin must authorise the run with kubectl teamssync sync (spec.delegatedTokenSecretRef)',
     );
   }
   // Auto mode: the app-only consent already authorises writes; RBAC decided who may ask for a run.
@@ -118,7 +118,7 @@ function withClaims(input: AuthorizationInput, claims: DelegatedTokenClaims): Au
     return refuse('WrongTenant', `${who} signed in to tenant ${claims.tid ?? 'unknown'}, not ${input.tenantId}: sign in to the tenant of this TeamsTenant`);
   }
   if (claims.exp === undefined || claims.exp * 1000 <= input.now.getTime()) {
-    return refuse('TokenExpired', `The sign-in of ${who} has expired (delegated tokens last about an hour): sign in again with teamssync-login`);
+    return refuse('TokenExpired', `The sign-in of ${who} has expired (delegated tokens last about an hour): sign in again with kubectl teamssync sync`);
   }
   const designated = input.designated;
   if (designated !== undefined && !isDesignated(designated, claims, upn)) {
@@ -181,7 +181,7 @@ export async function withRoleCheck(
         outcome: 'Refused',
         cause: 'TokenUnusable',
         reason: SyncRunReason.TokenInvalid,
-        message: `Microsoft 365 did not accept the sign-in of ${who} (${err.message}): sign in again with teamssync-login`,
+        message: `Microsoft 365 did not accept the sign-in of ${who} (${err.message}): sign in again with kubectl teamssync sync`,
       };
     }
     throw err;

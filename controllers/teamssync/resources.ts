@@ -42,7 +42,7 @@ export const secretResource = coreResources.secrets;
 export const SYNC_BY_TENANT_INDEX = BY_TENANT;
 export { tenantKeyOf };
 
-/** Label `teamssync-login` puts on the token Secret it creates (so admins can find stray ones). */
+/** Label `kubectl teamssync sync` puts on the token Secret it creates (so admins can find stray ones). */
 export const DelegatedTokenLabel = `${Group}/delegated-token`;
 /** Annotation on the token Secret: when the token inside stops working (RFC 3339). */
 export const TokenExpiresAtAnnotation = `${Group}/expires-at`;

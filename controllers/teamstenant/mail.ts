@@ -79,7 +79,7 @@ export function composeMail(notice: Notice, ctx: MailContext): SendMailRequest {
 function draftFor(notice: Notice, ctx: MailContext): Draft {
   const t = ctx.tenantLabel;
   const where = `TeamsTenant ${ctx.name} in namespace ${ctx.namespace}`;
-  const howToSync = `To run a sync, sign in with the teamssync-login command for ${where}. It checks that you are the designated Global Admin and starts a sync run; kubectl get teamssyncs -n ${ctx.namespace} shows its progress and history.`;
+  const howToSync = `To run a sync, run kubectl teamssync sync ${ctx.name} -n ${ctx.namespace} (the TeamsSync plugin) for ${where}. It checks that you are the designated Global Admin and starts a sync run; kubectl get teamssyncs -n ${ctx.namespace} shows its progress and history.`;
   switch (notice.kind) {
     case 'Activation':
       return {

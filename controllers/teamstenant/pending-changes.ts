@@ -60,7 +60,7 @@ export function pendingChangesMessage(p: PendingChanges, mode: SyncMode, globalA
   const what = `${p.total} ${p.total === 1 ? 'change' : 'changes'} for ${p.mappings} ${p.mappings === 1 ? 'mapping' : 'mappings'}`;
   if (mode === 'Auto') return `Applying ${what} to Microsoft 365`;
   const who = globalAdmin === undefined ? 'the designated Global Admin' : `the Global Admin ${globalAdmin}`;
-  return `${capitalize(what)} ${p.total === 1 ? 'is' : 'are'} queued: ${who} must authorise a sync (teamssync-login creates the TeamsSync)`;
+  return `${capitalize(what)} ${p.total === 1 ? 'is' : 'are'} queued: ${who} must authorise a sync (kubectl teamssync sync creates the TeamsSync)`;
 }
 
 /** Unix seconds of `since` for the pending-since gauge; 0 when nothing is pending (the alert's guard). */

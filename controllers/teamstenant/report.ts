@@ -223,7 +223,7 @@ function deletingCause(input: TenantReportInput): ConditionCause {
     const who = globalAdminName(input) ?? 'the designated Global Admin';
     return {
       reason: R.FinalSyncPending,
-      message: `The integration is being removed and waits for a final sync: ${who} must run teamssync-login for this tenant to remove ${n} queued ${n === 1 ? 'change' : 'changes'} from Microsoft 365`,
+      message: `The integration is being removed and waits for a final sync: ${who} must run kubectl teamssync sync for this tenant to remove ${n} queued ${n === 1 ? 'change' : 'changes'} from Microsoft 365`,
     };
   }
   return { reason: R.Deleting, message: 'The integration is being removed: mapped users are being unconfigured in Microsoft 365' };

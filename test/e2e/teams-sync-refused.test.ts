@@ -37,7 +37,7 @@ const cases: readonly RefusalCase[] = [
     reason: 'NotGlobalAdministrator',
     message: /helpdesk@contoso\.example does not hold the Global Administrator role/,
   },
-  { name: 'NoToken', reason: 'TokenRequired', message: /designated Global Admin must authorise the run with teamssync-login/ },
+  { name: 'NoToken', reason: 'TokenRequired', message: /designated Global Admin must authorise the run with kubectl teamssync sync/ },
   { name: 'SecretMissing', missingSecret: true, reason: 'TokenNotFound', message: /Secret \S+\/gone-token does not exist/ },
   { name: 'ForeignSecret', signIn: upn('admin'), foreignSecret: true, reason: 'TokenInvalid', message: /was not made by the sign-in command/ },
 ];

@@ -62,7 +62,7 @@ test('notices: a user removed, a failed sync and the integration removed; remova
     return c?.reason === 'FinalSyncPending' ? c : undefined;
   });
   assert.equal(waiting.status, 'True');
-  assert.match(waiting.message, /admin@northwind\.example must run teamssync-login/);
+  assert.match(waiting.message, /admin@northwind\.example must run kubectl teamssync sync/);
   assert.ok(env.holder(TWO) !== undefined, 'Manual: nothing is removed before the final sync');
   const final = await env.sync(admin, 'final');
   assert.equal(final.phase, 'Succeeded', JSON.stringify(final.output));

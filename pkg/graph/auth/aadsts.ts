@@ -140,7 +140,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     {
       kind: 'AuthFailed',
       reason: 'RefreshTokenExpired',
-      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} was revoked: sign in again with teamssync-login`,
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} was revoked: sign in again with kubectl teamssync sync`,
     },
   ],
   [
@@ -148,7 +148,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     {
       kind: 'AuthFailed',
       reason: 'RefreshTokenExpired',
-      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} expired after inactivity: sign in again with teamssync-login`,
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} expired after inactivity: sign in again with kubectl teamssync sync`,
     },
   ],
   [
@@ -156,7 +156,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     {
       kind: 'AuthFailed',
       reason: 'RefreshTokenExpired',
-      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} has expired: sign in again with teamssync-login`,
+      advice: (c) => `The delegated sign-in for tenant ${c.tenantId} has expired: sign in again with kubectl teamssync sync`,
     },
   ],
   [
@@ -164,7 +164,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     {
       kind: 'AuthFailed',
       reason: 'InteractionRequired',
-      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login`,
+      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with kubectl teamssync sync`,
     },
   ],
   [
@@ -172,7 +172,7 @@ export const AADSTS_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
     {
       kind: 'AuthFailed',
       reason: 'InteractionRequired',
-      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with teamssync-login`,
+      advice: (c) => `Multi-factor authentication is required for tenant ${c.tenantId}: sign in again with kubectl teamssync sync`,
     },
   ],
   [
@@ -236,7 +236,7 @@ export function classifyOAuthFailure(f: OAuthFailure, c: AuthContext, cause?: un
     return new TransientError(`Entra ID could not issue a token for ${app(c)} right now (${tag}); retrying`, details);
   }
   if (INTERACTION.has(f.error)) {
-    return new AuthFailedError(`Entra ID requires a new sign-in for tenant ${c.tenantId} (${tag}): sign in again with teamssync-login`, {
+    return new AuthFailedError(`Entra ID requires a new sign-in for tenant ${c.tenantId} (${tag}): sign in again with kubectl teamssync sync`, {
       ...details,
       reason: 'InteractionRequired',
       ...optional('aadsts', code),

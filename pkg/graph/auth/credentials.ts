@@ -37,7 +37,7 @@ export interface FederatedAssertionCredentials {
 }
 
 /**
- * Delegated: a refresh token from `teamssync-login` (device code flow), stored in a Secret. Used for manual syncs
+ * Delegated: a refresh token from `kubectl teamssync sync` (device code flow), stored in a Secret. Used for manual syncs
  * run on behalf of a signed-in administrator.
  */
 export interface DelegatedRefreshTokenCredentials {

@@ -10,7 +10,7 @@ import { MsalNetworkModule } from './msal-network.ts';
 import { msalLoggerOptions } from './msal-logger.ts';
 
 /**
- * Delegated tokens from a refresh token (signed in once with `teamssync-login`). The first call redeems the refresh
+ * Delegated tokens from a refresh token (signed in once with `kubectl teamssync sync`). The first call redeems the refresh
  * token; later calls use msal's in-memory cache (`acquireTokenSilent`), which refreshes with the rotated refresh token.
  *
  * Gotchas: the app must allow public client flows (device code). A revoked or expired refresh token surfaces as
@@ -54,7 +54,7 @@ export class DelegatedTokenProvider implements TokenProvider {
     }
     if (result === null || result.accessToken === '') {
       this.#metrics.tokenAcquisitions.inc({ tenant: this.tenantId, result: 'AuthFailed' });
-      throw new AuthFailedError(`Entra ID returned no delegated token for tenant ${this.tenantId}: sign in again with teamssync-login`, {
+      throw new AuthFailedError(`Entra ID returned no delegated token for tenant ${this.tenantId}: sign in again with kubectl teamssync sync`, {
         reason: 'RefreshTokenExpired',
         tenantId: this.tenantId,
       });
@@ -85,7 +85,7 @@ export class StaticTokenProvider implements TokenProvider {
     const expiresOn = this.#credentials.expiresOn ?? new Date(8.64e15);
     if (options.forceRefresh === true || expiresOn.getTime() <= Date.now()) {
       throw new AuthFailedError(
-        `The supplied access token for tenant ${this.tenantId} has expired or was rejected: supply a new one or sign in with teamssync-login`,
+        `The supplied access token for tenant ${this.tenantId} has expired or was rejected: supply a new one or sign in with kubectl teamssync sync`,
         { reason: 'InvalidToken', tenantId: this.tenantId },
       );
     }

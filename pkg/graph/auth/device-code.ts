@@ -9,7 +9,7 @@ import { authorityOptions } from './authority.ts';
 import { MsalNetworkModule } from './msal-network.ts';
 import { msalLoggerOptions } from './msal-logger.ts';
 
-/** Inputs of an interactive device-code sign-in (cmd/teamssync-login). */
+/** Inputs of an interactive device-code sign-in (kubectl teamssync sync). */
 export interface DeviceCodeLoginOptions {
   readonly tenantId: string;
   readonly clientId: string;

@@ -74,7 +74,7 @@ const aadstsCases: Array<{ code: number; kind: GraphErrorKind; reason?: string; 
   { code: 90002, kind: 'AuthFailed', reason: 'TenantNotFound', message: /Tenant tenant-1 was not found/ },
   { code: 700027, kind: 'AuthFailed', reason: 'InvalidCertificate', message: /upload the certificate/ },
   { code: 70021, kind: 'AuthFailed', reason: 'FederatedIdentityMismatch', message: /federated identity credential/ },
-  { code: 700082, kind: 'AuthFailed', reason: 'RefreshTokenExpired', message: /teamssync-login/ },
+  { code: 700082, kind: 'AuthFailed', reason: 'RefreshTokenExpired', message: /kubectl teamssync sync/ },
 ];
 for (const tc of aadstsCases) {
   test(`classifyOAuthFailure: AADSTS${tc.code} → ${tc.kind}`, () => {

@@ -52,7 +52,7 @@ export const TeamsSyncSpecSchema = withRules(
       scope: ScopeSchema,
       delegatedTokenSecretRef: Type.Optional(
         SecretKeyRefSchema(
-          "Secret key with the designated Global Admin's delegated access token (from `teamssync-login`). The controller checks the token's user and deletes the Secret when the run ends.",
+          "Secret key with the designated Global Admin's delegated access token (from `kubectl teamssync sync`). The controller checks the token's user and deletes the Secret when the run ends.",
           'token',
         ),
       ),

@@ -17,7 +17,7 @@ const cases: { name: string; notice: Notice; subject: RegExp; body: RegExp; reas
     name: 'ReminderQueued',
     notice: { kind: 'SyncReminder', to, cause: 'ChangesQueued', pendingChanges: 3 },
     subject: /^Action needed: sync/,
-    body: /3 user mapping changes are waiting.*teamssync-login/s,
+    body: /3 user mapping changes are waiting.*kubectl teamssync sync/s,
     reason: 'says how many and how to sync',
   },
   {

@@ -67,7 +67,7 @@ test('pendingChangesMessage: Manual names the count and the Global Admin, Auto s
   const p = { total: 12, mappings: 5, since: now.toISOString() };
   assert.equal(
     pendingChangesMessage(p, 'Manual', 'sarah@contoso.com'),
-    '12 changes for 5 mappings are queued: the Global Admin sarah@contoso.com must authorise a sync (teamssync-login creates the TeamsSync)',
+    '12 changes for 5 mappings are queued: the Global Admin sarah@contoso.com must authorise a sync (kubectl teamssync sync creates the TeamsSync)',
   );
   assert.equal(pendingChangesMessage({ total: 1, mappings: 1, since: undefined }, 'Auto', undefined), 'Applying 1 change for 1 mapping to Microsoft 365');
   assert.match(pendingChangesMessage(p, 'Manual', undefined), /the designated Global Admin/);

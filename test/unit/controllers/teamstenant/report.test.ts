@@ -168,7 +168,7 @@ const cases: { name: string; input: TenantReportInput; want: Want; message?: Reg
     name: 'FinalSyncPending',
     input: reportInput({ deleting: true, mode: 'Manual', pending: { total: 4, mappings: 4, since: undefined } }),
     want: { Ready: 'False/FinalSyncPending', SyncNeeded: 'True/FinalSyncPending', Failed: 'False/NoError' },
-    message: /waits for a final sync: .* must run teamssync-login for this tenant to remove 4 queued changes/,
+    message: /waits for a final sync: .* must run kubectl teamssync sync for this tenant to remove 4 queued changes/,
     reason: 'seed 003: integration removed, a final sync is needed',
   },
   {
