@@ -47,6 +47,11 @@ export interface FaultRule {
 /** What the pipeline must do for one request. */
 export interface FaultDecision {
   latencyMs: number;
+  /**
+   * Aborts when a rule that added latency is removed (or the rules cleared): the held request goes on at once, so a
+   * test that holds requests for long releases them when it ends instead of keeping its process alive.
+   */
+  released?: AbortSignal;
   error?: { status: number; code: string; message: string; retryAfterSeconds?: number };
   /** Apply the request, then reset the connection (see `FaultRule.dropAfterApply`). */
   dropAfterApply?: true;
@@ -89,6 +94,8 @@ interface ActiveRule {
   rule: FaultRule;
   regex: RegExp | undefined;
   hits: number;
+  /** Aborted when the rule is removed: ends the latency it is adding to requests in flight. */
+  removed: AbortController;
 }
 
 /**
@@ -106,18 +113,18 @@ export class FaultInjector {
 
   add(rule: FaultRule): string {
     const id = rule.id ?? `fault-${this.#nextId++}`;
-    this.#rules.push({ rule: { ...rule, id }, regex: rule.path === undefined ? undefined : compile(rule.path), hits: 0 });
+    this.#rules.push({ rule: { ...rule, id }, regex: rule.path === undefined ? undefined : compile(rule.path), hits: 0, removed: new AbortController() });
     return id;
   }
 
   remove(id: string): boolean {
     const i = this.#rules.findIndex((r) => r.rule.id === id);
-    if (i >= 0) this.#rules.splice(i, 1);
+    if (i >= 0) this.#rules.splice(i, 1)[0]?.removed.abort();
     return i >= 0;
   }
 
   clear(): void {
-    this.#rules.length = 0;
+    for (const active of this.#rules.splice(0)) active.removed.abort();
   }
 
   list(): FaultRule[] {
@@ -126,14 +133,17 @@ export class FaultInjector {
 
   decide(t: FaultTarget): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0 };
+    const holding: AbortSignal[] = [];
     for (const active of this.#rules) {
       if (!matches(active, t)) continue;
       decision.latencyMs += active.rule.latencyMs ?? 0;
+      if ((active.rule.latencyMs ?? 0) > 0) holding.push(active.removed.signal);
       if (decision.error || decision.dropAfterApply || !this.#shouldFail(active)) continue;
       active.hits++;
       if (active.rule.dropAfterApply === true) decision.dropAfterApply = true;
       else decision.error = errorOf(active.rule);
     }
+    if (holding.length > 0) decision.released = AbortSignal.any(holding);
     return decision;
   }
 

@@ -169,7 +169,7 @@ test('Contacts.Read removed: Failed with the permission and the consent step, th
 
 test('deleted mid-import: the import stops at once and its data is removed', async () => {
   // Contact-folder reads now hang for 45 s: the object can only be gone before one of them answers if the import
-  // was stopped (the simulator's latency cannot be cut short, so the test process may wait that long at its end).
+  // was stopped. Removing the fault at the end releases the held requests, so the file does not wait them out.
   const hang = { host: 'graph' as const, tenantId: TENANT_ID, path: '/users/*/contactFolders', latencyMs: 45_000 };
   const fault = env.sim.control.addFault(hang);
   const answeredFolderReads = (): number => env.sim.control.requestLog({}).filter((e) => e.route.includes('contactFolders')).length;

@@ -118,7 +118,7 @@ interface Admitted {
 /** The request once the mailbox (if any) admitted it: latency, Retry-After check, faults, throttle, permissions, handler. */
 async function admitted(ctx: SimContext, r: PipelineRequest, a: Admitted): Promise<GraphResponse> {
   const { now, auth, match, path, versionSeg, fault, key, fingerprint } = a;
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs, fault.released, { unref: false });
   // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
   const processedMs = fault.latencyMs > 0 ? Date.now() : now;
   const early = key ? ctx.throttle.earlyBy(key, sentAt(now), fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;

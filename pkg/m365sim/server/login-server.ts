@@ -32,7 +32,7 @@ export async function handleLogin(ctx: SimContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   const headers = headerMap(req);
   const fault = ctx.faults.decide({ host: 'login', method, path: url.pathname, inBatch: false, now });
-  if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { unref: false });
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs, fault.released, { unref: false });
   let answer: LoginAnswer;
   if (fault.error) {
     const e = new AadError(fault.error.status, 'temporarily_unavailable', 90033, fault.error.message);
