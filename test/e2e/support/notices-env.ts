@@ -10,8 +10,6 @@
  * NOTICES_E2E_LOG=1 echoes the daemon's log lines on stderr.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { ApiVersion, type TeamsSync, type TeamsSyncStatus, type TeamsTenant, type UserLicenseMapping } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { startDaemon, type RunningDaemon } from '../../../pkg/envtest/daemon.ts';
@@ -22,9 +20,9 @@ import { TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource } fr
 import { apiserverEndpoint, kubeConfig, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { eventually } from './teams-sync-env.ts';
+import { runLogin, type LoginResult } from './teamssync-login.ts';
 
 export { eventually };
-const loginCommand = path.resolve(import.meta.dirname, '../../../cmd/teamssync-login/main.ts');
 export const TENANT_ID = '2b7e4f1a-8c3d-4e5f-9a6b-7c8d9e0f1a2b';
 const APP_ID = '3c8f5a2b-9d4e-4f6a-8b7c-8d9e0f1a2b3c';
 const APP_SECRET = 'e2e-notices-app-secret-8642';
@@ -193,7 +191,8 @@ export async function startNoticesEnv(t: TestContext, options: { phoneUsers?: nu
       return (await env.tenant()).status?.conditions?.find((c) => c.type === type);
     },
     /** The Global Admin signs in with teamssync-login (device code approved as `user`); the daemon runs the sync. */
-    login: (user: string, name: string): Promise<LoginResult> => login(sim, namespace, user, name),
+    login: (user: string, name: string): Promise<LoginResult> =>
+      runLogin({ sim, kubeconfig: kubeconfigPath(), namespace, tenant: TENANT, user, extra: ['--name', name] }),
     /** Waits until the TeamsSync run reached a terminal phase. */
     finished: (name: string) =>
       eventually(`run ${name} to finish`, async () => {
@@ -215,33 +214,4 @@ export async function startNoticesEnv(t: TestContext, options: { phoneUsers?: nu
 export function assertTo(notice: SentNotice, to: readonly string[]): void {
   assert.deepEqual([...notice.to].sort(), [...to].sort(), `${notice.kind} goes to ${to.join(', ')}`);
   assert.equal(notice.from, SENDER);
-}
-
-/** What teamssync-login printed and how it exited. */
-export interface LoginResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** teamssync-login as an admin runs it (a child process), its device code approved as `user`; says what it printed if no prompt came. */
-async function login(sim: RunningSimulator, namespace: string, user: string, name: string): Promise<LoginResult> {
-  const args = [loginCommand, '--kubeconfig', kubeconfigPath(), '--namespace', namespace, '--tenant', TENANT, '--name', name];
-  const graph = ['--graph-authority-host', sim.loginUrl, '--graph-base-url', sim.graphUrl, '--graph-ca-bundle', sim.caFile];
-  const child = spawn(process.execPath, [...args, ...graph], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  let exited = false;
-  void done.then(() => (exited = true));
-  const pending = await eventually('the device code prompt', () => sim.control.pendingDeviceCodes()[0] ?? (exited ? 'exited' : undefined), 60_000).catch(
-    (error: unknown) => {
-      throw new Error(`${(error as Error).message}; teamssync-login printed: ${stdout} ${stderr}`);
-    },
-  );
-  if (pending === 'exited') return { code: await done, stdout, stderr };
-  sim.control.approveDeviceCode(pending.userCode, user);
-  return { code: await done, stdout, stderr };
 }

@@ -45,13 +45,21 @@ export async function runLogin(req: LoginRequest): Promise<LoginResult> {
     req.sim.caFile,
     ...(req.extra ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  // Generous deadlines: on a loaded 2-core machine the child's start (tsx, client-node, msal) alone can take tens of seconds.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  const pending = await eventually('the device code prompt', () => req.sim.control.pendingDeviceCodes()[0], 30_000);
-  req.sim.control.approveDeviceCode(pending.userCode, req.user);
+  let exited = false;
+  void done.then(() => (exited = true));
+  // A login that ends before asking (refused early, bad flags) is a result, not a missing prompt.
+  const pending = await eventually('the device code prompt', () => req.sim.control.pendingDeviceCodes()[0] ?? (exited ? 'exited' : undefined), 120_000).catch(
+    (error: unknown) => {
+      throw new Error(`${(error as Error).message}; the login printed: ${stdout} ${stderr}`);
+    },
+  );
+  if (pending !== 'exited') req.sim.control.approveDeviceCode(pending.userCode, req.user);
   return { code: await done, stdout, stderr };
 }
