@@ -13,8 +13,13 @@ import type { ContactsGraph, DeltaRoundResult } from './graph-port.ts';
 export const DIRECTORY_SCOPE = 'directory';
 /** The name that selects a mailbox's default Contacts folder in `spec.sources.personalContacts.folders`. */
 const DEFAULT_FOLDER_NAME = 'contacts';
-/** Mailboxes read at once; pkg/graph's Outlook limiter bounds requests per mailbox on top of this. */
-const MAILBOX_CONCURRENCY = 4;
+/**
+ * Mailboxes read at once. Outlook paces each mailbox on its own (pkg/graph's lanes: 4 in flight, 10,000 per 10
+ * minutes), so the import is latency-bound and many mailboxes go side by side. The bound is the tenant client's
+ * HTTPS agent (32 sockets, pkg/graph/tls.ts): past it requests only wait for a socket while their timeout runs; and
+ * each mailbox being read holds its rounds in memory until they are applied.
+ */
+const MAILBOX_CONCURRENCY = 32;
 
 /** Which sources to read this pass. */
 export interface SourceSelection {
@@ -138,10 +143,16 @@ class Reader {
         if (folders === undefined || folders.includes((folder.displayName ?? '').toLowerCase())) wanted.push(folder.id);
       }
       const scopes = new Set(wanted.map((id) => folderScope(mailbox, id)));
-      for (const folderId of wanted) {
-        const scope = folderScope(mailbox, folderId);
-        this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
-      }
+      // The folders side by side (pkg/graph keeps the mailbox at 4 in flight); each round is applied when it ends.
+      // Settled, not raced: a failed folder must not leave its siblings applying after the mailbox was given up.
+      const settled = await Promise.allSettled(
+        wanted.map(async (folderId) => {
+          const scope = folderScope(mailbox, folderId);
+          this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
+        }),
+      );
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       // Folders deleted in Outlook or no longer selected go with their contacts.
       this.store.dropScopes(
         this.sync,
