@@ -64,6 +64,20 @@ function parseAddress(address: string): { host: string; port: number } {
 }
 
 /**
+ * Answers 400 to a request target node accepts but URL cannot parse (`GET //`, `GET //[`): every handler behind this
+ * port parses `req.url` with `new URL`, and a throw inside a request listener ends the daemon.
+ */
+function refusingUnparsableTargets(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    if (URL.canParse(req.url ?? '/', 'http://localhost')) {
+      handler(req, res);
+      return;
+    }
+    res.writeHead(400, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"BadRequest","message":"Unparsable request target"}');
+  };
+}
+
+/**
  * Starts the listener.
  *
  * When to use: once in the daemon (cmd/controller), and in tests that need the real port's behaviour.
@@ -72,6 +86,7 @@ function parseAddress(address: string): { host: string; port: number } {
  */
 export async function startPresenceListener(options: PresenceListenerOptions): Promise<PresenceListener> {
   const { host, port } = parseAddress(options.address);
+  const handler = refusingUnparsableTargets(options.handler);
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const common = {
     headersTimeout,
@@ -83,7 +98,7 @@ export async function startPresenceListener(options: PresenceListenerOptions): P
   let tlsWatch: TlsFilesWatch | undefined;
   let server: Server;
   if (options.tls === undefined) {
-    server = createHttpServer(common, options.handler);
+    server = createHttpServer(common, handler);
   } else {
     const tlsFiles = options.tls;
     let https: ReturnType<typeof createHttpsServer> | undefined = undefined;
@@ -105,7 +120,7 @@ export async function startPresenceListener(options: PresenceListenerOptions): P
         minVersion: 'TLSv1.2',
         handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       },
-      options.handler,
+      handler,
     );
     // A client that aborts the handshake is no error of ours; without a listener node would only log it.
     https.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());

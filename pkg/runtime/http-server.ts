@@ -73,6 +73,11 @@ async function listen(address: string, routes: Routes, tls: ServingTls | undefin
   const bind = parseBindAddress(address);
   if (!bind) return undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // `GET //` or `GET //[` is a request target node accepts and URL cannot parse: thrown here, it would end the process.
+    if (!URL.canParse(req.url ?? '/', 'http://x')) {
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('bad request target\n');
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const prefix = Object.keys(routes).find((route) => route.endsWith('/') && path.startsWith(route));
     const handler = routes[path] ?? (prefix === undefined ? undefined : routes[prefix]);
