@@ -90,6 +90,7 @@ async function simFigures(): Promise<{ calls: number; throttled: number; bytes: 
 async function pass(): Promise<{
   wallMs: number;
   phases: string;
+  peaks: string;
   entries: number;
   merged: number;
   changed: number;
@@ -100,13 +101,16 @@ async function pass(): Promise<{
   const started = performance.now();
   const read = await readSources(graphContactsPort(client), store, SYNC, selection, signal);
   const readMs = performance.now();
+  const readPeak = peakMiB();
   const plan = planDirectory(store.records(SYNC), { defaultRegion: 'US', contactsWithoutPhone: 'Skip' });
   const planMs = performance.now();
+  const planPeak = peakMiB();
   const published = store.publish(SYNC, plan.entries);
   const done = performance.now();
   return {
     wallMs: done - started,
     phases: `read ${s(readMs - started)}, plan ${s(planMs - readMs)}, publish ${s(done - planMs)}`,
+    peaks: `peak RSS after read ${readPeak}, after plan ${planPeak}, after publish ${peakMiB()}`,
     entries: plan.entries.length,
     merged: plan.duplicatesMerged,
     changed: published.added + published.updated + published.removed,
@@ -169,6 +173,8 @@ async function changeOnePercent(total: number): Promise<number> {
   return n;
 }
 
+/** Peak RSS so far, MiB (the process's high-water mark: where it rises says which phase needs the memory). */
+const peakMiB = (): string => `${String(Math.round(process.resourceUsage().maxRSS / 1024))} MiB`;
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 const s = (ms: number): string => (ms < 10_000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -176,6 +182,7 @@ try {
   const total = owners.reduce((n, u) => n + (u.contacts?.length ?? 0), 0);
   const latency = await oneCallMs(selection.mailboxes[0] ?? '');
   const minimum = minimumCalls();
+  const setupPeak = peakMiB();
   const full = await pass();
   const fullSim = await simFigures();
   const changes = await changeOnePercent(total);
@@ -203,6 +210,7 @@ try {
   );
   console.log(`  of which ${full.phases}; one client's ${String(CLIENT_SOCKETS)} sockets allow the reads in ${s(socketFloorMs)} at best`);
   console.log(`  bytes ${kb(fullSim.bytes)}; busiest mailbox ${String(fullSim.peak)} in flight (limit ${String(OUTLOOK.concurrency)})`);
+  console.log(`  peak RSS before it ${setupPeak} (the bench's own seed and this process's modules), ${full.peaks}`);
   console.log(`  published ${String(full.entries)} entries (${String(full.merged)} duplicates merged)`);
   console.log(`\nrefresh after 1 % change (${String(changes)} contacts changed, spread over ${String(Math.min(changes, MAILBOXES))} mailboxes)`);
   console.log(

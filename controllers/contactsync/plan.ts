@@ -25,14 +25,24 @@ export interface DirectoryPlan {
   readonly skippedWithoutPhone: number;
 }
 
+/** A plan's counts without its entries: what the status reports, and all a reused plan needs (see the reconciler). */
+export type PlanCounts = Omit<DirectoryPlan, 'entries'> & { readonly published: number };
+
+/** The counts of `plan`. */
+export function planCounts(plan: DirectoryPlan): PlanCounts {
+  const { entries, ...counts } = plan;
+  return { ...counts, published: entries.length };
+}
+
 /**
  * Builds the directory.
  *
  * When to use: after the sources were read, and after a spec change to the publishing rules (no Graph read needed).
+ * `records` is consumed once (the store yields them one at a time, so each raw object dies once it is a record).
  * Gotchas: a directory user without a business or mobile phone is not a contact of the directory source at all (not
  * counted as skipped); `contactsWithoutPhone` applies to entries made of personal contacts only.
  */
-export function planDirectory(records: readonly StoredRecord[], spec: Pick<ContactSyncSpec, 'defaultRegion' | 'contactsWithoutPhone'>): DirectoryPlan {
+export function planDirectory(records: Iterable<StoredRecord>, spec: Pick<ContactSyncSpec, 'defaultRegion' | 'contactsWithoutPhone'>): DirectoryPlan {
   const sources: SourceRecord[] = [];
   let directory = 0;
   let personalContacts = 0;

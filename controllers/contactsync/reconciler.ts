@@ -15,7 +15,7 @@ import {
   validateContactSync,
   type ContactSyncSpec,
 } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import type { ContactStore } from '../../pkg/contacts/contact-store.ts';
+import type { ContactStore, PublishResult } from '../../pkg/contacts/contact-store.ts';
 import type { ContactMetrics } from '../../pkg/contacts/metrics.ts';
 import { Redacted, type TenantClientRequest } from '../../pkg/graph/index.ts';
 import {
@@ -40,7 +40,7 @@ import { CredentialsUnavailableError, resolveTenantCredentials } from '../shared
 import type { DirectoryAccess } from './directory-access.ts';
 import type { ContactsGraph } from './graph-port.ts';
 import type { ImportAborts } from './import-aborts.ts';
-import { planDirectory, type DirectoryPlan } from './plan.ts';
+import { planCounts, planDirectory, type PlanCounts } from './plan.ts';
 import { readSources, type SourceSelection } from './read-sources.ts';
 import { reportBlocked, reportDeleting, reportFullReadRunning, reportPass, reportSuspended, type Blocked } from './report.ts';
 import { BY_TENANT_INDEX, contactSyncResource, type ContactSync } from './resources.ts';
@@ -71,8 +71,11 @@ export class ContactSyncReconciler implements Reconciler {
   readonly #deps: ContactSyncReconcilerDeps;
   /** Store keys (uids) by object key, to drop the data of an object that vanished without its finalizer. */
   readonly #uids = new Map<string, string>();
-  /** The last plan per object, with the record revision and publishing rules it was built from. */
-  readonly #plans = new Map<string, { readonly revision: number; readonly rules: string; readonly plan: DirectoryPlan }>();
+  /**
+   * The last plan's counts per object, with the record revision and publishing rules it was built from. Counts only:
+   * the entries are published in the store, and keeping them here would hold a second copy of every directory.
+   */
+  readonly #plans = new Map<string, { readonly revision: number; readonly rules: string; readonly plan: PlanCounts }>();
 
   constructor(deps: ContactSyncReconcilerDeps) {
     this.#deps = deps;
@@ -147,11 +150,19 @@ export class ContactSyncReconciler implements Reconciler {
     const rules = `${spec.defaultRegion}|${spec.contactsWithoutPhone}`;
     const cached = this.#plans.get(key);
     const reuse = cached !== undefined && cached.revision === revision && cached.rules === rules && !storeWasEmpty;
-    const plan = reuse ? cached.plan : planDirectory(store.records(sync), spec);
-    const published = reuse ? { added: 0, updated: 0, removed: 0, token: store.head(sync) } : store.publish(sync, plan.entries);
+    let plan: PlanCounts;
+    let published: PublishResult;
+    if (reuse) {
+      plan = cached.plan;
+      published = { added: 0, updated: 0, removed: 0, token: store.head(sync) };
+    } else {
+      const built = planDirectory(store.records(sync), spec);
+      published = store.publish(sync, built.entries);
+      plan = planCounts(built);
+    }
     this.#plans.set(key, { revision, rules, plan });
     const changed = published.added + published.updated + published.removed;
-    this.#count(key, published, plan.entries.length, read.unreadable.length);
+    this.#count(key, published, plan.published, read.unreadable.length);
     if (read.resynced.length > 0)
       this.#deps.events.normal(obj, 'DeltaTokenExpired', `Graph expired ${String(read.resynced.length)} delta tokens; those sources were read in full`);
 
@@ -168,7 +179,7 @@ export class ContactSyncReconciler implements Reconciler {
       now: new Date(),
     });
     await summarizeStatus(statusWriter, contactSyncResource, obj, summary, { signal });
-    ctx.log.debug({ published: plan.entries.length, changed, unreadable: read.unreadable.length }, 'Contact sync applied');
+    ctx.log.debug({ published: plan.published, changed, unreadable: read.unreadable.length }, 'Contact sync applied');
     return { requeueAfter: read.throttledForMs === undefined ? refreshMs : Math.max(1000, Math.min(refreshMs, read.throttledForMs)) };
   }
 

@@ -7,7 +7,7 @@
 import { CommonReason, ContactReason, type ContactSyncStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { formatSyncToken, type SyncToken } from '../../pkg/contacts/sync-token.ts';
 import { summarizeConditions, type ConditionCause, type ConditionInput, type StatusSummary } from '../../pkg/runtime/index.ts';
-import type { DirectoryPlan } from './plan.ts';
+import type { PlanCounts } from './plan.ts';
 import type { SourcesRead } from './read-sources.ts';
 
 /** Entries of `unreadableMailboxes.sample`. */
@@ -17,7 +17,7 @@ const SAMPLE_SIZE = 20;
 export interface PassFacts {
   readonly previous: ContactSyncStatus | undefined;
   readonly read: SourcesRead;
-  readonly plan: DirectoryPlan;
+  readonly plan: PlanCounts;
   /** Entries added, updated or removed by this pass's publish. */
   readonly changed: number;
   readonly token: SyncToken;
@@ -74,7 +74,7 @@ function readyCause(facts: PassFacts, published: number): ConditionCause {
  * the conditions say what is missing.
  */
 export function reportPass(facts: PassFacts): StatusSummary<ContactSyncStatus> {
-  const published = facts.plan.entries.length;
+  const published = facts.plan.published;
   const reason = fullSyncReason(facts);
   const stamp = facts.now.toISOString();
   const previous = facts.previous ?? {};

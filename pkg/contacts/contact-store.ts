@@ -150,12 +150,16 @@ export class ContactStore {
     return this.#db.prepare<[string], string>('SELECT DISTINCT scope FROM contact_records WHERE sync = ?').pluck().all(sync);
   }
 
-  /** Every stored raw object of `sync`, with its scope. */
-  records(sync: string): { scope: string; key: string; raw: Record<string, unknown> }[] {
+  /**
+   * Every stored raw object of `sync`, with its scope, one at a time: a caller that turns each into something smaller
+   * (the plan's source records) never holds every parsed Graph object at once. Gotchas: the connection is busy until
+   * the iteration ends (no other statement may run meanwhile), so consume it synchronously.
+   */
+  *records(sync: string): Generator<{ scope: string; key: string; raw: Record<string, unknown> }> {
     const rows = this.#db
       .prepare<[string], { scope: string; key: string; raw: string }>('SELECT scope, key, raw FROM contact_records WHERE sync = ?')
-      .all(sync);
-    return rows.map((r) => ({ scope: r.scope, key: r.key, raw: JSON.parse(r.raw) as Record<string, unknown> }));
+      .iterate(sync);
+    for (const r of rows) yield { scope: r.scope, key: r.key, raw: JSON.parse(r.raw) as Record<string, unknown> };
   }
 
   /**
@@ -166,12 +170,9 @@ export class ContactStore {
     return this.#db.transaction((): PublishResult => {
       const { epoch } = this.head(sync);
       let { seq } = this.head(sync);
-      const stored = new Map(
-        this.#db
-          .prepare<[string], EntryRow>('SELECT id, seq, body FROM contact_entries WHERE sync = ?')
-          .all(sync)
-          .map((r) => [r.id, r.body]),
-      );
+      // Each entry is compared with its stored body by id (an indexed lookup) rather than against every stored body
+      // loaded at once: 50,000 entries' JSON would sit in memory beside the plan that is being published.
+      const storedBody = this.#db.prepare<[string, string], string | null>('SELECT body FROM contact_entries WHERE sync = ? AND id = ?').pluck();
       const write = this.#db.prepare(
         'INSERT INTO contact_entries (sync, id, seq, body) VALUES (?, ?, ?, ?) ON CONFLICT (sync, id) DO UPDATE SET seq = excluded.seq, body = excluded.body',
       );
@@ -182,14 +183,15 @@ export class ContactStore {
       for (const entry of entries) {
         present.add(entry.id);
         const body = JSON.stringify(entry);
-        const before = stored.get(entry.id);
+        const before = storedBody.get(sync, entry.id);
         if (before === body) continue;
         if (before === undefined || before === null) added++;
         else updated++;
         write.run(sync, entry.id, ++seq, body);
       }
-      for (const [id, body] of stored) {
-        if (body === null || present.has(id)) continue;
+      const published = this.#db.prepare<[string], string>('SELECT id FROM contact_entries WHERE sync = ? AND body IS NOT NULL').pluck().all(sync);
+      for (const id of published) {
+        if (present.has(id)) continue;
         removed++;
         write.run(sync, id, ++seq, null);
       }

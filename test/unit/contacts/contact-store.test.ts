@@ -40,16 +40,16 @@ test('applyRound: incremental upserts merge over stored objects; a full round re
     removedKeys: [],
   });
   s.applyRound('sync', { scope: 'directory', full: false, upserts: [{ key: 'directory/1', raw: { id: '1', displayName: 'Uno' } }], removedKeys: [] });
-  assert.deepEqual(s.records('sync')[0]?.raw, { id: '1', displayName: 'Uno', mobilePhone: '+1' });
+  assert.deepEqual([...s.records('sync')][0]?.raw, { id: '1', displayName: 'Uno', mobilePhone: '+1' });
   s.applyRound('sync', { scope: 'directory', full: true, upserts: [{ key: 'directory/2', raw: { id: '2' } }], removedKeys: [] });
   assert.deepEqual(
-    s.records('sync').map((r) => r.key),
+    [...s.records('sync')].map((r) => r.key),
     ['directory/2'],
   );
   s.applyRound('sync', { scope: 'personal/a/f', full: false, upserts: [{ key: 'personal/a/c', raw: { id: 'c' } }], removedKeys: ['directory/2'] });
   assert.deepEqual(s.scopes('sync'), ['personal/a/f']);
   s.dropScopes('sync', ['personal/a/f']);
-  assert.deepEqual(s.records('sync'), []);
+  assert.deepEqual([...s.records('sync')], []);
 });
 
 test('drop: a dropped sync starts again with a new epoch, so old tokens are recognisably stale', () => {

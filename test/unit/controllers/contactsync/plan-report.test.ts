@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planDirectory, type StoredRecord } from '../../../../controllers/contactsync/plan.ts';
+import { planCounts, planDirectory, type StoredRecord } from '../../../../controllers/contactsync/plan.ts';
 import type { SourcesRead } from '../../../../controllers/contactsync/read-sources.ts';
 import { reportPass, type PassFacts } from '../../../../controllers/contactsync/report.ts';
 
@@ -44,7 +44,7 @@ const plan = planDirectory(records, { defaultRegion: 'US', contactsWithoutPhone:
 const facts = (over: Partial<PassFacts> = {}): PassFacts => ({
   previous: { lastFullSyncTime: '2026-12-01T00:00:00.000Z', lastFullSyncReason: 'Initial' },
   read: read(),
-  plan,
+  plan: planCounts(plan),
   changed: 0,
   token: { epoch: 'abc', seq: 7 },
   storeWasEmpty: false,
