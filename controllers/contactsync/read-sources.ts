@@ -5,9 +5,10 @@
  * others; a missing permission or throttling stops that source for this pass.
  */
 import PQueue from 'p-queue';
-import { isGraphError, mailboxProblemHint, mailboxProblemOf, type Contact, type User } from '../../pkg/graph/index.ts';
+import { isGraphError, mailboxProblemHint, mailboxProblemOf, type Contact, type DeltaTokenStore, type User } from '../../pkg/graph/index.ts';
 import type { ContactStore, RawRecord } from '../../pkg/contacts/contact-store.ts';
-import type { ContactsGraph, DeltaRoundResult } from './graph-port.ts';
+import { folderListingKey, rememberedFolders, rememberFolders } from './folder-listing.ts';
+import type { ContactFolderRef, ContactsGraph, DeltaRoundResult } from './graph-port.ts';
 
 /** The directory's scope (and delta-link key). */
 export const DIRECTORY_SCOPE = 'directory';
@@ -124,6 +125,44 @@ class Reader {
     throw error;
   }
 
+  async #listFolders(mailbox: string, links: DeltaTokenStore, signal: AbortSignal): Promise<readonly ContactFolderRef[]> {
+    const listed = await this.graph.contactFolders(mailbox, signal);
+    await rememberFolders(links, mailbox, listed, Date.now());
+    return listed;
+  }
+
+  /** Reads the selected folders of `mailbox` among `listed`, then drops the scopes of folders gone or deselected. */
+  async #folders(
+    mailbox: string,
+    folders: readonly string[] | undefined,
+    listed: readonly ContactFolderRef[],
+    links: DeltaTokenStore,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const keyOf = (id: string): string => `personal/${mailbox}/${id}`;
+    const wanted: (string | undefined)[] = [];
+    if (folders === undefined || folders.includes(DEFAULT_FOLDER_NAME)) wanted.push(undefined);
+    for (const folder of listed) {
+      if (folders === undefined || folders.includes((folder.displayName ?? '').toLowerCase())) wanted.push(folder.id);
+    }
+    const scopes = new Set(wanted.map((id) => folderScope(mailbox, id)));
+    // The folders side by side (pkg/graph keeps the mailbox at 4 in flight); each round is applied when it ends.
+    // Settled, not raced: a failed folder must not leave its siblings applying after the mailbox was given up.
+    const settled = await Promise.allSettled(
+      wanted.map(async (folderId) => {
+        const scope = folderScope(mailbox, folderId);
+        this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
+      }),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    // Folders deleted in Outlook or no longer selected go with their contacts.
+    this.store.dropScopes(
+      this.sync,
+      (this.scopesByMailbox.get(mailbox) ?? []).filter((s) => !scopes.has(s)),
+    );
+  }
+
   async directory(signal: AbortSignal): Promise<void> {
     try {
       const round = await this.graph.directoryRound(this.store.deltaLinks(this.sync), DIRECTORY_SCOPE, signal);
@@ -135,36 +174,22 @@ class Reader {
 
   async mailbox(mailbox: string, folders: readonly string[] | undefined, signal: AbortSignal): Promise<void> {
     const links = this.store.deltaLinks(this.sync);
-    const keyOf = (id: string): string => `personal/${mailbox}/${id}`;
     try {
-      const wanted: (string | undefined)[] = [];
-      if (folders === undefined || folders.includes(DEFAULT_FOLDER_NAME)) wanted.push(undefined);
-      for (const folder of await this.graph.contactFolders(mailbox, signal)) {
-        if (folders === undefined || folders.includes((folder.displayName ?? '').toLowerCase())) wanted.push(folder.id);
+      const remembered = await rememberedFolders(links, mailbox, Date.now());
+      try {
+        await this.#folders(mailbox, folders, remembered ?? (await this.#listFolders(mailbox, links, signal)), links, signal);
+      } catch (error) {
+        // A remembered folder that answers 404 was deleted in Outlook: list the folders again and read what is there.
+        if (remembered === undefined || !isGraphError(error, 'NotFound') || mailboxProblemOf(error) !== undefined) throw error;
+        await this.#folders(mailbox, folders, await this.#listFolders(mailbox, links, signal), links, signal);
       }
-      const scopes = new Set(wanted.map((id) => folderScope(mailbox, id)));
-      // The folders side by side (pkg/graph keeps the mailbox at 4 in flight); each round is applied when it ends.
-      // Settled, not raced: a failed folder must not leave its siblings applying after the mailbox was given up.
-      const settled = await Promise.allSettled(
-        wanted.map(async (folderId) => {
-          const scope = folderScope(mailbox, folderId);
-          this.apply<Contact>(scope, await this.graph.folderRound(mailbox, folderId, links, scope, signal), keyOf);
-        }),
-      );
-      const failed = settled.find((r) => r.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
-      // Folders deleted in Outlook or no longer selected go with their contacts.
-      this.store.dropScopes(
-        this.sync,
-        (this.scopesByMailbox.get(mailbox) ?? []).filter((s) => !scopes.has(s)),
-      );
       this.mailboxesRead++;
     } catch (error) {
       const reason = unreadableReason(error);
       if (reason === undefined) throw error;
       this.unreadable.push({ user: mailbox, reason });
       // Its contacts cannot be kept current: they leave the directory until the mailbox can be read again.
-      this.store.dropScopes(this.sync, this.scopesByMailbox.get(mailbox) ?? []);
+      this.store.dropScopes(this.sync, [...(this.scopesByMailbox.get(mailbox) ?? []), folderListingKey(mailbox)]);
     }
   }
 }
@@ -186,7 +211,7 @@ export async function readSources(
   if (selection.directory) await reader.directory(signal);
   else store.dropScopes(sync, [DIRECTORY_SCOPE]);
   const selected = new Set(selection.mailboxes);
-  for (const [mailbox, scopes] of reader.scopesByMailbox) if (!selected.has(mailbox)) store.dropScopes(sync, scopes);
+  for (const [mailbox, scopes] of reader.scopesByMailbox) if (!selected.has(mailbox)) store.dropScopes(sync, [...scopes, folderListingKey(mailbox)]);
   const queue = new PQueue({ concurrency: MAILBOX_CONCURRENCY });
   let personalStopped = false;
   const failures: unknown[] = [];

@@ -41,6 +41,7 @@ function fakeGraph(tenant: FakeTenant): ContactsGraph & { calls: string[] } {
       calls.push(`delta ${mailbox} ${folderId ?? 'default'}`);
       const m = tenant.mailboxes[mailbox];
       if (m === undefined || m instanceof Error) throw new Error('unreachable');
+      if (folderId !== undefined && !(folderId.slice(2) in m)) throw new NotFoundError('folder gone', { status: 404, graphCode: 'ErrorItemNotFound' });
       return round(links, key, m[folderId === undefined ? 'Contacts' : folderId.slice(2)] ?? []);
     },
   };
@@ -130,6 +131,28 @@ test('readSources: the second pass is incremental, and a mailbox no longer selec
   assert.deepEqual(second.initial, []);
   assert.equal(second.rounds.incremental, 3);
   assert.ok(store.scopes('s').every((scope) => !scope.includes('b@x')));
+  assert.equal(store.deltaLinks('s').get('folders/b@x'), undefined, 'its remembered folder list went with it');
+});
+
+test('readSources: a refresh reads the remembered folders without listing them; a deleted folder (404) lists them again', async () => {
+  const store = new ContactStore(openStateDatabase(':memory:', contactStoreMigrations));
+  const mailbox: Record<string, Contact[]> = { ...contacts };
+  const graph = fakeGraph({ users, mailboxes: { 'a@x': mailbox } });
+  const selection = { directory: false, mailboxes: ['a@x'] };
+  await readSources(graph, store, 's', selection, signal);
+  assert.equal(graph.calls.filter((c) => c.startsWith('folders')).length, 1);
+
+  graph.calls.length = 0;
+  await readSources(graph, store, 's', selection, signal);
+  assert.deepEqual(graph.calls.sort(), ['delta a@x default', 'delta a@x f-Suppliers'], 'one delta call per folder, no listing');
+
+  delete mailbox['Suppliers'];
+  graph.calls.length = 0;
+  const read = await readSources(graph, store, 's', selection, signal);
+  assert.deepEqual(read.unreadable, []);
+  assert.equal(read.mailboxesRead, 1);
+  assert.ok(graph.calls.includes('folders a@x'), 'listed again after the 404');
+  assert.deepEqual(store.scopes('s'), ['personal/a@x/default'], 'the deleted folder left with its contacts');
 });
 
 test('readSources: an aborted signal stops the pass', async () => {
