@@ -11,7 +11,7 @@ import type { DeltaTokenStore } from '../../pkg/graph/index.ts';
 import type { ContactFolderRef } from './graph-port.ts';
 
 /** How long a remembered folder list is trusted. */
-export const FOLDER_LIST_MAX_AGE_MS = 60 * 60_000;
+const FOLDER_LIST_MAX_AGE_MS = 60 * 60_000;
 
 /** The delta-link key the list is kept under (dropping it with the mailbox's scopes forgets it). */
 export function folderListingKey(mailbox: string): string {

@@ -71,7 +71,10 @@ test('import: directory and Outlook contacts become one de-duplicated directory;
     [upn('ghost'), upn('nora')],
   );
   assert.match(status.unreadableMailboxes?.sample?.[0]?.reason ?? '', /ErrorInvalidUser/);
-  assert.match(status.unreadableMailboxes?.sample?.[1]?.reason ?? '', /MailboxNotEnabledForRESTAPI.*licence that includes Exchange Online.*remove the user from the ContactSync/);
+  assert.match(
+    status.unreadableMailboxes?.sample?.[1]?.reason ?? '',
+    /MailboxNotEnabledForRESTAPI.*licence that includes Exchange Online.*remove the user from the ContactSync/,
+  );
   assert.equal(await env.condition('contacts', 'Ready'), 'True/MailboxesUnreadable');
   assert.equal(await env.condition('contacts', 'Failed'), 'False/NoError');
 
