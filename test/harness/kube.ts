@@ -71,6 +71,8 @@ export function kubectl(args: string[], opts: { stdin?: string; namespace?: stri
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // kubectl may exit before reading stdin (EPIPE on a loaded machine): its exit code and stderr tell what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.stdin ?? '');
   });
 }

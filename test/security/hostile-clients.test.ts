@@ -15,6 +15,7 @@ import { requestToken } from '../../pkg/envtest/service-account.ts';
 import { openSseStream } from '../../pkg/presence/sse-client.ts';
 import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { AttackLog } from './support/attack-log.ts';
+import { describeOutcome, eventually, refused } from './support/attack-runner.ts';
 import { fuzzBody, openSocket, randomSource, send, slowHeaders, type Attempt, type Outcome, type Target } from './support/hostile-client.ts';
 import {
   API,
@@ -36,17 +37,6 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const streamPath = (name = 'target') => `/presence/${env.namespace}/${name}/events`;
 const pbxPath = (name = 'target') => `/pbx/${env.namespace}/${name}/events`;
 
-function describeOutcome(outcomes: readonly Outcome[]): string {
-  const counts = new Map<string, number>();
-  for (const o of outcomes) {
-    const key = o.kind === 'answered' ? String(o.status) : o.kind;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => (outcomes.length === 1 ? k : `${k}×${n}`)).join(' ');
-}
-
-/** Refused: a 4xx, a 503, or the connection closed without an answer. Anything else got through. */
-const refused = (o: Outcome): boolean => (o.kind === 'answered' && ((o.status >= 400 && o.status < 500) || o.status === 503)) || o.kind === 'closed';
 /** Survived: any answer but a 5xx other than 503, or a closed connection; a timeout means it did not answer in time. */
 const survived = (o: Outcome): boolean => (o.kind === 'answered' && (o.status < 500 || o.status === 503)) || o.kind === 'closed';
 
@@ -73,16 +63,6 @@ async function attack(
     ...(through > 0 && knownGap !== undefined ? { knownGap } : {}),
   });
   return outcomes;
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('security: hostile clients against the daemon', () => {
@@ -450,6 +430,7 @@ describe('security: hostile clients against the daemon', () => {
       socket.destroy();
     });
     await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+    canary.unref(); // a failed wait below must not keep the test process alive
     const port = (canary.address() as AddressInfo).port;
     const apiserverPort = new URL(apiserverEndpoint().server).port;
     const targets: [string, string][] = [
