@@ -9,32 +9,25 @@
  * Run: node --import tsx test/run.ts test/security/directory-endpoints.test.ts   (SECURITY_LOG=1 shows the daemon's log)
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
 import { startDaemon } from '../../pkg/envtest/daemon.ts';
-import { apiRequest } from '../../pkg/envtest/https-json.ts';
-import { requestToken } from '../../pkg/envtest/service-account.ts';
 import { apiserverEndpoint, kubeconfigPath, kubectl } from '../harness/kube.ts';
 import { AttackLog } from './support/attack-log.ts';
-import { describeOutcome, eventually, refused, runAttack } from './support/attack-runner.ts';
+import { describeOutcome, refused, runAttack } from './support/attack-runner.ts';
+import { bearer, contactsPath, startDirectoryEnv, usersPath, type DirectoryEnv } from './support/directory-env.ts';
 import { send, slowHeaders, type Attempt, type Outcome, type Target } from './support/hostile-client.ts';
-import { API, PRESENCE_MAX_CONNECTIONS, startSecurityEnv, type SecurityEnv } from './support/security-env.ts';
+import { PRESENCE_MAX_CONNECTIONS, type SecurityEnv } from './support/security-env.ts';
 
 const log = new AttackLog();
+let directory: DirectoryEnv | undefined;
 let env: SecurityEnv;
-/** A namespace the daemon's callers hold nothing in (the "other customer"). */
-const otherNamespace = `security-other-${randomBytes(3).toString('hex')}`;
-const TOKEN_A = `book-a-${randomBytes(12).toString('hex')}`;
-const TOKEN_B = `book-b-${randomBytes(12).toString('hex')}`;
-/** A ServiceAccount allowed `get teamstenants/users` on tenant contoso only, in the suite's namespace only. */
+let otherNamespace = '';
+let TOKEN_A = '';
+let TOKEN_B = '';
 let supportToken = '';
 let secrets: string[] = [];
 
-const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 const basic = (token: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` });
-const usersPath = (namespace: string, tenant: string): string => `/teamssync/v1alpha1/namespaces/${namespace}/teamstenants/${tenant}/users`;
-const contactsPath = (namespace: string, name: string): string => `/contacts/${namespace}/${name}`;
 
 /** Secrets or directory data in an answer (body or headers). */
 function leaks(o: Outcome): boolean {
@@ -53,90 +46,15 @@ function attack(endpoint: string, name: string, expected: string, target: Target
   return runAttack(log, { endpoint, attack: name, expected }, target, attempts, ok);
 }
 
-async function applyIn(namespace: string, objects: readonly object[]): Promise<void> {
-  const res = await kubectl(['apply', '-f', '-'], { namespace, stdin: objects.map((o) => stringify(o)).join('---\n') });
-  if (res.code !== 0) throw new Error(`kubectl apply: ${res.stderr}`);
-}
-
 describe('security: the users and PBX directory endpoints', () => {
   before(async () => {
-    env = await startSecurityEnv();
-    const admin = apiserverEndpoint();
-    const created = await apiRequest(admin, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: otherNamespace } });
-    if (created.status !== 201) throw new Error(`creating namespace ${otherNamespace}: ${String(created.status)}`);
-    const pbxSecret = (name: string, token: string) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name, labels: { 'teamssync.io/secret-purpose': 'pbx-token' } },
-      stringData: { token },
-    });
-    const contactSync = (name: string, secret: string) => ({
-      apiVersion: API,
-      kind: 'ContactSync',
-      metadata: { name },
-      spec: { tenantRef: { name: 'contoso' }, sources: { directory: true }, pbxDirectory: { tokenSecretRef: { name: secret, key: 'token' } } },
-    });
-    await env.apply([
-      pbxSecret('book-a-token', TOKEN_A),
-      pbxSecret('book-b-token', TOKEN_B),
-      contactSync('book-a', 'book-a-token'),
-      contactSync('book-b', 'book-b-token'),
-      // A tenant that exists but the support account may not read (its credentials Secret does not exist: no Graph call).
-      {
-        apiVersion: API,
-        kind: 'TeamsTenant',
-        metadata: { name: 'fabrikam' },
-        spec: {
-          tenantId: '0b5e7c1a-4c2d-4f8e-9a61-3d2f1e0c9b87',
-          credentials: { clientId: '5d1f3a2b-7c4e-4b9a-8e21-6f0d9c8b7a65', clientSecret: { name: 'absent', key: 'x' } },
-          integrationLicenses: 1,
-        },
-      },
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'support-a' } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
-        metadata: { name: 'users-of-contoso' },
-        rules: [{ apiGroups: ['teamssync.io'], resources: ['teamstenants', 'teamstenants/users'], resourceNames: ['contoso'], verbs: ['get'] }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: 'support-a-users-of-contoso' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'users-of-contoso' },
-        subjects: [{ kind: 'ServiceAccount', name: 'support-a', namespace: env.namespace }],
-      },
-    ]);
-    // The same ContactSync name in the other namespace, with a Secret of its own (the daemon does not serve it).
-    await applyIn(otherNamespace, [pbxSecret('book-a-token', TOKEN_B), contactSync('book-a', 'book-a-token')]);
-    supportToken = await requestToken(
-      admin,
-      { namespace: env.namespace, name: 'support-a', username: `system:serviceaccount:${env.namespace}:support-a` },
-      900,
-    );
-    secrets = [...env.secrets, TOKEN_A, TOKEN_B, supportToken];
-    const ready = async (what: string, target: Target, path: string, token: string): Promise<void> => {
-      let last: Outcome | undefined;
-      await eventually(
-        what,
-        async () => {
-          last = await send(target, { path, headers: bearer(token) });
-          return last.kind === 'answered' && last.status === 200;
-        },
-        150_000,
-      ).catch(async (error: unknown) => {
-        const objects = await kubectl(['get', 'contactsync,teamstenant', '-o', 'yaml'], { namespace: env.namespace });
-        throw new Error(`${(error as Error).message}; last ${JSON.stringify(last)}\n${objects.stdout}\n${env.daemon.lines().slice(-30).join('\n')}`);
-      });
-    };
-    await ready('the users endpoint to serve the support account', env.metrics, usersPath(env.namespace, 'contoso'), supportToken);
-    await ready('ContactSync book-a to serve its token', env.presence, contactsPath(env.namespace, 'book-a'), TOKEN_A);
-    await ready('ContactSync book-b to serve its token', env.presence, contactsPath(env.namespace, 'book-b'), TOKEN_B);
+    directory = await startDirectoryEnv();
+    ({ env, otherNamespace, tokenA: TOKEN_A, tokenB: TOKEN_B, supportToken } = directory);
+    secrets = [...directory.secrets];
   });
   after(async () => {
     log.publish();
-    await env?.close();
-    await apiRequest(apiserverEndpoint(), 'DELETE', `/api/v1/namespaces/${otherNamespace}`).catch(() => undefined);
+    await directory?.close();
   });
 
   test('controls: the legitimate callers are served (so the refusals below are not breakage)', async () => {
@@ -254,17 +172,10 @@ describe('security: the users and PBX directory endpoints', () => {
       'hostile limit / filter / repeated parameters',
       'clamped 200 or 400, never 5xx',
       env.metrics,
-      [
-        'limit=-1',
-        'limit=1e309',
-        'limit=NaN',
-        'limit=99999999999999999999',
-        'limit=0x10',
-        'filter=__proto__',
-        'filter=constructor',
-        `filter=${'a'.repeat(4000)}`,
-        'limit=1&limit=2&continue=a&continue=b',
-      ].map((q) => ({ path: `${contoso}?${q}`, headers: bearer(supportToken) })),
+      `limit=-1 limit=1e309 limit=NaN limit=99999999999999999999 limit=0x10 filter=__proto__ filter=constructor filter=${'a'.repeat(4000)}`
+        .split(' ')
+        .concat('limit=1&limit=2&continue=a&continue=b')
+        .map((q) => ({ path: `${contoso}?${q}`, headers: bearer(supportToken) })),
       survivedClean,
     );
     await attack(
@@ -386,19 +297,9 @@ describe('security: the users and PBX directory endpoints', () => {
       'malformed / huge since tokens',
       '400',
       env.presence,
-      [
-        'since=',
-        'since=-1',
-        'since=abc',
-        `since=${'9'.repeat(8000)}`,
-        `since=${epoch}.${'9'.repeat(30)}`,
-        `since=${epoch}.1e5`,
-        `since=${epoch}.-1`,
-        `since=${epoch}.0x10`,
-        `since=${'e'.repeat(40)}.1`,
-        `since=${encodeURIComponent(`${epoch}.1\u0000`)}`,
-        `since=${encodeURIComponent('\u{1F600}.1')}`,
-      ].map((q) => a(q)),
+      ['', '-1', 'abc', '9'.repeat(8000), `${epoch}.${'9'.repeat(30)}`, `${epoch}.1e5`, `${epoch}.-1`, `${epoch}.0x10`, `${'e'.repeat(40)}.1`]
+        .concat([`${epoch}.1\u0000`, '\u{1F600}.1'].map(encodeURIComponent))
+        .map((since) => a(`since=${since}`)),
       (o) => status(o) === 400 && !leaks(o),
     );
     await attack(
@@ -414,18 +315,10 @@ describe('security: the users and PBX directory endpoints', () => {
       'malformed / huge / foreign cursors and limits',
       '400/410',
       env.presence,
-      [
-        'cursor=!!!',
-        `cursor=${'x'.repeat(8000)}`,
-        `cursor=${Buffer.from('no bar at all').toString('base64url')}`,
-        `cursor=${Buffer.from(`deadbeef0000.0|`).toString('base64url')}`,
-        'limit=0',
-        'limit=-5',
-        'limit=1001',
-        'limit=1e4',
-        'limit=NaN',
-        `limit=${'9'.repeat(400)}`,
-      ].map((q) => a(q)),
+      `cursor=!!! cursor=${'x'.repeat(8000)} limit=0 limit=-5 limit=1001 limit=1e4 limit=NaN limit=${'9'.repeat(400)}`
+        .split(' ')
+        .concat(['no bar at all', 'deadbeef0000.0|'].map((c) => `cursor=${Buffer.from(c).toString('base64url')}`))
+        .map((q) => a(q)),
       (o) => (status(o) === 400 || status(o) === 410) && !leaks(o),
     );
     await attack(
@@ -447,11 +340,7 @@ describe('security: the users and PBX directory endpoints', () => {
 
   test('unparsable request targets (GET //, //[) are answered and do not stop the daemon', async () => {
     const targets = ['//', '//[', '//a:b@/x', '//x:99999/metrics', '//[/contacts/x/y'];
-    for (const [endpoint, target] of [
-      ['metrics listener', env.metrics],
-      ['presence port', env.presence],
-      ['health probes', env.health],
-    ] as const) {
+    for (const [endpoint, target] of Object.entries({ 'metrics listener': env.metrics, 'presence port': env.presence, 'health probes': env.health })) {
       await attack(
         endpoint,
         'unparsable request targets',
