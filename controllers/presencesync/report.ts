@@ -51,6 +51,17 @@ const NO_FIELDS: { readonly [K in keyof Required<ReportedStatus>]: undefined } =
 /** Failures persisting this many attempts turn into Failed=True (single blips do not flap the condition). */
 const WEBHOOK_FAILURE_THRESHOLD = 3;
 
+/**
+ * The webhook failure the status shows, or undefined while deliveries succeed or failed fewer than the threshold.
+ * A refusal (destination policy, a 4xx) is shown at once: it is retried only at the maximum backoff and waits for a
+ * fix. The runner asks for a status refresh whenever this changes (a sink fails and recovers between poll cycles).
+ */
+export function shownWebhookError(webhook: WebhookSinkState | undefined): string | undefined {
+  if (webhook === undefined || webhook.consecutiveFailures === 0) return undefined;
+  if (webhook.consecutiveFailures < WEBHOOK_FAILURE_THRESHOLD && !webhook.lastErrorRefused) return undefined;
+  return webhook.lastError ?? 'unknown error';
+}
+
 function verdictOf(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict {
   if (facts.missingSecrets !== undefined && facts.missingSecrets.length > 0) {
     return { kind: 'failed', reason: PresenceReason.SecretNotFound, message: `Secret key not found: ${facts.missingSecrets.join(', ')}`, retrying: false };
@@ -75,9 +86,9 @@ function verdictOf(plan: PresenceSyncPlan, facts: PresenceRuntimeFacts): Verdict
         : `None of the ${plan.users.unmatched.count} selected PBX users matches a Teams user principal name${sample === '' ? '' : ` (e.g. ${sample})`}`;
     return { kind: 'failed', reason: PresenceReason.NoUsersMatched, message, retrying: false };
   }
-  const webhook = facts.webhook;
-  if (webhook !== undefined && webhook.consecutiveFailures >= WEBHOOK_FAILURE_THRESHOLD) {
-    const error = webhook.lastError === undefined ? '' : ` (${webhook.lastError})`;
+  const webhookError = shownWebhookError(facts.webhook);
+  if (webhookError !== undefined) {
+    const error = ` (${webhookError})`;
     return {
       kind: 'failed',
       reason: PresenceReason.WebhookFailing,
@@ -154,7 +165,7 @@ export function reportPresenceSync(plan: PresenceSyncPlan, facts: PresenceRuntim
   // Only facts a user acts on: who is tracked, how polling is set up, and why webhooks fail. Poll times, counters,
   // stream ids, clients and calls change every cycle or call; they are metrics (pkg/presence/metrics.ts), so a quiet
   // PresenceSync writes no status at all.
-  const webhookError = facts.webhook !== undefined && facts.webhook.consecutiveFailures >= WEBHOOK_FAILURE_THRESHOLD ? facts.webhook.lastError : undefined;
+  const webhookError = shownWebhookError(facts.webhook);
   const status: ReportedStatus = {
     usersTracked: plan.users.matched.length,
     usersUnmatched: plan.users.unmatched.count,

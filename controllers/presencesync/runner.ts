@@ -20,7 +20,7 @@ import type { DestinationPolicy } from '../../pkg/presence/destination-policy.ts
 import type { PresenceReader, PresenceWriter } from '../../pkg/presence/ports.ts';
 import type { PresenceGraph } from './graph-port.ts';
 import type { PresenceSyncPlan } from './plan.ts';
-import type { PresenceRuntimeFacts } from './report.ts';
+import { shownWebhookError, type PresenceRuntimeFacts } from './report.ts';
 
 /** What the runner needs besides the plan; resolved by the reconciler's observe step (Secrets, the tenant's Graph port). */
 export interface RunnerSettings {
@@ -71,6 +71,8 @@ export class PresenceSyncRunner {
   #directory: { directory: UserDirectory; users: string } | undefined;
   /** What the last poll cycle showed in status terms; undefined until the poller's first cycle. */
   #lastCycleShown: string | undefined;
+  /** The webhook failure the status shows now (see shownWebhookError). */
+  #lastWebhookShown: string | undefined;
 
   constructor(deps: RunnerDeps) {
     this.#deps = deps;
@@ -176,6 +178,14 @@ export class PresenceSyncRunner {
     this.#deps.onStatusChanged?.();
   }
 
+  /** Deliveries fail and recover between poll cycles: ask for a status refresh when what the status shows changes. */
+  #webhookStateChanged(): void {
+    const shown = shownWebhookError(this.#webhook?.sink.state());
+    if (shown === this.#lastWebhookShown) return;
+    this.#lastWebhookShown = shown;
+    this.#deps.onStatusChanged?.();
+  }
+
   async #applyWebhook(config: string | undefined, url: string | undefined): Promise<void> {
     if (this.#webhook?.config === config) return;
     await this.#webhook?.sink.stop();
@@ -194,7 +204,9 @@ export class PresenceSyncRunner {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(metrics === undefined ? {} : { metrics }),
       ...(destinationPolicy === undefined ? {} : { destinationPolicy }),
+      onStateChange: () => this.#webhookStateChanged(),
     });
+    this.#lastWebhookShown = undefined;
     sink.start();
     this.#webhook = { sink, config };
   }

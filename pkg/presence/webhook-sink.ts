@@ -45,6 +45,8 @@ export interface WebhookSinkOptions {
   readonly metrics?: PresenceMetrics;
   /** `sync` label for metrics, "namespace/name". */
   readonly syncLabel?: string;
+  /** Called after every change of {@link WebhookSinkState} (a failure, a recovery), so its owner can report it. */
+  readonly onStateChange?: () => void;
 }
 
 /** Delivery health, for the PresenceSync status. */
@@ -54,6 +56,11 @@ export interface WebhookSinkState {
   readonly consecutiveFailures: number;
   /** A fixed message per failure class (`HTTP 503`, `network error: the connection failed`, `destination refused: …`), never the URL, an address or a secret. */
   readonly lastError: string | undefined;
+  /**
+   * The last failure was a refusal (the destination policy, or a 4xx the receiver will answer again): retried only
+   * at the maximum backoff, so it is a configuration problem to report at once, not a blip to wait out.
+   */
+  readonly lastErrorRefused: boolean;
 }
 
 type Attempt = { kind: 'ok' } | { kind: 'retry'; error: string; retryAfterMs: number | undefined } | { kind: 'rejected'; error: string };
@@ -80,7 +87,7 @@ export class WebhookSink {
   #unsubscribe: (() => void) | undefined;
   #wake: (() => void) | undefined;
   #pending = false;
-  #state: WebhookSinkState = { cursor: undefined, lastDeliveredAt: undefined, consecutiveFailures: 0, lastError: undefined };
+  #state: WebhookSinkState = { cursor: undefined, lastDeliveredAt: undefined, consecutiveFailures: 0, lastError: undefined, lastErrorRefused: false };
 
   constructor(options: WebhookSinkOptions) {
     this.#options = options;
@@ -124,7 +131,13 @@ export class WebhookSink {
       } catch (error) {
         // The log or cursor store failed (disk, closed database): report, wait, try again; never die silently.
         const name = error instanceof Error ? error.name : 'Error';
-        this.#state = { ...this.#state, consecutiveFailures: this.#state.consecutiveFailures + 1, lastError: `stream log error: ${name}` };
+        this.#state = {
+          ...this.#state,
+          consecutiveFailures: this.#state.consecutiveFailures + 1,
+          lastError: `stream log error: ${name}`,
+          lastErrorRefused: false,
+        };
+        this.#options.onStateChange?.();
         await sleep(this.#backoff.maxMs, this.#abort.signal, { unref: false });
       }
     }
@@ -168,14 +181,21 @@ export class WebhookSink {
       const sync = this.#options.syncLabel ?? this.#options.stream;
       if (result.kind === 'ok') {
         this.#options.metrics?.webhookDeliveries.inc({ sync, result: 'delivered' });
-        this.#state = { ...this.#state, lastDeliveredAt: Date.now(), consecutiveFailures: 0, lastError: undefined };
+        this.#state = { ...this.#state, lastDeliveredAt: Date.now(), consecutiveFailures: 0, lastError: undefined, lastErrorRefused: false };
+        this.#options.onStateChange?.();
         this.#options.metrics?.webhookLastDelivery.set({ sync }, Date.now() / 1000);
         return true;
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run while the attempt is in flight
       if (this.#stopped) return false;
       this.#options.metrics?.webhookDeliveries.inc({ sync, result: result.kind === 'retry' ? 'retried' : 'rejected' });
-      this.#state = { ...this.#state, consecutiveFailures: this.#state.consecutiveFailures + 1, lastError: result.error };
+      this.#state = {
+        ...this.#state,
+        consecutiveFailures: this.#state.consecutiveFailures + 1,
+        lastError: result.error,
+        lastErrorRefused: result.kind === 'rejected',
+      };
+      this.#options.onStateChange?.();
       const delay =
         result.kind === 'rejected'
           ? this.#backoff.maxMs

@@ -163,7 +163,7 @@ const reportCases: readonly ReportCase[] = [
   {
     name: 'WebhookFailing',
     observation: observe({ spec: spec({ webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'hook', key: 'hmacKey' }, timeout: '5s' } }) }),
-    facts: { poller: polled, webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 5, lastError: 'HTTP 503' } },
+    facts: { poller: polled, webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 5, lastError: 'HTTP 503', lastErrorRefused: false } },
     want: ['False/WebhookFailing', 'True/WebhookFailing', 'True/WebhookFailing'],
     wantMessage: /\(HTTP 503\)/,
     reason: 'retried by itself, but reported',
@@ -171,9 +171,20 @@ const reportCases: readonly ReportCase[] = [
   {
     name: 'WebhookBlipNotReported',
     observation: observe(),
-    facts: { poller: polled, webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 2, lastError: 'HTTP 503' } },
+    facts: { poller: polled, webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 2, lastError: 'HTTP 503', lastErrorRefused: false } },
     want: ['True/Active', 'False/UpToDate', 'False/NoError'],
     reason: 'single blips do not flap the condition',
+  },
+  {
+    name: 'WebhookRefusedAtOnce',
+    observation: observe({ spec: spec({ webhook: { url: 'https://pbx.example/hook', hmacSecretRef: { name: 'hook', key: 'hmacKey' }, timeout: '5s' } }) }),
+    facts: {
+      poller: polled,
+      webhook: { cursor: 10, lastDeliveredAt: undefined, consecutiveFailures: 1, lastError: 'destination refused: a loopback address', lastErrorRefused: true },
+    },
+    want: ['False/WebhookFailing', 'True/WebhookFailing', 'True/WebhookFailing'],
+    wantMessage: /\(destination refused: a loopback address\)/,
+    reason: 'a refusal waits for a fix (retried only at the maximum backoff), so the first one is reported',
   },
   {
     name: 'Throttled',
@@ -216,7 +227,7 @@ for (const tc of reportCases) {
 test('reportPresenceSync: status holds only user-visible facts; per-cycle figures are metrics', () => {
   const facts = {
     poller: polled,
-    webhook: { cursor: 40, lastDeliveredAt: Date.UTC(2025, 8, 1, 12, 0, 5), consecutiveFailures: 0, lastError: undefined },
+    webhook: { cursor: 40, lastDeliveredAt: Date.UTC(2025, 8, 1, 12, 0, 5), consecutiveFailures: 0, lastError: undefined, lastErrorRefused: false },
   };
   const report = reportPresenceSync(planPresenceSync(observe()), facts);
   const fields = Object.fromEntries(Object.entries(report.fields).filter(([, value]) => value !== undefined));
