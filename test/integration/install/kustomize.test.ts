@@ -44,7 +44,7 @@ test('kubectl kustomize config/default renders the whole install', async () => {
   const kinds = objects.map((o) => o.kind);
   const count = (kind: string): number => kinds.filter((k) => k === kind).length;
   const expected: Record<string, number> = {
-    CustomResourceDefinition: 4,
+    CustomResourceDefinition: 5,
     Namespace: 1,
     ServiceAccount: 1,
     ClusterRole: 2,

@@ -71,7 +71,7 @@ test('faults: path globs, counts, windows and latency', () => {
   const at = (path: string, now = 0): unknown => f.decide({ host: 'graph', method: 'GET', path, inBatch: false, now });
   assert.equal((at('/users/x/presence') as { error?: { status: number; retryAfterSeconds?: number } }).error?.retryAfterSeconds, 1);
   assert.equal((at('/users/x/presence') as { error?: unknown }).error, undefined, 'count exhausted');
-  assert.deepEqual(at('/communications/getPresencesByUserId'), { latencyMs: 5 });
+  assert.equal((at('/communications/getPresencesByUserId') as { latencyMs?: number }).latencyMs, 5);
   assert.deepEqual(
     [at('/subscribedSkus', 50), at('/subscribedSkus', 150)].map((d) => (d as { error?: { status: number } }).error?.status),
     [undefined, 503],
