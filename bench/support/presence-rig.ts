@@ -31,8 +31,8 @@ export interface PresenceRig {
   readonly runner: PresenceSyncRunner;
   readonly log: PresenceStreamLog;
   readonly baseUrl: string;
-  /** Poll cycles finished so far, when the last one ended, and each cycle's duration (first call start to last reply). */
-  readonly cycles: { count: number; lastAt: number; readonly durationsMs: number[] };
+  /** Poll cycles finished so far, when the last one ended, each cycle's duration (first call start to last reply) and start. */
+  readonly cycles: { count: number; lastAt: number; readonly durationsMs: number[]; readonly startsMs: number[] };
   stop(): Promise<void>;
 }
 
@@ -77,11 +77,12 @@ export async function startPresenceRig(users: number, intervalSeconds: number): 
   const log = PresenceStreamLog.open(path.join(dir, 'presence.db'));
   const registry = new PresenceRunnerRegistry();
   const http = createPresenceHttpHandler({ log, registry });
-  const cycles = { count: 0, lastAt: 0, durationsMs: [] as number[] };
+  const cycles = { count: 0, lastAt: 0, durationsMs: [] as number[], startsMs: [] as number[] };
   const runner = registry.ensure(BENCH_KEY, {
     log,
     onCycle: (result) => {
       cycles.durationsMs.push(result.durationMs);
+      cycles.startsMs.push(result.startedAt);
       Object.assign(cycles, { count: cycles.count + 1, lastAt: Date.now() });
     },
   });

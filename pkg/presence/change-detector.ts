@@ -1,6 +1,6 @@
 /**
- * Turns each poll cycle's observations into the list of changes to publish: one aggregated batch per cycle,
- * only users whose PBX state changed (after the hold-down, see hold-down.ts).
+ * Turns poll observations into the list of changes to publish: one aggregated batch per returned call (or any set
+ * of observations taken together), only users whose PBX state changed (after the hold-down, see hold-down.ts).
  */
 import { holdDownStep, UNSEEN, type HoldDownEntry } from './hold-down.ts';
 import type { MappedPresence } from './mapping-table.ts';
@@ -54,8 +54,9 @@ export class PresenceChangeDetector {
   }
 
   /**
-   * Feeds one cycle's observations (taken at `now`) and returns the changes to publish, in observation order.
-   * A user observed twice in one cycle counts once, with the last observation.
+   * Feeds observations taken together at `now` (one call's batch) and returns the changes to publish, in observation
+   * order. A user observed twice in one call counts once, with the last observation; users not observed are left as
+   * they are, so the batches of one cycle can be fed one by one as their calls return.
    */
   observeCycle(observations: readonly PresenceObservation[], now: number): PresenceChange[] {
     const latest = new Map<string, PresenceObservation>();

@@ -1,6 +1,7 @@
 /**
  * One Teams → PBX poll cycle: start the planned `getPresencesByUserId` calls at their offsets (never closer than the
- * plan's spacing, also across cycles), map every returned presence, and hand the cycle to the change detector.
+ * plan's spacing, also across cycles), and as each call returns, map its presences, hand them to the change detector
+ * and publish that batch's changes at once, so a change never waits for the cycle's slower calls.
  */
 import type { PresenceChangeDetector, PresenceObservation } from './change-detector.ts';
 import { mapTeamsPresence } from './mapping-table.ts';
@@ -33,6 +34,11 @@ export interface PollCycleInput {
   readonly plan: PollPlan;
   readonly detector: PresenceChangeDetector;
   readonly pacer: CallPacer;
+  /**
+   * Publishes one returned call's changes as one aggregated event (never called with none). A throw (the log could
+   * not be written) fails the cycle once its calls are done; the other batches are still published.
+   */
+  readonly publish: (changes: readonly PresenceChange[]) => void;
   readonly now: () => number;
   readonly signal?: AbortSignal;
 }
@@ -44,7 +50,8 @@ export interface PollCycleResult {
   readonly calls: number;
   readonly failedCalls: number;
   readonly observed: number;
-  readonly changes: readonly PresenceChange[];
+  /** Changes published by this cycle's calls. */
+  readonly published: number;
   /** Up to three sanitised error descriptions (error code or name, never a message with URLs or tokens). */
   readonly errors: readonly string[];
 }
@@ -55,41 +62,60 @@ function describe(error: unknown): string {
   return typeof record.status === 'number' ? `${code} (HTTP ${record.status})` : code;
 }
 
-async function readBatch(reader: PresenceReader, users: readonly TrackedUser[], into: PresenceObservation[]): Promise<void> {
-  const byId = new Map(users.map((user) => [user.teamsUserId.toLowerCase(), user] as const));
+async function readBatch(reader: PresenceReader, users: readonly TrackedUser[]): Promise<PresenceObservation[]> {
   const presences = await reader.getPresencesByUserId(users.map((user) => user.teamsUserId));
+  const byId = new Map(users.map((user) => [user.teamsUserId.toLowerCase(), user] as const));
+  const observations: PresenceObservation[] = [];
   for (const presence of presences) {
     const user = byId.get(presence.id.toLowerCase());
-    if (user !== undefined) into.push({ user, mapped: mapTeamsPresence(presence) });
+    if (user !== undefined) observations.push({ user, mapped: mapTeamsPresence(presence) });
   }
+  return observations;
 }
 
 /**
- * Runs one cycle and returns the changes to publish (the caller appends them to the stream log).
+ * Runs one cycle, publishing each call's changes as the call returns.
  *
  * When to use: by the poller, once per effective interval.
  * Gotchas: a failed call loses only its batch's observations for this cycle (no change is inferred from missing
- * data); abort stops starting new calls but waits for those already started.
+ * data); abort stops starting new calls but waits for those already started. The first `publish` error is thrown
+ * after every started call has finished.
  */
 export async function runPollCycle(input: PollCycleInput): Promise<PollCycleResult> {
   const startedAt = input.now();
-  const observations: PresenceObservation[] = [];
   const errors: string[] = [];
   let failedCalls = 0;
+  let observed = 0;
+  let published = 0;
+  let publishError: { error: unknown } | undefined;
   const calls: Promise<void>[] = [];
   for (const batch of input.plan.batches) {
     await input.pacer.next(startedAt + batch.offsetMs, input.plan.spacingMs, input.now, input.signal);
     if (input.signal?.aborted === true) break;
     const users = input.users.slice(batch.start, batch.end);
     calls.push(
-      readBatch(input.reader, users, observations).catch((error: unknown) => {
-        failedCalls++;
-        if (errors.length < 3) errors.push(describe(error));
-      }),
+      readBatch(input.reader, users).then(
+        (observations) => {
+          observed += observations.length;
+          // Stamped when this call returned: the moment its batch was seen, not the end of the whole cycle.
+          const changes = input.detector.observeCycle(observations, input.now());
+          if (changes.length === 0) return;
+          try {
+            input.publish(changes);
+            published += changes.length;
+          } catch (error) {
+            publishError ??= { error };
+          }
+        },
+        (error: unknown) => {
+          failedCalls++;
+          if (errors.length < 3) errors.push(describe(error));
+        },
+      ),
     );
   }
   await Promise.all(calls);
+  if (publishError !== undefined) throw publishError.error;
   const finishedAt = input.now();
-  const changes = input.detector.observeCycle(observations, finishedAt);
-  return { startedAt, durationMs: finishedAt - startedAt, calls: calls.length, failedCalls, observed: observations.length, changes, errors };
+  return { startedAt, durationMs: finishedAt - startedAt, calls: calls.length, failedCalls, observed, published, errors };
 }

@@ -1,6 +1,6 @@
 /**
- * The Teams → PBX loop of one PresenceSync: run a poll cycle every effective interval, append the cycle's changes
- * to the stream log as one event, keep metrics and the figures the status reports.
+ * The Teams → PBX loop of one PresenceSync: run a poll cycle every effective interval (fixed rate), append each
+ * returned call's changes to the stream log as one event, keep metrics and the figures the status reports.
  */
 import { PresenceChangeDetector } from './change-detector.ts';
 import type { PresenceMetrics } from './metrics.ts';
@@ -9,7 +9,7 @@ import type { PollPlan } from './poll-plan.ts';
 import type { PresenceReader } from './ports.ts';
 import { sleep } from '../runtime/clock.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
-import type { TrackedUser } from './types.ts';
+import type { PresenceChange, TrackedUser } from './types.ts';
 
 /** Options of {@link PresencePoller}. */
 export interface PresencePollerOptions {
@@ -117,6 +117,7 @@ export class PresencePoller {
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
+    let due = this.#now();
     while (!signal.aborted) {
       const plan = this.#plan;
       const startedAt = this.#now();
@@ -124,7 +125,12 @@ export class PresencePoller {
       // Nobody to poll: nothing can be stale.
       else if (plan !== undefined) this.#markFresh(startedAt);
       const interval = plan?.effectiveIntervalMs ?? 1000;
-      await sleep(startedAt + interval - this.#now(), signal, { unref: false });
+      // Fixed rate: the next cycle is due one interval after this one was due, not after it really started, so a
+      // timer that fires late does not push every later read back (each batch is read every interval, not every
+      // interval plus the lateness). A cycle due in the past starts now and the schedule restarts from there: a
+      // stall never turns into a burst of cycles to catch up. The pacer's spacing holds whatever the schedule.
+      due = Math.max(due + interval, this.#now());
+      await sleep(due - this.#now(), signal, { unref: false });
     }
   }
 
@@ -154,25 +160,28 @@ export class PresencePoller {
       plan,
       detector: this.#detector,
       pacer: this.#pacer,
+      publish: (changes) => this.#publish(changes),
       now: this.#now,
       signal,
     });
-    if (result.changes.length > 0) {
-      this.#options.log.append(this.#options.stream, result.changes);
-      this.#options.metrics?.streamHeadEventId.set({ sync: this.#label }, this.#options.log.headId(this.#options.stream));
-    }
     if (result.failedCalls === 0) this.#markFresh(result.startedAt);
     this.#options.metrics?.pollDuration.observe({ sync: this.#label }, result.durationMs / 1000);
-    this.#options.metrics?.updatesPublished.inc({ sync: this.#label }, result.changes.length);
     this.#stats = {
       ...this.#stats,
       cycles: this.#stats.cycles + 1,
-      updatesPublished: this.#stats.updatesPublished + result.changes.length,
       lastPollAt: result.startedAt,
       lastPollDurationMs: result.durationMs,
       lastCycleFailedCalls: result.failedCalls,
       lastErrors: result.errors,
     };
     this.#options.onCycle?.(result);
+  }
+
+  /** One returned call's changes: one event in the log, written before the next call's reply is handled. */
+  #publish(changes: readonly PresenceChange[]): void {
+    this.#options.log.append(this.#options.stream, changes);
+    this.#options.metrics?.streamHeadEventId.set({ sync: this.#label }, this.#options.log.headId(this.#options.stream));
+    this.#options.metrics?.updatesPublished.inc({ sync: this.#label }, changes.length);
+    this.#stats = { ...this.#stats, updatesPublished: this.#stats.updatesPublished + changes.length };
   }
 }

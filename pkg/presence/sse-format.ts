@@ -28,7 +28,7 @@ export function formatSseComment(text: string): string {
   return `: ${text.replace(/[\r\n]+/g, ' ')}\n\n`;
 }
 
-/** Body of a `presence` event: one poll cycle's changes. */
+/** Body of a `presence` event: the changes one poll call found. */
 export interface PresenceEventData {
   readonly at: number;
   readonly changes: readonly PresenceChange[];

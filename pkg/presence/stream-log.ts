@@ -1,7 +1,7 @@
 /**
  * The durable presence event log behind the SSE stream and the webhook sink (better-sqlite3, WAL).
  *
- * One event = one poll cycle's aggregated changes for one stream (a PresenceSync). Ids come from an AUTOINCREMENT
+ * One event = the aggregated changes one poll call (a batch of up to 650 users) found, for one stream (a PresenceSync). Ids come from an AUTOINCREMENT
  * key shared by all streams: strictly increasing and never reused, even after every event was pruned, so a client's
  * Last-Event-ID can never point at a different event. Retention is bounded by count and age per stream; the highest
  * pruned id is kept (`pruned_through`) so a resume from before it is answered with an explicit reset, never with a

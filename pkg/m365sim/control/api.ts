@@ -87,10 +87,15 @@ export class SimulatorControl {
   }
 
   // ---- Teams-side state ---------------------------------------------------------------------------------------
-  /** The user's own Teams client presence ("Offline" ends it). */
-  setPresence(tenantId: string, idOrUpn: string, availability: string, activity: string): void {
+  /**
+   * The user's own Teams client presence ("Offline" ends it). Returns when it changed (Unix ms), so a bench can time
+   * the change from the moment Graph shows it, not from when its control request was sent.
+   */
+  setPresence(tenantId: string, idOrUpn: string, availability: string, activity: string): { changedAt: number } {
     const t = this.#tenant(tenantId);
-    t.presence.setTeamsClient(this.#userId(t, idOrUpn), availability, activity, Date.now());
+    const changedAt = Date.now();
+    t.presence.setTeamsClient(this.#userId(t, idOrUpn), availability, activity, changedAt);
+    return { changedAt };
   }
   setOutOfOffice(tenantId: string, idOrUpn: string, isOutOfOffice: boolean, message: string | null = null): void {
     const t = this.#tenant(tenantId);

@@ -13,9 +13,13 @@ class FakeReader implements PresenceReader {
   readonly calls: { at: number; size: number }[] = [];
   readonly states = new Map<string, [string, string]>();
   failNext = 0;
+  /** Delay of the answer to the call with this id first in its batch. */
+  readonly slow = new Map<string, number>();
 
   async getPresencesByUserId(ids: readonly string[]): Promise<readonly TeamsPresence[]> {
     this.calls.push({ at: Date.now(), size: ids.length });
+    const delay = this.slow.get(ids[0] ?? '');
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
     if (this.failNext > 0) {
       this.failNext--;
       throw Object.assign(new Error('throttled'), { code: 'M365_ERR_THROTTLED', status: 429 });
@@ -48,7 +52,7 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
   return max;
 }
 
-test('PresencePoller: 10,000 users → 16 calls per cycle, changes published once per cycle', async (t) => {
+test('PresencePoller: 10,000 users → 16 calls per cycle, the changes of each call published as one event', async (t) => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   t.after(() => mock.timers.reset());
   const log = PresenceStreamLog.open(':memory:');
@@ -60,14 +64,19 @@ test('PresencePoller: 10,000 users → 16 calls per cycle, changes published onc
   await runFor(10_000);
   assert.equal(reader.calls.filter((c) => c.at < 10_000).length, 16, 'first cycle');
   assert.deepEqual(new Set(reader.calls.map((c) => c.size)), new Set([625]), 'balanced batches');
-  assert.equal(log.readAfter('ns/p', 0)[0]?.changes.length, 10_000, 'first cycle publishes every user once');
+  const first = log.readAfter('ns/p', 0);
+  assert.deepEqual(
+    first.map((event) => event.changes.length),
+    Array.from({ length: 16 }, () => 625),
+    'first cycle publishes every user once, one event per call',
+  );
   reader.states.set('id-7', ['Busy', 'InACall']);
   await runFor(20_000);
   assert.equal(reader.calls.filter((c) => c.at < 30_000).length, 48, 'three cycles');
   const events = log.readAfter('ns/p', 0);
-  assert.equal(events.length, 2, 'the quiet cycle appends nothing');
+  assert.equal(events.length, 17, 'the quiet cycle appends nothing');
   assert.deepEqual(
-    events[1]?.changes.map((c) => [c.user, c.state]),
+    events[16]?.changes.map((c) => [c.user, c.state]),
     [['user00007@x.com', 'onCall']],
   );
   assert.equal(poller.stats().updatesPublished, 10_001);
@@ -148,5 +157,59 @@ test('PresencePoller: the last-successful-poll gauge moves only on a cycle witho
   await poller.stop();
   assert.equal(await lastSuccess(), undefined, 'a stopped poller cannot be stale');
   assert.equal((await metrics.pollInterval.get()).values.length, 0);
+  log.close();
+});
+
+test('PresencePoller: a slow call does not hold back the changes the other calls found', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  t.after(() => mock.timers.reset());
+  const log = PresenceStreamLog.open(':memory:');
+  const reader = new FakeReader();
+  const tracked = users(1300);
+  const poller = new PresencePoller({ stream: 's', reader, log });
+  poller.update(tracked, planPollCycle({ userCount: tracked.length, intervalMs: 10_000 }), 0);
+  poller.start();
+  await runFor(5_000);
+  assert.equal(log.readAfter('s', 0).length, 2, 'two calls, two events');
+  reader.slow.set('id-0', 3000);
+  reader.states.set('id-1', ['Away', 'Away']);
+  reader.states.set('id-1000', ['Busy', 'InACall']);
+  await runFor(6000);
+  assert.deepEqual(
+    log
+      .readAfter('s', 0)
+      .slice(2)
+      .map((event) => event.changes.map((c) => c.user)),
+    [['user01000@x.com']],
+    'the second batch is published while the first call is still waiting',
+  );
+  await runFor(3000);
+  assert.deepEqual(
+    log
+      .readAfter('s', 0)
+      .slice(3)
+      .map((event) => event.changes.map((c) => c.user)),
+    [['user00001@x.com']],
+  );
+  assert.equal(poller.stats().updatesPublished, 1302);
+  await poller.stop();
+  log.close();
+});
+
+test('PresencePoller: cycles start at a fixed rate, late timers do not accumulate', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  t.after(() => mock.timers.reset());
+  const log = PresenceStreamLog.open(':memory:');
+  const reader = new FakeReader();
+  const poller = new PresencePoller({ stream: 's', reader, log });
+  poller.update(users(2), planPollCycle({ userCount: 2, intervalMs: 10_000 }), 0);
+  poller.start();
+  await flush();
+  // Time moves in 700 ms steps: every timer fires up to 700 ms late.
+  await runFor(60_000, 700);
+  await poller.stop();
+  const starts = reader.calls.map((c) => c.at);
+  assert.ok(starts.length >= 6, `several cycles ran (${starts.length})`);
+  for (const [cycle, at] of starts.entries()) assert.ok(at - cycle * 10_000 < 700, `cycle ${cycle} started at ${at}, due at ${cycle * 10_000}`);
   log.close();
 });
