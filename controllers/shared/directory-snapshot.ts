@@ -8,6 +8,7 @@
  * with a full read: the stored link is ignored until this snapshot holds a full read of its own.
  */
 import type { DeltaTokenStore, GraphTenantClient, User } from '../../pkg/graph/index.ts';
+import { sharedStringInterner } from '../../pkg/runtime/string-interner.ts';
 import { classifyUser, defaultPlanCatalog, planCatalogFromSkus, type DirectoryUser, type EligibilityResult, type PlanCatalog } from './eligibility.ts';
 
 /** What one refresh did. */
@@ -91,7 +92,7 @@ export class DirectorySnapshot {
     let mode: DirectoryRefresh['mode'] = 'incremental';
     for await (const page of client.users.usersDelta(store, this.#key, signal === undefined ? {} : { signal })) {
       mode = page.mode;
-      for (const user of page.upserts) upserts.set(user.id.toLowerCase(), user);
+      for (const user of page.upserts) upserts.set(user.id.toLowerCase(), cachedUser(user));
       for (const item of page.removed) removed.add(item.id.toLowerCase());
     }
     const full = mode !== 'incremental';
@@ -124,6 +125,27 @@ export class DirectorySnapshot {
     }
     return changed;
   }
+}
+
+/**
+ * The part of a Graph user the snapshot keeps: what eligibility, the mapping controller and the users view read (id,
+ * UPN, display name, whether enabled, each plan's id and status), its strings shared with the other users'. Why: a
+ * provider's fleet holds a directory per tenant (100,000 users for 500 tenants) and `assignedPlans` as Graph returns
+ * it (with `service` and `assignedDateTime`) was most of each user. Only the properties present are copied: a delta
+ * page that carries some properties merges into what the snapshot had.
+ */
+function cachedUser(user: User): User {
+  const kept: { -readonly [K in keyof User]: User[K] } = { id: user.id };
+  if (user.userPrincipalName !== undefined) kept.userPrincipalName = user.userPrincipalName;
+  if (user.displayName !== undefined) kept.displayName = user.displayName;
+  if (user.accountEnabled !== undefined) kept.accountEnabled = user.accountEnabled;
+  if (user.assignedPlans !== undefined) {
+    kept.assignedPlans = user.assignedPlans.map((p) => ({
+      ...(p.servicePlanId === undefined ? {} : { servicePlanId: p.servicePlanId }),
+      ...(p.capabilityStatus === undefined ? {} : { capabilityStatus: p.capabilityStatus }),
+    }));
+  }
+  return sharedStringInterner.internDeep(kept);
 }
 
 /** The eligibility core's view of a Graph user. */

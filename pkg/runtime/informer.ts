@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from './logging.ts';
 import { listAll, scopeParams } from './list-pager.ts';
 import { apiVersionOf, keyOf, resourcePath, type KubeObject, type ObjectMeta, type ResourceRef } from './resource.ts';
 import { Store, type IndexFunc } from './store.ts';
+import { sharedStringInterner } from './string-interner.ts';
 import { consumeWatchStream, WatchdogTimeoutError, type WatchEvent } from './watch-stream.ts';
 
 export type { InformerOptions } from './informer-options.ts';
@@ -223,7 +224,9 @@ export class Informer<T extends KubeObject> {
    * Readies an object from the apiserver for the cache. LIST items carry no apiVersion/kind: fill them so
    * owner refs and events can be built from any object. `metadata.managedFields` and kubectl's
    * last-applied annotation are dropped (no controller reads them; together they often outweigh the
-   * rest of the object: controller-runtime's `TransformStripManagedFields`), then `transform` projects.
+   * rest of the object: controller-runtime's `TransformStripManagedFields`); repeated string values are shared
+   * with the other cached objects (see {@link sharedStringInterner}: a fleet's mappings repeat most of theirs), then
+   * `transform` projects.
    */
   private prepare(obj: T): T {
     obj.apiVersion ??= apiVersionOf(this.resource);
@@ -235,6 +238,7 @@ export class Informer<T extends KubeObject> {
         meta.annotations = Object.fromEntries(Object.entries(meta.annotations).filter(([key]) => key !== LAST_APPLIED));
       }
     }
+    sharedStringInterner.internDeep(obj);
     return this.opts.transform ? (this.opts.transform(obj) as T) : obj;
   }
 

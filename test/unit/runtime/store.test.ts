@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubeObject } from '../../../pkg/runtime/resource.ts';
+import { Store } from '../../../pkg/runtime/store.ts';
+
+type Obj = KubeObject & { spec: { numbers: string[] } };
+const obj = (name: string, rv: string, ...numbers: string[]): Obj => ({ metadata: { namespace: 'ns', name, resourceVersion: rv }, spec: { numbers } });
+const names = (list: readonly KubeObject[]): string[] => list.map((o) => o.metadata?.name ?? '').sort();
+
+test('Store indexes: values shared by one, two, then one object again; duplicate values; delete and relist', () => {
+  const store = new Store<Obj>();
+  store.addIndex('byNumber', (o) => o.spec.numbers);
+  store.upsert(obj('a', '1', '+1', '+1', '+2'));
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['a'], 'a duplicate value indexes the object once');
+  store.upsert(obj('b', '1', '+1'));
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['a', 'b']);
+  store.upsert(obj('c', '1', '+1'));
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['a', 'b', 'c']);
+  store.upsert(obj('a', '2', '+3'));
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['b', 'c'], 'an update moves the object off its old values');
+  assert.deepEqual(names(store.byIndex('byNumber', '+2')), []);
+  assert.deepEqual(names(store.byIndex('byNumber', '+3')), ['a']);
+  store.delete('ns/b');
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['c'], 'back to one object');
+  store.upsert(obj('d', '1', '+1'));
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), ['c', 'd'], 'and to two again');
+  store.delete('ns/c');
+  store.delete('ns/d');
+  assert.deepEqual(names(store.byIndex('byNumber', '+1')), []);
+  const diff = store.replace([obj('a', '2', '+3'), obj('e', '1', '+3')]);
+  assert.deepEqual({ added: names(diff.added), updated: diff.updated.length, deleted: names(diff.deleted) }, { added: ['e'], updated: 0, deleted: [] });
+  assert.deepEqual(names(store.byIndex('byNumber', '+3')), ['a', 'e']);
+  store.addIndex('byName', (o) => [o.metadata?.name ?? '']);
+  assert.deepEqual(names(store.byIndex('byName', 'e')), ['e'], 'an index added late covers the objects already cached');
+  assert.throws(() => store.byIndex('unknown', 'x'), /unknown index/);
+});
