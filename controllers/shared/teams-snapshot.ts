@@ -41,6 +41,21 @@ export class TeamsSnapshot {
     return this.#readAt;
   }
 
+  /** How old the bulk read may get before it is not used (the TeamsTenant controller renews it in time while mappings need it). */
+  get maxAgeMs(): number {
+    return this.#maxAgeMs;
+  }
+
+  /** Configurations in the last bulk read (sizes what a re-read costs). */
+  get configurationCount(): number {
+    return this.#configs.size;
+  }
+
+  /** Assigned numbers in the last bulk read. */
+  get numberCount(): number {
+    return this.#numbers.size;
+  }
+
   /** The user's configuration from the bulk read, unless stale, older than `notBefore`, or written since. */
   configuration(userId: string, notBefore: number): SnapshotAnswer<TeamsUserConfiguration> {
     const id = userId.toLowerCase();

@@ -32,6 +32,8 @@ export interface ObserveSchedule {
   readonly directoryEveryMs: number;
   /** spec.driftCheckInterval: bulk Teams reads (and the SKU catalogue) at most this often. */
   readonly driftEveryMs: number;
+  /** Bulk Teams reads this often when it is sooner than the drift check (teams-refresh.ts). Default `driftEveryMs`. */
+  readonly teamsEveryMs?: number | undefined;
   /** Force every read (annotation-requested reconcile, credentials changed). */
   readonly force?: boolean;
 }
@@ -72,7 +74,7 @@ export async function observeTenant(
   try {
     if (!directory.loaded || due(teams.readAt, schedule.driftEveryMs)) await orRefused(refused, () => graph.readCatalog(signal));
     if (due(directory.refreshedAt, schedule.directoryEveryMs)) directoryRound = await orRefused(refused, () => graph.readDirectory(signal));
-    if (due(teams.readAt, schedule.driftEveryMs)) teamsRound = await orRefused(refused, () => graph.readTeams(signal));
+    if (due(teams.readAt, schedule.teamsEveryMs ?? schedule.driftEveryMs)) teamsRound = await orRefused(refused, () => graph.readTeams(signal));
   } catch (error) {
     return failed(error, directory.loaded, failuresSoFar, tokenTime, required);
   }

@@ -36,6 +36,7 @@ import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
 import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistLedger } from './notifications.ts';
 import { eligibilityOf, gatherReportInput, observeTenant, requiredFor, type TenantObservation } from './observe.ts';
 import { tenantGraphPort, type TenantGraphPort } from './ports.ts';
+import { teamsReadEveryMs, wroteSince } from './teams-refresh.ts';
 import { consented, reportTenant, setTenantMetrics, type AuthenticationResult, type TenantPassRecord } from './report.ts';
 
 /** What the reconciler reads and writes with. */
@@ -90,12 +91,12 @@ export class TeamsTenantReconciler implements Reconciler {
     const force = requestedAt !== undefined && requestedAt !== tenant.status?.lastHandledReconcileAt;
 
     // Observe Microsoft 365 through the port; the tenant's mappings from the cache.
-    const { context, graph, observation } = await this.#observe(tenant, memory, now, force, ctx);
     const mappings = deps.view.mappingsOf(key);
+    const { context, graph, observation, teamsReadBefore } = await this.#observe(tenant, mappings, memory, now, force, ctx);
 
     // Plan and apply, mappings: a deleting tenant has every mapping unconfigured; otherwise only those a change concerns are re-examined.
     if (isDeleting(tenant)) deps.enqueueMappings(mappings.map(objectKeyOf));
-    else this.#enqueueAffected(observation, mappings, memory, context);
+    else this.#enqueueAffected(observation, mappings, memory, context, teamsReadBefore);
 
     // What the report reads: the observation, the mappings and runs, the licence allocation and the directory.
     const input = gatherReportInput({
@@ -148,17 +149,23 @@ export class TeamsTenantReconciler implements Reconciler {
       await removeFinalizer(deps.client, TeamsTenantResource, written, TenantCleanupFinalizer, ctx.signal);
       return this.#forget(key, req);
     }
-    return { requeueAfter: this.#nextVisit(tenant, context, observation, notices?.nextCheckInMs, now.getTime()) };
+    return { requeueAfter: this.#nextVisit(tenant, context, observation, notices?.nextCheckInMs, now.getTime(), mappings) };
   }
 
-  /** Credentials → context → the due Graph reads. Only unexpected errors throw. */
+  /** Credentials → context → the due Graph reads. Only unexpected errors throw. `teamsReadBefore`: when the previous bulk Teams read started. */
   async #observe(
     tenant: CachedTenant,
+    mappings: readonly TenantMapping[],
     memory: Memory,
     now: Date,
     force: boolean,
     ctx: ReconcileContext,
-  ): Promise<{ context?: TenantContext | undefined; graph?: TenantGraphPort | undefined; observation: TenantObservation }> {
+  ): Promise<{
+    context?: TenantContext | undefined;
+    graph?: TenantGraphPort | undefined;
+    observation: TenantObservation;
+    teamsReadBefore?: number | undefined;
+  }> {
     let context: TenantContext;
     try {
       context = await this.#deps.contexts.resolve(tenant);
@@ -168,7 +175,15 @@ export class TeamsTenantReconciler implements Reconciler {
       return { observation: { authentication: { state, message: error.message }, discovery: 'NotStarted', graph: 'Ok' } };
     }
     const graph = (this.#deps.graphPort ?? tenantGraphPort)(context);
-    const schedule = { now: now.getTime(), directoryEveryMs: this.#directoryEvery(tenant), driftEveryMs: driftEvery(tenant), force };
+    const drift = driftEvery(tenant);
+    const schedule = {
+      now: now.getTime(),
+      directoryEveryMs: this.#directoryEvery(tenant),
+      driftEveryMs: drift,
+      teamsEveryMs: teamsReadEveryMs(drift, context.teams, mappings),
+      force,
+    };
+    const teamsReadBefore = context.teams.readAt;
     let observation = await observeTenant(graph, context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
     context.discovered = true;
     memory.failures = observation.graphMessage === undefined ? 0 : memory.failures + 1;
@@ -177,11 +192,17 @@ export class TeamsTenantReconciler implements Reconciler {
     // A transient failure says nothing about the credentials: keep what the last pass learned.
     if (observation.authentication.state === 'Unknown' && memory.auth !== undefined) observation = { ...observation, authentication: memory.auth };
     else memory.auth = observation.authentication;
-    return { context, graph, observation };
+    return { context, graph, observation, teamsReadBefore };
   }
 
   /** Re-examines the mappings a directory delta or a drift check concerns (all of them after the first full read). */
-  #enqueueAffected(observation: TenantObservation, mappings: readonly TenantMapping[], memory: Memory, context: TenantContext | undefined): void {
+  #enqueueAffected(
+    observation: TenantObservation,
+    mappings: readonly TenantMapping[],
+    memory: Memory,
+    context: TenantContext | undefined,
+    teamsReadBefore: number | undefined,
+  ): void {
     const first = observation.teams?.first === true || observation.directory?.mode === 'initial';
     if (first) {
       this.#deps.enqueueMappings(mappings.map(objectKeyOf));
@@ -190,7 +211,8 @@ export class TeamsTenantReconciler implements Reconciler {
     const users = new Set([...(observation.directory?.changed ?? []), ...(observation.teams?.changedUsers ?? [])]);
     const numbers = new Set(observation.teams?.changedNumbers ?? []);
     const affected = affectedMappings(mappings, { users, numbers }, context?.directory);
-    for (const m of affected) memory.drifted.add(`${m.metadata.namespace ?? ''}/${m.metadata.name}`);
+    // A mapping that wrote since the previous bulk read most likely shows its own write: re-examined, not a drift repair.
+    for (const m of affected) if (!wroteSince(m, teamsReadBefore)) memory.drifted.add(`${m.metadata.namespace ?? ''}/${m.metadata.name}`);
     if (affected.length > 0) this.#deps.enqueueMappings(affected.map(objectKeyOf));
   }
 
@@ -213,11 +235,18 @@ export class TeamsTenantReconciler implements Reconciler {
   }
 
   /** The next directory round, drift check, reminder or Retry-After, whichever comes first. */
-  #nextVisit(tenant: CachedTenant, context: TenantContext | undefined, observation: TenantObservation, noticeInMs: number | undefined, now: number): number {
+  #nextVisit(
+    tenant: CachedTenant,
+    context: TenantContext | undefined,
+    observation: TenantObservation,
+    noticeInMs: number | undefined,
+    now: number,
+    mappings: readonly TenantMapping[],
+  ): number {
     if (context === undefined) return 60_000;
     const candidates = [
       (context.directory.refreshedAt ?? now) + this.#directoryEvery(tenant) - now,
-      (context.teams.readAt ?? now) + driftEvery(tenant) - now,
+      (context.teams.readAt ?? now) + teamsReadEveryMs(driftEvery(tenant), context.teams, mappings) - now,
       noticeInMs ?? Infinity,
       observation.retryAfterMs ?? Infinity,
       observation.graph === 'Ok' ? Infinity : 30_000,

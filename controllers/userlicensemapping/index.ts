@@ -63,6 +63,9 @@ export function registerUserLicenseMappingController(options: MappingControllerO
     kind: 'UserLicenseMapping',
     reconciler,
     workers: options.workers ?? 8,
+    // A propagation re-check (or an operation poll) runs when due, not behind every mapping's first
+    // pass: with thousands of new mappings the fresh adds fill the queue for the whole initial sync.
+    dueFirst: true,
     logger: manager.log,
   });
   self

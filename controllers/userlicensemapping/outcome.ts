@@ -124,7 +124,7 @@ function reasons(action: Action): readonly [string, string] {
 
 function eventFor(result: ActionResult, label: UserLabeler): MappingEvent | undefined {
   const [done, failed] = reasons(result.action);
-  const what = describeAction(result.action.kind === 'ResumeOperation' ? result.action.operation : result.action, label);
+  const what = describeResult(result, label);
   switch (result.status) {
     case 'succeeded':
       return { type: 'Normal', reason: done, message: clip(`Microsoft 365 confirmed: ${what}`) };
@@ -136,7 +136,29 @@ function eventFor(result: ActionResult, label: UserLabeler): MappingEvent | unde
   }
 }
 
-/** The events for an apply outcome, in order. */
+/**
+ * The events for an apply outcome, in order. Confirmed changes of one reason in a row are one
+ * event ("granted policy A; policy B"): each Event is an apiserver write, and two policies granted
+ * in one pass are one thing that happened to the mapping. Warnings stay one per failure.
+ */
 export function eventsFor(outcome: ApplyOutcome, label: UserLabeler): MappingEvent[] {
-  return outcome.results.flatMap((r) => eventFor(r, label) ?? []);
+  const events: MappingEvent[] = [];
+  const confirmed: string[] = [];
+  for (const r of outcome.results) {
+    const event = eventFor(r, label);
+    if (event === undefined) continue;
+    const previous = events[events.length - 1];
+    if (event.type === 'Normal' && previous?.type === 'Normal' && previous.reason === event.reason) {
+      confirmed.push(describeResult(r, label));
+      events[events.length - 1] = { ...previous, message: clip(`Microsoft 365 confirmed: ${confirmed.join('; ')}`) };
+      continue;
+    }
+    confirmed.splice(0, confirmed.length, describeResult(r, label));
+    events.push(event);
+  }
+  return events;
+}
+
+function describeResult(result: ActionResult, label: UserLabeler): string {
+  return describeAction(result.action.kind === 'ResumeOperation' ? result.action.operation : result.action, label);
 }

@@ -99,8 +99,6 @@ export interface MappingReconcilerDeps {
 
 /** Re-check while a tenant's credentials cannot be resolved. */
 const TENANT_RECHECK_MS = 60_000;
-/** Re-check while the tenant's first directory read runs. */
-const DIRECTORY_WAIT_MS = 5_000;
 
 /** See the module comment. */
 export class UserLicenseMappingReconciler implements Reconciler {
@@ -130,8 +128,10 @@ export class UserLicenseMappingReconciler implements Reconciler {
     const context = await this.#context(tenant, mapping, ctx);
     if (context === undefined) return { requeueAfter: TENANT_RECHECK_MS };
     // Until the tenant's first reads, every mapping would read its user and Teams state live: let
-    // the tenant controller finish them (it re-enqueues every mapping when it has).
-    if (!context.discovered) return { requeueAfter: DIRECTORY_WAIT_MS };
+    // the tenant controller finish them. It sets `discovered` and then re-enqueues every mapping, so
+    // no timer is needed; one would also hand these first passes out as due work (the queue's
+    // `dueFirst`), ahead of the propagation checks of mappings already written.
+    if (!context.discovered) return undefined;
 
     const pass = (): Promise<{ result: MappingSyncResult; latest: CachedMapping }> => this.#sync(mapping, tenant, context, ctx);
     const { result, latest } = deps.writers === undefined ? await pass() : await deps.writers.run(requestKey(mapping), pass);

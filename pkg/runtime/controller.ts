@@ -23,6 +23,8 @@ export interface ControllerOptions {
   readonly rateLimiter?: () => RateLimiter;
   /** Aborts `ctx.signal` of a reconcile after this many ms. Default none. */
   readonly reconcileTimeoutMs?: number;
+  /** Requeues whose time has come are handed out before fresh adds (Workqueue `dueFirst`). Default false. */
+  readonly dueFirst?: boolean;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
   readonly clock?: Clock;
@@ -107,6 +109,7 @@ export class Controller {
       clock: this.clock,
       ...(this.opts.rateLimiter ? { rateLimiter: this.opts.rateLimiter() } : {}),
       ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
+      ...(this.opts.dueFirst === true ? { dueFirst: true } : {}),
     });
     this.current = queue;
     this.opts.metrics?.initController(this.name, this.workers);

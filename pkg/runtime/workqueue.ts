@@ -10,6 +10,13 @@ export interface WorkqueueOptions {
   readonly rateLimiter?: RateLimiter;
   readonly metrics?: RuntimeMetrics;
   readonly clock?: Clock;
+  /**
+   * Hand out a delayed add whose time has come (`addAfter`, `addRateLimited`) before keys added
+   * fresh. Default false (client-go: one FIFO). A controller whose first passes fill the queue for
+   * minutes and whose follow-up checks are scheduled (a propagation re-check) sets it, so a
+   * follow-up runs when due instead of behind every first pass.
+   */
+  readonly dueFirst?: boolean;
 }
 
 const noMetrics: WorkqueueMetrics = { added() {}, depth() {}, queueLatency() {}, workDuration() {}, retried() {} };
@@ -21,7 +28,9 @@ const noMetrics: WorkqueueMetrics = { added() {}, depth() {}, queueLatency() {},
  * - a key is never handed out twice concurrently (`processing` set): adding a key that is being
  *   processed marks it dirty, and `done` puts it back for exactly one more pass;
  * - `addAfter` delays an add (the earliest pending delay wins); `addRateLimited` delays by the rate
- *   limiter's per-key backoff; `forget` resets that backoff.
+ *   limiter's per-key backoff; `forget` resets that backoff;
+ * - with `dueFirst`, a delayed add whose time has come goes to a lane handed out first; a key
+ *   already queued in the fresh lane moves to it (its old place is skipped).
  *
  * When to use: one queue per controller; informer handlers `add(namespace/name)`, workers loop on `get()`.
  * Gotchas: every `get()` that returns a key must be followed by `done(key)`, or the key is stuck forever.
@@ -33,8 +42,17 @@ export class Workqueue {
   private readonly limiter: RateLimiter;
   private readonly metrics: WorkqueueMetrics;
   private readonly clock: Clock;
+  private readonly dueFirst: boolean;
+  /** Fresh adds, FIFO. May hold skipped entries: a key is handed out only while in `pending`. */
   private items: string[] = [];
   private head = 0;
+  /** Delayed adds that came due (only with `dueFirst`), FIFO, handed out before `items`. */
+  private dueItems: string[] = [];
+  private dueHead = 0;
+  /** Keys waiting to be handed out (dirty and not processing): the queue's length. */
+  private readonly pending = new Set<string>();
+  /** Keys being processed that came due meanwhile: `done` queues them in the due lane. */
+  private readonly dueOnDone = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Map<string, number>();
   private readonly addedAt = new Map<string, number>();
@@ -46,6 +64,7 @@ export class Workqueue {
   constructor(opts: WorkqueueOptions) {
     this.name = opts.name;
     this.clock = opts.clock ?? systemClock;
+    this.dueFirst = opts.dueFirst ?? false;
     this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter({}, this.clock);
     this.metrics = opts.metrics?.workqueue(opts.name) ?? noMetrics;
     opts.metrics?.registerInFlight(opts.name, {
@@ -62,6 +81,20 @@ export class Workqueue {
     if (!this.processing.has(key)) this.push(key);
   }
 
+  /** A delayed add came due (`dueFirst`): queue `key` in the due lane, or move it there if it waits in the fresh lane. */
+  private addDue(key: string): void {
+    if (this.stopping) return;
+    if (this.processing.has(key)) {
+      if (!this.dirty.has(key)) this.metrics.added();
+      this.dirty.add(key);
+      this.dueOnDone.add(key);
+      return;
+    }
+    if (!this.dirty.has(key)) this.metrics.added();
+    this.dirty.add(key);
+    this.push(key, true);
+  }
+
   /** Adds `key` after `delayMs`. An earlier pending delay for the same key wins. Counts as a retry. */
   addAfter(key: string, delayMs: number): void {
     if (this.stopping) return;
@@ -76,7 +109,8 @@ export class Workqueue {
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.waiting.delete(key);
-      this.add(key);
+      if (this.dueFirst) this.addDue(key);
+      else this.add(key);
     }, delayMs);
     unrefTimer(timer);
     this.waiting.set(key, { readyAt, timer });
@@ -112,13 +146,14 @@ export class Workqueue {
     if (started === undefined) return;
     this.processing.delete(key);
     this.metrics.workDuration((this.clock.now() - started) / 1000);
-    if (this.dirty.has(key) && !this.stopping) this.push(key);
+    const due = this.dueOnDone.delete(key);
+    if (this.dirty.has(key) && !this.stopping) this.push(key, due);
     if (this.processing.size === 0) this.drainers.splice(0).forEach((resolve) => resolve());
   }
 
   /** Keys waiting to be picked up (not counting delayed or in-flight keys). */
   len(): number {
-    return this.items.length - this.head;
+    return this.pending.size;
   }
 
   /** True while `key` is handed out and not yet `done`. */
@@ -144,6 +179,10 @@ export class Workqueue {
     this.waiting.clear();
     this.items = [];
     this.head = 0;
+    this.dueItems = [];
+    this.dueHead = 0;
+    this.pending.clear();
+    this.dueOnDone.clear();
     this.addedAt.clear();
     this.metrics.depth(0);
     this.getters.splice(0).forEach((resolve) => resolve(undefined));
@@ -156,29 +195,51 @@ export class Workqueue {
     return new Promise((resolve) => this.drainers.push(resolve));
   }
 
-  private push(key: string): void {
-    this.items.push(key);
-    this.addedAt.set(key, this.clock.now());
+  private push(key: string, due = false): void {
+    if (due) this.dueItems.push(key);
+    else if (this.pending.has(key)) return;
+    else this.items.push(key);
+    this.pending.add(key);
+    if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     const getter = this.getters.shift();
     if (getter) getter(this.pop());
     else this.metrics.depth(this.len());
   }
 
+  /** The next pending key: the due lane first, then the fresh lane; entries of keys no longer pending are skipped. Call only when `len() > 0`. */
   private pop(): string {
-    const key = this.items[this.head] as string;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    let key: string | undefined;
+    while (key === undefined && this.dueHead < this.dueItems.length) {
+      const next = this.dueItems[this.dueHead++] as string;
+      if (this.pending.has(next)) key = next;
     }
+    while (key === undefined && this.head < this.items.length) {
+      const next = this.items[this.head++] as string;
+      if (this.pending.has(next)) key = next;
+    }
+    this.compact();
+    if (key === undefined) throw new Error(`workqueue ${this.name}: no pending key to hand out`);
     const now = this.clock.now();
     const added = this.addedAt.get(key);
     this.addedAt.delete(key);
     if (added !== undefined) this.metrics.queueLatency((now - added) / 1000);
+    this.pending.delete(key);
     this.processing.set(key, now);
     this.dirty.delete(key);
     this.metrics.depth(this.len());
     return key;
+  }
+
+  /** Drops handed-out entries from the front of both lanes once they are the larger half. */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (this.dueHead > 1024 && this.dueHead * 2 > this.dueItems.length) {
+      this.dueItems = this.dueItems.slice(this.dueHead);
+      this.dueHead = 0;
+    }
   }
 
   private unfinishedSeconds(): number {

@@ -145,3 +145,45 @@ test('Workqueue: metrics track adds, depth, retries, durations and in-flight wor
   assert.match(after, /workqueue_work_duration_seconds_sum\{name="metered",controller="metered"\} 3/);
   q.shutdown();
 });
+
+test('Workqueue dueFirst: a delayed add whose time has come is handed out before fresh adds, and moves a key already queued', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'due-first', dueFirst: true });
+  for (const key of ['a', 'b', 'c', 'd']) q.add(key);
+  q.addAfter('z', 10);
+  q.addAfter('c', 10);
+  t.mock.timers.tick(10);
+  assert.equal(q.len(), 5, 'c counted once though it has two places');
+  const order: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const key = (await q.get()) as string;
+    order.push(key);
+    q.done(key);
+  }
+  assert.deepEqual(order, ['z', 'c', 'a', 'b', 'd'], 'due keys first, in the order they came due; c is not handed out twice');
+  assert.equal(q.len(), 0);
+});
+
+test('Workqueue dueFirst: a key that comes due while processing goes to the due lane when done', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'due-processing', dueFirst: true });
+  q.add('k');
+  const k = (await q.get()) as string;
+  q.add('x');
+  q.add('k');
+  q.addAfter('k', 5);
+  t.mock.timers.tick(5);
+  assert.equal(q.len(), 1, 'only x waits: k is still processing');
+  q.done(k);
+  assert.deepEqual([await q.get(), await q.get()], ['k', 'x']);
+});
+
+test('Workqueue without dueFirst: a delayed add joins the back of the FIFO (client-go order)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'fifo' });
+  q.add('a');
+  q.addAfter('z', 10);
+  q.add('b');
+  t.mock.timers.tick(10);
+  assert.deepEqual([await q.get(), await q.get(), await q.get()], ['a', 'b', 'z']);
+});

@@ -120,3 +120,30 @@ test('belongsInHistory: applied changes and the first failure of a streak are hi
   ];
   for (const c of cases) assert.equal(belongsInHistory(c.before, { outcome: c.outcome, report: report(c.reason) }, c.failures), c.want, c.name);
 });
+
+test('eventsFor: confirmed changes of one reason in a row are one event; failures stay one each', () => {
+  const grant = (policyType: string, policyName: string): Action => ({ kind: 'AssignPolicy', userId: ALICE, policyType, policyName });
+  const events = eventsFor(
+    {
+      attempted: true,
+      results: [
+        { action: assignN, status: 'succeeded' },
+        { action: grant('OnlineVoiceRoutingPolicy', 'VRP'), status: 'succeeded' },
+        { action: grant('TeamsCallingPolicy', 'VM'), status: 'succeeded' },
+        { action: grant('TeamsEmergencyCallingPolicy', 'E1'), status: 'failed', failure: { kind: 'PolicyNotFound', message: 'no E1' } },
+        { action: grant('TeamsEmergencyCallRoutingPolicy', 'E2'), status: 'failed', failure: { kind: 'PolicyNotFound', message: 'no E2' } },
+      ],
+    },
+    label,
+  );
+  assert.deepEqual(
+    events.map((e) => [e.type, e.reason]),
+    [
+      ['Normal', 'AssignedPhoneNumber'],
+      ['Normal', 'GrantedPolicy'],
+      ['Warning', 'CannotGrantPolicy'],
+      ['Warning', 'CannotGrantPolicy'],
+    ],
+  );
+  assert.match(events[1]?.message ?? '', /^Microsoft 365 confirmed: .*VRP.*; .*VM/);
+});
