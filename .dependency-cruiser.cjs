@@ -43,6 +43,14 @@ module.exports = {
       from: { pathNot: ['^pkg/graph/', '^test/integration/m365sim/'] },
       to: { path: 'node_modules/(@microsoft/microsoft-graph-client|@azure/msal-node)/' },
     },
+    {
+      name: 'no-client-node-in-the-daemon',
+      comment:
+        "The daemon never loads @kubernetes/client-node: its KubeConfig pulls in every generated API model (~86 MiB of RSS, more than the daemon's idle budget). pkg/runtime/kubeconfig.ts loads kubeconfigs; type-only imports cost nothing at run time. The kubectl plugin (a short-lived CLI) may use its API clients.",
+      severity: 'error',
+      from: { path: '^(cmd/controller|controllers|pkg)/', pathNot: '^pkg/envtest/' },
+      to: { path: 'node_modules/@kubernetes/client-node/', dependencyTypesNot: ['type-only'] },
+    },
     // Controller folders depend downward only: shared ← userlicensemapping ← teamssync ← teamstenant; presencesync ← shared; contactsync ← shared.
     ...[
       ['shared', 'userlicensemapping|teamssync|teamstenant|presencesync|contactsync'],

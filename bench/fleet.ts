@@ -14,13 +14,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ApiVersion, SecretPurpose, SecretPurposeLabel } from '../pkg/apis/teamssync/v1alpha1/index.ts';
 import { startControlPlane } from '../pkg/envtest/control-plane.ts';
 import { startDaemon } from '../pkg/envtest/daemon.ts';
 import { generateTenantSeed } from '../pkg/m365sim/state/seed-generator.ts';
 import type { TenantSeed } from '../pkg/m365sim/state/seed.ts';
 import { KubeClient, coreResources, type KubeObject, type ResourceRef } from '../pkg/runtime/index.ts';
+import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { presenceSyncResource } from '../controllers/presencesync/resources.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../controllers/shared/resources.ts';
 import { startSimProcess } from '../test/integration/graph/support/sim-process.ts';
@@ -97,9 +97,7 @@ const seeds = Array.from({ length: T }, (_, t) => seedOf(t));
 writeFileSync(path.join(work, 'seeds.json'), JSON.stringify(seeds));
 const cp = await startControlPlane();
 const sim = await startSimProcess(['--seed', path.join(work, 'seeds.json'), '--operation-delay-ms', values['operation-delay']]);
-const kc = new KubeConfig();
-kc.loadFromFile(cp.kubeconfigPath);
-const kube = new KubeClient(kc);
+const kube = new KubeClient(loadClusterConnection({ kubeconfig: cp.kubeconfigPath }));
 const daemon = await startDaemon({
   controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
   graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },

@@ -13,9 +13,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { KubeClient } from '../pkg/runtime/kube-client.ts';
+import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { resourcePath } from '../pkg/runtime/resource.ts';
 import { widgets } from '../test/integration/runtime/test-crd.ts';
 
@@ -62,9 +62,7 @@ if (kubeconfig === undefined) {
   plane = await startControlPlane({ crdDir: null });
   kubeconfig = plane.kubeconfigPath;
 }
-const kc = new KubeConfig();
-kc.loadFromFile(kubeconfig);
-const client = new KubeClient(kc);
+const client = new KubeClient(loadClusterConnection({ kubeconfig }));
 const results: RunFigures[] = [];
 try {
   const order: Array<'ts' | 'go'> = [];

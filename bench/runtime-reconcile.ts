@@ -15,9 +15,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts';
+import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { Manager } from '../pkg/runtime/manager.ts';
 import { specOrMetadataChanged } from '../pkg/runtime/index.ts';
 import { widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
@@ -52,9 +52,8 @@ interface RunFigures {
 }
 
 async function runController(kubeconfigPath: string, namespace: string): Promise<RunFigures> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const manager = new Manager({ kubeConfig: kc, namespace: '', metricsBindAddress: '0', healthProbeBindAddress: '0' });
+  const connection = loadClusterConnection({ kubeconfig: kubeconfigPath });
+  const manager = new Manager({ connection, namespace: '', metricsBindAddress: '0', healthProbeBindAddress: '0' });
   try {
     let writes = 0;
     let reconciles = 0;

@@ -12,7 +12,6 @@
  * exist yet.
  */
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ApiVersion, SecretPurpose, SecretPurposeLabel } from '../pkg/apis/teamssync/v1alpha1/index.ts';
 import { readAuditLog, SERVICE_ACCOUNTS_GROUP, type AuditEvent } from '../pkg/envtest/audit.ts';
 import { startControlPlane } from '../pkg/envtest/control-plane.ts';
@@ -20,6 +19,7 @@ import { startDaemon } from '../pkg/envtest/daemon.ts';
 import { startSimulator, type RequestLogEntry } from '../pkg/m365sim/index.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
 import { coreResources, KubeClient, type KubeObject, type ResourceRef } from '../pkg/runtime/index.ts';
+import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { presenceSyncResource } from '../controllers/presencesync/resources.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../controllers/shared/resources.ts';
 import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
@@ -42,9 +42,7 @@ const cp = await startControlPlane({ audit: { userGroups: [SERVICE_ACCOUNTS_GROU
 const seed = benchSeed(N);
 seed.apps?.[0]?.applicationPermissions?.push('Presence.ReadWrite.All');
 const sim = await startSimulator({ seed: [seed], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromFile(cp.kubeconfigPath);
-const kube = new KubeClient(kubeConfig);
+const kube = new KubeClient(loadClusterConnection({ kubeconfig: cp.kubeconfigPath }));
 let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
 try {
   await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });

@@ -9,7 +9,6 @@
  *   options: --workers 64 --quiet 20 --operation-delay 1500 --first-check 2
  */
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { ApiVersion } from '../pkg/apis/teamssync/v1alpha1/index.ts';
 import { startControlPlane } from '../pkg/envtest/control-plane.ts';
@@ -17,6 +16,7 @@ import { GraphClientFactory, trustCaProcessWide } from '../pkg/graph/index.ts';
 import { DEFAULT_LIMITS, startSimulator, type RequestCount } from '../pkg/m365sim/index.ts';
 import { createSyncMetrics } from '../pkg/metrics/sync-metrics.ts';
 import { KubeClient, Manager, coreResources, silentLogger, type KubeObject } from '../pkg/runtime/index.ts';
+import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { registerUserSyncControllers } from '../controllers/index.ts';
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../controllers/shared/resources.ts';
 import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
@@ -38,9 +38,8 @@ async function main(): Promise<void> {
   const cp = await startControlPlane();
   const sim = await startSimulator({ seed: [benchSeed(N)], operationDelayMs: Number(values['operation-delay']) });
   trustCaProcessWide(sim.caPem);
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
-  const kube = new KubeClient(kc);
+  const connection = loadClusterConnection({ kubeconfig: cp.kubeconfigPath });
+  const kube = new KubeClient(connection);
   let manager: Manager | undefined;
   try {
     await setUp(kube);
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     sim.control.resetCounters();
     const started = Date.now();
     manager = new Manager({
-      kubeConfig: kc,
+      connection,
       namespace: NS,
       metricsBindAddress: '0',
       healthProbeBindAddress: '0',

@@ -3,16 +3,14 @@
  * (`bench/runtime-reconcile.ts --seed-only`), so the controller measured afterwards neither pays for the
  * creation nor keeps the created objects.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../pkg/runtime/kube-client.ts';
+import { loadClusterConnection } from '../../pkg/runtime/kubeconfig.ts';
 import { coreResources } from '../../pkg/runtime/resource.ts';
 import { createWidget, ensureWidgetCrd } from '../../test/integration/runtime/test-crd.ts';
 
 /** Creates `namespace` and `n` Widgets in it (32 at a time); logs the time taken on stderr. */
 export async function seedWidgets(kubeconfigPath: string, namespace: string, n: number): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const client = new KubeClient(kc);
+  const client = new KubeClient(loadClusterConnection({ kubeconfig: kubeconfigPath }));
   await ensureWidgetCrd(client);
   await client.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   let next = 0;

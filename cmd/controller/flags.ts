@@ -5,7 +5,7 @@ import { parseConnectTo } from '../../pkg/graph/index.ts';
 
 /** Parsed command line of the controller daemon. */
 export interface Flags {
-  /** Path to a kubeconfig; '' = KUBECONFIG / in-cluster / ~/.kube/config (client-node's loadFromDefault). */
+  /** Path to a kubeconfig (or a KUBECONFIG-style list); '' = in-cluster, else ~/.kube/config (pkg/runtime/kubeconfig.ts). */
   readonly kubeconfig: string;
   /** Namespace to watch; '' = all namespaces. */
   readonly namespace: string;

@@ -2,8 +2,8 @@
  * The controller daemon: flags/env → manager → controllers → run until SIGTERM. No logic lives here.
  *   node --import tsx cmd/controller/main.ts --kubeconfig ~/.kube/config --leader-elect=true
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { sanitize } from '../../pkg/graph/index.ts';
+import { KubeconfigError, loadClusterConnection, type ClusterConnection } from '../../pkg/runtime/kubeconfig.ts';
 import { createLogger, type Logger } from '../../pkg/runtime/logging.ts';
 import { Manager } from '../../pkg/runtime/manager.ts';
 import { handleShutdownSignals } from '../../pkg/runtime/signals.ts';
@@ -25,11 +25,16 @@ function loadFlags(): Flags {
   }
 }
 
-function loadKubeConfig(flags: Flags): KubeConfig {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else kc.loadFromDefault();
-  return kc;
+/** The apiserver connection: --kubeconfig (or KUBECONFIG, which the flag falls back to), in-cluster, ~/.kube/config. */
+function loadConnection(flags: Flags, log: Logger): ClusterConnection {
+  try {
+    return loadClusterConnection({ kubeconfig: flags.kubeconfig });
+  } catch (err) {
+    if (!(err instanceof KubeconfigError)) throw err;
+    // A configuration mistake, not a crash: one line saying which file, context or field (never a credential).
+    log.fatal(err.message);
+    process.exit(1);
+  }
 }
 
 function guardProcess(log: Logger): void {
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: flags.logLevel, name: 'teams-sync-controller', scrub: sanitize });
   guardProcess(log);
   const manager = new Manager({
-    kubeConfig: loadKubeConfig(flags),
+    connection: loadConnection(flags, log),
     namespace: flags.namespace,
     metricsBindAddress: flags.metricsBindAddress,
     ...(flags.metricsSecure ? { secureMetrics: flags.metricsCertFile === '' ? {} : { certFile: flags.metricsCertFile, keyFile: flags.metricsKeyFile } } : {}),

@@ -3,10 +3,14 @@
  * (`--kubeconfig`, else $KUBECONFIG's files merged, else ~/.kube/config; `--context`; `-n/--namespace`, else the
  * context's namespace, else `default`), clients built lazily on first use (so `--help` and `completion` never
  * read a kubeconfig), the printer, and the exit code the command ends with.
+ *
+ * The REST client goes through the daemon's own kubeconfig loader (pkg/runtime/kubeconfig.ts), so the plugin and
+ * the daemon read a kubeconfig the same way; client-node is kept only for its generated API clients (`api()`).
  */
 import { KubeConfig, type ApiConstructor, type ApiType } from '@kubernetes/client-node';
 import { ApiError } from '../../pkg/runtime/api-error.ts';
 import { KubeClient } from '../../pkg/runtime/kube-client.ts';
+import { KubeconfigError, loadClusterConnection, type ClusterConnection } from '../../pkg/runtime/kubeconfig.ts';
 import type { KubeObject, ResourceRef } from '../../pkg/runtime/resource.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { Printer, parseOutputFormat, type OutputFormat, type OutputStreams } from './output.ts';
@@ -18,7 +22,17 @@ export interface GlobalOptions {
   readonly namespace?: string | undefined;
 }
 
-/** Loads the kubeconfig as kubectl would, with `--context` applied. */
+/** Loads the connection as kubectl would, with `--context` applied; a kubeconfig problem is exit code 1 with its message. */
+function loadConnection(opts: GlobalOptions): ClusterConnection {
+  try {
+    return loadClusterConnection({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new CliError(err.message, ExitCode.Error);
+    throw err;
+  }
+}
+
+/** Loads client-node's KubeConfig (for `api()` only), with `--context` applied. */
 function loadKubeConfig(opts: GlobalOptions): KubeConfig {
   const kc = new KubeConfig();
   if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') kc.loadFromFile(opts.kubeconfig);
@@ -39,6 +53,7 @@ export class PluginContext {
   exitCode: ExitCode = ExitCode.Ok;
   private readonly globals: () => GlobalOptions;
   private kc: KubeConfig | undefined;
+  private conn: ClusterConnection | undefined;
   private client: KubeClient | undefined;
 
   /** `globals` is read on first use, after commander has parsed the command line. */
@@ -47,23 +62,22 @@ export class PluginContext {
     this.out = new Printer(streams);
   }
 
-  /** The kubeconfig (loaded once). */
-  kubeConfig(): KubeConfig {
-    this.kc ??= loadKubeConfig(this.globals());
-    return this.kc;
+  /** The apiserver connection of the kubeconfig's context (loaded once). */
+  connection(): ClusterConnection {
+    this.conn ??= loadConnection(this.globals());
+    return this.conn;
   }
 
   /** The namespace the command works in. */
   namespace(): string {
     const flag = this.globals().namespace;
     if (flag !== undefined && flag !== '') return flag;
-    const kc = this.kubeConfig();
-    return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    return this.connection().namespace ?? 'default';
   }
 
   /** The project's REST client (pkg/runtime): typed get/list/create/patch/watch of any resource. */
   kube(): KubeClient {
-    this.client ??= new KubeClient(this.kubeConfig(), { userAgent: 'kubectl-teamssync' });
+    this.client ??= new KubeClient(this.connection(), { userAgent: 'kubectl-teamssync' });
     return this.client;
   }
 
@@ -83,7 +97,8 @@ export class PluginContext {
 
   /** A client-node API client (`cli.api(CoreV1Api)`), for calls the REST client has no helper for. */
   api<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
-    return this.kubeConfig().makeApiClient(apiClientType);
+    this.kc ??= loadKubeConfig(this.globals());
+    return this.kc.makeApiClient(apiClientType);
   }
 
   /** Parses a command's `-o` value (usage error, exit 2, when unknown). */

@@ -1,10 +1,13 @@
 import { Readable } from 'node:stream';
-import { RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ApiError, type StatusBody } from './api-error.ts';
+import type { ClusterConnection } from './kubeconfig.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { WriteFence } from './write-fence.ts';
 import { resourcePath, type KubeList, type KubeObject, type ResourceRef } from './resource.ts';
+
+/** The HTTP methods the apiserver is sent. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Query parameters; `undefined` values are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -53,15 +56,16 @@ export interface KubeClientOptions {
   readonly writeFence?: WriteFence;
 }
 
-/** How long authentication headers are reused before the kubeconfig is asked again (ms). */
+/** How long authentication headers are reused before the connection is asked again (ms). */
 const AUTH_REFRESH_MS = 10_000;
 
 const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * A small generic REST client over client-node's KubeConfig: authentication, TLS and the undici
- * dispatcher come from `KubeConfig.applySecurityAuthentication`, so kubeconfig files, in-cluster tokens
- * and exec plugins all work. Every request is counted in `rest_client_requests_total{code,method,host}`.
+ * A small generic REST client over a {@link ClusterConnection} (pkg/runtime/kubeconfig.ts): its server, its one
+ * undici dispatcher (TLS set up once, connections kept alive) and its authentication headers, so kubeconfig
+ * files, in-cluster tokens and exec plugins all work. Every request is counted in
+ * `rest_client_requests_total{code,method,host}`.
  *
  * When to use: all apiserver traffic of the runtime and controllers (reads should go to informer caches).
  * Gotchas: non-2xx answers throw {@link ApiError}; a transport failure throws ApiError with `code` 0 and the
@@ -70,19 +74,16 @@ const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DEL
  */
 export class KubeClient {
   readonly host: string;
-  private dispatcher: Dispatcher | undefined;
+  readonly connection: ClusterConnection;
   private auth: { readonly headers: Readonly<Record<string, string>>; readonly at: number } | undefined;
   private authRefresh: Promise<Readonly<Record<string, string>>> | undefined;
   private readonly timeoutMs: number;
-  readonly kubeConfig: KubeConfig;
   private readonly opts: KubeClientOptions;
 
-  constructor(kubeConfig: KubeConfig, opts: KubeClientOptions = {}) {
-    this.kubeConfig = kubeConfig;
+  constructor(connection: ClusterConnection, opts: KubeClientOptions = {}) {
+    this.connection = connection;
     this.opts = opts;
-    const server = kubeConfig.getCurrentCluster()?.server;
-    if (!server) throw new Error('kubeconfig has no current cluster');
-    this.host = new URL(server).host;
+    this.host = new URL(connection.server).host;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 
@@ -164,8 +165,8 @@ export class KubeClient {
   }
 
   /**
-   * Sends through undici's `request()` on the kept dispatcher: a fraction of the CPU and garbage of client-node's
-   * fetch-based `IsomorphicFetchHttpLibrary` (no WHATWG Request/Headers/streams per call), the same connection pool.
+   * Sends through undici's `request()` on the connection's dispatcher: a fraction of the CPU and garbage of
+   * client-node's fetch-based `IsomorphicFetchHttpLibrary` (no WHATWG Request/Headers/streams per call).
    */
   private async send(
     method: HttpMethod,
@@ -174,7 +175,7 @@ export class KubeClient {
     signal: AbortSignal | undefined,
     fence?: WriteFence,
   ): Promise<Dispatcher.ResponseData> {
-    const url = new URL(`${this.kubeConfig.getCurrentCluster()?.server ?? ''}${path}`);
+    const url = new URL(`${this.connection.server}${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.authHeaders()) };
     if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
@@ -191,11 +192,14 @@ export class KubeClient {
         headers,
         ...(body === undefined ? {} : { body }),
         ...(signal ? { signal } : {}),
-        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        dispatcher: this.connection.dispatcher,
       });
       this.count(String(res.statusCode), method);
       // A rejected credential (rotated token file, expired exec credential) is read afresh next time.
-      if (res.statusCode === 401) this.auth = undefined;
+      if (res.statusCode === 401) {
+        this.auth = undefined;
+        this.connection.credentialRejected();
+      }
       return res;
     } catch (err) {
       this.count('<error>', method);
@@ -205,24 +209,17 @@ export class KubeClient {
   }
 
   /**
-   * The kubeconfig's authentication headers (bearer token, exec or file credential, basic auth), read
-   * through `applySecurityAuthentication` at most every {@link AUTH_REFRESH_MS} and after a 401, not per
-   * request: client-node 2.0.1 builds a new undici Agent in every such call (TLS options copied, then
-   * closed), which cost about a tenth of a status write's CPU. The first Agent is kept and handed to
-   * every request (one TLS connection, kept alive); later ones have no sockets yet and are closed at once.
-   * Gotcha: TLS material is fixed for the client's lifetime; header credentials refresh. A token file
-   * rotated by the kubelet is read within the refresh period (client-go re-reads it every minute).
+   * The connection's authentication headers (bearer token, token file, exec credential, basic auth), asked at most
+   * every {@link AUTH_REFRESH_MS} and after a 401, not per request: a status write should not pay for a file read
+   * or a promise chain through the kubeconfig's credential source.
+   * Gotcha: a token file rotated by the kubelet is seen within the connection's re-read period (a minute, as
+   * client-go) plus this one.
    */
   private authHeaders(): Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>> {
     const auth = this.auth;
     if (auth !== undefined && performance.now() - auth.at < AUTH_REFRESH_MS) return auth.headers;
     this.authRefresh ??= (async () => {
-      const probe = new RequestContext(this.kubeConfig.getCurrentCluster()?.server ?? '', 'GET');
-      await this.kubeConfig.applySecurityAuthentication(probe);
-      const fresh = probe.getDispatcher();
-      if (!this.dispatcher) this.dispatcher = fresh;
-      else if (fresh) void fresh.close().catch(() => undefined);
-      const headers = probe.getHeaders() as unknown as Record<string, string>;
+      const headers = await this.connection.authHeaders();
       this.auth = { headers, at: performance.now() };
       return headers;
     })().finally(() => (this.authRefresh = undefined));

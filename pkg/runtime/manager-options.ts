@@ -1,5 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { BackoffOptions } from './backoff.ts';
+import type { ClusterConnection } from './kubeconfig.ts';
 import type { Logger } from './logging.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { ScrapeAuthorizer } from './scrape-authorizer.ts';
@@ -35,7 +35,8 @@ export interface ManagerLeaderElection {
 
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The apiserver to use (`loadClusterConnection`); the manager's KubeClient sends everything through it. */
+  readonly connection: ClusterConnection;
   /** Default namespace scope of informers; '' = all namespaces. */
   readonly namespace?: string;
   /** Prometheus endpoint, Go style (`:8080`, `127.0.0.1:0`); '0' disables. Default `:8080`. */

@@ -81,7 +81,7 @@ export class Manager {
     this.log = opts.logger ?? silentLogger();
     this.metrics = opts.metrics ?? new RuntimeMetrics({ defaultMetrics: true });
     this.fence = opts.leaderElection?.enabled ? new WriteFence() : WriteFence.open();
-    this.client = new KubeClient(opts.kubeConfig, { metrics: this.metrics, writeFence: this.fence, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
+    this.client = new KubeClient(opts.connection, { metrics: this.metrics, writeFence: this.fence, ...(opts.userAgent ? { userAgent: opts.userAgent } : {}) });
     this.identity = opts.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
     this.statusWriter = new StatusWriter(this.client, { logger: this.log });
     this.events = new EventRecorder({

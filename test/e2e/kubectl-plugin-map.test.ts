@@ -14,7 +14,7 @@ import { KubeClient } from '../../pkg/runtime/kube-client.ts';
 import type { KubeObject } from '../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../controllers/shared/resources.ts';
 import { teamsTenant } from '../builders/teamssync.ts';
-import { kubeConfig, testNamespace } from '../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../harness/kube.ts';
 import { describeRun, kubectlTeamssync } from './support/kubectl-plugin.ts';
 
 const GOOD = `Name,E-mail,Extension,Number,Teams User,Voicemail
@@ -37,7 +37,7 @@ Erin Ek;erin@pbx.example;209;+14255550209;;
 
 test('kubectl teamssync map --from-csv: dry run, create, idempotent re-run, rejected rows, --skip-invalid', async (t) => {
   const namespace = await testNamespace(t, 'map');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await kube.create(TeamsTenantResource, namespace, teamsTenant('contoso'));
   const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-map-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,7 +111,7 @@ test('kubectl teamssync map --from-csv: dry run, create, idempotent re-run, reje
 
 test('kubectl teamssync map: unknown tenant, unusable header, missing file', async (t) => {
   const namespace = await testNamespace(t, 'map');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await kube.create(TeamsTenantResource, namespace, teamsTenant('contoso'));
   const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-map-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

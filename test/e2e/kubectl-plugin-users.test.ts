@@ -20,7 +20,7 @@ import { generateTenantSeed, startSimulator } from '../../pkg/m365sim/index.ts';
 import { KubeClient } from '../../pkg/runtime/kube-client.ts';
 import { coreResources, type KubeObject } from '../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, kubectl, testNamespace } from '../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, kubectl, testNamespace } from '../harness/kube.ts';
 import { trustCa } from '../harness/m365.ts';
 import { eventually } from './support/teams-sync-env.ts';
 import { describeRun, kubectlTeamssync } from './support/kubectl-plugin.ts';
@@ -60,7 +60,7 @@ test('kubectl teamssync users: 10,000 users paged from the daemon, filters, per-
   const sim = await startSimulator({ seed: [seed], tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'users');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   const admin = apiserverEndpoint();
   await kube.create(coreResources.secrets, namespace, {
     apiVersion: 'v1',

@@ -15,7 +15,7 @@ import { startSimulator, type TenantSeed } from '../../pkg/m365sim/index.ts';
 import { KubeClient } from '../../pkg/runtime/kube-client.ts';
 import { coreResources, type KubeObject } from '../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, testNamespace } from '../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, testNamespace } from '../harness/kube.ts';
 import { trustCa } from '../harness/m365.ts';
 import { eventually } from './support/teams-sync-env.ts';
 
@@ -84,7 +84,7 @@ test('national clouds: each tenant reaches its own cloud hosts; features a cloud
   const sim = await startSimulator({ seed: CASES.map(seed), operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'clouds');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   const loginAt = new URL(sim.loginUrl).host;
   const graphAt = new URL(sim.graphUrl).host;
   const connectTo = [

@@ -25,7 +25,7 @@ import { coreResources } from '../../pkg/runtime/resource.ts';
 import { registerUserSyncControllers } from '../../controllers/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../../controllers/shared/service-account-tokens.ts';
 import { TeamsTenantResource } from '../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, testNamespace } from '../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, testNamespace } from '../harness/kube.ts';
 import { trustCa } from '../harness/m365.ts';
 import { eventually, seed, TENANT_ID, upn } from './support/user-sync-env.ts';
 
@@ -40,7 +40,7 @@ const clusterRoleBindings: ResourceRef = {
 };
 
 test('workload identity: only the namespace the app trusts signs in; the same tenant and client id from another namespace is refused', async (t) => {
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   const issuer = await serviceAccountIssuer(kube);
   const [nsA, nsB] = [await testNamespace(t, 'wi-a'), await testNamespace(t, 'wi-b')];
   for (const ns of [nsA, nsB])
@@ -68,7 +68,7 @@ test('workload identity: only the namespace the app trusts signs in; the same te
   const serviceAccountTokens = new ServiceAccountTokens(kubeTokenRequester(kube));
   for (const namespace of [nsA, nsB]) {
     const manager = new Manager({
-      kubeConfig: kubeConfig(),
+      connection: kubeConnection(),
       namespace,
       metricsBindAddress: '0',
       healthProbeBindAddress: '0',

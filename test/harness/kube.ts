@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
+import { parse } from 'yaml';
 import { apiRequest, type ApiserverEndpoint } from '../../pkg/envtest/https-json.ts';
+import { loadClusterConnection, type ClusterConnection } from '../../pkg/runtime/kubeconfig.ts';
 
 /**
  * Test-side access to the shared control plane that test/run.ts starts once per run and
@@ -19,20 +21,21 @@ export function kubeconfigPath(): string {
   return file;
 }
 
-/** A client-node KubeConfig for the admin user of the shared test control plane. */
-export function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath());
-  return kc;
+/** A connection as the admin user of the shared test control plane, loaded as the daemon loads its kubeconfig. */
+export function kubeConnection(): ClusterConnection {
+  return loadClusterConnection({ kubeconfig: kubeconfigPath() });
 }
 
-/** The apiserver URL, CA and admin token, for tests that talk HTTP directly. */
+/** The apiserver URL, CA and admin token, for tests that talk HTTP directly (the file pkg/envtest/kubeconfig.ts writes). */
 export function apiserverEndpoint(): ApiserverEndpoint {
-  const kc = kubeConfig();
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster?.caData || !user?.token) throw new Error('test kubeconfig lacks CA data or token');
-  return { server: cluster.server, caPem: Buffer.from(cluster.caData, 'base64').toString('utf8'), token: user.token };
+  const config = parse(readFileSync(kubeconfigPath(), 'utf8')) as {
+    clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[];
+    users?: { user?: { token?: string } }[];
+  };
+  const cluster = config.clusters?.[0]?.cluster;
+  const token = config.users?.[0]?.user?.token;
+  if (!cluster?.server || !cluster['certificate-authority-data'] || !token) throw new Error('test kubeconfig lacks server, CA data or token');
+  return { server: cluster.server, caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'), token };
 }
 
 /** Creates a fresh namespace for one test; it is deleted (and stays Terminating, as in envtest) afterwards. */

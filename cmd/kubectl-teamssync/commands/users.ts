@@ -100,7 +100,7 @@ export function register(program: Command, cli: PluginContext): void {
       if (flags.endpoint !== undefined) refusePlainHttp(flags.endpoint);
       const namespace = cli.namespace();
       await checkTenant(cli, namespace, tenant);
-      const authorization = await bearerOf(cli.kubeConfig());
+      const authorization = await bearerOf(cli.connection());
       const globals = program.opts<GlobalOptions>();
       let forward: PortForward | undefined;
       if (flags.endpoint === undefined) {

@@ -6,7 +6,7 @@
  */
 import { request } from 'node:https';
 import { request as plainRequest } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import type { UserEntry, UsersFilter } from '../../../controllers/teamstenant/users-view.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
@@ -33,11 +33,9 @@ export interface UsersEndpoint {
  * certificate the apiserver accepted, so such users need a token (e.g. `kubectl create token` of a ServiceAccount
  * bound to the users-viewer role).
  */
-export async function bearerOf(kc: KubeConfig): Promise<string> {
-  const options: { headers?: Record<string, unknown> } = { headers: {} };
-  await kc.applyToHTTPSOptions(options);
-  const header = options.headers?.['Authorization'] ?? options.headers?.['authorization'];
-  if (typeof header === 'string' && /^Bearer\s+\S/i.test(header)) return header;
+export async function bearerOf(connection: ClusterConnection): Promise<string> {
+  const header = (await connection.authHeaders())['authorization'];
+  if (header !== undefined && /^Bearer\s+\S/i.test(header)) return header;
   throw new CliError(
     'users needs a bearer token in the kubeconfig (token, OIDC or exec credentials); a client-certificate user cannot be verified by the daemon: use a token of an identity bound to the teams-sync-controller-users-viewer role',
     ExitCode.Error,

@@ -21,7 +21,7 @@ import { startDaemon, type RunningDaemon } from '../../../pkg/envtest/daemon.ts'
 import { apiRequest } from '../../../pkg/envtest/https-json.ts';
 import { generateTenantSeed, startSimulator, type RunningSimulator, type TenantSeed } from '../../../pkg/m365sim/index.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, kubectl } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, kubectl } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { seed as teamsSyncSeed } from '../../e2e/support/teams-sync-env.ts';
 import { seed as userSyncSeed } from '../../e2e/support/user-sync-env.ts';
@@ -74,7 +74,7 @@ export async function startDeployedEnv(): Promise<DeployedEnv> {
     daemon,
     namespace,
     tenants,
-    kube: new KubeClient(kubeConfig()),
+    kube: new KubeClient(kubeConnection()),
     async apply(objects) {
       const res = await kubectl(['apply', '-f', '-'], { namespace, stdin: objects.map((o) => stringify(o)).join('---\n') });
       if (res.code !== 0) throw new Error(`kubectl apply: ${res.stderr}`);

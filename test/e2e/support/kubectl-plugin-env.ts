@@ -16,7 +16,7 @@ import { startSimulator, type TenantSeed } from '../../../pkg/m365sim/index.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { eventually } from './teams-sync-env.ts';
 
@@ -92,7 +92,7 @@ export async function startPluginEnv(t: Lifecycle, options: { phoneUsers?: numbe
   const sim = await startSimulator({ seed: [seed(options.phoneUsers ?? 3)], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t as TestContext, 'kplugin');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await kube.create(coreResources.secrets, namespace, {
     apiVersion: 'v1',
     kind: 'Secret',

@@ -17,7 +17,7 @@ import { startSimulator, type RunningSimulator, type TenantSeed } from '../../..
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { TeamsSyncResource, TeamsTenantResource, UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { eventually } from './teams-sync-env.ts';
 import { runLogin, type LoginResult } from './teamssync-login.ts';
@@ -105,7 +105,7 @@ export async function startNoticesEnv(t: TestContext, options: { phoneUsers?: nu
   const sim = await startSimulator({ seed: [seed(options.phoneUsers ?? 2)], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'notices');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await kube.create(coreResources.secrets, namespace, {
     apiVersion: 'v1',
     kind: 'Secret',

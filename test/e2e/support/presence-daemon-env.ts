@@ -15,7 +15,7 @@ import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { presenceSyncResource } from '../../../controllers/presencesync/resources.ts';
 import { TeamsTenantResource } from '../../../controllers/shared/resources.ts';
-import { apiserverEndpoint, kubeConfig, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, kubeconfigPath, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { PBX_TOKEN } from './presence-env.ts';
 
@@ -37,7 +37,7 @@ export async function startPresenceDaemonEnv(t: TestContext, options: PresenceDa
   const sim = await startSimulator({ ...options.simulator, seed: [seed] });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'psd');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   const app = seed.apps?.[0];
   if (app === undefined) throw new Error('tenant seed without an app');
   const secret = (name: string, data: Record<string, string>, labels?: Record<string, string>) =>

@@ -18,7 +18,7 @@ import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts
 import { registerPresenceSyncController, type PresenceSyncRegistration } from '../../../controllers/presencesync/index.ts';
 import { presenceSyncResource, type PresenceSync } from '../../../controllers/presencesync/resources.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { startLocalServer } from '../../integration/presence/local-server.ts';
 
@@ -90,11 +90,11 @@ export async function startPresenceEnv(t: TestContext, options: PresenceEnvOptio
   const sim = await startSimulator({ ...options.simulator, seed: [seed] });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'ps');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await createTenantObjects(kube, namespace, seed);
   const level = process.env['PRESENCE_E2E_LOG'];
   const manager = new Manager({
-    kubeConfig: kubeConfig(),
+    connection: kubeConnection(),
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',

@@ -30,7 +30,7 @@ import {
   type TeamsSync,
   type UserLicenseMapping,
 } from '../../../controllers/teamssync/resources.ts';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 
 const TENANT_ID = '6c1f3b7e-2d4a-4f1b-9a0c-5e8d7b6a4c21';
@@ -121,7 +121,7 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
   const sim = await startSimulator({ seed: [seed(options.phoneUsers ?? 3)], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'tsync');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   await kube.create(coreResources.secrets, namespace, {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -159,7 +159,7 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
     async startController(): Promise<Manager> {
       const level = process.env['TEAMS_SYNC_E2E_LOG'];
       const manager = new Manager({
-        kubeConfig: kubeConfig(),
+        connection: kubeConnection(),
         namespace,
         metricsBindAddress: '0',
         healthProbeBindAddress: '0',

@@ -22,7 +22,7 @@ import { deltaTokenMigrations, SqliteDeltaTokenStore } from '../../../pkg/state/
 import { OperationJournal, operationJournalMigrations } from '../../../pkg/state/operation-journal.ts';
 import { registerUserSyncControllers, type UserSyncRegistration } from '../../../controllers/index.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../../../controllers/shared/resources.ts';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { trustCa } from '../../harness/m365.ts';
 import { eventually } from './teams-sync-env.ts';
 
@@ -101,7 +101,7 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
   const sim = await startSimulator({ seed: [seed(options.phoneUsers ?? 4)], operationDelayMs: options.operationDelayMs ?? 200, tokenLifetimeSeconds: 3600 });
   trustCa(sim.caPem);
   const namespace = await testNamespace(t, 'usync');
-  const kube = new KubeClient(kubeConfig());
+  const kube = new KubeClient(kubeConnection());
   const dir = mkdtempSync(path.join(tmpdir(), 'user-sync-e2e-'));
   const endpoints = { authorityHost: sim.loginUrl, graphBaseUrl: sim.graphUrl, caBundlePath: sim.caFile };
   await kube.create(coreResources.secrets, namespace, {
@@ -134,7 +134,7 @@ export async function startUserSyncEnv(t: TestContext, options: UserSyncEnvOptio
     async startController(): Promise<Manager> {
       const level = process.env['TEAMS_SYNC_E2E_LOG'];
       const manager = new Manager({
-        kubeConfig: kubeConfig(),
+        connection: kubeConnection(),
         namespace,
         metricsBindAddress: '0',
         healthProbeBindAddress: '0',

@@ -7,13 +7,13 @@
  * FAULTS_LOG=1 echoes the daemons' log lines on stderr.
  */
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ApiVersion } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { startControlPlane, type ControlPlane } from '../../../pkg/envtest/control-plane.ts';
 import { startDaemon, type RunningDaemon } from '../../../pkg/envtest/daemon.ts';
 import { renderInstall, type InstallManifests } from '../../../pkg/envtest/install-manifests.ts';
 import { startSimulator, type RunningSimulator, type SimulatorLimits, type TenantSeed } from '../../../pkg/m365sim/index.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
+import { loadClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../../../controllers/shared/resources.ts';
 
@@ -117,9 +117,7 @@ export interface Scenario {
 export async function startFaultWorld(): Promise<FaultWorld> {
   const cp = await startControlPlane();
   const install = await renderInstall(cp.binaries.kubectl);
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
-  const kube = new KubeClient(kc);
+  const kube = new KubeClient(loadClusterConnection({ kubeconfig: cp.kubeconfigPath }));
   const crashes: string[] = [];
   return {
     cp,

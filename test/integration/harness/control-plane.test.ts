@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { kubeConfig, kubectl, testNamespace } from '../../harness/kube.ts';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigPath, kubectl, testNamespace } from '../../harness/kube.ts';
 
 test('control plane: kubectl and client-node reach the real kube-apiserver', async () => {
   const version = await kubectl(['version', '-o', 'json']);
@@ -10,7 +10,10 @@ test('control plane: kubectl and client-node reach the real kube-apiserver', asy
   assert.match(parsed.serverVersion.gitVersion, /^v1\.3[45]\.\d+$/);
   assert.equal(parsed.clientVersion.gitVersion, parsed.serverVersion.gitVersion, 'kubectl is built from the same release');
 
-  const core = kubeConfig().makeApiClient(CoreV1Api);
+  // client-node still reads the harness's kubeconfig (the kubectl plugin uses it for its API clients).
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath());
+  const core = kc.makeApiClient(CoreV1Api);
   const namespace = await core.readNamespace({ name: 'default' });
   assert.equal(namespace.metadata?.name, 'default');
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../../../pkg/envtest/ports.ts';
 import { scrape } from '../../../pkg/envtest/metrics-scraper.ts';
-import { apiserverEndpoint, kubeconfigPath, kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeconfigPath, kubeConnection, testNamespace } from '../../harness/kube.ts';
 import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
 import { coreResources, resourcePath } from '../../../pkg/runtime/resource.ts';
 import { eventually, sample, testClient } from './helpers.ts';
@@ -64,7 +64,7 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
   await assert.rejects(get(`http://127.0.0.1:${metricsPort}/metrics`), 'no plain HTTP on the metrics port');
   daemon.child.kill('SIGTERM');
   assert.equal(await daemon.exited, 0, daemon.output());
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   const lease = await client.request<Lease>('GET', resourcePath(coreResources.leases, ns, 'teams-sync-controller.teamssync.io'));
   assert.ok(!lease.spec?.holderIdentity, 'the lease was released on SIGTERM');
   const lines = daemon

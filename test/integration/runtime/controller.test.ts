@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
 import { ItemExponentialFailureRateLimiter } from '../../../pkg/runtime/rate-limiter.ts';
 import { coreResources } from '../../../pkg/runtime/resource.ts';
@@ -8,7 +8,7 @@ import { createConfigMap, eventually, patchConfigMap, sample, sleep, testClient,
 
 function newManager(namespace: string): Manager {
   return new Manager({
-    kubeConfig: kubeConfig(),
+    connection: kubeConnection(),
     namespace,
     metricsBindAddress: '127.0.0.1:0',
     healthProbeBindAddress: '127.0.0.1:0',
@@ -18,7 +18,7 @@ function newManager(namespace: string): Manager {
 
 test('many updates to one object: one reconcile at a time, coalesced; /metrics and probes sane', async (t) => {
   const ns = await testNamespace(t, 'rt');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await createConfigMap(client, ns, 'hot', { v: '0' });
   const mgr = newManager(ns);
   const informer = mgr.informer<ConfigMap>(coreResources.configMaps);
@@ -73,7 +73,7 @@ test('many updates to one object: one reconcile at a time, coalesced; /metrics a
 
 test('a failing key backs off as configured while other keys proceed', async (t) => {
   const ns = await testNamespace(t, 'rt');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await createConfigMap(client, ns, 'bad');
   await createConfigMap(client, ns, 'good');
   const mgr = newManager(ns);
@@ -109,7 +109,7 @@ test('a failing key backs off as configured while other keys proceed', async (t)
 
 test('graceful shutdown lets in-flight reconciles finish and takes no new keys', async (t) => {
   const ns = await testNamespace(t, 'rt');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await createConfigMap(client, ns, 'slow');
   const mgr = newManager(ns);
   let started = 0;

@@ -5,11 +5,15 @@
  * nothing once the partition heals.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { apiserverEndpoint, kubeConnection, testNamespace } from '../../harness/kube.ts';
+import { writeKubeconfig } from '../../../pkg/envtest/kubeconfig.ts';
+import { loadClusterConnection, type ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
 import { createLogger } from '../../../pkg/runtime/logging.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
@@ -44,18 +48,16 @@ async function fakeGraph(t: test.TestContext): Promise<{ url: string; writes: Gr
 }
 
 /** The test control plane's kubeconfig, pointed at `port` on loopback (the proxy) instead. */
-function viaPort(port: number): KubeConfig {
-  const kc = kubeConfig();
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no cluster');
-  kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c));
-  return kc;
+async function viaPort(port: number): Promise<ClusterConnection> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fence-')), 'kubeconfig');
+  await writeKubeconfig(file, { ...apiserverEndpoint(), server: `https://127.0.0.1:${port}` });
+  return loadClusterConnection({ kubeconfig: file });
 }
 
 /** A daemon-like manager whose two controllers write to Kubernetes and to Graph as long as they run. */
-function daemon(kc: KubeConfig, ns: string, who: string, graphUrl: string): Manager {
+function daemon(connection: ClusterConnection, ns: string, who: string, graphUrl: string): Manager {
   const mgr = new Manager({
-    kubeConfig: kc,
+    connection,
     namespace: ns,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
@@ -109,7 +111,7 @@ function daemon(kc: KubeConfig, ns: string, who: string, graphUrl: string): Mana
 
 /** Watches the Lease and reports the first revision at which `who` holds it, and when that was seen. */
 function watchAcquisition(ns: string, who: string, signal: AbortSignal): Promise<{ resourceVersion: number; seenAt: number }> {
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   return (async () => {
     const path = resourcePath(coreResources.leases, ns);
     const stream = await client.openStream(path, { watch: true, fieldSelector: `metadata.name=${lockName}` }, signal);
@@ -135,20 +137,20 @@ async function okRequests(mgr: Manager): Promise<number> {
 
 test('a partitioned leader stops every write before the new leader acquires, and writes nothing after', async (t) => {
   const ns = await testNamespace(t, 'fence');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await createConfigMap(client, ns, 'work');
   const graph = await fakeGraph(t);
-  const proxy = await BlackholeProxy.start(kubeConfig().getCurrentCluster()?.server ?? '');
+  const proxy = await BlackholeProxy.start(apiserverEndpoint().server);
   t.after(() => proxy.close());
   const stopWatch = new AbortController();
   t.after(() => stopWatch.abort());
 
-  const a = daemon(viaPort(proxy.port), ns, 'a', graph.url);
+  const a = daemon(await viaPort(proxy.port), ns, 'a', graph.url);
   t.after(() => a.stop());
   await a.start();
   await eventually('a leads and writes', () => a.isLeader() && graph.writes.some((w) => w.who === 'a'), 30_000);
   const acquiredByB = watchAcquisition(ns, 'b', stopWatch.signal);
-  const b = daemon(kubeConfig(), ns, 'b', graph.url);
+  const b = daemon(kubeConnection(), ns, 'b', graph.url);
   t.after(() => b.stop());
   await b.start();
   await eventually('a has written to Kubernetes', async () => (await labelled(client, ns, 'a')).length > 0, 30_000);

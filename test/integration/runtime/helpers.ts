@@ -1,5 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
+import type { ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import { RuntimeMetrics } from '../../../pkg/runtime/metrics.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 export { setTimeout as sleep } from 'node:timers/promises';
@@ -10,9 +10,9 @@ export interface ConfigMap extends KubeObject {
 }
 
 /** A client with its own metrics registry, so tests can count apiserver requests. */
-export function testClient(kc: KubeConfig): { client: KubeClient; metrics: RuntimeMetrics } {
+export function testClient(connection: ClusterConnection): { client: KubeClient; metrics: RuntimeMetrics } {
   const metrics = new RuntimeMetrics();
-  return { client: new KubeClient(kc, { metrics }), metrics };
+  return { client: new KubeClient(connection, { metrics }), metrics };
 }
 
 /** Creates a ConfigMap. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../../harness/control-plane.ts';
 import { Informer } from '../../../pkg/runtime/informer.ts';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
+import { loadClusterConnection, type ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import { RuntimeMetrics } from '../../../pkg/runtime/metrics.ts';
 import { coreResources } from '../../../pkg/runtime/resource.ts';
 import { createConfigMap, eventually, patchConfigMap, serverNames, sumSamples, type ConfigMap } from './helpers.ts';
@@ -11,14 +11,13 @@ import { createConfigMap, eventually, patchConfigMap, serverNames, sumSamples, t
 // These tests restart and compact their own control plane, so they never disturb the shared one.
 let plane: ControlPlane;
 let client: KubeClient;
-let kc: KubeConfig;
+let connection: ClusterConnection;
 const fastBackoff = { initialMs: 200, maxMs: 2000, factor: 2, jitter: 0.2, resetAfterMs: 60_000 };
 
 before(async () => {
   plane = await startControlPlane({ crdDir: null });
-  kc = new KubeConfig();
-  kc.loadFromFile(plane.kubeconfigPath);
-  client = new KubeClient(kc);
+  connection = loadClusterConnection({ kubeconfig: plane.kubeconfigPath });
+  client = new KubeClient(connection);
 });
 after(async () => {
   await plane?.stop();
@@ -32,7 +31,7 @@ async function namespace(name: string): Promise<string> {
 function recordingInformer(ns: string, extra: { watchdogMs?: number } = {}) {
   const metrics = new RuntimeMetrics();
   const informer = new Informer<ConfigMap>({
-    client: new KubeClient(kc, { metrics }),
+    client: new KubeClient(connection, { metrics }),
     resource: coreResources.configMaps,
     namespace: ns,
     backoff: fastBackoff,

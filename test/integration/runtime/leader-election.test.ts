@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
 import { coreResources, resourcePath } from '../../../pkg/runtime/resource.ts';
@@ -16,7 +16,7 @@ interface Span {
 
 function candidate(namespace: string, who: string, spans: Span[]): Manager {
   const mgr = new Manager({
-    kubeConfig: kubeConfig(),
+    connection: kubeConnection(),
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
@@ -43,13 +43,13 @@ function candidate(namespace: string, who: string, spans: Span[]): Manager {
 }
 
 async function readLease(namespace: string): Promise<Lease> {
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   return client.request<Lease>('GET', resourcePath(coreResources.leases, namespace, 'runtime-test-lock'));
 }
 
 test('two managers: only the leader reconciles; a killed leader is replaced within the lease duration; never both', async (t) => {
   const ns = await testNamespace(t, 'le');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   for (const name of ['a', 'b', 'c']) await createConfigMap(client, ns, name);
   const spans: Span[] = [];
   const one = candidate(ns, 'one', spans);
@@ -93,7 +93,7 @@ test('two managers: only the leader reconciles; a killed leader is replaced with
 
 test('losing the lease stops reconciling at once, and the manager campaigns again', async (t) => {
   const ns = await testNamespace(t, 'le');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await createConfigMap(client, ns, 'x');
   const spans: Span[] = [];
   const mgr = candidate(ns, 'victim', spans);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { setConditions, summarizeConditions } from '../../../pkg/runtime/conditions.ts';
 import type { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { Manager } from '../../../pkg/runtime/manager.ts';
@@ -28,11 +28,17 @@ interface Rig {
 
 async function rig(t: test.TestContext, predicate: Predicate<Widget> | undefined, writeStatus: boolean): Promise<Rig> {
   const ns = await testNamespace(t, 'rpc');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   await ensureWidgetCrd(client);
   await createWidget(client, ns, 'a', 1);
   await createWidget(client, ns, 'barrier', 0);
-  const mgr = new Manager({ kubeConfig: kubeConfig(), namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '0', gracefulShutdownTimeoutMs: 5_000 });
+  const mgr = new Manager({
+    connection: kubeConnection(),
+    namespace: ns,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    gracefulShutdownTimeoutMs: 5_000,
+  });
   const informer = mgr.informer<Widget>(widgets);
   const passes = new Map<string, number>();
   let writes = 0;

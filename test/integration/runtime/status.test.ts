@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { kubeConfig, testNamespace } from '../../harness/kube.ts';
+import { kubeConnection, testNamespace } from '../../harness/kube.ts';
 import { checkConditions } from '../../../pkg/runtime/conditions-check.ts';
 import { findCondition, setConditions, summarizeConditions } from '../../../pkg/runtime/conditions.ts';
 import { KubeEventSink } from '../../../pkg/runtime/event-sink.ts';
@@ -13,12 +13,12 @@ import { eventually, sumSamples, testClient } from './helpers.ts';
 import { createWidget, ensureWidgetCrd, widgets, type Widget } from './test-crd.ts';
 
 before(async () => {
-  await ensureWidgetCrd(testClient(kubeConfig()).client);
+  await ensureWidgetCrd(testClient(kubeConnection()).client);
 });
 
 test('a conflicting status update is re-read, re-applied and lands', async (t) => {
   const ns = await testNamespace(t, 'st');
-  const { client, metrics } = testClient(kubeConfig());
+  const { client, metrics } = testClient(kubeConnection());
   const stale = await createWidget(client, ns, 'w');
   // Someone else writes status after we read the object.
   await client.patch(widgets, ns, 'w', { status: { note: 'other writer' } }, { subresource: 'status' });
@@ -39,7 +39,7 @@ test('a conflicting status update is re-read, re-applied and lands', async (t) =
 
 test('a status write that conflicts beyond the retry budget fails with the 409', async (t) => {
   const ns = await testNamespace(t, 'st');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   const stale = await createWidget(client, ns, 'w');
   await client.patch(widgets, ns, 'w', { status: { note: 'other writer' } }, { subresource: 'status' });
   const writer = new StatusWriter(client, { maxRetries: 0 });
@@ -51,7 +51,7 @@ test('a status write that conflicts beyond the retry budget fails with the 409',
 
 test('conditions keep lastTransitionTime when unchanged; unchanged status makes no request', async (t) => {
   const ns = await testNamespace(t, 'st');
-  const { client, metrics } = testClient(kubeConfig());
+  const { client, metrics } = testClient(kubeConnection());
   let widget = await createWidget(client, ns, 'w');
   const writer = new StatusWriter(client);
   const ready = (message: string) => summarizeConditions({ ready: { reason: 'Synced', message } });
@@ -92,7 +92,7 @@ test('conditions keep lastTransitionTime when unchanged; unchanged status makes 
 
 test('finalizers are added and removed with optimistic concurrency', async (t) => {
   const ns = await testNamespace(t, 'st');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   const created = await createWidget(client, ns, 'w');
   const finalizer = 'runtimetest.teamssync.io/cleanup';
   const withF = await addFinalizer(client, widgets, created, finalizer);
@@ -113,7 +113,7 @@ test('finalizers are added and removed with optimistic concurrency', async (t) =
 
 test('the Event recorder aggregates a failing loop into one Event with a series', async (t) => {
   const ns = await testNamespace(t, 'st');
-  const { client } = testClient(kubeConfig());
+  const { client } = testClient(kubeConnection());
   const widget = await createWidget(client, ns, 'w');
   const recorder = new EventRecorder({
     sink: new KubeEventSink(client),

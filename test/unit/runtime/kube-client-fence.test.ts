@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
+import type { ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import { FencedError, WriteFence } from '../../../pkg/runtime/write-fence.ts';
+import { connectionTo } from '../../harness/connection.ts';
 
 /** A server that answers GETs and holds every other request open, recording what reached it. */
-async function holdingServer(t: test.TestContext): Promise<{ kc: KubeConfig; seen: string[]; held: ServerResponse[] }> {
+async function holdingServer(t: test.TestContext): Promise<{ kc: ClusterConnection; seen: string[]; held: ServerResponse[] }> {
   const seen: string[] = [];
   const held: ServerResponse[] = [];
   const server = createServer((req, res) => {
@@ -21,13 +22,7 @@ async function holdingServer(t: test.TestContext): Promise<{ kc: KubeConfig; see
     server.closeAllConnections();
     server.close();
   });
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kc = connectionTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 't');
   return { kc, seen, held };
 }
 

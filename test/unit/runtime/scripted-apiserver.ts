@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
+import { connectionTo } from '../../harness/connection.ts';
 
 /** What one watch connection does; `events` are written as JSON lines, then `end` decides the close. */
 export interface WatchScript {
@@ -26,17 +27,10 @@ export class ScriptedApiserver {
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
-  async start(): Promise<KubeConfig> {
+  async start(): Promise<ClusterConnection> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'scripted-token' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    return kc;
+    return connectionTo(`http://127.0.0.1:${port}`, 'scripted-token');
   }
 
   /** Watch requests seen so far (their query parameters). */

@@ -1,0 +1,49 @@
+/**
+ * The daemon as its container starts it (`node cmd/controller/main.ts`, Node's type stripping, no tsx) never loads
+ * `@kubernetes/client-node`: its KubeConfig pulls in every generated API model, ~86 MiB of RSS, more than the
+ * daemon's whole idle budget. A module hook records every module the process loads; `--help` exits after the whole
+ * static import graph has been evaluated (imports are hoisted above main), so the list is the daemon's.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Preloaded with --import: records each loaded module's URL (ESM and CommonJS) and writes the list on exit. */
+const recorder = `
+import { registerHooks } from 'node:module';
+import { writeFileSync } from 'node:fs';
+const loaded = [];
+registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, loaded.join('\\n')));
+`;
+
+test('the daemon entry point does not load @kubernetes/client-node', () => {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'daemon-modules-')), 'loaded.txt');
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: path.dirname(out), LOADED_MODULES_FILE: out };
+  const run = spawnSync(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--import', `data:text/javascript,${encodeURIComponent(recorder)}`, 'cmd/controller/main.ts', '--help'],
+    { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const loaded = readFileSync(out, 'utf8').split('\n');
+  // The recorder saw the daemon's graph: the runtime's client and its HTTP library are there.
+  assert.ok(
+    loaded.some((url) => url.endsWith('/pkg/runtime/kube-client.ts')),
+    'kube-client.ts was loaded',
+  );
+  assert.ok(
+    loaded.some((url) => url.includes('/node_modules/undici/')),
+    'undici was loaded',
+  );
+  assert.deepEqual(
+    loaded.filter((url) => url.includes('/node_modules/@kubernetes/client-node/')),
+    [],
+  );
+});
