@@ -4,11 +4,16 @@
  * calls per cycle vs ceil(users / 650), Teams → stream and PBX → Teams latency (p50 / p99), CPU and peak RSS.
  *
  *   node --import tsx bench/presence.ts [--users 10000] [--change-rate 0.01] [--interval 10] [--cycles 6]
- *     [--calls-per-second 4] [--call-seconds 3]
+ *     [--calls-per-second 4] [--call-seconds 3] [--in-process] [--heap-snapshots DIR]
  *
  * The Teams → stream clock starts when the simulator has the new presence (the time its control call answers with)
- * and stops when the SSE client receives it; PBX → Teams starts when the PBX event is posted and stops when the simulator logs the setPresence. CPU and RSS
- * are this process (controller runner, HTTP endpoints, SSE client and load driver); the simulator runs apart.
+ * and stops when the SSE client receives it; PBX → Teams starts when the PBX event is posted and stops when the
+ * simulator logs the setPresence.
+ *
+ * By default the controller is the daemon as shipped, in its own process (a control plane, the TeamsTenant and the
+ * PresenceSync created with kubectl): its peak RSS is the figure for "one PresenceSync of 10,000 users". With
+ * --in-process the controller's runner and HTTP endpoints run inside this process instead (no apiserver; quicker to
+ * start, heap snapshots possible), and CPU and RSS are this process's, load driver and SSE client included.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +22,7 @@ import { runInNewContext } from 'node:vm';
 import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.ts';
 import { openSseStream } from '../pkg/presence/sse-client.ts';
 import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
+import { startPresenceDaemonRig, type PresenceDaemonRig } from './support/presence-daemon-rig.ts';
 import { BENCH_KEY, BENCH_TOKEN, percentile, printRows, startPresenceRig } from './support/presence-rig.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
 
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '6' },
     'calls-per-second': { type: 'string', default: '4' },
     'call-seconds': { type: 'string', default: '3' },
+    /** The controller inside this process instead of the daemon as shipped. */
+    'in-process': { type: 'boolean', default: false },
     /** Directory for V8 heap snapshots (after the first cycle and at the end of the churn); none by default. */
     'heap-snapshots': { type: 'string' },
   },
@@ -46,10 +54,19 @@ const TEAMS_STATES = [
   ['Busy', 'InAMeeting', 'onCall'],
 ] as const;
 
+const inProcess = values['in-process'];
 // Node, the modules and the load driver before any PresenceSync exists: what the peak is measured against.
-const rssBaseline = process.memoryUsage().rss;
-const memory = memorySampler();
-const rig = await startPresenceRig(users, intervalS);
+let rssBaseline = process.memoryUsage().rss;
+let daemonRig: PresenceDaemonRig | undefined;
+const rig = inProcess ? await startPresenceRig(users, intervalS) : (daemonRig = await startPresenceDaemonRig(users, intervalS, 'bench', 'presence'));
+const readMemory = (): MemorySample => (daemonRig === undefined ? process.memoryUsage() : { rss: daemonRig.memory().rss });
+if (daemonRig !== undefined) {
+  // The daemon with its TeamsTenant (the tenant's users read) and no PresenceSync yet.
+  await sleep(10_000, undefined, { unref: false });
+  rssBaseline = daemonRig.memory().rss;
+  await daemonRig.createPresenceSync();
+}
+const memory = memorySampler(readMemory);
 memory.mark('start-up');
 const { sim, seed } = rig;
 const tenant = seed.tenantId;
@@ -68,6 +85,8 @@ const seen: { change: TeamsChange; receivedAt: number }[] = [];
 const pbxSent: { id: string; at: number; write: 'setPresence' | 'clearPresence' }[] = [];
 
 try {
+  console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
+  while (rig.cycles.count < 1) await sleep(100, undefined, { unref: false });
   const connection = await openSseStream(`${rig.baseUrl}/presence/${BENCH_KEY}/events`, {
     token: BENCH_TOKEN,
     onEvent: (event) => {
@@ -83,12 +102,10 @@ try {
       }
     },
   });
-  console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
-  while (rig.cycles.count < 1) await sleep(100, undefined, { unref: false });
   await sim.control('POST', '/control/reset');
   snapshot('after-first-cycle');
-  const rssAtStart = process.memoryUsage().rss;
-  const cpuStart = process.cpuUsage();
+  const rssAtStart = readMemory().rss;
+  const cpuStart = cpuMs();
   const wallStart = Date.now();
   const cyclesStart = rig.cycles.count;
   const churnEnd = wallStart + Number(values.cycles) * intervalS * 1000;
@@ -126,7 +143,7 @@ try {
   const churnCycles = rig.cycles.count - cyclesStart;
   const cycleMark = rig.cycles.count;
   while (rig.cycles.count < cycleMark + 2 && pending.size > 0) await sleep(100, undefined, { unref: false }); // let the last changes drain
-  const cpu = process.cpuUsage(cpuStart);
+  const cpu = cpuMs() - cpuStart;
   const { count: cyclesEnd, lastAt: lastCycleAt } = rig.cycles;
   const wallMs = Date.now() - wallStart;
   const log = (await sim.control<RequestLogEntry[]>('GET', '/control/requests')).filter((e) => e.host === 'graph' && e.tenantId === tenant);
@@ -163,10 +180,33 @@ try {
     ['Teams changes measured / not seen', `${seen.length} / ${pending.size}`, 'not seen = still pending at the end'],
     ['PBX → Teams p50', fmt(percentile(pbxLatency, 50)), 'setPresence/clearPresence arrives at Graph'],
     ['PBX → Teams p99', fmt(percentile(pbxLatency, 99)), `${pbxLatency.length} PBX events measured`],
-    ['CPU (user + system)', `${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)} %`, `of one core over ${(wallMs / 1000).toFixed(0)} s`],
-    ['peak RSS', mib(process.resourceUsage().maxRSS * 1024), `goal ≤ 150 MiB; this process; ${mib(rssAtStart)} when the churn started`],
-    ['  RSS before the PresenceSync', mib(rssBaseline), 'Node, the modules, the load driver'],
+    [
+      'CPU (user + system)',
+      `${((cpu / wallMs) * 100).toFixed(1)} %`,
+      `of one core over ${(wallMs / 1000).toFixed(0)} s; ${inProcess ? 'this process' : 'the daemon'}`,
+    ],
+    [
+      'peak RSS',
+      mib(daemonRig?.memory().hwm ?? process.resourceUsage().maxRSS * 1024),
+      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process' : `the daemon (VmHWM)`}; ${mib(rssAtStart)} when the churn started`,
+    ],
+    [
+      '  RSS before the PresenceSync',
+      mib(rssBaseline),
+      daemonRig === undefined ? 'Node, the modules, the load driver' : 'the daemon with its TeamsTenant, 10 s after it was ready',
+    ],
     ['  peak RSS in start-up / churn', `${mib(memory.peak('start-up')?.rss ?? 0)} / ${mib(memory.peak('churn')?.rss ?? 0)}`, 'sampled every 100 ms'],
+    ['  this process (load driver, SSE client) peak RSS', mib(process.resourceUsage().maxRSS * 1024), inProcess ? 'the same process' : 'not the figure'],
+    // The heap figures are this process's: only meaningful when the controller runs in it.
+    ...(inProcess ? heapRows() : []),
+  ]);
+} finally {
+  memory.stop();
+  await rig.stop();
+}
+
+function heapRows(): [string, string, string][] {
+  return [
     [
       '  at the churn peak: JS heap used / total',
       `${mib(memory.peak('churn')?.heapUsed ?? 0)} / ${mib(memory.peak('churn')?.heapTotal ?? 0)}`,
@@ -178,10 +218,16 @@ try {
       'SQLite, sockets, TLS',
     ],
     ['  JS heap live after GC', mib(liveHeapBytes()), `V8 heap limit of new space ${mib(newSpaceBytes())} (--max-semi-space-size)`],
-  ]);
-} finally {
-  memory.stop();
-  await rig.stop();
+  ];
+}
+
+/** CPU time (user + system) of the controller's process so far, in ms. */
+function cpuMs(): number {
+  if (daemonRig === undefined) {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  }
+  return daemonRig.cpuMs();
 }
 
 function mib(bytes: number): string {
@@ -199,12 +245,14 @@ function newSpaceBytes(): number {
   return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 }
 
+type MemorySample = Pick<NodeJS.MemoryUsage, 'rss'> & Partial<NodeJS.MemoryUsage>;
+
 /** The highest RSS seen in each phase of the run, and what the process held then (polled every 100 ms). */
-function memorySampler() {
-  const peaks = new Map<string, NodeJS.MemoryUsage>();
-  let current: NodeJS.MemoryUsage | undefined;
-  const sample = (): NodeJS.MemoryUsage => {
-    const now = process.memoryUsage();
+function memorySampler(read: () => MemorySample) {
+  const peaks = new Map<string, MemorySample>();
+  let current: MemorySample | undefined;
+  const sample = (): MemorySample => {
+    const now = read();
     if (current === undefined || now.rss > current.rss) current = now;
     return current;
   };
@@ -215,7 +263,7 @@ function memorySampler() {
       peaks.set(name, sample());
       current = undefined;
     },
-    peak: (name: string): NodeJS.MemoryUsage | undefined => peaks.get(name),
+    peak: (name: string): MemorySample | undefined => peaks.get(name),
     stop: (): void => clearInterval(timer),
   };
 }
