@@ -4,7 +4,7 @@
  * calls per cycle vs ceil(users / 650), Teams → stream and PBX → Teams latency (p50 / p99), CPU and peak RSS.
  *
  *   node --import tsx bench/presence.ts [--users 10000] [--change-rate 0.01] [--interval 10] [--cycles 6]
- *     [--calls-per-second 4] [--call-seconds 3] [--in-process] [--heap-snapshots DIR]
+ *     [--calls-per-second 4] [--call-seconds 3] [--in-process] [--heap-snapshots DIR] [--node-options '--max-semi-space-size=4']
  *
  * The Teams → stream clock starts when the simulator has the new presence (the time its control call answers with)
  * and stops when the SSE client receives it; PBX → Teams starts when the PBX event is posted and stops when the
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     'call-seconds': { type: 'string', default: '3' },
     /** The controller inside this process instead of the daemon as shipped. */
     'in-process': { type: 'boolean', default: false },
+    /** NODE_OPTIONS for the daemon (V8 flags to compare without changing the image); the image's own flags still apply. */
+    'node-options': { type: 'string' },
     /** Directory for V8 heap snapshots (after the first cycle and at the end of the churn); none by default. */
     'heap-snapshots': { type: 'string' },
   },
@@ -58,7 +60,9 @@ const inProcess = values['in-process'];
 // Node, the modules and the load driver before any PresenceSync exists: what the peak is measured against.
 let rssBaseline = process.memoryUsage().rss;
 let daemonRig: PresenceDaemonRig | undefined;
-const rig = inProcess ? await startPresenceRig(users, intervalS) : (daemonRig = await startPresenceDaemonRig(users, intervalS, 'bench', 'presence'));
+const rig = inProcess
+  ? await startPresenceRig(users, intervalS)
+  : (daemonRig = await startPresenceDaemonRig(users, intervalS, 'bench', 'presence', values['node-options']));
 const readMemory = (): MemorySample => (daemonRig === undefined ? process.memoryUsage() : { rss: daemonRig.memory().rss });
 if (daemonRig !== undefined) {
   // The daemon with its TeamsTenant (the tenant's users read) and no PresenceSync yet.
@@ -188,7 +192,7 @@ try {
     [
       'peak RSS',
       mib(daemonRig?.memory().hwm ?? process.resourceUsage().maxRSS * 1024),
-      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process' : `the daemon (VmHWM)`}; ${mib(rssAtStart)} when the churn started`,
+      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process' : `the daemon (VmHWM${values['node-options'] === undefined ? '' : `, NODE_OPTIONS=${values['node-options']}`})`}; ${mib(rssAtStart)} when the churn started`,
     ],
     [
       '  RSS before the PresenceSync',

@@ -62,7 +62,13 @@ function cyclesOf(reads: readonly number[], now: number): { starts: number[]; en
 }
 
 /** Starts the control plane, the simulator and the daemon, with one TeamsTenant over a tenant of `users` users. */
-export async function startPresenceDaemonRig(users: number, intervalSeconds: number, namespace: string, name: string): Promise<PresenceDaemonRig> {
+export async function startPresenceDaemonRig(
+  users: number,
+  intervalSeconds: number,
+  namespace: string,
+  name: string,
+  nodeOptions?: string,
+): Promise<PresenceDaemonRig> {
   const cp: ControlPlane = await startControlPlane();
   const stops: (() => Promise<unknown>)[] = [() => cp.stop()];
   const stopAll = async (): Promise<void> => {
@@ -101,6 +107,7 @@ export async function startPresenceDaemonRig(users: number, intervalSeconds: num
       controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
       graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
       flags: { namespace },
+      ...(nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
     });
     stops.push(() => daemon.stop());
     const cycles = { count: 0, lastAt: 0, durationsMs: [] as number[], startsMs: [] as number[] };

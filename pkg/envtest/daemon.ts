@@ -45,6 +45,8 @@ export interface DaemonOptions {
   readonly flags?: Readonly<Record<string, string>>;
   /** Called with every log line (JSON) as it arrives. */
   readonly onLine?: (line: string) => void;
+  /** Further environment over the Deployment's (e.g. NODE_OPTIONS, to try V8 flags without changing the image). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
 }
 
@@ -128,7 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const [command = 'node', ...args] = argv;
   // The image's `node` is the project's Node 24; nothing of this process's environment leaks in (no NODE_OPTIONS, no tsx).
   const executable = command === 'node' ? process.execPath : command;
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...container.env, KUBECONFIG: kubeconfigPath };
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...container.env, ...options.env, KUBECONFIG: kubeconfigPath };
 
   const lines: string[] = [];
   const waiters = new Set<(line: string) => void>();
