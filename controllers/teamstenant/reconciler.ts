@@ -91,12 +91,13 @@ export class TeamsTenantReconciler implements Reconciler {
     const force = requestedAt !== undefined && requestedAt !== tenant.status?.lastHandledReconcileAt;
 
     // Observe Microsoft 365 through the port; the tenant's mappings from the cache.
+    const { context, graph, observation, teamsReadBefore, justDiscovered } = await this.#observe(tenant, key, memory, now, force, ctx);
+    // After observe: a mapping created while the first reads ran waited for them (`discovered`) and must be in the list re-examined.
     const mappings = deps.view.mappingsOf(key);
-    const { context, graph, observation, teamsReadBefore } = await this.#observe(tenant, mappings, memory, now, force, ctx);
 
     // Plan and apply, mappings: a deleting tenant has every mapping unconfigured; otherwise only those a change concerns are re-examined.
     if (isDeleting(tenant)) deps.enqueueMappings(mappings.map(objectKeyOf));
-    else this.#enqueueAffected(observation, mappings, memory, context, teamsReadBefore);
+    else this.#enqueueAffected(observation, mappings, memory, context, { teamsReadBefore, justDiscovered });
 
     // What the report reads: the observation, the mappings and runs, the licence allocation and the directory.
     const input = gatherReportInput({
@@ -155,7 +156,7 @@ export class TeamsTenantReconciler implements Reconciler {
   /** Credentials → context → the due Graph reads. Only unexpected errors throw. `teamsReadBefore`: when the previous bulk Teams read started. */
   async #observe(
     tenant: CachedTenant,
-    mappings: readonly TenantMapping[],
+    key: string,
     memory: Memory,
     now: Date,
     force: boolean,
@@ -165,6 +166,8 @@ export class TeamsTenantReconciler implements Reconciler {
     graph?: TenantGraphPort | undefined;
     observation: TenantObservation;
     teamsReadBefore?: number | undefined;
+    /** This pass ended the tenant's first reads: the mappings that waited for them are re-examined, however the reads ended. */
+    justDiscovered?: boolean;
   }> {
     let context: TenantContext;
     try {
@@ -180,11 +183,12 @@ export class TeamsTenantReconciler implements Reconciler {
       now: now.getTime(),
       directoryEveryMs: this.#directoryEvery(tenant),
       driftEveryMs: drift,
-      teamsEveryMs: teamsReadEveryMs(drift, context.teams, mappings),
+      teamsEveryMs: teamsReadEveryMs(drift, context.teams, this.#deps.view.mappingsOf(key)),
       force,
     };
     const teamsReadBefore = context.teams.readAt;
     let observation = await observeTenant(graph, context, requiredFor(tenant), schedule, memory.failures, ctx.signal);
+    const justDiscovered = !context.discovered;
     context.discovered = true;
     memory.failures = observation.graphMessage === undefined ? 0 : memory.failures + 1;
     if (observation.graphMessage !== undefined)
@@ -192,7 +196,7 @@ export class TeamsTenantReconciler implements Reconciler {
     // A transient failure says nothing about the credentials: keep what the last pass learned.
     if (observation.authentication.state === 'Unknown' && memory.auth !== undefined) observation = { ...observation, authentication: memory.auth };
     else memory.auth = observation.authentication;
-    return { context, graph, observation, teamsReadBefore };
+    return { context, graph, observation, teamsReadBefore, justDiscovered };
   }
 
   /** Re-examines the mappings a directory delta or a drift check concerns (all of them after the first full read). */
@@ -201,9 +205,9 @@ export class TeamsTenantReconciler implements Reconciler {
     mappings: readonly TenantMapping[],
     memory: Memory,
     context: TenantContext | undefined,
-    teamsReadBefore: number | undefined,
+    pass: { readonly teamsReadBefore: number | undefined; readonly justDiscovered: boolean | undefined },
   ): void {
-    const first = observation.teams?.first === true || observation.directory?.mode === 'initial';
+    const first = pass.justDiscovered === true || observation.teams?.first === true || observation.directory?.mode === 'initial';
     if (first) {
       this.#deps.enqueueMappings(mappings.map(objectKeyOf));
       return;
@@ -212,7 +216,7 @@ export class TeamsTenantReconciler implements Reconciler {
     const numbers = new Set(observation.teams?.changedNumbers ?? []);
     const affected = affectedMappings(mappings, { users, numbers }, context?.directory);
     // A mapping that wrote since the previous bulk read most likely shows its own write: re-examined, not a drift repair.
-    for (const m of affected) if (!wroteSince(m, teamsReadBefore)) memory.drifted.add(`${m.metadata.namespace ?? ''}/${m.metadata.name}`);
+    for (const m of affected) if (!wroteSince(m, pass.teamsReadBefore)) memory.drifted.add(`${m.metadata.namespace ?? ''}/${m.metadata.name}`);
     if (affected.length > 0) this.#deps.enqueueMappings(affected.map(objectKeyOf));
   }
 
