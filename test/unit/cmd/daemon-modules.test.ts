@@ -1,7 +1,7 @@
 /**
  * The daemon as its container starts it (`node cmd/controller/main.ts`, Node's type stripping, no tsx) never loads
  * `@kubernetes/client-node`: its KubeConfig pulls in every generated API model, ~86 MiB of RSS, more than the
- * daemon's whole idle budget. A module hook records every module the process loads; `--help` exits after the whole
+ * daemon's whole idle budget. In a pod it does not load the YAML parser either. A module hook records every module the process loads; `--help` exits after the whole
  * static import graph has been evaluated (imports are hoisted above main), so the list is the daemon's.
  */
 import assert from 'node:assert/strict';
@@ -44,6 +44,11 @@ test('the daemon entry point does not load @kubernetes/client-node', () => {
   );
   assert.deepEqual(
     loaded.filter((url) => url.includes('/node_modules/@kubernetes/client-node/')),
+    [],
+  );
+  // Nor the YAML parser until a kubeconfig file is read (in a pod, never): pkg/runtime/kubeconfig.ts loads it on use.
+  assert.deepEqual(
+    loaded.filter((url) => url.includes('/node_modules/yaml/')),
     [],
   );
 });
