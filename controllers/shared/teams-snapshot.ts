@@ -6,6 +6,7 @@
  * affected mappings are re-examined.
  */
 import { collect, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration } from '../../pkg/graph/index.ts';
+import { sharedStringInterner } from '../../pkg/runtime/string-interner.ts';
 import { canonicalNumber } from './mapping-types.ts';
 
 /** A bulk answer: `hit: false` = not usable, read live. */
@@ -85,9 +86,13 @@ export class TeamsSnapshot {
       collect(client.userConfigurations.listUserConfigurations(undefined, options)),
       collect(client.numbers.listNumberAssignments(undefined, options)),
     ]);
-    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), withoutVolatile(c)]));
+    // Strings shared with the other users' (policy names, feature types, tenant id, account type): a fleet's
+    // snapshots hold a configuration for every user of every tenant.
+    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), sharedStringInterner.internDeep(withoutVolatile(c))]));
     const nextNumbers = new Map(
-      numbers.filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting').map((n) => [canonicalNumber(n.telephoneNumber), n]),
+      numbers
+        .filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting')
+        .map((n) => [canonicalNumber(n.telephoneNumber), sharedStringInterner.internDeep(n)]),
     );
     const first = this.#readAt === undefined;
     const changedUsers = diffKeys(this.#configs, nextConfigs);
