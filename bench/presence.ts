@@ -22,7 +22,7 @@ import { runInNewContext } from 'node:vm';
 import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.ts';
 import { openSseStream } from '../pkg/presence/sse-client.ts';
 import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
-import { startPresenceDaemonRig, type PresenceDaemonRig } from './support/presence-daemon-rig.ts';
+import { startPresenceDaemonRig, type DaemonHeap, type PresenceDaemonRig } from './support/presence-daemon-rig.ts';
 import { BENCH_KEY, BENCH_TOKEN, percentile, printRows, startPresenceRig } from './support/presence-rig.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
 
@@ -91,6 +91,7 @@ const pbxSent: { id: string; at: number; write: 'setPresence' | 'clearPresence' 
 try {
   console.error(`[bench] ${users} users, waiting for the first poll cycle…`);
   while (rig.cycles.count < 1) await sleep(100, undefined, { unref: false });
+  memory.mark('first-cycle');
   const connection = await openSseStream(`${rig.baseUrl}/presence/${BENCH_KEY}/events`, {
     token: BENCH_TOKEN,
     onEvent: (event) => {
@@ -114,6 +115,19 @@ try {
   const cyclesStart = rig.cycles.count;
   const churnEnd = wallStart + Number(values.cycles) * intervalS * 1000;
   let tick = 0;
+  // The daemon's heap figures at the highest RSS its /metrics showed (scraped every 5 s during the churn).
+  let daemonHeapPeak: DaemonHeap | undefined;
+  const heapTimer =
+    daemonRig === undefined
+      ? undefined
+      : setInterval(() => {
+          void daemonRig
+            ?.heap()
+            .then((heap) => {
+              if (heap.rss > (daemonHeapPeak?.rss ?? 0)) daemonHeapPeak = heap;
+            })
+            .catch(() => undefined);
+        }, 5000);
   console.error(`[bench] churning for ${Number(values.cycles)} cycles of ${intervalS}s…`);
   let made = 0;
   while (Date.now() < churnEnd) {
@@ -142,6 +156,7 @@ try {
     await sleep(tickStart + 100 - Date.now(), undefined, { unref: false });
   }
   memory.mark('churn');
+  clearInterval(heapTimer);
   const churnSeconds = (Date.now() - wallStart) / 1000;
   snapshot('end-of-churn');
   const churnCycles = rig.cycles.count - cyclesStart;
@@ -199,14 +214,28 @@ try {
       mib(rssBaseline),
       daemonRig === undefined ? 'Node, the modules, the load driver' : 'the daemon with its TeamsTenant, 10 s after it was ready',
     ],
-    ['  peak RSS in start-up / churn', `${mib(memory.peak('start-up')?.rss ?? 0)} / ${mib(memory.peak('churn')?.rss ?? 0)}`, 'sampled every 100 ms'],
+    [
+      '  peak RSS in start-up / first cycle / churn',
+      ['start-up', 'first-cycle', 'churn'].map((phase) => mib(memory.peak(phase)?.rss ?? 0)).join(' / '),
+      'sampled every 100 ms; the first cycle publishes every user',
+    ],
     ['  this process (load driver, SSE client) peak RSS', mib(process.resourceUsage().maxRSS * 1024), inProcess ? 'the same process' : 'not the figure'],
     // The heap figures are this process's: only meaningful when the controller runs in it.
-    ...(inProcess ? heapRows() : []),
+    ...(inProcess ? heapRows() : daemonHeapRows(daemonHeapPeak)),
   ]);
 } finally {
   memory.stop();
   await rig.stop();
+}
+
+function daemonHeapRows(heap: DaemonHeap | undefined): [string, string, string][] {
+  if (heap === undefined) return [['  daemon heap', 'n/a', 'its /metrics could not be read']];
+  return [
+    ['  daemon at its highest scraped RSS', mib(heap.rss), 'its /metrics, scraped every 5 s during the churn'],
+    ['    JS heap used / total', `${mib(heap.heapUsed)} / ${mib(heap.heapTotal)}`, `of which new space ${mib(heap.newSpace)} (--max-semi-space-size)`],
+    ['    external', mib(heap.external), 'SQLite, buffers, TLS'],
+    ['    outside the JS heap', mib(heap.rss - heap.heapTotal), 'code, Node, native libraries, malloc'],
+  ];
 }
 
 function heapRows(): [string, string, string][] {

@@ -30,11 +30,28 @@ export interface PresenceDaemonRig {
   readonly cycles: { count: number; lastAt: number; readonly durationsMs: number[]; readonly startsMs: number[] };
   /** The daemon's resident set now and its high-water mark (/proc/PID/status VmRSS, VmHWM), in bytes. */
   memory(): { rss: number; hwm: number };
+  /** The daemon's own memory figures from its /metrics (prom-client's default metrics), in bytes. */
+  heap(): Promise<DaemonHeap>;
   /** CPU time (user + system) the daemon used so far, in ms (/proc/PID/stat; 100 clock ticks per second). */
   cpuMs(): number;
   /** Creates the PresenceSync (the daemon is started with the TeamsTenant only, so its idle RSS can be read first). */
   createPresenceSync(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What the daemon's /metrics say of its memory. */
+export interface DaemonHeap {
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  /** V8's young generation as it is sized now (nodejs_heap_space_size_total_bytes{space="new"}). */
+  readonly newSpace: number;
+}
+
+function metric(text: string, name: string): number {
+  const match = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} ([0-9.e+]+)$`, 'm').exec(text);
+  return Number(match?.[1] ?? Number.NaN);
 }
 
 function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -143,6 +160,16 @@ export async function startPresenceDaemonRig(
       baseUrl: daemon.presenceUrl,
       cycles,
       memory: () => ({ rss: statusBytes(daemon.pid, 'VmRSS'), hwm: statusBytes(daemon.pid, 'VmHWM') }),
+      heap: async () => {
+        const { text } = await daemon.scrapeMetrics();
+        return {
+          rss: metric(text, 'process_resident_memory_bytes'),
+          heapTotal: metric(text, 'nodejs_heap_size_total_bytes'),
+          heapUsed: metric(text, 'nodejs_heap_size_used_bytes'),
+          external: metric(text, 'nodejs_external_memory_bytes'),
+          newSpace: metric(text, 'nodejs_heap_space_size_total_bytes{space="new"}'),
+        };
+      },
       cpuMs: () => {
         // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
         const fields = readFileSync(`/proc/${daemon.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
