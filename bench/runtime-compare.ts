@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { nodeFlags, readImageConfig } from '../pkg/envtest/container-command.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { KubeClient } from '../pkg/runtime/kube-client.ts';
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
@@ -55,6 +56,7 @@ const median = (xs: number[]): number => {
 };
 
 const here = import.meta.dirname;
+const daemonNodeFlags = nodeFlags(readImageConfig(path.join(here, '..', 'Dockerfile')).entrypoint);
 const peer = run(path.join(here, 'peer/build.sh'), []).trim();
 let plane: ControlPlane | undefined;
 let kubeconfig = process.env['TSC_TEST_KUBECONFIG'];
@@ -83,9 +85,9 @@ try {
     ]);
     const out =
       runtime === 'ts'
-        ? // Without tsx: Node's own type stripping, as the daemon's container runs it.
+        ? // Without tsx and with the image's Node flags (heap settings): as the daemon's container runs it.
           run(process.execPath, [
-            '--disable-warning=ExperimentalWarning',
+            ...daemonNodeFlags,
             path.join(here, 'runtime-reconcile.ts'),
             '--json',
             '--kubeconfig',
@@ -134,7 +136,7 @@ const row = (runtime: 'ts' | 'go') => {
 const ts = row('ts');
 const go = row('go');
 console.log(
-  `\nRuntime compare: ${objects} objects, ${values.workers} workers, ${pairs} alternating pairs${allEvents ? ', every event' : ', status-only updates filtered'} (medians)`,
+  `\nRuntime compare: ${objects} objects, ${values.workers} workers, ${pairs} alternating pairs${allEvents ? ', every event' : ', status-only updates filtered'} (medians); TS node ${daemonNodeFlags.join(' ')}`,
 );
 console.log('                      TS (pkg/runtime)   Go (controller-runtime)   TS/Go');
 const line = (label: string, a: number, b: number, digits: number): void =>

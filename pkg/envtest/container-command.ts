@@ -4,6 +4,7 @@
  * Kubernetes' rules (a `command` replaces ENTRYPOINT and drops CMD; `args` replaces CMD).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ManifestObject } from './install-manifests.ts';
 
 /** What a container runs. */
@@ -109,4 +110,15 @@ export function withFlag(argv: readonly string[], name: string, value: string): 
   }
   if (!placed) out.push(`--${name}=${value}`);
   return out;
+}
+
+/**
+ * Node's own options in a `node …` command line: the flags between `node` and the script (V8 heap settings,
+ * warnings), so a bench can start its process as the image starts the daemon. Empty unless argv[0] is node.
+ */
+export function nodeFlags(argv: readonly string[]): string[] {
+  const [command = '', ...rest] = argv;
+  if (path.basename(command) !== 'node') return [];
+  const script = rest.findIndex((arg) => !arg.startsWith('-'));
+  return rest.slice(0, script < 0 ? rest.length : script);
 }

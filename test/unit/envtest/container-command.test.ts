@@ -1,10 +1,11 @@
 /** The container's command line as the runtime builds it: Dockerfile ENTRYPOINT/CMD/ENV, overridden by the Deployment. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { containerCommand, readImageConfig, withFlag } from '../../../pkg/envtest/container-command.ts';
+import { parseAllDocuments } from 'yaml';
+import { containerCommand, nodeFlags, readImageConfig, withFlag } from '../../../pkg/envtest/container-command.ts';
 import type { ManifestObject } from '../../../pkg/envtest/install-manifests.ts';
 
 function dockerfile(text: string): string {
@@ -73,4 +74,22 @@ test('withFlag replaces every form of a flag in place, or appends it', () => {
   assert.deepEqual(withFlag(['node', 'm.ts', '--a=1', '--b', '2', '--a=3'], 'a', '9'), ['node', 'm.ts', '--a=9', '--b', '2']);
   assert.deepEqual(withFlag(['node', '--b', '2'], 'b', '3'), ['node', '--b=3']);
   assert.deepEqual(withFlag(['node'], 'c', 'x'), ['node', '--c=x']);
+});
+
+test("nodeFlags: Node's options before the script, none for another program", () => {
+  assert.deepEqual(nodeFlags(['node', '--max-semi-space-size=4', '--disable-warning=X', 'main.ts', '--leader-elect=true']), [
+    '--max-semi-space-size=4',
+    '--disable-warning=X',
+  ]);
+  assert.deepEqual(nodeFlags(['/usr/local/bin/node', 'main.ts']), []);
+  assert.deepEqual(nodeFlags(['manager', '--x=1']), []);
+});
+
+test("the Deployment's command is the image's ENTRYPOINT (the same Node heap flags wherever the daemon runs)", () => {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const docs = parseAllDocuments(readFileSync(path.join(root, 'config/manager/deployment.yaml'), 'utf8')).map((d) => d.toJS() as ManifestObject);
+  const shipped = docs.find((d) => d.kind === 'Deployment');
+  assert.ok(shipped !== undefined);
+  const container = (shipped['spec'] as { template: { spec: { containers: { command?: string[] }[] } } }).template.spec.containers[0];
+  assert.deepEqual(container?.command, readImageConfig(path.join(root, 'Dockerfile')).entrypoint);
 });
