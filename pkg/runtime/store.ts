@@ -24,6 +24,11 @@ export class Store<T extends KubeObject> {
   private readonly objects = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
   /**
+   * Names registered with a function another name already indexes by (e.g. three controllers' "by tenant" on one
+   * shared informer) read that index: one index kept, not three (memory and work on every update).
+   */
+  private readonly aliases = new Map<string, { readonly fn: IndexFunc<T>; readonly of: string }>();
+  /**
    * index name → index value → keys. A value with one key holds the key itself, not a Set: most values of a
    * fleet's indexes (a mapping's number, its Teams user) name one object, and a one-key Set costs ~130 bytes more
    * (for 100,000 mappings with two such indexes, ~26 MB).
@@ -32,9 +37,14 @@ export class Store<T extends KubeObject> {
 
   /** Registers an index; re-indexes existing objects. Throws if the name is taken by another function. */
   addIndex(name: string, fn: IndexFunc<T>): void {
-    const existing = this.indexers.get(name);
+    const existing = this.indexers.get(name) ?? this.aliases.get(name)?.fn;
     if (existing === fn) return;
     if (existing) throw new Error(`index ${name} already registered`);
+    for (const [other, otherFn] of this.indexers) {
+      if (otherFn !== fn) continue;
+      this.aliases.set(name, { fn, of: other });
+      return;
+    }
     this.indexers.set(name, fn);
     this.indices.set(name, new Map());
     for (const [key, obj] of this.objects) this.indexOne(name, fn, key, obj);
@@ -68,7 +78,7 @@ export class Store<T extends KubeObject> {
 
   /** Objects whose index function returned `value` for index `name`. Throws for an unknown index. */
   byIndex(name: string, value: string): T[] {
-    const index = this.indices.get(name);
+    const index = this.indices.get(this.aliases.get(name)?.of ?? name);
     if (!index) throw new Error(`unknown index ${name}`);
     const keys = index.get(value);
     if (keys === undefined) return [];

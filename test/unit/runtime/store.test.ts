@@ -34,3 +34,19 @@ test('Store indexes: values shared by one, two, then one object again; duplicate
   assert.deepEqual(names(store.byIndex('byName', 'e')), ['e'], 'an index added late covers the objects already cached');
   assert.throws(() => store.byIndex('unknown', 'x'), /unknown index/);
 });
+
+test('Store indexes: a name registered with a function another name indexes by reads that index', () => {
+  const store = new Store<Obj>();
+  const byFirstNumber = (o: Obj): string[] => o.spec.numbers.slice(0, 1);
+  store.upsert(obj('a', '1', '+1'));
+  store.addIndex('presence.byNumber', byFirstNumber);
+  store.addIndex('contacts.byNumber', byFirstNumber);
+  store.addIndex('contacts.byNumber', byFirstNumber);
+  assert.throws(() => store.addIndex('contacts.byNumber', (o) => o.spec.numbers), /already registered/);
+  store.upsert(obj('b', '1', '+1'));
+  store.upsert(obj('a', '2', '+2'));
+  for (const name of ['presence.byNumber', 'contacts.byNumber']) {
+    assert.deepEqual(names(store.byIndex(name, '+1')), ['b'], name);
+    assert.deepEqual(names(store.byIndex(name, '+2')), ['a'], name);
+  }
+});
