@@ -266,9 +266,10 @@ function execSourceOf(exec: Raw, who: string, server: string, cluster: Raw, tls:
   const config: ExecConfig = {
     command,
     args: Array.isArray(exec['args']) ? exec['args'].map(String) : [],
-    env: Array.isArray(exec['env'])
-      ? exec['env'].flatMap((e: unknown) => (record(e) === undefined ? [] : [{ name: str(record(e) ?? {}, 'name'), value: str(record(e) ?? {}, 'value') }]))
-      : [],
+    env: (Array.isArray(exec['env']) ? exec['env'] : []).flatMap((entry: unknown) => {
+      const e = record(entry);
+      return e === undefined ? [] : [{ name: str(e, 'name'), value: str(e, 'value') }];
+    }),
     apiVersion: str(exec, 'apiVersion'),
     provideClusterInfo: exec['provideClusterInfo'] === true,
     interactiveMode: str(exec, 'interactiveMode'),
