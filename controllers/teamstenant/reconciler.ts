@@ -36,7 +36,7 @@ import { affectedMappings, isReady, ownsNothingInM365 } from './drift.ts';
 import { ledgerOf, ledgerToStatus, notificationState, sendNotices, type PersistLedger } from './notifications.ts';
 import { eligibilityOf, gatherReportInput, observeTenant, requiredFor, type TenantObservation } from './observe.ts';
 import { tenantGraphPort, type TenantGraphPort } from './ports.ts';
-import { teamsReadEveryMs, wroteSince } from './teams-refresh.ts';
+import { judgedByRead, teamsReadEveryMs, wroteSince } from './teams-refresh.ts';
 import { consented, reportTenant, setTenantMetrics, type AuthenticationResult, type TenantPassRecord } from './report.ts';
 
 /** What the reconciler reads and writes with. */
@@ -212,9 +212,13 @@ export class TeamsTenantReconciler implements Reconciler {
       this.#deps.enqueueMappings(mappings.map(objectKeyOf));
       return;
     }
-    const users = new Set([...(observation.directory?.changed ?? []), ...(observation.teams?.changedUsers ?? [])]);
-    const numbers = new Set(observation.teams?.changedNumbers ?? []);
-    const affected = affectedMappings(mappings, { users, numbers }, context?.directory);
+    const byDirectory = affectedMappings(mappings, { users: new Set(observation.directory?.changed ?? []), numbers: new Set() }, context?.directory);
+    const teams = observation.teams;
+    const byTeams =
+      teams === undefined
+        ? []
+        : judgedByRead(affectedMappings(mappings, { users: teams.changedUsers, numbers: teams.changedNumbers }, context?.directory), context?.teams.readAt);
+    const affected = [...new Set([...byDirectory, ...byTeams])];
     // A mapping that wrote since the previous bulk read most likely shows its own write: re-examined, not a drift repair.
     for (const m of affected) if (!wroteSince(m, pass.teamsReadBefore)) memory.drifted.add(`${m.metadata.namespace ?? ''}/${m.metadata.name}`);
     if (affected.length > 0) this.#deps.enqueueMappings(affected.map(objectKeyOf));

@@ -8,7 +8,10 @@
  * enough mappings wait for their first pass, the bulk read is renewed shortly before it ages out.
  *
  * And a change a re-read shows for a mapping that wrote since the previous read is most likely
- * that write: the mapping is re-examined, but not counted as a drift repair.
+ * that write: the mapping is re-examined, but not counted as a drift repair. One that wrote after
+ * the re-read started is not re-examined for it at all: the read may predate its write, so the
+ * mapping's pass could not use it and would read live; its own passes (the propagation checks)
+ * read it anyway, and the next bulk read judges it.
  */
 import type { UserLicenseMapping } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { isReady } from './drift.ts';
@@ -58,4 +61,9 @@ export function wroteSince(m: UserLicenseMapping, since: number | undefined): bo
   if (since === undefined) return false;
   const at = Date.parse(m.status?.applied?.appliedAt ?? '');
   return !Number.isNaN(at) && at >= since;
+}
+
+/** The mappings a bulk read's changes concern that it can judge: not those that wrote after it started (`readAt`, epoch ms). */
+export function judgedByRead<M extends UserLicenseMapping>(affected: readonly M[], readAt: number | undefined): M[] {
+  return affected.filter((m) => !wroteSince(m, readAt));
 }

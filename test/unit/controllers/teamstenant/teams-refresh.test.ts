@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { UserLicenseMapping } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
-import { awaitsFirstWrite, RENEW_LEAD_MS, teamsReadEveryMs, wroteSince } from '../../../../controllers/teamstenant/teams-refresh.ts';
+import { awaitsFirstWrite, judgedByRead, RENEW_LEAD_MS, teamsReadEveryMs, wroteSince } from '../../../../controllers/teamstenant/teams-refresh.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -61,3 +61,12 @@ for (const tc of [
 ]) {
   test(`wroteSince: ${tc.name}`, () => assert.equal(wroteSince(tc.m, tc.since), tc.expected));
 }
+
+test('judgedByRead: a mapping that wrote after the read started is left to its own passes', () => {
+  const later = mapping('later', { applied: { policies: [], appliedAt: '2026-01-01T00:20:00Z' } });
+  const judged = judgedByRead([fresh, written, later], Date.parse('2026-01-01T00:15:00Z'));
+  assert.deepEqual(
+    judged.map((m) => m.metadata.name),
+    ['fresh', 'written'],
+  );
+});
