@@ -1,6 +1,6 @@
 /**
  * A silent steady state: after an initial sync of every kind (a TeamsTenant, N UserLicenseMappings, a PresenceSync
- * over the mapped users), nothing changes for a while; the daemon (as shipped, its own process, under the install's
+ * over the mapped users, a ContactSync of the directory and the mapped users' mailboxes), nothing changes for a while; the daemon (as shipped, its own process, under the install's
  * RBAC) should then write nothing: no apiserver write and no Graph write of any kind. Only presence reads and delta
  * reads at their intervals are expected.
  *
@@ -8,8 +8,8 @@
  *
  * apiserver writes come from the apiserver's audit log (this daemon's token only), by resource; Graph calls from the
  * simulator's request log, by route and the kind that makes them. Leases (leader election) are printed apart: their
- * renewals are the one write a leader must make. ContactSync is not part of the run: controllers/contactsync does not
- * exist yet.
+ * renewals are the one write a leader must make. The ContactSync refreshes every minute (not the default 15) so the
+ * quiet period sees its delta reads.
  */
 import { parseArgs } from 'node:util';
 import { ApiVersion, SecretPurpose, SecretPurposeLabel } from '../pkg/apis/teamssync/v1alpha1/index.ts';
@@ -20,6 +20,7 @@ import { startSimulator, type RequestLogEntry } from '../pkg/m365sim/index.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
 import { coreResources, KubeClient, type KubeObject, type ResourceRef } from '../pkg/runtime/index.ts';
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
+import { contactSyncResource } from '../controllers/contactsync/resources.ts';
 import { presenceSyncResource } from '../controllers/presencesync/resources.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../controllers/shared/resources.ts';
 import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
@@ -36,18 +37,23 @@ const N = Number(values.mappings);
 const QUIET_MS = Number(values.minutes) * 60_000;
 const NS = 'steady';
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
-const KINDS = { teamstenants: TeamsTenantResource, userlicensemappings: UserLicenseMappingResource, presencesyncs: presenceSyncResource } as const;
+const KINDS = {
+  teamstenants: TeamsTenantResource,
+  userlicensemappings: UserLicenseMappingResource,
+  presencesyncs: presenceSyncResource,
+  contactsyncs: contactSyncResource,
+} as const;
 
 const cp = await startControlPlane({ audit: { userGroups: [SERVICE_ACCOUNTS_GROUP] } });
 const seed = benchSeed(N);
-seed.apps?.[0]?.applicationPermissions?.push('Presence.ReadWrite.All');
+seed.apps?.[0]?.applicationPermissions?.push('Presence.ReadWrite.All', 'Contacts.Read');
 const sim = await startSimulator({ seed: [seed], operationDelayMs: 200, tokenLifetimeSeconds: 3600 });
 const kube = new KubeClient(loadClusterConnection({ kubeconfig: cp.kubeconfigPath }));
 let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
 try {
   await kube.create(coreResources.namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   await create(objects());
-  console.error(`[bench] ${N} mappings, a TeamsTenant and a PresenceSync created; starting the daemon`);
+  console.error(`[bench] ${N} mappings, a TeamsTenant, a PresenceSync and a ContactSync created; starting the daemon`);
   const started = Date.now();
   daemon = await startDaemon({
     controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
@@ -111,11 +117,23 @@ function objects(): KubeObject[] {
       pbxEvents: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
     },
   };
+  const contacts = {
+    apiVersion: ApiVersion,
+    kind: 'ContactSync',
+    metadata: { name: 'contacts' },
+    spec: {
+      tenantRef: { name: 'bench' },
+      refreshInterval: '1m',
+      sources: { directory: true, personalContacts: { fromMappings: true } },
+      pbxDirectory: { tokenSecretRef: { name: 'pbx-token', key: 'token' } },
+    },
+  };
   return [
     secret('graph-app', { clientSecret: BENCH_SECRET }),
     secret('pbx-token', { token: 'steady-state-pbx-token' }, { [SecretPurposeLabel]: SecretPurpose.PbxToken }),
     tenant,
     presence,
+    contacts,
     ...mappings,
   ];
 }
@@ -129,13 +147,15 @@ async function create(all: readonly KubeObject[]): Promise<void> {
         ? TeamsTenantResource
         : kind === 'PresenceSync'
           ? presenceSyncResource
-          : UserLicenseMappingResource;
+          : kind === 'ContactSync'
+            ? contactSyncResource
+            : UserLicenseMappingResource;
   for (let i = 0; i < all.length; i += 32) await Promise.all(all.slice(i, i + 32).map((o) => kube.create(refOf(o.kind ?? ''), NS, o)));
 }
 
 /** Ready=True counts per kind. */
 async function readyCounts(): Promise<Record<keyof typeof KINDS, number>> {
-  const counts = { teamstenants: 0, userlicensemappings: 0, presencesyncs: 0 };
+  const counts = { teamstenants: 0, userlicensemappings: 0, presencesyncs: 0, contactsyncs: 0 };
   for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
     const { items } = await kube.list<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(KINDS[kind], { namespace: NS });
     counts[kind] = items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true).length;
@@ -147,7 +167,7 @@ async function untilSynced(started: number): Promise<void> {
   let last = 0;
   for (;;) {
     const counts = await readyCounts();
-    if (counts.teamstenants === 1 && counts.userlicensemappings === N && counts.presencesyncs === 1) return;
+    if (counts.teamstenants === 1 && counts.userlicensemappings === N && counts.presencesyncs === 1 && counts.contactsyncs === 1) return;
     if (Date.now() - last > 15_000) {
       console.error(`[bench] ${Math.round((Date.now() - started) / 1000)} s: Ready ${JSON.stringify(counts)}`);
       last = Date.now();
@@ -185,7 +205,11 @@ function report(syncSeconds: number, quietSeconds: number, audit: readonly Audit
   const graphWrites = graphCalls.filter(isGraphWrite);
   const graphReads = graphCalls.filter((e) => !isGraphWrite(e));
   const rows: [string, string, string][] = [
-    ['initial sync (all Ready)', `${syncSeconds.toFixed(0)} s`, `1 TeamsTenant, ${N} UserLicenseMappings, 1 PresenceSync (${N} users)`],
+    [
+      'initial sync (all Ready)',
+      `${syncSeconds.toFixed(0)} s`,
+      `1 TeamsTenant, ${N} UserLicenseMappings, 1 PresenceSync (${N} users), 1 ContactSync (directory + ${N} mailboxes)`,
+    ],
     ['quiet period', `${(quietSeconds / 60).toFixed(1)} min`, 'nothing changed in Kubernetes or Microsoft 365'],
     ['apiserver writes (kinds, events)', String(kindWrites.length), 'goal 0'],
     ...tally(kindWrites, (e) => `${e.verb} ${resource(e)}`).map(([what, n]): [string, string, string] => [`  ${what}`, String(n), '']),
