@@ -20,8 +20,14 @@ export interface PresenceObservation {
  * Gotchas: a user missing from a cycle (failed batch, omitted by Graph) is simply not observed: no change, no
  * hold-down progress. Changes in raw availability/activity that keep the same PBX state are not published.
  */
+/** A user's hold-down entry and the position of its last observation in the call being fed (see observeCycle). */
+interface DetectorEntry {
+  state: HoldDownEntry;
+  lastSeenAt: number;
+}
+
 export class PresenceChangeDetector {
-  readonly #entries = new Map<string, HoldDownEntry>();
+  readonly #entries = new Map<string, DetectorEntry>();
   #holdDownMs: number;
 
   constructor(options: { readonly holdDownMs?: number } = {}) {
@@ -40,7 +46,7 @@ export class PresenceChangeDetector {
 
   /** Treats these states as already published (e.g. loaded from the stream log after a restart). */
   seed(states: Iterable<readonly [userKey: string, state: PbxPresenceState]>): void {
-    for (const [userKey, state] of states) this.#entries.set(userKey, { published: state, divergedSince: undefined });
+    for (const [userKey, state] of states) this.#entries.set(userKey, { state: { published: state, divergedSince: undefined }, lastSeenAt: -1 });
   }
 
   /** Forgets users that are no longer tracked, so a user who comes back is published afresh. */
@@ -50,7 +56,7 @@ export class PresenceChangeDetector {
 
   /** The last published state of a user, if any. */
   published(userKey: string): PbxPresenceState | undefined {
-    return this.#entries.get(userKey)?.published;
+    return this.#entries.get(userKey)?.state.published;
   }
 
   /**
@@ -59,12 +65,21 @@ export class PresenceChangeDetector {
    * they are, so the batches of one cycle can be fed one by one as their calls return.
    */
   observeCycle(observations: readonly PresenceObservation[], now: number): PresenceChange[] {
-    const latest = new Map<string, PresenceObservation>();
-    for (const observation of observations) latest.set(observation.user.userKey, observation);
+    // Duplicates are found by remembering each user's last position on its own entry, not with a map built per call
+    // (garbage at every call of every cycle): the first pass marks, the second acts only on each user's last one.
+    for (let index = 0; index < observations.length; index++) {
+      const key = (observations[index] as PresenceObservation).user.userKey;
+      const entry = this.#entries.get(key);
+      if (entry === undefined) this.#entries.set(key, { state: UNSEEN, lastSeenAt: index });
+      else entry.lastSeenAt = index;
+    }
     const changes: PresenceChange[] = [];
-    for (const { user, mapped } of latest.values()) {
-      const step = holdDownStep(this.#entries.get(user.userKey) ?? UNSEEN, mapped.state, now, this.#holdDownMs);
-      this.#entries.set(user.userKey, step.next);
+    for (let index = 0; index < observations.length; index++) {
+      const { user, mapped } = observations[index] as PresenceObservation;
+      const entry = this.#entries.get(user.userKey);
+      if (entry === undefined || entry.lastSeenAt !== index) continue;
+      const step = holdDownStep(entry.state, mapped.state, now, this.#holdDownMs);
+      entry.state = step.next;
       if (!step.publish) continue;
       changes.push({
         user: user.userKey,

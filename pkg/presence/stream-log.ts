@@ -81,6 +81,17 @@ export class PresenceStreamLog {
   readonly #now: () => number;
   readonly #appended = new EventEmitter().setMaxListeners(0);
   readonly #epoch: string;
+  /** The statements of the append path, compiled once: each `prepare` parses and plans SQL again (per poll call). */
+  readonly #insertEvent: Database.Statement;
+  readonly #upsertCurrent: Database.Statement;
+  readonly #setHead: Database.Statement;
+  readonly #selectStream: Database.Statement;
+  readonly #pruneByCount: Database.Statement;
+  readonly #pruneByAge: Database.Statement;
+  readonly #prune: Database.Statement;
+  readonly #setPruned: Database.Statement;
+  /** Run by every stream client's pump after each append. */
+  readonly #readAfter: Database.Statement;
 
   constructor(db: Database.Database, options: { retention?: Partial<StreamRetention>; now?: () => number } = {}) {
     this.#db = db;
@@ -89,6 +100,18 @@ export class PresenceStreamLog {
     db.exec(SCHEMA);
     db.prepare("INSERT OR IGNORE INTO presence_meta (key, value) VALUES ('epoch', ?)").run(randomBytes(4).toString('hex'));
     this.#epoch = (db.prepare("SELECT value FROM presence_meta WHERE key = 'epoch'").get() as { value: string }).value;
+    this.#insertEvent = db.prepare('INSERT INTO presence_events (stream, at, data) VALUES (?, ?, ?)');
+    this.#upsertCurrent = db.prepare(
+      'INSERT INTO presence_current (stream, user, event_id, change) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (stream, user) DO UPDATE SET event_id = excluded.event_id, change = excluded.change',
+    );
+    this.#setHead = db.prepare('INSERT INTO presence_streams (stream, head_id) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET head_id = excluded.head_id');
+    this.#selectStream = db.prepare('SELECT head_id, pruned_through FROM presence_streams WHERE stream = ?');
+    this.#pruneByCount = db.prepare('SELECT id FROM presence_events WHERE stream = ? ORDER BY id DESC LIMIT 1 OFFSET ?');
+    this.#pruneByAge = db.prepare('SELECT max(id) AS id FROM presence_events WHERE stream = ? AND at < ?');
+    this.#prune = db.prepare('DELETE FROM presence_events WHERE stream = ? AND id <= ?');
+    this.#setPruned = db.prepare('UPDATE presence_streams SET pruned_through = max(pruned_through, ?) WHERE stream = ?');
+    this.#readAfter = db.prepare('SELECT id, stream, at, data FROM presence_events WHERE stream = ? AND id > ? ORDER BY id LIMIT ?');
   }
 
   /** Opens (creating if needed) a database file in WAL mode; `:memory:` works for tests. */
@@ -124,16 +147,10 @@ export class PresenceStreamLog {
     const at = this.#now();
     const event = this.#db.transaction(() => {
       const data = JSON.stringify({ changes });
-      const id = Number(this.#db.prepare('INSERT INTO presence_events (stream, at, data) VALUES (?, ?, ?)').run(stream, at, data).lastInsertRowid);
-      const upsert = this.#db.prepare(
-        'INSERT INTO presence_current (stream, user, event_id, change) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (stream, user) DO UPDATE SET event_id = excluded.event_id, change = excluded.change',
-      );
-      for (const change of changes) upsert.run(stream, change.user, id, JSON.stringify(change));
-      this.#db
-        .prepare('INSERT INTO presence_streams (stream, head_id) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET head_id = excluded.head_id')
-        .run(stream, id);
-      this.#prune(stream, at);
+      const id = Number(this.#insertEvent.run(stream, at, data).lastInsertRowid);
+      for (const change of changes) this.#upsertCurrent.run(stream, change.user, id, JSON.stringify(change));
+      this.#setHead.run(stream, id);
+      this.#pruneStream(stream, at);
       return { id, stream, at, changes };
     })();
     this.#appended.emit(stream, event.id);
@@ -142,9 +159,7 @@ export class PresenceStreamLog {
 
   /** Events of `stream` with id > `afterId`, oldest first, at most `limit`. */
   readAfter(stream: string, afterId: number, limit = 500): StoredPresenceEvent[] {
-    const rows = this.#db
-      .prepare('SELECT id, stream, at, data FROM presence_events WHERE stream = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(stream, afterId, Math.max(1, limit)) as EventRow[];
+    const rows = this.#readAfter.all(stream, afterId, Math.max(1, limit)) as EventRow[];
     return rows.map((row) => ({ id: row.id, stream: row.stream, at: row.at, changes: (JSON.parse(row.data) as { changes: PresenceChange[] }).changes }));
   }
 
@@ -202,21 +217,17 @@ export class PresenceStreamLog {
   }
 
   #streamRow(stream: string): StreamRow {
-    const row = this.#db.prepare('SELECT head_id, pruned_through FROM presence_streams WHERE stream = ?').get(stream) as StreamRow | undefined;
+    const row = this.#selectStream.get(stream) as StreamRow | undefined;
     return row ?? { head_id: 0, pruned_through: 0 };
   }
 
-  #prune(stream: string, now: number): void {
+  #pruneStream(stream: string, now: number): void {
     const retention = this.#streamRetention.get(stream) ?? this.#retention;
-    const byCount = this.#db
-      .prepare('SELECT id FROM presence_events WHERE stream = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
-      .get(stream, Math.max(1, retention.maxEvents)) as { id: number } | undefined;
-    const byAge = this.#db.prepare('SELECT max(id) AS id FROM presence_events WHERE stream = ? AND at < ?').get(stream, now - retention.maxAgeMs) as {
-      id: number | null;
-    };
+    const byCount = this.#pruneByCount.get(stream, Math.max(1, retention.maxEvents)) as { id: number } | undefined;
+    const byAge = this.#pruneByAge.get(stream, now - retention.maxAgeMs) as { id: number | null };
     const cut = Math.max(byCount?.id ?? 0, byAge.id ?? 0);
     if (cut === 0) return;
-    this.#db.prepare('DELETE FROM presence_events WHERE stream = ? AND id <= ?').run(stream, cut);
-    this.#db.prepare('UPDATE presence_streams SET pruned_through = max(pruned_through, ?) WHERE stream = ?').run(cut, stream);
+    this.#prune.run(stream, cut);
+    this.#setPruned.run(cut, stream);
   }
 }

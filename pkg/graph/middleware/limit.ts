@@ -33,7 +33,7 @@ export class LimitMiddleware extends Link {
 
   execute(context: Context): Promise<void> {
     const policy = policyOf(context);
-    return this.#limiter.run(policy.limitClass, () => this.#send(context, policy), policy.signal, policy.mailbox);
+    return this.#limiter.run(policy.limitClass, () => this.#send(context, policy), policy.signal, policy.mailbox, policy.readOnly);
   }
 
   async #send(context: Context, policy: RequestPolicy): Promise<void> {
