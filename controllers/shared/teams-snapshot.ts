@@ -86,9 +86,7 @@ export class TeamsSnapshot {
       collect(client.userConfigurations.listUserConfigurations(undefined, options)),
       collect(client.numbers.listNumberAssignments(undefined, options)),
     ]);
-    // Strings shared with the other users' (policy names, feature types, tenant id, account type): a fleet's
-    // snapshots hold a configuration for every user of every tenant.
-    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), sharedStringInterner.internDeep(withoutVolatile(c))]));
+    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), cachedConfiguration(c)]));
     const nextNumbers = new Map(
       numbers
         .filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting')
@@ -112,9 +110,34 @@ export class TeamsSnapshot {
   }
 }
 
-/** modifiedDateTime changes without a voice change; comparing it would report drift that is not there. */
-function withoutVolatile(c: TeamsUserConfiguration): TeamsUserConfiguration {
-  return { ...c, modifiedDateTime: '' };
+/**
+ * What the snapshot keeps of a configuration: what its readers use (the mapping controller's observe step: the UPN,
+ * enterprise voice, the numbers, each effective policy's type, name and assignment type), its strings shared with the
+ * other users'. The properties nobody reads are emptied ('') or left out, so they neither cost memory (a fleet's
+ * snapshots hold a configuration for every user of every tenant) nor count as drift when they change:
+ * `modifiedDateTime` changes without a voice change.
+ */
+function cachedConfiguration(c: TeamsUserConfiguration): TeamsUserConfiguration {
+  return sharedStringInterner.internDeep({
+    id: c.id,
+    tenantId: '',
+    userPrincipalName: c.userPrincipalName,
+    accountType: '',
+    createdDateTime: '',
+    modifiedDateTime: '',
+    ...(c.isEnterpriseVoiceEnabled === undefined ? {} : { isEnterpriseVoiceEnabled: c.isEnterpriseVoiceEnabled }),
+    ...(c.telephoneNumbers === undefined
+      ? {}
+      : { telephoneNumbers: c.telephoneNumbers.map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: '' })) }),
+    ...(c.effectivePolicyAssignments === undefined
+      ? {}
+      : {
+          effectivePolicyAssignments: c.effectivePolicyAssignments.map((e) => ({
+            policyType: e.policyType,
+            policyAssignment: { assignmentType: e.policyAssignment.assignmentType, displayName: e.policyAssignment.displayName, policyId: '' },
+          })),
+        }),
+  });
 }
 
 function diffKeys<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): Set<string> {
