@@ -165,6 +165,12 @@ export class PresencePoller {
       signal,
     });
     if (result.failedCalls === 0) this.#markFresh(result.startedAt);
+    // Every event of the cycle is published: the WAL is copied back now, not inside one of them (see stream-log.ts).
+    try {
+      this.#options.log.checkpoint();
+    } catch {
+      // A failed checkpoint leaves the WAL longer; the next cycle (or the log's own fallback) tries again.
+    }
     this.#options.metrics?.pollDuration.observe({ sync: this.#label }, result.durationMs / 1000);
     this.#stats = {
       ...this.#stats,

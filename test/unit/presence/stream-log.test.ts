@@ -173,3 +173,18 @@ test('PresenceStreamLog.subscribe: listeners hear appends to their stream only',
   assert.deepEqual(heard, [1]);
   log.close();
 });
+
+test('PresenceStreamLog: no automatic checkpoint inside an append; checkpoint() copies the whole WAL back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'presence-log-'));
+  try {
+    const log = PresenceStreamLog.open(join(dir, 'state.db'));
+    assert.equal(log.database.pragma('wal_autocheckpoint', { simple: true }), 0);
+    for (let n = 0; n < 10; n++) log.append('a', [change(`u${n}`, 'busy')]);
+    log.checkpoint();
+    const [after] = log.database.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    assert.ok(after !== undefined && after.log > 0 && after.checkpointed === after.log, JSON.stringify(after));
+    log.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
