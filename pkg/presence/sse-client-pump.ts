@@ -102,7 +102,7 @@ export async function streamClient(context: ClientContext, res: ServerResponse, 
     let cursor = await open(context, res, lastEventId);
     while (!isClosed(res)) {
       pending = false;
-      const events = context.log.readAfter(context.stream, cursor, context.readBatch);
+      const events = context.log.readRawAfter(context.stream, cursor, context.readBatch);
       for (const event of events) {
         if (isClosed(res)) break;
         await write(res, formatPresenceEvent(event, context.log.epoch));

@@ -3,7 +3,7 @@
  * terminates an event, lines starting with `:` are comments (used as heartbeats).
  */
 import type { PresenceChange } from './types.ts';
-import type { StoredPresenceEvent } from './stream-log.ts';
+import type { RawPresenceEvent } from './stream-log.ts';
 
 /** Fields of one SSE event. `data` is written as JSON on one line. */
 export interface SseEvent {
@@ -57,10 +57,12 @@ export function parseLastEventId(raw: string | null | undefined): ParsedEventId 
   return match[1] === undefined ? { id } : { epoch: match[1], id };
 }
 
-/** Encodes a stored log event as a `presence` SSE event carrying its log id. */
-export function formatPresenceEvent(event: StoredPresenceEvent, epoch: string): string {
-  const data: PresenceEventData = { at: event.at, changes: event.changes };
-  return formatSseEvent({ id: formatEventId(epoch, event.id), event: 'presence', data });
+/**
+ * Encodes a stored log event as a `presence` SSE event carrying its log id: data `{"at":…,"changes":[…]}`
+ * ({@link PresenceEventData}), built from the stored `{"changes":[…]}` text without parsing it.
+ */
+export function formatPresenceEvent(event: RawPresenceEvent, epoch: string): string {
+  return `id: ${formatEventId(epoch, event.id)}\nevent: presence\ndata: {"at":${event.at},${event.data.slice(1)}\n\n`;
 }
 
 /** Body of a `snapshot` event; only the `final` chunk carries the SSE id (the log head it is consistent with). */

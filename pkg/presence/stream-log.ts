@@ -23,6 +23,13 @@ export interface StoredPresenceEvent {
   readonly changes: readonly PresenceChange[];
 }
 
+/** One stored event as the log holds it: `data` is the JSON text `{"changes":[…]}` written by `append`. */
+export interface RawPresenceEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly data: string;
+}
+
 /** Retention bounds, per stream. */
 export interface StreamRetention {
   readonly maxEvents: number;
@@ -180,6 +187,14 @@ export class PresenceStreamLog {
   readAfter(stream: string, afterId: number, limit = 500): StoredPresenceEvent[] {
     const rows = this.#readAfter.all(stream, afterId, Math.max(1, limit)) as EventRow[];
     return rows.map((row) => ({ id: row.id, stream: row.stream, at: row.at, changes: (JSON.parse(row.data) as { changes: PresenceChange[] }).changes }));
+  }
+
+  /**
+   * As {@link readAfter}, with each event's changes as the stored JSON text: a stream client sends that text on
+   * without parsing and re-serialising every change for every client.
+   */
+  readRawAfter(stream: string, afterId: number, limit = 500): RawPresenceEvent[] {
+    return this.#readAfter.all(stream, afterId, Math.max(1, limit)) as EventRow[];
   }
 
   /** Highest id ever appended to `stream` (0 when none), whether or not it is still retained. */

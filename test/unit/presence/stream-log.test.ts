@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { formatEventId, formatPresenceEvent, formatSseEvent } from '../../../pkg/presence/sse-format.ts';
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import type { PbxPresenceState, PresenceChange } from '../../../pkg/presence/types.ts';
 import { WebhookCursorStore } from '../../../pkg/presence/webhook-cursor.ts';
@@ -187,4 +188,14 @@ test('PresenceStreamLog: no automatic checkpoint inside an append; checkpoint() 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('formatPresenceEvent: the stored text sent on is the event a parsed read would encode, byte for byte', () => {
+  const log = memoryLog();
+  log.append('a', [change('u1', 'busy', 5), change('u"2', 'away', 6)]);
+  const [raw] = log.readRawAfter('a', 0);
+  const [parsed] = log.readAfter('a', 0);
+  assert.ok(raw !== undefined && parsed !== undefined);
+  const expected = formatSseEvent({ id: formatEventId(log.epoch, parsed.id), event: 'presence', data: { at: parsed.at, changes: parsed.changes } });
+  assert.equal(formatPresenceEvent(raw, log.epoch), expected);
 });
