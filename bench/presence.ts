@@ -117,6 +117,8 @@ try {
   let tick = 0;
   // The daemon's heap figures at the highest RSS its /metrics showed (scraped every 5 s during the churn).
   let daemonHeapPeak: DaemonHeap | undefined;
+  // Load-independent figures of the daemon over the churn: its event-loop delay (worst 5-s window) and GC counts.
+  const loop = { first: undefined as DaemonHeap | undefined, last: undefined as DaemonHeap | undefined, max: 0, p99: 0 };
   const heapTimer =
     daemonRig === undefined
       ? undefined
@@ -125,6 +127,9 @@ try {
             ?.heap()
             .then((heap) => {
               if (heap.rss > (daemonHeapPeak?.rss ?? 0)) daemonHeapPeak = heap;
+              // The first scrape only resets the delay histogram (it covers the time before the churn).
+              if (loop.first === undefined) loop.first = heap;
+              else Object.assign(loop, { last: heap, max: Math.max(loop.max, heap.loopDelayMax), p99: Math.max(loop.p99, heap.loopDelayP99) });
             })
             .catch(() => undefined);
         }, 5000);
@@ -222,6 +227,7 @@ try {
     ['  this process (load driver, SSE client) peak RSS', mib(process.resourceUsage().maxRSS * 1024), inProcess ? 'the same process' : 'not the figure'],
     // The heap figures are this process's: only meaningful when the controller runs in it.
     ...(inProcess ? heapRows() : daemonHeapRows(daemonHeapPeak)),
+    ...(inProcess ? [] : daemonLoopRows(loop.first, loop.last, loop.max, loop.p99)),
   ]);
 } finally {
   memory.stop();
@@ -235,6 +241,19 @@ function daemonHeapRows(heap: DaemonHeap | undefined): [string, string, string][
     ['    JS heap used / total', `${mib(heap.heapUsed)} / ${mib(heap.heapTotal)}`, `of which new space ${mib(heap.newSpace)} (--max-semi-space-size)`],
     ['    external', mib(heap.external), 'SQLite, buffers, TLS'],
     ['    outside the JS heap', mib(heap.rss - heap.heapTotal), 'code, Node, native libraries, malloc'],
+  ];
+}
+
+function daemonLoopRows(first: DaemonHeap | undefined, last: DaemonHeap | undefined, max: number, p99: number): [string, string, string][] {
+  if (first === undefined || last === undefined) return [['  daemon event loop', 'n/a', 'its /metrics could not be read twice']];
+  const cycles = Math.max(1, Number(values.cycles));
+  return [
+    ['  daemon event-loop delay max / p99', `${(max * 1000).toFixed(0)} ms / ${(p99 * 1000).toFixed(0)} ms`, 'worst 5-s window of the churn (its /metrics)'],
+    [
+      '  daemon GCs during the churn: minor / major',
+      `${last.minorGcs - first.minorGcs} / ${last.majorGcs - first.majorGcs}`,
+      `about ${((last.minorGcs - first.minorGcs) / cycles).toFixed(0)} minor per cycle`,
+    ],
   ];
 }
 

@@ -47,6 +47,12 @@ export interface DaemonHeap {
   readonly external: number;
   /** V8's young generation as it is sized now (nodejs_heap_space_size_total_bytes{space="new"}). */
   readonly newSpace: number;
+  /** Event-loop delay since the previous scrape (prom-client resets its histogram at each scrape), in seconds. */
+  readonly loopDelayMax: number;
+  readonly loopDelayP99: number;
+  /** Garbage collections since the daemon started, by kind (nodejs_gc_duration_seconds_count). */
+  readonly minorGcs: number;
+  readonly majorGcs: number;
 }
 
 function metric(text: string, name: string): number {
@@ -168,6 +174,10 @@ export async function startPresenceDaemonRig(
           heapUsed: metric(text, 'nodejs_heap_size_used_bytes'),
           external: metric(text, 'nodejs_external_memory_bytes'),
           newSpace: metric(text, 'nodejs_heap_space_size_total_bytes{space="new"}'),
+          loopDelayMax: metric(text, 'nodejs_eventloop_lag_max_seconds'),
+          loopDelayP99: metric(text, 'nodejs_eventloop_lag_p99_seconds'),
+          minorGcs: metric(text, 'nodejs_gc_duration_seconds_count{kind="minor"}'),
+          majorGcs: metric(text, 'nodejs_gc_duration_seconds_count{kind="major"}'),
         };
       },
       cpuMs: () => {
