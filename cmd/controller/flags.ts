@@ -87,7 +87,9 @@ const spec = {
   },
   'leader-elect-retry-period': { env: 'LEADER_ELECT_RETRY_PERIOD', def: '1s', help: 'how often the leader renews and standbys look at the Lease' },
   'log-level': { env: 'LOG_LEVEL', def: 'info', help: 'trace | debug | info | warn | error' },
-  workers: { env: 'WORKERS', def: '2', help: 'concurrent reconciles: N for all, or name=N,... (e.g. 2,userlicensemapping=8)' },
+  // Mappings wait on Teams (a number operation takes seconds) rather than on CPU: 16 keep one tenant's Teams admin
+  // budget (~30 requests/s) busy, where 2 paced a 1,000-mapping sync at about 2 per second (bench/steady-state.ts).
+  workers: { env: 'WORKERS', def: '2,userlicensemapping=16', help: 'concurrent reconciles: N for all, or name=N,... (e.g. 2,userlicensemapping=16)' },
   'graceful-shutdown-timeout': { env: 'GRACEFUL_SHUTDOWN_TIMEOUT', def: '30s', help: 'time in-flight reconciles get on shutdown' },
   'graph-authority-host': { env: 'GRAPH_AUTHORITY_HOST', def: '', help: 'Entra ID authority host; empty = the tenant cloud default' },
   'graph-base-url': { env: 'GRAPH_BASE_URL', def: '', help: 'Microsoft Graph base URL; empty = the tenant cloud default' },
