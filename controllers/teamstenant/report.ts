@@ -268,7 +268,7 @@ export function tenantStatusFields(
     ...(input.eligibility === undefined ? {} : { eligibleUsers: input.eligibility.Eligible }),
     ...(last === undefined ? {} : { lastSyncTime: last.finishedAt, lastSyncResult: last.result, lastSyncRun: last.runName }),
     ...(lastSuccess === undefined ? {} : { lastSuccessfulSyncTime: lastSuccess }),
-    ...(record.driftCheckedAt === undefined ? {} : { lastDriftCheckTime: record.driftCheckedAt }),
+    ...(record.driftCheckedAt === undefined ? {} : { lastDriftCheckTime: keepDriftCheckTime(record.driftCheckedAt, previous?.lastDriftCheckTime) }),
     ...(record.handledReconcileAt === undefined ? {} : { lastHandledReconcileAt: record.handledReconcileAt.slice(0, 64) }),
   };
 }
@@ -293,6 +293,17 @@ function keepTokenTime(
   const age = Date.parse(next.lastTokenTime) - Date.parse(previous.lastTokenTime);
   // Token time ticks at most hourly: a token time that moved every pass would make every pass a status write.
   return same && age < 3_600_000 ? { ...next, lastTokenTime: previous.lastTokenTime } : next;
+}
+
+/**
+ * The drift check time, kept while the kept one is less than an hour old: a check runs every driftCheckInterval (15 min
+ * by default), and a time that moved with every check would make every quiet check a status write (bench/steady-state.ts
+ * saw it). What a check finds shows in conditions and Events at once; the time says "compared within the hour".
+ */
+function keepDriftCheckTime(checkedAt: string, previous: string | undefined): string {
+  if (previous === undefined) return checkedAt;
+  const age = Date.parse(checkedAt) - Date.parse(previous);
+  return age >= 0 && age < 3_600_000 ? previous : checkedAt;
 }
 
 /** True when a token was issued and admin consent covers every required permission. */

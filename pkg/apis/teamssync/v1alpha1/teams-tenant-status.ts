@@ -79,7 +79,7 @@ export const TeamsTenantStatusSchema = Type.Object(
     lastSyncResult: Type.Optional(StringEnum(SyncResultValues, { description: 'Result of the last sync.' })),
     lastSuccessfulSyncTime: Type.Optional(Timestamp('When a sync last succeeded.')),
     lastSyncRun: Type.Optional(ObjectName('Name of the TeamsSync that recorded the last sync.')),
-    lastDriftCheckTime: Type.Optional(Timestamp('When Microsoft 365 was last re-read for drift.')),
+    lastDriftCheckTime: Type.Optional(Timestamp('When Microsoft 365 was last re-read for drift, to within the hour (a quiet check does not move it).')),
     notifications: Type.Optional(NotificationStateSchema),
     lastHandledReconcileAt: Type.Optional(Text('Last value of the teamssync.io/reconcile-requested-at annotation handled.', 64)),
   },

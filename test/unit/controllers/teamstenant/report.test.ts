@@ -299,6 +299,22 @@ test('reportTenant: bookkeeping of the pass lands in the fields; a steady state 
   assert.equal('lastDriftCheckTime' in again.status.fields, false, 'no drift check this pass: the last time stays');
 });
 
+test('reportTenant: a drift check within the hour keeps the written time (a quiet check is no status write); an hour later it moves', () => {
+  const input = reportInput();
+  const previous = { lastDriftCheckTime: '2025-03-01T12:00:00.000Z' };
+  const cases = [
+    { checkedAt: '2025-03-01T12:15:00.000Z', want: '2025-03-01T12:00:00.000Z' },
+    { checkedAt: '2025-03-01T12:59:59.000Z', want: '2025-03-01T12:00:00.000Z' },
+    { checkedAt: '2025-03-01T13:00:00.000Z', want: '2025-03-01T13:00:00.000Z' },
+    { checkedAt: '2025-03-01T11:00:00.000Z', want: '2025-03-01T11:00:00.000Z' },
+  ];
+  for (const c of cases) {
+    const fields = reportTenant(input, previous, { driftCheckedAt: c.checkedAt }).status.fields;
+    assert.equal(fields.lastDriftCheckTime, c.want, c.checkedAt);
+  }
+  assert.equal(reportTenant(input, undefined, { driftCheckedAt: '2025-03-01T12:15:00.000Z' }).status.fields.lastDriftCheckTime, '2025-03-01T12:15:00.000Z');
+});
+
 const authCases = [
   {
     name: 'MissingPermissionsListed',
