@@ -17,10 +17,37 @@ export interface ServiceAccountIdentity {
   readonly username: string;
 }
 
-/** Applies the install's Namespace, ServiceAccount, Roles and bindings with `kubectl apply` as the admin. */
-export async function applyIdentity(kubectl: string, adminKubeconfig: string, install: InstallManifests): Promise<ServiceAccountIdentity> {
+/** The identity applies in flight, per admin kubeconfig (one control plane): daemons started side by side wait in turn. */
+const applying = new Map<string, Promise<unknown>>();
+
+/**
+ * Applies the install's Namespace, ServiceAccount, Roles and bindings with `kubectl apply` as the admin.
+ * Gotcha: `kubectl apply` is a GET then a create when the object is missing, so two applies of the same objects at
+ * once can both create and one gets AlreadyExists (two daemons started side by side by the fault suite did). Applies
+ * in this process go one at a time, and an apply that lost such a race (another process) is made once more: by then
+ * the objects exist and it patches them.
+ */
+export async function applyIdentity(
+  kubectl: string,
+  adminKubeconfig: string,
+  install: Pick<InstallManifests, 'identityObjects' | 'serviceAccount'>,
+): Promise<ServiceAccountIdentity> {
   const yaml = install.identityObjects.map((o) => stringify(o)).join('---\n');
-  await kubectlOk(kubectl, adminKubeconfig, ['apply', '-f', '-'], yaml);
+  const apply = async (): Promise<void> => {
+    try {
+      await kubectlOk(kubectl, adminKubeconfig, ['apply', '-f', '-'], yaml);
+    } catch (err) {
+      if (!(err instanceof Error && /\(AlreadyExists\)/.test(err.message))) throw err;
+      await kubectlOk(kubectl, adminKubeconfig, ['apply', '-f', '-'], yaml);
+    }
+  };
+  const turn = (applying.get(adminKubeconfig) ?? Promise.resolve()).catch(() => undefined).then(apply);
+  applying.set(adminKubeconfig, turn);
+  try {
+    await turn;
+  } finally {
+    if (applying.get(adminKubeconfig) === turn) applying.delete(adminKubeconfig);
+  }
   const { namespace, name } = install.serviceAccount;
   return { namespace, name, username: `system:serviceaccount:${namespace}:${name}` };
 }
