@@ -1,8 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ScrapeAuthorizer } from './scrape-authorizer.ts';
+
+/**
+ * node:http as CommonJS gives it. Why not `import { createServer } from 'node:http'`: an ES import of node:http builds
+ * its namespace from every export, and the WebSocket, MessageEvent and CloseEvent getters among them load Node's
+ * bundled undici (fetch, WebSocket): measured, ~13 MiB more RSS in an idle process than with this.
+ */
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** A named health check: returns undefined when healthy, or a short reason. Must be fast and never throw. */
 export interface HealthCheck {

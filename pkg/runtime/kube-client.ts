@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ApiError, type StatusBody } from './api-error.ts';
 import type { ClusterConnection } from './kubeconfig.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import { requestDeadline } from './request-deadline.ts';
+import { request as undiciRequest } from './undici-parts.ts';
 import type { WriteFence } from './write-fence.ts';
 import { resourcePath, type KubeList, type KubeObject, type ResourceRef } from './resource.ts';
 
@@ -91,14 +93,20 @@ export class KubeClient {
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const fence = WRITE_METHODS.has(method) && opts.unfenced !== true ? this.opts.writeFence : undefined;
     fence?.assertOpen(`${method} ${path}`);
-    const signal = withTimeout([...(fence ? [fence.signal] : []), ...(opts.signal ? [opts.signal] : [])], opts.timeoutMs ?? this.timeoutMs);
-    const res = await this.send(method, path, opts, signal, fence);
+    const deadline = requestDeadline([...(fence ? [fence.signal] : []), ...(opts.signal ? [opts.signal] : [])], opts.timeoutMs ?? this.timeoutMs);
     let text: string;
+    let res: Dispatcher.ResponseData;
     try {
-      text = await res.body.text();
-    } catch (err) {
-      if (fence && !fence.isOpen()) throw fence.signal.reason instanceof Error ? fence.signal.reason : new ApiError(0, method, path, undefined, { cause: err });
-      throw new ApiError(0, method, path, undefined, { cause: err });
+      res = await this.send(method, path, opts, deadline.signal, fence);
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        if (fence && !fence.isOpen())
+          throw fence.signal.reason instanceof Error ? fence.signal.reason : new ApiError(0, method, path, undefined, { cause: err });
+        throw new ApiError(0, method, path, undefined, { cause: err });
+      }
+    } finally {
+      deadline.release();
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return (text === '' ? undefined : JSON.parse(text)) as T;
     throw new ApiError(res.statusCode, method, path, parseStatus(text));
@@ -187,12 +195,11 @@ export class KubeClient {
     // Again after the awaits above (an exec credential plugin may take a while): the last moment before sending.
     fence?.assertOpen(`${method} ${path}`);
     try {
-      const res = await undiciRequest(url, {
+      const res = await undiciRequest(this.connection.dispatcher, url, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
         ...(signal ? { signal } : {}),
-        dispatcher: this.connection.dispatcher,
       });
       this.count(String(res.statusCode), method);
       // A rejected credential (rotated token file, expired exec credential) is read afresh next time.
@@ -229,13 +236,6 @@ export class KubeClient {
   private count(code: string, method: string): void {
     this.opts.metrics?.restClientRequests.inc({ code, method, host: this.host });
   }
-}
-
-/** One signal for a request: any of `signals` or the timeout. One `AbortSignal.any` at most (each costs listeners and a weak ref). */
-function withTimeout(signals: readonly AbortSignal[], timeoutMs: number): AbortSignal {
-  // AbortSignal.timeout takes whole milliseconds only (deadlines from a monotonic clock are fractional).
-  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs)));
-  return signals.length === 0 ? timeout : AbortSignal.any([...signals, timeout]);
 }
 
 function parseStatus(text: string): StatusBody | undefined {

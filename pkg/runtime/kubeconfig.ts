@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, buildConnector, type Connector } from './undici-parts.ts';
 import { ExecCredentialSource, type ExecConfig, type ExecRunner } from './exec-credential.ts';
 
 /**
@@ -344,14 +345,14 @@ function headerSource(
 class SecureContexts {
   private readonly base: TlsMaterial;
   private clientCertificate: { readonly cert: string; readonly key: string } | undefined;
-  private current: buildConnector.connector | undefined;
+  private current: Connector | undefined;
 
   constructor(base: TlsMaterial) {
     this.base = base;
     this.clientCertificate = base.cert !== undefined && base.key !== undefined ? { cert: base.cert, key: base.key } : undefined;
   }
 
-  connector(): buildConnector.connector {
+  connector(): Connector {
     if (this.current === undefined) {
       const { ca, insecure, servername } = this.base;
       const secureContext: SecureContext = createSecureContext({ ...(ca === undefined ? {} : { ca }), ...(this.clientCertificate ?? {}) });
