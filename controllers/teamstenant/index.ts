@@ -18,7 +18,7 @@ import { TeamsTenantReconciler } from './reconciler.ts';
 
 /** What the registration needs. */
 export interface TenantControllerOptions {
-  readonly manager: Pick<Manager, 'add' | 'client' | 'statusWriter' | 'events' | 'log'>;
+  readonly manager: Pick<Manager, 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'>;
   readonly tenants: Informer<CachedTenant>;
   readonly mappings: Informer<CachedMapping>;
   readonly runs: Informer<CachedSync>;
@@ -48,7 +48,7 @@ export function registerTeamsTenantController(options: TenantControllerOptions):
     enqueueMappings: options.enqueueMappings,
     directoryEveryMs: options.directoryEveryMs,
   });
-  const self = new Controller({ name: 'teamstenant', kind: 'TeamsTenant', reconciler, workers: 2, logger: manager.log });
+  const self = new Controller({ name: 'teamstenant', kind: 'TeamsTenant', reconciler, workers: 2, logger: manager.log, metrics: manager.metrics });
   const coalesce = options.coalesceMs ?? 2_000;
   const later = (m: CachedMapping): void => {
     for (const key of tenantKeyOf(m)) self.queue?.addAfter(key, coalesce);

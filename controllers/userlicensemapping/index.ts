@@ -25,7 +25,7 @@ import { UserLicenseMappingReconciler } from './reconciler.ts';
 
 /** What the registration needs (shared with the TeamsTenant controller). */
 export interface MappingControllerOptions {
-  readonly manager: Pick<Manager, 'add' | 'client' | 'statusWriter' | 'events' | 'log'>;
+  readonly manager: Pick<Manager, 'add' | 'client' | 'statusWriter' | 'events' | 'log' | 'metrics'>;
   readonly mappings: Informer<CachedMapping>;
   readonly tenants: Informer<CachedTenant>;
   readonly view: TenantMappingView;
@@ -67,6 +67,7 @@ export function registerUserLicenseMappingController(options: MappingControllerO
     // pass: with thousands of new mappings the fresh adds fill the queue for the whole initial sync.
     dueFirst: true,
     logger: manager.log,
+    metrics: manager.metrics,
   });
   self
     .for(mappings, anyOf<CachedMapping>(generationChanged, metadataChanged, deletionChanged))
