@@ -51,24 +51,47 @@ function durationOr(text: string | undefined, fallbackMs: number): number {
   }
 }
 
+/** Who a PresenceSync tracks: its selected PBX users matched to Microsoft 365, and the e-mails PBX users share. */
+export interface PresenceUserSelection {
+  readonly users: UserMatchResult;
+  readonly sharedEmails: readonly SharedPbxEmail[];
+}
+
+/**
+ * The user part of the plan (pure), on its own so the reconciler can keep it while its inputs are unchanged
+ * (object-memo.ts): for 10,000 users it is most of a plan's cost.
+ * Gotchas: with `users.fromMappings` the mapping users come first, so their extensions win over the explicit list.
+ */
+export function selectPresenceUsers(
+  specUsers: PresenceSyncSpec['users'],
+  m365Users: readonly M365UserRef[],
+  mappingUsers: readonly PbxUserRef[],
+): PresenceUserSelection {
+  const explicit: PbxUserRef[] = (specUsers.pbxUsers ?? []).map((user) =>
+    user.extension === undefined ? { email: user.email } : { email: user.email, extension: user.extension },
+  );
+  const selected = specUsers.fromMappings ? mergePbxUsers(mappingUsers, explicit) : mergePbxUsers(explicit);
+  return {
+    users: matchPbxUsers(selected, m365Users),
+    sharedEmails: specUsers.fromMappings ? sharedPbxEmails(mappingUsers, explicit) : sharedPbxEmails(explicit),
+  };
+}
+
 /**
  * Plans one PresenceSync.
  *
- * When to use: the reconciler's plan step, on every reconcile.
- * Gotchas: with `users.fromMappings` the mapping users come first, so their extensions win over the explicit list;
- * durations the schema already validated are re-parsed defensively (a bad value falls back to the default rather
+ * When to use: the reconciler's plan step, on every reconcile, with the user selection it kept when unchanged.
+ * Gotchas: durations the schema already validated are re-parsed defensively (a bad value falls back to the default rather
  * than throwing inside the controller).
  */
-export function planPresenceSync(observation: PresenceSyncObservation): PresenceSyncPlan {
+export function planPresenceSync(
+  observation: PresenceSyncObservation,
+  selection: PresenceUserSelection = selectPresenceUsers(observation.spec.users, observation.m365Users, observation.mappingUsers),
+): PresenceSyncPlan {
   const { spec } = observation;
   const readEnabled = spec.direction !== 'PbxToTeams';
   const writeEnabled = spec.direction !== 'TeamsToPbx';
-  const explicit: PbxUserRef[] = (spec.users.pbxUsers ?? []).map((user) =>
-    user.extension === undefined ? { email: user.email } : { email: user.email, extension: user.extension },
-  );
-  const selected = spec.users.fromMappings ? mergePbxUsers(observation.mappingUsers, explicit) : mergePbxUsers(explicit);
-  const users = matchPbxUsers(selected, observation.m365Users);
-  const sharedEmails = spec.users.fromMappings ? sharedPbxEmails(observation.mappingUsers, explicit) : sharedPbxEmails(explicit);
+  const { users, sharedEmails } = selection;
   const limits: Partial<PresenceRateLimits> = {
     writeShare: writeEnabled ? WRITE_SHARE_WHEN_WRITING : 0,
     tenantShare: 1 / Math.max(1, observation.presenceSyncsOnTenant ?? 1),

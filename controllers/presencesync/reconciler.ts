@@ -5,7 +5,7 @@
  * changes, from the tenant and its mappings changing, from a poll cycle that changed what the status shows (the
  * first one, a failure, a recovery) and from a periodic requeue that refreshes the tenant's user list.
  */
-import { CommonReason, SecretPurpose, SecretPurposeLabel, validatePresenceSync, type SecretKeyRef } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
+import { CommonReason, SecretPurpose, SecretPurposeLabel, type SecretKeyRef } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { isGraphError, Redacted, type TenantClientRequest } from '../../pkg/graph/index.ts';
 import type { PresenceMetrics } from '../../pkg/presence/metrics.ts';
 import type { PbxUserRef } from '../../pkg/presence/user-matching.ts';
@@ -26,6 +26,7 @@ import type { CachedMapping, CachedTenant } from '../shared/resources.ts';
 import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { CredentialsUnavailableError, resolveTenantCredentials } from '../shared/tenant-credentials.ts';
 import type { PresenceGraph } from './graph-port.ts';
+import { PresenceSyncMemo } from './object-memo.ts';
 import { planPresenceSync, type PresenceSyncObservation, type PresenceSyncPlan } from './plan.ts';
 import type { PresenceRunnerRegistry } from './registry.ts';
 import { reportBlocked, reportPresenceSync, type Verdict } from './report.ts';
@@ -61,6 +62,8 @@ export class PresenceSyncReconciler implements Reconciler {
   readonly #deps: PresenceSyncReconcilerDeps;
   /** Last unmatched-users note per object, so the Event is recorded when the set changes, not every pass. */
   readonly #unmatchedNotes = new Map<string, string>();
+  /** The validated spec and user selection per object, kept while their inputs are unchanged (object-memo.ts). */
+  readonly #memo = new PresenceSyncMemo();
 
   constructor(deps: PresenceSyncReconcilerDeps) {
     this.#deps = deps;
@@ -84,7 +87,7 @@ export class PresenceSyncReconciler implements Reconciler {
     }
 
     // Observe. Anything that stops the sync comes back as a verdict to show, never as a thrown error.
-    const observed = await observe(obj, this.#deps, ctx.signal);
+    const observed = await observe(obj, this.#deps, this.#memo.validate(key, obj), ctx.signal);
     if (observed.kind === 'blocked') {
       await registry.remove(key);
       await summarizeStatus(statusWriter, presenceSyncResource, obj, reportBlocked(observed.verdict), { signal: ctx.signal });
@@ -94,7 +97,8 @@ export class PresenceSyncReconciler implements Reconciler {
     }
 
     // Plan.
-    const plan = planPresenceSync(observed.observation);
+    const { observation } = observed;
+    const plan = planPresenceSync(observation, this.#memo.selectUsers(key, observation.spec.users, observation.m365Users, observation.mappingUsers));
 
     // Apply: the runner starts, updates or stops its parts; all Graph I/O after this happens inside them. A suspended
     // plan keeps the runner (its stream stays readable) but stops polling, deliveries and writes.
@@ -121,6 +125,7 @@ export class PresenceSyncReconciler implements Reconciler {
   async #forget(key: string): Promise<void> {
     await this.#deps.registry.remove(key);
     this.#unmatchedNotes.delete(key);
+    this.#memo.forget(key);
     this.#deps.metrics?.usersUnmatched.remove({ sync: key });
     this.#deps.metrics?.usersTracked.remove({ sync: key });
   }
@@ -170,14 +175,18 @@ const failed = (reason: string, message: string, retrying = false): Blocked => (
 const waiting = (reason: string, message: string): Blocked => ({ kind: 'blocked', verdict: { kind: 'progressing', reason, message } });
 
 /**
- * Observes one PresenceSync (the object comes from the cache).
+ * Observes one PresenceSync (the object comes from the cache; `validated` is its validation, kept per generation).
  *
  * Gotchas: a suspended TeamsTenant suspends its PresenceSyncs too ("stop all writes"); PresenceSyncs of one tenant
  * that poll split its Graph budget, so they are counted here.
  */
-async function observe(obj: PresenceSync, deps: PresenceSyncReconcilerDeps, signal: AbortSignal): Promise<ReadyToRun | Blocked> {
+async function observe(
+  obj: PresenceSync,
+  deps: PresenceSyncReconcilerDeps,
+  validated: ReturnType<PresenceSyncMemo['validate']>,
+  signal: AbortSignal,
+): Promise<ReadyToRun | Blocked> {
   const namespace = obj.metadata.namespace ?? '';
-  const validated = validatePresenceSync(obj);
   if (!validated.ok) return failed(CommonReason.InvalidSpec, `Invalid spec: ${validated.errors.slice(0, 3).join('; ')}`);
   const spec = validated.value.spec;
   const tenant = deps.tenants.getByName(namespace, spec.tenantRef.name);

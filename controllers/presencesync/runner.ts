@@ -54,10 +54,17 @@ export interface RunnerDeps {
 /** Most events a stream keeps however long its retention: bounds the disk a churning tenant can use. */
 const MAX_RETAINED_EVENTS = 20_000;
 
+/** Fingerprints by user list: the reconciler hands the same list again while the selection is unchanged (object-memo.ts). */
+const fingerprints = new WeakMap<readonly TrackedUser[], string>();
+
 function fingerprint(users: readonly TrackedUser[]): string {
-  const hash = createHash('sha256');
-  for (const user of users) hash.update(`${user.userKey}\0${user.teamsUserId}\0${user.extension ?? ''}\n`);
-  return `${users.length}:${hash.digest('hex')}`;
+  let known = fingerprints.get(users);
+  if (known === undefined) {
+    const hash = createHash('sha256');
+    for (const user of users) hash.update(`${user.userKey}\0${user.teamsUserId}\0${user.extension ?? ''}\n`);
+    fingerprints.set(users, (known = `${users.length}:${hash.digest('hex')}`));
+  }
+  return known;
 }
 
 /** One PresenceSync's running parts; see the file comment. */
