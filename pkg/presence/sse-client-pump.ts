@@ -3,7 +3,15 @@
  * cursor, waiting for appends and sending heartbeats while idle. Used by sse-server.ts.
  */
 import type { ServerResponse } from 'node:http';
-import { formatEventId, formatPresenceEvent, formatSseComment, formatSseEvent, type ParsedEventId, type ResetEventData } from './sse-format.ts';
+import {
+  formatEventId,
+  formatPresenceEvent,
+  formatSnapshotEvent,
+  formatSseComment,
+  formatSseEvent,
+  type ParsedEventId,
+  type ResetEventData,
+} from './sse-format.ts';
 import type { PresenceStreamLog } from './stream-log.ts';
 
 /** Per-client settings, fixed at connect time. */
@@ -36,16 +44,18 @@ async function write(res: ServerResponse, chunk: string): Promise<void> {
   });
 }
 
-/** Writes the snapshot in chunks; only the last chunk carries the id, so a cut-off snapshot is never "seen". */
+/**
+ * Writes the snapshot in chunks; only the last chunk carries the id, so a cut-off snapshot is never "seen". Each
+ * chunk is built from the stored change texts (formatSnapshotEvent), not from parsed and re-serialised copies.
+ */
 async function writeSnapshot(context: ClientContext, res: ServerResponse): Promise<number> {
-  const snapshot = context.log.snapshot(context.stream);
+  const snapshot = context.log.snapshotRaw(context.stream);
   const size = Math.max(1, context.snapshotChunk);
   const chunks = Math.max(1, Math.ceil(snapshot.states.length / size));
   for (let index = 0; index < chunks && !isClosed(res); index++) {
     const final = index === chunks - 1;
     const states = snapshot.states.slice(index * size, (index + 1) * size);
-    const data = { states, final };
-    await write(res, formatSseEvent(final ? { id: formatEventId(context.log.epoch, snapshot.headId), event: 'snapshot', data } : { event: 'snapshot', data }));
+    await write(res, formatSnapshotEvent(states, final, final ? formatEventId(context.log.epoch, snapshot.headId) : undefined));
   }
   return snapshot.headId;
 }

@@ -71,6 +71,14 @@ export interface SnapshotEventData {
   readonly final: boolean;
 }
 
+/**
+ * Encodes one `snapshot` chunk from stored change texts: the same bytes as `formatSseEvent` of
+ * `{ states: parsed, final }` ({@link SnapshotEventData}), without parsing the texts. `id` only on the final chunk.
+ */
+export function formatSnapshotEvent(states: readonly string[], final: boolean, id: string | undefined): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: snapshot\ndata: {"states":[${states.join(',')}],"final":${String(final)}}\n\n`;
+}
+
 /** Body of a `reset` event, sent before a snapshot when the client's Last-Event-ID cannot be resumed. */
 export interface ResetEventData {
   readonly reason: 'expired' | 'unknown' | 'invalid';

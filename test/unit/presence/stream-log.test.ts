@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatEventId, formatPresenceEvent, formatSseEvent } from '../../../pkg/presence/sse-format.ts';
+import { formatEventId, formatPresenceEvent, formatSnapshotEvent, formatSseEvent } from '../../../pkg/presence/sse-format.ts';
 import { PresenceStreamLog } from '../../../pkg/presence/stream-log.ts';
 import type { PbxPresenceState, PresenceChange } from '../../../pkg/presence/types.ts';
 import { WebhookCursorStore } from '../../../pkg/presence/webhook-cursor.ts';
@@ -198,4 +198,21 @@ test('formatPresenceEvent: the stored text sent on is the event a parsed read wo
   assert.ok(raw !== undefined && parsed !== undefined);
   const expected = formatSseEvent({ id: formatEventId(log.epoch, parsed.id), event: 'presence', data: { at: parsed.at, changes: parsed.changes } });
   assert.equal(formatPresenceEvent(raw, log.epoch), expected);
+});
+
+test('formatSnapshotEvent: a snapshot chunk from the stored texts is the event the parsed snapshot would encode, byte for byte', () => {
+  const log = memoryLog();
+  log.append('a', [change('u1', 'busy', 5), { ...change('u"2', 'away', 6), activity: 'ü\n' }]);
+  log.append('a', [change('u1', 'onCall', 7)]);
+  const parsed = log.snapshot('a');
+  const raw = log.snapshotRaw('a');
+  assert.equal(raw.headId, parsed.headId);
+  const id = formatEventId(log.epoch, parsed.headId);
+  assert.equal(formatSnapshotEvent(raw.states, true, id), formatSseEvent({ id, event: 'snapshot', data: { states: parsed.states, final: true } }));
+  assert.equal(
+    formatSnapshotEvent(raw.states.slice(0, 1), false, undefined),
+    formatSseEvent({ event: 'snapshot', data: { states: parsed.states.slice(0, 1), final: false } }),
+  );
+  assert.equal(formatSnapshotEvent([], true, id), formatSseEvent({ id, event: 'snapshot', data: { states: [], final: true } }));
+  log.close();
 });
