@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { requestDeadline } from '../../../pkg/runtime/request-deadline.ts';
 
@@ -39,4 +40,16 @@ test('a request deadline of an already aborted signal is aborted at once', () =>
   const deadline = requestDeadline([caller.signal], 30_000);
   assert.equal(deadline.signal.aborted, true);
   deadline.release();
+});
+
+test('requests sharing one long-lived signal add one listener to it, and a released request is not aborted by it', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const shared = new AbortController();
+  const requests = Array.from({ length: 20 }, () => requestDeadline([shared.signal], 30_000));
+  assert.equal(getEventListeners(shared.signal, 'abort').length, 1);
+  requests[0]?.release();
+  shared.abort(new Error('stopping'));
+  assert.equal(requests[0]?.signal.aborted, false);
+  assert.ok(requests.slice(1).every((r) => r.signal.aborted && (r.signal.reason as Error).message === 'stopping'));
+  for (const r of requests) r.release();
 });
