@@ -1,7 +1,10 @@
 /**
  * `apply(plan, deps)`: executes a plan's actions in order through the Graph port and records what
- * happened. It stops at the first action that does not succeed: later actions depend on earlier
- * ones (the old number must be released before the new one is assigned). Whatever the port threw
+ * happened. It stops at the first action that fails: later actions depend on earlier ones (the old
+ * number must be released before the new one is assigned). A number operation Microsoft 365 is
+ * still running (`inProgress`: journaled and persisted, polled on a later pass) holds back the
+ * next number operation only; the policy writes after it do not depend on it and are made in the
+ * same pass, so the pass that finds the operation done has nothing left but to confirm. Whatever the port threw
  * is classified once, here, into an `ApplyFailure` (house rule R6): pkg/graph already classified
  * HTTP/OData failures; this only renames its kinds into the controller's vocabulary and keeps
  * unknown errors from leaking their text.
@@ -75,27 +78,42 @@ export const NOT_APPLIED: ApplyOutcome = { attempted: false, results: [] };
 /** Summary of an outcome. */
 export type OutcomeState = 'notAttempted' | 'succeeded' | 'inProgress' | 'failed';
 
-/** The state of the last result (apply stops at the first non-success). */
+/** `failed` when the last result failed (apply stops there), else `inProgress` while an operation runs, else `succeeded`. */
 export function outcomeState(outcome: ApplyOutcome): OutcomeState {
   if (!outcome.attempted) return 'notAttempted';
   const last = outcome.results.at(-1);
-  if (last === undefined || last.status === 'succeeded') return 'succeeded';
-  return last.status;
+  if (last?.status === 'failed') return 'failed';
+  return outcome.results.some((r) => r.status === 'inProgress') ? 'inProgress' : 'succeeded';
+}
+
+/** The operation a pass left running (at most one: apply stops before a second), if any. */
+export function runningOperation(outcome: ApplyOutcome): Extract<ActionResult, { status: 'inProgress' }> | undefined {
+  for (const r of outcome.results) if (r.status === 'inProgress') return r;
+  return undefined;
 }
 
 /** Executes the plan unless it is blocked, queued or empty (then `NOT_APPLIED`). */
 export async function apply(plan: Plan, deps: ApplyDeps): Promise<ApplyOutcome> {
   if (!executable(plan)) return NOT_APPLIED;
   const results: ActionResult[] = [];
+  let running = false;
   for (const action of plan.actions) {
+    // One operation at a time: the next one may depend on it (unassign, then assign the same number).
+    if (running && startsOperation(action)) break;
     const result = await applyOne(action, deps);
     results.push(result);
-    if (result.status !== 'succeeded') break;
+    if (result.status === 'failed') break;
+    if (result.status === 'inProgress') running = true;
   }
   return { attempted: true, results };
 }
 
-async function applyOne(action: Action, deps: ApplyDeps): Promise<ActionResult> {
+function startsOperation(action: Action): boolean {
+  return action.kind !== 'AssignPolicy' && action.kind !== 'UnassignPolicy';
+}
+
+/** Executes one action (a pass that only looks at an operation in flight uses it on its `ResumeOperation`). */
+export async function applyOne(action: Action, deps: ApplyDeps): Promise<ActionResult> {
   const { port } = deps;
   switch (action.kind) {
     case 'AssignPolicy':

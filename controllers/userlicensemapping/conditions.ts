@@ -16,8 +16,8 @@ import { CommonReason, MappingReason } from '../../pkg/apis/teamssync/v1alpha1/c
 import { summarizeConditions, type ConditionCause, type ConditionInput } from '../../pkg/runtime/index.ts';
 import { refKey } from '../shared/mapping-types.ts';
 import type { CachedTenant } from '../shared/resources.ts';
-import type { Action, Blocker, BlockerKind, PendingItem, Plan } from './actions.ts';
-import { outcomeState, type ApplyFailure, type ApplyOutcome } from './apply.ts';
+import type { Action, Blocker, BlockerKind, OperationAction, PendingItem, Plan } from './actions.ts';
+import { outcomeState, runningOperation, type ApplyFailure, type ApplyOutcome } from './apply.ts';
 import { configurationListsNumber, ownsNothing, policyInEffect, type AppliedRecord, type Observation } from './observe.ts';
 
 /** Every reason a UserLicenseMapping condition written by this controller may carry (the API's constants). */
@@ -87,10 +87,9 @@ export function verdict(plan: Plan, obs: Observation, outcome: ApplyOutcome, set
   const blocker = topBlocker(plan.blockers);
   if (blocker !== undefined) return blockerVerdict(blocker, ctx);
   const state = outcomeState(outcome);
-  if (state === 'inProgress' && last !== undefined) {
-    const message = clip(`Microsoft 365 is still processing: ${describeAction(last.action, ctx.label)}`);
-    return { state: 'progressing', reason: R.Progressing, message, requeueAfterMs: ctx.operationPollMs };
-  }
+  const running = runningOperation(outcome);
+  // Just accepted (or looked at by a TeamsSync run that waited for it): elapsed 0.
+  if (state === 'inProgress' && running !== undefined) return operationRunningVerdict(running.operation, 0, ctx);
   if (plan.desired.kind === 'unmapped') return removalVerdict(plan, settled, outcome, ctx);
   if (state === 'succeeded' && outcome.results.length > 0) {
     // Resuming an operation may leave more to do: look again soon rather than on the propagation schedule.
@@ -103,6 +102,29 @@ export function verdict(plan: Plan, obs: Observation, outcome: ApplyOutcome, set
     return { state: 'progressing', reason: R.Progressing, message };
   }
   return configuredVerdict(plan, obs, ctx);
+}
+
+/** Microsoft 365 accepts a number operation and then works on it: look again when {@link operationPollDelayMs} says. */
+const OPERATION_FIRST_POLL_MS = 2_000;
+
+/**
+ * When to look at a running number operation again, from its age alone (no counter to persist):
+ * 2 s after it was accepted (Microsoft's first documented back-off,
+ * https://learn.microsoft.com/graph/api/teamsadministration-telephonenumberlongrunningoperation-get),
+ * then doubling (at 4 s, 8 s, ...), at most `maxMs`; `maxMs` when the age is unknown. Pure.
+ */
+export function operationPollDelayMs(elapsedMs: number, maxMs: number): number {
+  if (!Number.isFinite(elapsedMs)) return maxMs;
+  return Math.min(maxMs, Math.max(OPERATION_FIRST_POLL_MS - elapsedMs, elapsedMs, 1_000));
+}
+
+/**
+ * The verdict while a number operation runs. The pass that started it and the passes that find it
+ * still running say the same, so those passes write no status (their conditions are unchanged).
+ */
+export function operationRunningVerdict(operation: OperationAction, elapsedMs: number, ctx: Pick<VerdictContext, 'operationPollMs' | 'label'>): Verdict {
+  const message = clip(`Microsoft 365 is still processing: ${describeAction(operation, ctx.label)}`);
+  return { state: 'progressing', reason: R.Progressing, message, requeueAfterMs: operationPollDelayMs(elapsedMs, ctx.operationPollMs) };
 }
 
 function configuredVerdict(plan: Plan, obs: Observation, ctx: VerdictContext): Verdict {

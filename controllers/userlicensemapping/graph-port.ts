@@ -4,8 +4,10 @@
  * operation started earlier), and its implementation over a tenant's GraphTenantClient
  * (pkg/graph builds every URL). Unit tests drive the reconciler through a fake of the interface.
  *
- * Number writes wait for their long-running operation within a short budget (then report
- * `running`, and the next reconcile resumes by id); policy names are resolved with getPolicyId
+ * Number writes either end once Graph accepted the operation (`poll: 'none'`, the mapping
+ * controller: `running`, journaled through `onAccepted`; a later pass looks at it once with
+ * `resume`, and a worker is never held while Microsoft 365 works) or wait for it within a short
+ * budget (a TeamsSync run; then `running`, and the next pass resumes by id); policy names are resolved with getPolicyId
  * first so a missing policy is told apart from a missing user. Every write first tells `onWrite`
  * which user and number it touches, so cached bulk reads of them are not trusted again until the
  * next bulk read.
@@ -16,7 +18,8 @@
  * a number no longer assigned), the port reads that one key live and reports success when the
  * effect is present. After an ambiguous failure it keeps observing for a few seconds before
  * giving up, so an operation Graph accepted before the connection dropped is seen to land rather
- * than posted a second time.
+ * than posted a second time (only then is a worker held for seconds: a connection lost after
+ * sending is rare, and telling it apart from a failure takes the write's time to land).
  */
 import { sleep } from '../../pkg/runtime/clock.ts';
 import {
@@ -53,13 +56,15 @@ export interface MappingGraphPort {
   readNumber(telephoneNumber: string): Promise<NumberAssignment | undefined>;
   /**
    * Makes one write. Number changes call `onAccepted` with the operation id before polling (apply
-   * journals it there) and resolve `running` when the poll budget ends first; the writes are POSTs
+   * journals it there) and resolve `running` when the poll budget ends first (at once, without
+   * one: the mapping controller's port); the writes are POSTs
    * the HTTP layer never retries. A write whose effect is already in place resolves `succeeded`.
    * A policy name the tenant does not have throws `PolicyNotFoundError`.
    */
   write(action: WriteAction, onAccepted: OnAccepted): Promise<OperationState>;
   /**
-   * Polls an operation started earlier, never resubmitting it. One that failed, or that Graph does
+   * Polls an operation started earlier (or looks at it once: `running` while it runs), never
+   * resubmitting it. One that failed, or that Graph does
    * not know (any more), while its effect is in place resolves `succeeded`; an id Graph still does
    * not know once the operation is older than a bound (`startedAt`) throws `NotFound`, and the next
    * pass plans from what Microsoft 365 shows.
@@ -82,8 +87,11 @@ export class PolicyNotFoundError extends Error {
 /** Options of {@link GraphMappingPort}. */
 export interface GraphPortOptions {
   readonly client: GraphTenantClient;
-  /** How long one reconcile waits for a number operation. Default: 1 s doubling to 5 s, 30 s in all. */
-  readonly poll?: PollPolicy;
+  /**
+   * How long one pass waits for a number operation: `'none'` (not at all: `write` ends once it is
+   * accepted, `resume` reads it once) or a policy. Default: 1 s doubling to 5 s, 30 s in all.
+   */
+  readonly poll?: PollPolicy | 'none';
   /** Called before each write with what it touches (cache invalidation). */
   readonly onWrite?: ((touched: { readonly userIds: readonly string[]; readonly numbers: readonly string[] }) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -103,7 +111,7 @@ const ALREADY_SO = new Set(['NotFound', 'Conflict', 'Validation', 'Terminal']);
 /** The port over Microsoft Graph, for one reconcile of one mapping (it carries that pass's signal). */
 export class GraphMappingPort implements MappingGraphPort {
   readonly #client: GraphTenantClient;
-  readonly #poll: PollPolicy;
+  readonly #poll: PollPolicy | 'none';
   readonly #onWrite: GraphPortOptions['onWrite'];
   readonly #signal: AbortSignal | undefined;
   readonly #unknownOperationBoundMs: number;
@@ -161,12 +169,17 @@ export class GraphMappingPort implements MappingGraphPort {
 
   async resume(operationId: string, operation: OperationAction, startedAt?: string): Promise<OperationState> {
     try {
-      const state = stateOf(await this.#client.numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() }));
+      const numbers = this.#client.numbers;
+      const result =
+        this.#poll === 'none'
+          ? await numbers.checkOperation(operationId, this.#options())
+          : await numbers.resumeOperation(operationId, { poll: this.#poll, ...this.#options() });
+      const state = stateOf(result);
       if (state.state === 'failed' && (await this.#effectPresent(operation))) return { state: 'succeeded' };
       return state;
     } catch (error) {
       if (!isGraphError(error, 'ReplicationPending')) throw error;
-      // Still running, or an id Graph does not know (yet, or any more): what Microsoft 365 shows decides.
+      // An id Graph does not know (yet, or any more), or (waiting within the pass) one still running: what Microsoft 365 shows decides.
       if (await this.#effectPresent(operation)) return { state: 'succeeded' };
       const age = startedAt === undefined ? Number.NaN : Date.now() - Date.parse(startedAt);
       if (age > this.#unknownOperationBoundMs) {
@@ -192,7 +205,7 @@ export class GraphMappingPort implements MappingGraphPort {
   async #operation(
     action: OperationAction,
     onAccepted: OnAccepted,
-    write: (options: { onAccepted: OnAccepted; poll: PollPolicy; signal?: AbortSignal }) => Promise<NumberOperationResult>,
+    write: (options: { onAccepted: OnAccepted; poll: PollPolicy | 'none'; signal?: AbortSignal }) => Promise<NumberOperationResult>,
   ): Promise<OperationState> {
     // An object, not a `let`: the flag is set inside the callback, after the type checker looked.
     const seen = { accepted: false };
@@ -301,6 +314,7 @@ function policyIdOf(client: GraphTenantClient, policyType: string, policyName: s
 }
 
 function stateOf(result: NumberOperationResult): OperationState {
+  if (result.running === true) return { state: 'running' };
   if (result.succeeded) return { state: 'succeeded' };
   return { state: 'failed', detail: result.statusDetail ?? result.operation?.status };
 }

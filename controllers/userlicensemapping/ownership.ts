@@ -16,7 +16,7 @@
 import type { UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { sameId, sameNumber, samePolicyName } from '../shared/mapping-types.ts';
 import type { Action, OperationAction, Plan, WriteAction, WriteIntent } from './actions.ts';
-import type { ActionResult, ApplyOutcome } from './apply.ts';
+import { runningOperation, type ActionResult, type ApplyOutcome } from './apply.ts';
 import {
   assignmentOf,
   configurationOf,
@@ -210,10 +210,21 @@ function effectVisible(obs: Observation, write: WriteAction): boolean {
 
 /** The operation a result leaves in flight (to persist as the R4 marker), if any. */
 export function inFlightOf(outcome: ApplyOutcome): { readonly operationId: string; readonly operation: OperationAction } | undefined {
+  // A policy write after it may have failed: the operation still runs and must be resumed.
+  const running = runningOperation(outcome);
+  if (running !== undefined) return { operationId: running.operationId, operation: running.operation };
   const last = outcome.results.at(-1);
-  if (last?.status === 'inProgress') return { operationId: last.operationId, operation: last.operation };
   if (last?.status === 'failed') return last.inFlight;
   return undefined;
+}
+
+/**
+ * The applied record once an operation resumed at the start of a pass has succeeded, before that
+ * pass observes and plans: the observation that follows confirms it (or waits for it to show),
+ * and the plan never assigns the number again while the inventory lags. Pure.
+ */
+export function afterOperation(record: AppliedRecord, operation: OperationAction, now: number): AppliedRecord {
+  return { ...withEffect(record, operation), appliedAt: new Date(now).toISOString() };
 }
 
 function samePolicySlot(a: { userId: string; policyType: string }, b: { userId: string; policyType: string }): boolean {

@@ -30,7 +30,7 @@ import {
   type UserLicenseMapping,
   type UserLicenseMappingStatus,
 } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
-import type { GraphTenantClient } from '../../pkg/graph/index.ts';
+import type { GraphTenantClient, PollPolicy } from '../../pkg/graph/index.ts';
 import {
   addFinalizer,
   hasFinalizer,
@@ -52,15 +52,15 @@ import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
 import { stateScope, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import type { ObservationSource, TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
-import { intentOf, operationKey, type Action, type OperationAction, type Plan, type WriteIntent } from './actions.ts';
-import { apply, NOT_APPLIED, outcomeState, type ApplyOutcome, type OperationRecorder, type OutcomeState } from './apply.ts';
+import { intentOf, operationKey, type Action, type OperationAction, type Plan, type ResumeOperation, type WriteIntent } from './actions.ts';
+import { apply, applyOne, NOT_APPLIED, outcomeState, type ActionResult, type ApplyOutcome, type OperationRecorder, type OutcomeState } from './apply.ts';
 import { tenantBlock, tenantPending, type MappingConditions } from './conditions.ts';
 import { desiredState, mappingIntent, tenantPolicies } from './desired.ts';
 import { GraphMappingPort, type MappingGraphPort } from './graph-port.ts';
 import type { MappingGate, TenantMappingView } from './mapping-view.ts';
 import { directoryOnly, followedUserId, observeMapping, userLabel, type InFlightOperation, type JournalLookup, type Observation } from './observe.ts';
 import { belongsInHistory, eventsFor, outcomeOf, type AutoHistory, type MappingEvent } from './outcome.ts';
-import { adoptIntended, appliedFromStatus, type PropagationSettings } from './ownership.ts';
+import { adoptIntended, afterOperation, appliedFromStatus, type PropagationSettings } from './ownership.ts';
 import { changeKind, plan, type ChangeKind } from './plan.ts';
 import {
   intentFromStatus,
@@ -70,6 +70,7 @@ import {
   operationToStatus,
   report,
   reportObserveFailure,
+  reportOperationRunning,
   statusAfter,
   type MappingReport,
   type MappingSummary,
@@ -178,6 +179,8 @@ export class UserLicenseMappingReconciler implements Reconciler {
     const result = await syncMapping(mapping, {
       client: context.client,
       port: deps.graphPort?.(context, ctx.signal),
+      // A worker is not held while Microsoft 365 runs a number operation: the queue brings the mapping back when due.
+      operationPoll: 'none',
       mode: tenant.spec.syncMode === 'Manual' ? 'queue' : 'apply',
       tenant,
       gate: deps.view.gateFor(mapping, tenant, context.directory),
@@ -264,6 +267,12 @@ export interface MappingSyncDeps {
   readonly client?: GraphTenantClient | undefined;
   /** The Graph port of this pass; default over `client`. */
   readonly port?: MappingGraphPort | undefined;
+  /**
+   * How the default port waits for a number operation: `'none'` (the mapping controller: the pass
+   * ends once the operation is journaled and persisted, and a later pass looks at it when due) or
+   * a bounded wait within the pass (default: a TeamsSync run, which visits its mappings in turn).
+   */
+  readonly operationPoll?: PollPolicy | 'none' | undefined;
   readonly mode: MappingSyncMode;
   readonly tenant: TeamsTenant;
   readonly gate: MappingGate;
@@ -314,9 +323,14 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
   const now = deps.now ?? Date.now;
   const port = deps.port ?? graphPortOf(deps);
   const scope = stateScope(deps.tenant);
+  // The operation this pass persisted when Graph accepted it: the summary keeps its startedAt (the
+  // poll schedule and the unknown-operation bound are measured from it).
+  let persisted: UserLicenseMappingStatus['operation'];
+  const recorder = operationRecorder(deps, now, (op) => (persisted = op));
   const summarize = (r: MappingSyncResult['report']): { summary: MappingSummary; status: UserLicenseMappingStatus } => {
-    const summary = mappingSummary(mapping, r, deps.statusExtras);
-    return { summary, status: statusAfter(mapping, summary, new Date(now())) };
+    const base = persisted === undefined ? mapping : { ...mapping, status: { ...mapping.status, operation: persisted } };
+    const summary = mappingSummary(base, r, deps.statusExtras);
+    return { summary, status: statusAfter(base, summary, new Date(now())) };
   };
 
   // Desired: deleting the tenant removes the integration, so every mapping is unconfigured.
@@ -324,12 +338,28 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
   const tenantDeleting = deps.tenant.metadata.deletionTimestamp !== undefined;
   const desired = desiredState(tenantDeleting ? { ...spec, deleting: true } : spec, tenantPolicies(deps.tenant));
 
-  // Observe, then resolve an earlier pass's recorded writes against what Microsoft 365 shows.
-  const applied = appliedFromStatus(mapping.status);
+  const before = appliedFromStatus(mapping.status);
+  let applied = before;
   const recorded = intentFromStatus(mapping.status);
+  let statusOp = operationFromStatus(mapping.status, applied.number?.numberType);
+
+  // An operation in flight is looked at first, once (R4: it was persisted when accepted). While it
+  // runs nothing else is read or written and the worker goes back to the queue until it is due;
+  // once it succeeded, this pass observes Microsoft 365 after it, so one read confirms it.
+  let looked: ActionResult | undefined;
+  if (statusOp !== undefined && deps.mode === 'apply') {
+    looked = await applyOne(resumeOf(statusOp), { port, recorder });
+    if (looked.status === 'inProgress') return stillRunning(mapping, statusOp, looked, deps, now());
+    if (looked.status === 'succeeded') {
+      applied = afterOperation(applied, statusOp.operation, now());
+      statusOp = undefined;
+    }
+  }
+  const resumed = looked?.status === 'succeeded' ? looked : undefined;
+
+  // Observe, then resolve an earlier pass's recorded writes against what Microsoft 365 shows.
   let obs: Observation;
   try {
-    const statusOp = operationFromStatus(mapping.status, applied.number?.numberType);
     const seen = await observeMapping(desired, applied, statusOp, recorded, {
       port,
       journalScope: scope,
@@ -366,8 +396,10 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
     propagation: deps.propagation,
   });
 
-  // Record, apply.
-  const outcome = deps.mode === 'apply' ? await recordAndApply(p, port, deps, now) : NOT_APPLIED;
+  // Record, apply (a failed look at the operation above is this plan's ResumeOperation: not polled twice).
+  const replay = looked?.status === 'failed' && p.actions.length === 1 && p.actions[0]?.kind === 'ResumeOperation' ? looked : undefined;
+  const outcome: ApplyOutcome =
+    deps.mode !== 'apply' ? NOT_APPLIED : replay !== undefined ? { attempted: true, results: [replay] } : await recordAndApply(p, port, recorder, deps, now);
 
   // Report.
   const r = report(p, obs, outcome, reportContext(deps, now()));
@@ -378,14 +410,42 @@ export async function syncMapping(mapping: UserLicenseMapping, deps: MappingSync
     outcomeState: outcomeState(outcome),
     report: r,
     ...summarize(r),
-    changeKind: changeKind(p, applied),
-    events: eventsFor(outcome, (id) => userLabel(obs, id)),
+    changeKind: changeKind(p, before),
+    // The operation that ended at the start of the pass is told like one that ended in it.
+    events: eventsFor({ attempted: outcome.attempted, results: resumed === undefined ? outcome.results : [resumed, ...outcome.results] }, (id) =>
+      userLabel(obs, id),
+    ),
     userPrincipalName: obs.target?.found ? obs.target.user.userPrincipalName : mapping.status?.teamsUserPrincipalName,
   };
 }
 
+function resumeOf(op: InFlightOperation): ResumeOperation {
+  return { kind: 'ResumeOperation', operationId: op.operationId, operation: op.operation, ...(op.startedAt === undefined ? {} : { startedAt: op.startedAt }) };
+}
+
+/**
+ * The pass that found the operation in flight still running: no status change (its conditions are
+ * those the pass that started it wrote), no history entry, back to the queue until it is due.
+ */
+function stillRunning(mapping: UserLicenseMapping, op: InFlightOperation, looked: ActionResult, deps: MappingSyncDeps, now: number): MappingSyncResult {
+  const r = reportOperationRunning(op, mapping.status, reportContext(deps, now));
+  const summary = mappingSummary(mapping, r, deps.statusExtras);
+  return {
+    plan: undefined,
+    actions: [looked.action],
+    outcome: NOT_APPLIED,
+    outcomeState: 'inProgress',
+    report: r,
+    summary,
+    status: statusAfter(mapping, summary, new Date(now)),
+    changeKind: 'unchanged',
+    events: [],
+    userPrincipalName: mapping.status?.teamsUserPrincipalName,
+  };
+}
+
 /** status.intent first (nothing is written without it), then the actions, each accepted operation journaled and persisted before it is polled. */
-async function recordAndApply(p: Plan, port: MappingGraphPort, deps: MappingSyncDeps, now: () => number): Promise<ApplyOutcome> {
+async function recordAndApply(p: Plan, port: MappingGraphPort, recorder: OperationRecorder, deps: MappingSyncDeps, now: () => number): Promise<ApplyOutcome> {
   const intent = p.blockers.length === 0 ? intentOf(p.actions, now()) : undefined;
   if (intent !== undefined && deps.persistIntent !== undefined) {
     try {
@@ -406,7 +466,7 @@ async function recordAndApply(p: Plan, port: MappingGraphPort, deps: MappingSync
       };
     }
   }
-  const outcome = await apply(p, { port, recorder: operationRecorder(deps, now) });
+  const outcome = await apply(p, { port, recorder });
   // Again once the writes ended: a bulk read that started while they ran must not answer for them.
   if (deps.onWrite !== undefined) for (const r of outcome.results) deps.onWrite(touchedBy(r.action));
   return outcome;
@@ -417,7 +477,7 @@ async function recordAndApply(p: Plan, port: MappingGraphPort, deps: MappingSync
  * AND, through `persistOperation`, the mapping's status.operation (survives losing the database,
  * and is seen by another replica).
  */
-function operationRecorder(deps: MappingSyncDeps, now: () => number): OperationRecorder {
+function operationRecorder(deps: MappingSyncDeps, now: () => number, onPersisted: (op: UserLicenseMappingStatus['operation']) => void): OperationRecorder {
   const scope = stateScope(deps.tenant);
   return {
     async started(operation: OperationAction, operationId: string): Promise<void> {
@@ -430,7 +490,9 @@ function operationRecorder(deps: MappingSyncDeps, now: () => number): OperationR
         operationId,
         startedAt,
       });
-      await deps.persistOperation?.({ operationId, operation }, new Date(startedAt).toISOString());
+      const at = new Date(startedAt).toISOString();
+      await deps.persistOperation?.({ operationId, operation }, at);
+      onPersisted(operationToStatus({ operationId, operation }, at));
     },
     finished(operation: OperationAction): void {
       deps.journal?.complete(operationKey(scope, operation));
@@ -449,7 +511,12 @@ function journalLookup(journal: OperationJournal | undefined): JournalLookup | u
 
 function graphPortOf(deps: MappingSyncDeps): MappingGraphPort {
   if (deps.client === undefined) throw new Error('syncMapping needs a Graph client or a Graph port');
-  return new GraphMappingPort({ client: deps.client, onWrite: deps.onWrite, signal: deps.signal });
+  return new GraphMappingPort({
+    client: deps.client,
+    onWrite: deps.onWrite,
+    signal: deps.signal,
+    ...(deps.operationPoll === undefined ? {} : { poll: deps.operationPoll }),
+  });
 }
 
 function touchedBy(action: Action): { userIds: string[]; numbers: string[] } {

@@ -17,6 +17,7 @@ import {
   conditionsFor,
   describeAction,
   failureVerdict,
+  operationRunningVerdict,
   verdict,
   type MappingConditions,
   type UserLabeler,
@@ -141,6 +142,24 @@ export function reportObserveFailure(
 }
 
 /**
+ * The report of a pass that looked at the operation in flight (status.operation) and found it
+ * still running: nothing else was read or written, so the status fields stay as they are and the
+ * conditions say what the pass that started it said (no status write); look again when due.
+ * Users are named as status names them. Pure.
+ */
+export function reportOperationRunning(
+  op: InFlightOperation,
+  status: Pick<UserLicenseMappingStatus, 'teamsUserId' | 'teamsUserPrincipalName'> | undefined,
+  ctx: ReportContext,
+): Pick<MappingReport, 'conditions' | 'requeueAfterMs' | 'retryWithBackoff' | 'verdict'> {
+  const upn = status?.teamsUserPrincipalName;
+  const label: UserLabeler = (id) => (upn !== undefined && status?.teamsUserId?.toLowerCase() === id.toLowerCase() ? upn : id);
+  const elapsed = op.startedAt === undefined ? Number.NaN : ctx.now - Date.parse(op.startedAt);
+  const v = operationRunningVerdict(op.operation, Math.max(0, elapsed), verdictContext(ctx, label));
+  return { conditions: conditionsFor(v), requeueAfterMs: v.requeueAfterMs, retryWithBackoff: false, verdict: v };
+}
+
+/**
  * Whether this pass was a propagation check: it read Microsoft 365 back (nothing written) while
  * waiting for a change to show, or saw it show for the first time. A mapping at rest is not
  * checking anything, so its status does not change on every resync.
@@ -182,8 +201,9 @@ function statusFieldsFor(
   label: UserLabeler,
 ): MappingStatusFields {
   const target = obs.target?.found ? obs.target : undefined;
-  const succeeded = outcome.results.filter((r) => r.status === 'succeeded').length;
-  const remaining = plan.actions.slice(succeeded);
+  // Results follow the plan's actions in order; an operation still running is still pending.
+  const remaining = plan.actions.filter((_, i) => outcome.results[i]?.status !== 'succeeded');
+  const succeeded = plan.actions.length - remaining.length;
   const waiting = plan.license.state === 'waiting' ? plan.license : undefined;
   return {
     teamsUserId: target?.user.id,

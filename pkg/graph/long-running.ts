@@ -42,8 +42,12 @@ export function parseOperation(body: unknown): TelephoneNumberLongRunningOperati
   return candidate as TelephoneNumberLongRunningOperation;
 }
 
-/** Reads a number operation once. */
-async function getNumberOperation(http: GraphHttp, operationId: string, signal?: AbortSignal): Promise<TelephoneNumberLongRunningOperation> {
+/**
+ * Reads a number operation once, final or not: for a caller that schedules its own next look
+ * (a controller requeues rather than holding a worker while the operation runs). An id Graph
+ * does not know (yet, or any more) throws `ReplicationPending`.
+ */
+export async function getNumberOperation(http: GraphHttp, operationId: string, signal?: AbortSignal): Promise<TelephoneNumberLongRunningOperation> {
   const res = await http.send<unknown>({
     method: 'GET',
     path: `admin/teams/telephoneNumberManagement/operations/${encodeURIComponent(operationId)}`,

@@ -1,7 +1,7 @@
 import type { GraphRequestSpec } from '../client.ts';
 import { assertFeatureAvailable } from '../clouds.ts';
 import { TerminalError, ValidationError } from '../errors.ts';
-import { DEFAULT_POLL, operationIdFromLocation, pollNumberOperation, type PollPolicy } from '../long-running.ts';
+import { DEFAULT_POLL, getNumberOperation, isFinalStatus, operationIdFromLocation, pollNumberOperation, type PollPolicy } from '../long-running.ts';
 import { collect, items } from '../paging.ts';
 import { odataString, type ApiContext } from './context.ts';
 import type { AssignmentCategory, NumberAssignment, NumberType, TelephoneNumberLongRunningOperation } from './teams-types.ts';
@@ -27,17 +27,26 @@ export interface UpdateNumberInput {
   readonly reverseNumberLookupOptions?: readonly string[];
 }
 
-/** Options of the write calls. `onAccepted` receives the operation id before polling starts, to journal it. */
+/**
+ * Options of the write calls. `onAccepted` receives the operation id before polling starts, to journal it.
+ * `poll: 'none'` resolves as soon as Graph accepted the operation (after `onAccepted`), with `running: true`:
+ * the caller looks again later with `checkOperation` or `resumeOperation` instead of waiting here.
+ */
 export interface NumberWriteOptions {
   readonly onAccepted?: (operationId: string) => void | Promise<void>;
-  readonly poll?: PollPolicy;
+  readonly poll?: PollPolicy | 'none';
   readonly signal?: AbortSignal;
 }
 
-/** A finished operation. `succeeded` is false for `failed`, `skipped` and unknown final statuses. */
+/**
+ * An operation's state: finished (`succeeded` is false for `failed`, `skipped` and unknown final statuses),
+ * or still running (`running: true`, from `poll: 'none'` or `checkOperation`).
+ */
 export interface NumberOperationResult {
   readonly operationId: string | undefined;
   readonly succeeded: boolean;
+  /** Set while the operation is not final (notStarted or running): nothing is known of its result yet. */
+  readonly running?: true | undefined;
   readonly operation: TelephoneNumberLongRunningOperation | undefined;
   /** First per-number `statusDetail` of a failed operation (sanitised by the caller before display). */
   readonly statusDetail: string | undefined;
@@ -47,8 +56,9 @@ export interface NumberOperationResult {
  * Teams telephone number management (https://learn.microsoft.com/graph/api/resources/teamsadministration-numberassignment). Global cloud only: other clouds get
  * `FeatureUnavailableInCloud` before any request.
  *
- * Gotchas: assign/unassign answer 202 + Location; the call resolves when the operation is final. If the process
- * restarts mid-way, call `resumeOperation(id)` with the journaled id instead of re-posting (R4).
+ * Gotchas: assign/unassign answer 202 + Location; the call resolves when the operation is final (or at once with
+ * `poll: 'none'`). If the process restarts mid-way, call `resumeOperation(id)` or `checkOperation(id)` with the
+ * journaled id instead of re-posting (R4).
  */
 export class NumbersApi {
   readonly #ctx: ApiContext;
@@ -96,6 +106,17 @@ export class NumbersApi {
     return resultOf(operationId, operation);
   }
 
+  /**
+   * Reads an operation once, without waiting: its result when final, else `running: true`. An id Graph does not
+   * know (yet, or any more) throws `ReplicationPending`, so "still running" and "unknown" stay apart.
+   */
+  async checkOperation(operationId: string, options: { signal?: AbortSignal } = {}): Promise<NumberOperationResult> {
+    this.#assertCloud();
+    const operation = await getNumberOperation(this.#ctx.http, operationId, options.signal);
+    if (!isFinalStatus(operation.status)) return { operationId, succeeded: false, running: true, operation, statusDetail: undefined };
+    return resultOf(operationId, operation);
+  }
+
   async #write(action: string, body: Record<string, unknown>, operation: string, options: NumberWriteOptions): Promise<NumberOperationResult> {
     this.#assertCloud();
     const res = await this.#ctx.http.send<unknown>({
@@ -111,6 +132,7 @@ export class NumbersApi {
     if (operationId === undefined)
       throw new TerminalError(`Microsoft Graph accepted ${action} without an operation Location`, { tenantId: this.#ctx.tenantId });
     await options.onAccepted?.(operationId);
+    if (options.poll === 'none') return { operationId, succeeded: false, running: true, operation: undefined, statusDetail: undefined };
     return this.resumeOperation(operationId, {
       ...(options.poll === undefined ? {} : { poll: options.poll }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -46,6 +46,29 @@ test('numbers: assignNumber returns once the long-running operation succeeded; t
   assert.equal((await collect(client.numbers.listNumberAssignments())).length, 0);
 });
 
+test("numbers: poll 'none' ends once the operation is accepted and journaled; checkOperation reads it once, never waiting", async (t) => {
+  const sim = await simFor(t, { operationDelayMs: 600 });
+  sim.control.addTenant(tenantSeed([phoneUser(1)]));
+  const client = simClient(sim);
+  t.after(() => client.close());
+  const journal: string[] = [];
+  const accepted = await client.numbers.assignNumber(
+    { telephoneNumber: '+14255550101', assignmentTargetId: phoneUser(1).id, numberType: 'directRouting' },
+    { poll: 'none', onAccepted: (id) => void journal.push(id) },
+  );
+  assert.deepEqual([accepted.running, accepted.succeeded, accepted.operationId], [true, false, journal[0]], 'not polled: the caller looks later');
+  const deadline = Date.now() + 20_000;
+  let looked = await client.numbers.checkOperation(accepted.operationId ?? '');
+  while (looked.running === true && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    looked = await client.numbers.checkOperation(accepted.operationId ?? '');
+  }
+  assert.equal(looked.running, undefined);
+  assert.equal(looked.succeeded, true, looked.statusDetail);
+  assert.equal((await client.numbers.getNumberAssignment('+14255550101'))?.assignmentTargetId, phoneUser(1).id);
+  await assert.rejects(client.numbers.checkOperation('no-such-operation'), (e: unknown) => isGraphError(e, 'ReplicationPending'), 'unknown, not running');
+});
+
 test('numbers: a refused assignment reports a failed operation (or a validation error), not success', async (t) => {
   const sim = await simFor(t, { operationDelayMs: 200 });
   sim.control.addTenant(tenantSeed([phoneUser(1), phoneUser(2)]));

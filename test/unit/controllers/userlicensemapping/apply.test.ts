@@ -14,7 +14,15 @@ import {
 } from '../../../../pkg/graph/errors.ts';
 import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
 import { apply } from '../../../../controllers/userlicensemapping/apply.ts';
-import { NOT_APPLIED, outcomeState, toApplyFailure, type ApplyFailureKind, type OperationRecorder } from '../../../../controllers/userlicensemapping/apply.ts';
+import {
+  NOT_APPLIED,
+  outcomeState,
+  runningOperation,
+  toApplyFailure,
+  type ActionResult,
+  type ApplyFailureKind,
+  type OperationRecorder,
+} from '../../../../controllers/userlicensemapping/apply.ts';
 import { PolicyNotFoundError, type MappingGraphPort, type OnAccepted, type OperationState } from '../../../../controllers/userlicensemapping/graph-port.ts';
 import { ALICE, desired, NUMBER, OLD_NUMBER } from './fixtures.ts';
 
@@ -99,12 +107,42 @@ test('apply: stops on the first failure', async () => {
   assert.equal(outcome.results[0]?.status === 'failed' ? outcome.results[0].inFlight : 'x', undefined, 'refused before acceptance: nothing in flight');
 });
 
-test('apply: an operation still running when the wait ends is left in flight and the loop stops', async () => {
+test('apply: an operation still running is left in flight; the policy writes after it are made, the next operation waits', async () => {
   const f = fake({ 'poll:op-assign': async () => ({ state: 'running' }) });
   const outcome = await apply(planOf([assignN, grant]), f);
-  assert.deepEqual(outcome.results, [{ action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN }]);
+  assert.deepEqual(outcome.results, [
+    { action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN },
+    { action: grant, status: 'succeeded' },
+  ]);
+  assert.equal(outcomeState(outcome), 'inProgress');
+  assert.deepEqual(runningOperation(outcome), outcome.results[0]);
   assert.ok(!f.log.some((l) => l.startsWith('finished')), 'the journal keeps it for the next reconcile');
+  const releasing = fake({ 'poll:op-unassign': async () => ({ state: 'running' }) });
+  const second = await apply(planOf([unassignOld, grant, assignN]), releasing);
+  assert.deepEqual(
+    second.results.map((r) => `${r.action.kind}:${r.status}`),
+    ['UnassignNumber:inProgress', 'AssignPolicy:succeeded'],
+    'the number is not assigned while the old one may still be held',
+  );
 });
+
+const stateCases: { name: string; statuses: ('succeeded' | 'inProgress' | 'failed')[]; want: string }[] = [
+  { name: 'all succeeded', statuses: ['succeeded', 'succeeded'], want: 'succeeded' },
+  { name: 'an operation running, then a policy granted', statuses: ['inProgress', 'succeeded'], want: 'inProgress' },
+  { name: 'an operation running, then a policy refused', statuses: ['inProgress', 'failed'], want: 'failed' },
+  { name: 'only an operation running', statuses: ['inProgress'], want: 'inProgress' },
+];
+
+for (const tc of stateCases) {
+  test(`outcomeState: ${tc.name}`, () => {
+    const results = tc.statuses.map((status): ActionResult => {
+      if (status === 'inProgress') return { action: assignN, status, operationId: 'op', operation: assignN };
+      if (status === 'failed') return { action: grant, status, failure: { kind: 'PolicyNotFound', message: 'no' } };
+      return { action: grant, status };
+    });
+    assert.equal(outcomeState({ attempted: true, results }), tc.want);
+  });
+}
 
 test('apply: a failed operation is finished in the journal and reported with its detail', async () => {
   const f = fake({ 'poll:op-assign': async () => ({ state: 'failed', detail: 'User is not enabled for voice' }) });
@@ -149,7 +187,7 @@ test('apply: a journal failure does not fail the action; the operation id still 
     },
     finished: () => undefined,
   };
-  const outcome = await apply(planOf([assignN, grant]), { port: f.port, recorder });
+  const outcome = await apply(planOf([assignN]), { port: f.port, recorder });
   assert.deepEqual(outcome.results, [{ action: assignN, status: 'inProgress', operationId: 'op-assign', operation: assignN }]);
 });
 

@@ -64,6 +64,14 @@ class FakeMicrosoft365 {
   readonly numbers = new Map<string, NumberAssignment>();
   readonly configurations = new Map<string, TeamsUserConfiguration>([[ALICE, configuration([], false, [])]]);
   refuse = false;
+  /** Number operations keep running (the port answers `running`) until `finish()`. */
+  slowOperations = false;
+  #pending: (() => void) | undefined;
+
+  finish(): void {
+    this.#pending?.();
+    this.#pending = undefined;
+  }
 
   port(): MappingGraphPort {
     return {
@@ -88,15 +96,23 @@ class FakeMicrosoft365 {
         const current = this.configurations.get(ALICE) ?? configuration([], false, []);
         if (action.kind === 'AssignNumber' || action.kind === 'EnableEnterpriseVoice') {
           await onAccepted('op-1');
-          this.numbers.set(action.number, {
-            id: action.number,
-            telephoneNumber: action.number,
-            numberType: 'directRouting',
-            activationState: 'activated',
-            assignmentStatus: 'userAssigned',
-            assignmentTargetId: action.userId,
-          });
-          this.configurations.set(ALICE, configuration([action.number], true, current.effectivePolicyAssignments ?? []));
+          const land = (): void => {
+            this.numbers.set(action.number, {
+              id: action.number,
+              telephoneNumber: action.number,
+              numberType: 'directRouting',
+              activationState: 'activated',
+              assignmentStatus: 'userAssigned',
+              assignmentTargetId: action.userId,
+            });
+            const now = this.configurations.get(ALICE) ?? configuration([], false, []);
+            this.configurations.set(ALICE, configuration([action.number], true, now.effectivePolicyAssignments ?? []));
+          };
+          if (this.slowOperations) {
+            this.#pending = land;
+            return { state: 'running' };
+          }
+          land();
         }
         if (action.kind === 'AssignPolicy') {
           const policies = [
@@ -116,7 +132,7 @@ class FakeMicrosoft365 {
       },
       resume: async () => {
         this.calls.push('resume');
-        return { state: 'succeeded' };
+        return { state: this.#pending === undefined ? 'succeeded' : 'running' };
       },
     };
   }
@@ -200,8 +216,9 @@ function world() {
       patches.length = 0;
       events.length = 0;
       let error: string | undefined;
+      let requeueAfter: number | undefined;
       try {
-        await reconciler.reconcile({ namespace: 'acme', name: 'alice' }, ctx);
+        requeueAfter = (await reconciler.reconcile({ namespace: 'acme', name: 'alice' }, ctx))?.requeueAfter;
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
@@ -218,6 +235,7 @@ function world() {
         status,
         conditions,
         error,
+        requeueAfter,
       };
     },
   };
@@ -281,6 +299,59 @@ const rows: { name: string; setup?: (w: ReturnType<typeof world>) => Promise<voi
       assert.deepEqual(p.events, ['Warning CannotAssignPhoneNumber']);
       assert.equal(p.status.applied, undefined, 'nothing is owned');
       assert.equal(p.error, undefined, 'a person must act: re-checked later, not retried with backoff');
+    },
+  },
+  {
+    name: 'a number operation Microsoft 365 is still running: the pass ends once it is persisted (the policy granted meanwhile), no worker waits for it',
+    setup: (w) => void (w.m365.slowOperations = true),
+    check: (p) => {
+      assert.deepEqual(p.calls, ['readUser', 'readConfiguration', 'readNumber', 'write AssignNumber', 'write AssignPolicy'], 'never polled in this pass');
+      assert.deepEqual(p.patches, [
+        'intent',
+        'operation',
+        'applied,conditions,eligibility,intent,lastSyncTime,licenseState,observedGeneration,pendingActions,pendingChanges,propagation,teams,teamsUserId,teamsUserPrincipalName',
+      ]);
+      assert.equal(p.status.operation?.id, 'op-1', 'kept until it is seen to end (R4)');
+      assert.deepEqual(
+        p.status.applied?.policies.map((x) => x.policyName),
+        ['PBX-VRP'],
+      );
+      assert.equal(p.status.applied?.number, undefined);
+      assert.deepEqual(p.conditions, { Ready: 'False Progressing', SyncNeeded: 'True Progressing', Failed: 'False NoError' });
+      assert.deepEqual(p.events, ['Normal GrantedPolicy']);
+      assert.equal(p.requeueAfter, 2_000, 'looked at when due');
+    },
+  },
+  {
+    name: 'the operation still running when due: one look, nothing else read, nothing written',
+    setup: async (w) => {
+      w.m365.slowOperations = true;
+      await w.pass();
+    },
+    check: (p) => {
+      assert.deepEqual(p.calls, ['resume']);
+      assert.deepEqual(p.patches, [], 'the conditions say what the first pass said');
+      assert.deepEqual(p.events, []);
+      assert.equal(p.error, undefined);
+      assert.ok(p.requeueAfter !== undefined && p.requeueAfter >= 1_000 && p.requeueAfter <= 10_000);
+    },
+  },
+  {
+    name: 'the operation done when looked at: the same pass reads Microsoft 365 after it and is Ready (one status write)',
+    setup: async (w) => {
+      w.m365.slowOperations = true;
+      await w.pass();
+      await w.pass();
+      w.m365.finish();
+    },
+    check: (p) => {
+      assert.deepEqual(p.calls, ['resume', 'readUser', 'readConfiguration'], 'the confirmation read is the only read');
+      assert.equal(p.patches.length, 1);
+      assert.equal(p.status.operation, undefined);
+      assert.equal(p.status.applied?.number?.telephoneNumber, NUMBER);
+      assert.deepEqual(p.conditions, { Ready: 'True Configured', SyncNeeded: 'False UpToDate', Failed: 'False NoError' });
+      assert.deepEqual(p.events, ['Normal AssignedPhoneNumber']);
+      assert.equal(p.requeueAfter, undefined);
     },
   },
 ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Action, Plan } from '../../../../controllers/userlicensemapping/actions.ts';
 import { NOT_APPLIED, type ApplyOutcome } from '../../../../controllers/userlicensemapping/apply.ts';
-import { DEFAULT_PROPAGATION, settleApplied } from '../../../../controllers/userlicensemapping/ownership.ts';
+import { afterOperation, DEFAULT_PROPAGATION, settleApplied } from '../../../../controllers/userlicensemapping/ownership.ts';
 import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan } from '../../../../controllers/userlicensemapping/plan.ts';
 import { report } from '../../../../controllers/userlicensemapping/report.ts';
@@ -100,6 +100,42 @@ test('report status: an operation left in flight is persisted as the R4 marker',
   assert.deepEqual(s.operation, { operationId: 'op-9', operation: action });
   assert.equal(s.applied.number, undefined, 'owned only once the operation succeeded');
   assert.equal(removalComplete, false);
+});
+
+test('report status: policies granted while the number operation runs are owned; the number is pending and in flight', () => {
+  const obs = fresh();
+  const p = plan(desired(), obs, ctx());
+  const [number, ...policies] = p.actions as [Extract<Action, { kind: 'AssignNumber' }>, ...Action[]];
+  const outcome: ApplyOutcome = {
+    attempted: true,
+    results: [
+      { action: number, status: 'inProgress', operationId: 'op-9', operation: number },
+      ...policies.map((action) => ({ action, status: 'succeeded' as const })),
+    ],
+  };
+  const { statusFields: s } = report(p, obs, outcome, { now: NOW });
+  assert.deepEqual(s.operation, { operationId: 'op-9', operation: number });
+  assert.equal(s.applied.number, undefined);
+  assert.deepEqual(
+    s.applied.policies.map((x) => x.policyName),
+    [VRP, CP_VM],
+  );
+  assert.equal(s.pendingChanges, 1);
+  assert.deepEqual(s.pendingActions, ['assign number +14255550100 to alice@contoso.com']);
+});
+
+test('afterOperation: an operation that ended at the start of a pass is owned before that pass plans (never assigned twice while the inventory lags)', () => {
+  const number = { kind: 'AssignNumber', userId: ALICE, number: NUMBER, numberType: 'directRouting' } as const;
+  const record = afterOperation({ policies: [] }, number, NOW);
+  assert.deepEqual(record, { number: { telephoneNumber: NUMBER, userId: ALICE, numberType: 'directRouting' }, policies: [], appliedAt: NOW_ISO });
+  const lagging = fresh({ applied: record, numberAssignments: [], target: { found: true, user: user(), configuration: configured({ telephoneNumbers: [] }) } });
+  assert.deepEqual(
+    plan(desired(), lagging, ctx()).actions.filter((a) => a.kind === 'AssignNumber'),
+    [],
+    'waits for it to show',
+  );
+  const unassigned = afterOperation(record, { kind: 'UnassignNumber', number: NUMBER, numberType: 'directRouting' }, NOW + MINUTE);
+  assert.equal(unassigned.number, undefined);
 });
 
 test('report status: licence queue position and eligibility of a blocked user', () => {

@@ -7,7 +7,8 @@ import type { DesiredState } from '../../../../controllers/userlicensemapping/de
 import { PolicyNotFoundError } from '../../../../controllers/userlicensemapping/graph-port.ts';
 import type { Observation } from '../../../../controllers/userlicensemapping/observe.ts';
 import { plan, type PlanContext } from '../../../../controllers/userlicensemapping/plan.ts';
-import { report, type MappingReport, type ReportContext } from '../../../../controllers/userlicensemapping/report.ts';
+import { mappingSummary, report, reportOperationRunning, type MappingReport, type ReportContext } from '../../../../controllers/userlicensemapping/report.ts';
+import { operationPollDelayMs } from '../../../../controllers/userlicensemapping/conditions.ts';
 import type { ConditionInput } from '../../../../pkg/runtime/index.ts';
 import { ALICE, assignment, bare, BOB, configured, ctx, desired, fresh, MINUTE, NOW, NUMBER, ownedAlice, steady, user } from './fixtures.ts';
 
@@ -263,7 +264,29 @@ const cases: Case[] = [
     reason: 'poll the operation soon',
     obs: fresh(),
     outcome: running,
-    want: { Ready: ['False', 'Progressing'], SyncNeeded: ['True', 'Progressing'], Failed: ok, requeueAfterMs: 10_000 },
+    want: { Ready: ['False', 'Progressing'], SyncNeeded: ['True', 'Progressing'], Failed: ok, requeueAfterMs: 2_000 },
+  },
+  {
+    name: 'OperationInProgressPoliciesGranted',
+    reason: 'the number operation runs, the policies after it were granted in the same pass: still the operation to look at',
+    obs: fresh(),
+    outcome: (p) => {
+      const [number, ...policies] = p.actions as [Extract<Action, { kind: 'AssignNumber' }>, ...Action[]];
+      return {
+        attempted: true,
+        results: [
+          { action: number, status: 'inProgress', operationId: 'op-1', operation: number },
+          ...policies.map((action) => ({ action, status: 'succeeded' as const })),
+        ],
+      };
+    },
+    want: {
+      Ready: ['False', 'Progressing'],
+      SyncNeeded: ['True', 'Progressing'],
+      Failed: ok,
+      message: /^Microsoft 365 is still processing: assign number/,
+      requeueAfterMs: 2_000,
+    },
   },
   {
     name: 'UnmappedClean',
@@ -335,3 +358,39 @@ for (const tc of cases) {
     if (tc.want.removalComplete !== undefined) assert.equal(r.removalComplete, tc.want.removalComplete, tc.reason);
   });
 }
+
+const pollDelayCases: { name: string; elapsedMs: number; want: number }[] = [
+  { name: "just accepted: Microsoft's first back-off", elapsedMs: 0, want: 2_000 },
+  { name: 'half a second old: at 2 s', elapsedMs: 500, want: 1_500 },
+  { name: '2 s old: doubles (next at 4 s)', elapsedMs: 2_000, want: 2_000 },
+  { name: '4 s old: next at 8 s', elapsedMs: 4_000, want: 4_000 },
+  { name: 'a minute old: the cap', elapsedMs: MINUTE, want: 10_000 },
+  { name: 'age unknown: the cap', elapsedMs: Number.NaN, want: 10_000 },
+];
+
+for (const tc of pollDelayCases) {
+  test(`operationPollDelayMs: ${tc.name}`, () => {
+    assert.equal(operationPollDelayMs(tc.elapsedMs, 10_000), tc.want);
+  });
+}
+
+test('reportOperationRunning: a pass that finds the operation still running says what the pass that started it said (no status write)', () => {
+  const obs = fresh();
+  const p = plan(desired(), obs, ctx());
+  const number = p.actions[0] as Extract<Action, { kind: 'AssignNumber' }>;
+  const started = report(
+    p,
+    obs,
+    { attempted: true, results: [{ action: number, status: 'inProgress', operationId: 'op-1', operation: number }] },
+    { now: NOW },
+  );
+  assert.equal(started.statusFields.teamsUserPrincipalName, 'alice@contoso.com');
+  const status = { teamsUserId: ALICE, teamsUserPrincipalName: 'alice@contoso.com' };
+  const op = { operationId: 'op-1', operation: number, startedAt: new Date(NOW).toISOString() };
+  const later = reportOperationRunning(op, status, { now: NOW + 2_500 });
+  assert.deepEqual(later.conditions, started.conditions);
+  assert.equal(later.requeueAfterMs, 2_500, 'doubling with its age');
+  assert.equal(later.retryWithBackoff, false);
+  const mapping = { metadata: { name: 'm', generation: 1 }, spec: {}, status: {} } as unknown as Parameters<typeof mappingSummary>[0];
+  assert.deepEqual(mappingSummary(mapping, later).fields, {}, 'no status field changes');
+});
