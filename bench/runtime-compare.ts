@@ -2,7 +2,8 @@
  * pkg/runtime against a minimal controller-runtime controller (bench/peer, Go), doing the same work on
  * one apiserver: each run seeds a fresh namespace of N Widgets from a third process
  * (bench/runtime-reconcile.ts --seed-only), then starts one controller as its own process, which gives every
- * Widget one status write and exits with its figures. Runs alternate (TS, Go, Go, TS, ...) so drift in
+ * Widget one status write and exits with its figures (the TS side compiled and started with the image's Node flags,
+ * as the container runs the daemon). Runs alternate (TS, Go, Go, TS, ...) so drift in
  * the shared apiserver's state or the machine's load hits both alike. Prints each run, the medians, and
  * the TS/Go ratios. The peer is built with the project's Go toolchain by bench/peer/build.sh (cached).
  *
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeFlags, readImageConfig } from '../pkg/envtest/container-command.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
+import { compileTree } from '../pkg/envtest/daemon-build.ts';
 import { KubeClient } from '../pkg/runtime/kube-client.ts';
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { resourcePath } from '../pkg/runtime/resource.ts';
@@ -57,6 +59,8 @@ const median = (xs: number[]): number => {
 
 const here = import.meta.dirname;
 const daemonNodeFlags = nodeFlags(readImageConfig(path.join(here, '..', 'Dockerfile')).entrypoint);
+// The TS side compiled as the image compiles the daemon (tsconfig.build.json), so it runs JavaScript as the container does.
+const compiled = await compileTree({ entries: ['bench/runtime-reconcile.ts'], sourceDirs: ['bench', 'pkg', 'test'] });
 const peer = run(path.join(here, 'peer/build.sh'), []).trim();
 let plane: ControlPlane | undefined;
 let kubeconfig = process.env['TSC_TEST_KUBECONFIG'];
@@ -85,10 +89,10 @@ try {
     ]);
     const out =
       runtime === 'ts'
-        ? // Without tsx and with the image's Node flags (heap settings): as the daemon's container runs it.
+        ? // Compiled, without tsx and with the image's Node flags (heap settings): as the daemon's container runs it.
           run(process.execPath, [
             ...daemonNodeFlags,
-            path.join(here, 'runtime-reconcile.ts'),
+            compiled.script('bench/runtime-reconcile.ts'),
             '--json',
             '--kubeconfig',
             kubeconfig,

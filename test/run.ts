@@ -13,6 +13,7 @@ import { globSync } from 'node:fs';
 import path from 'node:path';
 import { SERVICE_ACCOUNTS_GROUP } from '../pkg/envtest/audit.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
+import { compiledDaemon } from '../pkg/envtest/daemon-build.ts';
 import { scanClusterForLeaks } from './harness/leak-scan.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -31,6 +32,11 @@ async function main(): Promise<number> {
     console.error('no test files selected');
     return 1;
   }
+  // Tests start the daemon as the image runs it, compiled (pkg/envtest/daemon-build.ts): compiled once here, before
+  // test files start daemons side by side; a source changed during the run is compiled again at the next start.
+  const compileStarted = Date.now();
+  const daemon = await compiledDaemon();
+  console.error(`[test] the daemon as shipped: ${path.relative(repoRoot, daemon.dir)} (${Date.now() - compileStarted} ms)`);
   // The fault suite starts its own control plane (it restarts and compacts it).
   const needsControlPlane = files.some((f) => !f.includes(`${path.sep}unit${path.sep}`) && !f.includes(`${path.sep}faults${path.sep}`));
   let controlPlane: ControlPlane | undefined;

@@ -8,6 +8,7 @@ import path from 'node:path';
 const descriptions: Record<string, string> = {
   help: 'this list',
   typecheck: 'tsc --noEmit, strict',
+  build: 'compile the daemon to dist/ as the image does (node dist/cmd/controller/main.js); tests compile their own copy',
   generate: 'regenerate CRDs, API docs, RBAC and the Helm chart from their sources (pkg/apis, permission tables)',
   verify: 'fail when a generated file is stale (part of npm test)',
   lint: 'prettier, dependency-cruiser (cycles, import boundaries), knip (unused files/exports), typescript-eslint strict (part of npm test)',

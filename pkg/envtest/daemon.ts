@@ -3,7 +3,9 @@
  * Deployment in the install): same command, flags and environment, authenticated as the install's
  * ServiceAccount with a TokenRequest token. Only what a pod gets from its surroundings differs: the
  * kubeconfig (instead of the projected token and in-cluster variables), loopback ports for metrics,
- * probes and presence, a temporary state directory, and the Graph endpoints (the simulator).
+ * probes and presence, a temporary state directory, and the Graph endpoints (the simulator). The image's WORKDIR is
+ * a build of the current sources made the way the image's build stage makes it (daemon-build.ts), so the daemon
+ * runs the same compiled JavaScript as in the container.
  *
  *   const daemon = await startDaemon({ controlPlane, graph: { authorityHost, baseUrl, caBundle } });
  *   await daemon.waitForLog('leadership', (e) => e.msg === 'Successfully acquired lease');
@@ -13,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { containerCommand, withFlag } from './container-command.ts';
+import { compiledDaemon } from './daemon-build.ts';
 import type { ApiserverEndpoint } from './https-json.ts';
 import { renderInstall, type InstallManifests } from './install-manifests.ts';
 import { metricsScraperToken, scrape, type ScrapeResult } from './metrics-scraper.ts';
@@ -104,6 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const install = options.install ?? (await renderInstall(controlPlane.kubectl));
   const serviceAccount = await applyIdentity(controlPlane.kubectl, controlPlane.kubeconfigPath, install);
   const token = await requestToken(controlPlane, serviceAccount);
+  const build = await compiledDaemon();
   const dir = await mkdtemp(path.join(tmpdir(), 'tsc-daemon-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   await writeServiceAccountKubeconfig(kubeconfigPath, controlPlane, serviceAccount, token);
@@ -129,6 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   for (const [name, value] of Object.entries(flags)) argv = withFlag(argv, name, value);
   const [command = 'node', ...args] = argv;
   // The image's `node` is the project's Node 24; nothing of this process's environment leaks in (no NODE_OPTIONS, no tsx).
+  // Its WORKDIR is the compiled tree: dist/ and package.json there, node_modules found above it.
   const executable = command === 'node' ? process.execPath : command;
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...container.env, ...options.env, KUBECONFIG: kubeconfigPath };
 
@@ -140,7 +145,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     options.onLine?.(line);
     for (const waiter of waiters) waiter(line);
   };
-  const child: ManagedProcess = startProcess('teams-sync-controller', executable, args, path.join(dir, 'daemon.log'), { env, cwd: repoRoot, onLine });
+  const child: ManagedProcess = startProcess('teams-sync-controller', executable, args, path.join(dir, 'daemon.log'), { env, cwd: build.dir, onLine });
   const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
   const healthUrl = `http://127.0.0.1:${probePort}`;
   const metricsUrl = `${argv.includes('--metrics-secure=false') ? 'http' : 'https'}://127.0.0.1:${metricsPort}/metrics`;

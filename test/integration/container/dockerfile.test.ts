@@ -95,6 +95,9 @@ test('replayed step by step, the Dockerfile builds a runtime stage without npm t
   assert.equal(existsSync(path.join(home, '.cache', 'node-gyp')), false, 'node-gyp downloaded no headers');
   assert.deepEqual(await toolsIn(image.root), [], 'the runtime stage has no npm, npx or corepack');
   const app = inRoot(image.root, image.workdir);
+  const typescript = (await readdir(app, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('node_modules'));
+  assert.deepEqual(typescript, [], 'the daemon ships compiled (tsconfig.build.json): no TypeScript to strip at runtime');
+  assert.match(image.entrypoint.at(-1) ?? '', /^dist\/.*\.js$/, 'the ENTRYPOINT runs the compiled daemon');
   for (const dev of ['typescript', 'tsx', 'node-gyp', 'fast-check'])
     assert.equal(existsSync(path.join(app, 'node_modules', dev)), false, `devDependency ${dev} is not shipped`);
   const sqlite = path.join(app, 'node_modules/better-sqlite3');

@@ -1,5 +1,5 @@
 /**
- * The daemon as its container starts it (`node cmd/controller/main.ts`, Node's type stripping, no tsx) never loads
+ * The daemon as its container starts it (the compiled `dist/cmd/controller/main.js`, no tsx) never loads
  * `@kubernetes/client-node`: its KubeConfig pulls in every generated API model, ~86 MiB of RSS, more than the
  * daemon's whole idle budget. In a pod it does not load the YAML parser either. A module hook records every module the process loads; `--help` exits after the whole
  * static import graph has been evaluated (imports are hoisted above main), so the list is the daemon's.
@@ -10,9 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { compiledDaemon } from '../../../pkg/envtest/daemon-build.ts';
 
 /** Preloaded with --import: records each loaded module's URL (ESM and CommonJS) and writes the list on exit. */
 const recorder = `
@@ -23,20 +21,21 @@ registerHooks({ load(url, context, next) { loaded.push(url); return next(url, co
 process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, loaded.join('\\n')));
 `;
 
-test('the daemon entry point does not load @kubernetes/client-node', () => {
+test('the daemon entry point does not load @kubernetes/client-node', async () => {
+  const build = await compiledDaemon();
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'daemon-modules-')), 'loaded.txt');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: path.dirname(out), LOADED_MODULES_FILE: out };
   const run = spawnSync(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--import', `data:text/javascript,${encodeURIComponent(recorder)}`, 'cmd/controller/main.ts', '--help'],
-    { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 },
+    ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`, build.script('cmd/controller/main.ts'), '--help'],
+    { cwd: build.dir, env, encoding: 'utf8', timeout: 120_000 },
   );
   assert.equal(run.status, 0, run.stderr);
   const loaded = readFileSync(out, 'utf8').split('\n');
   // The recorder saw the daemon's graph: the runtime's client and its HTTP library are there.
   assert.ok(
-    loaded.some((url) => url.endsWith('/pkg/runtime/kube-client.ts')),
-    'kube-client.ts was loaded',
+    loaded.some((url) => url.endsWith('/dist/pkg/runtime/kube-client.js')),
+    'kube-client.js was loaded',
   );
   assert.ok(
     loaded.some((url) => url.includes('/node_modules/undici/')),
