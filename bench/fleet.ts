@@ -10,6 +10,7 @@
  *   node --import tsx bench/fleet.ts --tenants 50 --mappings 20 --presence-syncs 2 --presence-users 200
  *   options: --operation-delay 200 (simulated number operations, ms) --timeout 3600 (s, from the first create) --workers 2,userlicensemapping=16
  *            --create-tenants 16 --create-mappings 8 (creates at once)
+ *            --node-options='--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=/tmp/x' (the daemon's NODE_OPTIONS: V8 flags, heap snapshots)
  * Every 15 s a progress line: objects created, Ready/seen/wanted per kind, the daemon's RSS and peak, reconciles per
  * second, load average. At the timeout or on SIGUSR2 it prints what was reached and stops every process.
  */
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     // The daemon's --workers (e.g. `2,userlicensemapping=16`); default as shipped (2 per controller), which paces
     // mappings at about 2 per second whatever the memory or CPU.
     workers: { type: 'string' },
+    // The daemon's NODE_OPTIONS, over the image's command line (e.g. heap snapshots on a signal).
+    'node-options': { type: 'string' },
   },
 });
 const T = Number(values.tenants);
@@ -139,6 +142,7 @@ const daemon = await startDaemon({
   controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
   graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
   flags: { 'leader-elect': 'false', ...(values.workers === undefined ? {} : { workers: values.workers }) },
+  ...(values['node-options'] === undefined ? {} : { env: { NODE_OPTIONS: values['node-options'] } }),
 });
 // Stop cleanly (print what was reached, stop the processes) on the deadline or on SIGUSR2. Not SIGINT/SIGTERM:
 // pkg/envtest's exit hook answers those by killing the children and exiting at once.
