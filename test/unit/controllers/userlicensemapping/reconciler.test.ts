@@ -309,9 +309,10 @@ const rows: { name: string; setup?: (w: ReturnType<typeof world>) => Promise<voi
       assert.deepEqual(p.patches, [
         'intent',
         'operation',
-        'applied,conditions,eligibility,intent,lastSyncTime,licenseState,observedGeneration,pendingActions,pendingChanges,propagation,teams,teamsUserId,teamsUserPrincipalName',
+        'applied,conditions,eligibility,intent,lastSyncTime,licenseState,observedGeneration,pendingChanges,propagation,teams,teamsUserId,teamsUserPrincipalName',
       ]);
       assert.equal(p.status.operation?.id, 'op-1', 'kept until it is seen to end (R4)');
+      assert.ok(p.status.operation?.startedAt !== undefined, 'the poll schedule is measured from it');
       assert.deepEqual(
         p.status.applied?.policies.map((x) => x.policyName),
         ['PBX-VRP'],
