@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { microTime, systemClock, unrefTimer, type Clock } from './clock.ts';
 import type { EventObject, EventSink } from './event-sink.ts';
 import { silentLogger, type Logger } from './logging.ts';
@@ -18,6 +19,8 @@ export interface EventRecorderOptions {
   /** New Events per object: burst, then one per `refillMs` (client-go spam filter: 25, 5 min). */
   readonly burst?: number;
   readonly refillMs?: number;
+  /** Series and per-object buckets remembered at most (oldest dropped first). Default 4,096. */
+  readonly maxTracked?: number;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
   readonly clock?: Clock;
@@ -33,7 +36,15 @@ interface Series {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-const maxTracked = 4096;
+const defaultMaxTracked = 4096;
+
+/**
+ * A fixed-size stand-in for a long key (object, type, reason, action and a note of up to 1 kB): the series map held
+ * each key in full, ~450 bytes of its ~1.1 KB per entry in a heap snapshot of bench/fleet.ts.
+ */
+function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
 
 /**
  * Records Kubernetes Events (`events.k8s.io/v1`) with client-side aggregation so a failing loop cannot
@@ -52,11 +63,18 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly series = new Map<string, Series>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly maxTracked: number;
 
   constructor(opts: EventRecorderOptions) {
     this.opts = opts;
     this.log = opts.logger ?? silentLogger();
     this.clock = opts.clock ?? systemClock;
+    this.maxTracked = Math.max(1, opts.maxTracked ?? defaultMaxTracked);
+  }
+
+  /** Series and per-object buckets remembered now (for tests and diagnostics). */
+  get tracked(): { readonly series: number; readonly buckets: number } {
+    return { series: this.series.size, buckets: this.buckets.size };
   }
 
   /** A Normal event. */
@@ -77,10 +95,10 @@ export class EventRecorder {
   private record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, rawNote: string, action: string): void {
     const now = this.clock.now();
     const note = truncate(rawNote, 1024);
-    const objectKey = `${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}/${obj.metadata?.uid ?? ''}`;
-    const key = `${objectKey}|${type}|${reason}|${action}|${note}`;
+    const objectKey = digest(`${obj.kind ?? ''}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}/${obj.metadata?.uid ?? ''}`);
+    const key = digest(`${objectKey}|${type}|${reason}|${action}|${note}`);
     const existing = this.series.get(key);
-    if (existing && now - existing.lastSeen < (this.opts.aggregateWindowMs ?? 600_000)) {
+    if (existing && now - existing.lastSeen < this.window()) {
       existing.count++;
       existing.lastSeen = now;
       this.scheduleSeries(existing);
@@ -92,7 +110,7 @@ export class EventRecorder {
     }
     const namespace = obj.metadata?.namespace || 'default';
     const entry: Series = { namespace, name: undefined, count: 1, written: 1, lastSeen: now, lastWritten: now, timer: undefined };
-    this.track(key, entry);
+    this.track(key, entry, now);
     void this.opts.sink
       .create(namespace, this.build(obj, namespace, type, reason, note, action, now))
       .then((name) => {
@@ -154,22 +172,49 @@ export class EventRecorder {
   private take(objectKey: string, now: number): boolean {
     const burst = this.opts.burst ?? 25;
     const refill = this.opts.refillMs ?? 300_000;
-    const b = this.buckets.get(objectKey) ?? { tokens: burst, at: now };
+    let b = this.buckets.get(objectKey);
+    if (b === undefined) {
+      this.dropFullBuckets(now, burst * refill);
+      b = { tokens: burst, at: now };
+      this.buckets.set(objectKey, b);
+    }
     b.tokens = Math.min(burst, b.tokens + (now - b.at) / refill);
     b.at = now;
-    this.buckets.set(objectKey, b);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
   }
 
-  private track(key: string, entry: Series): void {
+  /**
+   * Remembers a new series (a key seen again after its window starts one anew, at the back). Series are dropped
+   * oldest first: from the front while their window is over (a repeat would start a new Event anyway), and the
+   * oldest beyond `maxTracked`. Map order is creation order, so a series repeated late may outlive newer expired ones
+   * until they reach the front; the bound holds regardless.
+   */
+  private track(key: string, entry: Series, now: number): void {
+    this.series.delete(key);
+    const window = this.window();
+    for (const [oldKey, old] of this.series) {
+      if (this.series.size < this.maxTracked && now - old.lastSeen < window) break;
+      clearTimeout(old.timer);
+      this.series.delete(oldKey);
+    }
     this.series.set(key, entry);
-    if (this.series.size <= maxTracked) return;
-    const oldest = this.series.keys().next().value as string;
-    clearTimeout(this.series.get(oldest)?.timer);
-    this.series.delete(oldest);
-    if (this.buckets.size > maxTracked) this.buckets.delete(this.buckets.keys().next().value as string);
+  }
+
+  /**
+   * Drops buckets from the front (oldest first) that have refilled completely, so an absent bucket means a full
+   * one, and the oldest beyond `maxTracked`, before a new object's bucket is added.
+   */
+  private dropFullBuckets(now: number, fullAfterMs: number): void {
+    for (const [key, b] of this.buckets) {
+      if (this.buckets.size < this.maxTracked && now - b.at < fullAfterMs) break;
+      this.buckets.delete(key);
+    }
+  }
+
+  private window(): number {
+    return this.opts.aggregateWindowMs ?? 600_000;
   }
 
   private failed(err: unknown, what: string): void {

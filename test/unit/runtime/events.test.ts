@@ -73,3 +73,56 @@ test('EventRecorder: notes are truncated to 1 kB and sink failures never throw',
   await settle();
   assert.ok(Buffer.byteLength(sink.created[0]?.note ?? '') <= 1024);
 });
+
+test('EventRecorder: series and per-object buckets stay bounded (table)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const cases: Array<{
+    name: string;
+    maxTracked: number;
+    /** Distinct objects, each recording `perObject` distinct notes, `stepMs` apart. */
+    objects: number;
+    perObject: number;
+    stepMs: number;
+    want: { series: number; buckets: number };
+  }> = [
+    { name: 'under the bound: everything kept', maxTracked: 100, objects: 10, perObject: 2, stepMs: 0, want: { series: 20, buckets: 10 } },
+    { name: 'past the bound at once: the newest kept', maxTracked: 8, objects: 50, perObject: 2, stepMs: 0, want: { series: 8, buckets: 8 } },
+    // 10 min window, 25 × 5 min buckets: a series 11 min old is over, a bucket untouched for 125 min is full again.
+    {
+      name: 'series past their window are dropped before the bound',
+      maxTracked: 100,
+      objects: 5,
+      perObject: 1,
+      stepMs: 11 * 60_000,
+      want: { series: 1, buckets: 5 },
+    },
+    { name: 'refilled buckets are dropped before the bound', maxTracked: 100, objects: 5, perObject: 1, stepMs: 126 * 60_000, want: { series: 1, buckets: 1 } },
+  ];
+  for (const c of cases) {
+    const sink = new FakeSink();
+    const recorder = new EventRecorder({ sink, reportingController: 'c', reportingInstance: 'i', maxTracked: c.maxTracked });
+    for (let o = 0; o < c.objects; o++) {
+      for (let n = 0; n < c.perObject; n++) recorder.normal(obj(`m-${o}`), 'Configured', `note ${n}`);
+      t.mock.timers.tick(c.stepMs);
+    }
+    await settle();
+    assert.deepEqual(recorder.tracked, c.want, c.name);
+    assert.equal(sink.created.length, c.objects * c.perObject, `${c.name}: every distinct Event is written`);
+  }
+});
+
+test('EventRecorder: a repeat within the window still joins its series after other series were dropped', async () => {
+  const sink = new FakeSink();
+  const recorder = new EventRecorder({ sink, reportingController: 'c', reportingInstance: 'i', maxTracked: 2 });
+  recorder.normal(obj('a'), 'Configured', 'one');
+  recorder.normal(obj('b'), 'Configured', 'one');
+  recorder.normal(obj('b'), 'Configured', 'one');
+  recorder.normal(obj('c'), 'Configured', 'one');
+  recorder.normal(obj('c'), 'Configured', 'one');
+  await settle();
+  assert.equal(sink.created.length, 3, 'b and c repeated: one Event each');
+  recorder.normal(obj('a'), 'Configured', 'one');
+  await settle();
+  assert.equal(sink.created.length, 4, "a's series was the oldest and was dropped: a new Event");
+  assert.deepEqual(recorder.tracked.series, 2);
+});
