@@ -10,7 +10,7 @@
  * unchanged tree starts at once and a source edited since (by anyone sharing the work tree) is compiled again before
  * the next start: nothing stale runs. node_modules is found by walking up from there, as in the image's /app. A build
  * is written to a temporary folder and renamed into place, so processes starting daemons at the same time never see
- * a half-written one; builds unused for a day are removed.
+ * a half-written one; builds unused for an hour are removed.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +22,8 @@ const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const cacheRoot = path.join(repoRoot, 'node_modules', '.cache', 'teams-sync-controller');
 /** Bumped when the layout of a build changes, so older builds are not taken for current ones. */
 const LAYOUT = 1;
-const UNUSED_FOR_MS = 24 * 3600_000;
+/** A build not started for this long is removed (each edit of a shared work tree makes one, ~1.6 MB). */
+const UNUSED_FOR_MS = 3600_000;
 
 /** A compiled tree: `dir` holds package.json (the module type) and dist/, as the image's WORKDIR does. */
 export interface CompiledTree {
@@ -121,7 +122,7 @@ async function sourceHash(options: CompileOptions): Promise<string> {
   return hash.digest('hex').slice(0, 20);
 }
 
-/** Removes builds (and abandoned temporary folders) not used for a day; a running daemon has loaded its modules. */
+/** Removes builds (and abandoned temporary folders) not used for an hour; a running daemon has loaded its modules. */
 async function removeUnused(current: string): Promise<void> {
   const now = Date.now();
   for (const name of await readdir(cacheRoot)) {
