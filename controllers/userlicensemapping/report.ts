@@ -204,7 +204,7 @@ function statusFieldsFor(
   // Results follow the plan's actions in order. An operation Microsoft 365 accepted and still runs
   // is not pending (status.operation tracks it): the tenant does not count it as a change to apply,
   // so its summary does not flip for the seconds the operation takes.
-  const remaining = plan.actions.filter((_, i) => outcome.results[i] === undefined || outcome.results[i]?.status === 'failed');
+  const remaining = plan.actions.filter((_, i) => i >= outcome.results.length || outcome.results[i]?.status === 'failed');
   const succeeded = outcome.results.filter((r) => r.status === 'succeeded').length;
   const waiting = plan.license.state === 'waiting' ? plan.license : undefined;
   return {
