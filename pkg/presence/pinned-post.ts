@@ -7,10 +7,16 @@
  * field that echoed "ECONNREFUSED 10.0.0.7:6443" would turn the webhook into a port scanner for whoever edits the URL.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkAddress, type DestinationPolicy } from './destination-policy.ts';
+
+/**
+ * node:http as CommonJS gives it, not an ES import: an ES import of node:http builds its namespace from every export,
+ * and its WebSocket, MessageEvent and CloseEvent getters load Node's bundled undici (see pkg/runtime/http-server.ts).
+ */
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** A resolved address, as dns.lookup returns it. */
 export interface ResolvedAddress {

@@ -8,10 +8,16 @@
  *  - a short keep-alive, so idle clients give their slot back.
  * Body size limits live in the handlers (the PBX endpoint reads at most 64 KiB and never reads refused bodies).
  */
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { watchTlsFiles, type TlsFilesWatch } from './tls-files.ts';
+
+/**
+ * node:http as CommonJS gives it, not an ES import: an ES import of node:http builds its namespace from every export,
+ * and its WebSocket, MessageEvent and CloseEvent getters load Node's bundled undici (see pkg/runtime/http-server.ts).
+ */
+const { createServer: createHttpServer } = process.getBuiltinModule('node:http');
 
 /** TLS from files, as a Secret volume (cert-manager: `tls.crt`, `tls.key`) provides them. */
 export interface PresenceTlsFiles {

@@ -1,10 +1,16 @@
 /**
  * A minimal presence-stream client over node:http, for tests, benches and the demo PBX (browsers use EventSource).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Redacted } from '../graph/redacted.ts';
 import { SseParser, type ParsedSseEvent } from './sse-parser.ts';
+
+/**
+ * node:http as CommonJS gives it, not an ES import: an ES import of node:http builds its namespace from every export,
+ * and its WebSocket, MessageEvent and CloseEvent getters load Node's bundled undici (see pkg/runtime/http-server.ts).
+ */
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** Options of {@link openSseStream}. */
 export interface SseClientOptions {

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Agent } from 'node:https';
-import { ConfidentialClientApplication, type AuthenticationResult, type NodeAuthOptions } from '@azure/msal-node';
+import type { AuthenticationResult, NodeAuthOptions } from '@azure/msal-node';
+import { ConfidentialClientApplication } from './msal.ts';
 import { AuthFailedError, isGraphError } from '../errors.ts';
 import type { GraphLogger } from '../logger.ts';
 import type { GraphMetrics } from '../metrics.ts';

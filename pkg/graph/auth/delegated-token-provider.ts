@@ -1,4 +1,5 @@
-import { PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
+import type { AccountInfo, AuthenticationResult } from '@azure/msal-node';
+import { PublicClientApplication } from './msal.ts';
 import { AuthFailedError } from '../errors.ts';
 import type { GraphMetrics } from '../metrics.ts';
 import { Redacted } from '../redacted.ts';

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
-import { PublicClientApplication, type DeviceCodeRequest } from '@azure/msal-node';
+import type { DeviceCodeRequest } from '@azure/msal-node';
+import { PublicClientApplication } from './msal.ts';
 import type { ResolvedEndpoints } from '../clouds.ts';
 import type { GraphLogger } from '../logger.ts';
 import { silentLogger } from '../logger.ts';

@@ -1,4 +1,5 @@
-import { LogLevel, type NodeSystemOptions } from '@azure/msal-node';
+import type { NodeSystemOptions } from '@azure/msal-node';
+import { LogLevel } from './msal.ts';
 import type { GraphLogger } from '../logger.ts';
 import { sanitize } from '../sanitize.ts';
 

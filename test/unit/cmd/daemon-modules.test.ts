@@ -18,10 +18,11 @@ import { registerHooks } from 'node:module';
 import { writeFileSync } from 'node:fs';
 const loaded = [];
 registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, loaded.join('\\n')));
+// Node's own internal modules too (process.moduleLoadList: 'NativeModule internal/deps/undici/undici', ...).
+process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, [...loaded, ...process.moduleLoadList].join('\\n')));
 `;
 
-test('the daemon entry point does not load @kubernetes/client-node', async () => {
+test("the daemon entry point does not load @kubernetes/client-node, nor Node's bundled undici", async () => {
   const build = await compiledDaemon();
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'daemon-modules-')), 'loaded.txt');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: path.dirname(out), LOADED_MODULES_FILE: out };
@@ -43,6 +44,12 @@ test('the daemon entry point does not load @kubernetes/client-node', async () =>
   );
   assert.deepEqual(
     loaded.filter((url) => url.includes('/node_modules/@kubernetes/client-node/')),
+    [],
+  );
+  // Nor Node's bundled undici (fetch, WebSocket; ~13 MiB RSS): an ES import of node:http loads it through its WebSocket
+  // getters, so the daemon's code and msal-node take node:http as CommonJS (pkg/runtime/http-server.ts, pkg/graph/auth/msal.ts).
+  assert.deepEqual(
+    loaded.filter((entry) => entry.includes('internal/deps/undici')),
     [],
   );
   // Nor the YAML parser until a kubeconfig file is read (in a pod, never): pkg/runtime/kubeconfig.ts loads it on use.
