@@ -18,6 +18,7 @@ import {
   TeamsSyncResource,
   TeamsTenantResource,
   UserLicenseMappingResource,
+  projectSyncForCache,
   type CachedMapping,
   type CachedSync,
   type CachedTenant,
@@ -70,7 +71,7 @@ export interface UserSyncRegistration {
 export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps): UserSyncRegistration {
   const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
   const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource);
-  const runs = manager.informer<CachedSync>(TeamsSyncResource);
+  const runs = manager.informer<CachedSync>(TeamsSyncResource, { transform: projectSyncForCache });
   const getSecret = deps.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = deps.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));
   const contexts = new TenantContextCache({

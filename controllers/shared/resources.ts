@@ -21,8 +21,28 @@ import type { KubeObject, ObjectKey, ResourceRef } from '../../pkg/runtime/resou
 export type CachedTenant = TeamsTenantObject & KubeObject;
 /** A UserLicenseMapping as the caches hold it. */
 export type CachedMapping = UserLicenseMappingObject & KubeObject;
-/** A TeamsSync as the caches hold it. */
-export type CachedSync = TeamsSyncObject & KubeObject;
+/** The status of a TeamsSync as the caches hold it: without the per-user results and the job output. */
+export type CachedSyncStatus = Omit<NonNullable<TeamsSyncObject['status']>, 'results' | 'output'>;
+/** A TeamsSync as the caches hold it ({@link projectSyncForCache}); writes start from a fresh GET. */
+export type CachedSync = Omit<TeamsSyncObject, 'status'> & { status?: CachedSyncStatus } & KubeObject;
+
+/**
+ * The TeamsSync informer's projection (Manager.informer's `transform`): status.results and status.output go. Why:
+ * they are up to 500 entries and 32 KiB of text per run, kept for a tenant's last syncHistoryLimit runs, and no
+ * reader of the cache uses them (the reconciler reads phase, spec and metadata and re-reads a run before acting on
+ * it; retention and the tenant's last sync read phase, times, counts and the Failed condition). A fleet's Auto
+ * history held ~0.5-0.8 KB per mapping in the cache. status.counts stays: the totals a run rebuilds from it are
+ * the same without the list (run.ts resultsFromStatus). A status listing results without counts is kept whole.
+ * Every caller of `manager.informer(TeamsSyncResource)` passes this one function (the manager checks).
+ */
+export function projectSyncForCache(run: CachedSync): CachedSync {
+  // What the apiserver sent: the whole status (the cache's type is what this returns).
+  const status: TeamsSyncObject['status'] = run.status;
+  if (status === undefined || (status.results === undefined && status.output === undefined)) return run;
+  if (status.counts === undefined && status.results !== undefined) return run;
+  const { results: _results, output: _output, ...kept } = status;
+  return { ...run, status: kept };
+}
 
 function ref(kind: KindName): ResourceRef {
   return { group: Group, version: Version, plural: KindNamesByKind[kind].plural, kind, namespaced: true };

@@ -18,7 +18,8 @@ import { ApiVersion, TenantLabel } from '../../pkg/apis/teamssync/v1alpha1/index
 import type { SyncMetrics } from '../../pkg/metrics/sync-metrics.ts';
 import type { EventRecorder, KubeClient, Logger, StatusWriter } from '../../pkg/runtime/index.ts';
 import { unrefTimer } from '../../pkg/runtime/clock.ts';
-import { TeamsSyncResource, type CachedSync, type CachedTenant } from '../shared/resources.ts';
+import { TeamsSyncResource, type CachedTenant } from '../shared/resources.ts';
+import type { TeamsSync } from './resources.ts';
 import { RunWriter } from './report.ts';
 import { finishRun, logLine, newRun, recordUser, startRun, type RunState, type UserOutcome } from './run.ts';
 
@@ -239,13 +240,13 @@ export class AutoBatchRecorder {
 
   async #create(batch: TenantBatch, runName: string): Promise<RunWriter> {
     const { namespace, name } = batch.tenant;
-    const body: CachedSync = {
+    const body: TeamsSync = {
       apiVersion: ApiVersion,
       kind: 'TeamsSync',
       metadata: { name: runName, namespace, labels: { [TenantLabel]: name } },
       spec: { tenantRef: { name }, trigger: 'Auto', dryRun: false, diagnostic: false, scope: { type: 'All' } },
     };
-    const created = await this.#deps.client.create<CachedSync>(TeamsSyncResource, namespace, body);
+    const created = await this.#deps.client.create<TeamsSync>(TeamsSyncResource, namespace, body);
     return new RunWriter({ statusWriter: this.#deps.statusWriter, events: this.#deps.events, metrics: this.#deps.metrics, now: () => new Date() }, created);
   }
 

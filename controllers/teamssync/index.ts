@@ -11,6 +11,7 @@ import type { Manager } from '../../pkg/runtime/manager.ts';
 import type { ObjectKey } from '../../pkg/runtime/resource.ts';
 import { secretReader } from '../../pkg/runtime/index.ts';
 import { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
+import { projectSyncForCache, type CachedSync } from '../shared/resources.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import type { SecretReader } from '../../pkg/runtime/index.ts';
@@ -22,7 +23,6 @@ import {
   teamsTenantResource,
   tenantKeyOf,
   userLicenseMappingResource,
-  type TeamsSync,
   type TeamsTenant,
   type UserLicenseMapping,
 } from './resources.ts';
@@ -73,7 +73,7 @@ export interface TeamsSyncControllerOptions {
 export function registerTeamsSyncController(options: TeamsSyncControllerOptions): Controller {
   const { manager } = options;
   const indexes = { [SYNC_BY_TENANT_INDEX]: tenantKeyOf };
-  const runs = manager.informer<TeamsSync>(teamsSyncResource, { indexes });
+  const runs = manager.informer<CachedSync>(teamsSyncResource, { indexes, transform: projectSyncForCache });
   const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
   const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
   const view = options.view ?? new TenantMappingView(mappings);
@@ -114,7 +114,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
     openAutoRun: options.openAutoRun,
   });
   // A run ending (or arriving) wakes the tenant's other unfinished runs: one may now take its turn.
-  const wake = (obj: TeamsSync): ObjectKey[] => {
+  const wake = (obj: CachedSync): ObjectKey[] => {
     const own = { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
     const others = tenantKeyOf(obj)
       .flatMap((key) => runs.store.byIndex(SYNC_BY_TENANT_INDEX, key))

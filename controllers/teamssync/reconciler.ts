@@ -30,6 +30,7 @@ import {
   type Result,
   type StatusWriter,
 } from '../../pkg/runtime/index.ts';
+import type { CachedSync } from '../shared/resources.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
 import { applyRun, scopeOf } from './apply.ts';
 import { authorizationInput, authorizeRun, readDelegatedToken, withRoleCheck, type AuthorizationDecision } from './authorize.ts';
@@ -41,13 +42,14 @@ import { deleteTokenSecret, nextRunToStart, summaryOf, trimHistory, type RunSumm
 import { finishRun, isFinished, logLine, refuseRun, resumeRun, runOf, startRun, type RunState } from './run.ts';
 
 /** An informer's cache: all the reconciler reads of one. */
-export type Cache<T extends TeamsSync | TeamsTenant | UserLicenseMapping> = Pick<Informer<T>, 'store'>;
+export type Cache<T extends CachedSync | TeamsTenant | UserLicenseMapping> = Pick<Informer<T>, 'store'>;
 
 /** Everything the reconciler uses. */
 export interface TeamsSyncReconcilerDeps {
   /** Fresh reads of a run and of its token Secret, and deletes. */
   readonly client: Pick<KubeClient, 'get' | 'delete'>;
-  readonly runs: Cache<TeamsSync>;
+  /** Projected (projectSyncForCache): no results or output; a run is re-read before it is written. */
+  readonly runs: Cache<CachedSync>;
   readonly tenants: Cache<TeamsTenant>;
   readonly mappings: Cache<UserLicenseMapping>;
   readonly statusWriter: StatusWriter;

@@ -51,6 +51,11 @@ export class Informer<T extends KubeObject> {
     this.handlers = new HandlerSet(this.log);
   }
 
+  /** The projection applied before caching (see {@link InformerOptions.transform}), if any. */
+  get transform(): InformerOptions['transform'] {
+    return this.opts.transform;
+  }
+
   /** Registers a secondary index on the cache (e.g. `byTenant`). */
   addIndex(name: string, fn: IndexFunc<T>): void {
     this.store.addIndex(name, fn);
@@ -224,9 +229,9 @@ export class Informer<T extends KubeObject> {
    * Readies an object from the apiserver for the cache. LIST items carry no apiVersion/kind: fill them so
    * owner refs and events can be built from any object. `metadata.managedFields` and kubectl's
    * last-applied annotation are dropped (no controller reads them; together they often outweigh the
-   * rest of the object: controller-runtime's `TransformStripManagedFields`); repeated string values are shared
-   * with the other cached objects (see {@link sharedStringInterner}: a fleet's mappings repeat most of theirs), then
-   * `transform` projects.
+   * rest of the object: controller-runtime's `TransformStripManagedFields`); `transform` projects; then repeated
+   * string values are shared with the other cached objects (see {@link sharedStringInterner}: a fleet's mappings
+   * repeat most of theirs).
    */
   private prepare(obj: T): T {
     obj.apiVersion ??= apiVersionOf(this.resource);
@@ -241,8 +246,9 @@ export class Informer<T extends KubeObject> {
       }
       obj.metadata = kept;
     }
-    sharedStringInterner.internDeep(obj);
-    return this.opts.transform ? (this.opts.transform(obj) as T) : obj;
+    // Projected first: strings the projection drops would only churn the interner's bounded table.
+    const cached = this.opts.transform ? (this.opts.transform(obj) as T) : obj;
+    return sharedStringInterner.internDeep(cached);
   }
 
   private markSynced(): void {

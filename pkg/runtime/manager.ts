@@ -28,6 +28,13 @@ export interface InformerScope<T extends KubeObject> {
   readonly labelSelector?: string;
   /** Indexes to register (idempotent per name + function). */
   readonly indexes?: Record<string, IndexFunc<T>>;
+  /**
+   * Projects each object before it is cached (client-go's `SetTransform`, controller-runtime's `TransformByObject`):
+   * keep only the fields every reader of this cache uses. Part of the informer's identity: every call for the same
+   * resource and scope must name the same function (or none), else `informer()` throws, so no reader is handed a
+   * projection it did not ask for. Writes must be built from a fresh GET, never from a projected object.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /**
@@ -115,6 +122,7 @@ export class Manager {
     const namespace = resource.namespaced ? (scope.namespace ?? this.opts.namespace ?? '') : '';
     const key = `${resource.group}/${resource.plural}|${namespace}|${scope.labelSelector ?? ''}`;
     let informer = this.informers.get(key) as Informer<T> | undefined;
+    const transform = scope.transform as ((obj: KubeObject) => KubeObject) | undefined;
     if (!informer) {
       informer = new Informer<T>({
         client: this.client,
@@ -123,10 +131,13 @@ export class Manager {
         logger: this.log,
         metrics: this.metrics,
         ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),
+        ...(transform ? { transform } : {}),
         ...this.opts.informerDefaults,
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
       if (this.started) informer.start();
+    } else if (informer.transform !== transform) {
+      throw new Error(`the informer of ${resource.plural} (${key}) is shared with another projection (transform): every reader must name the same one`);
     }
     for (const [name, fn] of Object.entries(scope.indexes ?? {})) informer.addIndex(name, fn);
     return informer;

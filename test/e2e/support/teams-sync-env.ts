@@ -17,7 +17,7 @@ import { Manager } from '../../../pkg/runtime/manager.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { registerTeamsSyncController } from '../../../controllers/teamssync/index.ts';
 import { TenantMappingView } from '../../../controllers/userlicensemapping/mapping-view.ts';
-import type { CachedMapping, CachedSync, CachedTenant } from '../../../controllers/shared/resources.ts';
+import { projectSyncForCache, type CachedMapping, type CachedSync, type CachedTenant } from '../../../controllers/shared/resources.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/shared/service-account-tokens.ts';
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';
 import { registerTeamsTenantController } from '../../../controllers/teamstenant/index.ts';
@@ -257,7 +257,7 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
 function registerUserSync(manager: Manager, graph: GraphClientFactory) {
   const mappings = manager.informer<CachedMapping>(userLicenseMappingResource);
   const tenants = manager.informer<CachedTenant>(teamsTenantResource);
-  const runs = manager.informer<CachedSync>(teamsSyncResource);
+  const runs = manager.informer<CachedSync>(teamsSyncResource, { transform: projectSyncForCache });
   const view = new TenantMappingView(mappings);
   const getSecret = (namespace: string, name: string) =>
     manager.client.get<KubeObject & { data?: Record<string, string> }>(coreResources.secrets, namespace, name).catch(() => undefined);
