@@ -4,7 +4,8 @@
  */
 import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { Value, type ValueError } from '@sinclair/typebox/value';
+import type { ValueError } from '@sinclair/typebox/value';
+import { applyDefaults } from './apply-defaults.ts';
 import { CelRulesKey, isTransitionRule, patternHints, type WithCelRules } from './schema-kit.ts';
 
 // RFC 3339 as metav1.Time serialises it; the apiserver checks `format: date-time` the same way.
@@ -21,16 +22,17 @@ const maxErrors = 20;
 
 /**
  * Builds the validator of a whole-object schema.
- * Gotchas: the input is never mutated (defaults are applied to a clone); CEL twins run only when
- * the schema check passed, as they assume well-typed values.
+ * Gotchas: the input is never mutated, and the defaulted value shares every part that needed no default with it
+ * (`applyDefaults`: a 10,000-user object is not copied to fill in a few fields): treat both as read-only. CEL twins
+ * run only when the schema check passed, as they assume well-typed values.
  */
 export function makeValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
   let compiled: TypeCheck<S> | undefined;
   return (obj, old) => {
     compiled ??= TypeCompiler.Compile(schema);
-    const value = Value.Default(schema, Value.Clone(obj));
+    const value = applyDefaults(schema, obj);
     if (!compiled.Check(value)) return { ok: false, errors: schemaErrors(compiled.Errors(value)) };
-    const oldValue = old === undefined ? undefined : Value.Default(schema, Value.Clone(old));
+    const oldValue = old === undefined ? undefined : applyDefaults(schema, old);
     const errors: string[] = [];
     checkRules(schema, value, oldValue, '', errors);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
@@ -71,6 +73,7 @@ function pointerToPath(pointer: string): string {
 type Json = Record<string, unknown>;
 
 function checkRules(schema: WithCelRules, value: unknown, old: unknown, path: string, errors: string[]): void {
+  if (!hasRulesBelow(schema)) return; // e.g. the items of a 10,000-entry list: no paths built, no properties listed
   for (const rule of schema[CelRulesKey] ?? []) {
     if (isTransitionRule(rule) && old === undefined) continue;
     if (!rule.check(value, old)) errors.push(`${path + (rule.fieldPath ?? '') || '<root>'}: ${rule.message}`);
@@ -88,6 +91,19 @@ function checkRules(schema: WithCelRules, value: unknown, old: unknown, path: st
     // Items are not correlated with old items (no transition rules inside lists in this API).
     value.forEach((item, i) => checkRules(node.items as WithCelRules, item, undefined, `${path}[${i}]`, errors));
   }
+}
+
+/** Per schema node: whether it or anything below it has CEL rules or a list type to check (computed once per node). */
+const rulesBelow = new WeakMap<object, boolean>();
+
+function hasRulesBelow(schema: WithCelRules): boolean {
+  const known = rulesBelow.get(schema);
+  if (known !== undefined) return known;
+  const node = schema as { properties?: Record<string, WithCelRules>; items?: WithCelRules; 'x-kubernetes-list-type'?: string };
+  const children = [...Object.values(node.properties ?? {}), ...(node.items === undefined ? [] : [node.items])];
+  const found = (schema[CelRulesKey]?.length ?? 0) > 0 || node['x-kubernetes-list-type'] !== undefined || children.some(hasRulesBelow);
+  rulesBelow.set(schema, found);
+  return found;
 }
 
 /** `x-kubernetes-list-type: set | map` uniqueness, which the apiserver enforces and TypeBox does not know. */
