@@ -9,7 +9,15 @@
  */
 import type { DeltaTokenStore, GraphTenantClient, User } from '../../pkg/graph/index.ts';
 import { sharedStringInterner } from '../../pkg/runtime/string-interner.ts';
-import { classifyUser, defaultPlanCatalog, planCatalogFromSkus, type DirectoryUser, type EligibilityResult, type PlanCatalog } from './eligibility.ts';
+import {
+  classifyUser,
+  defaultPlanCatalog,
+  planCatalogFromSkus,
+  type AssignedPlan,
+  type DirectoryUser,
+  type EligibilityResult,
+  type PlanCatalog,
+} from './eligibility.ts';
 
 /** What one refresh did. */
 export interface DirectoryRefresh {
@@ -148,13 +156,20 @@ function cachedUser(user: User): User {
   return sharedStringInterner.internDeep(kept);
 }
 
-/** The eligibility core's view of a Graph user. */
+/**
+ * The eligibility core's view of a Graph user. Its plan list is the user's own when every plan has both fields (as
+ * cached users' plans do), not a copy: the TeamsTenant views its whole directory at once.
+ */
 export function directoryUser(user: User): DirectoryUser {
+  const plans = user.assignedPlans ?? [];
+  const complete = plans.every((p) => p.servicePlanId !== undefined && p.capabilityStatus !== undefined);
   return {
     id: user.id,
     userPrincipalName: user.userPrincipalName ?? user.id,
     accountEnabled: user.accountEnabled,
-    assignedPlans: (user.assignedPlans ?? []).map((p) => ({ servicePlanId: p.servicePlanId ?? '', capabilityStatus: p.capabilityStatus ?? '' })),
+    assignedPlans: complete
+      ? (plans as readonly AssignedPlan[])
+      : plans.map((p) => ({ servicePlanId: p.servicePlanId ?? '', capabilityStatus: p.capabilityStatus ?? '' })),
   };
 }
 
