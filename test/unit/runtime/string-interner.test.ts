@@ -25,12 +25,25 @@ test('StringInterner: internDeep changes no value, at any depth, and holds each 
   assert.equal(interner.size, 12, 'a known string adds nothing');
 });
 
-test('StringInterner: bounded (cleared when full), long strings and frozen objects left alone', () => {
+test('StringInterner: two bounded generations; a recurring value stays, one not seen for a generation goes', () => {
+  // capacity 3 per generation: [strings interned in turn, distinct strings held after them]
+  const steps: [readonly string[], number, string][] = [
+    [['a', 'b', 'c'], 3, 'the young generation fills'],
+    [['d'], 4, 'full: it becomes the old one (a b c), d starts a new one'],
+    [['a'], 4, 'a, found in the old generation, moves to the young one (d a)'],
+    [['e', 'f'], 4, 'the young one (d a e) became old; b and c, unseen for a generation, are dropped'],
+    [['g', 'h', 'i'], 4, '(f g h) is old, (i) young: a, d and e, unseen for a generation, are dropped; never more than two generations'],
+  ];
+  const interner = new StringInterner({ capacity: 3 });
+  for (const [strings, held, why] of steps) {
+    for (const s of strings) assert.equal(interner.intern(s), s);
+    assert.equal(interner.size, held, why);
+  }
+});
+
+test('StringInterner: long strings and frozen objects left alone', () => {
   const interner = new StringInterner({ capacity: 3, maxLength: 8 });
-  for (const s of ['a', 'b', 'c']) interner.intern(s);
-  assert.equal(interner.size, 3);
   interner.intern('d');
-  assert.equal(interner.size, 1, 'a full table starts again: strings of deleted objects are not kept for ever');
   assert.equal(interner.intern('a-long-string'), 'a-long-string');
   assert.equal(interner.size, 1, 'long strings are not held');
   const frozen = Object.freeze({ name: 'frozen', items: Object.freeze(['x']) });
