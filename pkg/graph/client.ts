@@ -13,6 +13,7 @@ import { idempotentMethod, RequestPolicy } from './middleware/request-policy.ts'
 import { RetryMiddleware } from './middleware/retry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
 import { TransportMiddleware, type WriteGuard } from './middleware/transport.ts';
+import { responseText } from './transport.ts';
 import { parseRetryAfterMs } from '../runtime/backoff.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
 import { toGraphError } from './to-graph-error.ts';
@@ -188,7 +189,7 @@ function dispatch(request: GraphRequest, spec: GraphRequestSpec): Promise<unknow
 }
 
 async function parseBody(res: Response): Promise<unknown> {
-  const text = await res.text();
+  const text = await responseText(res);
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
