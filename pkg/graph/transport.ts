@@ -32,10 +32,9 @@ export function responseText(res: Response): Promise<string> {
  * contract expects), with the body already read and decoded as UTF-8 (every caller reads text: JSON or an error page;
  * read it with {@link responseText}).
  *
- * Why decoded as it arrives: buffering the chunks, concatenating them and handing the bytes to `Response` copied each
- * answer three times outside the JS heap (Buffer.concat, the Response's own copy, its stream's chunks) before
- * `text()` decoded it; a 10,000-user presence cycle reads 16 answers of ~150 kB every 10 s, and malloc kept the
- * freed copies as resident memory (bench/presence.ts).
+ * Why decoded here: handing the bytes to `Response` and reading them back with `text()` copied each answer twice more
+ * outside the JS heap (the Response's own copy, its stream's chunks) before decoding it; a 10,000-user presence cycle
+ * reads 16 answers of ~150 kB every 10 s, and malloc kept the freed copies as resident memory (bench/presence.ts).
  *
  * Why not global fetch: Node's fetch cannot take a per-request CA without the `undici` package; `node:https` with a
  * per-client agent can. Only `https:` URLs are accepted (msal-node refuses other authorities anyway).
@@ -50,13 +49,14 @@ export function sendHttps(agent: Agent, url: string, req: TransportRequest): Pro
   const signal = deadline.signal;
   const answered = new Promise<Response>((resolve, reject) => {
     const outgoing = request(target, { method: req.method, headers: req.headers, agent, signal }, (res) => {
-      const parts: string[] = [];
-      res.setEncoding('utf8'); // a character split across chunks is decoded whole
-      res.on('data', (part: string) => parts.push(part));
+      // Bytes, decoded once at the end: decoding each chunk (setEncoding) and joining the parts made the JS heap hold
+      // every answer twice (a sampling heap profile of bench/presence.ts: the largest allocation of a presence cycle).
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
         const status = res.statusCode ?? 502;
-        const text = NULL_BODY_STATUSES.has(status) ? null : parts.join('');
+        const text = NULL_BODY_STATUSES.has(status) ? null : (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
         const response = new Response(text, { status, statusText: res.statusMessage ?? '', headers: toHeaders(res.headers) });
         if (text !== null) bodyTexts.set(response, text);
         resolve(response);

@@ -4,7 +4,7 @@ import { createHttpsAgent } from '../../../pkg/graph/tls.ts';
 import { responseText, sendHttps } from '../../../pkg/graph/transport.ts';
 import { startScriptedServer } from './support/scripted-server.ts';
 
-// sendHttps decodes the body as it arrives; responseText hands that string out without reading the Response again.
+// sendHttps decodes the body once it has arrived; responseText hands that string out without reading the Response again.
 
 const wide = 'é€😀'.repeat(20_000); // ~180 kB of multi-byte characters: some are split across the socket's chunks
 const server = await startScriptedServer((req) => (req.url === '/empty' ? { status: 204 } : { status: 200, body: { wide } }));
