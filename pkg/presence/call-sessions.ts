@@ -222,8 +222,16 @@ export class CallSessionMachine {
     return { kind: 'set', teamsUserId, expirationDuration: formatIsoDuration(this.options.sessionLifetimeMs), reason, issuedAt: now };
   }
 
+  // forEach, not for-of over entries: this runs on every due() (each PBX event and timer) over every call user, and
+  // each [key, value] entry was a new array: ~2 MiB of garbage per 10-s cycle at 4 PBX calls/s over 500 call users
+  // (sampling heap profile of bench/presence.ts). Deleting the visited entry inside forEach is safe for a Map.
   #forgetOld(now: number): void {
-    for (const [key, at] of this.#expiredCalls) if (now - at >= this.options.maxCallDurationMs) this.#expiredCalls.delete(key);
-    for (const [user, at] of this.#lastEventAt) if (now - at >= this.options.maxCallDurationMs && !this.#calls.has(user)) this.#lastEventAt.delete(user);
+    const maxAge = this.options.maxCallDurationMs;
+    this.#expiredCalls.forEach((at, key) => {
+      if (now - at >= maxAge) this.#expiredCalls.delete(key);
+    });
+    this.#lastEventAt.forEach((at, user) => {
+      if (now - at >= maxAge && !this.#calls.has(user)) this.#lastEventAt.delete(user);
+    });
   }
 }
