@@ -4,9 +4,11 @@
  *
  * Why: msal-node's ES build imports node:http for its loopback client (interactive logins, which the controller never
  * runs), and an ES import of node:http builds that module's namespace from every export; the WebSocket, MessageEvent
- * and CloseEvent getters among them load Node's bundled undici (fetch, WebSocket). The daemon loaded it for nothing:
- * measured, 10-16 MiB more RSS in a process that loads msal-node. The CommonJS build requires node:http, which reads no
- * getter. Same library, same version: only the module format differs.
+ * and CloseEvent getters among them load Node's bundled undici (fetch, WebSocket): measured, 10-16 MiB more RSS in a
+ * process that loads msal-node. The CommonJS build requires node:http, which reads no getter. Same library, same
+ * version: only the module format differs. Gotcha: the Graph client still loads Node's undici at its first request
+ * (it looks for global fetch, and its middleware contract is fetch's Headers and Response), so today this spares only
+ * processes that load pkg/graph without calling Graph (a daemon with no TeamsTenant, --help, tools).
  */
 import { createRequire } from 'node:module';
 import type * as MsalNode from '@azure/msal-node';
