@@ -46,7 +46,7 @@ export async function apiserverDisruption(world: FaultWorld, size: FaultSizes['a
     const healed = Date.now();
     await until('the mappings changed during the outage to converge', () => allReady(3 * p - gone.length), 600_000);
     const afterOutage = Date.now() - healed;
-    const end = tally(sc.sim, await sc.mappings(), users);
+    const end = tally(sc, await sc.mappings(), users);
     if (!daemon.running()) end.details.push('the daemon did not survive');
     return {
       scenario: '4 apiserver restart/outage',

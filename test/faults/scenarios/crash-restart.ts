@@ -32,7 +32,7 @@ export async function crashRestart(world: FaultWorld, size: FaultSizes['crash'],
     }
     await until('every mapping Ready', async () => (await sc.mappings()).every(isReady), 900_000, 2000);
     const syncMs = Date.now() - syncStart;
-    const afterSync = tally(sc.sim, await sc.mappings(), n);
+    const afterSync = tally(sc, await sc.mappings(), n);
 
     const removed = Array.from({ length: size.removed }, (_, i) => `m${i + 1}`);
     const removalStart = Date.now();
@@ -44,7 +44,7 @@ export async function crashRestart(world: FaultWorld, size: FaultSizes['crash'],
     }
     await until('the removed mappings to be gone', async () => (await sc.mappings()).length === n - size.removed, 900_000, 2000);
     const removalMs = Date.now() - removalStart;
-    const end = tally(sc.sim, await sc.mappings(), n);
+    const end = tally(sc, await sc.mappings(), n);
     const restart = restarts.length ? `restart to ready ${seconds(Math.max(...restarts))} max` : '';
     return {
       scenario: '1 kill -9 + restart',

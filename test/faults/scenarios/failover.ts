@@ -53,7 +53,7 @@ export async function failover(world: FaultWorld, size: FaultSizes['failover'], 
       replicas.push(await replica());
     }
     await until('every mapping Ready', async () => (await sc.mappings()).every(isReady), 900_000, 2000);
-    const end = tally(sc.sim, await sc.mappings(), n);
+    const end = tally(sc, await sc.mappings(), n);
     const overlaps = overlappingWrites(sc.sim.control.writes(), gaps);
     if (overlaps.count > 0) end.details.push(...overlaps.examples);
     return {

@@ -138,7 +138,7 @@ export async function generatedInput(world: FaultWorld, size: FaultSizes['fuzz']
     const silentAuto = last.filter((o) => unexplained(o) && userAuto(o)).length;
     const bad = last.filter((o) => unexplained(o) && !userAuto(o));
     const badKinds = [...new Set(bad.map((o) => o.kind))].map((k) => `${k} ${bad.filter((o) => o.kind === k).length}`).join(', ');
-    const end = tally(sc.sim, [], 10);
+    const end = tally(sc, [], 10);
     // Generated mappings on the real tenant may legitimately hold numbers; only lost/orphaned of OUR mappings count (none here).
     const result = {
       ...end,

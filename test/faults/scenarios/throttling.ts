@@ -12,9 +12,10 @@ import { tally } from '../support/tally.ts';
 
 export async function throttling(world: FaultWorld, size: FaultSizes['throttle']): Promise<Row> {
   const n = size.mappings;
-  // Requests that cross a 429 on the wire are not violations; on a loaded 2-core machine a client may stall past the
-  // simulator's default 200 ms allowance with requests already queued. An immediate repeat of the refused request
-  // is a violation at any time; other requests count from 500 ms after the 429 was answered.
+  // Violations are judged in the daemon's process (support/retry-after-record.ts): the simulator's own list is printed
+  // only, as it stamps requests by its event loop, which a loaded machine delays past any crossing allowance (it
+  // counted requests the daemon had sent before it received the 429 at load 31-37). The simulator still answers a
+  // request it judges early with another 429; its 500 ms crossing allowance keeps those extra 429s rare under load.
   const sc = await world.scenario('throttle', { users: n, limits: { retryAfterGraceMs: 500 } });
   let timeline: Awaited<ReturnType<typeof watchReadiness>> | undefined;
   try {
@@ -28,7 +29,7 @@ export async function throttling(world: FaultWorld, size: FaultSizes['throttle']
     await sc.createMappings(Array.from({ length: n }, (_, i) => mappingOf(i + 1)));
     await until('every mapping Ready', async () => (await sc.mappings()).every(isReady), 1_800_000, 2000);
     const convergedMs = Date.now() - t0;
-    const end = tally(sc.sim, await sc.mappings(), n);
+    const end = tally(sc, await sc.mappings(), n);
     timeline.stop();
 
     const readyAtOfUser = new Map<string, number>();
@@ -44,10 +45,13 @@ export async function throttling(world: FaultWorld, size: FaultSizes['throttle']
     const sum = (status: number): number => counts.filter((c) => c.status === status).reduce((a, c) => a + c.count, 0);
     const drops = sc.sim.control.faults().find((f) => f.dropAfterApply)?.hits ?? 0;
     const flipReasons = [...new Set(timeline.flips.map((f) => f.reason))].join('/');
+    const received = sc.retryAfter().throttled;
     return {
       scenario: '3 429/503/latency/reset',
       tally: end,
-      figures: `${n} mappings Ready in ${seconds(convergedMs)}; ${sum(429)} × 429, ${sum(503)} × 503, ${drops} resets after apply; extra userConfiguration reads after Ready ${extraReads} (list reads ${listReads}); Ready flips ${timeline.flips.length}${flipReasons ? ` (${flipReasons})` : ''}; policy re-grants ${end.regrants}`,
+      // The daemon's side must have seen the 429s, or its record is not wired and its zero proves nothing.
+      problems: received === 0 && sum(429) > 0 ? 1 : 0,
+      figures: `${n} mappings Ready in ${seconds(convergedMs)}; ${sum(429)} × 429 (${received} received with Retry-After), ${sum(503)} × 503, ${drops} resets after apply; simulator-clock early requests ${sc.sim.control.violations().length}; extra userConfiguration reads after Ready ${extraReads} (list reads ${listReads}); Ready flips ${timeline.flips.length}${flipReasons ? ` (${flipReasons})` : ''}; policy re-grants ${end.regrants}`,
     };
   } finally {
     timeline?.stop();

@@ -7,6 +7,9 @@
  * FAULTS_LOG=1 echoes the daemons' log lines on stderr.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ApiVersion } from '../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { startControlPlane, type ControlPlane } from '../../../pkg/envtest/control-plane.ts';
 import { startDaemon, type RunningDaemon } from '../../../pkg/envtest/daemon.ts';
@@ -16,6 +19,7 @@ import { KubeClient } from '../../../pkg/runtime/kube-client.ts';
 import { loadClusterConnection } from '../../../pkg/runtime/kubeconfig.ts';
 import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts';
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../../../controllers/shared/resources.ts';
+import { readRetryAfterRecords, retryAfterRecording, type RetryAfterRecords } from './retry-after-record.ts';
 
 export const TENANT_ID = '5c1e7a3b-9d2f-4e6a-8b0c-1d2e3f4a5b6c';
 const APP_ID = '6d2f8b4c-0e3a-4f7b-9c1d-2e3f4a5b6c7d';
@@ -109,6 +113,8 @@ export interface Scenario {
   createMappings(objects: readonly KubeObject[]): Promise<void>;
   deleteMappings(names: readonly string[]): Promise<void>;
   mappings(): Promise<CachedMapping[]>;
+  /** Retry-After as this scenario's daemons saw it on their side of the wire (every daemon, killed ones included). */
+  retryAfter(): RetryAfterRecords;
   /** Stops the daemons, the simulator, and deletes the namespace. */
   close(): Promise<void>;
 }
@@ -155,6 +161,8 @@ export async function startFaultWorld(): Promise<FaultWorld> {
         },
       } as KubeObject);
       const daemons = new Set<RunningDaemon>();
+      const recordDir = await mkdtemp(path.join(tmpdir(), `faults-${name}-retry-after-`));
+      const recordFiles: string[] = [];
       const caused = new WeakSet<RunningDaemon>();
       const echo = process.env['FAULTS_LOG'] === undefined ? undefined : (line: string) => process.stderr.write(`[daemon ${name}] ${line}\n`);
       const scenario: Scenario = {
@@ -162,12 +170,15 @@ export async function startFaultWorld(): Promise<FaultWorld> {
         namespace,
         async daemon(opts = {}) {
           const controlPlane = { ...cp, kubectl: cp.binaries.kubectl, ...(opts.apiserver ? { server: opts.apiserver } : {}) };
+          const recordFile = path.join(recordDir, `daemon-${recordFiles.length + 1}.jsonl`);
+          recordFiles.push(recordFile);
           const daemon = await startDaemon({
             controlPlane,
             install,
             graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
             // A user scaling the mapping controller for a large tenant; one replica runs without an election.
             flags: { namespace, workers: '2,userlicensemapping=32', 'leader-elect': String(opts.leaderElect ?? false) },
+            env: retryAfterRecording(recordFile, sim.graphUrl),
             ...(echo === undefined ? {} : { onLine: echo }),
           });
           daemons.add(daemon);
@@ -195,12 +206,14 @@ export async function startFaultWorld(): Promise<FaultWorld> {
         async mappings() {
           return (await kube.list<CachedMapping>(UserLicenseMappingResource, { namespace })).items;
         },
+        retryAfter: () => readRetryAfterRecords(recordFiles),
         async close() {
           for (const d of [...daemons]) {
             caused.add(d);
             await d.stop();
           }
           await sim.stop();
+          await rm(recordDir, { recursive: true, force: true });
           await kube.delete(coreResources.namespaces, '', namespace).catch(() => undefined);
         },
       };

@@ -5,12 +5,12 @@ import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { RequestLogEntry, RetryAfterViolation } from '../../../pkg/m365sim/index.ts';
 import { phoneUser, simClient, tenantSeed } from './support/sim.ts';
-import { witnessRetryAfter } from './support/retry-after-witness.ts';
+import { witnessRetryAfter } from '../../harness/retry-after-witness.ts';
 import { startSimProcess } from './support/sim-process.ts';
 
 // The simulator runs in its own process here (see support/sim-process.ts for why) and is driven over its HTTP
 // control API; each test uses its own tenant, so throttle buckets are per test. Concurrent storms are judged on
-// the client's side of the wire (support/retry-after-witness.ts): the simulator stamps a request when it processes
+// the client's side of the wire (test/harness/retry-after-witness.ts): the simulator stamps a request when it processes
 // it, which on a loaded machine can be long after the client sent it, so it cannot tell a request that crossed a
 // 429 on the wire from one sent too early.
 
