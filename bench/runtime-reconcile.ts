@@ -15,13 +15,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
+import type { ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { setConditions, summarizeConditions } from '../pkg/runtime/conditions.ts';
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { Manager } from '../pkg/runtime/manager.ts';
 import { specOrMetadataChanged } from '../pkg/runtime/index.ts';
 import { widgets, type Widget } from '../test/integration/runtime/test-crd.ts';
-import { seedWidgets } from './support/widget-seed.ts';
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +113,9 @@ async function runController(kubeconfigPath: string, namespace: string): Promise
 if (values.namespace !== undefined) {
   const kubeconfig = values.kubeconfig ?? process.env['TSC_TEST_KUBECONFIG'];
   if (kubeconfig === undefined) throw new Error('--namespace needs --kubeconfig or TSC_TEST_KUBECONFIG');
-  if (values['seed-only']) await seedWidgets(kubeconfig, values.namespace, objects);
+  // The seeding and control-plane modules are imported only on the paths that use them: the measured controller
+  // process (runtime-compare's TS side) loads pkg/runtime and the Widget definition, nothing of pkg/envtest.
+  if (values['seed-only']) await (await import('./support/widget-seed.ts')).seedWidgets(kubeconfig, values.namespace, objects);
   else {
     const figures = await runController(kubeconfig, values.namespace);
     console.log(values.json ? JSON.stringify(figures) : figures);
@@ -123,6 +124,7 @@ if (values.namespace !== undefined) {
   let plane: ControlPlane | undefined;
   let kubeconfig = process.env['TSC_TEST_KUBECONFIG'];
   if (kubeconfig === undefined) {
+    const { startControlPlane } = await import('../pkg/envtest/control-plane.ts');
     plane = await startControlPlane({ crdDir: null });
     kubeconfig = plane.kubeconfigPath;
   }
