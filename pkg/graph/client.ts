@@ -13,7 +13,6 @@ import { idempotentMethod, RequestPolicy } from './middleware/request-policy.ts'
 import { RetryMiddleware } from './middleware/retry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './middleware/retry-decision.ts';
 import { TransportMiddleware, type WriteGuard } from './middleware/transport.ts';
-import { responseText } from './transport.ts';
 import { parseRetryAfterMs } from '../runtime/backoff.ts';
 import type { ThrottleGate } from './throttle-gate.ts';
 import { toGraphError } from './to-graph-error.ts';
@@ -189,7 +188,7 @@ function dispatch(request: GraphRequest, spec: GraphRequestSpec): Promise<unknow
 }
 
 async function parseBody(res: Response): Promise<unknown> {
-  const text = await responseText(res);
+  const text = await res.text();
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -14,23 +14,32 @@ export interface TransportRequest {
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** The decoded body of each Response sendHttps made, read by {@link responseText}. */
-const bodyTexts = new WeakMap<Response, string>();
-
 /**
- * The body of a Response as text: the string sendHttps decoded as the answer arrived, or `res.text()` for any other
- * Response. Use it instead of `res.text()`: reading the Response's own body again encodes the string into a stream of
- * bytes and decodes it back.
+ * A Response whose body is text decoded already: `text()` and `json()` answer from the string.
+ * Why: a Response given a body keeps its own encoded copy of it outside the JS heap (a string body is encoded at once,
+ * a Buffer copied), and reading it back streams and decodes that copy again; every Graph answer is read as text.
+ * Gotcha: `body`, `arrayBuffer()`, `blob()` and `clone()` see no body (nothing in pkg/graph uses them).
  */
-export function responseText(res: Response): Promise<string> {
-  const text = bodyTexts.get(res);
-  return text === undefined ? res.text() : Promise.resolve(text);
+class DecodedResponse extends Response {
+  override readonly text: () => Promise<string>;
+  override readonly json: () => Promise<unknown>;
+
+  constructor(body: string, init: ResponseInit) {
+    super(null, init);
+    this.text = () => Promise.resolve(body);
+    this.json = () => {
+      try {
+        return Promise.resolve(JSON.parse(body) as unknown);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+  }
 }
 
 /**
  * Sends one HTTPS request through `agent` and returns a WHATWG `Response` (what the Graph client's middleware
- * contract expects), with the body already read and decoded as UTF-8 (every caller reads text: JSON or an error page;
- * read it with {@link responseText}).
+ * contract expects), with the body already read and decoded as UTF-8: every caller reads text (JSON or an error page).
  *
  * Why decoded here: handing the bytes to `Response` and reading them back with `text()` copied each answer twice more
  * outside the JS heap (the Response's own copy, its stream's chunks) before decoding it; a 10,000-user presence cycle
@@ -57,9 +66,8 @@ export function sendHttps(agent: Agent, url: string, req: TransportRequest): Pro
       res.on('end', () => {
         const status = res.statusCode ?? 502;
         const text = NULL_BODY_STATUSES.has(status) ? null : (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
-        const response = new Response(text, { status, statusText: res.statusMessage ?? '', headers: toHeaders(res.headers) });
-        if (text !== null) bodyTexts.set(response, text);
-        resolve(response);
+        const init = { status, statusText: res.statusMessage ?? '', headers: toHeaders(res.headers) };
+        resolve(text === null ? new Response(null, init) : new DecodedResponse(text, init));
       });
     });
     outgoing.on('error', reject);

@@ -1,6 +1,6 @@
 import type { Agent } from 'node:https';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { responseText, sendHttps } from '../transport.ts';
+import { sendHttps } from '../transport.ts';
 import type { OAuthFailure } from './aadsts.ts';
 
 /**
@@ -46,7 +46,7 @@ export class MsalNetworkModule implements INetworkModule {
       this.lastFailure = { networkError: e };
       throw e;
     }
-    const text = await responseText(res);
+    const text = await res.text();
     const responseHeaders: Record<string, string> = {};
     res.headers.forEach((value, name) => {
       responseHeaders[name] = value;
