@@ -12,10 +12,10 @@ import { tally } from '../support/tally.ts';
 
 export async function throttling(world: FaultWorld, size: FaultSizes['throttle']): Promise<Row> {
   const n = size.mappings;
-  // Violations are judged in the daemon's process (support/retry-after-record.ts): the simulator's own list is printed
-  // only, as it stamps requests by its event loop, which a loaded machine delays past any crossing allowance (it
-  // counted requests the daemon had sent before it received the 429 at load 31-37). The simulator still answers a
-  // request it judges early with another 429; its 500 ms crossing allowance keeps those extra 429s rare under load.
+  // Violations are judged in the daemon's process (support/retry-after-record.ts); the simulator's own list is only
+  // printed: it stamps a request when its event loop reaches it, which a loaded machine delays past any crossing
+  // allowance (its process stalled 1 s at a time: 26 "early" requests in a 200-mapping run, the daemon's side 0).
+  // The simulator still answers a request it judges early with another 429; 500 ms keeps those rare under load.
   const sc = await world.scenario('throttle', { users: n, limits: { retryAfterGraceMs: 500 } });
   let timeline: Awaited<ReturnType<typeof watchReadiness>> | undefined;
   try {
