@@ -14,27 +14,35 @@ export interface TransportRequest {
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+/** The class of {@link decodedResponse}'s answers, made on first use. */
+let decodedResponseClass: (new (body: string, init: ResponseInit) => Response) | undefined;
+
 /**
  * A Response whose body is text decoded already: `text()` and `json()` answer from the string.
  * Why: a Response given a body keeps its own encoded copy of it outside the JS heap (a string body is encoded at once,
  * a Buffer copied), and reading it back streams and decodes that copy again; every Graph answer is read as text.
  * Gotcha: `body`, `arrayBuffer()`, `blob()` and `clone()` see no body (nothing in pkg/graph uses them).
  */
-class DecodedResponse extends Response {
-  override readonly text: () => Promise<string>;
-  override readonly json: () => Promise<unknown>;
+function decodedResponse(body: string, init: ResponseInit): Response {
+  // Defined on first use: naming the global Response when this module loads would load Node's bundled undici at the
+  // daemon's start (test/unit/cmd/daemon-modules.test.ts), not at its first Graph request.
+  decodedResponseClass ??= class extends Response {
+    override readonly text: () => Promise<string>;
+    override readonly json: () => Promise<unknown>;
 
-  constructor(body: string, init: ResponseInit) {
-    super(null, init);
-    this.text = () => Promise.resolve(body);
-    this.json = () => {
-      try {
-        return Promise.resolve(JSON.parse(body) as unknown);
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-  }
+    constructor(text: string, responseInit: ResponseInit) {
+      super(null, responseInit);
+      this.text = () => Promise.resolve(text);
+      this.json = () => {
+        try {
+          return Promise.resolve(JSON.parse(text) as unknown);
+        } catch (error) {
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+    }
+  };
+  return new decodedResponseClass(body, init);
 }
 
 /**
@@ -67,7 +75,7 @@ export function sendHttps(agent: Agent, url: string, req: TransportRequest): Pro
         const status = res.statusCode ?? 502;
         const text = NULL_BODY_STATUSES.has(status) ? null : (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
         const init = { status, statusText: res.statusMessage ?? '', headers: toHeaders(res.headers) };
-        resolve(text === null ? new Response(null, init) : new DecodedResponse(text, init));
+        resolve(text === null ? new Response(null, init) : decodedResponse(text, init));
       });
     });
     outgoing.on('error', reject);
