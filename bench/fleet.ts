@@ -158,6 +158,7 @@ let createdObjects = 0;
 try {
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const idle = rssOf(daemon.pid).now;
+  console.log(`daemon ${daemon.pid} under ${daemon.memoryLimit.description}`);
   console.log(`daemon ${daemon.pid} idle at ${idle.toFixed(0)} MiB; creating ${T} tenants × ${M} mappings and ${P} PresenceSyncs × ${U} users`);
   const created = performance.now();
   const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -276,7 +277,7 @@ try {
   console.log(`  time ${allReady ? 'to all Ready' : 'until stopped'} (from the first create)   ${wallS.toFixed(0)} s`);
   console.log(`  reconciles                                 ${reconciles} (${(reconciles / wallS).toFixed(1)} per second)`);
   console.log(
-    `  daemon peak RSS                            ${rss.peak.toFixed(0)} MiB (now ${rss.now.toFixed(0)}, idle before the objects ${idle.toFixed(0)})`,
+    `  daemon peak RSS                            ${rss.peak.toFixed(0)} MiB (now ${rss.now.toFixed(0)}, idle before the objects ${idle.toFixed(0)}; limit: ${daemon.memoryLimit.description})`,
   );
   console.log(`  heap used now                              ${(sum(text, 'nodejs_heap_size_used_bytes') / 1048576).toFixed(0)} MiB`);
   console.log(`  RSS per tenant (peak − idle) / tenants      ${(((rss.peak - idle) * 1024) / T).toFixed(0)} KiB`);

@@ -212,7 +212,7 @@ try {
     [
       'peak RSS',
       mib(daemonRig?.memory().hwm ?? process.resourceUsage().maxRSS * 1024),
-      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process' : `the daemon (VmHWM${values['node-options'] === undefined ? '' : `, NODE_OPTIONS=${values['node-options']}`})`}; ${mib(rssAtStart)} when the churn started`,
+      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process, no memory limit' : `the daemon (VmHWM${values['node-options'] === undefined ? '' : `, NODE_OPTIONS=${values['node-options']}`}; ${daemonRig.daemon.memoryLimit.description})`}; ${mib(rssAtStart)} when the churn started`,
     ],
     [
       '  RSS before the PresenceSync',

@@ -6,15 +6,21 @@
  * as the container runs the daemon). Runs alternate (TS, Go, Go, TS, ...) so drift in
  * the shared apiserver's state or the machine's load hits both alike. Prints each run, the medians, and
  * the TS/Go ratios. The peer is built with the project's Go toolchain by bench/peer/build.sh (cached).
+ * Both controllers run inside the Deployment's memory limit (a memory cgroup, as in a pod: Node sizes V8's heap
+ * from it; see pkg/envtest/memory-cgroup.ts), or without one where this host gives no memory cgroup (printed).
  *
  *   node --import tsx bench/runtime-compare.ts [--pairs 3] [--objects 10000] [--workers 8] [--all-events]
  *
  * Uses the control plane in TSC_TEST_KUBECONFIG if set, else starts a private one.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeFlags, readImageConfig } from '../pkg/envtest/container-command.ts';
+import { parseAllDocuments } from 'yaml';
+import { containerCommand, nodeFlags, readImageConfig } from '../pkg/envtest/container-command.ts';
+import type { ManifestObject } from '../pkg/envtest/install-manifests.ts';
+import { containerMemoryLimit, parseQuantity, type MemoryLimit } from '../pkg/envtest/memory-cgroup.ts';
 import { startControlPlane, type ControlPlane } from '../pkg/envtest/control-plane.ts';
 import { compileTree } from '../pkg/envtest/daemon-build.ts';
 import { KubeClient } from '../pkg/runtime/kube-client.ts';
@@ -45,8 +51,9 @@ interface RunFigures {
   readonly cpuS: number;
 }
 
-function run(command: string, args: string[]): string {
-  const res = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+function run(command: string, args: string[], limit?: MemoryLimit): string {
+  const [spawnCommand, spawnArgs] = limit === undefined ? [command, args] : limit.wrap(command, args);
+  const res = spawnSync(spawnCommand, spawnArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
   if (res.status !== 0) throw new Error(`${path.basename(command)} ${args.join(' ')} exited ${String(res.status ?? res.signal)}`);
   return res.stdout;
 }
@@ -59,6 +66,12 @@ const median = (xs: number[]): number => {
 
 const here = import.meta.dirname;
 const daemonNodeFlags = nodeFlags(readImageConfig(path.join(here, '..', 'Dockerfile')).entrypoint);
+const shippedDeployment = parseAllDocuments(readFileSync(path.join(here, '..', 'config/manager/deployment.yaml'), 'utf8'))
+  .map((doc) => doc.toJS() as ManifestObject)
+  .find((doc) => doc.kind === 'Deployment');
+if (shippedDeployment === undefined) throw new Error('config/manager/deployment.yaml has no Deployment');
+const memoryQuantity = containerCommand(path.join(here, '..', 'Dockerfile'), shippedDeployment, { 'metadata.namespace': 'bench' }).memoryLimit;
+const memoryBytes = memoryQuantity === undefined ? undefined : parseQuantity(memoryQuantity);
 // The TS side compiled as the image compiles the daemon (tsconfig.build.json), so it runs JavaScript as the container does.
 const compiled = await compileTree({ entries: ['bench/runtime-reconcile.ts'], sourceDirs: ['bench', 'pkg', 'test'] });
 const peer = run(path.join(here, 'peer/build.sh'), []).trim();
@@ -87,30 +100,42 @@ try {
       '--objects',
       String(objects),
     ]);
+    // A fresh cgroup per run: its accounting (page cache included) starts from nothing.
+    const limit = containerMemoryLimit(memoryBytes, `compare-${runtime}`);
     const out =
       runtime === 'ts'
         ? // Compiled, without tsx and with the image's Node flags (heap settings): as the daemon's container runs it.
-          run(process.execPath, [
-            ...daemonNodeFlags,
-            compiled.script('bench/runtime-reconcile.ts'),
-            '--json',
-            '--kubeconfig',
-            kubeconfig,
-            '--namespace',
-            ns,
-            '--objects',
-            String(objects),
-            '--workers',
-            values.workers,
-            ...(allEvents ? ['--all-events'] : []),
-          ])
-        : run(peer, [
-            `--kubeconfig=${kubeconfig}`,
-            `--namespace=${ns}`,
-            `--objects=${objects}`,
-            `--workers=${values.workers}`,
-            `--generation-changed=${String(!allEvents)}`,
-          ]);
+          run(
+            process.execPath,
+            [
+              ...daemonNodeFlags,
+              compiled.script('bench/runtime-reconcile.ts'),
+              '--json',
+              '--kubeconfig',
+              kubeconfig,
+              '--namespace',
+              ns,
+              '--objects',
+              String(objects),
+              '--workers',
+              values.workers,
+              ...(allEvents ? ['--all-events'] : []),
+            ],
+            limit,
+          )
+        : run(
+            peer,
+            [
+              `--kubeconfig=${kubeconfig}`,
+              `--namespace=${ns}`,
+              `--objects=${objects}`,
+              `--workers=${values.workers}`,
+              `--generation-changed=${String(!allEvents)}`,
+            ],
+            limit,
+          );
+    limit.remove();
+    if (i === 0) console.log(`memory: ${limit.description}`);
     const figures = JSON.parse(out.trim().split('\n').pop() ?? '{}') as RunFigures;
     results.push(figures);
     console.log(
@@ -140,7 +165,7 @@ const row = (runtime: 'ts' | 'go') => {
 const ts = row('ts');
 const go = row('go');
 console.log(
-  `\nRuntime compare: ${objects} objects, ${values.workers} workers, ${pairs} alternating pairs${allEvents ? ', every event' : ', status-only updates filtered'} (medians); TS node ${daemonNodeFlags.join(' ')}`,
+  `\nRuntime compare: ${objects} objects, ${values.workers} workers, ${pairs} alternating pairs${allEvents ? ', every event' : ', status-only updates filtered'} (medians); TS node ${daemonNodeFlags.join(' ')}; memory limit ${memoryQuantity ?? 'none'} (the Deployment's)`,
 );
 console.log('                      TS (pkg/runtime)   Go (controller-runtime)   TS/Go');
 const line = (label: string, a: number, b: number, digits: number): void =>

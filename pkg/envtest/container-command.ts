@@ -17,6 +17,8 @@ export interface ContainerCommand {
   readonly workdir: string;
   /** The pod's terminationGracePeriodSeconds (Kubernetes' default 30 s when unset). */
   readonly terminationGraceSeconds: number;
+  /** The container's `resources.limits.memory` (a quantity such as `768Mi`), when it sets one. */
+  readonly memoryLimit: string | undefined;
 }
 
 interface ImageConfig {
@@ -30,6 +32,7 @@ interface ContainerSpec {
   command?: string[];
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  resources?: { limits?: { memory?: string } };
 }
 
 /** Reads the final stage of a Dockerfile: ENTRYPOINT, CMD (exec form), ENV and WORKDIR. */
@@ -90,7 +93,13 @@ export function containerCommand(dockerfile: string, deployment: ManifestObject,
       env[e.name] = v;
     } else throw new Error(`env ${e.name}: only value and fieldRef are supported by the harness`);
   }
-  return { argv: [...entrypoint, ...args], env, workdir: image.workdir, terminationGraceSeconds: pod.terminationGracePeriodSeconds ?? 30 };
+  return {
+    argv: [...entrypoint, ...args],
+    env,
+    workdir: image.workdir,
+    terminationGraceSeconds: pod.terminationGracePeriodSeconds ?? 30,
+    memoryLimit: container.resources?.limits?.memory,
+  };
 }
 
 /** Sets `--name=value` in argv: replaces every existing `--name=…` / `--name …`, in place of the first. */

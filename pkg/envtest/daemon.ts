@@ -18,6 +18,7 @@ import { containerCommand, withFlag } from './container-command.ts';
 import { compiledDaemon } from './daemon-build.ts';
 import type { ApiserverEndpoint } from './https-json.ts';
 import { renderInstall, type InstallManifests } from './install-manifests.ts';
+import { containerMemoryLimit, parseQuantity, type MemoryLimit } from './memory-cgroup.ts';
 import { metricsScraperToken, scrape, type ScrapeResult } from './metrics-scraper.ts';
 import { freePort, waitFor } from './ports.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
@@ -69,6 +70,8 @@ export interface RunningDaemon {
   readonly install: InstallManifests;
   /** The command line it was started with (as a user would read it). */
   readonly argv: readonly string[];
+  /** The Deployment's memory limit as applied here (a memory cgroup), or why it could not be. */
+  readonly memoryLimit: MemoryLimit;
   readonly kubeconfigPath: string;
   /** Its stdout and stderr, as a file (removed by `stop`). */
   readonly logPath: string;
@@ -145,7 +148,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     options.onLine?.(line);
     for (const waiter of waiters) waiter(line);
   };
-  const child: ManagedProcess = startProcess('teams-sync-controller', executable, args, path.join(dir, 'daemon.log'), { env, cwd: build.dir, onLine });
+  // Inside the container's memory limit, as in its pod: V8 sizes its heap from it (see memory-cgroup.ts).
+  const memoryLimit = containerMemoryLimit(container.memoryLimit === undefined ? undefined : parseQuantity(container.memoryLimit), 'daemon');
+  const [spawnCommand, spawnArgs] = memoryLimit.wrap(executable, args);
+  const child: ManagedProcess = startProcess('teams-sync-controller', spawnCommand, spawnArgs, path.join(dir, 'daemon.log'), { env, cwd: build.dir, onLine });
+  void child.exited.then(() => memoryLimit.remove());
   const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
   const healthUrl = `http://127.0.0.1:${probePort}`;
   const metricsUrl = `${argv.includes('--metrics-secure=false') ? 'http' : 'https'}://127.0.0.1:${metricsPort}/metrics`;
@@ -156,6 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     credentialId: tokenCredentialId(token),
     install,
     argv,
+    memoryLimit,
     kubeconfigPath,
     logPath: child.logPath,
     metricsUrl,

@@ -64,6 +64,8 @@ test('Kubernetes rules: args replace CMD, command replaces ENTRYPOINT and drops 
   );
   assert.deepEqual(env.env, { NODE_ENV: 'production', A: 'b c', POD_NAMESPACE: 'ns', X: 'y' });
   assert.equal(env.terminationGraceSeconds, 40);
+  assert.equal(env.memoryLimit, undefined);
+  assert.equal(containerCommand(image, deployment({ resources: { limits: { memory: '768Mi' } } }), {}).memoryLimit, '768Mi');
   assert.throws(
     () => containerCommand(image, deployment({ env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }), {}),
     /only value and fieldRef/,
