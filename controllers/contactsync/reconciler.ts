@@ -112,7 +112,7 @@ export class ContactSyncReconciler implements Reconciler {
     // Observe: the spec, the tenant, the credentials and the directory token.
     const observed = await this.#observe(obj);
     if ('blocked' in observed) {
-      await summarizeStatus(statusWriter, contactSyncResource, obj, reportBlocked(observed.blocked), { signal });
+      await summarizeStatus(statusWriter, contactSyncResource, obj, reportBlocked(observed.blocked), { signal, answer: 'unread' });
       if (observed.blocked.kind === 'failed') this.#deps.events.warning(obj, 'ContactSyncBlocked', observed.blocked.message);
       return observed.blocked.kind === 'failed' && !observed.blocked.retrying ? {} : { requeueAfter: BLOCKED_RETRY_MS };
     }
@@ -120,13 +120,13 @@ export class ContactSyncReconciler implements Reconciler {
     this.#deps.access.set(key, { sync, tokens });
     const refreshMs = parseDuration(spec.refreshInterval);
     if (spec.suspend) {
-      await summarizeStatus(statusWriter, contactSyncResource, obj, reportSuspended(), { signal });
+      await summarizeStatus(statusWriter, contactSyncResource, obj, reportSuspended(), { signal, answer: 'unread' });
       return { requeueAfter: refreshMs };
     }
 
     // Observe: the sources, through the Graph port, into the store (each finished round is kept at once).
     const storeWasEmpty = !store.has(sync);
-    if (storeWasEmpty) await summarizeStatus(statusWriter, contactSyncResource, obj, reportFullReadRunning('initial'), { signal });
+    if (storeWasEmpty) await summarizeStatus(statusWriter, contactSyncResource, obj, reportFullReadRunning('initial'), { signal, answer: 'unread' });
     let read;
     try {
       read = await readSources(graph, store, sync, selection, signal);
@@ -138,7 +138,7 @@ export class ContactSyncReconciler implements Reconciler {
         contactSyncResource,
         obj,
         reportBlocked({ kind: 'failed', reason: CommonReason.GraphUnavailable, message: `Reading contacts failed: ${detail}; retrying`, retrying: true }),
-        { signal },
+        { signal, answer: 'unread' },
       );
       throw error;
     }
@@ -178,7 +178,7 @@ export class ContactSyncReconciler implements Reconciler {
       clientId,
       now: new Date(),
     });
-    await summarizeStatus(statusWriter, contactSyncResource, obj, summary, { signal });
+    await summarizeStatus(statusWriter, contactSyncResource, obj, summary, { signal, answer: 'unread' });
     ctx.log.debug({ published: plan.published, changed, unreadable: read.unreadable.length }, 'Contact sync applied');
     return { requeueAfter: read.throttledForMs === undefined ? refreshMs : Math.max(1000, Math.min(refreshMs, read.throttledForMs)) };
   }
@@ -268,7 +268,7 @@ export class ContactSyncReconciler implements Reconciler {
       this.#forget(key);
       return;
     }
-    await summarizeStatus(this.#deps.statusWriter, contactSyncResource, obj, reportDeleting(), { signal });
+    await summarizeStatus(this.#deps.statusWriter, contactSyncResource, obj, reportDeleting(), { signal, answer: 'unread' });
     this.#deps.store.drop(obj.metadata.uid ?? key);
     this.#forget(key);
     await removeFinalizer(this.#deps.client, contactSyncResource, obj, ContactDataFinalizer, signal);

@@ -90,7 +90,7 @@ export class PresenceSyncReconciler implements Reconciler {
     const observed = await observe(obj, this.#deps, this.#memo.validate(key, obj), ctx.signal);
     if (observed.kind === 'blocked') {
       await registry.remove(key);
-      await summarizeStatus(statusWriter, presenceSyncResource, obj, reportBlocked(observed.verdict), { signal: ctx.signal });
+      await summarizeStatus(statusWriter, presenceSyncResource, obj, reportBlocked(observed.verdict), { signal: ctx.signal, answer: 'unread' });
       const { verdict } = observed;
       if (verdict.kind === 'failed') this.#deps.events.warning(obj, 'PresenceSyncBlocked', verdict.message);
       return verdict.kind === 'failed' && !verdict.retrying ? {} : { requeueAfter: MAX_REQUEUE_MS };
@@ -115,7 +115,7 @@ export class PresenceSyncReconciler implements Reconciler {
 
     // Report, and write the status when it changed.
     const summary = reportPresenceSync(plan, { ...runner.facts(), missingSecrets: observed.missingSecrets, unlabelledSecrets: observed.unlabelledSecrets });
-    await summarizeStatus(statusWriter, presenceSyncResource, obj, summary, { signal: ctx.signal });
+    await summarizeStatus(statusWriter, presenceSyncResource, obj, summary, { signal: ctx.signal, answer: 'unread' });
     this.#recordUnmatched(obj, key, plan);
     ctx.log.debug({ tracked: plan.users.matched.length, unmatched: plan.users.unmatched.count }, 'Presence sync applied');
     const dueIn = this.#deps.users.dueIn(observed.tenantKey);

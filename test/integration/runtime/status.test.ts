@@ -37,6 +37,22 @@ test('a conflicting status update is re-read, re-applied and lands', async (t) =
   );
 });
 
+test('an unread status write conflicts, re-reads and lands like update, and makes no request when nothing changed', async (t) => {
+  const ns = await testNamespace(t, 'st');
+  const { client, metrics } = testClient(kubeConnection());
+  const stale = await createWidget(client, ns, 'w');
+  await client.patch(widgets, ns, 'w', { status: { note: 'other writer' } }, { subresource: 'status' });
+  const writer = new StatusWriter(client);
+  const ready = (status: NonNullable<Widget['status']>, obj: Widget): void =>
+    void setConditions(status, obj.metadata?.generation, summarizeConditions({ ready: { reason: 'Synced', message: 'Widget in sync' } }));
+  assert.equal(await writer.updateUnread(widgets, stale, ready), true, 'written');
+  const fresh = await client.get<Widget>(widgets, ns, 'w');
+  assert.equal(fresh.status?.note, 'other writer', "the other writer's field survived");
+  assert.equal(findCondition(fresh.status, 'Ready')?.status, 'True');
+  assert.equal(sumSamples(await metrics.registry.metrics(), 'rest_client_requests_total', 'code="409"', 'method="PATCH"'), 1, 'one conflict, then success');
+  assert.equal(await writer.updateUnread(widgets, fresh, ready), false, 'nothing to write: no request');
+});
+
 test('a status write that conflicts beyond the retry budget fails with the 409', async (t) => {
   const ns = await testNamespace(t, 'st');
   const { client } = testClient(kubeConnection());

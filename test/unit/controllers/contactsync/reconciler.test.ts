@@ -70,20 +70,24 @@ function rig(object: ContactSync, port: ContactsGraph, withTenant = true) {
   const mappings = new Store<CachedMapping>();
   mappings.addIndex(BY_TENANT_INDEX, tenantKeyOf);
   let patches = 0;
+  function patch(_ref: unknown, namespace: string, name: string, body: { status?: unknown; metadata?: { finalizers?: string[] } }) {
+    patches++;
+    const current = contactSyncs.getByName(namespace, name);
+    if (current === undefined) return Promise.reject(new Error('no such object'));
+    const resourceVersion = String(Number(current.metadata.resourceVersion) + 1);
+    const written = {
+      ...current,
+      metadata: { ...current.metadata, resourceVersion, ...(body.metadata?.finalizers === undefined ? {} : { finalizers: body.metadata.finalizers }) },
+      ...(body.status === undefined ? {} : { status: applyMergePatch(current.status ?? {}, body.status) as ContactSyncStatus }),
+    };
+    contactSyncs.upsert(written);
+    return Promise.resolve(written);
+  }
   const apiserver = {
-    patch(_ref: unknown, namespace: string, name: string, body: { status?: unknown; metadata?: { finalizers?: string[] } }) {
-      patches++;
-      const current = contactSyncs.getByName(namespace, name);
-      if (current === undefined) return Promise.reject(new Error('no such object'));
-      const resourceVersion = String(Number(current.metadata.resourceVersion) + 1);
-      const written = {
-        ...current,
-        metadata: { ...current.metadata, resourceVersion, ...(body.metadata?.finalizers === undefined ? {} : { finalizers: body.metadata.finalizers }) },
-        ...(body.status === undefined ? {} : { status: applyMergePatch(current.status ?? {}, body.status) as ContactSyncStatus }),
-      };
-      contactSyncs.upsert(written);
-      return Promise.resolve(written);
-    },
+    patch,
+    // The reconciler does not read the status it writes (StatusWriter.updateUnread).
+    patchUnread: (ref: unknown, namespace: string, name: string, body: { status?: unknown; metadata?: { finalizers?: string[] } }) =>
+      patch(ref, namespace, name, body).then(() => undefined),
   } as unknown as KubeClient;
   const store = new ContactStore(openStateDatabase(':memory:', contactStoreMigrations));
   const access = new DirectoryAccess();
