@@ -19,6 +19,7 @@ import { KubeClient, Manager, coreResources, silentLogger, type KubeObject } fro
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { registerUserSyncControllers } from '../controllers/index.ts';
 import { TeamsTenantResource, UserLicenseMappingResource, type CachedMapping } from '../controllers/shared/resources.ts';
+import { projectMappingForCache } from '../controllers/shared/mapping-projection.ts';
 import { benchSeed, BENCH_APP, BENCH_SECRET, BENCH_TENANT, mappingsFor } from './support/user-sync-seed.ts';
 import { countsByRoute, minimumGraphCalls, printTable, restWriteBreakdown, restWrites, throttleFloorSeconds } from './support/user-sync-report.ts';
 
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       withoutRuns: true,
       propagation: { graceMs: 2 * 3600_000, firstCheckMs: Number(values['first-check']) * 1000, maxCheckMs: 600_000 },
     });
-    const store = manager.informer<CachedMapping>(UserLicenseMappingResource).store;
+    const store = manager.informer<CachedMapping>(UserLicenseMappingResource, { transform: projectMappingForCache }).store;
     await manager.start();
     await untilAllReady(store, started);
     const wall = (Date.now() - started) / 1000;

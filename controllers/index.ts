@@ -13,6 +13,7 @@ import type { OperationJournal } from '../pkg/state/operation-journal.ts';
 import { KeyedLock } from '../pkg/runtime/keyed-lock.ts';
 import { secretReader, type SecretReader } from '../pkg/runtime/index.ts';
 import { TenantMappingView } from './userlicensemapping/mapping-view.ts';
+import { projectMappingForCache } from './shared/mapping-projection.ts';
 import {
   BY_TENANT,
   TeamsSyncResource,
@@ -70,7 +71,7 @@ export interface UserSyncRegistration {
 /** Registers the three controllers. Call once, before `manager.start()`; call `batches.closeAll()` after `manager.stop()`. */
 export function registerUserSyncControllers(manager: Manager, deps: UserSyncDeps): UserSyncRegistration {
   const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
-  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource);
+  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { transform: projectMappingForCache });
   const runs = manager.informer<CachedSync>(TeamsSyncResource, { transform: projectSyncForCache });
   const getSecret = deps.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = deps.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));

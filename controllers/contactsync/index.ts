@@ -19,6 +19,7 @@ import {
 } from '../../pkg/runtime/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { TeamsTenantResource, tenantKeyOf, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
+import { projectMappingForCache } from '../shared/mapping-projection.ts';
 import { DirectoryAccess } from './directory-access.ts';
 import { graphContactsPort } from './graph-port.ts';
 import { ImportAborts } from './import-aborts.ts';
@@ -95,7 +96,7 @@ export function registerContactSyncController(options: ContactSyncControllerOpti
   const indexes = { [BY_TENANT_INDEX]: tenantKeyOf };
   const contactSyncs = manager.informer<ContactSync>(contactSyncResource, { indexes });
   const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
-  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { indexes });
+  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { indexes, transform: projectMappingForCache });
   const access = new DirectoryAccess();
   const aborts = new ImportAborts();
   // Deleting a ContactSync stops its running import at once (the queued pass then removes its data).

@@ -18,6 +18,7 @@ import {
 } from '../../pkg/runtime/index.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { TeamsTenantResource, tenantKeyOf, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
+import { projectMappingForCache } from '../shared/mapping-projection.ts';
 import { graphPresencePort } from './graph-port.ts';
 import { createPresenceHttpHandler, type PresenceHttpHandler } from './http.ts';
 import { PresenceSyncReconciler } from './reconciler.ts';
@@ -103,7 +104,7 @@ export function registerPresenceSyncController(options: PresenceSyncControllerOp
   const indexes = { [BY_TENANT_INDEX]: tenantKeyOf };
   const presenceSyncs = manager.informer<PresenceSync>(presenceSyncResource, { indexes });
   const tenants = manager.informer<CachedTenant>(TeamsTenantResource);
-  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { indexes });
+  const mappings = manager.informer<CachedMapping>(UserLicenseMappingResource, { indexes, transform: projectMappingForCache });
   const registry = new PresenceRunnerRegistry();
   const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
   const http = createPresenceHttpHandler({

@@ -19,7 +19,11 @@ import type { KubeObject, ObjectKey, ResourceRef } from '../../pkg/runtime/resou
  */
 /** A TeamsTenant as the caches hold it. */
 export type CachedTenant = TeamsTenantObject & KubeObject;
-/** A UserLicenseMapping as the caches hold it. */
+/**
+ * A UserLicenseMapping as the caches hold it: projected by mapping-projection.ts (no status.teams, eligibility,
+ * licenseQueuePosition, pendingActions or extensionNote, and '' for the Ready, SyncNeeded and Failed messages); status
+ * writes are diffed against `mappingForStatusWrite`.
+ */
 export type CachedMapping = UserLicenseMappingObject & KubeObject;
 /** The status of a TeamsSync as the caches hold it: without the per-user results and the job output. */
 export type CachedSyncStatus = Omit<NonNullable<TeamsSyncObject['status']>, 'results' | 'output'>;

@@ -11,21 +11,14 @@ import type { Manager } from '../../pkg/runtime/manager.ts';
 import type { ObjectKey } from '../../pkg/runtime/resource.ts';
 import { secretReader } from '../../pkg/runtime/index.ts';
 import { TenantMappingView } from '../userlicensemapping/mapping-view.ts';
-import { projectSyncForCache, type CachedSync } from '../shared/resources.ts';
+import { projectSyncForCache, type CachedMapping, type CachedSync } from '../shared/resources.ts';
+import { projectMappingForCache } from '../shared/mapping-projection.ts';
 import type { TenantContextCache } from '../shared/tenant-context.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import type { SecretReader } from '../../pkg/runtime/index.ts';
 import { graphPort, mappingPort, type SyncMappingPort } from './ports.ts';
 import { TeamsSyncReconciler } from './reconciler.ts';
-import {
-  SYNC_BY_TENANT_INDEX,
-  teamsSyncResource,
-  teamsTenantResource,
-  tenantKeyOf,
-  userLicenseMappingResource,
-  type TeamsTenant,
-  type UserLicenseMapping,
-} from './resources.ts';
+import { SYNC_BY_TENANT_INDEX, teamsSyncResource, teamsTenantResource, tenantKeyOf, userLicenseMappingResource, type TeamsTenant } from './resources.ts';
 import { deleteTokenSecret } from './retention.ts';
 import { isFinished } from './run.ts';
 
@@ -75,7 +68,7 @@ export function registerTeamsSyncController(options: TeamsSyncControllerOptions)
   const indexes = { [SYNC_BY_TENANT_INDEX]: tenantKeyOf };
   const runs = manager.informer<CachedSync>(teamsSyncResource, { indexes, transform: projectSyncForCache });
   const tenants = manager.informer<TeamsTenant>(teamsTenantResource);
-  const mappings = manager.informer<UserLicenseMapping>(userLicenseMappingResource, { indexes });
+  const mappings = manager.informer<CachedMapping>(userLicenseMappingResource, { indexes, transform: projectMappingForCache });
   const view = options.view ?? new TenantMappingView(mappings);
   const getSecret = options.getSecret ?? secretReader(manager.client);
   const serviceAccountTokens = options.serviceAccountTokens ?? new ServiceAccountTokens(kubeTokenRequester(manager.client));

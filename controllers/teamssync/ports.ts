@@ -37,6 +37,7 @@ import {
   type SecretReader,
   type StatusWriter,
 } from '../../pkg/runtime/index.ts';
+import { mappingForStatusWrite } from '../shared/mapping-projection.ts';
 import type { ServiceAccountTokens } from '../shared/service-account-tokens.ts';
 import { resolveTenantCredentials } from '../shared/tenant-credentials.ts';
 import { outcomeOf, type MappingOutcome } from '../userlicensemapping/outcome.ts';
@@ -160,8 +161,8 @@ export interface MappingPortDeps {
 /** The mapping port over the mapping controller's `syncMapping`. */
 export function mappingPort(deps: MappingPortDeps): SyncMappingPort {
   const port: SyncMappingPort = async (mapping, request) => {
-    // What the apiserver holds as far as this pass knows: the cached status plus its own writes.
-    let base: object = mapping.status ?? {};
+    // What this pass wrote before its summary (the apiserver holds the cached status plus these).
+    let own: object = {};
     const result = await syncMapping(mapping, {
       client: request.client,
       mode: request.mode,
@@ -175,18 +176,18 @@ export function mappingPort(deps: MappingPortDeps): SyncMappingPort {
         const op = operationToStatus(operation, startedAt);
         if (op === undefined) return;
         await deps.statusWriter.update(userLicenseMappingResource, mapping, (status) => ({ ...status, operation: op }));
-        base = { ...base, operation: op };
+        own = { ...own, operation: op };
       },
       persistIntent: async (intent) => {
         const recorded = intentToStatus(intent);
         await deps.statusWriter.update(userLicenseMappingResource, mapping, (status) => ({ ...status, intent: recorded }));
-        base = { ...base, intent: recorded };
+        own = { ...own, intent: recorded };
       },
     });
     // A sign-in Graph no longer accepts ends the whole run (apply.ts), not just this mapping.
     if (isGraphError(result.observeError, 'AuthFailed') || isGraphError(result.observeError, 'ConsentRequired')) throw result.observeError;
     if (request.mode === 'apply') {
-      await persist(deps, mapping, base, result);
+      await persist(deps, mapping, own, result);
       if (result.outcome.attempted) deps.afterApply?.(mapping);
     }
     return outcomeOf(result);
@@ -200,11 +201,15 @@ export function mappingPort(deps: MappingPortDeps): SyncMappingPort {
  * Status, Events and finalizer, as the mapping reconciler would write them after this pass. The
  * status goes out as this pass's own changes laid over whatever the apiserver has now (a 3-way
  * merge), so a concurrent write by the mapping controller cannot erase the applied record, and
- * this write cannot erase theirs beyond the fields this pass decided.
+ * this write cannot erase theirs beyond the fields this pass decided. A mapping from the projected cache is first
+ * completed from the summary (mappingForStatusWrite), so a display field the summary removes goes out as a null.
  */
-async function persist(deps: MappingPortDeps, mapping: UserLicenseMapping, base: object, result: MappingSyncResult): Promise<void> {
+async function persist(deps: MappingPortDeps, mapping: UserLicenseMapping, own: object, result: MappingSyncResult): Promise<void> {
+  const target = mappingForStatusWrite(mapping, result.summary);
+  // What the apiserver holds as far as this pass knows: the status it started from plus its own writes.
+  const base: object = { ...target.status, ...own };
   const ours = createMergePatch(base, result.status);
-  const written = await deps.statusWriter.update(userLicenseMappingResource, mapping, (fresh) => applyMergePatch(fresh, ours) as typeof fresh);
+  const written = await deps.statusWriter.update(userLicenseMappingResource, target, (fresh) => applyMergePatch(fresh, ours) as typeof fresh);
   for (const e of result.events) {
     if (e.type === 'Normal') deps.events.normal(written, e.reason, e.message, 'Sync');
     else deps.events.warning(written, e.reason, e.message, 'Sync');

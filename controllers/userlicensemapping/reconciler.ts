@@ -49,6 +49,7 @@ import {
   type Store,
 } from '../../pkg/runtime/index.ts';
 import type { OperationJournal } from '../../pkg/state/operation-journal.ts';
+import { mappingForStatusWrite } from '../shared/mapping-projection.ts';
 import { stateScope, UserLicenseMappingResource, type CachedMapping, type CachedTenant } from '../shared/resources.ts';
 import type { ObservationSource, TenantContext, TenantContextCache } from '../shared/tenant-context.ts';
 import { CredentialsUnavailableError } from '../shared/tenant-credentials.ts';
@@ -205,10 +206,14 @@ export class UserLicenseMappingReconciler implements Reconciler {
     return { result, latest };
   }
 
-  /** Writes the summary; undefined when the object is gone (a stale cache after the finalizer went). */
+  /**
+   * Writes the summary; undefined when the object is gone (a stale cache after the finalizer went). Diffed against
+   * `mappingForStatusWrite`: the cache holds no display fields or condition messages, the summary says what they are.
+   */
   async #writeStatus(mapping: CachedMapping, summary: MappingSummary, ctx: ReconcileContext): Promise<CachedMapping | undefined> {
     try {
-      return await summarizeStatus(this.#deps.statusWriter, UserLicenseMappingResource, mapping, summary, { ifCurrent: true, signal: ctx.signal });
+      const base = mappingForStatusWrite(mapping, summary);
+      return await summarizeStatus(this.#deps.statusWriter, UserLicenseMappingResource, base, summary, { ifCurrent: true, signal: ctx.signal });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -231,7 +236,9 @@ export class UserLicenseMappingReconciler implements Reconciler {
   }
 
   async #writeConditions(mapping: CachedMapping, conditions: MappingConditions | readonly [], ctx: ReconcileContext): Promise<void> {
-    await summarizeStatus(this.#deps.statusWriter, UserLicenseMappingResource, mapping, { fields: {}, conditions }, { ifCurrent: true, signal: ctx.signal });
+    const summary: MappingSummary = { fields: {}, conditions };
+    const base = mappingForStatusWrite(mapping, summary);
+    await summarizeStatus(this.#deps.statusWriter, UserLicenseMappingResource, base, summary, { ifCurrent: true, signal: ctx.signal });
   }
 }
 

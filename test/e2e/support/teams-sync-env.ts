@@ -18,6 +18,7 @@ import { coreResources, type KubeObject } from '../../../pkg/runtime/resource.ts
 import { registerTeamsSyncController } from '../../../controllers/teamssync/index.ts';
 import { TenantMappingView } from '../../../controllers/userlicensemapping/mapping-view.ts';
 import { projectSyncForCache, type CachedMapping, type CachedSync, type CachedTenant } from '../../../controllers/shared/resources.ts';
+import { projectMappingForCache } from '../../../controllers/shared/mapping-projection.ts';
 import { kubeTokenRequester, ServiceAccountTokens } from '../../../controllers/shared/service-account-tokens.ts';
 import { TenantContextCache } from '../../../controllers/shared/tenant-context.ts';
 import { registerTeamsTenantController } from '../../../controllers/teamstenant/index.ts';
@@ -255,7 +256,7 @@ export async function startTeamsSyncEnv(t: TestContext, options: TeamsSyncEnvOpt
 
 /** The TeamsTenant and UserLicenseMapping controllers with the state they share with runs. */
 function registerUserSync(manager: Manager, graph: GraphClientFactory) {
-  const mappings = manager.informer<CachedMapping>(userLicenseMappingResource);
+  const mappings = manager.informer<CachedMapping>(userLicenseMappingResource, { transform: projectMappingForCache });
   const tenants = manager.informer<CachedTenant>(teamsTenantResource);
   const runs = manager.informer<CachedSync>(teamsSyncResource, { transform: projectSyncForCache });
   const view = new TenantMappingView(mappings);

@@ -1,13 +1,15 @@
 /**
  * The UserLicenseMapping reconcile with a fake Graph port (an in-memory Microsoft 365 of one
  * tenant), an in-memory cache and a fake apiserver for patches: which port calls a pass makes, in
- * which order against the crash-safety record, and what status it writes.
+ * which order against the crash-safety record, and what status it writes. Every row runs twice: over a cache of
+ * whole objects and over the daemon's projected cache (projectMappingForCache), which must write the same.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MappingCleanupFinalizer, type UserLicenseMappingStatus } from '../../../../pkg/apis/teamssync/v1alpha1/index.ts';
 import { ConsentRequiredError, type NumberAssignment, type TeamsUserConfiguration, type User } from '../../../../pkg/graph/index.ts';
 import { silentLogger, StatusWriter, Store, type EventRecorder, type KubeClient, type ReconcileContext } from '../../../../pkg/runtime/index.ts';
+import { projectMappingForCache } from '../../../../controllers/shared/mapping-projection.ts';
 import type { CachedMapping, CachedTenant } from '../../../../controllers/shared/resources.ts';
 import type { TenantContext } from '../../../../controllers/shared/tenant-context.ts';
 import type { MappingGraphPort } from '../../../../controllers/userlicensemapping/graph-port.ts';
@@ -161,29 +163,37 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-/** The reconciler over the fakes; the apiserver's patches land in the cache at once (an informer with no lag). */
-function world() {
+/**
+ * The reconciler over the fakes; the apiserver's patches land in the cache at once (an informer with no lag), projected
+ * as the daemon's informer projects them when `projected`.
+ */
+function world(projected = false) {
   const m365 = new FakeMicrosoft365();
   const mappings = new Store<CachedMapping>();
   const tenants = new Store<CachedTenant>();
-  mappings.upsert(mappingObject());
+  const server = new Map<string, CachedMapping>();
+  const store = (m: CachedMapping): void => {
+    server.set(`${m.metadata.namespace ?? ''}/${m.metadata.name}`, m);
+    mappings.upsert(projected ? projectMappingForCache(m) : m);
+  };
+  store(mappingObject());
   tenants.upsert(tenant);
   const patches: { status?: Partial<UserLicenseMappingStatus> }[] = [];
   const events: string[] = [];
   const kube = {
     async patch(_ref: unknown, namespace: string, name: string, body: Record<string, unknown>) {
       patches.push(body);
-      const current = mappings.getByName(namespace, name);
+      const current = server.get(`${namespace}/${name}`);
       if (current === undefined) throw new Error('not found');
       const { metadata, ...rest } = body as { metadata?: { finalizers?: string[] } };
       const next = mergePatch(current, rest) as CachedMapping;
       const finalizers = metadata?.finalizers === undefined ? {} : { finalizers: metadata.finalizers };
       next.metadata = { ...current.metadata, ...finalizers, resourceVersion: String(Number(current.metadata.resourceVersion) + 1) };
-      mappings.upsert(next);
+      store(next);
       return next;
     },
     async get(_ref: unknown, namespace: string, name: string) {
-      return mappings.getByName(namespace, name);
+      return server.get(`${namespace}/${name}`);
     },
   } as unknown as KubeClient;
   const context = {
@@ -222,7 +232,7 @@ function world() {
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
-      const status = mappings.getByName('acme', 'alice')?.status ?? {};
+      const status = server.get('acme/alice')?.status ?? {};
       const conditions = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]));
       return {
         calls: [...m365.calls],
@@ -358,9 +368,11 @@ const rows: { name: string; setup?: (w: ReturnType<typeof world>) => Promise<voi
 ];
 
 for (const row of rows) {
-  test(`reconcile: ${row.name}`, async () => {
-    const w = world();
-    await row.setup?.(w);
-    row.check(await w.pass());
-  });
+  for (const projected of [false, true]) {
+    test(`reconcile${projected ? ' (projected cache)' : ''}: ${row.name}`, async () => {
+      const w = world(projected);
+      await row.setup?.(w);
+      row.check(await w.pass());
+    });
+  }
 }
