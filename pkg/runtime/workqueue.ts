@@ -19,7 +19,7 @@ export interface WorkqueueOptions {
   readonly dueFirst?: boolean;
 }
 
-const noMetrics: WorkqueueMetrics = { added() {}, depth() {}, queueLatency() {}, workDuration() {}, retried() {} };
+const noMetrics: WorkqueueMetrics = { added() {}, queueLatency() {}, workDuration() {}, retried() {} };
 
 /**
  * A rate-limited, delaying work queue of string keys with client-go semantics (`util/workqueue`):
@@ -68,6 +68,7 @@ export class Workqueue {
     this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter({}, this.clock);
     this.metrics = opts.metrics?.workqueue(opts.name) ?? noMetrics;
     opts.metrics?.registerInFlight(opts.name, {
+      depth: () => this.len(),
       unfinishedSeconds: () => this.unfinishedSeconds(),
       longestRunningSeconds: () => this.longestRunningSeconds(),
     });
@@ -184,7 +185,6 @@ export class Workqueue {
     this.pending.clear();
     this.dueOnDone.clear();
     this.addedAt.clear();
-    this.metrics.depth(0);
     this.getters.splice(0).forEach((resolve) => resolve(undefined));
   }
 
@@ -202,8 +202,7 @@ export class Workqueue {
     this.pending.add(key);
     if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     const getter = this.getters.shift();
-    if (getter) getter(this.pop());
-    else this.metrics.depth(this.len());
+    getter?.(this.pop());
   }
 
   /** The next pending key: the due lane first, then the fresh lane; entries of keys no longer pending are skipped. Call only when `len() > 0`. */
@@ -226,7 +225,6 @@ export class Workqueue {
     this.pending.delete(key);
     this.processing.set(key, now);
     this.dirty.delete(key);
-    this.metrics.depth(this.len());
     return key;
   }
 
