@@ -96,11 +96,17 @@ export class KubeClient {
   private authRefresh: Promise<Readonly<Record<string, string>>> | undefined;
   private readonly timeoutMs: number;
   private readonly opts: KubeClientOptions;
+  /** The server's origin and path prefix (a proxy's `/k8s/clusters/c-1`, usually empty), parsed once, not per request. */
+  private readonly origin: string;
+  private readonly pathPrefix: string;
 
   constructor(connection: ClusterConnection, opts: KubeClientOptions = {}) {
     this.connection = connection;
     this.opts = opts;
-    this.host = new URL(connection.server).host;
+    const server = new URL(connection.server);
+    this.host = server.host;
+    this.origin = server.origin;
+    this.pathPrefix = server.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 
@@ -200,8 +206,7 @@ export class KubeClient {
     signal: AbortSignal | undefined,
     fence?: WriteFence,
   ): Promise<Dispatcher.ResponseData> {
-    const url = new URL(`${this.connection.server}${path}`);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const target = `${this.pathPrefix}${path}${queryString(opts.query)}`;
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.authHeaders()) };
     if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
     let body: string | undefined;
@@ -212,7 +217,7 @@ export class KubeClient {
     // Again after the awaits above (an exec credential plugin may take a while): the last moment before sending.
     fence?.assertOpen(`${method} ${path}`);
     try {
-      const res = await undiciRequest(this.connection.dispatcher, url, {
+      const res = await undiciRequest(this.connection.dispatcher, this.origin, target, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
@@ -253,6 +258,21 @@ export class KubeClient {
   private count(code: string, method: string): void {
     this.opts.metrics?.restClientRequests.inc({ code, method, host: this.host });
   }
+}
+
+/**
+ * `?k=v&...` of the defined values (form-encoded as URLSearchParams encodes), or '' when there are none (a status
+ * PATCH's `fieldManager` and `force` are usually both unset). Why not a URL per request: parsing the server's address
+ * again for every status write was garbage for nothing.
+ */
+function queryString(query: Query | undefined): string {
+  if (query === undefined) return '';
+  let params: URLSearchParams | undefined;
+  for (const key in query) {
+    const value = query[key];
+    if (value !== undefined) (params ??= new URLSearchParams()).set(key, String(value));
+  }
+  return params === undefined ? '' : `?${params.toString()}`;
 }
 
 function patchRequest(body: unknown, opts: PatchOptions): RequestOptions {

@@ -23,7 +23,12 @@ export const buildConnector = require('undici/lib/core/connect.js') as typeof un
 
 const dispatchRequest = require('undici/lib/api/api-request.js') as (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 
-/** undici's `request(url, { dispatcher, ... })`, for one dispatcher and a parsed URL. */
-export function request(dispatcher: Dispatcher, url: URL, opts: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>): Promise<Dispatcher.ResponseData> {
-  return dispatchRequest.call(dispatcher, { ...opts, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname });
+/** undici's `request(url, { dispatcher, ... })`, for one dispatcher: `path` is the request target (path and query). */
+export function request(
+  dispatcher: Dispatcher,
+  origin: string,
+  path: string,
+  opts: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
+): Promise<Dispatcher.ResponseData> {
+  return dispatchRequest.call(dispatcher, { ...opts, origin, path });
 }
