@@ -34,8 +34,7 @@ export interface ConsumeOptions {
  */
 export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opts: ConsumeOptions): Promise<void> {
   const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  const pending: string[] = [];
+  const pending: Uint8Array[] = [];
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
@@ -57,7 +56,7 @@ export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opt
       if (timedOut) throw new WatchdogTimeoutError(`no watch data for ${opts.watchdogMs} ms`);
       if (done || opts.signal?.aborted) break;
       arm();
-      dispatchLines(pending, decoder.decode(value, { stream: true }), opts.onEvent);
+      dispatchLines(pending, value, opts.onEvent);
     }
   } catch (err) {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watchdog timer while read() waited
@@ -71,22 +70,28 @@ export async function consumeWatchStream(stream: ReadableStream<Uint8Array>, opt
   }
 }
 
+const NEWLINE = 0x0a;
+const utf8 = new TextDecoder();
+
 /**
- * Emits every line that `chunk` completes; the incomplete rest stays in `pending` as pieces. Only the new chunk is
- * searched for a newline and a line is joined once: appending each chunk to one string and searching it again
- * flattened the whole partial line at every chunk, quadratic in a line's length (a PresenceSync of 10,000 users is
- * one ~600 KB line; its watch events cost ~200 MiB of garbage in the daemon's first presence cycle).
+ * Emits every line that `chunk` completes; the incomplete rest stays in `pending` as bytes. A line is decoded once,
+ * when it is whole: decoding each chunk to a string and joining the pieces held a large object's line twice in the
+ * JS heap (the pieces and the joined line; a 10,000-user PresenceSync is one ~600 KB line per watch event) before the
+ * parse made the one copy that is kept. Only the new chunk is searched for a newline (a byte that never occurs
+ * inside a multi-byte UTF-8 character), so a line cut into many chunks costs linear time.
+ * Gotcha: `pending` holds views of the chunks as the stream gave them (they are not reused by the stream).
  */
-function dispatchLines(pending: string[], chunk: string, onEvent: (event: WatchEvent) => void): void {
+function dispatchLines(pending: Uint8Array[], chunk: Uint8Array, onEvent: (event: WatchEvent) => void): void {
   let start = 0;
-  for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-    pending.push(chunk.slice(start, nl));
-    const line = pending.join('').trim();
+  for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+    const tail = chunk.subarray(start, nl);
+    const bytes = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
     pending.length = 0;
     start = nl + 1;
+    const line = utf8.decode(bytes).trim();
     if (line) onEvent(parseEvent(line));
   }
-  if (start < chunk.length) pending.push(chunk.slice(start));
+  if (start < chunk.length) pending.push(chunk.subarray(start));
 }
 
 function parseEvent(line: string): WatchEvent {
