@@ -161,11 +161,13 @@ export class Informer<T extends KubeObject> {
   }
 
   private async listAndReplace(signal: AbortSignal): Promise<void> {
-    const { items, resourceVersion } = await listAll<T>(this.opts.client, this.resource, this.opts, this.opts.pageSize ?? 500, signal);
+    const { items, resourceVersion } = await listAll<T>(this.opts.client, this.resource, this.opts, this.opts.pageSize ?? 500, signal, (item) =>
+      this.prepare(item),
+    );
     if (signal.aborted) return;
     this.opts.metrics?.informerRelists.inc({ resource: this.label });
     const initial = !this.synced;
-    const diff = this.store.replace(items.map((item) => this.prepare(item)));
+    const diff = this.store.replace(items);
     this.lastRV = resourceVersion;
     this.failingSince = undefined;
     this.markSynced();
