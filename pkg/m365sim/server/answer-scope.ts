@@ -15,6 +15,22 @@ interface AnswerScope {
 
 const storage = new AsyncLocalStorage<AnswerScope>();
 
+let lastReadingMs = 0;
+
+/**
+ * The simulator's clock for "sent" and "answered": wall-clock ms, but every reading is later than the one before.
+ * Why: a client on loopback can receive a 429 and send its next request within one millisecond, and Date.now()
+ * would give both the same reading; a retry would then look as if it crossed the 429 on the wire and would not be
+ * judged. Readings follow the process's causal order (answer noted, answer sent, next request read), so strictly
+ * increasing readings order them exactly. It runs ahead of Date.now() only by a microsecond per reading within one
+ * millisecond, so fault windows set from Date.now() still apply.
+ */
+export function simNowMs(): number {
+  const now = Date.now();
+  lastReadingMs = now > lastReadingMs ? now : lastReadingMs + 0.001;
+  return lastReadingMs;
+}
+
 /**
  * Runs `handle` for a request that arrived at `arrivedMs`. A top-level request opens a scope; an inner request
  * (`joinOuter`) joins the one of its batch. When the scope's request is answered (`handle` resolved and `delivered`
@@ -25,7 +41,7 @@ export async function inAnswerScope<T>(arrivedMs: number, joinOuter: boolean, ha
   const scope: AnswerScope = { sentMs: arrivedMs, onAnswered: [] };
   const result = await storage.run(scope, handle);
   if (delivered(result)) {
-    const answeredMs = Date.now();
+    const answeredMs = simNowMs();
     for (const action of scope.onAnswered) action(answeredMs);
   }
   return result;
@@ -40,5 +56,5 @@ export function sentAt(fallback: number): number {
 export function whenAnswered(action: (answeredMs: number) => void): void {
   const scope = storage.getStore();
   if (scope) scope.onAnswered.push(action);
-  else action(Date.now());
+  else action(simNowMs());
 }

@@ -13,11 +13,11 @@ import { identityLimitFor, type BucketLimit } from '../throttle.ts';
 import { matchRoute, pathSegments, type RouteMatch } from './router.ts';
 import type { GraphRequest, PipelineRequest, RouteDef } from './route-types.ts';
 import { sleep } from '../../runtime/clock.ts';
-import { inAnswerScope, sentAt, whenAnswered } from './answer-scope.ts';
+import { inAnswerScope, sentAt, simNowMs, whenAnswered } from './answer-scope.ts';
 
 /** Runs one request through the pipeline; never throws (errors become Graph error responses). */
 export async function dispatch(ctx: SimContext, r: PipelineRequest): Promise<GraphResponse> {
-  const now = Date.now();
+  const now = simNowMs();
   const clientRequestId = r.headers['client-request-id'] ?? r.requestId;
   const log: LogFields = { route: 'unmatched' };
   let res: GraphResponse;
@@ -120,7 +120,7 @@ async function admitted(ctx: SimContext, r: PipelineRequest, a: Admitted): Promi
   const { now, auth, match, path, versionSeg, fault, key, fingerprint } = a;
   if (fault.latencyMs > 0) await sleep(fault.latencyMs, fault.released, { unref: false });
   // After injected latency the request is processed now: buckets and handlers see this time, not the arrival.
-  const processedMs = fault.latencyMs > 0 ? Date.now() : now;
+  const processedMs = fault.latencyMs > 0 ? simNowMs() : now;
   const early = key ? ctx.throttle.earlyBy(key, sentAt(now), fingerprint, ctx.config.limits.retryAfterGraceMs) : undefined;
   if (key && early !== undefined) {
     ctx.log.recordViolation({

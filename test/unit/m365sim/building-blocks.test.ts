@@ -6,6 +6,7 @@ import { FaultInjector } from '../../../pkg/m365sim/faults.ts';
 import { parseDuration } from '../../../pkg/m365sim/graph/presence.ts';
 import { keysetPage, nextLink, readSkiptoken, skiptokenAfter } from '../../../pkg/m365sim/paging.ts';
 import { VersionedMap } from '../../../pkg/m365sim/replication-lag.ts';
+import { simNowMs } from '../../../pkg/m365sim/server/answer-scope.ts';
 import { createClientCertificate, createSimulatorTls } from '../../../pkg/m365sim/server/tls-ca.ts';
 import { PresenceStore } from '../../../pkg/m365sim/state/presence-store.ts';
 import { generateTenantSeed } from '../../../pkg/m365sim/state/seed-generator.ts';
@@ -18,6 +19,24 @@ test('throttle: bucket empties, refills with time, and Retry-After covers the de
   assert.deepEqual(t.take('k', limit, 1, 0), { ok: false, retryAfterSeconds: 1 });
   assert.deepEqual(t.take('k', limit, 1, 1000), { ok: true });
   assert.deepEqual(t.take('other', limit, 1, 0), { ok: true }, 'keys are independent (per app per tenant)');
+});
+
+test('throttle: a retry sent in the millisecond its 429 was answered is still judged', () => {
+  // On loopback a client can read a 429 and send its retry within one millisecond: the simulator's clock must order
+  // the two readings, or the retry looks as if it crossed the 429 on the wire (CI failure of stop 22).
+  const t = new Throttle();
+  const answered = simNowMs();
+  t.noteRetryAfter('k', answered, answered + 1000, 'same');
+  const sent = simNowMs();
+  assert.ok(sent > answered && sent - answered < 1, `sent ${sent} after answered ${answered}, by under 1 ms`);
+  assert.ok(t.earlyBy('k', sent, 'same', 200) !== undefined, 'an immediate repeat of the refused request is a violation');
+  assert.equal(t.earlyBy('k', answered, 'same', 200), undefined, 'a request that arrived as the 429 was answered is not');
+  const readings = Array.from({ length: 10_000 }, simNowMs);
+  assert.ok(
+    readings.every((r, i) => i === 0 || r > (readings[i - 1] ?? 0)),
+    'readings strictly increase',
+  );
+  assert.ok((readings.at(-1) ?? 0) - Date.now() < 20, 'and stay within a few ms of the wall clock');
 });
 
 test('throttle: identity RU budget follows tenant size', () => {
