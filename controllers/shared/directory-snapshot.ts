@@ -9,6 +9,7 @@
  */
 import type { DeltaTokenStore, GraphTenantClient, User } from '../../pkg/graph/index.ts';
 import { sharedStringInterner } from '../../pkg/runtime/string-interner.ts';
+import { lowerCaseKey, SharedValues } from './shared-values.ts';
 import {
   classifyUser,
   defaultPlanCatalog,
@@ -36,6 +37,8 @@ export class DirectorySnapshot {
   #version = 0;
   #refreshedAt: number | undefined;
   #catalog: PlanCatalog = defaultPlanCatalog;
+  /** The distinct plan lists of the users held (most users of a tenant share a few): one frozen copy each. */
+  #plans = new SharedValues();
 
   /** `key` names the delta link in `store`, e.g. `users:<tenantId>`. */
   constructor(store: DeltaTokenStore, key: string) {
@@ -98,13 +101,20 @@ export class DirectorySnapshot {
     const upserts = new Map<string, User>();
     const removed = new Set<string>();
     let mode: DirectoryRefresh['mode'] = 'incremental';
+    // A full read starts a new table of plan lists, so lists no user holds any more are let go.
+    let plans = this.#plans;
     for await (const page of client.users.usersDelta(store, this.#key, signal === undefined ? {} : { signal })) {
       mode = page.mode;
-      for (const user of page.upserts) upserts.set(user.id.toLowerCase(), cachedUser(user));
+      if (mode !== 'incremental' && plans === this.#plans) plans = new SharedValues();
+      for (const user of page.upserts) {
+        const cached = cachedUser(user, plans);
+        upserts.set(lowerCaseKey(cached.id), cached);
+      }
       for (const item of page.removed) removed.add(item.id.toLowerCase());
     }
     const full = mode !== 'incremental';
     const changed = this.#apply(upserts, removed, full);
+    this.#plans = plans;
     this.#loaded = true;
     this.#refreshedAt = Date.now();
     if (changed.size > 0) this.#version++;
@@ -128,7 +138,7 @@ export class DirectorySnapshot {
       if (old !== undefined && JSON.stringify(old) === JSON.stringify(merged)) continue;
       if (old?.userPrincipalName) this.#idByUpn.delete(old.userPrincipalName.toLowerCase());
       this.#byId.set(id, merged);
-      if (merged.userPrincipalName) this.#idByUpn.set(merged.userPrincipalName.toLowerCase(), id);
+      if (merged.userPrincipalName) this.#idByUpn.set(lowerCaseKey(merged.userPrincipalName), id);
       changed.add(id);
     }
     return changed;
@@ -137,23 +147,33 @@ export class DirectorySnapshot {
 
 /**
  * The part of a Graph user the snapshot keeps: what eligibility, the mapping controller and the users view read (id,
- * UPN, display name, whether enabled, each plan's id and status), its strings shared with the other users'. Why: a
- * provider's fleet holds a directory per tenant (100,000 users for 500 tenants) and `assignedPlans` as Graph returns
- * it (with `service` and `assignedDateTime`) was most of each user. Only the properties present are copied: a delta
- * page that carries some properties merges into what the snapshot had.
+ * UPN, display name, whether enabled, each plan's id and status), its strings shared with the other users', its plan
+ * list shared with the other users of the tenant holding the same plans (`plans`, frozen). Why: a provider's fleet
+ * holds a directory per tenant (100,000 users for 500 tenants) and `assignedPlans` as Graph returns it (with `service`
+ * and `assignedDateTime`) was most of each user, then its own copy of the plan list was. Only the properties present
+ * are copied: a delta page that carries some properties merges into what the snapshot had.
  */
-function cachedUser(user: User): User {
-  const kept: { -readonly [K in keyof User]: User[K] } = { id: user.id };
-  if (user.userPrincipalName !== undefined) kept.userPrincipalName = user.userPrincipalName;
-  if (user.displayName !== undefined) kept.displayName = user.displayName;
-  if (user.accountEnabled !== undefined) kept.accountEnabled = user.accountEnabled;
-  if (user.assignedPlans !== undefined) {
-    kept.assignedPlans = user.assignedPlans.map((p) => ({
-      ...(p.servicePlanId === undefined ? {} : { servicePlanId: p.servicePlanId }),
-      ...(p.capabilityStatus === undefined ? {} : { capabilityStatus: p.capabilityStatus }),
-    }));
+function cachedUser(user: User, plans: SharedValues): User {
+  const { id, userPrincipalName, displayName, accountEnabled } = user;
+  const assignedPlans = user.assignedPlans === undefined ? undefined : plans.share(user.assignedPlans.map(keptPlan));
+  if (userPrincipalName !== undefined && displayName !== undefined && accountEnabled !== undefined && assignedPlans !== undefined) {
+    // One literal, so every property sits in the object itself (added one by one, four of them took a property array).
+    return sharedStringInterner.internDeep({ id, userPrincipalName, displayName, accountEnabled, assignedPlans });
   }
+  const kept: { -readonly [K in keyof User]: User[K] } = { id };
+  if (userPrincipalName !== undefined) kept.userPrincipalName = userPrincipalName;
+  if (displayName !== undefined) kept.displayName = displayName;
+  if (accountEnabled !== undefined) kept.accountEnabled = accountEnabled;
+  if (assignedPlans !== undefined) kept.assignedPlans = assignedPlans;
   return sharedStringInterner.internDeep(kept);
+}
+
+function keptPlan(p: NonNullable<User['assignedPlans']>[number]): NonNullable<User['assignedPlans']>[number] {
+  if (p.servicePlanId !== undefined && p.capabilityStatus !== undefined) return { servicePlanId: p.servicePlanId, capabilityStatus: p.capabilityStatus };
+  return {
+    ...(p.servicePlanId === undefined ? {} : { servicePlanId: p.servicePlanId }),
+    ...(p.capabilityStatus === undefined ? {} : { capabilityStatus: p.capabilityStatus }),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
 import { collect, type GraphTenantClient, type NumberAssignment, type TeamsUserConfiguration } from '../../pkg/graph/index.ts';
 import { sharedStringInterner } from '../../pkg/runtime/string-interner.ts';
 import { canonicalNumber } from './mapping-types.ts';
+import { lowerCaseKey, SharedValues } from './shared-values.ts';
 
 /** A bulk answer: `hit: false` = not usable, read live. */
 export type SnapshotAnswer<T> = { readonly hit: false } | { readonly hit: true; readonly value: T | undefined };
@@ -86,7 +87,13 @@ export class TeamsSnapshot {
       collect(client.userConfigurations.listUserConfigurations(undefined, options)),
       collect(client.numbers.listNumberAssignments(undefined, options)),
     ]);
-    const nextConfigs = new Map(configs.map((c) => [c.id.toLowerCase(), cachedConfiguration(c)]));
+    // Each refresh reads everything: a new table of shared lists, so lists nobody holds any more are let go.
+    const lists = new SharedValues();
+    const nextConfigs = new Map<string, TeamsUserConfiguration>();
+    for (const c of configs) {
+      const cached = cachedConfiguration(c, lists);
+      nextConfigs.set(lowerCaseKey(cached.id), cached);
+    }
     const nextNumbers = new Map(
       numbers
         .filter((n) => n.assignmentTargetId || n.numberType !== 'directRouting')
@@ -113,11 +120,13 @@ export class TeamsSnapshot {
 /**
  * What the snapshot keeps of a configuration: what its readers use (the mapping controller's observe step: the UPN,
  * enterprise voice, the numbers, each effective policy's type, name and assignment type), its strings shared with the
- * other users'. The properties nobody reads are emptied ('') or left out, so they neither cost memory (a fleet's
- * snapshots hold a configuration for every user of every tenant) nor count as drift when they change:
- * `modifiedDateTime` changes without a voice change.
+ * other users', its policy list (and an empty number list) shared with the other users of the tenant holding the same
+ * (`lists`, frozen: most users of a tenant have the same few). The properties nobody reads are emptied ('') or left
+ * out, so they neither cost memory (a fleet's snapshots hold a configuration for every user of every tenant) nor count
+ * as drift when they change: `modifiedDateTime` changes without a voice change.
  */
-function cachedConfiguration(c: TeamsUserConfiguration): TeamsUserConfiguration {
+function cachedConfiguration(c: TeamsUserConfiguration, lists: SharedValues): TeamsUserConfiguration {
+  const numbers = c.telephoneNumbers?.map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: '' }));
   return sharedStringInterner.internDeep({
     id: c.id,
     tenantId: '',
@@ -126,16 +135,17 @@ function cachedConfiguration(c: TeamsUserConfiguration): TeamsUserConfiguration 
     createdDateTime: '',
     modifiedDateTime: '',
     ...(c.isEnterpriseVoiceEnabled === undefined ? {} : { isEnterpriseVoiceEnabled: c.isEnterpriseVoiceEnabled }),
-    ...(c.telephoneNumbers === undefined
-      ? {}
-      : { telephoneNumbers: c.telephoneNumbers.map((n) => ({ telephoneNumber: n.telephoneNumber, assignmentCategory: '' })) }),
+    // A user's numbers are its own: only the empty list is shared.
+    ...(numbers === undefined ? {} : { telephoneNumbers: numbers.length === 0 ? lists.share(numbers) : numbers }),
     ...(c.effectivePolicyAssignments === undefined
       ? {}
       : {
-          effectivePolicyAssignments: c.effectivePolicyAssignments.map((e) => ({
-            policyType: e.policyType,
-            policyAssignment: { assignmentType: e.policyAssignment.assignmentType, displayName: e.policyAssignment.displayName, policyId: '' },
-          })),
+          effectivePolicyAssignments: lists.share(
+            c.effectivePolicyAssignments.map((e) => ({
+              policyType: e.policyType,
+              policyAssignment: { assignmentType: e.policyAssignment.assignmentType, displayName: e.policyAssignment.displayName, policyId: '' },
+            })),
+          ),
         }),
   });
 }

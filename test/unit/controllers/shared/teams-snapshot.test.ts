@@ -58,3 +58,30 @@ test('a refresh reports the users and numbers that changed, ignoring modifiedDat
   assert.deepEqual([...second.changedNumbers], ['+1']);
   assert.equal(second.first, false);
 });
+
+test('users with the same effective policies share one frozen list; numbers stay each user’s own', async () => {
+  const policies = [
+    { policyType: 'OnlineVoiceRoutingPolicy', policyAssignment: { assignmentType: 'direct', displayName: 'PBX-VRP', policyId: 'Tag:PBX-VRP' } },
+  ];
+  const withVoice = (id: string, numbers: string[]): TeamsUserConfiguration => ({
+    ...config(id, true),
+    telephoneNumbers: numbers.map((telephoneNumber) => ({ telephoneNumber, assignmentCategory: 'primary' })),
+    effectivePolicyAssignments: policies,
+  });
+  const snapshot = new TeamsSnapshot({ maxAgeMs: 10_000 });
+  await snapshot.refresh(fakeClient([withVoice('A', ['+1']), withVoice('B', ['+2']), withVoice('C', []), withVoice('D', [])], []));
+  const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((id) => {
+    const answer = snapshot.configuration(id, 0);
+    assert.ok(answer.hit && answer.value !== undefined);
+    return answer.value;
+  });
+  assert.ok(a !== undefined && b !== undefined && c !== undefined && d !== undefined);
+  assert.equal(a.effectivePolicyAssignments, b.effectivePolicyAssignments, 'one list for the same policies');
+  assert.ok(Object.isFrozen(a.effectivePolicyAssignments));
+  assert.deepEqual(a.effectivePolicyAssignments, [
+    { policyType: 'OnlineVoiceRoutingPolicy', policyAssignment: { assignmentType: 'direct', displayName: 'PBX-VRP', policyId: '' } },
+  ]);
+  assert.deepEqual(a.telephoneNumbers, [{ telephoneNumber: '+1', assignmentCategory: '' }]);
+  assert.deepEqual(b.telephoneNumbers, [{ telephoneNumber: '+2', assignmentCategory: '' }]);
+  assert.equal(c.telephoneNumbers, d.telephoneNumbers, 'the empty number list is shared');
+});
