@@ -50,3 +50,32 @@ test('Store indexes: a name registered with a function another name indexes by r
     assert.deepEqual(names(store.byIndex(name, '+2')), ['a'], name);
   }
 });
+
+test('Store indexes: an update moves only the values that changed; a throwing index function leaves the object unindexed', () => {
+  const store = new Store<Obj>();
+  store.addIndex('byNumber', (o) => o.spec.numbers);
+  store.addIndex('byFirst', (o) => {
+    if (o.spec.numbers[0] === 'throw') throw new Error('bad object');
+    return o.spec.numbers.slice(0, 1);
+  });
+  const cases: Array<{ upsert: Obj; want: Record<string, string[]> }> = [
+    { upsert: obj('a', '1', '+1', '+2'), want: { '+1': ['a'], '+2': ['a'], '+3': [] } },
+    { upsert: obj('b', '1', '+2'), want: { '+1': ['a'], '+2': ['a', 'b'] } },
+    { upsert: obj('a', '2', '+1', '+2'), want: { '+1': ['a'], '+2': ['a', 'b'] } },
+    { upsert: obj('a', '3', '+2', '+3'), want: { '+1': [], '+2': ['a', 'b'], '+3': ['a'] } },
+    { upsert: obj('a', '4', '+3', '+2'), want: { '+2': ['a', 'b'], '+3': ['a'] } },
+    { upsert: obj('b', '2', '+3', '+3'), want: { '+2': ['a'], '+3': ['a', 'b'] } },
+    { upsert: obj('b', '3', 'throw', '+4'), want: { '+3': ['a'], '+4': ['b'], throw: ['b'] } },
+    { upsert: obj('b', '4', '+4'), want: { '+4': ['b'], throw: [] } },
+  ];
+  for (const [i, c] of cases.entries()) {
+    store.upsert(c.upsert);
+    for (const [value, want] of Object.entries(c.want)) assert.deepEqual(names(store.byIndex('byNumber', value)), want, `step ${i}: byNumber ${value}`);
+  }
+  assert.deepEqual(names(store.byIndex('byFirst', '+3')), ['a']);
+  assert.deepEqual(names(store.byIndex('byFirst', '+4')), ['b'], 'indexed again once its function answers');
+  store.upsert(obj('b', '5', 'throw'));
+  assert.deepEqual(names(store.byIndex('byFirst', '+4')), [], 'a function that throws on the new object takes it off its old values');
+  store.delete('ns/b');
+  assert.deepEqual(names(store.byIndex('byNumber', 'throw')), []);
+});
