@@ -28,7 +28,12 @@ export class TeamsSnapshot {
   #numbers = new Map<string, NumberAssignment>();
   /** Start time of the last complete bulk read (epoch ms). */
   #readAt: number | undefined;
-  readonly #touched = new Map<string, number>();
+  /**
+   * When a write last touched a user (lower-case id) or a number (canonical), keyed by the id or number itself (a
+   * prefixed key was a new string per entry: two per mapping written, kept until the next bulk read).
+   */
+  readonly #touchedUsers = new Map<string, number>();
+  readonly #touchedNumbers = new Map<string, number>();
   readonly #maxAgeMs: number;
   readonly #now: () => number;
 
@@ -61,22 +66,22 @@ export class TeamsSnapshot {
   /** The user's configuration from the bulk read, unless stale, older than `notBefore`, or written since. */
   configuration(userId: string, notBefore: number): SnapshotAnswer<TeamsUserConfiguration> {
     const id = userId.toLowerCase();
-    if (!this.#usable(`u:${id}`, notBefore)) return MISS;
+    if (!this.#usable(this.#touchedUsers.get(id), notBefore)) return MISS;
     return { hit: true, value: this.#configs.get(id) };
   }
 
   /** The number's assignment (undefined = unassigned: Direct Routing numbers exist only while assigned). */
   numberAssignment(number: string, notBefore: number): SnapshotAnswer<NumberAssignment> {
     const n = canonicalNumber(number);
-    if (!this.#usable(`n:${n}`, notBefore)) return MISS;
+    if (!this.#usable(this.#touchedNumbers.get(n), notBefore)) return MISS;
     return { hit: true, value: this.#numbers.get(n) };
   }
 
   /** A write touched these: do not answer for them from the current bulk read. */
   touch(userIds: readonly string[], numbers: readonly string[]): void {
     const at = this.#now();
-    for (const id of userIds) this.#touched.set(`u:${id.toLowerCase()}`, at);
-    for (const n of numbers) this.#touched.set(`n:${canonicalNumber(n)}`, at);
+    for (const id of userIds) this.#touchedUsers.set(lowerCaseKey(id), at);
+    for (const n of numbers) this.#touchedNumbers.set(canonicalNumber(n), at);
   }
 
   /** Reads every configuration and number assignment. Throws pkg/graph errors (the old data stays). */
@@ -105,14 +110,13 @@ export class TeamsSnapshot {
     this.#configs = nextConfigs;
     this.#numbers = nextNumbers;
     this.#readAt = startedAt;
-    for (const [key, at] of this.#touched) if (at < startedAt) this.#touched.delete(key);
+    for (const touched of [this.#touchedUsers, this.#touchedNumbers]) for (const [key, at] of touched) if (at < startedAt) touched.delete(key);
     return { changedUsers, changedNumbers, first };
   }
 
-  #usable(key: string, notBefore: number): boolean {
+  #usable(touched: number | undefined, notBefore: number): boolean {
     const readAt = this.#readAt;
     if (readAt === undefined || readAt < notBefore || this.#now() - readAt > this.#maxAgeMs) return false;
-    const touched = this.#touched.get(key);
     return touched === undefined || touched < readAt;
   }
 }

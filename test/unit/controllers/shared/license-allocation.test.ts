@@ -116,6 +116,14 @@ test('allocateLicenses: totals and newlyGranted', () => {
   assert.equal(e?.state === 'Waiting' ? e.message : '', 'All 3 integration licences are in use; 2 mappings wait, this one is 2nd in line');
 });
 
+test('allocateLicenses: mappings in the same state share one frozen decision; a waiting one has its own', () => {
+  const a = allocateLicenses(3, [claim('a', 1, { holdsLicense: true }), claim('b', 2, { holdsLicense: true }), claim('c', 3), claim('d', 4), claim('e', 5)]);
+  const [held, alsoHeld, waiting, alsoWaiting] = ['acme/a', 'acme/b', 'acme/d', 'acme/e'].map((key) => a.decisions.get(key));
+  assert.equal(held, alsoHeld);
+  assert.ok(Object.isFrozen(held));
+  assert.notEqual(waiting, alsoWaiting);
+});
+
 test('allocateLicenses: over-allocation is reported', () => {
   const a = allocateLicenses(1, [claim('a', 1, { holdsLicense: true }), claim('b', 2, { holdsLicense: true }), claim('c', 3)]);
   assert.equal(a.overAllocatedBy, 1);

@@ -45,6 +45,8 @@ test('answers only for bulk data newer than the caller’s last write, not older
   snapshot.touch(['A'], ['+1']);
   assert.equal(snapshot.configuration('A', 0).hit, false, 'touched by a write');
   assert.equal(snapshot.numberAssignment('+1', 0).hit, false);
+  snapshot.touch([], ['tel:+2']);
+  assert.equal(snapshot.numberAssignment('+2', 0).hit, false, 'a number touched in another form');
   now = 20_000;
   assert.equal(snapshot.numberAssignment('+2', 0).hit, false, 'too old');
 });
