@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { LimitClass } from './endpoint-class.ts';
 import { MailboxLanes } from './mailbox-lanes.ts';
-import type { ThrottleGate } from './throttle-gate.ts';
+import { monotonicNow, type ThrottleGate } from './throttle-gate.ts';
 
 /** Caps for one throttling bucket; maps onto p-queue's options. */
 export interface LimitSpec {
@@ -53,7 +53,7 @@ export class TenantLimiter {
   /** Read-only presence requests pass this queue first: at most `concurrency - PRESENCE_WRITE_RESERVE` in flight. */
   readonly #presenceReads: PQueue;
 
-  constructor(overrides: Partial<Record<LimitClass, Partial<LimitSpec>>> = {}, now: () => number = Date.now) {
+  constructor(overrides: Partial<Record<LimitClass, Partial<LimitSpec>>> = {}, now: () => number = monotonicNow) {
     const queues = new Map<LimitClass, PQueue>();
     for (const cls of Object.keys(DEFAULT_LIMITS) as LimitClass[]) {
       const spec: LimitSpec = { ...DEFAULT_LIMITS[cls], ...overrides[cls] };

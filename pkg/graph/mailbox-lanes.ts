@@ -1,5 +1,5 @@
 import type PQueue from 'p-queue';
-import { ThrottleGate } from './throttle-gate.ts';
+import { monotonicNow, ThrottleGate } from './throttle-gate.ts';
 
 /** One mailbox's pacing: its own queue (4 in flight, 10,000 per 10 minutes) and its own Retry-After gate. */
 interface MailboxLane {
@@ -31,7 +31,7 @@ export class MailboxLanes {
   #lastSweepMs = Number.NEGATIVE_INFINITY;
 
   /** `newQueue` builds one mailbox's queue (its caps); `windowMs` is its rate window (0 = none). */
-  constructor(newQueue: () => PQueue, windowMs: number, now: () => number = Date.now) {
+  constructor(newQueue: () => PQueue, windowMs: number, now: () => number = monotonicNow) {
     this.#newQueue = newQueue;
     this.#windowMs = windowMs;
     this.#now = now;
