@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sleep } from '../../../pkg/runtime/clock.ts';
 import type { TestContext } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { apiRequest } from '../../../pkg/envtest/https-json.ts';
@@ -70,13 +71,23 @@ export async function installPrometheusOperatorCrds(): Promise<void> {
   const dir = bootstrapped('prometheus-operator-crds', 'the prometheus-operator CRDs');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
   for (const file of files) ok(await kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(dir, file)]), `kubectl apply ${file}`);
-  ok(
-    await kubectl(
-      ['wait', '--for=condition=Established', '--timeout=120s', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com'],
-      { timeoutMs: 130_000 },
-    ),
-    'kubectl wait',
-  );
+  for (const crd of ['servicemonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com']) await waitEstablished(crd);
+}
+
+/**
+ * Polls until the CRD's Established condition is True (at most 120 s). Not `kubectl wait --for=condition=Established`:
+ * for a CRD created a moment ago whose status has no conditions yet, kubectl wait fails at once with ".status.conditions
+ * accessor error: <nil> is of the type <nil>" instead of waiting (seen in CI).
+ */
+async function waitEstablished(crd: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  const established = '{.status.conditions[?(@.type=="Established")].status}';
+  for (;;) {
+    const status = ok(await kubectl(['get', `crd/${crd}`, '-o', `jsonpath=${established}`]), `kubectl get crd/${crd}`).trim();
+    if (status === 'True') return;
+    if (Date.now() > deadline) throw new Error(`crd/${crd} not Established after 120 s (Established: ${status || 'no condition yet'})`);
+    await sleep(100, undefined, { unref: false });
+  }
 }
 
 /** `kubectl apply --dry-run=server` of a YAML stream; returns the lines kubectl printed. */
