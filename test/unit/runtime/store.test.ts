@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../pkg/runtime/resource.ts';
-import { Store } from '../../../pkg/runtime/store.ts';
+import { indexValueHash, Store } from '../../../pkg/runtime/store.ts';
 
 type Obj = KubeObject & { spec: { numbers: string[] } };
 const obj = (name: string, rv: string, ...numbers: string[]): Obj => ({ metadata: { namespace: 'ns', name, resourceVersion: rv }, spec: { numbers } });
@@ -78,4 +78,50 @@ test('Store indexes: an update moves only the values that changed; a throwing in
   assert.deepEqual(names(store.byIndex('byFirst', '+4')), [], 'a function that throws on the new object takes it off its old values');
   store.delete('ns/b');
   assert.deepEqual(names(store.byIndex('byNumber', 'throw')), []);
+});
+
+/** Two different values with one index hash, found by counting up (a 30-bit hash collides within ~40,000 values). */
+function collidingValues(): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const value = `+1425${i}`;
+    const hash = indexValueHash(value);
+    const other = seen.get(hash);
+    if (other !== undefined) return [other, value];
+    seen.set(hash, value);
+  }
+}
+
+test('Store indexes: values whose hashes collide share an entry and are still told apart', () => {
+  const [x, y] = collidingValues();
+  assert.notEqual(x, y);
+  assert.equal(indexValueHash(x), indexValueHash(y));
+  const cases: Array<{ name: string; objects: Obj[]; deletes?: string[]; want: Record<string, string[]> }> = [
+    { name: 'one object per value', objects: [obj('a', '1', x), obj('b', '1', y)], want: { [x]: ['a'], [y]: ['b'] } },
+    { name: 'one object holding both values', objects: [obj('a', '1', x, y)], want: { [x]: ['a'], [y]: ['a'] } },
+    {
+      name: 'an object moves from one value to the other',
+      objects: [obj('a', '1', x), obj('b', '1', y), obj('a', '2', y)],
+      want: { [x]: [], [y]: ['a', 'b'] },
+    },
+    {
+      name: 'an object drops one of two colliding values',
+      objects: [obj('a', '1', x, y), obj('a', '2', y)],
+      want: { [x]: [], [y]: ['a'] },
+    },
+    {
+      name: 'deleting the holder of one value leaves the other',
+      objects: [obj('a', '1', x), obj('b', '1', y), obj('c', '1', x)],
+      deletes: ['ns/a', 'ns/c'],
+      want: { [x]: [], [y]: ['b'] },
+    },
+    { name: 'a value nobody holds', objects: [obj('a', '1', x)], want: { [y]: [] } },
+  ];
+  for (const c of cases) {
+    const store = new Store<Obj>();
+    store.addIndex('byNumber', (o) => o.spec.numbers);
+    for (const o of c.objects) store.upsert(o);
+    for (const key of c.deletes ?? []) store.delete(key);
+    for (const [value, want] of Object.entries(c.want)) assert.deepEqual(names(store.byIndex('byNumber', value)), want, `${c.name}: ${value}`);
+  }
 });
