@@ -1,7 +1,7 @@
 /**
  * The daemon as its container starts it (the compiled `dist/cmd/controller/main.js`, no tsx) never loads
  * `@kubernetes/client-node`: its KubeConfig pulls in every generated API model, ~86 MiB of RSS, more than the
- * daemon's whole idle budget. In a pod it does not load the YAML parser either. A module hook records every module the process loads; `--help` exits after the whole
+ * daemon's whole idle budget. In a pod it does not load the YAML parser either, nor libphonenumber-js before a ContactSync needs it. A module hook records every module the process loads; `--help` exits after the whole
  * static import graph has been evaluated (imports are hoisted above main), so the list is the daemon's.
  */
 import assert from 'node:assert/strict';
@@ -55,6 +55,11 @@ test("the daemon entry point does not load @kubernetes/client-node, nor Node's b
   // Nor the YAML parser until a kubeconfig file is read (in a pod, never): pkg/runtime/kubeconfig.ts loads it on use.
   assert.deepEqual(
     loaded.filter((url) => url.includes('/node_modules/yaml/')),
+    [],
+  );
+  // Nor libphonenumber-js (its metadata, several MiB) until a ContactSync normalises a number: pkg/contacts/phone-number.ts.
+  assert.deepEqual(
+    loaded.filter((url) => url.includes('/node_modules/libphonenumber-js/')),
     [],
   );
 });
