@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/presence.ts [--users 10000] [--change-rate 0.01] [--interval 10] [--cycles 6]
  *     [--calls-per-second 4] [--call-seconds 3] [--in-process] [--heap-snapshots DIR] [--node-options '--max-semi-space-size=4']
+ *     [--env MALLOC_ARENA_MAX=4 ...]
  *
  * The Teams → stream clock starts when the simulator has the new presence (the time its control call answers with)
  * and stops when the SSE client receives it; PBX → Teams starts when the PBX event is posted and stops when the
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     /** NODE_OPTIONS for the daemon (V8 flags to compare without changing the image); the image's own flags still apply. */
     'node-options': { type: 'string' },
+    /** NAME=VALUE over the daemon's container environment (repeatable), e.g. MALLOC_ARENA_MAX=8 to compare allocators. */
+    env: { type: 'string', multiple: true, default: [] },
     /** Directory for V8 heap snapshots (after the first cycle and at the end of the churn); none by default. */
     'heap-snapshots': { type: 'string' },
   },
@@ -57,12 +60,20 @@ const TEAMS_STATES = [
 ] as const;
 
 const inProcess = values['in-process'];
+const daemonEnv: Record<string, string> = {};
+for (const pair of values.env) {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new Error(`--env ${pair}: expected NAME=VALUE`);
+  daemonEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
+if (values['node-options'] !== undefined) daemonEnv['NODE_OPTIONS'] = values['node-options'];
+const envNote = Object.entries(daemonEnv)
+  .map(([name, value]) => `, ${name}=${value}`)
+  .join('');
 // Node, the modules and the load driver before any PresenceSync exists: what the peak is measured against.
 let rssBaseline = process.memoryUsage().rss;
 let daemonRig: PresenceDaemonRig | undefined;
-const rig = inProcess
-  ? await startPresenceRig(users, intervalS)
-  : (daemonRig = await startPresenceDaemonRig(users, intervalS, 'bench', 'presence', values['node-options']));
+const rig = inProcess ? await startPresenceRig(users, intervalS) : (daemonRig = await startPresenceDaemonRig(users, intervalS, 'bench', 'presence', daemonEnv));
 const readMemory = (): MemorySample => (daemonRig === undefined ? process.memoryUsage() : { rss: daemonRig.memory().rss });
 if (daemonRig !== undefined) {
   // The daemon with its TeamsTenant (the tenant's users read) and no PresenceSync yet.
@@ -212,7 +223,7 @@ try {
     [
       'peak RSS',
       mib(daemonRig?.memory().hwm ?? process.resourceUsage().maxRSS * 1024),
-      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process, no memory limit' : `the daemon (VmHWM${values['node-options'] === undefined ? '' : `, NODE_OPTIONS=${values['node-options']}`}; ${daemonRig.daemon.memoryLimit.description})`}; ${mib(rssAtStart)} when the churn started`,
+      `goal ≤ 150 MiB; ${daemonRig === undefined ? 'this process, no memory limit' : `the daemon (VmHWM${envNote}; ${daemonRig.daemon.memoryLimit.description})`}; ${mib(rssAtStart)} when the churn started`,
     ],
     [
       '  RSS before the PresenceSync',

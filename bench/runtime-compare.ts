@@ -51,9 +51,14 @@ interface RunFigures {
   readonly cpuS: number;
 }
 
-function run(command: string, args: string[], limit?: MemoryLimit): string {
+function run(command: string, args: string[], limit?: MemoryLimit, env?: NodeJS.ProcessEnv): string {
   const [spawnCommand, spawnArgs] = limit === undefined ? [command, args] : limit.wrap(command, args);
-  const res = spawnSync(spawnCommand, spawnArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+  const res = spawnSync(spawnCommand, spawnArgs, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 << 20,
+    ...(env === undefined ? {} : { env }),
+  });
   if (res.status !== 0) throw new Error(`${path.basename(command)} ${args.join(' ')} exited ${String(res.status ?? res.signal)}`);
   return res.stdout;
 }
@@ -70,7 +75,11 @@ const shippedDeployment = parseAllDocuments(readFileSync(path.join(here, '..', '
   .map((doc) => doc.toJS() as ManifestObject)
   .find((doc) => doc.kind === 'Deployment');
 if (shippedDeployment === undefined) throw new Error('config/manager/deployment.yaml has no Deployment');
-const memoryQuantity = containerCommand(path.join(here, '..', 'Dockerfile'), shippedDeployment, { 'metadata.namespace': 'bench' }).memoryLimit;
+const shippedContainer = containerCommand(path.join(here, '..', 'Dockerfile'), shippedDeployment, { 'metadata.namespace': 'bench' });
+const memoryQuantity = shippedContainer.memoryLimit;
+// The TS side runs in the container's environment (the image's ENV and the Deployment's env: NODE_ENV, MALLOC_ARENA_MAX),
+// not this process's: those variables change the allocator and the libraries' behaviour, so they are part of what ships.
+const daemonEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/', ...shippedContainer.env };
 const memoryBytes = memoryQuantity === undefined ? undefined : parseQuantity(memoryQuantity);
 // The TS side compiled as the image compiles the daemon (tsconfig.build.json), so it runs JavaScript as the container does.
 const compiled = await compileTree({ entries: ['bench/runtime-reconcile.ts'], sourceDirs: ['bench', 'pkg', 'test'] });
@@ -122,6 +131,7 @@ try {
               ...(allEvents ? ['--all-events'] : []),
             ],
             limit,
+            daemonEnv,
           )
         : run(
             peer,

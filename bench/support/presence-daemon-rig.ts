@@ -90,7 +90,8 @@ export async function startPresenceDaemonRig(
   intervalSeconds: number,
   namespace: string,
   name: string,
-  nodeOptions?: string,
+  /** Environment over the container's (NODE_OPTIONS, MALLOC_ARENA_MAX, ...): to compare settings without changing the image. */
+  env: Readonly<Record<string, string>> = {},
 ): Promise<PresenceDaemonRig> {
   const cp: ControlPlane = await startControlPlane();
   const stops: (() => Promise<unknown>)[] = [() => cp.stop()];
@@ -130,7 +131,7 @@ export async function startPresenceDaemonRig(
       controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
       graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
       flags: { namespace },
-      ...(nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
+      env,
     });
     stops.push(() => daemon.stop());
     const cycles = { count: 0, lastAt: 0, durationsMs: [] as number[], startsMs: [] as number[] };
