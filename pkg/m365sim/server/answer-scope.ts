@@ -23,11 +23,11 @@ let lastReadingMs = 0;
  * would give both the same reading; a retry would then look as if it crossed the 429 on the wire and would not be
  * judged. Readings follow the process's causal order (answer noted, answer sent, next request read), so strictly
  * increasing readings order them exactly. It runs ahead of Date.now() only by a microsecond per reading within one
- * millisecond, so fault windows set from Date.now() still apply.
+ * millisecond, so fault windows set from Date.now() still apply. `wallMs` is the wall clock's reading (a test passes
+ * one to hold two readings in the same millisecond).
  */
-export function simNowMs(): number {
-  const now = Date.now();
-  lastReadingMs = now > lastReadingMs ? now : lastReadingMs + 0.001;
+export function simNowMs(wallMs: number = Date.now()): number {
+  lastReadingMs = wallMs > lastReadingMs ? wallMs : lastReadingMs + 0.001;
   return lastReadingMs;
 }
 

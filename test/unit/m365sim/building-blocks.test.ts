@@ -24,14 +24,17 @@ test('throttle: bucket empties, refills with time, and Retry-After covers the de
 test('throttle: a retry sent in the millisecond its 429 was answered is still judged', () => {
   // On loopback a client can read a 429 and send its retry within one millisecond: the simulator's clock must order
   // the two readings, or the retry looks as if it crossed the 429 on the wire (CI failure of stop 22).
+  // Both readings are given the same wall-clock millisecond: with the real clock the millisecond can tick between them
+  // (a fresh-clone CI run saw 112 then 113), which is not the case under test.
   const t = new Throttle();
-  const answered = simNowMs();
+  const wallMs = Date.now();
+  const answered = simNowMs(wallMs);
   t.noteRetryAfter('k', answered, answered + 1000, 'same');
-  const sent = simNowMs();
+  const sent = simNowMs(wallMs);
   assert.ok(sent > answered && sent - answered < 1, `sent ${sent} after answered ${answered}, by under 1 ms`);
   assert.ok(t.earlyBy('k', sent, 'same', 200) !== undefined, 'an immediate repeat of the refused request is a violation');
   assert.equal(t.earlyBy('k', answered, 'same', 200), undefined, 'a request that arrived as the 429 was answered is not');
-  const readings = Array.from({ length: 10_000 }, simNowMs);
+  const readings = Array.from({ length: 10_000 }, () => simNowMs());
   assert.ok(
     readings.every((r, i) => i === 0 || r > (readings[i - 1] ?? 0)),
     'readings strictly increase',
