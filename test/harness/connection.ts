@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -6,10 +6,12 @@ import { loadClusterConnection, type ClusterConnection } from '../../pkg/runtime
 
 /**
  * A connection to a stand-in apiserver (plain HTTP or TLS that tests do not verify) with a static token, loaded
- * through the daemon's kubeconfig loader from a kubeconfig written to a temporary folder.
+ * through the daemon's kubeconfig loader from a kubeconfig written to a temporary folder (removed once read: the
+ * credentials are inline).
  */
 export function connectionTo(server: string, token = 'test-token'): ClusterConnection {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tsc-kubeconfig-')), 'config');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsc-kubeconfig-'));
+  const file = path.join(dir, 'config');
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -18,6 +20,10 @@ export function connectionTo(server: string, token = 'test-token'): ClusterConne
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
     'current-context': 'x',
   };
-  writeFileSync(file, stringify(config), { mode: 0o600 });
-  return loadClusterConnection({ kubeconfig: file });
+  try {
+    writeFileSync(file, stringify(config), { mode: 0o600 });
+    return loadClusterConnection({ kubeconfig: file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,7 @@
  * nothing once the partition heals.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,9 +49,15 @@ async function fakeGraph(t: test.TestContext): Promise<{ url: string; writes: Gr
 
 /** The test control plane's kubeconfig, pointed at `port` on loopback (the proxy) instead. */
 async function viaPort(port: number): Promise<ClusterConnection> {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fence-')), 'kubeconfig');
-  await writeKubeconfig(file, { ...apiserverEndpoint(), server: `https://127.0.0.1:${port}` });
-  return loadClusterConnection({ kubeconfig: file });
+  const dir = mkdtempSync(path.join(tmpdir(), 'fence-'));
+  try {
+    const file = path.join(dir, 'kubeconfig');
+    await writeKubeconfig(file, { ...apiserverEndpoint(), server: `https://127.0.0.1:${port}` });
+    // The connection holds what it read (credentials inline); the file is not read again.
+    return loadClusterConnection({ kubeconfig: file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A daemon-like manager whose two controllers write to Kubernetes and to Graph as long as they run. */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -22,9 +22,11 @@ registerHooks({ load(url, context, next) { loaded.push(url); return next(url, co
 process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, [...loaded, ...process.moduleLoadList].join('\\n')));
 `;
 
-test("the daemon entry point does not load @kubernetes/client-node, nor Node's bundled undici", async () => {
+test("the daemon entry point does not load @kubernetes/client-node, nor Node's bundled undici", async (t) => {
   const build = await compiledDaemon();
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'daemon-modules-')), 'loaded.txt');
+  const home = mkdtempSync(path.join(tmpdir(), 'daemon-modules-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const out = path.join(home, 'loaded.txt');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: path.dirname(out), LOADED_MODULES_FILE: out };
   const run = spawnSync(
     process.execPath,

@@ -1,15 +1,19 @@
 /** The container's command line as the runtime builds it: Dockerfile ENTRYPOINT/CMD/ENV, overridden by the Deployment. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { containerCommand, nodeFlags, readImageConfig, withFlag } from '../../../pkg/envtest/container-command.ts';
 import type { ManifestObject } from '../../../pkg/envtest/install-manifests.ts';
 
+const dir = mkdtempSync(path.join(tmpdir(), 'dockerfile-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let dockerfiles = 0;
+
 function dockerfile(text: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'dockerfile-')), 'Dockerfile');
+  const file = path.join(dir, `Dockerfile.${++dockerfiles}`);
   writeFileSync(file, text);
   return file;
 }

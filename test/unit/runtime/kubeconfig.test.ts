@@ -4,7 +4,7 @@
  * without the secret.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,7 @@ before(async () => {
 after(() => {
   server.closeAllConnections();
   server.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function whoami(connection: ClusterConnection): Promise<Seen> {
