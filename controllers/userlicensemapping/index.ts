@@ -66,6 +66,10 @@ export function registerUserLicenseMappingController(options: MappingControllerO
     // A propagation re-check (or an operation poll) runs when due, not behind every mapping's first
     // pass: with thousands of new mappings the fresh adds fill the queue for the whole initial sync.
     dueFirst: true,
+    // A worker waits on its mapping's tenant (that tenant's Graph limits), and a tenant re-enqueues all its mappings
+    // at once when its first reads are done. In FIFO order a fleet's initial sync then had all 16 workers on one
+    // tenant's limits (~6 mappings/s, the CPU idle; bench/fleet.ts); two per namespace while others wait spreads them.
+    perNamespaceWorkers: 2,
     logger: manager.log,
     metrics: manager.metrics,
   });

@@ -25,6 +25,11 @@ export interface ControllerOptions {
   readonly reconcileTimeoutMs?: number;
   /** Requeues whose time has come are handed out before fresh adds (Workqueue `dueFirst`). Default false. */
   readonly dueFirst?: boolean;
+  /**
+   * Spreads the workers over namespaces (Workqueue `spread`): at most this many keys of one namespace in processing
+   * while another namespace has keys waiting. Default none (FIFO).
+   */
+  readonly perNamespaceWorkers?: number;
   readonly logger?: Logger;
   readonly metrics?: RuntimeMetrics;
   readonly clock?: Clock;
@@ -110,6 +115,7 @@ export class Controller {
       ...(this.opts.rateLimiter ? { rateLimiter: this.opts.rateLimiter() } : {}),
       ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
       ...(this.opts.dueFirst === true ? { dueFirst: true } : {}),
+      ...(this.opts.perNamespaceWorkers === undefined ? {} : { spread: { groupOf: namespaceOfKey, perGroup: this.opts.perNamespaceWorkers } }),
     });
     this.current = queue;
     this.opts.metrics?.initController(this.name, this.workers);
@@ -231,4 +237,10 @@ export class Controller {
   private count(result: 'success' | 'error' | 'requeue' | 'requeue_after'): void {
     this.opts.metrics?.reconcileTotal.inc({ controller: this.name, result });
   }
+}
+
+/** The namespace part of a queue key (`namespace/name`; '' for a cluster-scoped key). */
+function namespaceOfKey(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0 ? '' : key.slice(0, slash);
 }

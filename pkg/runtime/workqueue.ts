@@ -17,13 +17,77 @@ export interface WorkqueueOptions {
    * follow-up runs when due instead of behind every first pass.
    */
   readonly dueFirst?: boolean;
+  /**
+   * Spreads the workers over groups of keys (the mapping controller: the key's namespace, one customer's). A key is
+   * handed out from the oldest group (the one that has had keys waiting longest) with fewer than `perGroup` keys in
+   * processing; only when every group with keys waiting is at that count does a worker take one more from the oldest.
+   * Within a group, FIFO. Without it: one FIFO (client-go order).
+   *
+   * Why: a worker that takes a key waits on that group's own limits (a tenant's Graph throttle). When one group's keys
+   * lie together in the queue (a tenant re-enqueues all its mappings at once), FIFO put every worker on that one
+   * tenant while other tenants' work sat behind it. Why not round-robin: in a fleet's initial sync it starts every
+   * tenant at once, and the work in flight (and the memory) grows with the number of tenants, not of workers.
+   */
+  readonly spread?: { readonly groupOf: (key: string) => string; readonly perGroup: number };
 }
 
 const noMetrics: WorkqueueMetrics = { added() {}, queueLatency() {}, workDuration() {}, retried() {} };
 
 /**
+ * One lane of a {@link Workqueue}: a FIFO per group, the groups in the order they got their first waiting key. It may
+ * hold entries of keys that are no longer waiting (a key moved to the due lane, or already handed out from there);
+ * `next` skips them.
+ */
+class Lane {
+  readonly #groupOf: (key: string) => string;
+  /** Insertion order is the groups' order; a group that runs out is deleted and, with new keys, joins at the back. */
+  readonly #groups = new Map<string, { items: string[]; head: number }>();
+
+  constructor(groupOf: (key: string) => string) {
+    this.#groupOf = groupOf;
+  }
+
+  push(key: string): void {
+    const name = this.#groupOf(key);
+    const group = this.#groups.get(name);
+    if (group === undefined) this.#groups.set(name, { items: [key], head: 0 });
+    else group.items.push(key);
+  }
+
+  /**
+   * Takes the first waiting key of the first group `accepts`; undefined when there is none. Entries of keys no
+   * longer waiting are dropped on the way.
+   */
+  next(isWaiting: (key: string) => boolean, accepts: (group: string) => boolean): string | undefined {
+    for (const [name, group] of this.#groups) {
+      while (group.head < group.items.length && !isWaiting(group.items[group.head] as string)) group.head++;
+      if (group.head === group.items.length) {
+        this.#groups.delete(name);
+        continue;
+      }
+      if (!accepts(name)) continue;
+      const key = group.items[group.head++] as string;
+      if (group.head === group.items.length) this.#groups.delete(name);
+      else if (group.head > 1024 && group.head * 2 > group.items.length) {
+        group.items = group.items.slice(group.head);
+        group.head = 0;
+      }
+      return key;
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.#groups.clear();
+  }
+}
+
+const oneGroup = (): string => '';
+const anyGroup = (): boolean => true;
+
+/**
  * A rate-limited, delaying work queue of string keys with client-go semantics (`util/workqueue`):
- * - fair: FIFO;
+ * - fair: FIFO; with `spread`, FIFO by group with a soft limit of keys in processing per group;
  * - stingy: a key added many times before it is picked up is processed once (`dirty` set);
  * - a key is never handed out twice concurrently (`processing` set): adding a key that is being
  *   processed marks it dirty, and `done` puts it back for exactly one more pass;
@@ -43,12 +107,10 @@ export class Workqueue {
   private readonly metrics: WorkqueueMetrics;
   private readonly clock: Clock;
   private readonly dueFirst: boolean;
-  /** Fresh adds, FIFO. May hold skipped entries: a key is handed out only while in `pending`. */
-  private items: string[] = [];
-  private head = 0;
-  /** Delayed adds that came due (only with `dueFirst`), FIFO, handed out before `items`. */
-  private dueItems: string[] = [];
-  private dueHead = 0;
+  /** Fresh adds. May hold skipped entries: a key is handed out only while in `pending`. */
+  private readonly fresh: Lane;
+  /** Delayed adds that came due (only with `dueFirst`), handed out before `fresh`. */
+  private readonly due: Lane;
   /** Keys waiting to be handed out (dirty and not processing): the queue's length. */
   private readonly pending = new Set<string>();
   /** Keys being processed that came due meanwhile: `done` queues them in the due lane. */
@@ -57,6 +119,12 @@ export class Workqueue {
   private readonly processing = new Map<string, number>();
   private readonly addedAt = new Map<string, number>();
   private readonly waiting = new Map<string, { readyAt: number; timer: ReturnType<typeof setTimeout> }>();
+  private readonly isPending = (key: string): boolean => this.pending.has(key);
+  private readonly groupOf: (key: string) => string;
+  private readonly perGroup: number;
+  /** Keys in processing per group (with `spread` only). */
+  private readonly groupsProcessing = new Map<string, number>();
+  private readonly underLimit = (group: string): boolean => (this.groupsProcessing.get(group) ?? 0) < this.perGroup;
   private readonly getters: Array<(key: string | undefined) => void> = [];
   private readonly drainers: Array<() => void> = [];
   private stopping = false;
@@ -65,6 +133,10 @@ export class Workqueue {
     this.name = opts.name;
     this.clock = opts.clock ?? systemClock;
     this.dueFirst = opts.dueFirst ?? false;
+    this.groupOf = opts.spread?.groupOf ?? oneGroup;
+    this.perGroup = opts.spread?.perGroup ?? Infinity;
+    this.fresh = new Lane(this.groupOf);
+    this.due = new Lane(this.groupOf);
     this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter({}, this.clock);
     this.metrics = opts.metrics?.workqueue(opts.name) ?? noMetrics;
     opts.metrics?.registerInFlight(opts.name, {
@@ -146,6 +218,12 @@ export class Workqueue {
     const started = this.processing.get(key);
     if (started === undefined) return;
     this.processing.delete(key);
+    if (this.perGroup !== Infinity) {
+      const group = this.groupOf(key);
+      const left = (this.groupsProcessing.get(group) ?? 1) - 1;
+      if (left > 0) this.groupsProcessing.set(group, left);
+      else this.groupsProcessing.delete(group);
+    }
     this.metrics.workDuration((this.clock.now() - started) / 1000);
     const due = this.dueOnDone.delete(key);
     if (this.dirty.has(key) && !this.stopping) this.push(key, due);
@@ -178,10 +256,8 @@ export class Workqueue {
     this.stopping = true;
     for (const { timer } of this.waiting.values()) clearTimeout(timer);
     this.waiting.clear();
-    this.items = [];
-    this.head = 0;
-    this.dueItems = [];
-    this.dueHead = 0;
+    this.fresh.clear();
+    this.due.clear();
     this.pending.clear();
     this.dueOnDone.clear();
     this.addedAt.clear();
@@ -196,27 +272,25 @@ export class Workqueue {
   }
 
   private push(key: string, due = false): void {
-    if (due) this.dueItems.push(key);
+    if (due) this.due.push(key);
     else if (this.pending.has(key)) return;
-    else this.items.push(key);
+    else this.fresh.push(key);
     this.pending.add(key);
     if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now());
     const getter = this.getters.shift();
     getter?.(this.pop());
   }
 
-  /** The next pending key: the due lane first, then the fresh lane; entries of keys no longer pending are skipped. Call only when `len() > 0`. */
+  /**
+   * The next pending key: the due lane first, then the fresh lane (with `spread`: both for a group under its limit, then
+   * both for any); entries of keys no longer pending are skipped. Call only when `len() > 0`.
+   */
   private pop(): string {
-    let key: string | undefined;
-    while (key === undefined && this.dueHead < this.dueItems.length) {
-      const next = this.dueItems[this.dueHead++] as string;
-      if (this.pending.has(next)) key = next;
-    }
-    while (key === undefined && this.head < this.items.length) {
-      const next = this.items[this.head++] as string;
-      if (this.pending.has(next)) key = next;
-    }
-    this.compact();
+    const spread = this.perGroup !== Infinity;
+    const key =
+      this.due.next(this.isPending, spread ? this.underLimit : anyGroup) ??
+      this.fresh.next(this.isPending, spread ? this.underLimit : anyGroup) ??
+      (spread ? (this.due.next(this.isPending, anyGroup) ?? this.fresh.next(this.isPending, anyGroup)) : undefined);
     if (key === undefined) throw new Error(`workqueue ${this.name}: no pending key to hand out`);
     const now = this.clock.now();
     const added = this.addedAt.get(key);
@@ -224,20 +298,12 @@ export class Workqueue {
     if (added !== undefined) this.metrics.queueLatency((now - added) / 1000);
     this.pending.delete(key);
     this.processing.set(key, now);
+    if (spread) {
+      const group = this.groupOf(key);
+      this.groupsProcessing.set(group, (this.groupsProcessing.get(group) ?? 0) + 1);
+    }
     this.dirty.delete(key);
     return key;
-  }
-
-  /** Drops handed-out entries from the front of both lanes once they are the larger half. */
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    if (this.dueHead > 1024 && this.dueHead * 2 > this.dueItems.length) {
-      this.dueItems = this.dueItems.slice(this.dueHead);
-      this.dueHead = 0;
-    }
   }
 
   private unfinishedSeconds(): number {

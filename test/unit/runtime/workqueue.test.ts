@@ -187,3 +187,87 @@ test('Workqueue without dueFirst: a delayed add joins the back of the FIFO (clie
   t.mock.timers.tick(10);
   assert.deepEqual([await q.get(), await q.get(), await q.get()], ['a', 'b', 'z']);
 });
+
+const namespaceOf = (key: string): string => key.slice(0, Math.max(0, key.indexOf('/')));
+const spreadTwo = { spread: { groupOf: namespaceOf, perGroup: 2 } };
+
+/** Takes `n` keys without marking any done (n workers busy with them). */
+async function take(q: Workqueue, n: number): Promise<string[]> {
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) keys.push((await q.get()) as string);
+  return keys;
+}
+
+test('Workqueue spread: oldest group first, at most perGroup of a group in processing while another group waits', async (t) => {
+  const cases: { name: string; spread: boolean; adds: string[]; want: string[] }[] = [
+    {
+      name: 'a group at its limit is passed over; when all are, the oldest gets one more',
+      spread: true,
+      adds: ['a/1', 'a/2', 'a/3', 'a/4', 'b/1', 'b/2', 'b/3', 'c/1'],
+      want: ['a/1', 'a/2', 'b/1', 'b/2', 'c/1', 'a/3', 'a/4', 'b/3'],
+    },
+    {
+      name: 'interleaved adds: groups in the order of their first key',
+      spread: true,
+      adds: ['b/1', 'a/1', 'b/2', 'a/2', 'b/3', 'a/3'],
+      want: ['b/1', 'b/2', 'a/1', 'a/2', 'b/3', 'a/3'],
+    },
+    { name: 'one group: every worker takes its keys (FIFO)', spread: true, adds: ['a/1', 'a/2', 'a/3', 'a/4'], want: ['a/1', 'a/2', 'a/3', 'a/4'] },
+    {
+      name: 'without spread the same adds keep FIFO order (client-go)',
+      spread: false,
+      adds: ['a/1', 'a/2', 'a/3', 'a/4', 'b/1', 'b/2', 'b/3', 'c/1'],
+      want: ['a/1', 'a/2', 'a/3', 'a/4', 'b/1', 'b/2', 'b/3', 'c/1'],
+    },
+    { name: 'a repeated add keeps its first place', spread: true, adds: ['a/1', 'b/1', 'a/1', 'a/2', 'b/1'], want: ['a/1', 'a/2', 'b/1'] },
+    { name: 'cluster-scoped keys form one group', spread: true, adds: ['x', 'y', 'z', 'a/1'], want: ['x', 'y', 'a/1', 'z'] },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, async () => {
+      const q = new Workqueue({ name: 'spread', ...(c.spread ? spreadTwo : {}) });
+      for (const key of c.adds) q.add(key);
+      assert.deepEqual(await take(q, c.adds.length - (c.adds.length - new Set(c.adds).size)), c.want);
+      assert.equal(q.len(), 0);
+    });
+  }
+});
+
+test('Workqueue spread: a key done frees its group for the next worker', async () => {
+  const q = new Workqueue({ name: 'spread-done', ...spreadTwo });
+  for (const key of ['a/1', 'a/2', 'a/3', 'b/1', 'b/2', 'b/3']) q.add(key);
+  assert.deepEqual(await take(q, 3), ['a/1', 'a/2', 'b/1']);
+  q.done('a/1');
+  assert.deepEqual(await take(q, 2), ['a/3', 'b/2'], 'a is under its limit again and older than b');
+  q.done('b/1');
+  q.done('b/2');
+  assert.deepEqual(await take(q, 1), ['b/3']);
+});
+
+test('Workqueue spread with dueFirst: due keys under the limit, then fresh keys under it, then due, then fresh', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const q = new Workqueue({ name: 'spread-due', dueFirst: true, ...spreadTwo });
+  for (const key of ['a/1', 'b/1', 'c/1']) q.add(key);
+  for (const key of ['z/1', 'z/2', 'z/3', 'b/1']) q.addAfter(key, 10);
+  t.mock.timers.tick(10);
+  assert.equal(q.len(), 6, 'b/1 counted once though it has two places');
+  assert.deepEqual(await take(q, 6), ['z/1', 'z/2', 'b/1', 'a/1', 'c/1', 'z/3']);
+});
+
+test('Workqueue spread: thousands of keys in few and in many groups are each handed out once', async () => {
+  for (const groups of [1, 3, 2000]) {
+    const q = new Workqueue({ name: 'spread-many', ...spreadTwo });
+    const perGroup = Math.ceil(6000 / groups);
+    for (let i = 0; i < perGroup; i++) for (let g = 0; g < groups; g++) q.add(`g${g}/${i}`);
+    const order: string[] = [];
+    while (q.len() > 0) {
+      const key = (await q.get()) as string;
+      order.push(key);
+      q.done(key);
+    }
+    assert.equal(order.length, groups * perGroup);
+    assert.equal(new Set(order).size, order.length, 'no key twice');
+    // One worker, each key done at once: every group is always under its limit, so groups go oldest first, FIFO within.
+    const wrong = order.findIndex((key, n) => key !== `g${Math.floor(n / perGroup)}/${n % perGroup}`);
+    assert.equal(wrong, -1, `groups=${groups}: key ${order[wrong]} at ${wrong}`);
+  }
+});
