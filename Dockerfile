@@ -60,10 +60,6 @@ EXPOSE 8443 8081 8082
 # 10,000-object status-write run (bench/runtime-compare.ts: ~370 → ~210 MiB) at the same throughput and CPU.
 # --v8-pool-size=2: V8 sizes its background (GC, compiler) thread pool from the node's cores, not the pod's CPU limit;
 # each thread holds a stack and malloc arenas, and a daemon limited to a core or two gains nothing from more.
-# --max-old-space-size-percentage=60: V8's old space may use 60 % of the container's memory limit (Node's default
-# under a 768Mi limit is ~56 %: a 432 MiB heap). A fleet of 100,000 mappings holds ~380 MB live; at the default
-# limit the daemon died of "Ineffective mark-compacts near heap limit" at 96,634 with ~190 MiB of the pod unused.
-# Scales with the limit a user sets, and leaves room for what lives outside the heap (Node, glibc, SQLite).
 # The Deployment's command (config/manager, the chart) repeats this line; bench/runtime-compare.ts reads it.
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "--max-old-space-size-percentage=60", "dist/cmd/controller/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "dist/cmd/controller/main.js"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]
