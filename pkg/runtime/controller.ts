@@ -115,7 +115,9 @@ export class Controller {
       ...(this.opts.rateLimiter ? { rateLimiter: this.opts.rateLimiter() } : {}),
       ...(this.opts.metrics ? { metrics: this.opts.metrics } : {}),
       ...(this.opts.dueFirst === true ? { dueFirst: true } : {}),
-      ...(this.opts.perNamespaceWorkers === undefined ? {} : { spread: { groupOf: namespaceOfKey, perGroup: this.opts.perNamespaceWorkers } }),
+      ...(this.opts.perNamespaceWorkers === undefined
+        ? {}
+        : { spread: { groupOf: (key: string) => parseKey(key).namespace, perGroup: this.opts.perNamespaceWorkers } }),
     });
     this.current = queue;
     this.opts.metrics?.initController(this.name, this.workers);
@@ -237,10 +239,4 @@ export class Controller {
   private count(result: 'success' | 'error' | 'requeue' | 'requeue_after'): void {
     this.opts.metrics?.reconcileTotal.inc({ controller: this.name, result });
   }
-}
-
-/** The namespace part of a queue key (`namespace/name`; '' for a cluster-scoped key). */
-function namespaceOfKey(key: string): string {
-  const slash = key.indexOf('/');
-  return slash < 0 ? '' : key.slice(0, slash);
 }

@@ -27,7 +27,7 @@ test("the daemon entry point does not load @kubernetes/client-node, nor Node's b
   const home = mkdtempSync(path.join(tmpdir(), 'daemon-modules-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const out = path.join(home, 'loaded.txt');
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: path.dirname(out), LOADED_MODULES_FILE: out };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', HOME: home, LOADED_MODULES_FILE: out };
   const run = spawnSync(
     process.execPath,
     ['--import', `data:text/javascript,${encodeURIComponent(recorder)}`, build.script('cmd/controller/main.ts'), '--help'],
