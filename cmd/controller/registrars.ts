@@ -145,7 +145,7 @@ export function webhookDestinations(flags: Flags, env: NodeJS.ProcessEnv = proce
 async function listenPresence(flags: Flags, log: Logger, handler: RequestListener): Promise<PresenceListener | undefined> {
   const address = flags.presenceBindAddress;
   if (address === '0' || address === '') return undefined;
-  return startPresenceListener({
+  const listener = await startPresenceListener({
     address,
     handler,
     maxConnections: flags.presenceMaxConnections,
@@ -157,4 +157,6 @@ async function listenPresence(flags: Flags, log: Logger, handler: RequestListene
       else log.warn({ reason: event.reason }, 'Presence TLS certificate not reloaded; the previous one stays in use');
     },
   });
+  log.info({ endpoint: 'presence', bindAddress: address, port: listener.port, secure: listener.protocol === 'https' }, 'Serving endpoint');
+  return listener;
 }

@@ -2,8 +2,8 @@
  * Runs the controller daemon as a child process exactly as the container does (see Dockerfile and the
  * Deployment in the install): same command, flags and environment, authenticated as the install's
  * ServiceAccount with a TokenRequest token. Only what a pod gets from its surroundings differs: the
- * kubeconfig (instead of the projected token and in-cluster variables), loopback ports for metrics,
- * probes and presence, a temporary state directory, and the Graph endpoints (the simulator). The image's WORKDIR is
+ * kubeconfig (instead of the projected token and in-cluster variables), free loopback ports for metrics,
+ * probes and presence (port 0; the daemon logs the ports it bound), a temporary state directory, and the Graph endpoints (the simulator). The image's WORKDIR is
  * a build of the current sources made the way the image's build stage makes it (daemon-build.ts), so the daemon
  * runs the same compiled JavaScript as in the container.
  *
@@ -20,7 +20,7 @@ import type { ApiserverEndpoint } from './https-json.ts';
 import { renderInstall, type InstallManifests } from './install-manifests.ts';
 import { containerMemoryLimit, parseQuantity, type MemoryLimit } from './memory-cgroup.ts';
 import { metricsScraperToken, scrape, type ScrapeResult } from './metrics-scraper.ts';
-import { freePort, waitFor } from './ports.ts';
+import { waitFor } from './ports.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { applyIdentity, requestToken, tokenCredentialId, writeServiceAccountKubeconfig, type ServiceAccountIdentity } from './service-account.ts';
 
@@ -120,12 +120,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     'metadata.name': `${install.deployment.metadata.name}-local`,
     'spec.serviceAccountName': serviceAccount.name,
   });
-  const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
   const stateDbFile = path.join(dir, 'state.db');
+  // Port 0: the daemon binds free ports itself and logs them ('Serving endpoint'). Ports picked here and bound
+  // there later could be taken in between, by another process or by the next pick.
   const flags: Record<string, string> = {
-    'metrics-bind-address': `127.0.0.1:${metricsPort}`,
-    'health-probe-bind-address': `127.0.0.1:${probePort}`,
-    'presence-bind-address': `127.0.0.1:${presencePort}`,
+    'metrics-bind-address': '127.0.0.1:0',
+    'health-probe-bind-address': '127.0.0.1:0',
+    'presence-bind-address': '127.0.0.1:0',
     ...(container.argv.some((a) => a.startsWith('--state-db')) ? { 'state-db': stateDbFile } : {}),
     ...(options.graph === undefined
       ? {}
@@ -154,8 +155,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const child: ManagedProcess = startProcess('teams-sync-controller', spawnCommand, spawnArgs, path.join(dir, 'daemon.log'), { env, cwd: build.dir, onLine });
   void child.exited.then(() => memoryLimit.remove());
   const running = (): boolean => child.child.exitCode === null && child.child.signalCode === null;
-  const healthUrl = `http://127.0.0.1:${probePort}`;
-  const metricsUrl = `${argv.includes('--metrics-secure=false') ? 'http' : 'https'}://127.0.0.1:${metricsPort}/metrics`;
+  // Learnt from the daemon's 'Serving endpoint' lines before startDaemon resolves.
+  const served = new Map<string, { readonly port: number; readonly secure: boolean }>();
+  const endpointUrl = (endpoint: string): string => {
+    const found = served.get(endpoint);
+    if (found === undefined) throw new Error(`the daemon serves no ${endpoint} endpoint (its bind address is "0")`);
+    return `${found.secure ? 'https' : 'http'}://127.0.0.1:${String(found.port)}`;
+  };
   let scraperToken: Promise<string> | undefined;
   const daemon: RunningDaemon = {
     pid: child.child.pid ?? -1,
@@ -166,16 +172,22 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     memoryLimit,
     kubeconfigPath,
     logPath: child.logPath,
-    metricsUrl,
+    get metricsUrl() {
+      return `${endpointUrl('metrics')}/metrics`;
+    },
     metricsToken: () =>
       (scraperToken ??= metricsScraperToken(controlPlane, install).catch((error: unknown) => {
         scraperToken = undefined; // a failed attempt is not remembered
         throw error;
       })),
-    scrapeMetrics: async (token) => scrape(metricsUrl, token === null ? undefined : (token ?? (await daemon.metricsToken()))),
+    scrapeMetrics: async (token) => scrape(daemon.metricsUrl, token === null ? undefined : (token ?? (await daemon.metricsToken()))),
     stateDbPath: container.argv.some((a) => a.startsWith('--state-db')) ? stateDbFile : undefined,
-    healthUrl,
-    presenceUrl: `http://127.0.0.1:${presencePort}`,
+    get healthUrl() {
+      return endpointUrl('probes');
+    },
+    get presenceUrl() {
+      return endpointUrl('presence');
+    },
     lines: () => lines,
     entries: () => lines.map(parseEntry).filter((e): e is DaemonLogEntry => e !== undefined),
     running,
@@ -216,9 +228,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       throw new Error(`the daemon exited with ${String(child.child.exitCode ?? child.child.signalCode)} before it was ready`);
     });
     exitedEarly.catch(() => undefined); // a later exit is not this wait's business
+    const timeoutMs = options.readyTimeoutMs ?? 60_000;
+    const serving = async (endpoint: string): Promise<void> => {
+      const entry = await daemon.waitForLog(`its ${endpoint} port`, (e) => e.msg === 'Serving endpoint' && e['endpoint'] === endpoint, timeoutMs);
+      served.set(endpoint, { port: Number(entry['port']), secure: entry['secure'] === true });
+    };
+    const enabled = (flag: string): boolean => !['0', ''].includes(flags[flag] ?? '');
     await Promise.race([
       exitedEarly,
-      waitFor('the daemon /readyz', async () => (await fetch(`${healthUrl}/readyz`)).status === 200, options.readyTimeoutMs ?? 60_000, 200),
+      (async () => {
+        const endpoints = { presence: 'presence-bind-address', metrics: 'metrics-bind-address', probes: 'health-probe-bind-address' };
+        await Promise.all(Object.entries(endpoints).map(async ([endpoint, flag]) => (enabled(flag) ? serving(endpoint) : undefined)));
+        await waitFor('the daemon /readyz', async () => (await fetch(`${daemon.healthUrl}/readyz`)).status === 200, timeoutMs, 200);
+      })(),
     ]);
   } catch (error) {
     await daemon.stop();

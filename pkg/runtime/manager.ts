@@ -287,6 +287,12 @@ export class Manager {
     });
     this.endpoints.push(...started.endpoints);
     this.ports = started.ports;
+    // The bound port, not only the configured address: with port 0 this line is how a supervisor learns it.
+    const endpoints = [
+      { endpoint: 'metrics', bindAddress: this.opts.metricsBindAddress ?? ':8080', port: started.ports.metrics, secure: secure !== undefined },
+      { endpoint: 'probes', bindAddress: this.opts.healthProbeBindAddress ?? ':8081', port: started.ports.probes, secure: false },
+    ];
+    for (const { port, ...fields } of endpoints) if (port !== undefined) this.log.info({ ...fields, port }, 'Serving endpoint');
     this.onCertificateChange = (tls) => started.metrics?.setTls(tls);
   }
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../../../pkg/envtest/ports.ts';
 import { scrape } from '../../../pkg/envtest/metrics-scraper.ts';
 import { apiserverEndpoint, kubeconfigPath, kubeConnection, testNamespace } from '../../harness/kube.ts';
 import type { Lease } from '../../../pkg/runtime/lease-lock.ts';
@@ -20,6 +19,16 @@ function startDaemon(args: string[]): { child: ChildProcess; exited: Promise<num
   return { child, exited, output: () => output };
 }
 
+/** The daemon's 'Serving endpoint' log line for `endpoint`, once written. */
+function servingEntry(output: string, endpoint: string): { port?: number; secure?: boolean } | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{') || !line.endsWith('}')) continue; // a line still being written
+    const entry = JSON.parse(line) as { msg?: string; endpoint?: string; port?: number; secure?: boolean };
+    if (entry.msg === 'Serving endpoint' && entry.endpoint === endpoint) return entry;
+  }
+  return undefined;
+}
+
 async function get(url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
   return { status: res.status, text: await res.text() };
@@ -27,7 +36,6 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 
 test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, and shuts down on SIGTERM', async (t) => {
   const ns = await testNamespace(t, 'cmd');
-  const [metricsPort, probePort, presencePort] = [await freePort(), await freePort(), await freePort()];
   const daemon = startDaemon([
     '--kubeconfig',
     kubeconfigPath(),
@@ -37,13 +45,27 @@ test('cmd/controller runs and idles cleanly, leads, serves probes and metrics, a
     '--leader-election-namespace',
     ns,
     '--metrics-bind-address',
-    `127.0.0.1:${metricsPort}`,
+    '127.0.0.1:0',
     '--health-probe-bind-address',
-    `127.0.0.1:${probePort}`,
+    '127.0.0.1:0',
     '--presence-bind-address',
-    `127.0.0.1:${presencePort}`,
+    '127.0.0.1:0',
   ]);
   t.after(() => daemon.child.kill('SIGKILL'));
+  // Port 0 everywhere: each listener binds its own free port, and the log says which.
+  const served = async (endpoint: string): Promise<{ port: number; secure: boolean }> => {
+    let entry: { port?: number; secure?: boolean } | undefined;
+    await eventually(`the ${endpoint} port in the log`, async () => (entry = servingEntry(daemon.output(), endpoint)) !== undefined, 60_000, 100);
+    return { port: entry?.port ?? 0, secure: entry?.secure === true };
+  };
+  const listeners = [await served('metrics'), await served('probes'), await served('presence')];
+  assert.deepEqual(
+    listeners.map((l) => l.secure),
+    [true, false, false],
+    'secure metrics; plain probes and presence',
+  );
+  const [metricsPort, probePort, presencePort] = listeners.map((l) => l.port);
+  assert.equal(new Set([metricsPort, probePort, presencePort]).size, 3, 'three listeners');
   await eventually('readyz', async () => (await get(`http://127.0.0.1:${probePort}/readyz`).catch(() => ({ status: 0 }))).status === 200, 60_000, 200);
   assert.equal((await get(`http://127.0.0.1:${probePort}/healthz`)).status, 200);
   const pbx = await fetch(`http://127.0.0.1:${presencePort}/pbx/${ns}/absent/events`, { method: 'POST', body: '[]' });
