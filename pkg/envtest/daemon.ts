@@ -133,6 +133,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       : { 'graph-authority-host': options.graph.authorityHost, 'graph-base-url': options.graph.baseUrl, 'graph-ca-bundle': options.graph.caBundle }),
     ...options.flags,
   };
+  if (['warn', 'error', 'fatal', 'silent'].includes(flags['log-level'] ?? '')) {
+    throw new Error(`startDaemon learns the daemon's ports from its info lines: --log-level=${flags['log-level'] ?? ''} hides them`);
+  }
   let argv = [...container.argv];
   for (const [name, value] of Object.entries(flags)) argv = withFlag(argv, name, value);
   const [command = 'node', ...args] = argv;
