@@ -10,11 +10,12 @@
  *   node --import tsx bench/fleet.ts --tenants 50 --mappings 20 --presence-syncs 2 --presence-users 200
  *   options: --operation-delay 200 (simulated number operations, ms) --timeout 3600 (s, from the first create) --workers 2,userlicensemapping=16
  *            --create-tenants 16 --create-mappings 8 (creates at once)
- *            --node-options='--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=/tmp/x' (the daemon's NODE_OPTIONS: V8 flags, heap snapshots)
+ *            --node-options='--max-semi-space-size=4' (the daemon's NODE_OPTIONS: V8 flags)
+ *            --heap-snapshot /tmp/x (at the end, before stopping: the daemon writes a heap snapshot there)
  * Every 15 s a progress line: objects created, Ready/seen/wanted per kind, the daemon's RSS and peak, reconciles per
  * second, load average. At the timeout or on SIGUSR2 it prints what was reached and stops every process.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,12 +46,18 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     // The daemon's NODE_OPTIONS, over the image's command line (e.g. heap snapshots on a signal).
     'node-options': { type: 'string' },
+    // A folder: once all is Ready (or at the stop), the daemon writes a .heapsnapshot there (SIGUSR1).
+    'heap-snapshot': { type: 'string' },
   },
 });
 const T = Number(values.tenants);
 const M = Number(values.mappings);
 const P = Math.min(Number(values['presence-syncs']), T);
 const U = Number(values['presence-users']);
+const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
+const nodeOptions = [values['node-options'] ?? '', snapshotDir === undefined ? '' : `--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=${snapshotDir}`]
+  .join(' ')
+  .trim();
 const PBX_TOKEN = 'fleet-bench-pbx-token';
 
 const nsOf = (t: number): string => `fleet-${t}`;
@@ -142,7 +149,7 @@ const daemon = await startDaemon({
   controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
   graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
   flags: { 'leader-elect': 'false', ...(values.workers === undefined ? {} : { workers: values.workers }) },
-  ...(values['node-options'] === undefined ? {} : { env: { NODE_OPTIONS: values['node-options'] } }),
+  ...(nodeOptions === '' ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
 });
 // Stop cleanly (print what was reached, stop the processes) on the deadline or on SIGUSR2. Not SIGINT/SIGTERM:
 // pkg/envtest's exit hook answers those by killing the children and exiting at once.
@@ -280,6 +287,11 @@ try {
     `  daemon peak RSS                            ${rss.peak.toFixed(0)} MiB (now ${rss.now.toFixed(0)}, idle before the objects ${idle.toFixed(0)}; limit: ${daemon.memoryLimit.description})`,
   );
   console.log(`  heap used now                              ${(sum(text, 'nodejs_heap_size_used_bytes') / 1048576).toFixed(0)} MiB`);
+  // The young generation's size is V8's choice (up to 2 × --max-semi-space-size) and all of it counts in RSS.
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)];
+  console.log(
+    `  V8 heap spaces now (MiB)                   ${spaces.map(([, space, bytes]) => `${space} ${(Number(bytes) / 1048576).toFixed(0)}`).join(', ')}`,
+  );
   console.log(`  RSS per tenant (peak − idle) / tenants      ${(((rss.peak - idle) * 1024) / T).toFixed(0)} KiB`);
   console.log(
     `  RSS per mapping (peak − idle) / mappings    ${(((rss.peak - idle) * 1024) / Math.max(1, mappingsSeen)).toFixed(1)} KiB (of ${mappingsSeen} created)`,
@@ -289,6 +301,7 @@ try {
       .map((l) => l.toFixed(1))
       .join(', ')}`,
   );
+  if (snapshotDir !== undefined) console.log(`  heap snapshot                              ${await heapSnapshot(daemon.pid, daemon.healthUrl, snapshotDir)}`);
   if (!allReady) process.exitCode = 1;
 } finally {
   await Promise.all(counters.map((c) => c.informer.stop()));
@@ -296,4 +309,20 @@ try {
   await sim.stop();
   await cp.stop();
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Signals the daemon to write a heap snapshot into `dir` and resolves with its path once written: V8 writes it on
+ * the daemon's main thread, so the first /readyz answer after the file appears means the file is complete.
+ */
+async function heapSnapshot(pid: number, healthUrl: string, dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR1');
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const written = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (written === undefined) continue;
+    if ((await fetch(`${healthUrl}/readyz`).catch(() => undefined)) !== undefined) return path.join(dir, written);
+  }
 }

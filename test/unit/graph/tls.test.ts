@@ -38,3 +38,15 @@ test('splitPemBundle: one entry per certificate', () => {
   assert.equal(splitPemBundle(`${server.caPem}\n${server.caPem}`).length, 2);
   assert.equal(splitPemBundle('nothing').length, 0);
 });
+
+test('per-client agent: a cached TLS session holds a buffer of its own size, not a view into a larger one', async () => {
+  const agent = createHttpsAgent({ extraCaPem: server.caPem });
+  for (let i = 0; i < 2; i++) await (await sendHttps(agent, `${server.origin}/`, { method: 'GET', headers: {} })).json();
+  const cache = (agent as unknown as { _sessionCache?: { map: Record<string, Buffer> } })._sessionCache;
+  assert.ok(cache !== undefined, "node:https's session cache is where this Node keeps it");
+  // TLS 1.3 tickets arrive after the response may have: wait for one, however long that takes.
+  while (Object.keys(cache.map).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  const sessions = Object.values(cache.map);
+  for (const session of sessions) assert.equal(session.buffer.byteLength, session.length, 'the backing store is the session alone');
+  agent.destroy();
+});

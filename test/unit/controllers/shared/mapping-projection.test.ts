@@ -251,3 +251,21 @@ test('mappingForStatusWrite: a whole object is written as it is; a summary namin
   const cached = projectMappingForCache(whole);
   assert.throws(() => mappingForStatusWrite(cached, { fields: {}, conditions: ready().slice(0, 2) }), /names 2 of the 3 summarised conditions/);
 });
+
+test('projectMappingForCache: equal condition lists and finalizers are one frozen copy; a different list is its own', () => {
+  const fleetMapping = (): CachedMapping => structuredClone(cases[0]?.obj) as CachedMapping;
+  const [first, second] = [projectMappingForCache(fleetMapping()), projectMappingForCache(fleetMapping())];
+  const laterFailure = fleetMapping();
+  const failed = laterFailure.status?.conditions?.find((c) => c.type === 'Failed');
+  assert.ok(failed !== undefined);
+  failed.lastTransitionTime = '2026-12-03T11:00:01Z';
+  const other = projectMappingForCache(laterFailure);
+  assert.equal(first.status?.conditions, second.status?.conditions, 'one conditions list for both');
+  assert.equal(first.metadata.finalizers, second.metadata.finalizers, 'one finalizers list for both');
+  assert.notEqual(first.status?.conditions, other.status?.conditions, 'a list that differs in one time is its own');
+  const ready = (m: CachedMapping): unknown => m.status?.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready(first), ready(other), 'the conditions it shares are one copy still');
+  for (const shared of [first.status?.conditions, ready(first), first.metadata.finalizers]) assert.ok(Object.isFrozen(shared));
+  const frozen = ready(first) as { reason: string };
+  assert.throws(() => (frozen.reason = 'Changed'), TypeError, 'a reader that writes throws, not changes every holder');
+});
