@@ -56,7 +56,7 @@ const Replaced = '\u0000replaced by a status write';
  */
 export function projectMappingForCache(mapping: CachedMapping): CachedMapping {
   const finalizers = mapping.metadata.finalizers;
-  const metadata = finalizers === undefined ? mapping.metadata : { ...mapping.metadata, finalizers: sharedLists.share(finalizers) };
+  const metadata = finalizers === undefined ? mapping.metadata : { ...mapping.metadata, finalizers: sharedLists.share([...finalizers]) };
   const status = mapping.status;
   if (status === undefined) return { ...mapping, metadata };
   const kept: Record<string, unknown> = {};
@@ -64,7 +64,7 @@ export function projectMappingForCache(mapping: CachedMapping): CachedMapping {
   const conditions =
     status.conditions === undefined
       ? undefined
-      : sharedLists.share(status.conditions.map((c) => sharedLists.share(SummarizedConditionTypes.includes(c.type) ? withoutMessage(c) : c)));
+      : sharedLists.share(status.conditions.map((c) => sharedLists.share(SummarizedConditionTypes.includes(c.type) ? withoutMessage(c) : { ...c })));
   const projected = {
     ...(kept as UserLicenseMappingStatus),
     ...(conditions === undefined ? {} : { conditions }),

@@ -2,10 +2,10 @@
  * Runs the controller daemon as a child process exactly as the container does (see Dockerfile and the
  * Deployment in the install): same command, flags and environment, authenticated as the install's
  * ServiceAccount with a TokenRequest token. Only what a pod gets from its surroundings differs: the
- * kubeconfig (instead of the projected token and in-cluster variables), free loopback ports for metrics,
- * probes and presence (port 0; the daemon logs the ports it bound), a temporary state directory, and the Graph endpoints (the simulator). The image's WORKDIR is
- * a build of the current sources made the way the image's build stage makes it (daemon-build.ts), so the daemon
- * runs the same compiled JavaScript as in the container.
+ * kubeconfig (instead of the projected token and in-cluster variables), loopback ports for metrics, probes and
+ * presence (port 0: the daemon binds free ones and logs them), a temporary state directory, and the Graph endpoints
+ * (the simulator). The image's WORKDIR is a build of the current sources made the way the image's build stage makes it
+ * (daemon-build.ts), so the daemon runs the same compiled JavaScript as in the container.
  *
  *   const daemon = await startDaemon({ controlPlane, graph: { authorityHost, baseUrl, caBundle } });
  *   await daemon.waitForLog('leadership', (e) => e.msg === 'Successfully acquired lease');

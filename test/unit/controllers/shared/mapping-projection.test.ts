@@ -269,3 +269,12 @@ test('projectMappingForCache: equal condition lists and finalizers are one froze
   const frozen = ready(first) as { reason: string };
   assert.throws(() => (frozen.reason = 'Changed'), TypeError, 'a reader that writes throws, not changes every holder');
 });
+
+test('projectMappingForCache: the object given is neither changed nor frozen by the sharing', () => {
+  for (const { name, obj } of cases) {
+    const given = structuredClone(obj);
+    projectMappingForCache(given);
+    assert.deepEqual(given, obj, name);
+    assert.ok(!Object.isFrozen(given.metadata.finalizers) && !given.status?.conditions?.some((c) => Object.isFrozen(c)), name);
+  }
+});
