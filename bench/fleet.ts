@@ -11,7 +11,7 @@
  *   options: --operation-delay 200 (simulated number operations, ms) --timeout 3600 (s, from the first create) --workers 2,userlicensemapping=16
  *            --create-tenants 16 --create-mappings 8 (creates at once)
  *            --node-options='--max-semi-space-size=4' (the daemon's NODE_OPTIONS: V8 flags)
-            --env MALLOC_ARENA_MAX=4 (over the daemon's container environment; repeatable)
+ *            --env MALLOC_ARENA_MAX=4 (over the daemon's container environment; repeatable)
  *            --heap-snapshot /tmp/x (at the end, before stopping: the daemon writes a heap snapshot there)
  * Every 15 s a progress line: objects created, Ready/seen/wanted per kind, the daemon's RSS and peak, reconciles per
  * second, load average. At the timeout or on SIGUSR2 it prints what was reached and stops every process.
