@@ -29,6 +29,7 @@ import { Informer, KubeClient, coreResources, type KubeObject, type ResourceRef 
 import { loadClusterConnection } from '../pkg/runtime/kubeconfig.ts';
 import { presenceSyncResource } from '../controllers/presencesync/resources.ts';
 import { TeamsTenantResource, UserLicenseMappingResource } from '../controllers/shared/resources.ts';
+import { parseDaemonEnv } from './support/daemon-env.ts';
 import { startSimProcess } from '../test/integration/graph/support/sim-process.ts';
 
 const { values } = parseArgs({
@@ -57,13 +58,7 @@ const T = Number(values.tenants);
 const M = Number(values.mappings);
 const P = Math.min(Number(values['presence-syncs']), T);
 const U = Number(values['presence-users']);
-const daemonEnv = Object.fromEntries(
-  values.env.map((entry) => {
-    const at = entry.indexOf('=');
-    if (at <= 0) throw new Error(`--env ${JSON.stringify(entry)} is not NAME=VALUE`);
-    return [entry.slice(0, at), entry.slice(at + 1)];
-  }),
-);
+const daemonEnv = parseDaemonEnv(values.env);
 const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
 const nodeOptions = [values['node-options'] ?? '', snapshotDir === undefined ? '' : `--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=${snapshotDir}`]
   .join(' ')

@@ -23,6 +23,7 @@ import { runInNewContext } from 'node:vm';
 import type { RequestLogEntry, RetryAfterViolation } from '../pkg/m365sim/index.ts';
 import { openSseStream } from '../pkg/presence/sse-client.ts';
 import type { PresenceEventData, SnapshotEventData } from '../pkg/presence/sse-format.ts';
+import { parseDaemonEnv } from './support/daemon-env.ts';
 import { startPresenceDaemonRig, type DaemonHeap, type PresenceDaemonRig } from './support/presence-daemon-rig.ts';
 import { BENCH_KEY, BENCH_TOKEN, percentile, printRows, startPresenceRig } from './support/presence-rig.ts';
 import { sleep } from '../pkg/runtime/clock.ts';
@@ -60,12 +61,7 @@ const TEAMS_STATES = [
 ] as const;
 
 const inProcess = values['in-process'];
-const daemonEnv: Record<string, string> = {};
-for (const pair of values.env) {
-  const eq = pair.indexOf('=');
-  if (eq <= 0) throw new Error(`--env ${pair}: expected NAME=VALUE`);
-  daemonEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-}
+const daemonEnv = parseDaemonEnv(values.env);
 if (values['node-options'] !== undefined) daemonEnv['NODE_OPTIONS'] = values['node-options'];
 const envNote = Object.entries(daemonEnv)
   .map(([name, value]) => `, ${name}=${value}`)
