@@ -17,8 +17,8 @@
  * out of both sides and so untouched. A 32-bit collision (about 1 in 4 billion changed writes) leaves a
  * display field or message stale until its next change.
  *
- * Lists that repeat across mappings are held once, frozen (shared-values.ts): the finalizers, every cached condition
- * and each conditions list. A condition without its message differs between mappings only by its times, and a
+ * Values that repeat across mappings are held once, frozen (shared-values.ts): the finalizers, the tenantRef, every
+ * cached condition and each conditions list. A condition without its message differs between mappings only by its times, and a
  * fleet's mappings become Ready some thirty a second: ~290 bytes a mapping otherwise (bench/mapping-cache.ts).
  */
 import type { UserLicenseMappingStatus } from '../../pkg/apis/teamssync/v1alpha1/index.ts';
@@ -57,8 +57,9 @@ const Replaced = '\u0000replaced by a status write';
 export function projectMappingForCache(mapping: CachedMapping): CachedMapping {
   const finalizers = mapping.metadata.finalizers;
   const metadata = finalizers === undefined ? mapping.metadata : { ...mapping.metadata, finalizers: sharedLists.share([...finalizers]) };
+  const spec = sharedTenantRef(mapping.spec);
   const status = mapping.status;
-  if (status === undefined) return { ...mapping, metadata };
+  if (status === undefined) return { ...mapping, metadata, spec };
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(status)) if (!(WriteOnlyMappingFields as readonly string[]).includes(key)) kept[key] = value;
   const conditions =
@@ -71,7 +72,14 @@ export function projectMappingForCache(mapping: CachedMapping): CachedMapping {
     [FieldsDigest]: fieldsDigest((field) => status[field]),
     [MessagesDigest]: messagesDigest(status.conditions ?? [], (c) => c.message),
   };
-  return { ...mapping, metadata, status: projected };
+  return { ...mapping, metadata, spec, status: projected };
+}
+
+/** The spec with its tenantRef held once, frozen (a tenant's mappings all name it); as it is when bad input leaves none. */
+function sharedTenantRef(spec: CachedMapping['spec']): CachedMapping['spec'] {
+  const tenantRef: unknown = (spec as Partial<CachedMapping['spec']> | undefined)?.tenantRef;
+  if (typeof tenantRef !== 'object' || tenantRef === null) return spec;
+  return { ...spec, tenantRef: sharedLists.share({ ...(tenantRef as CachedMapping['spec']['tenantRef']) }) };
 }
 
 /** True when `mapping` is a projection (some of its status is held only as a digest). */

@@ -87,3 +87,44 @@ test('users with the same effective policies share one frozen list; numbers stay
   assert.deepEqual(b.telephoneNumbers, [{ telephoneNumber: '+2', assignmentCategory: '' }]);
   assert.equal(c.telephoneNumbers, d.telephoneNumbers, 'the empty number list is shared');
 });
+
+test('a write while a bulk read is under way is not answered from that read, and a write before it is again after it', async () => {
+  const snapshot = new TeamsSnapshot({ maxAgeMs: 10_000 });
+  await snapshot.refresh(fakeClient([config('A', true), config('B', true)], []));
+  snapshot.touch(['A'], []);
+  const reading = snapshot.refresh(fakeClient([config('A', true), config('B', true)], []));
+  snapshot.touch(['B'], []);
+  await reading;
+  assert.equal(snapshot.configuration('A', 0).hit, true, 'touched before the read started');
+  assert.equal(snapshot.configuration('B', 0).hit, false, 'touched while the read was under way');
+  await snapshot.refresh(fakeClient([config('A', true), config('B', true)], []));
+  assert.equal(snapshot.configuration('B', 0).hit, true, 'read again after the write');
+});
+
+test('a number assignment is kept as what observe reads of it; a change to another property is no change', async () => {
+  const full = (city: string): NumberAssignment => ({
+    ...number('+1', 'A'),
+    assignmentStatus: 'userAssigned',
+    assignmentCategory: 'primary',
+    capabilities: ['userAssignment'],
+    isoCountryCode: 'US',
+    city,
+    supportedCustomerActions: ['update'],
+    reverseNumberLookupOptions: [],
+  });
+  const snapshot = new TeamsSnapshot({ maxAgeMs: 10_000 });
+  await snapshot.refresh(fakeClient([], [full('Redmond')]));
+  assert.deepEqual(snapshot.numberAssignment('+1', 0), {
+    hit: true,
+    value: {
+      id: '+1',
+      telephoneNumber: '+1',
+      numberType: 'directRouting',
+      activationState: 'activated',
+      assignmentStatus: 'userAssigned',
+      assignmentTargetId: 'A',
+    },
+  });
+  const again = await snapshot.refresh(fakeClient([], [full('Seattle')]));
+  assert.deepEqual([...again.changedNumbers], []);
+});
