@@ -177,12 +177,15 @@ try {
   const elapsed = (): string => `${((performance.now() - created) / 1000).toFixed(0)} s`;
   let lastReconciles = 0;
   let lastAt = performance.now();
-  /** One progress line: objects created, Ready per kind, daemon RSS, reconciles per second since the last line, load. */
+  /** One progress line: objects created, Ready per kind, daemon RSS (and V8's heap), reconciles per second since the last line, load. */
   const progress = async (): Promise<boolean> => {
     const counts = counters.map((c) => c.count());
     let reconciles = lastReconciles;
+    let heap = '';
     try {
-      reconciles = sum((await daemon.scrapeMetrics()).text, 'controller_runtime_reconcile_total');
+      const text = (await daemon.scrapeMetrics()).text;
+      reconciles = sum(text, 'controller_runtime_reconcile_total');
+      heap = `; V8 heap used ${(sum(text, 'nodejs_heap_size_used_bytes') / 1048576).toFixed(0)} of ${(sum(text, 'nodejs_heap_size_total_bytes') / 1048576).toFixed(0)}`;
     } catch {
       // a scrape that fails (daemon busy) leaves the rate for the next line
     }
@@ -195,7 +198,7 @@ try {
     const line = kinds.map(([name, , want], i) => `${name} ${counts[i]?.ready ?? 0}/${counts[i]?.total ?? 0}/${want}`).join(', ');
     console.log(
       `  ${elapsed()}: created ${createdObjects}; Ready/seen/wanted ${line}; daemon RSS ${rss.now.toFixed(0)} MiB (peak ${rss.peak.toFixed(0)}; ` +
-        `glibc [heap] ${native.brk.toFixed(0)}, anonymous ${native.anon.toFixed(0)}); ` +
+        `glibc [heap] ${native.brk.toFixed(0)}, anonymous ${native.anon.toFixed(0)}${heap}); ` +
         `reconciles ${reconciles} (${rate.toFixed(1)}/s); load ${loadavg()[0]?.toFixed(1) ?? '?'}`,
     );
     return kinds.every(([, , want], i) => (counts[i]?.ready ?? 0) >= want);
