@@ -70,6 +70,10 @@ EXPOSE 8443 8081 8082
 # back (bench/fleet.ts at 450 s: 426 -> 397 MiB at 345 s; with the allocator setting above, the full fleet peaks at
 # 528 MiB, was 547, and all its 100,000 mappings get Ready inside 768Mi; presence and runtime-compare within their
 # goals; docs/benchmarks.md).
+# --memory-saver-mode: V8 keeps its footprint low at some CPU cost. In a fleet's initial sync, the daemon otherwise
+# held 55-95 MiB of anonymous memory beyond what V8 counts as its heap (mostly 256 KiB V8 pages in smaps),
+# pages kept for reuse; with the flag, mostly 20-35 MiB (bench/fleet.ts at 345-450 s: RSS 405-437 -> 330-399 MiB;
+# presence and runtime-compare within their goals; docs/benchmarks.md).
 # The Deployment's command (config/manager, the chart) repeats this line; bench/runtime-compare.ts reads it.
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "--heap-growing-percent=20", "dist/cmd/controller/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "--heap-growing-percent=20", "--memory-saver-mode", "dist/cmd/controller/main.js"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]
