@@ -295,6 +295,9 @@ try {
     `  daemon peak RSS                            ${rss.peak.toFixed(0)} MiB (now ${rss.now.toFixed(0)}, idle before the objects ${idle.toFixed(0)}; limit: ${daemon.memoryLimit.description})`,
   );
   console.log(`  heap used now                              ${(sum(text, 'nodejs_heap_size_used_bytes') / 1048576).toFixed(0)} MiB`);
+  // A scrape's text is built in the daemon's memory each time Prometheus (or this bench, every 15 s) asks.
+  const series = text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+  console.log(`  /metrics                                   ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB, ${series} series`);
   // The young generation's size is V8's choice (up to 2 × --max-semi-space-size) and all of it counts in RSS.
   const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)];
   console.log(

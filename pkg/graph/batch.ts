@@ -95,7 +95,7 @@ function missing(id: string): BatchItemResult {
 }
 
 async function sendChunk(deps: BatchDeps, chunk: readonly BatchItem[]): Promise<Map<string, BatchItemResult>> {
-  deps.metrics.batchSize.observe({ tenant: deps.http.tenantId }, chunk.length);
+  deps.metrics.batchSize.observe(chunk.length);
   const requests = chunk.map((item) => ({
     id: item.id,
     method: item.method,

@@ -33,12 +33,13 @@ export class TransportMiddleware implements Pick<Link, 'execute'> {
   async execute(context: Context): Promise<void> {
     const policy = policyOf(context);
     const method = requestMethod(context);
-    const labels = { tenant: this.#tenant, endpoint_class: policy.endpointClass, method };
+    const labels = { endpoint_class: policy.endpointClass, method };
     const body = context.options?.body;
     // Checked per attempt, right before sending: a retry after the process lost its lease is not sent.
     if (!policy.readOnly) this.#writeGuard?.(`${method} ${new URL(requestUrl(context)).pathname}`);
     policy.attempts += 1;
     const stopTimer = this.#metrics.requestDuration.startTimer(labels);
+    const counted = { tenant: this.#tenant, ...labels };
     try {
       context.response = await sendHttps(this.#agent, requestUrl(context), {
         method,
@@ -47,9 +48,9 @@ export class TransportMiddleware implements Pick<Link, 'execute'> {
         ...(policy.signal === undefined ? {} : { signal: policy.signal }),
         timeoutMs: this.#timeoutMs,
       });
-      this.#metrics.requests.inc({ ...labels, status: String(context.response.status) });
+      this.#metrics.requests.inc({ ...counted, status: String(context.response.status) });
     } catch (e: unknown) {
-      this.#metrics.requests.inc({ ...labels, status: 'error' });
+      this.#metrics.requests.inc({ ...counted, status: 'error' });
       throw e;
     } finally {
       stopTimer();
