@@ -67,13 +67,13 @@ EXPOSE 8443 8081 8082
 # each thread holds a stack and malloc arenas, and a daemon limited to a core or two gains nothing from more.
 # --heap-growing-percent=20: after each full collection V8 lets the old generation grow to 1.2x what survived, not
 # its own ~1.4x at this heap size; a fleet's heap is mostly its caches, so the headroom is most of what it can give
-# back (bench/fleet.ts at 450 s: 426 -> 397 MiB at 345 s; with the allocator setting above, the full fleet peaks at
-# 528 MiB, was 547, and all its 100,000 mappings get Ready inside 768Mi; presence and runtime-compare within their
-# goals; docs/benchmarks.md).
+# back (bench/fleet.ts at 450 s: 426 -> 397 MiB at 345 s; with the allocator setting above, the full fleet peaked at
+# 528 MiB, was 547; presence and runtime-compare within their goals; docs/benchmarks.md).
 # --memory-saver-mode: V8 keeps its footprint low at some CPU cost. In a fleet's initial sync, the daemon otherwise
 # held 55-95 MiB of anonymous memory beyond what V8 counts as its heap (mostly 256 KiB V8 pages in smaps),
 # pages kept for reuse; with the flag, mostly 20-35 MiB (bench/fleet.ts at 345-450 s: RSS 405-437 -> 330-399 MiB;
-# presence and runtime-compare within their goals; docs/benchmarks.md).
+# the full fleet's peak 522 -> 510 MiB, all 100,000 mappings Ready inside 768Mi; presence and runtime-compare within
+# their goals; docs/benchmarks.md).
 # The Deployment's command (config/manager, the chart) repeats this line; bench/runtime-compare.ts reads it.
 ENTRYPOINT ["node", "--max-semi-space-size=4", "--v8-pool-size=2", "--heap-growing-percent=20", "--memory-saver-mode", "dist/cmd/controller/main.js"]
 CMD ["--leader-elect=true", "--state-db=/var/lib/teams-sync/state.db"]
