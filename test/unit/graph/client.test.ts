@@ -36,6 +36,10 @@ test('GraphHttp: sends bearer token, client-request-id and the version path over
   assert.match(String(seen?.headers['client-request-id']), /^[0-9a-f-]{36}$/);
   const metrics = await f.registry.getSingleMetricAsString('graph_requests_total');
   assert.match(metrics, /graph_requests_total\{tenant="tenant-1",endpoint_class="users",method="GET",status="200"\} 1/);
+  // No tenant on histograms: 13 series per tenant, endpoint class and method each (pkg/graph/metrics.ts).
+  const durations = await f.registry.getSingleMetricAsString('graph_request_duration_seconds');
+  assert.match(durations, /graph_request_duration_seconds_count\{endpoint_class="users",method="GET"\} 1/);
+  assert.doesNotMatch(durations, /tenant=/);
   f.close();
 });
 
